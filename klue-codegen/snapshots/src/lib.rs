@@ -1,0 +1,1 @@
+//! Snapshots of generated code (being written).

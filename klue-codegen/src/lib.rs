@@ -1,0 +1,1 @@
+//! klue-codegen (being written).

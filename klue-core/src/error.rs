@@ -1,0 +1,348 @@
+//! The error envelope: every error the server emits, whatever its status, is one of these.
+//!
+//! Wire format (compatible with the original klue-microservice):
+//! `{"status": 401, "error": "AUTHORIZATION_HEADER_MISSING", "error_description": "...",
+//!   "error_id": "<uuid4>", "user_message": "...", "errors": [...]}`.
+//! `user_message` and `errors` are omitted when empty; `errors` lists every validation
+//! violation of a request with its location and JSON pointer.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Response, StatusCode};
+use http_body_util::Full;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::validate::Violation;
+
+/// Codes emitted by klue itself. Handlers declare their own next to these.
+pub mod codes {
+    /// Bad JSON, a schema violation, or an unparsable parameter (400).
+    pub const INVALID_PARAMETER: &str = "INVALID_PARAMETER";
+    /// No `Authorization` header on an operation that needs one (401).
+    pub const AUTHORIZATION_HEADER_MISSING: &str = "AUTHORIZATION_HEADER_MISSING";
+    /// A token that is malformed, badly signed, for another audience or issuer, or not yet valid (401).
+    pub const TOKEN_INVALID: &str = "TOKEN_INVALID";
+    /// A token past its `exp` (plus leeway) (401).
+    pub const TOKEN_EXPIRED: &str = "TOKEN_EXPIRED";
+    /// No route matches the request path (404).
+    pub const ROUTE_NOT_FOUND: &str = "ROUTE_NOT_FOUND";
+    /// The path exists but not with this method (405).
+    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+    /// The request body exceeds the configured limit (413).
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    /// The request body's content type is not one the operation accepts (415).
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
+    /// A handler panicked or returned an internal error (500).
+    pub const SERVER_ERROR: &str = "SERVER_ERROR";
+}
+
+/// An error answered to the client as the klue error envelope.
+///
+/// Every instance carries a fresh uuid4 `error_id`, which is also logged when the error is
+/// turned into a response, so a client report and the server log can be joined.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: Cow<'static, str>,
+    description: String,
+    error_id: Uuid,
+    user_message: Option<String>,
+    violations: Vec<Violation>,
+    allow: Option<HeaderValue>,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// The envelope as it travels on the wire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorEnvelope {
+    /// Equals the HTTP status of the response.
+    pub status: u16,
+    /// UPPER_SNAKE error code.
+    pub error: String,
+    /// Human readable description for developers.
+    pub error_description: String,
+    /// uuid4 identifying this occurrence; also written to the server log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_id: Option<String>,
+    /// Text safe to show to an end user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_message: Option<String>,
+    /// Every validation violation of the request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<Violation>,
+}
+
+impl ApiError {
+    /// A handler-declared error: `ApiError::new(StatusCode::NOT_FOUND, "ITEM_NOT_FOUND", "no such item")`.
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<Cow<'static, str>>,
+        description: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            code: code.into(),
+            description: description.into(),
+            error_id: Uuid::new_v4(),
+            user_message: None,
+            violations: Vec::new(),
+            allow: None,
+            source: None,
+        }
+    }
+
+    /// Adds text safe to show to an end user.
+    pub fn with_user_message(mut self, message: impl Into<String>) -> Self {
+        self.user_message = Some(message.into());
+        self
+    }
+
+    /// Keeps the error that caused this one; it is logged, never sent to the client.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// Keeps an `error_id` received from another service so a chain of calls shares one id.
+    pub fn with_error_id(mut self, error_id: Uuid) -> Self {
+        self.error_id = error_id;
+        self
+    }
+
+    /// 500 `SERVER_ERROR` wrapping an internal error; its text is logged, not sent.
+    pub fn internal(source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            codes::SERVER_ERROR,
+            "The server failed to handle the request",
+        )
+        .with_source(source)
+    }
+
+    /// 500 `SERVER_ERROR` with a message that is logged, not sent.
+    pub fn internal_msg(message: impl Into<String>) -> Self {
+        Self::internal(MessageError(message.into()))
+    }
+
+    /// 400 `INVALID_PARAMETER` listing every violation found in the request.
+    pub fn invalid(violations: Vec<Violation>) -> Self {
+        let description = match violations.as_slice() {
+            [] => "The request is invalid".to_owned(),
+            [one] => format!("Invalid request: {one}"),
+            many => {
+                let mut text = format!("{} errors in the request: ", many.len());
+                for (i, v) in many.iter().enumerate() {
+                    if i > 0 {
+                        text.push_str("; ");
+                    }
+                    text.push_str(&v.to_string());
+                }
+                text
+            }
+        };
+        let mut err = Self::new(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, description);
+        err.violations = violations;
+        err
+    }
+
+    /// 401 `AUTHORIZATION_HEADER_MISSING`, with the original's description.
+    pub fn authorization_header_missing() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            codes::AUTHORIZATION_HEADER_MISSING,
+            "There is no Authorization header in the HTTP request",
+        )
+    }
+
+    /// 401 `TOKEN_INVALID` with a description of what is wrong.
+    pub fn token_invalid(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, codes::TOKEN_INVALID, description)
+    }
+
+    /// 401 `TOKEN_EXPIRED`, with the original's description.
+    pub fn token_expired() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            codes::TOKEN_EXPIRED,
+            "Auth token is expired",
+        )
+    }
+
+    /// 404 `ROUTE_NOT_FOUND` for a path no API serves.
+    pub fn route_not_found(method: &http::Method, path: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            codes::ROUTE_NOT_FOUND,
+            format!("No route matches {method} {path}"),
+        )
+    }
+
+    /// 405 `METHOD_NOT_ALLOWED`; the response carries `Allow: <allowed>`.
+    pub fn method_not_allowed(method: &http::Method, path: &str, allowed: &str) -> Self {
+        let mut err = Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            codes::METHOD_NOT_ALLOWED,
+            format!("{method} is not allowed on {path}; allowed: {allowed}"),
+        );
+        err.allow = HeaderValue::from_str(allowed).ok();
+        err
+    }
+
+    /// 413 `PAYLOAD_TOO_LARGE`.
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::PAYLOAD_TOO_LARGE,
+            format!("The request body exceeds the limit of {limit} bytes"),
+        )
+    }
+
+    /// 415 `UNSUPPORTED_MEDIA_TYPE`.
+    pub fn unsupported_media_type(got: Option<&str>, expected: &[&str]) -> Self {
+        let got = got.unwrap_or("no Content-Type header");
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            codes::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "Content type '{got}' is not accepted here; expected {}",
+                expected.join(" or ")
+            ),
+        )
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The UPPER_SNAKE code.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The developer-facing description.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The uuid4 of this occurrence.
+    pub fn error_id(&self) -> Uuid {
+        self.error_id
+    }
+
+    /// The end-user message, if any.
+    pub fn user_message(&self) -> Option<&str> {
+        self.user_message.as_deref()
+    }
+
+    /// The validation violations (empty unless `INVALID_PARAMETER`).
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// The wire form of this error.
+    pub fn envelope(&self) -> ErrorEnvelope {
+        ErrorEnvelope {
+            status: self.status.as_u16(),
+            error: self.code.to_string(),
+            error_description: self.description.clone(),
+            error_id: Some(self.error_id.to_string()),
+            user_message: self.user_message.clone(),
+            errors: self.violations.clone(),
+        }
+    }
+
+    /// Logs the error with its `error_id` and turns it into the envelope response.
+    pub fn into_response(self) -> Response<Full<Bytes>> {
+        self.log();
+        let body = serde_json::to_vec(&self.envelope()).unwrap_or_else(|_| b"{}".to_vec());
+        let mut response = Response::new(Full::new(Bytes::from(body)));
+        *response.status_mut() = self.status;
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        if let Some(allow) = self.allow {
+            headers.insert(header::ALLOW, allow);
+        }
+        response
+    }
+
+    fn log(&self) {
+        if self.status.is_server_error() {
+            match &self.source {
+                Some(source) => tracing::error!(
+                    error_id = %self.error_id,
+                    status = self.status.as_u16(),
+                    code = %self.code,
+                    cause = %ErrorChain(source.as_ref()),
+                    "{}", self.description
+                ),
+                None => tracing::error!(
+                    error_id = %self.error_id,
+                    status = self.status.as_u16(),
+                    code = %self.code,
+                    "{}", self.description
+                ),
+            }
+        } else {
+            tracing::info!(
+                error_id = %self.error_id,
+                status = self.status.as_u16(),
+                code = %self.code,
+                "{}", self.description
+            );
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {} (error_id {})",
+            self.status.as_u16(),
+            self.code,
+            self.description,
+            self.error_id
+        )
+    }
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Renders an error and its causes as `outer: inner: innermost`.
+struct ErrorChain<'a>(&'a (dyn std::error::Error + Send + Sync + 'static));
+
+impl fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut next = self.0.source();
+        while let Some(cause) = next {
+            write!(f, ": {cause}")?;
+            next = cause.source();
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+struct MessageError(String);
+
+impl fmt::Display for MessageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MessageError {}
