@@ -1,1 +1,194 @@
-//! klue-codegen (being written).
+//! klue-codegen: turns OpenAPI specs into a typed Rust server, from a service's `build.rs`.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     klue_codegen::configure().compile(&["apis/helloworld.yaml"])?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! and in the service:
+//!
+//! ```ignore
+//! mod api {
+//!     klue_core::include_api!("helloworld");
+//! }
+//! ```
+//!
+//! For each spec `apis/NAME.yaml` it writes `NAME.rs` into `OUT_DIR`: serde types for the
+//! schemas (with the validation rules the spec states), a request struct and a response enum
+//! per operation, a trait `NameApi` with one async method per operation, and `router()`, which
+//! binds an implementation of the trait to a `klue_core::ApiRouter`. The output is formatted
+//! and deterministic. A spec with problems gives [`Error::Spec`], listing every problem with
+//! its file, line, column and JSON pointer.
+
+mod diagnostics;
+mod emit;
+mod locate;
+mod model;
+mod naming;
+mod read;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use diagnostics::{Diagnostic, Diagnostics};
+pub use locate::Position;
+
+/// Why code could not be generated.
+#[derive(thiserror::Error)]
+pub enum Error {
+    /// A spec or the output could not be read or written.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The spec has problems; every one found is listed.
+    #[error("{0}")]
+    Spec(Diagnostics),
+    /// No output directory: not run from a build script and none configured.
+    #[error("OUT_DIR is not set: call klue_codegen from build.rs, or set Builder::out_dir")]
+    NoOutDir,
+    /// Two specs would write the same output file.
+    #[error("specs {} and {} both generate {name}.rs; rename one", .first.display(), .second.display())]
+    NameClash {
+        /// The shared stem.
+        name: String,
+        /// The first spec.
+        first: PathBuf,
+        /// The second spec.
+        second: PathBuf,
+    },
+    /// A bug in klue-codegen: the generated tokens do not parse.
+    #[error("internal error in klue-codegen while generating {}: {message}", .file.display())]
+    Internal {
+        /// The spec.
+        file: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+// `fn main() -> Result<(), Box<dyn Error>>` in build.rs prints errors with Debug: show the
+// readable form there too.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// A builder with the defaults: output to `OUT_DIR`, `cargo:rerun-if-changed` lines emitted.
+pub fn configure() -> Builder {
+    Builder {
+        out_dir: None,
+        emit_rerun_if_changed: true,
+    }
+}
+
+/// Configures and runs code generation.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    out_dir: Option<PathBuf>,
+    emit_rerun_if_changed: bool,
+}
+
+impl Builder {
+    /// Where to write the generated files. Default: the `OUT_DIR` cargo gives build scripts.
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Whether to print `cargo:rerun-if-changed=<spec>` for each spec. Default: true.
+    pub fn emit_rerun_if_changed(mut self, emit: bool) -> Self {
+        self.emit_rerun_if_changed = emit;
+        self
+    }
+
+    /// Generates `NAME.rs` for every spec `.../NAME.yaml`; files whose content did not change
+    /// are not rewritten (so cargo does not rebuild for nothing). Every spec is checked before
+    /// anything is written, and the problems of all of them are reported together.
+    pub fn compile(&self, specs: &[impl AsRef<Path>]) -> Result<(), Error> {
+        let out_dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(Error::NoOutDir)?,
+        };
+        let mut outputs: Vec<(String, PathBuf, String)> = Vec::new();
+        let mut problems = Vec::new();
+        for spec in specs {
+            let spec = spec.as_ref();
+            if self.emit_rerun_if_changed {
+                println!("cargo:rerun-if-changed={}", spec.display());
+            }
+            let name = api_name(spec);
+            if let Some((_, first, _)) = outputs.iter().find(|(n, _, _)| *n == name) {
+                return Err(Error::NameClash {
+                    name,
+                    first: first.clone(),
+                    second: spec.to_path_buf(),
+                });
+            }
+            match generate(spec) {
+                Ok(code) => outputs.push((name, spec.to_path_buf(), code)),
+                Err(Error::Spec(diagnostics)) => problems.extend(diagnostics.0),
+                Err(other) => return Err(other),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Spec(Diagnostics(problems)));
+        }
+        for (name, _, code) in outputs {
+            write_file_if_changed(&out_dir.join(format!("{name}.rs")), code.as_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// The API name of a spec: its file stem (`apis/helloworld.yaml` -> `helloworld`).
+pub fn api_name(spec: &Path) -> String {
+    spec.file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "api".to_owned())
+}
+
+/// Reads the spec at `path` and returns the generated code.
+pub fn generate(path: &Path) -> Result<String, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    generate_from_str(path, &api_name(path), &text)
+}
+
+/// Generates code for the spec `text`, reported as file `file`, naming the API `name`.
+pub fn generate_from_str(file: &Path, name: &str, text: &str) -> Result<String, Error> {
+    let api = read::read_spec(file, name, text).map_err(|d| Error::Spec(Diagnostics(d)))?;
+    let source = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    emit::emit(&api, &source).map_err(|err| Error::Internal {
+        file: file.to_path_buf(),
+        message: err.to_string(),
+    })
+}
+
+/// Checks the spec at `path` without generating code: `Ok` when clean, else every problem.
+pub fn check(path: &Path) -> Result<(), Error> {
+    generate(path).map(|_| ())
+}
+
+/// Writes `contents` to `path` unless the file already holds exactly that.
+pub fn write_file_if_changed(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    if std::fs::read(path).is_ok_and(|old| old == contents) {
+        return Ok(());
+    }
+    std::fs::write(path, contents).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}

@@ -7,9 +7,42 @@
 //! the uuid-tagged error envelope and the built-in `/ping`, `/version` and `/auth/version`.
 
 pub mod auth;
+mod builtin;
+#[doc(hidden)]
+pub mod codegen;
+pub mod config;
 pub mod error;
+mod params;
+mod request;
+mod response;
+mod router;
+mod run;
+mod server;
 pub mod validate;
 
-// pub use auth::{Authenticator, Claims, JwtConfig};
+pub use auth::{Authenticator, Claims, JwtConfig};
+pub use builtin::VersionInfo;
+pub use config::{ConfigError, ServerConfig};
 pub use error::{codes, ApiError, ErrorEnvelope};
+pub use params::FromParam;
+pub use request::OperationRequest;
+pub use response::{empty_response, json_response, Body, IntoResponse};
+pub use router::{ApiInfo, ApiRouter, AuthMode, BodySpec, OperationSpec};
+pub use run::{init_logging, run, ServerArgs};
+pub use server::{BoundServer, BuildError, KlueService, ServeError, Server};
 pub use validate::{Location, Validate, Violation, Violations};
+
+/// Includes the code `klue-codegen` generated for the API named `$name` (the spec's file stem)
+/// from `OUT_DIR`.
+///
+/// ```ignore
+/// mod api {
+///     klue_core::include_api!("helloworld");
+/// }
+/// ```
+#[macro_export]
+macro_rules! include_api {
+    ($name:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/", $name, ".rs"));
+    };
+}

@@ -246,6 +246,21 @@ impl Violations {
         });
     }
 
+    /// How many violations were recorded.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Records a violation at an explicit pointer below the current one.
+    pub fn push_pointer(&mut self, pointer: String, message: impl Into<String>) {
+        let pointer = self.pointer() + &pointer;
+        self.list.push(Violation {
+            location: self.location,
+            pointer,
+            message: message.into(),
+        });
+    }
+
     /// Records a violation at the current pointer extended by `key`.
     pub fn push_at(&mut self, key: &'static str, message: impl Into<String>) {
         self.path.push(Segment::Static(key));

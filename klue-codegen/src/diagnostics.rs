@@ -1,0 +1,140 @@
+//! Problems found in a spec, each located by file, line, column and JSON pointer.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::locate::{Position, SourceMap};
+
+/// One problem in a spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The spec file.
+    pub file: PathBuf,
+    /// JSON pointer of the offending node (`""` is the document).
+    pub pointer: String,
+    /// 1-based line and column of that node (or of its nearest ancestor), when known.
+    pub position: Option<Position>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when there is something to say.
+    pub help: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        let pointer = if self.pointer.is_empty() {
+            "(document root)"
+        } else {
+            &self.pointer
+        };
+        match self.position {
+            Some(p) => writeln!(f, "  --> {}:{}:{}", self.file.display(), p.line, p.column)?,
+            None => writeln!(f, "  --> {}", self.file.display())?,
+        }
+        write!(f, "   = at {pointer}")?;
+        if let Some(help) = &self.help {
+            write!(f, "\n   = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found in one or more specs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// Whether no problem was found.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The problems.
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, diagnostic) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            writeln!(f, "{diagnostic}")?;
+        }
+        let n = self.0.len();
+        write!(
+            f,
+            "{n} error{} in the spec",
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// Collects problems while reading one spec file.
+#[derive(Debug)]
+pub(crate) struct Collector<'a> {
+    file: PathBuf,
+    source: &'a SourceMap,
+    found: Vec<Diagnostic>,
+}
+
+impl<'a> Collector<'a> {
+    pub(crate) fn new(file: PathBuf, source: &'a SourceMap) -> Self {
+        Collector {
+            file,
+            source,
+            found: Vec::new(),
+        }
+    }
+
+    pub(crate) fn error(&mut self, pointer: &str, message: impl Into<String>) {
+        self.push(pointer, message.into(), None);
+    }
+
+    pub(crate) fn error_help(
+        &mut self,
+        pointer: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.push(pointer, message.into(), Some(help.into()));
+    }
+
+    fn push(&mut self, pointer: &str, message: String, help: Option<String>) {
+        self.found.push(Diagnostic {
+            file: self.file.clone(),
+            pointer: pointer.to_owned(),
+            position: self.source.locate(pointer),
+            message,
+            help,
+        });
+    }
+
+    pub(crate) fn has_errors(&self) -> bool {
+        !self.found.is_empty()
+    }
+
+    pub(crate) fn finish(self) -> Vec<Diagnostic> {
+        self.found
+    }
+}
+
+/// Appends `key` to a JSON pointer, escaping it (RFC 6901).
+pub(crate) fn join(pointer: &str, key: &str) -> String {
+    let mut out = String::with_capacity(pointer.len() + key.len() + 1);
+    out.push_str(pointer);
+    out.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
+    }
+    out
+}

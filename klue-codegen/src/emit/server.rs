@@ -1,0 +1,317 @@
+//! Per operation: the request struct, the response enum, the trait method, and the glue that
+//! decodes a routed request, calls the trait and encodes the response.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::types::{doc, ident, rt, TypeEmitter};
+use crate::model::*;
+use crate::naming;
+
+pub(crate) struct OperationCode {
+    /// Request struct, response enum, statics and the handler function.
+    pub(crate) items: TokenStream,
+    /// The trait method declaration.
+    pub(crate) trait_method: TokenStream,
+    /// The statement binding the handler in `router()`.
+    pub(crate) binding: TokenStream,
+}
+
+pub(crate) fn operation(types: &mut TypeEmitter, trait_ident: &proc_macro2::Ident, op: &Operation) -> OperationCode {
+    let rt = rt();
+    let op_camel = naming::camel(&op.id);
+    let method_ident = ident(&naming::field(&op.id));
+    let request_ident = ident(&types.reserve_type(&format!("{op_camel}Request")));
+    let response_ident = ident(&types.reserve_type(&format!("{op_camel}Response")));
+    let handler_ident = format_ident!("handle_{}", naming::snake(&op.id));
+    let spec_ident = format_ident!("OPERATION_{}", naming::shouty(&op.id));
+
+    let mut fields = Vec::new();
+    let mut decode = Vec::new();
+    let mut required_locals = Vec::new();
+    let mut all_locals = Vec::new();
+    let mut field_names = BTreeSet::new();
+    let mut statics = Vec::new();
+
+    for param in &op.parameters {
+        let local = naming::unique(naming::field(&param.name), &mut field_names);
+        let local_ident = ident(&local);
+        let hint = format!("{op_camel}_{}", param.name);
+        let static_ident = format_ident!("SCHEMA_{}__{}", naming::shouty(&op.id), naming::shouty(&param.name));
+        let (ty, item_ty) = match &param.schema.kind {
+            SchemaKind::Array { items, .. } => {
+                let item = types.rust_type(items, &format!("{hint}_item"));
+                (quote!(Vec<#item>), Some(item))
+            }
+            _ => (types.rust_type(&param.schema, &hint), None),
+        };
+        let expr = types.schema_expr(&param.schema, &hint);
+        statics.push(quote!(static #static_ident: #rt::Schema = #expr;));
+        let name = match param.location {
+            ParamLocation::Header => param.name.to_ascii_lowercase(),
+            _ => param.name.clone(),
+        };
+        let required = param.required;
+        let call = match (param.location, item_ty) {
+            (ParamLocation::Path, _) => quote!(request.path_param::<#ty>(&mut v, #name, &#static_ident)),
+            (ParamLocation::Query, Some(item)) => {
+                quote!(request.query_array::<#item>(&mut v, #name, #required, &#static_ident))
+            }
+            (ParamLocation::Query, None) => {
+                quote!(request.query_param::<#ty>(&mut v, #name, #required, &#static_ident))
+            }
+            (ParamLocation::Header, _) => {
+                quote!(request.header_param::<#ty>(&mut v, #name, #required, &#static_ident))
+            }
+        };
+        decode.push(quote!(let #local_ident = #call;));
+        let docs = doc(param.description.as_deref());
+        if required {
+            fields.push(quote!(#docs pub #local_ident: #ty,));
+            required_locals.push(local_ident.clone());
+        } else {
+            fields.push(quote!(#docs pub #local_ident: Option<#ty>,));
+        }
+        all_locals.push(local_ident);
+    }
+
+    let mut content_types = Vec::new();
+    if let Some(body) = &op.body {
+        let local = naming::unique("body".to_owned(), &mut field_names);
+        let local_ident = ident(&local);
+        let hint = format!("{op_camel}_body");
+        let ty = types.rust_type(&body.schema, &hint);
+        let schema_ref = match &body.schema.kind {
+            SchemaKind::Ref(name) => {
+                let target = types.named_static(name);
+                quote!(&#target)
+            }
+            _ => {
+                let static_ident = format_ident!("SCHEMA_{}__BODY", naming::shouty(&op.id));
+                let expr = types.schema_expr(&body.schema, &hint);
+                statics.push(quote!(static #static_ident: #rt::Schema = #expr;));
+                quote!(&#static_ident)
+            }
+        };
+        let required = body.required;
+        decode.push(quote!(let #local_ident = request.json_body::<#ty>(&mut v, #required, #schema_ref);));
+        if required {
+            fields.push(quote!(#[doc = " The request body."] pub #local_ident: #ty,));
+            required_locals.push(local_ident.clone());
+        } else {
+            fields.push(quote!(#[doc = " The request body, when sent."] pub #local_ident: Option<#ty>,));
+        }
+        all_locals.push(local_ident);
+        content_types = body.content_types.clone();
+    }
+
+    let mut claims_decode = quote!();
+    let claims_field = match op.auth {
+        Auth::None => quote!(),
+        Auth::Required => {
+            all_locals.push(format_ident!("claims"));
+            claims_decode = quote!(let claims = request.take_claims()?;);
+            quote!(#[doc = " The verified claims of the caller's token (`claims.sub` is the user id)."] pub claims: #rt::Claims,)
+        }
+        Auth::Optional => {
+            all_locals.push(format_ident!("claims"));
+            claims_decode = quote!(let claims = request.take_optional_claims(););
+            quote!(#[doc = " The verified claims, when the caller sent a token."] pub claims: Option<#rt::Claims>,)
+        }
+    };
+
+    let check_required = match required_locals.as_slice() {
+        [] => quote!(),
+        [one] => quote! {
+            let Some(#one) = #one else {
+                return Err(#rt::ApiError::internal_msg("a required value was not decoded"));
+            };
+        },
+        _ => {
+            let somes = required_locals.iter().map(|l| quote!(Some(#l)));
+            quote! {
+                let (#(#somes,)*) = (#(#required_locals,)*) else {
+                    return Err(#rt::ApiError::internal_msg("a required value was not decoded"));
+                };
+            }
+        }
+    };
+    let request_binding = match (decode.is_empty(), op.auth) {
+        (_, Auth::Required | Auth::Optional) => quote!(mut request),
+        (false, Auth::None) => quote!(request),
+        (true, Auth::None) => quote!(_request),
+    };
+    let uses_violations = !op.parameters.is_empty() || op.body.is_some();
+    let violations = if uses_violations {
+        quote! {
+            let mut v = #rt::Violations::default();
+        }
+    } else {
+        quote!()
+    };
+    let check_violations = if uses_violations {
+        quote! {
+            if !v.is_empty() {
+                return Err(v.into_error());
+            }
+        }
+    } else {
+        quote!()
+    };
+
+    let (response_enum, response_impls) = response_enum(types, &op_camel, &response_ident, &op.responses);
+
+    let method = format_ident!("{}", op.method);
+    let path = &op.path;
+    let id = &op.id;
+    let auth = match op.auth {
+        Auth::None => quote!(#rt::AuthMode::None),
+        Auth::Required => quote!(#rt::AuthMode::Required),
+        Auth::Optional => quote!(#rt::AuthMode::Optional),
+    };
+    let body_spec = match &op.body {
+        Some(body) => {
+            let required = body.required;
+            quote!(Some(#rt::BodySpec { content_types: &[#(#content_types),*], required: #required }))
+        }
+        None => quote!(None),
+    };
+    let summary = op.summary.as_deref().or(op.description.as_deref());
+    let method_docs = doc(summary);
+    let request_docs = format!(" The decoded request of operation `{id}` ({} {path}).", op.method);
+
+    let items = quote! {
+        #[doc = #request_docs]
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #request_ident {
+            #(#fields)*
+            #claims_field
+        }
+
+        #response_enum
+        #response_impls
+
+        #(#statics)*
+
+        static #spec_ident: #rt::OperationSpec = #rt::OperationSpec {
+            id: #id,
+            method: #rt::Method::#method,
+            path: #path,
+            auth: #auth,
+            body: #body_spec,
+        };
+
+        async fn #handler_ident<S: #trait_ident>(
+            service: &S,
+            #request_binding: #rt::OperationRequest,
+        ) -> Result<#rt::Response<#rt::Body>, #rt::ApiError> {
+            #violations
+            #(#decode)*
+            #check_violations
+            #check_required
+            #claims_decode
+            let request = #request_ident { #(#all_locals,)* };
+            let response = service.#method_ident(request).await?;
+            Ok(#rt::IntoResponse::into_response(response))
+        }
+    };
+    let trait_method = quote! {
+        #method_docs
+        fn #method_ident(
+            &self,
+            request: #request_ident,
+        ) -> impl #rt::Future<Output = Result<#response_ident, #rt::ApiError>> + Send;
+    };
+    let binding = quote! {
+        let s = #rt::Arc::clone(&service);
+        router.operation(&#spec_ident, move |request| {
+            let s = #rt::Arc::clone(&s);
+            async move { #handler_ident(&*s, request).await }
+        });
+    };
+    OperationCode { items, trait_method, binding }
+}
+
+fn response_enum(
+    types: &mut TypeEmitter,
+    op_camel: &str,
+    response_ident: &proc_macro2::Ident,
+    responses: &[Response],
+) -> (TokenStream, TokenStream) {
+    let rt = rt();
+    let mut variants = Vec::new();
+    let mut arms = Vec::new();
+    let mut body_types: Vec<(proc_macro2::Ident, String, TokenStream, bool)> = Vec::new();
+    for response in responses {
+        let (variant_name, status_expr, status_doc) = match response.status {
+            ResponseStatus::Code(code) => {
+                let name = http::StatusCode::from_u16(code)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .map(naming::camel)
+                    .unwrap_or_else(|| format!("Status{code}"));
+                let code_lit = Literal::u16_unsuffixed(code);
+                (name, quote!(#rt::StatusCode::from_u16(#code_lit).unwrap_or(#rt::StatusCode::INTERNAL_SERVER_ERROR)), code.to_string())
+            }
+            ResponseStatus::Default => ("Default".to_owned(), quote!(status), "any other status".to_owned()),
+        };
+        let variant = ident(&variant_name);
+        let text = format!(" {status_doc}: {}", response.description.as_deref().unwrap_or("").trim());
+        match (&response.body, response.status) {
+            (Some(schema), ResponseStatus::Code(code)) => {
+                let ty = types.rust_type(schema, &format!("{op_camel}_{variant_name}"));
+                variants.push(quote!(#[doc = #text] #variant(#ty),));
+                arms.push(quote!(Self::#variant(body) => #rt::json_response(#status_expr, &body),));
+                body_types.push((variant.clone(), ty.to_string(), ty, (200..300).contains(&code)));
+            }
+            (None, ResponseStatus::Code(_)) => {
+                variants.push(quote!(#[doc = #text] #variant,));
+                arms.push(quote!(Self::#variant => #rt::empty_response(#status_expr),));
+            }
+            (Some(schema), ResponseStatus::Default) => {
+                let ty = types.rust_type(schema, &format!("{op_camel}_{variant_name}"));
+                variants.push(quote!(#[doc = #text] #variant(#rt::StatusCode, #ty),));
+                arms.push(quote!(Self::#variant(status, body) => #rt::json_response(status, &body),));
+            }
+            (None, ResponseStatus::Default) => {
+                variants.push(quote!(#[doc = #text] #variant(#rt::StatusCode),));
+                arms.push(quote!(Self::#variant(status) => #rt::empty_response(status),));
+            }
+        }
+    }
+    // `Ok(item.into())` for the success body, when its type names exactly one variant.
+    let mut from_impls = Vec::new();
+    for (variant, key, ty, success) in &body_types {
+        let same = body_types.iter().filter(|(_, k, _, _)| k == key).count();
+        if *success && same == 1 {
+            from_impls.push(quote! {
+                impl From<#ty> for #response_ident {
+                    fn from(body: #ty) -> Self {
+                        Self::#variant(body)
+                    }
+                }
+            });
+        }
+    }
+    let docs = format!(" The responses of operation `{op_camel}`, one variant per declared status.");
+    let enum_tokens = quote! {
+        #[doc = #docs]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #response_ident {
+            #(#variants)*
+        }
+    };
+    let impls = quote! {
+        impl #rt::IntoResponse for #response_ident {
+            fn into_response(self) -> #rt::Response<#rt::Body> {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+        #(#from_impls)*
+    };
+    (enum_tokens, impls)
+}

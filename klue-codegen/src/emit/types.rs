@@ -1,0 +1,377 @@
+//! Rust types for schemas, and the static schema tree the runtime validates against.
+//!
+//! Every struct gets a `static SCHEMA_<TYPE>` (an object node) plus one static per field, so
+//! that the typed validator (`impl Validate`) and the untyped one share the same rules.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::model::*;
+use crate::naming;
+
+/// Path of the runtime module every generated item uses.
+pub(crate) fn rt() -> TokenStream {
+    quote!(::klue_core::codegen)
+}
+
+pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => proc_macro2::Ident::new(name, proc_macro2::Span::call_site()),
+    }
+}
+
+pub(crate) fn doc(text: Option<&str>) -> TokenStream {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(text) => {
+            let lines = text.lines().map(|line| format!(" {}", line.trim_end()));
+            quote!(#(#[doc = #lines])*)
+        }
+        None => quote!(),
+    }
+}
+
+/// Emits types and schema statics, naming inline types deterministically from their context.
+pub(crate) struct TypeEmitter {
+    /// Items emitted so far (types, impls, statics), in emission order.
+    pub(crate) items: Vec<TokenStream>,
+    type_names: BTreeSet<String>,
+    static_names: BTreeSet<String>,
+    /// Rust names of the spec's named schemas.
+    named: Vec<(String, String)>,
+    patterns: usize,
+    /// Schema statics of inline types, by the hint they were named from.
+    inline_statics: std::collections::BTreeMap<String, proc_macro2::Ident>,
+}
+
+impl TypeEmitter {
+    pub(crate) fn new(api: &Api) -> Self {
+        let mut type_names = BTreeSet::new();
+        let named = api
+            .schemas
+            .iter()
+            .map(|(name, _)| (name.clone(), naming::unique(naming::camel(name), &mut type_names)))
+            .collect();
+        TypeEmitter {
+            items: Vec::new(),
+            type_names,
+            static_names: BTreeSet::new(),
+            named,
+            patterns: 0,
+            inline_statics: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Reserves a type name derived from `hint`.
+    pub(crate) fn reserve_type(&mut self, hint: &str) -> String {
+        naming::unique(naming::camel(hint), &mut self.type_names)
+    }
+
+    fn reserve_static(&mut self, hint: &str) -> proc_macro2::Ident {
+        format_ident!("{}", naming::unique(format!("SCHEMA_{}", naming::shouty(hint)), &mut self.static_names))
+    }
+
+    fn rust_name_of(&self, schema_name: &str) -> String {
+        self.named
+            .iter()
+            .find(|(name, _)| name == schema_name)
+            .map(|(_, rust)| rust.clone())
+            .unwrap_or_else(|| naming::camel(schema_name))
+    }
+
+    /// The static holding the schema of the named schema `schema_name`.
+    pub(crate) fn named_static(&self, schema_name: &str) -> proc_macro2::Ident {
+        format_ident!("SCHEMA_{}", naming::shouty(&self.rust_name_of(schema_name)))
+    }
+
+    /// Emits every named schema.
+    pub(crate) fn emit_named(&mut self, api: &Api) {
+        for (index, (_, schema)) in api.schemas.iter().enumerate() {
+            let rust_name = self.named[index].1.clone();
+            let static_name = format_ident!("SCHEMA_{}", naming::shouty(&rust_name));
+            self.static_names.insert(static_name.to_string());
+            self.emit_definition(&rust_name, &static_name, schema);
+        }
+    }
+
+    /// Emits the type named `rust_name` for `schema` and its schema static `static_name`.
+    fn emit_definition(&mut self, rust_name: &str, static_name: &proc_macro2::Ident, schema: &Schema) {
+        let rt = rt();
+        let type_ident = ident(rust_name);
+        let docs = doc(schema.description.as_deref());
+        match &schema.kind {
+            SchemaKind::Object { properties } => self.emit_struct(rust_name, static_name, properties, docs),
+            SchemaKind::StringEnum(values) => self.emit_enum(rust_name, static_name, values, docs),
+            _ => {
+                let ty = self.rust_type(schema, rust_name);
+                let expr = self.schema_expr(schema, rust_name);
+                self.items.push(quote! {
+                    #docs
+                    pub type #type_ident = #ty;
+                    #[allow(dead_code)] static #static_name: #rt::Schema = #expr;
+                });
+            }
+        }
+    }
+
+    fn emit_struct(&mut self, rust_name: &str, static_name: &proc_macro2::Ident, properties: &[Property], docs: TokenStream) {
+        let rt = rt();
+        let type_ident = ident(rust_name);
+        let mut fields = Vec::new();
+        let mut property_nodes = Vec::new();
+        let mut checks = Vec::new();
+        let mut field_names = BTreeSet::new();
+        for property in properties {
+            let field_name = naming::unique(naming::field(&property.name), &mut field_names);
+            let field_ident = ident(&field_name);
+            let hint = format!("{rust_name}_{}", property.name);
+            let ty = self.rust_type(&property.schema, &hint);
+            let field_static = self.reserve_static(&format!("{rust_name}__{}", property.name));
+            let expr = self.schema_expr(&property.schema, &hint);
+            self.items.push(quote!(#[allow(dead_code)] static #field_static: #rt::Schema = #expr;));
+            let json_name = &property.name;
+            let rename = if field_name.trim_start_matches("r#") == json_name.as_str() {
+                quote!()
+            } else {
+                quote!(#[serde(rename = #json_name)])
+            };
+            let field_docs = doc(property.schema.description.as_deref());
+            let required = property.required;
+            if required {
+                fields.push(quote! { #field_docs #rename pub #field_ident: #ty, });
+            } else {
+                fields.push(quote! {
+                    #field_docs
+                    #rename
+                    #[serde(default, skip_serializing_if = "Option::is_none")]
+                    pub #field_ident: Option<#ty>,
+                });
+            }
+            property_nodes.push(quote! {
+                #rt::Property { name: #json_name, required: #required, schema: &#field_static },
+            });
+            checks.push(quote!(v.field(#json_name, &self.#field_ident, &#field_static);));
+        }
+        let serde_path = format!("{rt}::serde").replace(' ', "");
+        self.items.push(quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize, #rt::serde::Deserialize)]
+            #[serde(crate = #serde_path)]
+            pub struct #type_ident {
+                #(#fields)*
+            }
+
+            impl #rt::Validate for #type_ident {
+                fn validate(&self, _schema: &'static #rt::Schema, v: &mut #rt::Violations) {
+                    #(#checks)*
+                }
+            }
+
+            #[allow(dead_code)] static #static_name: #rt::Schema = #rt::Schema::Object(#rt::ObjectRules {
+                properties: &[#(#property_nodes)*],
+                additional: None,
+            });
+        });
+    }
+
+    fn emit_enum(&mut self, rust_name: &str, static_name: &proc_macro2::Ident, values: &[String], docs: TokenStream) {
+        let rt = rt();
+        let type_ident = ident(rust_name);
+        let mut taken = BTreeSet::new();
+        let variants: Vec<proc_macro2::Ident> = values
+            .iter()
+            .map(|value| ident(&naming::unique(naming::variant(value), &mut taken)))
+            .collect();
+        let serde_path = format!("{rt}::serde").replace(' ', "");
+        let expected = values.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ");
+        let error = format!("is not one of [{expected}]");
+        self.items.push(quote! {
+            #docs
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, #rt::serde::Serialize, #rt::serde::Deserialize)]
+            #[serde(crate = #serde_path)]
+            pub enum #type_ident {
+                #( #[serde(rename = #values)] #variants, )*
+            }
+
+            impl #type_ident {
+                /// The value as written in the spec.
+                pub fn as_str(&self) -> &'static str {
+                    match self {
+                        #( Self::#variants => #values, )*
+                    }
+                }
+            }
+
+            impl ::std::fmt::Display for #type_ident {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+
+            impl #rt::FromParam for #type_ident {
+                fn from_param(text: &str) -> Result<Self, String> {
+                    match text {
+                        #( #values => Ok(Self::#variants), )*
+                        other => Err(format!("'{}' {}", other, #error)),
+                    }
+                }
+            }
+
+            impl #rt::Validate for #type_ident {
+                fn validate(&self, _schema: &'static #rt::Schema, _v: &mut #rt::Violations) {}
+            }
+
+            #[allow(dead_code)] static #static_name: #rt::Schema = #rt::Schema::String(#rt::StringRules {
+                min_length: None,
+                max_length: None,
+                pattern: None,
+                enum_values: &[#(#values),*],
+            });
+        });
+    }
+
+    /// The Rust type of `schema`; inline objects and enums become types named after `hint`.
+    pub(crate) fn rust_type(&mut self, schema: &Schema, hint: &str) -> TokenStream {
+        let rt = rt();
+        match &schema.kind {
+            SchemaKind::Any => quote!(#rt::serde_json::Value),
+            SchemaKind::Boolean => quote!(bool),
+            SchemaKind::Integer(IntFormat::Int32, _) => quote!(i32),
+            SchemaKind::Integer(IntFormat::Int64, _) => quote!(i64),
+            SchemaKind::Number(FloatFormat::Float, _) => quote!(f32),
+            SchemaKind::Number(FloatFormat::Double, _) => quote!(f64),
+            SchemaKind::String(_) => quote!(String),
+            SchemaKind::Array { items, .. } => {
+                let item = self.rust_type(items, &format!("{hint}_item"));
+                quote!(Vec<#item>)
+            }
+            SchemaKind::Map(values) => {
+                let value = self.rust_type(values, &format!("{hint}_value"));
+                quote!(::std::collections::BTreeMap<String, #value>)
+            }
+            SchemaKind::Ref(name) => {
+                let name = ident(&self.rust_name_of(name));
+                quote!(#name)
+            }
+            SchemaKind::Object { .. } | SchemaKind::StringEnum(_) => {
+                let name = self.inline_type(schema, hint);
+                let name = ident(&name);
+                quote!(#name)
+            }
+        }
+    }
+
+    /// Emits an inline object or enum as a named type and returns the name.
+    fn inline_type(&mut self, schema: &Schema, hint: &str) -> String {
+        let rust_name = self.reserve_type(hint);
+        let static_name = self.reserve_static(&rust_name);
+        self.inline_statics.insert(hint.to_owned(), static_name.clone());
+        self.emit_definition(&rust_name, &static_name, schema);
+        rust_name
+    }
+
+    /// An expression of type `Schema` for `schema`. Inline objects and enums must have been
+    /// given their type by [`Self::rust_type`] with the same `hint` first.
+    pub(crate) fn schema_expr(&mut self, schema: &Schema, hint: &str) -> TokenStream {
+        let rt = rt();
+        match &schema.kind {
+            SchemaKind::Any => quote!(#rt::Schema::Any),
+            SchemaKind::Boolean => quote!(#rt::Schema::Boolean),
+            SchemaKind::Integer(format, rules) => {
+                let format = match format {
+                    IntFormat::Int32 => quote!(#rt::IntegerFormat::Int32),
+                    IntFormat::Int64 => quote!(#rt::IntegerFormat::Int64),
+                };
+                let rules = number_rules(rules);
+                quote!(#rt::Schema::Integer(#format, #rules))
+            }
+            SchemaKind::Number(_, rules) => {
+                let rules = number_rules(rules);
+                quote!(#rt::Schema::Number(#rules))
+            }
+            SchemaKind::String(rules) => {
+                let min = option_usize(rules.min_length);
+                let max = option_usize(rules.max_length);
+                let pattern = match &rules.pattern {
+                    Some(source) => {
+                        self.patterns += 1;
+                        let pattern_static = format_ident!("PATTERN_{}", self.patterns);
+                        self.items.push(quote!(static #pattern_static: #rt::Pattern = #rt::Pattern::new(#source);));
+                        quote!(Some(&#pattern_static))
+                    }
+                    None => quote!(None),
+                };
+                quote!(#rt::Schema::String(#rt::StringRules {
+                    min_length: #min,
+                    max_length: #max,
+                    pattern: #pattern,
+                    enum_values: &[],
+                }))
+            }
+            SchemaKind::Array { items, min_items, max_items, unique_items } => {
+                let item = self.schema_expr(items, &format!("{hint}_item"));
+                let min = option_usize(*min_items);
+                let max = option_usize(*max_items);
+                quote!(#rt::Schema::Array(#rt::ArrayRules {
+                    items: &#item,
+                    min_items: #min,
+                    max_items: #max,
+                    unique_items: #unique_items,
+                }))
+            }
+            SchemaKind::Map(values) => {
+                let value = self.schema_expr(values, &format!("{hint}_value"));
+                quote!(#rt::Schema::Object(#rt::ObjectRules { properties: &[], additional: Some(&#value) }))
+            }
+            SchemaKind::Ref(name) => {
+                let target = self.named_static(name);
+                quote!(#rt::Schema::Ref(&#target))
+            }
+            SchemaKind::Object { .. } | SchemaKind::StringEnum(_) => {
+                if !self.inline_statics.contains_key(hint) {
+                    self.inline_type(schema, hint);
+                }
+                let target = self.inline_statics[hint].clone();
+                quote!(#rt::Schema::Ref(&#target))
+            }
+        }
+    }
+}
+
+fn option_usize(value: Option<usize>) -> TokenStream {
+    match value {
+        Some(v) => {
+            let v = Literal::usize_unsuffixed(v);
+            quote!(Some(#v))
+        }
+        None => quote!(None),
+    }
+}
+
+fn option_f64(value: Option<f64>) -> TokenStream {
+    match value {
+        Some(v) => {
+            let v = Literal::f64_suffixed(v);
+            quote!(Some(#v))
+        }
+        None => quote!(None),
+    }
+}
+
+fn number_rules(rules: &NumberRules) -> TokenStream {
+    let rt = rt();
+    let minimum = option_f64(rules.minimum);
+    let maximum = option_f64(rules.maximum);
+    let exclusive_minimum = option_f64(rules.exclusive_minimum);
+    let exclusive_maximum = option_f64(rules.exclusive_maximum);
+    let multiple_of = option_f64(rules.multiple_of);
+    quote!(#rt::NumberRules {
+        minimum: #minimum,
+        maximum: #maximum,
+        exclusive_minimum: #exclusive_minimum,
+        exclusive_maximum: #exclusive_maximum,
+        multiple_of: #multiple_of,
+    })
+}

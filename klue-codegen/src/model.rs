@@ -1,0 +1,219 @@
+//! The format-independent model of an API that every spec format is read into and that the
+//! emitters turn into Rust.
+
+/// One API: the content of one spec file.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// The spec's file stem; names the trait (`HelloworldApi`) and `/version`'s `name`.
+    pub name: String,
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// Named schemas (`components/schemas`), by name, in spec order.
+    pub schemas: Vec<(String, Schema)>,
+    /// Operations, in spec order.
+    pub operations: Vec<Operation>,
+    /// The spec as compact JSON, embedded into the generated code.
+    pub spec_json: String,
+}
+
+/// A schema node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schema {
+    /// What kind of value and its constraints.
+    pub kind: SchemaKind,
+    /// `description`.
+    pub description: Option<String>,
+    /// Where the node is in the spec (JSON pointer), for messages.
+    pub pointer: String,
+}
+
+/// Integer width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntFormat {
+    /// `int32` -> `i32`.
+    Int32,
+    /// `int64` or none -> `i64`.
+    Int64,
+}
+
+/// Float width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FloatFormat {
+    /// `float` -> `f32`.
+    Float,
+    /// `double` or none -> `f64`.
+    Double,
+}
+
+/// Numeric constraints, normalised (3.0's boolean exclusive bounds become bounds).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NumberRules {
+    /// `minimum`.
+    pub minimum: Option<f64>,
+    /// `maximum`.
+    pub maximum: Option<f64>,
+    /// Exclusive lower bound.
+    pub exclusive_minimum: Option<f64>,
+    /// Exclusive upper bound.
+    pub exclusive_maximum: Option<f64>,
+    /// `multipleOf`.
+    pub multiple_of: Option<f64>,
+}
+
+/// String constraints.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StringRules {
+    /// `minLength`.
+    pub min_length: Option<usize>,
+    /// `maxLength`.
+    pub max_length: Option<usize>,
+    /// `pattern`.
+    pub pattern: Option<String>,
+    /// `format`, kept for documentation.
+    pub format: Option<String>,
+}
+
+/// A property of an object schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Property {
+    /// The JSON name.
+    pub name: String,
+    /// Whether it is in `required`.
+    pub required: bool,
+    /// Its schema.
+    pub schema: Schema,
+}
+
+/// The kinds of schema klue generates types for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SchemaKind {
+    /// Any JSON value (`{}` or an untyped schema).
+    Any,
+    /// `boolean`.
+    Boolean,
+    /// `integer`.
+    Integer(IntFormat, NumberRules),
+    /// `number`.
+    Number(FloatFormat, NumberRules),
+    /// `string` without `enum`.
+    String(StringRules),
+    /// `string` with `enum`: a Rust enum.
+    StringEnum(Vec<String>),
+    /// `array`.
+    Array {
+        /// Item schema.
+        items: Box<Schema>,
+        /// `minItems`.
+        min_items: Option<usize>,
+        /// `maxItems`.
+        max_items: Option<usize>,
+        /// `uniqueItems`.
+        unique_items: bool,
+    },
+    /// `object` with declared properties: a Rust struct.
+    Object {
+        /// Properties in spec order.
+        properties: Vec<Property>,
+    },
+    /// `object` without properties whose values follow a schema: a map.
+    Map(Box<Schema>),
+    /// A reference to a named schema.
+    Ref(String),
+}
+
+/// Where a parameter is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParamLocation {
+    /// A path segment.
+    Path,
+    /// The query string.
+    Query,
+    /// A header.
+    Header,
+}
+
+/// A parameter of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// The name on the wire.
+    pub name: String,
+    /// Where it is read from.
+    pub location: ParamLocation,
+    /// Whether it must be present.
+    pub required: bool,
+    /// Its schema.
+    pub schema: Schema,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+/// The request body of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestBody {
+    /// Accepted media types.
+    pub content_types: Vec<String>,
+    /// Whether it must be sent.
+    pub required: bool,
+    /// The schema of the JSON body.
+    pub schema: Schema,
+}
+
+/// The status a response is declared for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ResponseStatus {
+    /// An exact status code.
+    Code(u16),
+    /// `default`: any other status.
+    Default,
+}
+
+/// A declared response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// Its status.
+    pub status: ResponseStatus,
+    /// `description`.
+    pub description: Option<String>,
+    /// The schema of its JSON body; `None` when it has no body.
+    pub body: Option<Schema>,
+}
+
+/// Security requirement of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// Public.
+    None,
+    /// A bearer JWT is required.
+    Required,
+    /// A bearer JWT is verified when sent.
+    Optional,
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `operationId` (or what stands for it); names the trait method.
+    pub id: String,
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// Path template.
+    pub path: String,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// Parameters, path ones first.
+    pub parameters: Vec<Parameter>,
+    /// Request body.
+    pub body: Option<RequestBody>,
+    /// Declared responses, in status order.
+    pub responses: Vec<Response>,
+    /// Security.
+    pub auth: Auth,
+    /// Where the operation is in the spec (JSON pointer).
+    pub pointer: String,
+}

@@ -1,0 +1,102 @@
+//! Reading spec files into the [`crate::model`]: YAML or JSON text, format detection, and the
+//! per-format readers.
+
+mod openapi3;
+
+use std::path::Path;
+
+use crate::diagnostics::{Collector, Diagnostic};
+use crate::locate::{Position, SourceMap};
+use crate::model::Api;
+
+/// Reads the spec `text` of file `file`; the API is named `name`.
+pub(crate) fn read_spec(file: &Path, name: &str, text: &str) -> Result<Api, Vec<Diagnostic>> {
+    let source = SourceMap::new(text);
+    let mut collector = Collector::new(file.to_path_buf(), &source);
+    let document: serde_json::Value = match serde_yaml_ng::from_str(text) {
+        Ok(document) => document,
+        Err(err) => {
+            let position = err.location().map(|l| Position {
+                line: l.line(),
+                column: l.column(),
+            });
+            return Err(vec![Diagnostic {
+                file: file.to_path_buf(),
+                pointer: String::new(),
+                position,
+                message: format!("the spec is not valid YAML or JSON: {err}"),
+                help: None,
+            }]);
+        }
+    };
+    if !document.is_object() {
+        collector.error("", "the spec is not a mapping (expected `openapi: 3.0.x` and `paths`)");
+        return Err(collector.finish());
+    }
+    let version = document
+        .get("openapi")
+        .or_else(|| document.get("swagger"))
+        .map(|v| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
+    match version.as_deref() {
+        Some(v) if v.starts_with("3.0") => {}
+        Some(v) if v.starts_with("2.") => {
+            collector.error_help(
+                "/swagger",
+                format!("Swagger {v} specs are not supported yet"),
+                "convert the spec to OpenAPI 3.0 (e.g. with swagger2openapi)",
+            );
+            return Err(collector.finish());
+        }
+        Some(v) if v.starts_with("3.1") => {
+            collector.error_help(
+                "/openapi",
+                format!("OpenAPI {v} is not supported yet"),
+                "declare `openapi: 3.0.3` if the spec uses no 3.1 feature",
+            );
+            return Err(collector.finish());
+        }
+        Some(v) => {
+            collector.error("/openapi", format!("unknown OpenAPI version '{v}'"));
+            return Err(collector.finish());
+        }
+        None => {
+            collector.error_help(
+                "",
+                "the spec declares no version",
+                "add `openapi: 3.0.3` at the top",
+            );
+            return Err(collector.finish());
+        }
+    }
+    let spec_json = document.to_string();
+    let spec: openapiv3::OpenAPI = match serde_path_to_error::deserialize(document) {
+        Ok(spec) => spec,
+        Err(err) => {
+            let pointer = pointer_of(err.path());
+            collector.error(&pointer, format!("invalid OpenAPI 3.0: {}", err.inner()));
+            return Err(collector.finish());
+        }
+    };
+    let api = openapi3::Reader::new(&spec, &mut collector).read(name, spec_json);
+    if collector.has_errors() {
+        Err(collector.finish())
+    } else {
+        Ok(api)
+    }
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer = crate::diagnostics::join(&pointer, &index.to_string()),
+            Segment::Map { key } => pointer = crate::diagnostics::join(&pointer, key),
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    pointer
+}

@@ -1,0 +1,20 @@
+//! What generated code uses. Not a stable API: generated code names everything through this
+//! module so that a service depends on `klue-core` alone.
+
+pub use std::future::Future;
+pub use std::sync::Arc;
+
+pub use http::{Method, Response, StatusCode};
+pub use serde;
+pub use serde_json;
+
+pub use crate::auth::Claims;
+pub use crate::error::ApiError;
+pub use crate::params::FromParam;
+pub use crate::request::OperationRequest;
+pub use crate::response::{empty_response, json_response, Body, IntoResponse};
+pub use crate::router::{ApiInfo, ApiRouter, AuthMode, BodySpec, OperationSpec};
+pub use crate::validate::{
+    ArrayRules, IntegerFormat, Location, NumberRules, ObjectRules, Pattern, Property, Schema,
+    StringRules, Validate, Violations,
+};

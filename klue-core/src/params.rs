@@ -1,0 +1,71 @@
+//! Parsing parameter values (path, query, header) from their text form.
+
+/// A value that can be read from the text of a path, query or header parameter.
+///
+/// Implemented for the scalar types and for every string enum the code generator emits.
+pub trait FromParam: Sized {
+    /// Parses `text`, or says what it expected.
+    fn from_param(text: &str) -> Result<Self, String>;
+}
+
+impl FromParam for String {
+    fn from_param(text: &str) -> Result<Self, String> {
+        Ok(text.to_owned())
+    }
+}
+
+impl FromParam for bool {
+    fn from_param(text: &str) -> Result<Self, String> {
+        match text {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(format!("'{other}' is not a boolean (true or false)")),
+        }
+    }
+}
+
+macro_rules! from_param_parse {
+    ($($t:ty => $what:literal),*) => {$(
+        impl FromParam for $t {
+            fn from_param(text: &str) -> Result<Self, String> {
+                text.parse::<$t>()
+                    .ok()
+                    .filter(|value| from_param_parse!(@finite value, $t))
+                    .ok_or_else(|| format!("'{text}' is not {}", $what))
+            }
+        }
+    )*};
+    (@finite $value:ident, f32) => { $value.is_finite() };
+    (@finite $value:ident, f64) => { $value.is_finite() };
+    (@finite $value:ident, $t:ty) => { { let _ = $value; true } };
+}
+
+from_param_parse!(
+    i32 => "an integer of format int32",
+    i64 => "an integer",
+    u32 => "a non-negative integer of format int32",
+    u64 => "a non-negative integer",
+    f32 => "a number",
+    f64 => "a number"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::FromParam;
+
+    #[test]
+    fn parses_scalars_and_says_what_it_expected() {
+        assert_eq!(i64::from_param("42"), Ok(42));
+        assert_eq!(
+            i64::from_param("4x"),
+            Err("'4x' is not an integer".to_owned())
+        );
+        assert!(i32::from_param("3000000000").is_err());
+        assert_eq!(f64::from_param("1.5"), Ok(1.5));
+        assert!(f64::from_param("NaN").is_err());
+        assert!(f64::from_param("inf").is_err());
+        assert_eq!(bool::from_param("true"), Ok(true));
+        assert!(bool::from_param("yes").is_err());
+        assert_eq!(String::from_param("a b"), Ok("a b".to_owned()));
+    }
+}

@@ -1,0 +1,275 @@
+//! A routed request as generated handlers see it, with typed access to its parameters and body.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::auth::Claims;
+use crate::params::FromParam;
+use crate::validate::{validate_value, Location, Schema, Validate, Violations};
+use crate::ApiError;
+
+/// A request matched to an operation, authenticated when the operation requires it, with its
+/// body read (within the size limit) when the operation takes one.
+#[derive(Debug)]
+pub struct OperationRequest {
+    parts: Parts,
+    path_params: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    body: Bytes,
+    claims: Option<Claims>,
+}
+
+impl OperationRequest {
+    pub(crate) fn new(
+        parts: Parts,
+        path_params: Vec<(String, String)>,
+        body: Bytes,
+        claims: Option<Claims>,
+    ) -> Self {
+        let query = match parts.uri.query() {
+            Some(query) if !query.is_empty() => form_urlencoded::parse(query.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        OperationRequest {
+            parts,
+            path_params,
+            query,
+            body,
+            claims,
+        }
+    }
+
+    /// Method, URI, headers and extensions of the request.
+    pub fn parts(&self) -> &Parts {
+        &self.parts
+    }
+
+    /// The raw body (empty when the operation takes none).
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The verified claims, when the caller sent a valid token.
+    pub fn claims(&self) -> Option<&Claims> {
+        self.claims.as_ref()
+    }
+
+    /// Takes the verified claims; an operation that requires auth always has them.
+    pub fn take_claims(&mut self) -> Result<Claims, ApiError> {
+        self.claims
+            .take()
+            .ok_or_else(|| ApiError::internal_msg("operation requires auth but has no claims"))
+    }
+
+    /// Takes the claims if the caller sent a valid token (optional auth).
+    pub fn take_optional_claims(&mut self) -> Option<Claims> {
+        self.claims.take()
+    }
+
+    /// A path parameter, parsed and checked against `schema`.
+    pub fn path_param<T: FromParam + Validate>(
+        &self,
+        v: &mut Violations,
+        name: &'static str,
+        schema: &'static Schema,
+    ) -> Option<T> {
+        v.set_location(Location::Path);
+        let raw = self
+            .path_params
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str());
+        parse_one(v, name, raw, true, schema)
+    }
+
+    /// A query parameter (its first occurrence), parsed and checked against `schema`.
+    pub fn query_param<T: FromParam + Validate>(
+        &self,
+        v: &mut Violations,
+        name: &'static str,
+        required: bool,
+        schema: &'static Schema,
+    ) -> Option<T> {
+        v.set_location(Location::Query);
+        let raw = self
+            .query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str());
+        parse_one(v, name, raw, required, schema)
+    }
+
+    /// An array query parameter in the default style (`form`, exploded: `?tag=a&tag=b`); a single
+    /// comma-separated occurrence (`?tag=a,b`, non-exploded) is accepted too.
+    pub fn query_array<T: FromParam + Validate + serde::Serialize>(
+        &self,
+        v: &mut Violations,
+        name: &'static str,
+        required: bool,
+        schema: &'static Schema,
+    ) -> Option<Vec<T>> {
+        v.set_location(Location::Query);
+        let raw: Vec<&str> = self
+            .query
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .collect();
+        let items: Vec<&str> = match raw.as_slice() {
+            [] => {
+                if required {
+                    v.push_at(name, format!("required query parameter '{name}' is missing"));
+                }
+                return None;
+            }
+            [one] => one.split(',').collect(),
+            many => many.to_vec(),
+        };
+        parse_array(v, name, &items, schema)
+    }
+
+    /// A header parameter, parsed and checked against `schema`.
+    pub fn header_param<T: FromParam + Validate>(
+        &self,
+        v: &mut Violations,
+        name: &'static str,
+        required: bool,
+        schema: &'static Schema,
+    ) -> Option<T> {
+        v.set_location(Location::Header);
+        let value = self.parts.headers.get(name);
+        let raw = match value.map(|value| value.to_str()) {
+            Some(Ok(text)) => Some(text),
+            Some(Err(_)) => {
+                v.push_at(name, "header value is not visible ASCII");
+                return None;
+            }
+            None => None,
+        };
+        parse_one(v, name, raw, required, schema)
+    }
+
+    /// The JSON body decoded into `T` and checked against `schema`.
+    ///
+    /// On the fast path serde decodes straight into `T`; when that fails the body is checked
+    /// as untyped JSON so that every violation is reported, each with its pointer.
+    pub fn json_body<T: DeserializeOwned + Validate>(
+        &self,
+        v: &mut Violations,
+        required: bool,
+        schema: &'static Schema,
+    ) -> Option<T> {
+        v.set_location(Location::Body);
+        if self.body.is_empty() {
+            if required {
+                v.push("the request body is required");
+            }
+            return None;
+        }
+        match serde_json::from_slice::<T>(&self.body) {
+            Ok(value) => {
+                value.validate(schema, v);
+                Some(value)
+            }
+            Err(_) => {
+                report_json_errors::<T>(&self.body, schema, v);
+                None
+            }
+        }
+    }
+}
+
+fn parse_one<T: FromParam + Validate>(
+    v: &mut Violations,
+    name: &'static str,
+    raw: Option<&str>,
+    required: bool,
+    schema: &'static Schema,
+) -> Option<T> {
+    let Some(raw) = raw else {
+        if required {
+            v.push_at(name, format!("required parameter '{name}' is missing"));
+        }
+        return None;
+    };
+    match T::from_param(raw) {
+        Ok(value) => {
+            v.field(name, &value, schema);
+            Some(value)
+        }
+        Err(message) => {
+            v.push_at(name, message);
+            None
+        }
+    }
+}
+
+fn parse_array<T: FromParam + Validate + serde::Serialize>(
+    v: &mut Violations,
+    name: &'static str,
+    items: &[&str],
+    schema: &'static Schema,
+) -> Option<Vec<T>> {
+    let mut values = Vec::with_capacity(items.len());
+    let mut failed = false;
+    for (index, item) in items.iter().enumerate() {
+        match T::from_param(item) {
+            Ok(value) => values.push(value),
+            Err(message) => {
+                failed = true;
+                v.push_at(name, format!("item {index}: {message}"));
+            }
+        }
+    }
+    if failed {
+        return None;
+    }
+    v.field(name, &values, schema);
+    Some(values)
+}
+
+/// Reports why `body` is not a valid `T`: malformed JSON, or every schema violation, or (when
+/// the schema admits the value but the Rust type does not) serde's error at its pointer.
+fn report_json_errors<T: DeserializeOwned>(body: &[u8], schema: &'static Schema, v: &mut Violations) {
+    let value: serde_json::Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(err) => {
+            v.push(format!("malformed JSON: {err}"));
+            return;
+        }
+    };
+    let before = v.len();
+    validate_value(&value, schema, v);
+    if v.len() > before {
+        return;
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Ok(_) => v.push("the body does not match its schema"),
+        Err(err) => {
+            let pointer = pointer_of(err.path());
+            v.push_pointer(pointer, err.inner().to_string());
+        }
+    }
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        let key: Cow<'_, str> = match segment {
+            Segment::Seq { index } => index.to_string().into(),
+            Segment::Map { key } => key.as_str().into(),
+            Segment::Enum { variant } => variant.as_str().into(),
+            Segment::Unknown => continue,
+        };
+        pointer.push('/');
+        pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+    }
+    pointer
+}

@@ -1,0 +1,109 @@
+//! What generated code registers: an API's description and one handler per operation.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use http::{Method, Response};
+
+use crate::request::OperationRequest;
+use crate::response::Body;
+use crate::ApiError;
+
+/// Identity of an API, from its spec.
+#[derive(Debug)]
+pub struct ApiInfo {
+    /// The API's name: the spec's file stem (`apis/helloworld.yaml` -> `helloworld`).
+    pub name: &'static str,
+    /// `info.title`.
+    pub title: &'static str,
+    /// `info.version`, reported by `/version`.
+    pub version: &'static str,
+    /// The spec, as JSON.
+    pub spec_json: &'static str,
+}
+
+/// Whether an operation needs a JWT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// No security requirement.
+    None,
+    /// A valid bearer token is required (401 otherwise).
+    Required,
+    /// A token is verified when present; anonymous calls are allowed.
+    Optional,
+}
+
+/// What an operation accepts as request body.
+#[derive(Debug)]
+pub struct BodySpec {
+    /// Accepted media types (`application/json`, ...); a `Content-Type` outside them is a 415.
+    pub content_types: &'static [&'static str],
+    /// Whether a body must be sent.
+    pub required: bool,
+}
+
+/// One operation of a spec.
+#[derive(Debug)]
+pub struct OperationSpec {
+    /// `operationId`.
+    pub id: &'static str,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template, e.g. `/v1/items/{id}`.
+    pub path: &'static str,
+    /// Security requirement.
+    pub auth: AuthMode,
+    /// Request body, if the operation takes one.
+    pub body: Option<BodySpec>,
+}
+
+/// The future a handler returns.
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Response<Body>, ApiError>> + Send>>;
+
+/// A type-erased operation handler.
+pub(crate) type Handler = Arc<dyn Fn(OperationRequest) -> HandlerFuture + Send + Sync>;
+
+/// The operations of one API bound to their handlers; built by generated code and served by
+/// [`crate::Server`].
+pub struct ApiRouter {
+    pub(crate) info: &'static ApiInfo,
+    pub(crate) operations: Vec<(&'static OperationSpec, Handler)>,
+}
+
+impl std::fmt::Debug for ApiRouter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiRouter")
+            .field("info", &self.info.name)
+            .field(
+                "operations",
+                &self.operations.iter().map(|(s, _)| s.id).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl ApiRouter {
+    /// An empty router for the API described by `info`.
+    pub fn new(info: &'static ApiInfo) -> Self {
+        ApiRouter {
+            info,
+            operations: Vec::new(),
+        }
+    }
+
+    /// The API this router serves.
+    pub fn info(&self) -> &'static ApiInfo {
+        self.info
+    }
+
+    /// Binds `handler` to the operation `spec`.
+    pub fn operation<F, Fut>(&mut self, spec: &'static OperationSpec, handler: F)
+    where
+        F: Fn(OperationRequest) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Response<Body>, ApiError>> + Send + 'static,
+    {
+        let handler: Handler = Arc::new(move |request| Box::pin(handler(request)));
+        self.operations.push((spec, handler));
+    }
+}

@@ -1,0 +1,74 @@
+//! The `main` of a klue service: arguments, logging, configuration, serving.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::config::ServerConfig;
+use crate::router::ApiRouter;
+use crate::server::Server;
+
+/// Command-line arguments of a klue service binary.
+#[derive(Debug, Clone, Parser)]
+#[command(about = "A klue service")]
+pub struct ServerArgs {
+    /// Port to listen on.
+    #[arg(long, env = "PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, env = "HOST", default_value_t = IpAddr::V4(Ipv4Addr::UNSPECIFIED))]
+    pub host: IpAddr,
+}
+
+/// Installs the log subscriber: `RUST_LOG` filters (default `info`), human format on stderr.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Parses [`ServerArgs`], reads [`ServerConfig::from_env`], and serves `apis` until the process
+/// is interrupted. Errors are printed and give a failing exit code.
+///
+/// ```no_run
+/// # fn router() -> klue_core::ApiRouter { unimplemented!() }
+/// #[tokio::main]
+/// async fn main() -> std::process::ExitCode {
+///     klue_core::run([router()]).await
+/// }
+/// ```
+pub async fn run(apis: impl IntoIterator<Item = ApiRouter>) -> ExitCode {
+    let args = ServerArgs::parse();
+    init_logging();
+    let config = match ServerConfig::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let server = apis.into_iter().fold(Server::new(config), Server::api);
+    let addr = SocketAddr::new(args.host, args.port);
+    let bound = match server.bind(addr).await {
+        Ok(bound) => bound,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match bound.local_addr() {
+        Ok(addr) => tracing::info!("listening on http://{addr}"),
+        Err(err) => tracing::warn!(error = %err, "listening, address unknown"),
+    }
+    bound
+        .serve_until(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+    tracing::info!("stopped");
+    ExitCode::SUCCESS
+}
