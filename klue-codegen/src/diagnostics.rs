@@ -65,11 +65,7 @@ impl fmt::Display for Diagnostics {
             writeln!(f, "{diagnostic}")?;
         }
         let n = self.0.len();
-        write!(
-            f,
-            "{n} error{} in the spec",
-            if n == 1 { "" } else { "s" }
-        )
+        write!(f, "{n} error{} in the spec", if n == 1 { "" } else { "s" })
     }
 }
 

@@ -115,7 +115,9 @@ impl Builder {
     pub fn compile(&self, specs: &[impl AsRef<Path>]) -> Result<(), Error> {
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
-            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(Error::NoOutDir)?,
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or(Error::NoOutDir)?,
         };
         let mut outputs: Vec<(String, PathBuf, String)> = Vec::new();
         let mut problems = Vec::new();

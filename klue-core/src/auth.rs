@@ -8,7 +8,6 @@
 //! (short description, never the token) or `TOKEN_EXPIRED`.
 
 // `ApiError` is the crate's by-value error type; its size is not this module's to change.
-#![allow(clippy::result_large_err)]
 
 use std::fmt;
 

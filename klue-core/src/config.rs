@@ -45,7 +45,7 @@ impl ServerConfig {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let lookup = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
         let mut problems = Vec::new();
-        let jwt = JwtConfig::from_lookup(&lookup).unwrap_or_else(|err| {
+        let jwt = JwtConfig::from_lookup(lookup).unwrap_or_else(|err| {
             problems.push(err.to_string());
             JwtConfig::default()
         });

@@ -45,6 +45,12 @@ pub mod codes {
 /// turned into a response, so a client report and the server log can be joined.
 #[derive(Debug)]
 pub struct ApiError {
+    // Boxed: keeps `Result<T, ApiError>` one pointer wide on the hot path.
+    inner: Box<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     status: StatusCode,
     code: Cow<'static, str>,
     description: String,
@@ -83,32 +89,34 @@ impl ApiError {
         description: impl Into<String>,
     ) -> Self {
         ApiError {
-            status,
-            code: code.into(),
-            description: description.into(),
-            error_id: Uuid::new_v4(),
-            user_message: None,
-            violations: Vec::new(),
-            allow: None,
-            source: None,
+            inner: Box::new(Inner {
+                status,
+                code: code.into(),
+                description: description.into(),
+                error_id: Uuid::new_v4(),
+                user_message: None,
+                violations: Vec::new(),
+                allow: None,
+                source: None,
+            }),
         }
     }
 
     /// Adds text safe to show to an end user.
     pub fn with_user_message(mut self, message: impl Into<String>) -> Self {
-        self.user_message = Some(message.into());
+        self.inner.user_message = Some(message.into());
         self
     }
 
     /// Keeps the error that caused this one; it is logged, never sent to the client.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Box::new(source));
+        self.inner.source = Some(Box::new(source));
         self
     }
 
     /// Keeps an `error_id` received from another service so a chain of calls shares one id.
     pub fn with_error_id(mut self, error_id: Uuid) -> Self {
-        self.error_id = error_id;
+        self.inner.error_id = error_id;
         self
     }
 
@@ -143,8 +151,12 @@ impl ApiError {
                 text
             }
         };
-        let mut err = Self::new(StatusCode::BAD_REQUEST, codes::INVALID_PARAMETER, description);
-        err.violations = violations;
+        let mut err = Self::new(
+            StatusCode::BAD_REQUEST,
+            codes::INVALID_PARAMETER,
+            description,
+        );
+        err.inner.violations = violations;
         err
     }
 
@@ -187,7 +199,7 @@ impl ApiError {
             codes::METHOD_NOT_ALLOWED,
             format!("{method} is not allowed on {path}; allowed: {allowed}"),
         );
-        err.allow = HeaderValue::from_str(allowed).ok();
+        err.inner.allow = HeaderValue::from_str(allowed).ok();
         err
     }
 
@@ -215,43 +227,43 @@ impl ApiError {
 
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.inner.status
     }
 
     /// The UPPER_SNAKE code.
     pub fn code(&self) -> &str {
-        &self.code
+        &self.inner.code
     }
 
     /// The developer-facing description.
     pub fn description(&self) -> &str {
-        &self.description
+        &self.inner.description
     }
 
     /// The uuid4 of this occurrence.
     pub fn error_id(&self) -> Uuid {
-        self.error_id
+        self.inner.error_id
     }
 
     /// The end-user message, if any.
     pub fn user_message(&self) -> Option<&str> {
-        self.user_message.as_deref()
+        self.inner.user_message.as_deref()
     }
 
     /// The validation violations (empty unless `INVALID_PARAMETER`).
     pub fn violations(&self) -> &[Violation] {
-        &self.violations
+        &self.inner.violations
     }
 
     /// The wire form of this error.
     pub fn envelope(&self) -> ErrorEnvelope {
         ErrorEnvelope {
-            status: self.status.as_u16(),
-            error: self.code.to_string(),
-            error_description: self.description.clone(),
-            error_id: Some(self.error_id.to_string()),
-            user_message: self.user_message.clone(),
-            errors: self.violations.clone(),
+            status: self.inner.status.as_u16(),
+            error: self.inner.code.to_string(),
+            error_description: self.inner.description.clone(),
+            error_id: Some(self.inner.error_id.to_string()),
+            user_message: self.inner.user_message.clone(),
+            errors: self.inner.violations.clone(),
         }
     }
 
@@ -260,41 +272,41 @@ impl ApiError {
         self.log();
         let body = serde_json::to_vec(&self.envelope()).unwrap_or_else(|_| b"{}".to_vec());
         let mut response = Response::new(Full::new(Bytes::from(body)));
-        *response.status_mut() = self.status;
+        *response.status_mut() = self.inner.status;
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        if let Some(allow) = self.allow {
+        if let Some(allow) = self.inner.allow {
             headers.insert(header::ALLOW, allow);
         }
         response
     }
 
     fn log(&self) {
-        if self.status.is_server_error() {
-            match &self.source {
+        if self.inner.status.is_server_error() {
+            match &self.inner.source {
                 Some(source) => tracing::error!(
-                    error_id = %self.error_id,
-                    status = self.status.as_u16(),
-                    code = %self.code,
+                    error_id = %self.inner.error_id,
+                    status = self.inner.status.as_u16(),
+                    code = %self.inner.code,
                     cause = %ErrorChain(source.as_ref()),
-                    "{}", self.description
+                    "{}", self.inner.description
                 ),
                 None => tracing::error!(
-                    error_id = %self.error_id,
-                    status = self.status.as_u16(),
-                    code = %self.code,
-                    "{}", self.description
+                    error_id = %self.inner.error_id,
+                    status = self.inner.status.as_u16(),
+                    code = %self.inner.code,
+                    "{}", self.inner.description
                 ),
             }
         } else {
             tracing::info!(
-                error_id = %self.error_id,
-                status = self.status.as_u16(),
-                code = %self.code,
-                "{}", self.description
+                error_id = %self.inner.error_id,
+                status = self.inner.status.as_u16(),
+                code = %self.inner.code,
+                "{}", self.inner.description
             );
         }
     }
@@ -305,17 +317,18 @@ impl fmt::Display for ApiError {
         write!(
             f,
             "{} {}: {} (error_id {})",
-            self.status.as_u16(),
-            self.code,
-            self.description,
-            self.error_id
+            self.inner.status.as_u16(),
+            self.inner.code,
+            self.inner.description,
+            self.inner.error_id
         )
     }
 }
 
 impl std::error::Error for ApiError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.inner
+            .source
             .as_ref()
             .map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
     }

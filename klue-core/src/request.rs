@@ -123,7 +123,10 @@ impl OperationRequest {
         let items: Vec<&str> = match raw.as_slice() {
             [] => {
                 if required {
-                    v.push_at(name, format!("required query parameter '{name}' is missing"));
+                    v.push_at(
+                        name,
+                        format!("required query parameter '{name}' is missing"),
+                    );
                 }
                 return None;
             }
@@ -235,7 +238,11 @@ fn parse_array<T: FromParam + Validate + serde::Serialize>(
 
 /// Reports why `body` is not a valid `T`: malformed JSON, or every schema violation, or (when
 /// the schema admits the value but the Rust type does not) serde's error at its pointer.
-fn report_json_errors<T: DeserializeOwned>(body: &[u8], schema: &'static Schema, v: &mut Violations) {
+fn report_json_errors<T: DeserializeOwned>(
+    body: &[u8],
+    schema: &'static Schema,
+    v: &mut Violations,
+) {
     let value: serde_json::Value = match serde_json::from_slice(body) {
         Ok(value) => value,
         Err(err) => {

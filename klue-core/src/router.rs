@@ -77,7 +77,11 @@ impl std::fmt::Debug for ApiRouter {
             .field("info", &self.info.name)
             .field(
                 "operations",
-                &self.operations.iter().map(|(s, _)| s.id).collect::<Vec<_>>(),
+                &self
+                    .operations
+                    .iter()
+                    .map(|(s, _)| s.id)
+                    .collect::<Vec<_>>(),
             )
             .finish()
     }

@@ -184,7 +184,12 @@ impl std::fmt::Debug for KlueService {
         f.debug_struct("KlueService")
             .field(
                 "paths",
-                &self.inner.paths.iter().map(|p| &p.template).collect::<Vec<_>>(),
+                &self
+                    .inner
+                    .paths
+                    .iter()
+                    .map(|p| &p.template)
+                    .collect::<Vec<_>>(),
             )
             .finish()
     }
@@ -244,9 +249,9 @@ impl KlueService {
                 .at(path)
                 .map_err(|_| ApiError::route_not_found(request.method(), path))?;
             let entry = &inner.paths[*matched.value];
-            let operation = entry
-                .find(request.method())
-                .ok_or_else(|| ApiError::method_not_allowed(request.method(), path, &entry.allow))?;
+            let operation = entry.find(request.method()).ok_or_else(|| {
+                ApiError::method_not_allowed(request.method(), path, &entry.allow)
+            })?;
             let params: Vec<(String, String)> = matched
                 .params
                 .iter()
@@ -308,7 +313,10 @@ impl PathEntry {
         let found = self.operations.iter().find(|op| op.spec.method == method);
         // HEAD is answered by GET; hyper drops the body.
         if found.is_none() && method == Method::HEAD {
-            return self.operations.iter().find(|op| op.spec.method == Method::GET);
+            return self
+                .operations
+                .iter()
+                .find(|op| op.spec.method == Method::GET);
         }
         found
     }
@@ -341,7 +349,11 @@ impl RouteTable {
             }
         };
         let entry = &mut self.paths[index];
-        if let Some(existing) = entry.operations.iter().find(|op| op.spec.method == spec.method) {
+        if let Some(existing) = entry
+            .operations
+            .iter()
+            .find(|op| op.spec.method == spec.method)
+        {
             return Err(BuildError::DuplicateOperation {
                 method: spec.method.clone(),
                 path: spec.path.to_owned(),

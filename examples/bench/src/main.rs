@@ -17,7 +17,10 @@ use api::*;
 struct Bench;
 
 impl BenchApi for Bench {
-    async fn create_item(&self, request: CreateItemRequest) -> Result<CreateItemResponse, ApiError> {
+    async fn create_item(
+        &self,
+        request: CreateItemRequest,
+    ) -> Result<CreateItemResponse, ApiError> {
         let item = request.body;
         Ok(Item {
             id: uuid::Uuid::new_v4().to_string(),

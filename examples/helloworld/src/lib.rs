@@ -44,9 +44,7 @@ impl HelloworldApi for Hello {
             Language::Fr => "Bonjour",
             Language::Sv => "Hej",
         };
-        let punctuation = request
-            .x_greeting_punctuation
-            .map_or("!", |p| p.as_str());
+        let punctuation = request.x_greeting_punctuation.map_or("!", |p| p.as_str());
         let once = format!("{hello}, {}{punctuation}", request.name);
         let times = usize::try_from(request.times.unwrap_or(1)).unwrap_or(1);
         Ok(Greeting {

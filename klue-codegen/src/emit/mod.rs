@@ -37,8 +37,13 @@ pub(crate) fn emit(api: &Api, source: &str) -> Result<String, syn::Error> {
          with [`router`].\n\n{}",
         api.description.as_deref().unwrap_or("")
     )));
-    let router_docs = format!(" Binds an implementation of [`{trait_ident}`] to the routes of `{name}`.");
-    let service_param = if bindings.is_empty() { quote!(_service) } else { quote!(service) };
+    let router_docs =
+        format!(" Binds an implementation of [`{trait_ident}`] to the routes of `{name}`.");
+    let service_param = if bindings.is_empty() {
+        quote!(_service)
+    } else {
+        quote!(service)
+    };
 
     let file = quote! {
         /// Name, title and version of the API, and its spec.

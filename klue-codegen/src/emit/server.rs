@@ -19,7 +19,11 @@ pub(crate) struct OperationCode {
     pub(crate) binding: TokenStream,
 }
 
-pub(crate) fn operation(types: &mut TypeEmitter, trait_ident: &proc_macro2::Ident, op: &Operation) -> OperationCode {
+pub(crate) fn operation(
+    types: &mut TypeEmitter,
+    trait_ident: &proc_macro2::Ident,
+    op: &Operation,
+) -> OperationCode {
     let rt = rt();
     let op_camel = naming::camel(&op.id);
     let method_ident = ident(&naming::field(&op.id));
@@ -39,7 +43,11 @@ pub(crate) fn operation(types: &mut TypeEmitter, trait_ident: &proc_macro2::Iden
         let local = naming::unique(naming::field(&param.name), &mut field_names);
         let local_ident = ident(&local);
         let hint = format!("{op_camel}_{}", param.name);
-        let static_ident = format_ident!("SCHEMA_{}__{}", naming::shouty(&op.id), naming::shouty(&param.name));
+        let static_ident = format_ident!(
+            "SCHEMA_{}__{}",
+            naming::shouty(&op.id),
+            naming::shouty(&param.name)
+        );
         let (ty, item_ty) = match &param.schema.kind {
             SchemaKind::Array { items, .. } => {
                 let item = types.rust_type(items, &format!("{hint}_item"));
@@ -55,7 +63,9 @@ pub(crate) fn operation(types: &mut TypeEmitter, trait_ident: &proc_macro2::Iden
         };
         let required = param.required;
         let call = match (param.location, item_ty) {
-            (ParamLocation::Path, _) => quote!(request.path_param::<#ty>(&mut v, #name, &#static_ident)),
+            (ParamLocation::Path, _) => {
+                quote!(request.path_param::<#ty>(&mut v, #name, &#static_ident))
+            }
             (ParamLocation::Query, Some(item)) => {
                 quote!(request.query_array::<#item>(&mut v, #name, #required, &#static_ident))
             }
@@ -96,12 +106,16 @@ pub(crate) fn operation(types: &mut TypeEmitter, trait_ident: &proc_macro2::Iden
             }
         };
         let required = body.required;
-        decode.push(quote!(let #local_ident = request.json_body::<#ty>(&mut v, #required, #schema_ref);));
+        decode.push(
+            quote!(let #local_ident = request.json_body::<#ty>(&mut v, #required, #schema_ref);),
+        );
         if required {
             fields.push(quote!(#[doc = " The request body."] pub #local_ident: #ty,));
             required_locals.push(local_ident.clone());
         } else {
-            fields.push(quote!(#[doc = " The request body, when sent."] pub #local_ident: Option<#ty>,));
+            fields.push(
+                quote!(#[doc = " The request body, when sent."] pub #local_ident: Option<#ty>,),
+            );
         }
         all_locals.push(local_ident);
         content_types = body.content_types.clone();
@@ -161,7 +175,8 @@ pub(crate) fn operation(types: &mut TypeEmitter, trait_ident: &proc_macro2::Iden
         quote!()
     };
 
-    let (response_enum, response_impls) = response_enum(types, &op_camel, &response_ident, &op.responses);
+    let (response_enum, response_impls) =
+        response_enum(types, &op_camel, &response_ident, &op.responses);
 
     let method = format_ident!("{}", op.method);
     let path = &op.path;
@@ -180,7 +195,10 @@ pub(crate) fn operation(types: &mut TypeEmitter, trait_ident: &proc_macro2::Iden
     };
     let summary = op.summary.as_deref().or(op.description.as_deref());
     let method_docs = doc(summary);
-    let request_docs = format!(" The decoded request of operation `{id}` ({} {path}).", op.method);
+    let request_docs = format!(
+        " The decoded request of operation `{id}` ({} {path}).",
+        op.method
+    );
 
     let items = quote! {
         #[doc = #request_docs]
@@ -231,7 +249,11 @@ pub(crate) fn operation(types: &mut TypeEmitter, trait_ident: &proc_macro2::Iden
             async move { #handler_ident(&*s, request).await }
         });
     };
-    OperationCode { items, trait_method, binding }
+    OperationCode {
+        items,
+        trait_method,
+        binding,
+    }
 }
 
 fn response_enum(
@@ -253,18 +275,34 @@ fn response_enum(
                     .map(naming::camel)
                     .unwrap_or_else(|| format!("Status{code}"));
                 let code_lit = Literal::u16_unsuffixed(code);
-                (name, quote!(#rt::StatusCode::from_u16(#code_lit).unwrap_or(#rt::StatusCode::INTERNAL_SERVER_ERROR)), code.to_string())
+                (
+                    name,
+                    quote!(#rt::StatusCode::from_u16(#code_lit).unwrap_or(#rt::StatusCode::INTERNAL_SERVER_ERROR)),
+                    code.to_string(),
+                )
             }
-            ResponseStatus::Default => ("Default".to_owned(), quote!(status), "any other status".to_owned()),
+            ResponseStatus::Default => (
+                "Default".to_owned(),
+                quote!(status),
+                "any other status".to_owned(),
+            ),
         };
         let variant = ident(&variant_name);
-        let text = format!(" {status_doc}: {}", response.description.as_deref().unwrap_or("").trim());
+        let text = format!(
+            " {status_doc}: {}",
+            response.description.as_deref().unwrap_or("").trim()
+        );
         match (&response.body, response.status) {
             (Some(schema), ResponseStatus::Code(code)) => {
                 let ty = types.rust_type(schema, &format!("{op_camel}_{variant_name}"));
                 variants.push(quote!(#[doc = #text] #variant(#ty),));
                 arms.push(quote!(Self::#variant(body) => #rt::json_response(#status_expr, &body),));
-                body_types.push((variant.clone(), ty.to_string(), ty, (200..300).contains(&code)));
+                body_types.push((
+                    variant.clone(),
+                    ty.to_string(),
+                    ty,
+                    (200..300).contains(&code),
+                ));
             }
             (None, ResponseStatus::Code(_)) => {
                 variants.push(quote!(#[doc = #text] #variant,));
@@ -273,7 +311,9 @@ fn response_enum(
             (Some(schema), ResponseStatus::Default) => {
                 let ty = types.rust_type(schema, &format!("{op_camel}_{variant_name}"));
                 variants.push(quote!(#[doc = #text] #variant(#rt::StatusCode, #ty),));
-                arms.push(quote!(Self::#variant(status, body) => #rt::json_response(status, &body),));
+                arms.push(
+                    quote!(Self::#variant(status, body) => #rt::json_response(status, &body),),
+                );
             }
             (None, ResponseStatus::Default) => {
                 variants.push(quote!(#[doc = #text] #variant(#rt::StatusCode),));
@@ -295,7 +335,8 @@ fn response_enum(
             });
         }
     }
-    let docs = format!(" The responses of operation `{op_camel}`, one variant per declared status.");
+    let docs =
+        format!(" The responses of operation `{op_camel}`, one variant per declared status.");
     let enum_tokens = quote! {
         #[doc = #docs]
         #[derive(Debug, Clone, PartialEq)]

@@ -52,7 +52,12 @@ impl TypeEmitter {
         let named = api
             .schemas
             .iter()
-            .map(|(name, _)| (name.clone(), naming::unique(naming::camel(name), &mut type_names)))
+            .map(|(name, _)| {
+                (
+                    name.clone(),
+                    naming::unique(naming::camel(name), &mut type_names),
+                )
+            })
             .collect();
         TypeEmitter {
             items: Vec::new(),
@@ -70,7 +75,13 @@ impl TypeEmitter {
     }
 
     fn reserve_static(&mut self, hint: &str) -> proc_macro2::Ident {
-        format_ident!("{}", naming::unique(format!("SCHEMA_{}", naming::shouty(hint)), &mut self.static_names))
+        format_ident!(
+            "{}",
+            naming::unique(
+                format!("SCHEMA_{}", naming::shouty(hint)),
+                &mut self.static_names
+            )
+        )
     }
 
     fn rust_name_of(&self, schema_name: &str) -> String {
@@ -97,12 +108,19 @@ impl TypeEmitter {
     }
 
     /// Emits the type named `rust_name` for `schema` and its schema static `static_name`.
-    fn emit_definition(&mut self, rust_name: &str, static_name: &proc_macro2::Ident, schema: &Schema) {
+    fn emit_definition(
+        &mut self,
+        rust_name: &str,
+        static_name: &proc_macro2::Ident,
+        schema: &Schema,
+    ) {
         let rt = rt();
         let type_ident = ident(rust_name);
         let docs = doc(schema.description.as_deref());
         match &schema.kind {
-            SchemaKind::Object { properties } => self.emit_struct(rust_name, static_name, properties, docs),
+            SchemaKind::Object { properties } => {
+                self.emit_struct(rust_name, static_name, properties, docs)
+            }
             SchemaKind::StringEnum(values) => self.emit_enum(rust_name, static_name, values, docs),
             _ => {
                 let ty = self.rust_type(schema, rust_name);
@@ -116,7 +134,13 @@ impl TypeEmitter {
         }
     }
 
-    fn emit_struct(&mut self, rust_name: &str, static_name: &proc_macro2::Ident, properties: &[Property], docs: TokenStream) {
+    fn emit_struct(
+        &mut self,
+        rust_name: &str,
+        static_name: &proc_macro2::Ident,
+        properties: &[Property],
+        docs: TokenStream,
+    ) {
         let rt = rt();
         let type_ident = ident(rust_name);
         let mut fields = Vec::new();
@@ -130,7 +154,8 @@ impl TypeEmitter {
             let ty = self.rust_type(&property.schema, &hint);
             let field_static = self.reserve_static(&format!("{rust_name}__{}", property.name));
             let expr = self.schema_expr(&property.schema, &hint);
-            self.items.push(quote!(#[allow(dead_code)] static #field_static: #rt::Schema = #expr;));
+            self.items
+                .push(quote!(#[allow(dead_code)] static #field_static: #rt::Schema = #expr;));
             let json_name = &property.name;
             let rename = if field_name.trim_start_matches("r#") == json_name.as_str() {
                 quote!()
@@ -176,7 +201,13 @@ impl TypeEmitter {
         });
     }
 
-    fn emit_enum(&mut self, rust_name: &str, static_name: &proc_macro2::Ident, values: &[String], docs: TokenStream) {
+    fn emit_enum(
+        &mut self,
+        rust_name: &str,
+        static_name: &proc_macro2::Ident,
+        values: &[String],
+        docs: TokenStream,
+    ) {
         let rt = rt();
         let type_ident = ident(rust_name);
         let mut taken = BTreeSet::new();
@@ -185,7 +216,11 @@ impl TypeEmitter {
             .map(|value| ident(&naming::unique(naming::variant(value), &mut taken)))
             .collect();
         let serde_path = format!("{rt}::serde").replace(' ', "");
-        let expected = values.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ");
+        let expected = values
+            .iter()
+            .map(|v| format!("'{v}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let error = format!("is not one of [{expected}]");
         self.items.push(quote! {
             #docs
@@ -267,7 +302,8 @@ impl TypeEmitter {
     fn inline_type(&mut self, schema: &Schema, hint: &str) -> String {
         let rust_name = self.reserve_type(hint);
         let static_name = self.reserve_static(&rust_name);
-        self.inline_statics.insert(hint.to_owned(), static_name.clone());
+        self.inline_statics
+            .insert(hint.to_owned(), static_name.clone());
         self.emit_definition(&rust_name, &static_name, schema);
         rust_name
     }
@@ -310,7 +346,12 @@ impl TypeEmitter {
                     enum_values: &[],
                 }))
             }
-            SchemaKind::Array { items, min_items, max_items, unique_items } => {
+            SchemaKind::Array {
+                items,
+                min_items,
+                max_items,
+                unique_items,
+            } => {
                 let item = self.schema_expr(items, &format!("{hint}_item"));
                 let min = option_usize(*min_items);
                 let max = option_usize(*max_items);

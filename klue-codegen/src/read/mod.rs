@@ -30,7 +30,10 @@ pub(crate) fn read_spec(file: &Path, name: &str, text: &str) -> Result<Api, Vec<
         }
     };
     if !document.is_object() {
-        collector.error("", "the spec is not a mapping (expected `openapi: 3.0.x` and `paths`)");
+        collector.error(
+            "",
+            "the spec is not a mapping (expected `openapi: 3.0.x` and `paths`)",
+        );
         return Err(collector.finish());
     }
     let version = document
@@ -93,7 +96,9 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
     let mut pointer = String::new();
     for segment in path.iter() {
         match segment {
-            Segment::Seq { index } => pointer = crate::diagnostics::join(&pointer, &index.to_string()),
+            Segment::Seq { index } => {
+                pointer = crate::diagnostics::join(&pointer, &index.to_string())
+            }
             Segment::Map { key } => pointer = crate::diagnostics::join(&pointer, key),
             Segment::Enum { .. } | Segment::Unknown => {}
         }

@@ -35,7 +35,9 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
         for (path, item) in &self.spec.paths.paths {
             let pointer = join("/paths", path);
             match item {
-                oa::ReferenceOr::Item(item) => self.path_item(path, item, &pointer, &mut operations),
+                oa::ReferenceOr::Item(item) => {
+                    self.path_item(path, item, &pointer, &mut operations)
+                }
                 oa::ReferenceOr::Reference { .. } => self.diag.error(
                     &pointer,
                     "path items given by $ref are not supported; write the operations inline",
@@ -99,10 +101,15 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
         };
 
         let mut parameters: Vec<Parameter> = Vec::new();
-        let shared = shared_params
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p, join(&join(&pointer[..pointer.rfind('/').unwrap_or(0)], "parameters"), &i.to_string())));
+        let shared = shared_params.iter().enumerate().map(|(i, p)| {
+            (
+                p,
+                join(
+                    &join(&pointer[..pointer.rfind('/').unwrap_or(0)], "parameters"),
+                    &i.to_string(),
+                ),
+            )
+        });
         let own = op
             .parameters
             .iter()
@@ -128,7 +135,9 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
         for (status, response) in &op.responses.responses {
             let key = status.to_string();
             let status = match status {
-                oa::StatusCode::Code(code) if (100..600).contains(code) => ResponseStatus::Code(*code),
+                oa::StatusCode::Code(code) if (100..600).contains(code) => {
+                    ResponseStatus::Code(*code)
+                }
                 _ => {
                     self.diag.error_help(
                         &join(&responses_pointer, &key),
@@ -143,13 +152,18 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
             }
         }
         if let Some(default) = &op.responses.default {
-            if let Some(r) = self.response(ResponseStatus::Default, default, &join(&responses_pointer, "default")) {
+            if let Some(r) = self.response(
+                ResponseStatus::Default,
+                default,
+                &join(&responses_pointer, "default"),
+            ) {
                 responses.push(r);
             }
         }
         responses.sort_by_key(|r| r.status);
         if responses.is_empty() {
-            self.diag.error(&responses_pointer, "the operation declares no response");
+            self.diag
+                .error(&responses_pointer, "the operation declares no response");
         }
 
         let auth = self.auth(op.security.as_ref(), pointer);
@@ -173,10 +187,15 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
             .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .collect();
         for name in &in_template {
-            if !params.iter().any(|p| p.location == ParamLocation::Path && p.name == *name) {
+            if !params
+                .iter()
+                .any(|p| p.location == ParamLocation::Path && p.name == *name)
+            {
                 self.diag.error(
                     pointer,
-                    format!("path parameter '{{{name}}}' of '{path}' is not declared in `parameters`"),
+                    format!(
+                        "path parameter '{{{name}}}' of '{path}' is not declared in `parameters`"
+                    ),
                 );
             }
         }
@@ -184,24 +203,39 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
             if !in_template.contains(&p.name.as_str()) {
                 self.diag.error(
                     pointer,
-                    format!("path parameter '{}' does not appear in the path '{path}'", p.name),
+                    format!(
+                        "path parameter '{}' does not appear in the path '{path}'",
+                        p.name
+                    ),
                 );
             }
         }
     }
 
-    fn parameter(&mut self, param: &oa::ReferenceOr<oa::Parameter>, pointer: &str) -> Option<Parameter> {
+    fn parameter(
+        &mut self,
+        param: &oa::ReferenceOr<oa::Parameter>,
+        pointer: &str,
+    ) -> Option<Parameter> {
         let (param, pointer) = match param {
             oa::ReferenceOr::Item(param) => (param, pointer.to_owned()),
             oa::ReferenceOr::Reference { reference } => {
                 let name = reference.strip_prefix("#/components/parameters/");
                 let found = name.and_then(|name| {
-                    self.spec.components.as_ref()?.parameters.get(name).and_then(|p| p.as_item())
+                    self.spec
+                        .components
+                        .as_ref()?
+                        .parameters
+                        .get(name)
+                        .and_then(|p| p.as_item())
                 });
                 match (name, found) {
                     (Some(name), Some(param)) => (param, join("/components/parameters", name)),
                     _ => {
-                        self.diag.error(&join(pointer, "$ref"), format!("unresolved parameter reference '{reference}'"));
+                        self.diag.error(
+                            &join(pointer, "$ref"),
+                            format!("unresolved parameter reference '{reference}'"),
+                        );
                         return None;
                     }
                 }
@@ -212,14 +246,22 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
             oa::Parameter::Query { parameter_data, .. } => (parameter_data, ParamLocation::Query),
             oa::Parameter::Header { parameter_data, .. } => (parameter_data, ParamLocation::Header),
             oa::Parameter::Cookie { .. } => {
-                self.diag.error(&join(&pointer, "in"), "cookie parameters are not supported yet");
+                self.diag.error(
+                    &join(&pointer, "in"),
+                    "cookie parameters are not supported yet",
+                );
                 return None;
             }
         };
         let schema = match &data.format {
-            oa::ParameterSchemaOrContent::Schema(schema) => self.schema(schema, &join(&pointer, "schema")),
+            oa::ParameterSchemaOrContent::Schema(schema) => {
+                self.schema(schema, &join(&pointer, "schema"))
+            }
             oa::ParameterSchemaOrContent::Content(_) => {
-                self.diag.error(&join(&pointer, "content"), "parameters with `content` are not supported yet; use `schema`");
+                self.diag.error(
+                    &join(&pointer, "content"),
+                    "parameters with `content` are not supported yet; use `schema`",
+                );
                 return None;
             }
         };
@@ -249,12 +291,19 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
             | SchemaKind::String(_)
             | SchemaKind::StringEnum(_) => true,
             SchemaKind::Array { items, .. } => {
-                location == ParamLocation::Query && !matches!(items.kind, SchemaKind::Array { .. }) && self.is_param_type(items, location)
+                location == ParamLocation::Query
+                    && !matches!(items.kind, SchemaKind::Array { .. })
+                    && self.is_param_type(items, location)
             }
             SchemaKind::Ref(name) => matches!(
-                self.named_schema(name).and_then(|s| s.as_item()).map(|s| &s.schema_kind),
+                self.named_schema(name)
+                    .and_then(|s| s.as_item())
+                    .map(|s| &s.schema_kind),
                 Some(oa::SchemaKind::Type(
-                    oa::Type::String(_) | oa::Type::Integer(_) | oa::Type::Number(_) | oa::Type::Boolean(_)
+                    oa::Type::String(_)
+                        | oa::Type::Integer(_)
+                        | oa::Type::Number(_)
+                        | oa::Type::Boolean(_)
                 ))
             ),
             _ => false,
@@ -265,41 +314,66 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
         self.spec.components.as_ref()?.schemas.get(name)
     }
 
-    fn request_body(&mut self, body: &oa::ReferenceOr<oa::RequestBody>, pointer: &str) -> Option<RequestBody> {
+    fn request_body(
+        &mut self,
+        body: &oa::ReferenceOr<oa::RequestBody>,
+        pointer: &str,
+    ) -> Option<RequestBody> {
         let (body, pointer) = match body {
             oa::ReferenceOr::Item(body) => (body, pointer.to_owned()),
             oa::ReferenceOr::Reference { reference } => {
                 let name = reference.strip_prefix("#/components/requestBodies/");
                 let found = name.and_then(|name| {
-                    self.spec.components.as_ref()?.request_bodies.get(name).and_then(|b| b.as_item())
+                    self.spec
+                        .components
+                        .as_ref()?
+                        .request_bodies
+                        .get(name)
+                        .and_then(|b| b.as_item())
                 });
                 match (name, found) {
                     (Some(name), Some(body)) => (body, join("/components/requestBodies", name)),
                     _ => {
-                        self.diag.error(&join(pointer, "$ref"), format!("unresolved request body reference '{reference}'"));
+                        self.diag.error(
+                            &join(pointer, "$ref"),
+                            format!("unresolved request body reference '{reference}'"),
+                        );
                         return None;
                     }
                 }
             }
         };
         let content_pointer = join(&pointer, "content");
-        let json: Vec<(&String, &oa::MediaType)> = body.content.iter().filter(|(t, _)| is_json(t)).collect();
+        let json: Vec<(&String, &oa::MediaType)> =
+            body.content.iter().filter(|(t, _)| is_json(t)).collect();
         if json.is_empty() {
             let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
             self.diag.error_help(
                 &content_pointer,
-                format!("request bodies of type {} are not supported yet", types.join(", ")),
+                format!(
+                    "request bodies of type {} are not supported yet",
+                    types.join(", ")
+                ),
                 "klue reads JSON bodies (application/json)",
             );
             return None;
         }
         if let Some((other, _)) = body.content.iter().find(|(t, _)| !is_json(t)) {
-            self.diag.error(&join(&content_pointer, other), format!("request bodies of type {other} are not supported yet"));
+            self.diag.error(
+                &join(&content_pointer, other),
+                format!("request bodies of type {other} are not supported yet"),
+            );
         }
         let (first_type, media) = json[0];
         let schema = match &media.schema {
-            Some(schema) => self.schema(schema, &join(&join(&content_pointer, first_type), "schema")),
-            None => Schema { kind: SchemaKind::Any, description: None, pointer: join(&content_pointer, first_type) },
+            Some(schema) => {
+                self.schema(schema, &join(&join(&content_pointer, first_type), "schema"))
+            }
+            None => Schema {
+                kind: SchemaKind::Any,
+                description: None,
+                pointer: join(&content_pointer, first_type),
+            },
         };
         Some(RequestBody {
             content_types: json.iter().map(|(t, _)| (*t).clone()).collect(),
@@ -308,18 +382,31 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
         })
     }
 
-    fn response(&mut self, status: ResponseStatus, response: &oa::ReferenceOr<oa::Response>, pointer: &str) -> Option<Response> {
+    fn response(
+        &mut self,
+        status: ResponseStatus,
+        response: &oa::ReferenceOr<oa::Response>,
+        pointer: &str,
+    ) -> Option<Response> {
         let (response, pointer) = match response {
             oa::ReferenceOr::Item(response) => (response, pointer.to_owned()),
             oa::ReferenceOr::Reference { reference } => {
                 let name = reference.strip_prefix("#/components/responses/");
                 let found = name.and_then(|name| {
-                    self.spec.components.as_ref()?.responses.get(name).and_then(|r| r.as_item())
+                    self.spec
+                        .components
+                        .as_ref()?
+                        .responses
+                        .get(name)
+                        .and_then(|r| r.as_item())
                 });
                 match (name, found) {
                     (Some(name), Some(r)) => (r, join("/components/responses", name)),
                     _ => {
-                        self.diag.error(&join(pointer, "$ref"), format!("unresolved response reference '{reference}'"));
+                        self.diag.error(
+                            &join(pointer, "$ref"),
+                            format!("unresolved response reference '{reference}'"),
+                        );
                         return None;
                     }
                 }
@@ -328,15 +415,24 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
         let content_pointer = join(&pointer, "content");
         let body = match response.content.iter().find(|(t, _)| is_json(t)) {
             Some((media_type, media)) => Some(match &media.schema {
-                Some(schema) => self.schema(schema, &join(&join(&content_pointer, media_type), "schema")),
-                None => Schema { kind: SchemaKind::Any, description: None, pointer: content_pointer.clone() },
+                Some(schema) => {
+                    self.schema(schema, &join(&join(&content_pointer, media_type), "schema"))
+                }
+                None => Schema {
+                    kind: SchemaKind::Any,
+                    description: None,
+                    pointer: content_pointer.clone(),
+                },
             }),
             None if response.content.is_empty() => None,
             None => {
                 let types: Vec<&str> = response.content.keys().map(String::as_str).collect();
                 self.diag.error_help(
                     &content_pointer,
-                    format!("responses of type {} are not supported yet", types.join(", ")),
+                    format!(
+                        "responses of type {} are not supported yet",
+                        types.join(", ")
+                    ),
                     "klue answers JSON bodies (application/json)",
                 );
                 return None;
@@ -412,7 +508,10 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
         let kind = match reference.strip_prefix(SCHEMA_PREFIX) {
             Some(name) if self.named_schema(name).is_some() => SchemaKind::Ref(name.to_owned()),
             Some(_) => {
-                self.diag.error(&join(pointer, "$ref"), format!("unresolved reference '{reference}'"));
+                self.diag.error(
+                    &join(pointer, "$ref"),
+                    format!("unresolved reference '{reference}'"),
+                );
                 SchemaKind::Any
             }
             None => {
@@ -424,7 +523,11 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
                 SchemaKind::Any
             }
         };
-        Schema { kind, description: None, pointer: pointer.to_owned() }
+        Schema {
+            kind,
+            description: None,
+            pointer: pointer.to_owned(),
+        }
     }
 
     fn schema_item(&mut self, schema: &oa::Schema, pointer: &str) -> Schema {
@@ -449,18 +552,30 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
             }
             oa::SchemaKind::Type(oa::Type::Number(n)) => {
                 let format = match &n.format {
-                    oa::VariantOrUnknownOrEmpty::Item(oa::NumberFormat::Float) => FloatFormat::Float,
+                    oa::VariantOrUnknownOrEmpty::Item(oa::NumberFormat::Float) => {
+                        FloatFormat::Float
+                    }
                     _ => FloatFormat::Double,
                 };
                 SchemaKind::Number(
                     format,
-                    bounds(n.minimum, n.exclusive_minimum, n.maximum, n.exclusive_maximum, n.multiple_of),
+                    bounds(
+                        n.minimum,
+                        n.exclusive_minimum,
+                        n.maximum,
+                        n.exclusive_maximum,
+                        n.multiple_of,
+                    ),
                 )
             }
             oa::SchemaKind::Type(oa::Type::Array(a)) => {
                 let items = match &a.items {
                     Some(items) => self.boxed(items, &join(pointer, "items")),
-                    None => Schema { kind: SchemaKind::Any, description: None, pointer: join(pointer, "items") },
+                    None => Schema {
+                        kind: SchemaKind::Any,
+                        description: None,
+                        pointer: join(pointer, "items"),
+                    },
                 };
                 SchemaKind::Array {
                     items: Box::new(items),
@@ -469,13 +584,21 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
                     unique_items: a.unique_items,
                 }
             }
-            oa::SchemaKind::Type(oa::Type::Object(o)) => self.object(&o.properties, &o.required, o.additional_properties.as_ref(), pointer),
+            oa::SchemaKind::Type(oa::Type::Object(o)) => self.object(
+                &o.properties,
+                &o.required,
+                o.additional_properties.as_ref(),
+                pointer,
+            ),
             oa::SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
                 return self.schema(&all_of[0], &join(&join(pointer, "allOf"), "0"));
             }
-            oa::SchemaKind::Any(any) if !any.properties.is_empty() => {
-                self.object(&any.properties, &any.required, any.additional_properties.as_ref(), pointer)
-            }
+            oa::SchemaKind::Any(any) if !any.properties.is_empty() => self.object(
+                &any.properties,
+                &any.required,
+                any.additional_properties.as_ref(),
+                pointer,
+            ),
             // Documented fallback until composition lands: any JSON value.
             oa::SchemaKind::Any(_)
             | oa::SchemaKind::AllOf { .. }
@@ -483,7 +606,11 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
             | oa::SchemaKind::AnyOf { .. }
             | oa::SchemaKind::Not { .. } => SchemaKind::Any,
         };
-        Schema { kind, description, pointer: pointer.to_owned() }
+        Schema {
+            kind,
+            description,
+            pointer: pointer.to_owned(),
+        }
     }
 
     fn string(&mut self, s: &oa::StringType, pointer: &str) -> SchemaKind {
@@ -493,7 +620,10 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
         }
         if let Some(pattern) = &s.pattern {
             if let Err(err) = regex::Regex::new(pattern) {
-                self.diag.error(&join(pointer, "pattern"), format!("pattern does not compile: {err}"));
+                self.diag.error(
+                    &join(pointer, "pattern"),
+                    format!("pattern does not compile: {err}"),
+                );
             }
         }
         let format = match &s.format {
@@ -518,13 +648,22 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
     ) -> SchemaKind {
         for name in required {
             if !properties.contains_key(name) && !properties.is_empty() {
-                self.diag.error(&join(pointer, "required"), format!("required property '{name}' is not declared in `properties`"));
+                self.diag.error(
+                    &join(pointer, "required"),
+                    format!("required property '{name}' is not declared in `properties`"),
+                );
             }
         }
         if properties.is_empty() {
             let values = match additional {
-                Some(oa::AdditionalProperties::Schema(schema)) => self.schema(schema, &join(pointer, "additionalProperties")),
-                _ => Schema { kind: SchemaKind::Any, description: None, pointer: pointer.to_owned() },
+                Some(oa::AdditionalProperties::Schema(schema)) => {
+                    self.schema(schema, &join(pointer, "additionalProperties"))
+                }
+                _ => Schema {
+                    kind: SchemaKind::Any,
+                    description: None,
+                    pointer: pointer.to_owned(),
+                },
             };
             return SchemaKind::Map(Box::new(values));
         }
@@ -548,13 +687,32 @@ fn bounds(
     exclusive_maximum: bool,
     multiple_of: Option<f64>,
 ) -> NumberRules {
-    let (minimum, exclusive_minimum) = if exclusive_minimum { (None, minimum) } else { (minimum, None) };
-    let (maximum, exclusive_maximum) = if exclusive_maximum { (None, maximum) } else { (maximum, None) };
-    NumberRules { minimum, maximum, exclusive_minimum, exclusive_maximum, multiple_of }
+    let (minimum, exclusive_minimum) = if exclusive_minimum {
+        (None, minimum)
+    } else {
+        (minimum, None)
+    };
+    let (maximum, exclusive_maximum) = if exclusive_maximum {
+        (None, maximum)
+    } else {
+        (maximum, None)
+    };
+    NumberRules {
+        minimum,
+        maximum,
+        exclusive_minimum,
+        exclusive_maximum,
+        multiple_of,
+    }
 }
 
 fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     essence == "application/json"
 }
 

@@ -461,8 +461,24 @@ fn conformance(port: u16, token: &str) -> Vec<String> {
             400,
             Some("INVALID_PARAMETER"),
         ),
-        ("GET /nope", "GET", "/nope", &[], "", 404, None),
-        ("DELETE /ping", "DELETE", "/ping", &[], "", 405, None),
+        (
+            "GET /nope",
+            "GET",
+            "/nope",
+            &[],
+            "",
+            404,
+            Some("ROUTE_NOT_FOUND"),
+        ),
+        (
+            "DELETE /ping",
+            "DELETE",
+            "/ping",
+            &[],
+            "",
+            405,
+            Some("METHOD_NOT_ALLOWED"),
+        ),
     ];
     let mut problems = Vec::new();
     for check in checks {
