@@ -217,7 +217,8 @@ fn run(args: &Args) -> Result<()> {
         flags: BTreeSet::new(),
     };
     let started = SystemTime::now();
-    let load_before = read_trimmed("/proc/loadavg");
+    let load_before = read_trimmed("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" ") + " (1/5/15 min)");
     for round in 1..=args.rounds {
         for (index, server) in SERVERS.iter().enumerate() {
             if !outcome.present[index] {
@@ -263,11 +264,19 @@ fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// `CARGO_MANIFEST_DIR` is `<root>/examples/bench/baselines`.
+/// `CARGO_MANIFEST_DIR` is `<root>/examples/bench/baselines`; the root is the nearest
+/// ancestor whose `Cargo.toml` declares `[workspace]`.
 fn workspace_root() -> Result<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    root.canonicalize()
-        .map_err(|err| format!("workspace root {} not found: {err}", root.display()).into())
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
+        .ancestors()
+        .skip(1)
+        .find(|dir| {
+            std::fs::read_to_string(dir.join("Cargo.toml"))
+                .is_ok_and(|toml| toml.lines().any(|line| line.trim() == "[workspace]"))
+        })
+        .map(Path::to_path_buf)
+        .ok_or_else(|| format!("no workspace Cargo.toml above {}", manifest_dir.display()).into())
 }
 
 fn target_dir(root: &Path) -> PathBuf {
