@@ -44,7 +44,7 @@ struct Args {
     /// Seconds of the discarded warm-up wrk run, per endpoint and server start (0: none).
     #[arg(long, default_value_t = 1)]
     warmup: u64,
-    /// Where to write the markdown report [default: <workspace>/examples/bench/REPORT.md].
+    /// Where to write the markdown report [default: `<workspace>/examples/bench/REPORT.md`].
     #[arg(long)]
     out: Option<PathBuf>,
     /// Do not run `cargo build --release -p bench -p bench-baselines` first.
