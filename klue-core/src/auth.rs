@@ -193,13 +193,66 @@ fn read_pem(var: &'static str, value: String) -> Result<String, AuthConfigError>
 }
 
 /// The claims of a verified token.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// (De)serialized by hand rather than with `#[serde(flatten)]`, which buffers every claim
+/// through serde's intermediate representation: this runs on every authenticated request.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Claims {
     /// The subject: the user the token was issued to.
     pub sub: String,
     /// Every other claim (`iss`, `aud`, `exp`, `iat`, custom ones...).
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl Serialize for Claims {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.extra.len() + 1))?;
+        map.serialize_entry("sub", &self.sub)?;
+        for (name, value) in &self.extra {
+            if name != "sub" {
+                map.serialize_entry(name, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Claims {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ClaimsVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for ClaimsVisitor {
+            type Value = Claims;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JWT claims object with a string `sub`")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Claims, A::Error> {
+                let mut sub = None;
+                let mut extra = Map::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    if name == "sub" {
+                        if sub.is_some() {
+                            return Err(serde::de::Error::duplicate_field("sub"));
+                        }
+                        sub = Some(map.next_value::<String>()?);
+                    } else {
+                        let value = map.next_value::<Value>()?;
+                        extra.insert(name, value);
+                    }
+                }
+                let sub = sub.ok_or_else(|| serde::de::Error::missing_field("sub"))?;
+                Ok(Claims { sub, extra })
+            }
+        }
+
+        deserializer.deserialize_map(ClaimsVisitor)
+    }
 }
 
 impl Claims {

@@ -29,25 +29,34 @@ macro_rules! from_param_parse {
         impl FromParam for $t {
             fn from_param(text: &str) -> Result<Self, String> {
                 text.parse::<$t>()
-                    .ok()
-                    .filter(|value| from_param_parse!(@finite value, $t))
-                    .ok_or_else(|| format!("'{text}' is not {}", $what))
+                    .map_err(|_| format!("'{text}' is not {}", $what))
             }
         }
     )*};
-    (@finite $value:ident, f32) => { $value.is_finite() };
-    (@finite $value:ident, f64) => { $value.is_finite() };
-    (@finite $value:ident, $t:ty) => { { let _ = $value; true } };
 }
 
 from_param_parse!(
     i32 => "an integer of format int32",
     i64 => "an integer",
     u32 => "a non-negative integer of format int32",
-    u64 => "a non-negative integer",
-    f32 => "a number",
-    f64 => "a number"
+    u64 => "a non-negative integer"
 );
+
+// JSON has no NaN or infinity, so neither does a number parameter.
+macro_rules! from_param_float {
+    ($($t:ty),*) => {$(
+        impl FromParam for $t {
+            fn from_param(text: &str) -> Result<Self, String> {
+                text.parse::<$t>()
+                    .ok()
+                    .filter(|value| value.is_finite())
+                    .ok_or_else(|| format!("'{text}' is not a number"))
+            }
+        }
+    )*};
+}
+
+from_param_float!(f32, f64);
 
 #[cfg(test)]
 mod tests {

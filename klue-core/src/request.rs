@@ -259,8 +259,7 @@ fn report_json_errors<T: DeserializeOwned>(
     match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
         Ok(_) => v.push("the body does not match its schema"),
         Err(err) => {
-            let pointer = pointer_of(err.path());
-            v.push_pointer(pointer, err.inner().to_string());
+            v.push_pointer(pointer_of(err.path()), err.inner().to_string());
         }
     }
 }

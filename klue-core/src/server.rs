@@ -157,7 +157,15 @@ impl BoundServer {
 
 struct Operation {
     spec: &'static OperationSpec,
-    handler: Handler,
+    action: Action,
+}
+
+/// What answers an operation.
+enum Action {
+    /// A fixed JSON body (the built-ins): answered without a handler future.
+    Static(Bytes),
+    /// A generated handler.
+    Handler(Handler),
 }
 
 struct PathEntry {
@@ -214,12 +222,13 @@ impl KlueService {
         }
 
         let mut table = RouteTable::default();
-        for (spec, handler) in builtin_operations(&version) {
-            table.add(spec, handler)?;
-        }
+        let version_body = builtin::version_body(&version);
+        table.add(&builtin::PING, Action::Static(builtin::PING_BODY))?;
+        table.add(&builtin::VERSION, Action::Static(version_body.clone()))?;
+        table.add(&builtin::AUTH_VERSION, Action::Static(version_body))?;
         for router in routers {
             for (spec, handler) in router.operations {
-                table.add(spec, handler)?;
+                table.add(spec, Action::Handler(handler))?;
             }
         }
         Ok(KlueService {
@@ -264,10 +273,17 @@ impl KlueService {
         let claims = match spec.auth {
             AuthMode::None => None,
             AuthMode::Required => Some(inner.auth.authenticate(request.headers())?),
-            AuthMode::Optional if has_credentials(request.headers()) => {
-                Some(inner.auth.authenticate(request.headers())?)
-            }
-            AuthMode::Optional => None,
+            // Anonymous callers are welcome; a caller who sends a bad token is told so.
+            AuthMode::Optional => match inner.auth.authenticate(request.headers()) {
+                Ok(claims) => Some(claims),
+                Err(err) if err.code() == crate::codes::AUTHORIZATION_HEADER_MISSING => None,
+                Err(err) => return Err(err),
+            },
+        };
+
+        let handler = match &operation.action {
+            Action::Static(body) => return Ok(json_bytes_response(builtin::OK, body.clone())),
+            Action::Handler(handler) => handler,
         };
 
         let (parts, body) = request.into_parts();
@@ -283,10 +299,7 @@ impl KlueService {
         };
 
         let request = OperationRequest::new(parts, path_params, body, claims);
-        match AssertUnwindSafe((operation.handler)(request))
-            .catch_unwind()
-            .await
-        {
+        match AssertUnwindSafe(handler(request)).catch_unwind().await {
             Ok(result) => result,
             Err(panic) => Err(ApiError::internal_msg(format!(
                 "handler of operation '{}' panicked: {}",
@@ -329,7 +342,7 @@ struct RouteTable {
 }
 
 impl RouteTable {
-    fn add(&mut self, spec: &'static OperationSpec, handler: Handler) -> Result<(), BuildError> {
+    fn add(&mut self, spec: &'static OperationSpec, action: Action) -> Result<(), BuildError> {
         let index = match self.paths.iter().position(|p| p.template == spec.path) {
             Some(index) => index,
             None => {
@@ -361,7 +374,7 @@ impl RouteTable {
                 second: spec.id.to_owned(),
             });
         }
-        entry.operations.push(Operation { spec, handler });
+        entry.operations.push(Operation { spec, action });
         let mut methods: Vec<&str> = entry
             .operations
             .iter()
@@ -371,31 +384,6 @@ impl RouteTable {
         entry.allow = methods.join(", ");
         Ok(())
     }
-}
-
-fn builtin_operations(version: &VersionInfo) -> Vec<(&'static OperationSpec, Handler)> {
-    let version_body = builtin::version_body(version);
-    let auth_version_body = version_body.clone();
-    let ping: Handler = Arc::new(|_request| {
-        Box::pin(async { Ok(json_bytes_response(builtin::OK, builtin::PING_BODY)) })
-    });
-    let version: Handler = Arc::new(move |_request| {
-        let body = version_body.clone();
-        Box::pin(async move { Ok(json_bytes_response(builtin::OK, body)) })
-    });
-    let auth_version: Handler = Arc::new(move |_request| {
-        let body = auth_version_body.clone();
-        Box::pin(async move { Ok(json_bytes_response(builtin::OK, body)) })
-    });
-    vec![
-        (&builtin::PING, ping),
-        (&builtin::VERSION, version),
-        (&builtin::AUTH_VERSION, auth_version),
-    ]
-}
-
-fn has_credentials(headers: &HeaderMap) -> bool {
-    headers.contains_key(header::AUTHORIZATION) || headers.contains_key(header::COOKIE)
 }
 
 fn decode_path_segment(raw: &str) -> String {

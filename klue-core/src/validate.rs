@@ -184,18 +184,12 @@ pub enum Schema {
     Ref(&'static Schema),
 }
 
-#[derive(Debug, Clone)]
-enum Segment {
-    Static(&'static str),
-    Owned(String),
-    Index(usize),
-}
-
-/// Collects violations while tracking the JSON pointer of the value being checked.
+/// Collects violations. Pointers are built only when something is wrong: a check records a
+/// violation relative to the value it checks, and each enclosing level prefixes its key on the
+/// way out ([`Violations::field`]), so a valid request costs no pointer bookkeeping at all.
 #[derive(Debug)]
 pub struct Violations {
     location: Location,
-    path: Vec<Segment>,
     list: Vec<Violation>,
 }
 
@@ -210,20 +204,23 @@ impl Violations {
     pub fn new(location: Location) -> Self {
         Violations {
             location,
-            path: Vec::new(),
             list: Vec::new(),
         }
     }
 
-    /// Switches the location for the violations recorded from now on; the path restarts.
+    /// Switches the location for the violations recorded from now on.
     pub fn set_location(&mut self, location: Location) {
         self.location = location;
-        self.path.clear();
     }
 
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+
+    /// How many violations were recorded.
+    pub fn len(&self) -> usize {
+        self.list.len()
     }
 
     /// The violations recorded, in order.
@@ -236,24 +233,21 @@ impl Violations {
         crate::ApiError::invalid(self.list)
     }
 
-    /// Records a violation at the current pointer.
+    /// Records a violation of the value being checked.
     pub fn push(&mut self, message: impl Into<String>) {
-        let pointer = self.pointer();
-        self.list.push(Violation {
-            location: self.location,
-            pointer,
-            message: message.into(),
-        });
+        self.push_pointer(String::new(), message);
     }
 
-    /// How many violations were recorded.
-    pub fn len(&self) -> usize {
-        self.list.len()
+    /// Records a violation of the member `key` of the value being checked.
+    pub fn push_at(&mut self, key: &str, message: impl Into<String>) {
+        let mut pointer = String::with_capacity(key.len() + 1);
+        pointer.push('/');
+        escape_into(&mut pointer, key);
+        self.push_pointer(pointer, message);
     }
 
-    /// Records a violation at an explicit pointer below the current one.
+    /// Records a violation at `pointer`, relative to the value being checked.
     pub fn push_pointer(&mut self, pointer: String, message: impl Into<String>) {
-        let pointer = self.pointer() + &pointer;
         self.list.push(Violation {
             location: self.location,
             pointer,
@@ -261,49 +255,36 @@ impl Violations {
         });
     }
 
-    /// Records a violation at the current pointer extended by `key`.
-    pub fn push_at(&mut self, key: &'static str, message: impl Into<String>) {
-        self.path.push(Segment::Static(key));
-        self.push(message);
-        self.path.pop();
-    }
-
-    /// The current JSON pointer.
-    pub fn pointer(&self) -> String {
-        let mut pointer = String::new();
-        for segment in &self.path {
-            pointer.push('/');
-            match segment {
-                Segment::Static(key) => escape_into(&mut pointer, key),
-                Segment::Owned(key) => escape_into(&mut pointer, key),
-                Segment::Index(i) => pointer.push_str(&i.to_string()),
-            }
-        }
-        pointer
-    }
-
-    /// Checks `value` against `schema` one level down, at `key`.
-    pub fn field<T: Validate + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-        schema: &'static Schema,
-    ) {
-        self.path.push(Segment::Static(key));
+    /// Checks `value` against `schema` as the member `key` of the value being checked.
+    pub fn field<T: Validate + ?Sized>(&mut self, key: &str, value: &T, schema: &'static Schema) {
+        let before = self.list.len();
         value.validate(schema, self);
-        self.path.pop();
+        self.prefix_since(before, key);
     }
 
-    fn enter_owned(&mut self, key: &str) {
-        self.path.push(Segment::Owned(key.to_owned()));
+    fn item<T: Validate + ?Sized>(&mut self, index: usize, value: &T, schema: &'static Schema) {
+        let before = self.list.len();
+        value.validate(schema, self);
+        if self.list.len() > before {
+            self.prefix_since(before, &index.to_string());
+        }
     }
 
-    fn enter_index(&mut self, index: usize) {
-        self.path.push(Segment::Index(index));
+    fn value_at(&mut self, key: &str, value: &Value, schema: &'static Schema) {
+        let before = self.list.len();
+        validate_value(value, schema, self);
+        self.prefix_since(before, key);
     }
 
-    fn leave(&mut self) {
-        self.path.pop();
+    /// Prefixes `/key` to the pointers of the violations recorded since `before`.
+    fn prefix_since(&mut self, before: usize, key: &str) {
+        for violation in self.list.iter_mut().skip(before) {
+            let mut pointer = String::with_capacity(key.len() + 1 + violation.pointer.len());
+            pointer.push('/');
+            escape_into(&mut pointer, key);
+            pointer.push_str(&violation.pointer);
+            violation.pointer = pointer;
+        }
     }
 
     /// Checks a string against the string rules of `schema`.
@@ -405,9 +386,7 @@ impl<T: Validate + Serialize> Validate for Vec<T> {
                 v.push("items are not unique (uniqueItems)");
             }
             for (i, item) in self.iter().enumerate() {
-                v.enter_index(i);
-                item.validate(rules.items, v);
-                v.leave();
+                v.item(i, item, rules.items);
             }
         }
     }
@@ -421,9 +400,7 @@ impl<T: Validate> Validate for std::collections::BTreeMap<String, T> {
         }) = resolve(schema)
         {
             for (key, item) in self {
-                v.enter_owned(key);
-                item.validate(items, v);
-                v.leave();
+                v.field(key, item, items);
             }
         }
     }
@@ -554,20 +531,18 @@ pub fn validate_value(value: &Value, schema: &'static Schema, v: &mut Violations
                 }
             }
             for (i, item) in items.iter().enumerate() {
-                v.enter_index(i);
+                let before = v.len();
                 validate_value(item, rules.items, v);
-                v.leave();
+                if v.len() > before {
+                    v.prefix_since(before, &i.to_string());
+                }
             }
         }
         (Schema::Object(rules), Value::Object(map)) => {
             for property in rules.properties {
                 match map.get(property.name) {
                     Some(Value::Null) if !property.required => {}
-                    Some(item) => {
-                        v.path.push(Segment::Static(property.name));
-                        validate_value(item, property.schema, v);
-                        v.leave();
-                    }
+                    Some(item) => v.value_at(property.name, item, property.schema),
                     None if property.required => {
                         v.push_at(property.name, "required property is missing");
                     }
@@ -577,9 +552,7 @@ pub fn validate_value(value: &Value, schema: &'static Schema, v: &mut Violations
             if let Some(additional) = rules.additional {
                 for (key, item) in map {
                     if rules.properties.iter().all(|p| p.name != key) {
-                        v.enter_owned(key);
-                        validate_value(item, additional, v);
-                        v.leave();
+                        v.value_at(key, item, additional);
                     }
                 }
             }

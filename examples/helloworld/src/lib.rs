@@ -21,10 +21,15 @@ pub struct Hello {
 
 impl HelloworldApi for Hello {
     async fn say_hello(&self, request: SayHelloRequest) -> Result<SayHelloResponse, ApiError> {
-        let name = request.name.as_deref().unwrap_or("world");
+        let user_id = request.claims.map(|claims| claims.sub);
+        let name = request
+            .name
+            .as_deref()
+            .or(user_id.as_deref())
+            .unwrap_or("world");
         Ok(Greeting {
             message: format!("Hello, {name}!"),
-            user_id: None,
+            user_id,
         }
         .into())
     }

@@ -94,6 +94,31 @@ async fn handlers_get_the_callers_sub() {
 }
 
 #[tokio::test]
+async fn optional_auth_admits_anonymous_callers_and_verifies_tokens() {
+    let client = start().await;
+    let anonymous = client.get("/v1/hello").await.assert_json(200);
+    assert_eq!(anonymous, json!({"message": "Hello, world!"}));
+    // An unrelated cookie is not a credential.
+    let response = client
+        .send(
+            http::Method::GET,
+            "/v1/hello",
+            &[("cookie", "theme=dark")],
+            None,
+        )
+        .await;
+    assert_eq!(response.assert_json(200), anonymous);
+    let token = mint_with(jwt_config(), "dora", json!({}));
+    let known = client.get_auth("/v1/hello", &token).await.assert_json(200);
+    assert_eq!(known, json!({"message": "Hello, dora!", "user_id": "dora"}));
+    // A bad token is refused, not ignored.
+    client
+        .get_auth("/v1/hello", "not-a-token")
+        .await
+        .assert_error(401, "TOKEN_INVALID");
+}
+
+#[tokio::test]
 async fn token_cookie_is_accepted_like_the_original() {
     let client = start().await;
     let cookie = format!("token=Bearer {}", mint(json!({})));

@@ -44,7 +44,7 @@ struct Args {
     /// Seconds of the discarded warm-up wrk run, per endpoint and server start (0: none).
     #[arg(long, default_value_t = 1)]
     warmup: u64,
-    /// Where to write the markdown report [default: `<workspace>/examples/bench/REPORT.md`].
+    /// Where to write the markdown report (default: `<workspace>/examples/bench/REPORT.md`).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Do not run `cargo build --release -p bench -p bench-baselines` first.
@@ -725,6 +725,28 @@ fn summarize(outcome: &Outcome, server: usize, endpoint: usize) -> Option<Summar
     })
 }
 
+/// The median over rounds of `server`'s req/s divided by raw hyper's in the same round. Rounds
+/// run the servers back to back, so this pairs measurements taken under the same machine load.
+fn paired_ratio(outcome: &Outcome, server: usize, endpoint: usize) -> Option<f64> {
+    let rps_of = |server: usize, round: u32| {
+        outcome
+            .runs
+            .iter()
+            .find(|run| run.server == server && run.round == round)
+            .map(|run| run.results[endpoint].rps)
+    };
+    let ratios: Vec<f64> = outcome
+        .runs
+        .iter()
+        .filter(|run| run.server == server)
+        .filter_map(|run| {
+            let base = rps_of(0, run.round)?;
+            (base > 0.0).then(|| run.results[endpoint].rps / base)
+        })
+        .collect();
+    (!ratios.is_empty()).then(|| median(ratios))
+}
+
 fn render(
     args: &Args,
     outcome: &Outcome,
@@ -779,16 +801,18 @@ fn render(
     );
     let _ = writeln!(
         md,
-        "- Compare the ratios, not the absolute figures: the machines are shared and noisy.\n"
+        "- Compare the ratios, not the absolute figures: the machines are shared and noisy. \
+         \"per-round ratio\" divides each server's req/s by raw hyper's in the same round (measured \
+         back to back) and takes the median over rounds: the figure least sensitive to load drift.\n"
     );
 
     for (e, endpoint) in ENDPOINTS.iter().enumerate() {
         let _ = writeln!(md, "## `{}`\n", endpoint.label);
         let _ = writeln!(
             md,
-            "| server | req/s (median) | req/s min–max | p50 ms | p99 ms | errors | req/s vs raw hyper |"
+            "| server | req/s (median) | req/s min–max | p50 ms | p99 ms | errors | req/s vs raw hyper | per-round ratio (median) |"
         );
-        let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|");
         let baseline = summarize(outcome, 0, e).map(|s| s.rps);
         for (s, server) in SERVERS.iter().enumerate() {
             let Some(summary) = summarize(outcome, s, e) else {
@@ -797,7 +821,7 @@ fn render(
                 } else {
                     "**SKIPPED: binary missing**"
                 };
-                let _ = writeln!(md, "| {} | {why} | | | | | |", server.label);
+                let _ = writeln!(md, "| {} | {why} | | | | | | |", server.label);
                 continue;
             };
             let errors = if summary.errors > 0 || summary.non2xx > 0 {
@@ -809,9 +833,11 @@ fn render(
                 Some(base) if base > 0.0 => format!("{:.2}", summary.rps / base),
                 _ => "n/a".to_owned(),
             };
+            let paired =
+                paired_ratio(outcome, s, e).map_or_else(|| "n/a".to_owned(), |r| format!("{r:.2}"));
             let _ = writeln!(
                 md,
-                "| {} | {:.0} | {:.0}–{:.0} | {:.2} | {:.2} | {errors} | {ratio} |",
+                "| {} | {:.0} | {:.0}–{:.0} | {:.2} | {:.2} | {errors} | {ratio} | {paired} |",
                 server.label,
                 summary.rps,
                 summary.rps_min,
