@@ -112,6 +112,9 @@ struct WrkResult {
     errors: u64,
     /// wrk's "Non-2xx or 3xx responses" count.
     non2xx: u64,
+    /// CPU time the server process spent per request (user + system), in microseconds: unlike
+    /// req/s, barely moved by what else runs on the machine.
+    cpu_us_per_req: Option<f64>,
 }
 
 /// The results of one server start: one `WrkResult` per endpoint.
@@ -352,8 +355,18 @@ fn measure_server(
         }
     }
     let mut results = Vec::new();
+    let pid = guard.child.id();
     for endpoint in &ENDPOINTS {
-        let result = run_wrk(args, wrk, scripts, endpoint, port, token, args.duration)?;
+        let cpu_before = process_cpu_seconds(pid);
+        let mut result = run_wrk(args, wrk, scripts, endpoint, port, token, args.duration)?;
+        #[allow(clippy::cast_precision_loss)]
+        let requests = result.rps * args.duration as f64;
+        result.cpu_us_per_req = match (cpu_before, process_cpu_seconds(pid)) {
+            (Some(before), Some(after)) if requests > 0.0 => {
+                Some((after - before) * 1e6 / requests)
+            }
+            _ => None,
+        };
         eprintln!(
             "    {:<15} {:>9.0} req/s  p50 {:.2} ms  p99 {:.2} ms  errors {}  non-2xx {}",
             endpoint.label, result.rps, result.p50_ms, result.p99_ms, result.errors, result.non2xx
@@ -372,6 +385,19 @@ fn measure_server(
         ));
     }
     Ok(results)
+}
+
+/// User + system CPU seconds of process `pid`, from `/proc/<pid>/stat`.
+fn process_cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    let ticks: f64 = command_output("getconf", &["CLK_TCK"])
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(100.0);
+    Some((utime + stime) / ticks)
 }
 
 fn free_port() -> Result<u16> {
@@ -678,6 +704,7 @@ fn parse_wrk(stdout: &str) -> Option<WrkResult> {
         p99_ms: field("p99_ms")?.parse().ok()?,
         errors: field("errors")?.parse().ok()?,
         non2xx,
+        cpu_us_per_req: None,
     })
 }
 
@@ -701,6 +728,8 @@ struct Summary {
     p99_ms: f64,
     errors: u64,
     non2xx: u64,
+    /// Median server CPU microseconds per request, when measured.
+    cpu_us: Option<f64>,
 }
 
 fn summarize(outcome: &Outcome, server: usize, endpoint: usize) -> Option<Summary> {
@@ -722,6 +751,10 @@ fn summarize(outcome: &Outcome, server: usize, endpoint: usize) -> Option<Summar
         p99_ms: median(results.iter().map(|r| r.p99_ms).collect()),
         errors: results.iter().map(|r| r.errors).sum(),
         non2xx: results.iter().map(|r| r.non2xx).sum(),
+        cpu_us: {
+            let cpu: Vec<f64> = results.iter().filter_map(|r| r.cpu_us_per_req).collect();
+            (!cpu.is_empty()).then(|| median(cpu))
+        },
     })
 }
 
@@ -803,17 +836,21 @@ fn render(
         md,
         "- Compare the ratios, not the absolute figures: the machines are shared and noisy. \
          \"per-round ratio\" divides each server's req/s by raw hyper's in the same round (measured \
-         back to back) and takes the median over rounds: the figure least sensitive to load drift.\n"
+         back to back) and takes the median over rounds: the figure least sensitive to load drift. \
+         \"server CPU µs/req\" is the server process's user+system time (`/proc/<pid>/stat`) during \
+         the measured run divided by the requests served (lower is better): it does not depend on \
+         how much CPU other processes leave the server.\n"
     );
 
     for (e, endpoint) in ENDPOINTS.iter().enumerate() {
         let _ = writeln!(md, "## `{}`\n", endpoint.label);
         let _ = writeln!(
             md,
-            "| server | req/s (median) | req/s min–max | p50 ms | p99 ms | errors | req/s vs raw hyper | per-round ratio (median) |"
+            "| server | req/s (median) | req/s min–max | p50 ms | p99 ms | errors | req/s vs raw hyper | per-round ratio (median) | server CPU µs/req | CPU vs raw hyper |"
         );
-        let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         let baseline = summarize(outcome, 0, e).map(|s| s.rps);
+        let baseline_cpu = summarize(outcome, 0, e).and_then(|s| s.cpu_us);
         for (s, server) in SERVERS.iter().enumerate() {
             let Some(summary) = summarize(outcome, s, e) else {
                 let why = if outcome.present[s] {
@@ -821,7 +858,7 @@ fn render(
                 } else {
                     "**SKIPPED: binary missing**"
                 };
-                let _ = writeln!(md, "| {} | {why} | | | | | | |", server.label);
+                let _ = writeln!(md, "| {} | {why} | | | | | | | | |", server.label);
                 continue;
             };
             let errors = if summary.errors > 0 || summary.non2xx > 0 {
@@ -835,9 +872,16 @@ fn render(
             };
             let paired =
                 paired_ratio(outcome, s, e).map_or_else(|| "n/a".to_owned(), |r| format!("{r:.2}"));
+            let cpu = summary
+                .cpu_us
+                .map_or_else(|| "n/a".to_owned(), |c| format!("{c:.1}"));
+            let cpu_ratio = match (summary.cpu_us, baseline_cpu) {
+                (Some(c), Some(b)) if b > 0.0 => format!("{:.2}", c / b),
+                _ => "n/a".to_owned(),
+            };
             let _ = writeln!(
                 md,
-                "| {} | {:.0} | {:.0}–{:.0} | {:.2} | {:.2} | {errors} | {ratio} | {paired} |",
+                "| {} | {:.0} | {:.0}–{:.0} | {:.2} | {:.2} | {errors} | {ratio} | {paired} | {cpu} | {cpu_ratio} |",
                 server.label,
                 summary.rps,
                 summary.rps_min,
