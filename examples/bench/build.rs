@@ -1,4 +1,7 @@
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    klue_codegen::configure().compile(&["../../apis/bench.yaml"])?;
+    // The benchmark serves the API and calls nothing: no client.
+    klue_codegen::configure()
+        .build_client(false)
+        .compile(&["../../apis/bench.yaml"])?;
     Ok(())
 }

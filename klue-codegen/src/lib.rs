@@ -81,11 +81,14 @@ impl fmt::Debug for Error {
     }
 }
 
-/// A builder with the defaults: output to `OUT_DIR`, `cargo:rerun-if-changed` lines emitted.
+/// A builder with the defaults: output to `OUT_DIR`, `cargo:rerun-if-changed` lines emitted,
+/// server and client both generated.
 pub fn configure() -> Builder {
     Builder {
         out_dir: None,
         emit_rerun_if_changed: true,
+        build_server: true,
+        build_client: true,
     }
 }
 
@@ -94,6 +97,8 @@ pub fn configure() -> Builder {
 pub struct Builder {
     out_dir: Option<PathBuf>,
     emit_rerun_if_changed: bool,
+    build_server: bool,
+    build_client: bool,
 }
 
 impl Builder {
@@ -106,6 +111,20 @@ impl Builder {
     /// Whether to print `cargo:rerun-if-changed=<spec>` for each spec. Default: true.
     pub fn emit_rerun_if_changed(mut self, emit: bool) -> Self {
         self.emit_rerun_if_changed = emit;
+        self
+    }
+
+    /// Whether to generate the server side: the `{Api}Api` trait, the `{Op}Request` types and
+    /// `router()`. Default: true.
+    pub fn build_server(mut self, build: bool) -> Self {
+        self.build_server = build;
+        self
+    }
+
+    /// Whether to generate the client side: `{Api}Client` and the `{Op}Params` types.
+    /// Default: true.
+    pub fn build_client(mut self, build: bool) -> Self {
+        self.build_client = build;
         self
     }
 
@@ -134,7 +153,7 @@ impl Builder {
                     second: spec.to_path_buf(),
                 });
             }
-            match generate(spec) {
+            match generate_parts(spec, self.parts()) {
                 Ok(code) => outputs.push((name, spec.to_path_buf(), code)),
                 Err(Error::Spec(diagnostics)) => problems.extend(diagnostics.0),
                 Err(other) => return Err(other),
@@ -150,6 +169,15 @@ impl Builder {
     }
 }
 
+impl Builder {
+    fn parts(&self) -> emit::Parts {
+        emit::Parts {
+            server: self.build_server,
+            client: self.build_client,
+        }
+    }
+}
+
 /// The API name of a spec: its file stem (`apis/helloworld.yaml` -> `helloworld`).
 pub fn api_name(spec: &Path) -> String {
     spec.file_stem()
@@ -157,23 +185,37 @@ pub fn api_name(spec: &Path) -> String {
         .unwrap_or_else(|| "api".to_owned())
 }
 
-/// Reads the spec at `path` and returns the generated code.
+/// Reads the spec at `path` and returns the generated code (server and client).
 pub fn generate(path: &Path) -> Result<String, Error> {
+    generate_parts(path, configure().parts())
+}
+
+fn generate_parts(path: &Path, parts: emit::Parts) -> Result<String, Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    generate_from_str(path, &api_name(path), &text)
+    generate_str_parts(path, &api_name(path), &text, parts)
 }
 
-/// Generates code for the spec `text`, reported as file `file`, naming the API `name`.
+/// Generates code (server and client) for the spec `text`, reported as file `file`, naming the
+/// API `name`.
 pub fn generate_from_str(file: &Path, name: &str, text: &str) -> Result<String, Error> {
+    generate_str_parts(file, name, text, configure().parts())
+}
+
+fn generate_str_parts(
+    file: &Path,
+    name: &str,
+    text: &str,
+    parts: emit::Parts,
+) -> Result<String, Error> {
     let api = read::read_spec(file, name, text).map_err(|d| Error::Spec(Diagnostics(d)))?;
     let source = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    emit::emit(&api, &source).map_err(|err| Error::Internal {
+    emit::emit(&api, &source, parts).map_err(|err| Error::Internal {
         file: file.to_path_buf(),
         message: err.to_string(),
     })

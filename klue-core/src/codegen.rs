@@ -10,11 +10,18 @@ pub use serde_json;
 
 pub use crate::auth::Claims;
 pub use crate::error::ApiError;
-pub use crate::params::FromParam;
+pub use crate::params::{FromParam, ToParam};
 pub use crate::request::OperationRequest;
 pub use crate::response::{empty_response, json_response, Body, IntoResponse};
 pub use crate::router::{ApiInfo, ApiRouter, AuthMode, BodySpec, OperationSpec};
+pub use crate::url::{set_header, UrlBuilder};
 pub use crate::validate::{
     ArrayRules, IntegerFormat, Location, NumberRules, ObjectRules, Pattern, Property, Schema,
     StringRules, Validate, Violations,
+};
+
+// Generated clients.
+pub use crate::client::{
+    decode_json, encode_json, error_from_response, ClientConfig, ClientError, ClientRequest,
+    ClientResponse, HttpClient,
 };

@@ -8,6 +8,7 @@
 
 pub mod auth;
 mod builtin;
+pub mod client;
 #[doc(hidden)]
 pub mod codegen;
 pub mod config;
@@ -18,18 +19,21 @@ mod response;
 mod router;
 mod run;
 mod server;
+mod url;
 pub mod validate;
 
 pub use auth::{Authenticator, Claims, JwtConfig};
 pub use builtin::VersionInfo;
+pub use client::{ClientConfig, ClientError, HttpClient};
 pub use config::{ConfigError, ServerConfig};
 pub use error::{codes, ApiError, ErrorEnvelope};
-pub use params::FromParam;
+pub use params::{FromParam, ToParam};
 pub use request::OperationRequest;
 pub use response::{empty_response, json_response, Body, IntoResponse};
 pub use router::{ApiInfo, ApiRouter, AuthMode, BodySpec, OperationSpec};
 pub use run::{init_logging, run, ServerArgs};
 pub use server::{BoundServer, BuildError, KlueService, ServeError, Server};
+pub use url::{set_header, UrlBuilder};
 pub use validate::{Location, Validate, Violation, Violations};
 
 /// Includes the code `klue-codegen` generated for the API named `$name` (the spec's file stem)

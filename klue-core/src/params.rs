@@ -58,9 +58,53 @@ macro_rules! from_param_float {
 
 from_param_float!(f32, f64);
 
+/// A value that can be written as the text of a path, query or header parameter: the inverse of
+/// [`FromParam`], used by generated clients.
+pub trait ToParam {
+    /// The parameter text (not yet percent-encoded).
+    fn to_param(&self) -> std::borrow::Cow<'_, str>;
+}
+
+impl ToParam for String {
+    fn to_param(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+
+impl ToParam for str {
+    fn to_param(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+
+macro_rules! to_param_display {
+    ($($t:ty),*) => {$(
+        impl ToParam for $t {
+            fn to_param(&self) -> std::borrow::Cow<'_, str> {
+                std::borrow::Cow::Owned(self.to_string())
+            }
+        }
+    )*};
+}
+
+to_param_display!(bool, i32, i64, u32, u64, f32, f64);
+
 #[cfg(test)]
 mod tests {
-    use super::FromParam;
+    use super::{FromParam, ToParam};
+
+    #[test]
+    fn to_param_is_the_inverse_of_from_param() {
+        for text in ["42", "-7"] {
+            assert_eq!(
+                i64::from_param(text).map(|v| v.to_param().into_owned()),
+                Ok(text.to_owned())
+            );
+        }
+        assert_eq!(1.5f64.to_param(), "1.5");
+        assert_eq!(true.to_param(), "true");
+        assert_eq!("a b".to_param(), "a b");
+    }
 
     #[test]
     fn parses_scalars_and_says_what_it_expected() {

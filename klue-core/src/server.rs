@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::Authenticator;
 use crate::builtin::{self, VersionInfo};
+use crate::client::CallContext;
 use crate::config::ServerConfig;
 use crate::request::OperationRequest;
 use crate::response::{json_bytes_response, Body};
@@ -298,8 +299,14 @@ impl KlueService {
             }
         };
 
+        // Taken before `parts` moves into the request: calls the handler makes to other
+        // services forward the caller's auth, call id and call path (refcount bumps only).
+        let context = CallContext::from_headers(&parts.headers);
         let request = OperationRequest::new(parts, path_params, body, claims);
-        match AssertUnwindSafe(handler(request)).catch_unwind().await {
+        match context
+            .scope(AssertUnwindSafe(handler(request)).catch_unwind())
+            .await
+        {
             Ok(result) => result,
             Err(panic) => Err(ApiError::internal_msg(format!(
                 "handler of operation '{}' panicked: {}",

@@ -1,5 +1,6 @@
 //! Turns the model of an API into one formatted Rust file.
 
+mod client;
 mod server;
 mod types;
 
@@ -9,8 +10,17 @@ use crate::model::Api;
 use crate::naming;
 use types::{doc, rt, TypeEmitter};
 
+/// What to generate besides the types.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Parts {
+    /// The trait, the request types and `router()`.
+    pub(crate) server: bool,
+    /// The `{Api}Client` and the `{Op}Params` types.
+    pub(crate) client: bool,
+}
+
 /// The generated Rust source for `api`, formatted; `source` names the spec in the header.
-pub(crate) fn emit(api: &Api, source: &str) -> Result<String, syn::Error> {
+pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn::Error> {
     let rt = rt();
     let mut types = TypeEmitter::new(api);
     types.emit_named(api);
@@ -20,12 +30,28 @@ pub(crate) fn emit(api: &Api, source: &str) -> Result<String, syn::Error> {
     let mut operation_items = Vec::new();
     let mut trait_methods = Vec::new();
     let mut bindings = Vec::new();
+    let mut responses = Vec::new();
+    let mut client_items = Vec::new();
+    let mut client_methods = Vec::new();
     for op in &api.operations {
         let code = server::operation(&mut types, &trait_ident, op);
-        operation_items.push(code.items);
-        trait_methods.push(code.trait_method);
-        bindings.push(code.binding);
+        responses.push(code.response);
+        if parts.server {
+            operation_items.push(code.items);
+            trait_methods.push(code.trait_method);
+            bindings.push(code.binding);
+        }
+        if parts.client {
+            let client = client::operation(&mut types, op);
+            client_items.push(client.items);
+            client_methods.push(client.method);
+        }
     }
+    let client = if parts.client {
+        client::client(&api_camel, &api.name, &client_methods)
+    } else {
+        quote!()
+    };
     let type_items = &types.items;
 
     let name = &api.name;
@@ -45,6 +71,28 @@ pub(crate) fn emit(api: &Api, source: &str) -> Result<String, syn::Error> {
         quote!(service)
     };
 
+    let server_code = if parts.server {
+        quote! {
+            #trait_docs
+            pub trait #trait_ident: Send + Sync + 'static {
+                #(#trait_methods)*
+            }
+
+            #(#operation_items)*
+
+            #[doc = #router_docs]
+            pub fn router<S: #trait_ident>(#service_param: S) -> #rt::ApiRouter {
+                let service = #rt::Arc::new(#service_param);
+                let mut router = #rt::ApiRouter::new(&API_INFO);
+                #(#bindings)*
+                let _ = &service;
+                router
+            }
+        }
+    } else {
+        quote!()
+    };
+
     let file = quote! {
         /// Name, title and version of the API, and its spec.
         pub static API_INFO: #rt::ApiInfo = #rt::ApiInfo {
@@ -59,21 +107,13 @@ pub(crate) fn emit(api: &Api, source: &str) -> Result<String, syn::Error> {
 
         #(#type_items)*
 
-        #trait_docs
-        pub trait #trait_ident: Send + Sync + 'static {
-            #(#trait_methods)*
-        }
+        #(#responses)*
 
-        #(#operation_items)*
+        #server_code
 
-        #[doc = #router_docs]
-        pub fn router<S: #trait_ident>(#service_param: S) -> #rt::ApiRouter {
-            let service = #rt::Arc::new(#service_param);
-            let mut router = #rt::ApiRouter::new(&API_INFO);
-            #(#bindings)*
-            let _ = &service;
-            router
-        }
+        #(#client_items)*
+
+        #client
     };
     let parsed: syn::File = syn::parse2(file)?;
     let body = prettyplease::unparse(&parsed);

@@ -11,7 +11,9 @@ use crate::model::*;
 use crate::naming;
 
 pub(crate) struct OperationCode {
-    /// Request struct, response enum, statics and the handler function.
+    /// The response enum, which the server and the client share.
+    pub(crate) response: TokenStream,
+    /// Request struct, statics and the handler function.
     pub(crate) items: TokenStream,
     /// The trait method declaration.
     pub(crate) trait_method: TokenStream,
@@ -208,9 +210,6 @@ pub(crate) fn operation(
             #claims_field
         }
 
-        #response_enum
-        #response_impls
-
         #(#statics)*
 
         static #spec_ident: #rt::OperationSpec = #rt::OperationSpec {
@@ -250,6 +249,7 @@ pub(crate) fn operation(
         });
     };
     OperationCode {
+        response: quote!(#response_enum #response_impls),
         items,
         trait_method,
         binding,

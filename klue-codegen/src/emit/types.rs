@@ -44,6 +44,9 @@ pub(crate) struct TypeEmitter {
     patterns: usize,
     /// Schema statics of inline types, by the hint they were named from.
     inline_statics: std::collections::BTreeMap<String, proc_macro2::Ident>,
+    /// Names of inline types, by the hint they were named from: the server and the client ask
+    /// for the same inline types, which must be emitted once.
+    inline_types: std::collections::BTreeMap<String, String>,
 }
 
 impl TypeEmitter {
@@ -66,6 +69,7 @@ impl TypeEmitter {
             named,
             patterns: 0,
             inline_statics: std::collections::BTreeMap::new(),
+            inline_types: std::collections::BTreeMap::new(),
         }
     }
 
@@ -254,6 +258,12 @@ impl TypeEmitter {
                 }
             }
 
+            impl #rt::ToParam for #type_ident {
+                fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+                    ::std::borrow::Cow::Borrowed(self.as_str())
+                }
+            }
+
             impl #rt::Validate for #type_ident {
                 fn validate(&self, _schema: &'static #rt::Schema, _v: &mut #rt::Violations) {}
             }
@@ -300,7 +310,11 @@ impl TypeEmitter {
 
     /// Emits an inline object or enum as a named type and returns the name.
     fn inline_type(&mut self, schema: &Schema, hint: &str) -> String {
+        if let Some(existing) = self.inline_types.get(hint) {
+            return existing.clone();
+        }
         let rust_name = self.reserve_type(hint);
+        self.inline_types.insert(hint.to_owned(), rust_name.clone());
         let static_name = self.reserve_static(&rust_name);
         self.inline_statics
             .insert(hint.to_owned(), static_name.clone());

@@ -169,25 +169,6 @@ static SCHEMA_ITEM: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema:
     ],
     additional: None,
 });
-/// The operations of API `bench` (bench 0.0.1). Implement this trait and serve it with [`router`].
-///
-/// The benchmark workload. Every server measured against it (the generated one, a raw hyper server doing the same work by hand, a hand-written axum server) serves exactly this.
-pub trait BenchApi: Send + Sync + 'static {
-    fn create_item(
-        &self,
-        request: CreateItemRequest,
-    ) -> impl ::klue_core::codegen::Future<
-        Output = Result<CreateItemResponse, ::klue_core::codegen::ApiError>,
-    > + Send;
-}
-/// The decoded request of operation `create_item` (POST /v1/items).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateItemRequest {
-    /// The request body.
-    pub body: NewItem,
-    /// The verified claims of the caller's token (`claims.sub` is the user id).
-    pub claims: ::klue_core::codegen::Claims,
-}
 /// The responses of operation `CreateItem`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateItemResponse {
@@ -215,6 +196,25 @@ impl From<Item> for CreateItemResponse {
     fn from(body: Item) -> Self {
         Self::Ok(body)
     }
+}
+/// The operations of API `bench` (bench 0.0.1). Implement this trait and serve it with [`router`].
+///
+/// The benchmark workload. Every server measured against it (the generated one, a raw hyper server doing the same work by hand, a hand-written axum server) serves exactly this.
+pub trait BenchApi: Send + Sync + 'static {
+    fn create_item(
+        &self,
+        request: CreateItemRequest,
+    ) -> impl ::klue_core::codegen::Future<
+        Output = Result<CreateItemResponse, ::klue_core::codegen::ApiError>,
+    > + Send;
+}
+/// The decoded request of operation `create_item` (POST /v1/items).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateItemRequest {
+    /// The request body.
+    pub body: NewItem,
+    /// The verified claims of the caller's token (`claims.sub` is the user id).
+    pub claims: ::klue_core::codegen::Claims,
 }
 static OPERATION_CREATE_ITEM: ::klue_core::codegen::OperationSpec = ::klue_core::codegen::OperationSpec {
     id: "create_item",
@@ -265,4 +265,93 @@ pub fn router<S: BenchApi>(service: S) -> ::klue_core::codegen::ApiRouter {
         );
     let _ = &service;
     router
+}
+/// The parameters and body of operation `create_item` (POST /v1/items).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateItemParams {
+    /// The request body.
+    pub body: NewItem,
+}
+#[allow(dead_code)]
+static SCHEMA_CREATE_ITEM__CLIENT_BODY: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Ref(
+    &SCHEMA_NEW_ITEM,
+);
+#[allow(dead_code)]
+static SCHEMA_CREATE_ITEM__RESPONSE_OK: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Ref(
+    &SCHEMA_ITEM,
+);
+/** A typed client of API `bench`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+
+ [`ClientError`]: ::klue_core::codegen::ClientError
+ [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
+#[derive(Debug, Clone)]
+pub struct BenchClient {
+    http: ::klue_core::codegen::HttpClient,
+    bearer: Option<String>,
+}
+impl BenchClient {
+    /// A client for the server at `config.base_url`.
+    pub fn new(
+        config: ::klue_core::codegen::ClientConfig,
+    ) -> Result<Self, ::klue_core::codegen::ClientError> {
+        Ok(Self::from_http(::klue_core::codegen::HttpClient::new(config)?))
+    }
+    /// A client sharing `http`'s connection pool and settings.
+    pub fn from_http(http: ::klue_core::codegen::HttpClient) -> Self {
+        Self { http, bearer: None }
+    }
+    /// The same client, sending `Authorization: Bearer <token>` on every call.
+    pub fn with_token(&self, token: impl Into<String>) -> Self {
+        Self {
+            http: self.http.clone(),
+            bearer: Some(token.into()),
+        }
+    }
+    fn request(
+        &self,
+        method: ::klue_core::codegen::Method,
+        path_and_query: String,
+    ) -> ::klue_core::codegen::ClientRequest {
+        let mut request = ::klue_core::codegen::ClientRequest::new(
+            method,
+            path_and_query,
+        );
+        request.bearer = self.bearer.clone();
+        request
+    }
+    pub async fn create_item(
+        &self,
+        params: CreateItemParams,
+    ) -> Result<CreateItemResponse, ::klue_core::codegen::ClientError> {
+        let mut url = ::klue_core::codegen::UrlBuilder::new();
+        url.literal("/v1/items");
+        let mut request = self.request(::klue_core::codegen::Method::POST, url.finish());
+        {
+            let value = &params.body;
+            request.body = Some(
+                ::klue_core::codegen::encode_json(
+                    value,
+                    &SCHEMA_CREATE_ITEM__CLIENT_BODY,
+                    self.http.config().validate_requests,
+                )?,
+            );
+        }
+        let response = self.http.execute(request).await?;
+        match response.status.as_u16() {
+            200 => {
+                Ok(
+                    CreateItemResponse::Ok(
+                        ::klue_core::codegen::decode_json::<
+                            Item,
+                        >(
+                            &response,
+                            &SCHEMA_CREATE_ITEM__RESPONSE_OK,
+                            self.http.config().validate_responses,
+                        )?,
+                    ),
+                )
+            }
+            _ => Err(::klue_core::codegen::error_from_response(response)),
+        }
+    }
 }

@@ -55,6 +55,11 @@ impl ::klue_core::codegen::FromParam for Language {
         }
     }
 }
+impl ::klue_core::codegen::ToParam for Language {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
 impl ::klue_core::codegen::Validate for Language {
     fn validate(
         &self,
@@ -535,6 +540,11 @@ impl ::klue_core::codegen::FromParam for GreetXGreetingPunctuation {
         }
     }
 }
+impl ::klue_core::codegen::ToParam for GreetXGreetingPunctuation {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
 impl ::klue_core::codegen::Validate for GreetXGreetingPunctuation {
     fn validate(
         &self,
@@ -549,6 +559,129 @@ static SCHEMA_GREET_X_GREETING_PUNCTUATION: ::klue_core::codegen::Schema = ::klu
     pattern: None,
     enum_values: &[".", "!", "?"],
 });
+/// The responses of operation `SayHello`, one variant per declared status.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SayHelloResponse {
+    /// 200: A greeting
+    Ok(Greeting),
+}
+impl ::klue_core::codegen::IntoResponse for SayHelloResponse {
+    fn into_response(
+        self,
+    ) -> ::klue_core::codegen::Response<::klue_core::codegen::Body> {
+        match self {
+            Self::Ok(body) => {
+                ::klue_core::codegen::json_response(
+                    ::klue_core::codegen::StatusCode::from_u16(200)
+                        .unwrap_or(
+                            ::klue_core::codegen::StatusCode::INTERNAL_SERVER_ERROR,
+                        ),
+                    &body,
+                )
+            }
+        }
+    }
+}
+impl From<Greeting> for SayHelloResponse {
+    fn from(body: Greeting) -> Self {
+        Self::Ok(body)
+    }
+}
+/// The responses of operation `Whoami`, one variant per declared status.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WhoamiResponse {
+    /// 200: A greeting for the caller
+    Ok(Greeting),
+}
+impl ::klue_core::codegen::IntoResponse for WhoamiResponse {
+    fn into_response(
+        self,
+    ) -> ::klue_core::codegen::Response<::klue_core::codegen::Body> {
+        match self {
+            Self::Ok(body) => {
+                ::klue_core::codegen::json_response(
+                    ::klue_core::codegen::StatusCode::from_u16(200)
+                        .unwrap_or(
+                            ::klue_core::codegen::StatusCode::INTERNAL_SERVER_ERROR,
+                        ),
+                    &body,
+                )
+            }
+        }
+    }
+}
+impl From<Greeting> for WhoamiResponse {
+    fn from(body: Greeting) -> Self {
+        Self::Ok(body)
+    }
+}
+/// The responses of operation `Greet`, one variant per declared status.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GreetResponse {
+    /// 200: The greeting
+    Ok(Greeting),
+}
+impl ::klue_core::codegen::IntoResponse for GreetResponse {
+    fn into_response(
+        self,
+    ) -> ::klue_core::codegen::Response<::klue_core::codegen::Body> {
+        match self {
+            Self::Ok(body) => {
+                ::klue_core::codegen::json_response(
+                    ::klue_core::codegen::StatusCode::from_u16(200)
+                        .unwrap_or(
+                            ::klue_core::codegen::StatusCode::INTERNAL_SERVER_ERROR,
+                        ),
+                    &body,
+                )
+            }
+        }
+    }
+}
+impl From<Greeting> for GreetResponse {
+    fn from(body: Greeting) -> Self {
+        Self::Ok(body)
+    }
+}
+/// The responses of operation `PostMessage`, one variant per declared status.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PostMessageResponse {
+    /// 201: The message, stored
+    Created(Message),
+    /// 409: A message with the same text was already posted by this user
+    Conflict(Error),
+}
+impl ::klue_core::codegen::IntoResponse for PostMessageResponse {
+    fn into_response(
+        self,
+    ) -> ::klue_core::codegen::Response<::klue_core::codegen::Body> {
+        match self {
+            Self::Created(body) => {
+                ::klue_core::codegen::json_response(
+                    ::klue_core::codegen::StatusCode::from_u16(201)
+                        .unwrap_or(
+                            ::klue_core::codegen::StatusCode::INTERNAL_SERVER_ERROR,
+                        ),
+                    &body,
+                )
+            }
+            Self::Conflict(body) => {
+                ::klue_core::codegen::json_response(
+                    ::klue_core::codegen::StatusCode::from_u16(409)
+                        .unwrap_or(
+                            ::klue_core::codegen::StatusCode::INTERNAL_SERVER_ERROR,
+                        ),
+                    &body,
+                )
+            }
+        }
+    }
+}
+impl From<Message> for PostMessageResponse {
+    fn from(body: Message) -> Self {
+        Self::Created(body)
+    }
+}
 /// The operations of API `helloworld` (helloworld 1.0.0). Implement this trait and serve it with [`router`].
 ///
 /// The klue helloworld service: a public greeting, a greeting for the token's user, a greeting with path, query and header parameters, and messages with a validated body.
@@ -589,34 +722,6 @@ pub struct SayHelloRequest {
     /// The verified claims, when the caller sent a token.
     pub claims: Option<::klue_core::codegen::Claims>,
 }
-/// The responses of operation `SayHello`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SayHelloResponse {
-    /// 200: A greeting
-    Ok(Greeting),
-}
-impl ::klue_core::codegen::IntoResponse for SayHelloResponse {
-    fn into_response(
-        self,
-    ) -> ::klue_core::codegen::Response<::klue_core::codegen::Body> {
-        match self {
-            Self::Ok(body) => {
-                ::klue_core::codegen::json_response(
-                    ::klue_core::codegen::StatusCode::from_u16(200)
-                        .unwrap_or(
-                            ::klue_core::codegen::StatusCode::INTERNAL_SERVER_ERROR,
-                        ),
-                    &body,
-                )
-            }
-        }
-    }
-}
-impl From<Greeting> for SayHelloResponse {
-    fn from(body: Greeting) -> Self {
-        Self::Ok(body)
-    }
-}
 static SCHEMA_SAY_HELLO__NAME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: Some(1),
     max_length: Some(64),
@@ -654,34 +759,6 @@ pub struct WhoamiRequest {
     /// The verified claims of the caller's token (`claims.sub` is the user id).
     pub claims: ::klue_core::codegen::Claims,
 }
-/// The responses of operation `Whoami`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum WhoamiResponse {
-    /// 200: A greeting for the caller
-    Ok(Greeting),
-}
-impl ::klue_core::codegen::IntoResponse for WhoamiResponse {
-    fn into_response(
-        self,
-    ) -> ::klue_core::codegen::Response<::klue_core::codegen::Body> {
-        match self {
-            Self::Ok(body) => {
-                ::klue_core::codegen::json_response(
-                    ::klue_core::codegen::StatusCode::from_u16(200)
-                        .unwrap_or(
-                            ::klue_core::codegen::StatusCode::INTERNAL_SERVER_ERROR,
-                        ),
-                    &body,
-                )
-            }
-        }
-    }
-}
-impl From<Greeting> for WhoamiResponse {
-    fn from(body: Greeting) -> Self {
-        Self::Ok(body)
-    }
-}
 static OPERATION_WHOAMI: ::klue_core::codegen::OperationSpec = ::klue_core::codegen::OperationSpec {
     id: "whoami",
     method: ::klue_core::codegen::Method::GET,
@@ -708,34 +785,6 @@ pub struct GreetRequest {
     pub lang: Option<Language>,
     pub times: Option<i32>,
     pub x_greeting_punctuation: Option<GreetXGreetingPunctuation>,
-}
-/// The responses of operation `Greet`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum GreetResponse {
-    /// 200: The greeting
-    Ok(Greeting),
-}
-impl ::klue_core::codegen::IntoResponse for GreetResponse {
-    fn into_response(
-        self,
-    ) -> ::klue_core::codegen::Response<::klue_core::codegen::Body> {
-        match self {
-            Self::Ok(body) => {
-                ::klue_core::codegen::json_response(
-                    ::klue_core::codegen::StatusCode::from_u16(200)
-                        .unwrap_or(
-                            ::klue_core::codegen::StatusCode::INTERNAL_SERVER_ERROR,
-                        ),
-                    &body,
-                )
-            }
-        }
-    }
-}
-impl From<Greeting> for GreetResponse {
-    fn from(body: Greeting) -> Self {
-        Self::Ok(body)
-    }
 }
 static SCHEMA_GREET__NAME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: Some(1),
@@ -814,45 +863,6 @@ pub struct PostMessageRequest {
     /// The verified claims of the caller's token (`claims.sub` is the user id).
     pub claims: ::klue_core::codegen::Claims,
 }
-/// The responses of operation `PostMessage`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PostMessageResponse {
-    /// 201: The message, stored
-    Created(Message),
-    /// 409: A message with the same text was already posted by this user
-    Conflict(Error),
-}
-impl ::klue_core::codegen::IntoResponse for PostMessageResponse {
-    fn into_response(
-        self,
-    ) -> ::klue_core::codegen::Response<::klue_core::codegen::Body> {
-        match self {
-            Self::Created(body) => {
-                ::klue_core::codegen::json_response(
-                    ::klue_core::codegen::StatusCode::from_u16(201)
-                        .unwrap_or(
-                            ::klue_core::codegen::StatusCode::INTERNAL_SERVER_ERROR,
-                        ),
-                    &body,
-                )
-            }
-            Self::Conflict(body) => {
-                ::klue_core::codegen::json_response(
-                    ::klue_core::codegen::StatusCode::from_u16(409)
-                        .unwrap_or(
-                            ::klue_core::codegen::StatusCode::INTERNAL_SERVER_ERROR,
-                        ),
-                    &body,
-                )
-            }
-        }
-    }
-}
-impl From<Message> for PostMessageResponse {
-    fn from(body: Message) -> Self {
-        Self::Created(body)
-    }
-}
 static OPERATION_POST_MESSAGE: ::klue_core::codegen::OperationSpec = ::klue_core::codegen::OperationSpec {
     id: "post_message",
     method: ::klue_core::codegen::Method::POST,
@@ -929,4 +939,220 @@ pub fn router<S: HelloworldApi>(service: S) -> ::klue_core::codegen::ApiRouter {
         );
     let _ = &service;
     router
+}
+/// The parameters and body of operation `say_hello` (GET /v1/hello).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SayHelloParams {
+    pub name: Option<String>,
+}
+#[allow(dead_code)]
+static SCHEMA_SAY_HELLO__RESPONSE_OK: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Ref(
+    &SCHEMA_GREETING,
+);
+#[allow(dead_code)]
+static SCHEMA_WHOAMI__RESPONSE_OK: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Ref(
+    &SCHEMA_GREETING,
+);
+/// The parameters and body of operation `greet` (GET /v1/greetings/{name}).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GreetParams {
+    pub name: String,
+    pub lang: Option<Language>,
+    pub times: Option<i32>,
+    pub x_greeting_punctuation: Option<GreetXGreetingPunctuation>,
+}
+#[allow(dead_code)]
+static SCHEMA_GREET__RESPONSE_OK: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Ref(
+    &SCHEMA_GREETING,
+);
+/// The parameters and body of operation `post_message` (POST /v1/messages).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostMessageParams {
+    /// The request body.
+    pub body: NewMessage,
+}
+#[allow(dead_code)]
+static SCHEMA_POST_MESSAGE__CLIENT_BODY: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Ref(
+    &SCHEMA_NEW_MESSAGE,
+);
+#[allow(dead_code)]
+static SCHEMA_POST_MESSAGE__RESPONSE_CREATED: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Ref(
+    &SCHEMA_MESSAGE,
+);
+#[allow(dead_code)]
+static SCHEMA_POST_MESSAGE__RESPONSE_CONFLICT: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Ref(
+    &SCHEMA_ERROR,
+);
+/** A typed client of API `helloworld`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+
+ [`ClientError`]: ::klue_core::codegen::ClientError
+ [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
+#[derive(Debug, Clone)]
+pub struct HelloworldClient {
+    http: ::klue_core::codegen::HttpClient,
+    bearer: Option<String>,
+}
+impl HelloworldClient {
+    /// A client for the server at `config.base_url`.
+    pub fn new(
+        config: ::klue_core::codegen::ClientConfig,
+    ) -> Result<Self, ::klue_core::codegen::ClientError> {
+        Ok(Self::from_http(::klue_core::codegen::HttpClient::new(config)?))
+    }
+    /// A client sharing `http`'s connection pool and settings.
+    pub fn from_http(http: ::klue_core::codegen::HttpClient) -> Self {
+        Self { http, bearer: None }
+    }
+    /// The same client, sending `Authorization: Bearer <token>` on every call.
+    pub fn with_token(&self, token: impl Into<String>) -> Self {
+        Self {
+            http: self.http.clone(),
+            bearer: Some(token.into()),
+        }
+    }
+    fn request(
+        &self,
+        method: ::klue_core::codegen::Method,
+        path_and_query: String,
+    ) -> ::klue_core::codegen::ClientRequest {
+        let mut request = ::klue_core::codegen::ClientRequest::new(
+            method,
+            path_and_query,
+        );
+        request.bearer = self.bearer.clone();
+        request
+    }
+    /// Greets the world, the name given, or the caller when a token is sent.
+    pub async fn say_hello(
+        &self,
+        params: SayHelloParams,
+    ) -> Result<SayHelloResponse, ::klue_core::codegen::ClientError> {
+        let mut url = ::klue_core::codegen::UrlBuilder::new();
+        url.literal("/v1/hello");
+        if let Some(value) = &params.name {
+            url.query("name", value);
+        }
+        let request = self.request(::klue_core::codegen::Method::GET, url.finish());
+        let response = self.http.execute(request).await?;
+        match response.status.as_u16() {
+            200 => {
+                Ok(
+                    SayHelloResponse::Ok(
+                        ::klue_core::codegen::decode_json::<
+                            Greeting,
+                        >(
+                            &response,
+                            &SCHEMA_SAY_HELLO__RESPONSE_OK,
+                            self.http.config().validate_responses,
+                        )?,
+                    ),
+                )
+            }
+            _ => Err(::klue_core::codegen::error_from_response(response)),
+        }
+    }
+    /// Greets the user the bearer token was issued to.
+    pub async fn whoami(
+        &self,
+    ) -> Result<WhoamiResponse, ::klue_core::codegen::ClientError> {
+        let mut url = ::klue_core::codegen::UrlBuilder::new();
+        url.literal("/v1/me");
+        let request = self.request(::klue_core::codegen::Method::GET, url.finish());
+        let response = self.http.execute(request).await?;
+        match response.status.as_u16() {
+            200 => {
+                Ok(
+                    WhoamiResponse::Ok(
+                        ::klue_core::codegen::decode_json::<
+                            Greeting,
+                        >(
+                            &response,
+                            &SCHEMA_WHOAMI__RESPONSE_OK,
+                            self.http.config().validate_responses,
+                        )?,
+                    ),
+                )
+            }
+            _ => Err(::klue_core::codegen::error_from_response(response)),
+        }
+    }
+    /// Greets `name` in a language, a number of times.
+    pub async fn greet(
+        &self,
+        params: GreetParams,
+    ) -> Result<GreetResponse, ::klue_core::codegen::ClientError> {
+        let mut url = ::klue_core::codegen::UrlBuilder::new();
+        url.literal("/v1/greetings/");
+        url.path_param(&params.name);
+        if let Some(value) = &params.lang {
+            url.query("lang", value);
+        }
+        if let Some(value) = &params.times {
+            url.query("times", value);
+        }
+        let mut request = self.request(::klue_core::codegen::Method::GET, url.finish());
+        if let Some(value) = &params.x_greeting_punctuation {
+            ::klue_core::codegen::set_header(
+                    &mut request.headers,
+                    "x-greeting-punctuation",
+                    value,
+                )
+                .map_err(|violation| ::klue_core::codegen::ClientError::InvalidRequest(
+                    vec![violation],
+                ))?;
+        }
+        let response = self.http.execute(request).await?;
+        match response.status.as_u16() {
+            200 => {
+                Ok(
+                    GreetResponse::Ok(
+                        ::klue_core::codegen::decode_json::<
+                            Greeting,
+                        >(
+                            &response,
+                            &SCHEMA_GREET__RESPONSE_OK,
+                            self.http.config().validate_responses,
+                        )?,
+                    ),
+                )
+            }
+            _ => Err(::klue_core::codegen::error_from_response(response)),
+        }
+    }
+    /// Validates a message and answers it with an id.
+    pub async fn post_message(
+        &self,
+        params: PostMessageParams,
+    ) -> Result<PostMessageResponse, ::klue_core::codegen::ClientError> {
+        let mut url = ::klue_core::codegen::UrlBuilder::new();
+        url.literal("/v1/messages");
+        let mut request = self.request(::klue_core::codegen::Method::POST, url.finish());
+        {
+            let value = &params.body;
+            request.body = Some(
+                ::klue_core::codegen::encode_json(
+                    value,
+                    &SCHEMA_POST_MESSAGE__CLIENT_BODY,
+                    self.http.config().validate_requests,
+                )?,
+            );
+        }
+        let response = self.http.execute(request).await?;
+        match response.status.as_u16() {
+            201 => {
+                Ok(
+                    PostMessageResponse::Created(
+                        ::klue_core::codegen::decode_json::<
+                            Message,
+                        >(
+                            &response,
+                            &SCHEMA_POST_MESSAGE__RESPONSE_CREATED,
+                            self.http.config().validate_responses,
+                        )?,
+                    ),
+                )
+            }
+            _ => Err(::klue_core::codegen::error_from_response(response)),
+        }
+    }
 }

@@ -75,32 +75,6 @@ static SCHEMA_VERSION: ::klue_core::codegen::Schema = ::klue_core::codegen::Sche
     ],
     additional: None,
 });
-/// The operations of API `ping` (ping 0.0.1). Implement this trait and serve it with [`router`].
-///
-/// The endpoints every klue service serves, whatever its own spec. klue-core implements them; this spec documents them and gives clients their types.
-pub trait PingApi: Send + Sync + 'static {
-    fn ping(
-        &self,
-        request: PingRequest,
-    ) -> impl ::klue_core::codegen::Future<
-        Output = Result<PingResponse, ::klue_core::codegen::ApiError>,
-    > + Send;
-    fn version(
-        &self,
-        request: VersionRequest,
-    ) -> impl ::klue_core::codegen::Future<
-        Output = Result<VersionResponse, ::klue_core::codegen::ApiError>,
-    > + Send;
-    fn auth_version(
-        &self,
-        request: AuthVersionRequest,
-    ) -> impl ::klue_core::codegen::Future<
-        Output = Result<AuthVersionResponse, ::klue_core::codegen::ApiError>,
-    > + Send;
-}
-/// The decoded request of operation `ping` (GET /ping).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PingRequest {}
 /// The responses of operation `Ping`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PingResponse {
@@ -135,27 +109,6 @@ for PingResponse {
         Self::Ok(body)
     }
 }
-static OPERATION_PING: ::klue_core::codegen::OperationSpec = ::klue_core::codegen::OperationSpec {
-    id: "ping",
-    method: ::klue_core::codegen::Method::GET,
-    path: "/ping",
-    auth: ::klue_core::codegen::AuthMode::None,
-    body: None,
-};
-async fn handle_ping<S: PingApi>(
-    service: &S,
-    _request: ::klue_core::codegen::OperationRequest,
-) -> Result<
-    ::klue_core::codegen::Response<::klue_core::codegen::Body>,
-    ::klue_core::codegen::ApiError,
-> {
-    let request = PingRequest {};
-    let response = service.ping(request).await?;
-    Ok(::klue_core::codegen::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `version` (GET /version).
-#[derive(Debug, Clone, PartialEq)]
-pub struct VersionRequest {}
 /// The responses of operation `Version`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum VersionResponse {
@@ -184,30 +137,6 @@ impl From<Version> for VersionResponse {
         Self::Ok(body)
     }
 }
-static OPERATION_VERSION: ::klue_core::codegen::OperationSpec = ::klue_core::codegen::OperationSpec {
-    id: "version",
-    method: ::klue_core::codegen::Method::GET,
-    path: "/version",
-    auth: ::klue_core::codegen::AuthMode::None,
-    body: None,
-};
-async fn handle_version<S: PingApi>(
-    service: &S,
-    _request: ::klue_core::codegen::OperationRequest,
-) -> Result<
-    ::klue_core::codegen::Response<::klue_core::codegen::Body>,
-    ::klue_core::codegen::ApiError,
-> {
-    let request = VersionRequest {};
-    let response = service.version(request).await?;
-    Ok(::klue_core::codegen::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `auth_version` (GET /auth/version).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AuthVersionRequest {
-    /// The verified claims of the caller's token (`claims.sub` is the user id).
-    pub claims: ::klue_core::codegen::Claims,
-}
 /// The responses of operation `AuthVersion`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuthVersionResponse {
@@ -235,6 +164,77 @@ impl From<Version> for AuthVersionResponse {
     fn from(body: Version) -> Self {
         Self::Ok(body)
     }
+}
+/// The operations of API `ping` (ping 0.0.1). Implement this trait and serve it with [`router`].
+///
+/// The endpoints every klue service serves, whatever its own spec. klue-core implements them; this spec documents them and gives clients their types.
+pub trait PingApi: Send + Sync + 'static {
+    fn ping(
+        &self,
+        request: PingRequest,
+    ) -> impl ::klue_core::codegen::Future<
+        Output = Result<PingResponse, ::klue_core::codegen::ApiError>,
+    > + Send;
+    fn version(
+        &self,
+        request: VersionRequest,
+    ) -> impl ::klue_core::codegen::Future<
+        Output = Result<VersionResponse, ::klue_core::codegen::ApiError>,
+    > + Send;
+    fn auth_version(
+        &self,
+        request: AuthVersionRequest,
+    ) -> impl ::klue_core::codegen::Future<
+        Output = Result<AuthVersionResponse, ::klue_core::codegen::ApiError>,
+    > + Send;
+}
+/// The decoded request of operation `ping` (GET /ping).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PingRequest {}
+static OPERATION_PING: ::klue_core::codegen::OperationSpec = ::klue_core::codegen::OperationSpec {
+    id: "ping",
+    method: ::klue_core::codegen::Method::GET,
+    path: "/ping",
+    auth: ::klue_core::codegen::AuthMode::None,
+    body: None,
+};
+async fn handle_ping<S: PingApi>(
+    service: &S,
+    _request: ::klue_core::codegen::OperationRequest,
+) -> Result<
+    ::klue_core::codegen::Response<::klue_core::codegen::Body>,
+    ::klue_core::codegen::ApiError,
+> {
+    let request = PingRequest {};
+    let response = service.ping(request).await?;
+    Ok(::klue_core::codegen::IntoResponse::into_response(response))
+}
+/// The decoded request of operation `version` (GET /version).
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionRequest {}
+static OPERATION_VERSION: ::klue_core::codegen::OperationSpec = ::klue_core::codegen::OperationSpec {
+    id: "version",
+    method: ::klue_core::codegen::Method::GET,
+    path: "/version",
+    auth: ::klue_core::codegen::AuthMode::None,
+    body: None,
+};
+async fn handle_version<S: PingApi>(
+    service: &S,
+    _request: ::klue_core::codegen::OperationRequest,
+) -> Result<
+    ::klue_core::codegen::Response<::klue_core::codegen::Body>,
+    ::klue_core::codegen::ApiError,
+> {
+    let request = VersionRequest {};
+    let response = service.version(request).await?;
+    Ok(::klue_core::codegen::IntoResponse::into_response(response))
+}
+/// The decoded request of operation `auth_version` (GET /auth/version).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthVersionRequest {
+    /// The verified claims of the caller's token (`claims.sub` is the user id).
+    pub claims: ::klue_core::codegen::Claims,
 }
 static OPERATION_AUTH_VERSION: ::klue_core::codegen::OperationSpec = ::klue_core::codegen::OperationSpec {
     id: "auth_version",
@@ -288,4 +288,130 @@ pub fn router<S: PingApi>(service: S) -> ::klue_core::codegen::ApiRouter {
         );
     let _ = &service;
     router
+}
+#[allow(dead_code)]
+static SCHEMA_PING__RESPONSE_OK: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Object(::klue_core::codegen::ObjectRules {
+    properties: &[],
+    additional: Some(&::klue_core::codegen::Schema::Any),
+});
+#[allow(dead_code)]
+static SCHEMA_VERSION__RESPONSE_OK: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Ref(
+    &SCHEMA_VERSION,
+);
+#[allow(dead_code)]
+static SCHEMA_AUTH_VERSION__RESPONSE_OK: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Ref(
+    &SCHEMA_VERSION,
+);
+/** A typed client of API `ping`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+
+ [`ClientError`]: ::klue_core::codegen::ClientError
+ [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
+#[derive(Debug, Clone)]
+pub struct PingClient {
+    http: ::klue_core::codegen::HttpClient,
+    bearer: Option<String>,
+}
+impl PingClient {
+    /// A client for the server at `config.base_url`.
+    pub fn new(
+        config: ::klue_core::codegen::ClientConfig,
+    ) -> Result<Self, ::klue_core::codegen::ClientError> {
+        Ok(Self::from_http(::klue_core::codegen::HttpClient::new(config)?))
+    }
+    /// A client sharing `http`'s connection pool and settings.
+    pub fn from_http(http: ::klue_core::codegen::HttpClient) -> Self {
+        Self { http, bearer: None }
+    }
+    /// The same client, sending `Authorization: Bearer <token>` on every call.
+    pub fn with_token(&self, token: impl Into<String>) -> Self {
+        Self {
+            http: self.http.clone(),
+            bearer: Some(token.into()),
+        }
+    }
+    fn request(
+        &self,
+        method: ::klue_core::codegen::Method,
+        path_and_query: String,
+    ) -> ::klue_core::codegen::ClientRequest {
+        let mut request = ::klue_core::codegen::ClientRequest::new(
+            method,
+            path_and_query,
+        );
+        request.bearer = self.bearer.clone();
+        request
+    }
+    pub async fn ping(&self) -> Result<PingResponse, ::klue_core::codegen::ClientError> {
+        let mut url = ::klue_core::codegen::UrlBuilder::new();
+        url.literal("/ping");
+        let request = self.request(::klue_core::codegen::Method::GET, url.finish());
+        let response = self.http.execute(request).await?;
+        match response.status.as_u16() {
+            200 => {
+                Ok(
+                    PingResponse::Ok(
+                        ::klue_core::codegen::decode_json::<
+                            ::std::collections::BTreeMap<
+                                String,
+                                ::klue_core::codegen::serde_json::Value,
+                            >,
+                        >(
+                            &response,
+                            &SCHEMA_PING__RESPONSE_OK,
+                            self.http.config().validate_responses,
+                        )?,
+                    ),
+                )
+            }
+            _ => Err(::klue_core::codegen::error_from_response(response)),
+        }
+    }
+    pub async fn version(
+        &self,
+    ) -> Result<VersionResponse, ::klue_core::codegen::ClientError> {
+        let mut url = ::klue_core::codegen::UrlBuilder::new();
+        url.literal("/version");
+        let request = self.request(::klue_core::codegen::Method::GET, url.finish());
+        let response = self.http.execute(request).await?;
+        match response.status.as_u16() {
+            200 => {
+                Ok(
+                    VersionResponse::Ok(
+                        ::klue_core::codegen::decode_json::<
+                            Version,
+                        >(
+                            &response,
+                            &SCHEMA_VERSION__RESPONSE_OK,
+                            self.http.config().validate_responses,
+                        )?,
+                    ),
+                )
+            }
+            _ => Err(::klue_core::codegen::error_from_response(response)),
+        }
+    }
+    pub async fn auth_version(
+        &self,
+    ) -> Result<AuthVersionResponse, ::klue_core::codegen::ClientError> {
+        let mut url = ::klue_core::codegen::UrlBuilder::new();
+        url.literal("/auth/version");
+        let request = self.request(::klue_core::codegen::Method::GET, url.finish());
+        let response = self.http.execute(request).await?;
+        match response.status.as_u16() {
+            200 => {
+                Ok(
+                    AuthVersionResponse::Ok(
+                        ::klue_core::codegen::decode_json::<
+                            Version,
+                        >(
+                            &response,
+                            &SCHEMA_AUTH_VERSION__RESPONSE_OK,
+                            self.http.config().validate_responses,
+                        )?,
+                    ),
+                )
+            }
+            _ => Err(::klue_core::codegen::error_from_response(response)),
+        }
+    }
 }

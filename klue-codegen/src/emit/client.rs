@@ -1,0 +1,271 @@
+//! The typed client of an API: a `{Op}Params` struct per operation that takes parameters or a
+//! body, and a `{Api}Client` with one async method per operation returning the operation's
+//! response enum. Non-2xx answers are errors (`ClientError::Api` carries the error envelope).
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::types::{doc, ident, rt, TypeEmitter};
+use crate::model::*;
+use crate::naming;
+
+/// The client code of one operation: its params struct (if any) and its method.
+pub(crate) struct ClientOperation {
+    pub(crate) items: TokenStream,
+    pub(crate) method: TokenStream,
+}
+
+pub(crate) fn operation(types: &mut TypeEmitter, op: &Operation) -> ClientOperation {
+    let rt = rt();
+    let op_camel = naming::camel(&op.id);
+    let method_ident = ident(&naming::field(&op.id));
+    let response_ident = ident(&format!("{op_camel}Response"));
+    let takes_params = !op.parameters.is_empty() || op.body.is_some();
+    let params_ident = ident(&types.reserve_type(&format!("{op_camel}Params")));
+
+    let mut fields = Vec::new();
+    let mut field_names = BTreeSet::new();
+    let mut url = Vec::new();
+    let mut headers = Vec::new();
+    let mut query = Vec::new();
+
+    let mut path_fields = std::collections::BTreeMap::new();
+    for param in &op.parameters {
+        let name = naming::unique(naming::field(&param.name), &mut field_names);
+        let field = ident(&name);
+        let hint = format!("{op_camel}_{}", param.name);
+        let ty = match &param.schema.kind {
+            SchemaKind::Array { items, .. } => {
+                let item = types.rust_type(items, &format!("{hint}_item"));
+                quote!(Vec<#item>)
+            }
+            _ => types.rust_type(&param.schema, &hint),
+        };
+        let docs = doc(param.description.as_deref());
+        let wire = &param.name;
+        let is_array = matches!(param.schema.kind, SchemaKind::Array { .. });
+        match param.location {
+            ParamLocation::Path => {
+                path_fields.insert(param.name.clone(), field.clone());
+            }
+            ParamLocation::Query => {
+                let push = if is_array {
+                    quote!(url.query_array(#wire, value);)
+                } else {
+                    quote!(url.query(#wire, value);)
+                };
+                query.push(if param.required {
+                    quote!({ let value = &params.#field; #push })
+                } else {
+                    quote!(if let Some(value) = &params.#field { #push })
+                });
+            }
+            ParamLocation::Header => {
+                let lower = param.name.to_ascii_lowercase();
+                let set = quote! {
+                    #rt::set_header(&mut request.headers, #lower, value)
+                        .map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;
+                };
+                headers.push(if param.required {
+                    quote!({ let value = &params.#field; #set })
+                } else {
+                    quote!(if let Some(value) = &params.#field { #set })
+                });
+            }
+        }
+        if param.required {
+            fields.push(quote!(#docs pub #field: #ty,));
+        } else {
+            fields.push(quote!(#docs pub #field: Option<#ty>,));
+        }
+    }
+
+    // The path template, as literal pieces and parameters.
+    for (i, segment) in op.path.split('{').enumerate() {
+        if i == 0 {
+            if !segment.is_empty() {
+                url.push(quote!(url.literal(#segment);));
+            }
+            continue;
+        }
+        let (name, rest) = segment.split_once('}').unwrap_or((segment, ""));
+        if let Some(field) = path_fields.get(name) {
+            url.push(quote!(url.path_param(&params.#field);));
+        }
+        if !rest.is_empty() {
+            url.push(quote!(url.literal(#rest);));
+        }
+    }
+
+    let mut body_code = quote!();
+    let statics_body;
+    if let Some(body) = &op.body {
+        let name = naming::unique("body".to_owned(), &mut field_names);
+        let field = ident(&name);
+        let hint = format!("{op_camel}_body");
+        let ty = types.rust_type(&body.schema, &hint);
+        let static_ident = format_ident!("SCHEMA_{}__CLIENT_BODY", naming::shouty(&op.id));
+        let expr = types.schema_expr(&body.schema, &hint);
+        statics_body = quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;);
+        let encode =
+            quote!(#rt::encode_json(value, &#static_ident, self.http.config().validate_requests)?);
+        if body.required {
+            fields.push(quote!(#[doc = " The request body."] pub #field: #ty,));
+            body_code = quote!({ let value = &params.#field; request.body = Some(#encode); });
+        } else {
+            fields.push(quote!(#[doc = " The request body, if any."] pub #field: Option<#ty>,));
+            body_code =
+                quote!(if let Some(value) = &params.#field { request.body = Some(#encode); });
+        }
+    } else {
+        statics_body = quote!();
+    }
+
+    let mut arms = Vec::new();
+    let mut statics = vec![statics_body];
+    let mut default_arm = quote!(_ => Err(#rt::error_from_response(response)),);
+    for response in &op.responses {
+        let variant_name = match response.status {
+            ResponseStatus::Code(code) => http::StatusCode::from_u16(code)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .map(naming::camel)
+                .unwrap_or_else(|| format!("Status{code}")),
+            ResponseStatus::Default => "Default".to_owned(),
+        };
+        let variant = ident(&variant_name);
+        let decode = response.body.as_ref().map(|schema| {
+            let hint = format!("{op_camel}_{variant_name}");
+            let ty = types.rust_type(schema, &hint);
+            let static_ident = format_ident!(
+                "SCHEMA_{}__RESPONSE_{}",
+                naming::shouty(&op.id),
+                naming::shouty(&variant_name)
+            );
+            let expr = types.schema_expr(schema, &hint);
+            statics.push(quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;));
+            quote!(#rt::decode_json::<#ty>(&response, &#static_ident, self.http.config().validate_responses)?)
+        });
+        match (response.status, decode) {
+            // Non-2xx answers are errors whatever the spec declares: they carry the envelope.
+            (ResponseStatus::Code(code), _) if !(200..300).contains(&code) => {}
+            (ResponseStatus::Code(code), Some(decode)) => {
+                let code = Literal::u16_unsuffixed(code);
+                arms.push(quote!(#code => Ok(#response_ident::#variant(#decode)),));
+            }
+            (ResponseStatus::Code(code), None) => {
+                let code = Literal::u16_unsuffixed(code);
+                arms.push(quote!(#code => Ok(#response_ident::#variant),));
+            }
+            (ResponseStatus::Default, Some(decode)) => {
+                default_arm = quote! {
+                    _ if response.status.is_success() => Ok(#response_ident::#variant(response.status, #decode)),
+                    _ => Err(#rt::error_from_response(response)),
+                };
+            }
+            (ResponseStatus::Default, None) => {
+                default_arm = quote! {
+                    _ if response.status.is_success() => Ok(#response_ident::#variant(response.status)),
+                    _ => Err(#rt::error_from_response(response)),
+                };
+            }
+        }
+    }
+
+    let method = format_ident!("{}", op.method);
+    let summary = op.summary.as_deref().or(op.description.as_deref());
+    let docs = doc(summary);
+    let (params_arg, params_struct) = if takes_params {
+        let params_docs = format!(
+            " The parameters and body of operation `{}` ({} {}).",
+            op.id, op.method, op.path
+        );
+        (
+            quote!(params: #params_ident),
+            quote! {
+                #[doc = #params_docs]
+                #[derive(Debug, Clone, PartialEq)]
+                pub struct #params_ident {
+                    #(#fields)*
+                }
+            },
+        )
+    } else {
+        (quote!(), quote!())
+    };
+    let url_binding = if url.is_empty() && query.is_empty() {
+        quote!(let url = #rt::UrlBuilder::new();)
+    } else {
+        quote!(let mut url = #rt::UrlBuilder::new();)
+    };
+    let request_binding = if headers.is_empty() && op.body.is_none() {
+        quote!(let request)
+    } else {
+        quote!(let mut request)
+    };
+    let method_tokens = quote! {
+        #docs
+        pub async fn #method_ident(&self, #params_arg) -> Result<#response_ident, #rt::ClientError> {
+            #url_binding
+            #(#url)*
+            #(#query)*
+            #request_binding = self.request(#rt::Method::#method, url.finish());
+            #(#headers)*
+            #body_code
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                #(#arms)*
+                #default_arm
+            }
+        }
+    };
+    ClientOperation {
+        items: quote!(#params_struct #(#statics)*),
+        method: method_tokens,
+    }
+}
+
+/// The client struct and its methods.
+pub(crate) fn client(api_camel: &str, api_name: &str, methods: &[TokenStream]) -> TokenStream {
+    let rt = rt();
+    let client_ident = format_ident!("{}Client", api_camel);
+    let docs = format!(
+        " A typed client of API `{api_name}`: one method per operation. Non-2xx answers are \
+         [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.\n\n [`ClientError`]: ::klue_core::codegen::ClientError\n [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api"
+    );
+    quote! {
+        #[doc = #docs]
+        #[derive(Debug, Clone)]
+        pub struct #client_ident {
+            http: #rt::HttpClient,
+            bearer: Option<String>,
+        }
+
+        impl #client_ident {
+            /// A client for the server at `config.base_url`.
+            pub fn new(config: #rt::ClientConfig) -> Result<Self, #rt::ClientError> {
+                Ok(Self::from_http(#rt::HttpClient::new(config)?))
+            }
+
+            /// A client sharing `http`'s connection pool and settings.
+            pub fn from_http(http: #rt::HttpClient) -> Self {
+                Self { http, bearer: None }
+            }
+
+            /// The same client, sending `Authorization: Bearer <token>` on every call.
+            pub fn with_token(&self, token: impl Into<String>) -> Self {
+                Self { http: self.http.clone(), bearer: Some(token.into()) }
+            }
+
+            fn request(&self, method: #rt::Method, path_and_query: String) -> #rt::ClientRequest {
+                let mut request = #rt::ClientRequest::new(method, path_and_query);
+                request.bearer = self.bearer.clone();
+                request
+            }
+
+            #(#methods)*
+        }
+    }
+}
