@@ -20,6 +20,9 @@ pub enum Command {
     Token(TokenArgs),
     /// Check OpenAPI specs; report every problem with its location. Exit 0 when all are clean.
     Check(CheckArgs),
+    /// Run the acceptance tests (testaccept/) against a running server: wait for its /ping, mint a
+    /// test JWT, run the tests, summarize. The same as `run_acceptance_tests`.
+    Test(klue_cli::acceptance::Args),
 }
 
 /// Arguments of `klue token`.

@@ -129,6 +129,7 @@ impl TestClient {
 
 impl TestResponse {
     /// The body as JSON; fails the test when it is not JSON.
+    #[track_caller]
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|err| {
             panic!(
@@ -140,6 +141,7 @@ impl TestResponse {
     }
 
     /// Asserts the status and a JSON content type; returns the body.
+    #[track_caller]
     pub fn assert_json(&self, status: u16) -> Value {
         assert_eq!(
             self.status.as_u16(),
@@ -160,17 +162,20 @@ impl TestResponse {
     }
 
     /// Asserts the status and that the body equals `expected`.
+    #[track_caller]
     pub fn assert_object(&self, status: u16, expected: &Value) {
         assert_eq!(&self.assert_json(status), expected);
     }
 
     /// Asserts a 200 with `{}`.
+    #[track_caller]
     pub fn assert_empty_object(&self) {
         self.assert_object(200, &serde_json::json!({}));
     }
 
     /// Asserts an error envelope with `status` and `code`, whose `status` field matches and whose
     /// `error_id` is a uuid4; returns the envelope.
+    #[track_caller]
     pub fn assert_error(&self, status: u16, code: &str) -> ErrorEnvelope {
         let body = self.assert_json(status);
         let envelope: ErrorEnvelope = serde_json::from_value(body.clone())

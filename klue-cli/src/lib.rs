@@ -1,0 +1,4 @@
+//! What the klue command-line binaries share: `klue test` and `run_acceptance_tests` are the same
+//! command, so it lives here rather than in either binary.
+
+pub mod acceptance;
