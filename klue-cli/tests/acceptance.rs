@@ -403,10 +403,16 @@ fn live_reads_live_url_from_klue_yaml() {
         "{stderr}"
     );
 
+    // An https live URL is a target like any other (this machine has no network: no answer).
     std::fs::write(dir.join("klue.yaml"), "live_url: https://api.example.com\n").expect("written");
-    let (_, _, stderr) = run(&dir);
+    let (out, _, stderr) = run(&dir);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("error: https://api.example.com:443 is https, which acceptance tests do not support yet"),
+        stderr.contains("target: https://api.example.com:443 (--live"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("no answer from https://api.example.com:443/ping"),
         "{stderr}"
     );
 }
@@ -587,4 +593,107 @@ fn ctrl_c_stops_the_container_too() {
             .any(|l| l == "stop --time 5 0123456789abcdef0123456789abcdef"),
         "{log}"
     );
+}
+
+/// A TLS-terminating proxy on 127.0.0.1 in front of `backend_port`, with a fresh self-signed
+/// certificate for `localhost`; returns its port and the certificate (PEM) to trust.
+fn tls_proxy(backend_port: u16) -> (u16, String) {
+    use std::sync::Arc;
+
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])
+        .expect("self-signed certificate");
+    let cert_pem = certified.cert.pem();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocol versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![certified.cert.der().clone()], key)
+    .expect("server certificate");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    listener.set_nonblocking(true).expect("nonblocking");
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            while let Ok((stream, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(stream).await else {
+                        return;
+                    };
+                    if let Ok(mut backend) =
+                        tokio::net::TcpStream::connect(("127.0.0.1", backend_port)).await
+                    {
+                        let _ = tokio::io::copy_bidirectional(&mut tls, &mut backend).await;
+                    }
+                });
+            }
+        });
+    });
+    (port, cert_pem)
+}
+
+#[test]
+fn passes_over_https_with_a_private_ca() {
+    let binary = helloworld_binary();
+    let backend = free_port().to_string();
+    let _server = Killed(
+        command(
+            &binary.display().to_string(),
+            &["--port", &backend, "--host", "127.0.0.1"],
+        )
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("helloworld starts"),
+    );
+    let (port, cert_pem) = tls_proxy(backend.parse().expect("port"));
+    let ca = scratch("https-ca").join("ca.pem");
+    std::fs::write(&ca, cert_pem).expect("write CA");
+    let port = port.to_string();
+    let ca_path = ca.display().to_string();
+    let base = [
+        "--host",
+        "localhost",
+        "--port",
+        &port,
+        "--https",
+        "--timeout",
+        "60",
+        "--testaccept",
+        &testaccept_dir(),
+    ];
+
+    // Without the CA the certificate is not trusted: the ping wait says so and names the URL.
+    let mut untrusted = base.to_vec();
+    untrusted[6] = "3";
+    let (out, _, stderr) = output(runner(&untrusted));
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains(&format!("https://localhost:{port}/ping")),
+        "{stderr}"
+    );
+
+    let mut trusted = base.to_vec();
+    trusted.extend(["--ca-file", &ca_path]);
+    let (out, stdout, stderr) = output(runner(&trusted));
+    assert!(
+        out.status.success(),
+        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        out.status
+    );
+    let (passed, failed) = counts(&stdout).unwrap_or_else(|| panic!("no summary in:\n{stdout}"));
+    assert!(passed >= 7 && failed == 0, "stdout:\n{stdout}");
+    assert!(stderr.contains(&format!(
+        "ping: https://localhost:{port}/ping answered 200 {{}}"
+    )));
 }

@@ -2,14 +2,16 @@
 //! an HTTP client for a running server, assertions on responses and error envelopes, and
 //! `assert_has_ping` / `assert_has_version` / `assert_has_auth_version` for the built-ins.
 //!
-//! The server under test is named by `KLUE_SERVER_HOST` and `KLUE_SERVER_PORT`, and a valid token
-//! by `KLUE_JWT_TOKEN` (see [`TestClient::from_env`]); in-process tests use [`serve`].
+//! The server under test is named by `KLUE_SERVER_SCHEME` (`http` or `https`), `KLUE_SERVER_HOST`
+//! and `KLUE_SERVER_PORT`, a valid token by `KLUE_JWT_TOKEN` (see [`TestClient::from_env`]), and
+//! a private CA to trust for https by `KLUE_SERVER_CA_FILE`; in-process tests use [`serve`].
 
 use std::net::SocketAddr;
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::TokioExecutor;
 use klue_core::{ApiRouter, ErrorEnvelope, Server, ServerConfig};
@@ -19,7 +21,7 @@ use serde_json::Value;
 #[derive(Debug, Clone)]
 pub struct TestClient {
     base: String,
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
 }
 
 /// A response, read whole.
@@ -36,21 +38,34 @@ pub struct TestResponse {
 impl TestClient {
     /// A client for `http://host:port`.
     pub fn new(host: &str, port: u16) -> Self {
+        Self::with_scheme("http", host, port, None)
+    }
+
+    /// A client for `scheme://host:port`; for https, `extra_ca_pem` adds trusted certificates
+    /// to the built-in roots. Panics (failing the test) on an unusable certificate.
+    pub fn with_scheme(scheme: &str, host: &str, port: u16, extra_ca_pem: Option<&[u8]>) -> Self {
+        let connector = klue_core::client::https_connector(None, extra_ca_pem)
+            .unwrap_or_else(|err| panic!("TLS setup: {err}"));
         TestClient {
-            base: format!("http://{host}:{port}"),
-            client: Client::builder(TokioExecutor::new()).build_http(),
+            base: format!("{scheme}://{host}:{port}"),
+            client: Client::builder(TokioExecutor::new()).build(connector),
         }
     }
 
-    /// A client for the server in `KLUE_SERVER_HOST` / `KLUE_SERVER_PORT` (default
-    /// 127.0.0.1:8080), as `run_acceptance_tests` sets them.
+    /// A client for the server in `KLUE_SERVER_SCHEME` / `KLUE_SERVER_HOST` / `KLUE_SERVER_PORT`
+    /// (default http://127.0.0.1:8080), trusting `KLUE_SERVER_CA_FILE` when set, as
+    /// `run_acceptance_tests` sets them.
     pub fn from_env() -> Self {
-        let host = std::env::var("KLUE_SERVER_HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
-        let port = std::env::var("KLUE_SERVER_PORT")
-            .ok()
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let scheme = var("KLUE_SERVER_SCHEME").unwrap_or_else(|| "http".to_owned());
+        let host = var("KLUE_SERVER_HOST").unwrap_or_else(|| "127.0.0.1".to_owned());
+        let port = var("KLUE_SERVER_PORT")
             .and_then(|p| p.parse().ok())
-            .unwrap_or(8080);
-        Self::new(&host, port)
+            .unwrap_or(if scheme == "https" { 443 } else { 8080 });
+        let ca = var("KLUE_SERVER_CA_FILE").map(|path| {
+            std::fs::read(&path).unwrap_or_else(|err| panic!("KLUE_SERVER_CA_FILE {path}: {err}"))
+        });
+        Self::with_scheme(&scheme, &host, port, ca.as_deref())
     }
 
     /// The base URL.

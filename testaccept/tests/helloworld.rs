@@ -3,20 +3,16 @@
 //! Run them with `run_acceptance_tests --host H --port P` (or `klue test`), which waits for the
 //! server, mints a token with the server's `KLUE_JWT_SECRET` and sets `KLUE_SERVER_HOST`,
 //! `KLUE_SERVER_PORT`, `KLUE_SERVER_SCHEME` and `KLUE_JWT_TOKEN`. A plain `cargo test` has no
-//! server to talk to, so they are `#[ignore]`d there. Plain http only: `TestClient` has no TLS.
+//! server to talk to, so they are `#[ignore]`d there. For https with a private CA, set
+//! `KLUE_SERVER_CA_FILE` (or pass `--ca-file` to `run_acceptance_tests`).
 
 use base64::Engine as _;
 use http::Method;
 use serde_json::{json, Value};
 use testaccept::{assert_has_auth_version, assert_has_ping, assert_has_version, TestClient};
 
-/// The server named by the environment; refuses https, which `TestClient` cannot speak.
+/// The server named by the environment.
 fn client() -> TestClient {
-    let scheme = std::env::var("KLUE_SERVER_SCHEME").unwrap_or_else(|_| "http".to_owned());
-    assert_eq!(
-        scheme, "http",
-        "KLUE_SERVER_SCHEME={scheme}: these tests speak plain http only"
-    );
     TestClient::from_env()
 }
 

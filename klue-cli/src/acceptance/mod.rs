@@ -56,6 +56,10 @@ pub struct Args {
     /// Test the service's live URL: `live_url` in ./klue.yaml.
     #[arg(long)]
     pub live: bool,
+    /// A PEM file of certificates to trust for an https server with a private CA (also read
+    /// from KLUE_SERVER_CA_FILE); the tests get it as KLUE_SERVER_CA_FILE.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
     /// Seconds to wait for the server's GET /ping to answer 200 {}.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub timeout: u64,
@@ -68,6 +72,27 @@ pub struct Args {
     /// Run only the tests whose name contains one of these.
     #[arg(value_name = "FILTER")]
     pub filters: Vec<String>,
+}
+
+/// The private CA to trust: `--ca-file`, else `KLUE_SERVER_CA_FILE`; its absolute path (for the
+/// tests, which run in another directory) and its PEM text.
+fn ca_file(args: &Args) -> Result<Option<(PathBuf, Vec<u8>)>, Error> {
+    let path = match &args.ca_file {
+        Some(path) => path.clone(),
+        None => match std::env::var_os("KLUE_SERVER_CA_FILE").filter(|v| !v.is_empty()) {
+            Some(path) => PathBuf::from(path),
+            None => return Ok(None),
+        },
+    };
+    let unreadable = |err: std::io::Error| {
+        Error::new(
+            format!("cannot read the CA file {}: {err}", path.display()),
+            "give a PEM file of the certificate(s) the server's TLS certificate chains to",
+        )
+    };
+    let pem = std::fs::read(&path).map_err(unreadable)?;
+    let absolute = std::fs::canonicalize(&path).map_err(unreadable)?;
+    Ok(Some((absolute, pem)))
 }
 
 const AFTER_HELP: &str = "\
@@ -189,6 +214,7 @@ pub async fn run(args: &Args, style: Style) -> Result<Summary, Error> {
     let token = mint_token()?;
     let choice = target::choose(args)?;
     let timeout = Duration::from_secs(args.timeout);
+    let ca = ca_file(args)?;
     // The container lives outside the interruptible part: dropping it stops it, so it is
     // stopped on every way out of this function.
     let mut container: Option<docker::Container> = None;
@@ -203,14 +229,17 @@ pub async fn run(args: &Args, style: Style) -> Result<Summary, Error> {
             }
         };
         eprintln!("target: {}", target.describe());
-        if let Err(err) = ping::wait(&target, timeout).await {
+        if let Err(err) =
+            ping::wait(&target, timeout, ca.as_ref().map(|(_, pem)| pem.as_slice())).await
+        {
             if let Some(container) = &container {
                 container.print_logs().await;
             }
             return Err(err);
         }
         eprintln!("ping: {}/ping answered 200 {{}}", target.url());
-        run_tests(&manifest, &target, &token, &args.filters, style).await
+        let ca_path = ca.as_ref().map(|(path, _)| path.as_path());
+        run_tests(&manifest, &target, &token, ca_path, &args.filters, style).await
     };
     tokio::select! {
         result = work => result,
@@ -268,6 +297,7 @@ async fn run_tests(
     manifest: &Path,
     target: &Target,
     token: &str,
+    ca_file: Option<&std::path::Path>,
     filters: &[String],
     style: Style,
 ) -> Result<Summary, Error> {
@@ -286,6 +316,7 @@ async fn run_tests(
         .env("KLUE_SERVER_PORT", target.port.to_string())
         .env("KLUE_SERVER_SCHEME", target.scheme.as_str())
         .env("KLUE_JWT_TOKEN", token)
+        .envs(ca_file.map(|path| ("KLUE_SERVER_CA_FILE", path)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         // cargo's own progress and compile errors go straight to our stderr.

@@ -19,9 +19,19 @@ const ATTEMPT_LIMIT: Duration = Duration::from_secs(5);
 
 /// Polls `GET /ping` until it answers 200 `{}`; fails after `limit`, naming the URL and the last
 /// attempt's problem.
-pub(super) async fn wait(target: &Target, limit: Duration) -> Result<(), Error> {
+pub(super) async fn wait(
+    target: &Target,
+    limit: Duration,
+    extra_ca_pem: Option<&[u8]>,
+) -> Result<(), Error> {
     let url = format!("{}/ping", target.url());
-    let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
+    let connector = klue_core::client::https_connector(None, extra_ca_pem).map_err(|err| {
+        Error::new(
+            format!("TLS setup failed: {err}"),
+            "check the --ca-file / KLUE_SERVER_CA_FILE certificate",
+        )
+    })?;
+    let client = Client::builder(TokioExecutor::new()).build::<_, Empty<Bytes>>(connector);
     let deadline = Instant::now() + limit;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -45,10 +55,10 @@ pub(super) async fn wait(target: &Target, limit: Duration) -> Result<(), Error> 
     }
 }
 
-async fn ping_once(
-    client: &Client<hyper_util::client::legacy::connect::HttpConnector, Empty<Bytes>>,
-    url: &str,
-) -> Result<(), String> {
+async fn ping_once<C>(client: &Client<C, Empty<Bytes>>, url: &str) -> Result<(), String>
+where
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
     let request = Request::get(url)
         .body(Empty::new())
         .map_err(|err| format!("bad URL: {err}"))?;

@@ -86,7 +86,7 @@ pub(super) enum Choice {
     Image(String),
 }
 
-/// Reads the target flags. Refuses https for now: the tests' `TestClient` speaks plain http.
+/// Reads the target flags.
 pub(super) fn choose(args: &Args) -> Result<Choice, Error> {
     let target = if let Some(image) = &args.image {
         return Ok(Choice::Image(image.clone()));
@@ -109,19 +109,6 @@ pub(super) fn choose(args: &Args) -> Result<Choice, Error> {
             kind: TargetKind::Local,
         }
     };
-    if target.scheme == Scheme::Https {
-        // The one place to lift when testaccept's TestClient learns TLS: the ping wait would
-        // need an https client too.
-        return Err(Error::new(
-            format!(
-                "{} is https, which acceptance tests do not support yet: testaccept's \
-                 TestClient speaks plain http",
-                target.url()
-            ),
-            "test a plain-http port of the service (--host H --port P), or run it locally \
-             (--local, --image IMAGE)",
-        ));
-    }
     Ok(Choice::Ready(target))
 }
 

@@ -292,3 +292,34 @@ async fn bench_round_trips() {
         })
     );
 }
+
+#[tokio::test]
+async fn the_ping_client_talks_to_any_klue_servers_builtins() {
+    use klue_snapshots::ping;
+    let (_, addr) = testaccept::serve([hw::router(Hello)], config()).await;
+    let client =
+        ping::PingClient::new(ClientConfig::new(format!("http://{addr}"))).expect("client");
+    assert_eq!(
+        client.ping().await.expect("ping"),
+        ping::PingResponse::Ok(std::collections::BTreeMap::new())
+    );
+    let expected = ping::Version {
+        name: "helloworld".into(),
+        version: "1.0.0".into(),
+        container: String::new(),
+    };
+    assert_eq!(
+        client.version().await.expect("version"),
+        ping::VersionResponse::Ok(expected.clone())
+    );
+    let refused = client.auth_version().await.expect_err("no token");
+    assert_eq!(refused.code(), Some("AUTHORIZATION_HEADER_MISSING"));
+    assert_eq!(
+        client
+            .with_token(token("jo"))
+            .auth_version()
+            .await
+            .expect("auth_version"),
+        ping::AuthVersionResponse::Ok(expected)
+    );
+}

@@ -14,6 +14,7 @@
 mod context;
 mod error;
 mod json;
+mod tls;
 
 use std::fmt;
 use std::sync::Arc;
@@ -22,7 +23,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full};
-use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
@@ -32,6 +33,7 @@ use crate::validate::{Location, Violation};
 pub use context::{CallContext, CALL_ID_HEADER, CALL_PATH_HEADER};
 pub use error::ClientError;
 pub use json::{decode_json, encode_json, error_from_response};
+pub use tls::https_connector;
 
 const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 
@@ -196,17 +198,8 @@ impl HttpClient {
             }
         };
 
-        let mut http = HttpConnector::new();
-        http.set_connect_timeout(Some(config.connect_timeout));
-        // The TLS layer hands `https` URLs to this connector too.
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        let https = HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-            .map_err(|err| ClientError::InvalidConfig(format!("TLS setup failed: {err}")))?
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
+        let https = tls::https_connector(Some(config.connect_timeout), None)
+            .map_err(ClientError::InvalidConfig)?;
         let transport = Client::builder(TokioExecutor::new())
             // Without a timer the pool never expires idle connections.
             .pool_timer(TokioTimer::new())
