@@ -124,21 +124,41 @@ impl TestClient {
             .await
     }
 
+    /// `PUT path` with a JSON body, and a bearer token when given.
+    pub async fn put_json(&self, path: &str, body: &Value, token: Option<&str>) -> TestResponse {
+        self.send_json(Method::PUT, path, body, token).await
+    }
+
+    /// `DELETE path`, with a bearer token when given.
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> TestResponse {
+        let header = token.map(|t| format!("Bearer {t}"));
+        let headers: Vec<(&str, &str)> = header
+            .as_deref()
+            .map(|h| vec![("authorization", h)])
+            .unwrap_or_default();
+        self.send(Method::DELETE, path, &headers, None).await
+    }
+
     /// `POST path` with a JSON body, and a bearer token when given.
     pub async fn post_json(&self, path: &str, body: &Value, token: Option<&str>) -> TestResponse {
+        self.send_json(Method::POST, path, body, token).await
+    }
+
+    async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Value,
+        token: Option<&str>,
+    ) -> TestResponse {
         let header = token.map(|t| format!("Bearer {t}"));
         let headers: Vec<(&str, &str)> = header
             .as_deref()
             .map(|h| vec![("authorization", h)])
             .unwrap_or_default();
         let bytes = serde_json::to_vec(body).expect("JSON");
-        self.send(
-            Method::POST,
-            path,
-            &headers,
-            Some(("application/json", bytes)),
-        )
-        .await
+        self.send(method, path, &headers, Some(("application/json", bytes)))
+            .await
     }
 }
 
