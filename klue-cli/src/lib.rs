@@ -2,3 +2,6 @@
 //! command, so it lives here rather than in either binary.
 
 pub mod acceptance;
+pub mod error;
+
+pub use error::UserError;

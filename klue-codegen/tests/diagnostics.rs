@@ -136,3 +136,47 @@ fn a_missing_required_field_points_at_its_parent() {
     assert!(found[0].message.contains("version"), "{:?}", found[0]);
     assert_eq!(found[0].position.map(|p| p.line), Some(2));
 }
+
+#[test]
+fn unresolved_component_references_are_reported_where_they_are_made() {
+    let found = problems(
+        r#"openapi: 3.0.3
+info: {title: refs, version: '1'}
+paths:
+  /a:
+    post:
+      parameters:
+        - $ref: '#/components/parameters/Nope'
+      requestBody:
+        $ref: '#/components/requestBodies/Nope'
+      responses:
+        '200':
+          $ref: '#/components/responses/Nope'
+"#,
+    );
+    let summary: Vec<(&str, &str)> = found
+        .iter()
+        .map(|d| (d.pointer.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "/paths/~1a/post/parameters/0/$ref",
+                "unresolved parameter reference '#/components/parameters/Nope'"
+            ),
+            (
+                "/paths/~1a/post/requestBody/$ref",
+                "unresolved request body reference '#/components/requestBodies/Nope'"
+            ),
+            (
+                "/paths/~1a/post/responses/200/$ref",
+                "unresolved response reference '#/components/responses/Nope'"
+            ),
+            (
+                "/paths/~1a/post/responses",
+                "the operation declares no response"
+            ),
+        ]
+    );
+}

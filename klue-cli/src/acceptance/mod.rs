@@ -16,7 +16,6 @@ mod ping;
 mod report;
 mod target;
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
 use std::time::Duration;
@@ -106,68 +105,7 @@ Exit status: 0 all tests passed, 1 a test failed or none ran, 2 the tests could 
 
 /// Exit status when a test failed or none ran.
 const EXIT_FAILED: u8 = 1;
-/// Exit status when the tests could not be run at all (clap's usage errors use 2 too).
-const EXIT_SETUP: u8 = 2;
-/// Exit status after ctrl-c or SIGTERM, as shells report a SIGINT death.
-const EXIT_INTERRUPTED: u8 = 130;
-
-/// Why the tests could not be run: what went wrong, and what to do about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
-    /// What went wrong.
-    pub message: String,
-    /// What to do about it.
-    pub hint: Option<String>,
-    interrupted: bool,
-}
-
-impl Error {
-    /// An error with a hint.
-    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Error {
-            message: message.into(),
-            hint: Some(hint.into()),
-            interrupted: false,
-        }
-    }
-
-    /// An error that speaks for itself.
-    pub fn plain(message: impl Into<String>) -> Self {
-        Error {
-            message: message.into(),
-            hint: None,
-            interrupted: false,
-        }
-    }
-
-    fn interrupted(what: &str) -> Self {
-        Error {
-            interrupted: true,
-            ..Error::plain(format!("{what}: the run was stopped"))
-        }
-    }
-
-    /// The process exit status this error ends the command with.
-    pub fn exit_code(&self) -> u8 {
-        if self.interrupted {
-            EXIT_INTERRUPTED
-        } else {
-            EXIT_SETUP
-        }
-    }
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}", self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for Error {}
+pub use crate::error::UserError as Error;
 
 /// Runs the acceptance tests as `args` say, prints the report, and returns the exit status (see
 /// `--help`). This is the whole command; both binaries call it.

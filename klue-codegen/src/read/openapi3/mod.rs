@@ -214,35 +214,48 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
         }
     }
 
+    /// A component given inline or by `$ref` to `#/components/<section>/<name>`: the item and
+    /// the pointer where it is defined; an unresolved reference is reported.
+    fn component<'a, T>(
+        &mut self,
+        item: &'a oa::ReferenceOr<T>,
+        pointer: &str,
+        section: &str,
+        what: &str,
+        pick: impl Fn(&'s oa::Components) -> &'s indexmap::IndexMap<String, oa::ReferenceOr<T>>,
+    ) -> Option<(&'a T, String)>
+    where
+        's: 'a,
+        T: 's,
+    {
+        let reference = match item {
+            oa::ReferenceOr::Item(item) => return Some((item, pointer.to_owned())),
+            oa::ReferenceOr::Reference { reference } => reference,
+        };
+        let spec: &'s oa::OpenAPI = self.spec;
+        let name = reference.strip_prefix(&format!("#/components/{section}/"));
+        let found = name.and_then(|name| pick(spec.components.as_ref()?).get(name)?.as_item());
+        match (name, found) {
+            (Some(name), Some(found)) => {
+                Some((found, join(&format!("/components/{section}"), name)))
+            }
+            _ => {
+                self.diag.error(
+                    &join(pointer, "$ref"),
+                    format!("unresolved {what} reference '{reference}'"),
+                );
+                None
+            }
+        }
+    }
+
     fn parameter(
         &mut self,
         param: &oa::ReferenceOr<oa::Parameter>,
         pointer: &str,
     ) -> Option<Parameter> {
-        let (param, pointer) = match param {
-            oa::ReferenceOr::Item(param) => (param, pointer.to_owned()),
-            oa::ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/parameters/");
-                let found = name.and_then(|name| {
-                    self.spec
-                        .components
-                        .as_ref()?
-                        .parameters
-                        .get(name)
-                        .and_then(|p| p.as_item())
-                });
-                match (name, found) {
-                    (Some(name), Some(param)) => (param, join("/components/parameters", name)),
-                    _ => {
-                        self.diag.error(
-                            &join(pointer, "$ref"),
-                            format!("unresolved parameter reference '{reference}'"),
-                        );
-                        return None;
-                    }
-                }
-            }
-        };
+        let (param, pointer) =
+            self.component(param, pointer, "parameters", "parameter", |c| &c.parameters)?;
         let (data, location) = match param {
             oa::Parameter::Path { parameter_data, .. } => (parameter_data, ParamLocation::Path),
             oa::Parameter::Query { parameter_data, .. } => (parameter_data, ParamLocation::Query),
@@ -321,30 +334,10 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
         body: &oa::ReferenceOr<oa::RequestBody>,
         pointer: &str,
     ) -> Option<RequestBody> {
-        let (body, pointer) = match body {
-            oa::ReferenceOr::Item(body) => (body, pointer.to_owned()),
-            oa::ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/requestBodies/");
-                let found = name.and_then(|name| {
-                    self.spec
-                        .components
-                        .as_ref()?
-                        .request_bodies
-                        .get(name)
-                        .and_then(|b| b.as_item())
-                });
-                match (name, found) {
-                    (Some(name), Some(body)) => (body, join("/components/requestBodies", name)),
-                    _ => {
-                        self.diag.error(
-                            &join(pointer, "$ref"),
-                            format!("unresolved request body reference '{reference}'"),
-                        );
-                        return None;
-                    }
-                }
-            }
-        };
+        let (body, pointer) =
+            self.component(body, pointer, "requestBodies", "request body", |c| {
+                &c.request_bodies
+            })?;
         let content_pointer = join(&pointer, "content");
         let json: Vec<(&String, &oa::MediaType)> =
             body.content.iter().filter(|(t, _)| is_json(t)).collect();
@@ -390,30 +383,8 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
         response: &oa::ReferenceOr<oa::Response>,
         pointer: &str,
     ) -> Option<Response> {
-        let (response, pointer) = match response {
-            oa::ReferenceOr::Item(response) => (response, pointer.to_owned()),
-            oa::ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/responses/");
-                let found = name.and_then(|name| {
-                    self.spec
-                        .components
-                        .as_ref()?
-                        .responses
-                        .get(name)
-                        .and_then(|r| r.as_item())
-                });
-                match (name, found) {
-                    (Some(name), Some(r)) => (r, join("/components/responses", name)),
-                    _ => {
-                        self.diag.error(
-                            &join(pointer, "$ref"),
-                            format!("unresolved response reference '{reference}'"),
-                        );
-                        return None;
-                    }
-                }
-            }
-        };
+        let (response, pointer) =
+            self.component(response, pointer, "responses", "response", |c| &c.responses)?;
         let content_pointer = join(&pointer, "content");
         let body = match response.content.iter().find(|(t, _)| is_json(t)) {
             Some((media_type, media)) => Some(match &media.schema {

@@ -1,0 +1,67 @@
+//! The error every klue command reports: what went wrong, and a hint of what to do about it.
+
+use std::fmt;
+
+/// Exit status when the command could not do its work (no server, no key, bad input...); clap's
+/// usage errors use 2 too.
+pub const EXIT_SETUP: u8 = 2;
+/// Exit status after ctrl-c or SIGTERM, as shells report a SIGINT death.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// A failure reported to the user: what went wrong, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserError {
+    /// What went wrong.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+    interrupted: bool,
+}
+
+impl UserError {
+    /// An error with a hint.
+    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        UserError {
+            message: message.into(),
+            hint: Some(hint.into()),
+            interrupted: false,
+        }
+    }
+
+    /// An error that speaks for itself.
+    pub fn plain(message: impl Into<String>) -> Self {
+        UserError {
+            message: message.into(),
+            hint: None,
+            interrupted: false,
+        }
+    }
+
+    pub(crate) fn interrupted(what: &str) -> Self {
+        UserError {
+            interrupted: true,
+            ..UserError::plain(format!("{what}: the run was stopped"))
+        }
+    }
+
+    /// The process exit status this error ends the command with.
+    pub fn exit_code(&self) -> u8 {
+        if self.interrupted {
+            EXIT_INTERRUPTED
+        } else {
+            EXIT_SETUP
+        }
+    }
+}
+
+impl fmt::Display for UserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UserError {}
