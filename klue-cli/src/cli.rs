@@ -20,6 +20,9 @@ pub enum Command {
     Token(TokenArgs),
     /// Check OpenAPI specs; report every problem with its location. Exit 0 when all are clean.
     Check(CheckArgs),
+    /// Generate the code of a spec as a standalone crate (Cargo.toml + src/lib.rs, depending on
+    /// klue-core), for reading or for compiling the spec on its own.
+    Generate(GenerateArgs),
     /// Run the acceptance tests (testaccept/) against a running server: wait for its /ping, mint a
     /// test JWT, run the tests, summarize. The same as `run_acceptance_tests`.
     Test(klue_cli::acceptance::Args),
@@ -38,6 +41,28 @@ pub struct TokenArgs {
     /// Print a JSON object with the token and its claims instead of the bare token.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Arguments of `klue generate`.
+#[derive(Debug, clap::Args)]
+pub struct GenerateArgs {
+    /// The spec (YAML or JSON).
+    pub spec: PathBuf,
+    /// The directory to write the crate into (created if missing).
+    #[arg(short, long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The crate's name [default: `<spec file stem>-api`].
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Depend on klue-core at this path instead of by version (e.g. a checkout of klue).
+    #[arg(long, value_name = "DIR")]
+    pub klue_core_path: Option<PathBuf>,
+    /// Generate only the server side (trait, request types, router).
+    #[arg(long, conflicts_with = "client_only")]
+    pub server_only: bool,
+    /// Generate only the client side.
+    #[arg(long)]
+    pub client_only: bool,
 }
 
 /// Arguments of `klue check`.

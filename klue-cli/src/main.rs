@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         cli::Command::Token(args) => commands::token::run(args),
         cli::Command::Check(args) => commands::check::run(args),
+        cli::Command::Generate(args) => commands::generate::run(args),
         // Its own exit statuses (failed tests vs. could not run), so it reports by itself.
         cli::Command::Test(args) => return klue_cli::acceptance::main(args),
     };

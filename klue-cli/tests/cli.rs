@@ -108,3 +108,84 @@ fn check_passes_clean_specs_and_reports_broken_ones() {
     assert_eq!(report[0]["problems"].as_array().map(Vec::len), Some(2));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn generate_writes_a_standalone_crate_that_compiles() {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-helloworld");
+    let _ = std::fs::remove_dir_all(&out);
+    let core = root.join("klue-core");
+    let result = klue(
+        &[
+            "generate",
+            "apis/helloworld.yaml",
+            "-o",
+            &out.to_string_lossy(),
+            "--klue-core-path",
+            &core.to_string_lossy(),
+        ],
+        &[],
+    );
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert_eq!(text(&result.stdout).trim(), out.to_string_lossy());
+    let lib = std::fs::read_to_string(out.join("src/lib.rs")).expect("lib.rs");
+    assert!(lib.contains("pub trait HelloworldApi"));
+    assert!(lib.contains("pub struct HelloworldClient"));
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml");
+    assert!(manifest.contains("name = \"helloworld-api\""), "{manifest}");
+
+    // The same dependency versions as this workspace: no resolution, compiled deps reused.
+    std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock")).expect("lock file");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let check = Command::new(cargo)
+        .args(["check", "--quiet", "--offline"])
+        .current_dir(&out)
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .output()
+        .expect("cargo check runs");
+    assert!(check.status.success(), "{}", text(&check.stderr));
+
+    // One side only.
+    let client_only = out.with_file_name("generated-helloworld-client");
+    let result = klue(
+        &[
+            "generate",
+            "apis/helloworld.yaml",
+            "-o",
+            &client_only.to_string_lossy(),
+            "--client-only",
+        ],
+        &[],
+    );
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let lib = std::fs::read_to_string(client_only.join("src/lib.rs")).expect("lib.rs");
+    assert!(!lib.contains("pub trait HelloworldApi"));
+    assert!(lib.contains("pub struct HelloworldClient"));
+}
+
+#[test]
+fn generate_reports_a_broken_spec_with_a_hint() {
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-broken");
+    let dir = std::env::temp_dir().join(format!("klue-gen-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let spec = dir.join("broken.yaml");
+    std::fs::write(&spec, "openapi: 3.0.3\ninfo: {title: b, version: '1'}\npaths:\n  /a/{id}:\n    get:\n      responses: {'200': {description: ok}}\n").expect("spec");
+    let result = klue(
+        &[
+            "generate",
+            &spec.to_string_lossy(),
+            "-o",
+            &out.to_string_lossy(),
+        ],
+        &[],
+    );
+    assert!(!result.status.success());
+    let stderr = text(&result.stderr);
+    assert!(stderr.contains("path parameter '{id}'"), "{stderr}");
+    assert!(
+        stderr.contains("hint: fix the spec, then check it with: klue check"),
+        "{stderr}"
+    );
+    assert!(!out.join("src/lib.rs").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}

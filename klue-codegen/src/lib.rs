@@ -170,6 +170,11 @@ impl Builder {
 }
 
 impl Builder {
+    /// The code for one spec as this builder would write it, without writing anything.
+    pub fn generate(&self, spec: &Path) -> Result<String, Error> {
+        generate_parts(spec, self.parts())
+    }
+
     fn parts(&self) -> emit::Parts {
         emit::Parts {
             server: self.build_server,
