@@ -29,6 +29,20 @@ pub struct Schema {
     pub description: Option<String>,
     /// Where the node is in the spec (JSON pointer), for messages.
     pub pointer: String,
+    /// `nullable: true` (3.0) or a `null` type (3.1): `null` is a value distinct from absence.
+    pub nullable: bool,
+}
+
+impl Schema {
+    /// A schema admitting any JSON value, defined at `pointer`.
+    pub fn any(pointer: impl Into<String>) -> Self {
+        Schema {
+            kind: SchemaKind::Any,
+            description: None,
+            pointer: pointer.into(),
+            nullable: false,
+        }
+    }
 }
 
 /// Integer width.

@@ -28,3 +28,8 @@ fn bench() {
 fn ping() {
     snapshot("ping.yaml");
 }
+
+#[test]
+fn nullable() {
+    snapshot("fixtures/openapi30/nullable.yaml");
+}

@@ -182,6 +182,8 @@ pub enum Schema {
     Object(ObjectRules),
     /// A named schema (`$ref`).
     Ref(&'static Schema),
+    /// `null`, or a value of the inner schema (`nullable: true`, or a 3.1 `null` type).
+    Nullable(&'static Schema),
 }
 
 /// Collects violations. Pointers are built only when something is wrong: a check records a
@@ -315,8 +317,9 @@ fn escape_into(out: &mut String, key: &str) {
     }
 }
 
+/// The schema that constrains a present, non-null value: references and nullability unwrapped.
 fn resolve(mut schema: &'static Schema) -> &'static Schema {
-    while let Schema::Ref(target) = schema {
+    while let Schema::Ref(target) | Schema::Nullable(target) = schema {
         schema = target;
     }
     schema
@@ -491,6 +494,16 @@ fn check_array_len(len: usize, rules: &ArrayRules, v: &mut Violations) {
     }
 }
 
+fn admits_null(mut schema: &'static Schema) -> bool {
+    loop {
+        match schema {
+            Schema::Nullable(_) | Schema::Any => return true,
+            Schema::Ref(target) => schema = target,
+            _ => return false,
+        }
+    }
+}
+
 fn type_name(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -505,6 +518,9 @@ fn type_name(value: &Value) -> &'static str {
 
 /// Checks an untyped JSON value against `schema`, recording every violation.
 pub fn validate_value(value: &Value, schema: &'static Schema, v: &mut Violations) {
+    if value.is_null() && admits_null(schema) {
+        return;
+    }
     match (resolve(schema), value) {
         (Schema::Any, _) => {}
         (Schema::Boolean, Value::Bool(_)) => {}
@@ -565,7 +581,7 @@ pub fn validate_value(value: &Value, schema: &'static Schema, v: &mut Violations
                 Schema::String(_) => "string",
                 Schema::Array(_) => "array",
                 Schema::Object(_) => "object",
-                Schema::Any | Schema::Ref(_) => "any",
+                Schema::Any | Schema::Ref(_) | Schema::Nullable(_) => "any",
             };
             v.push(format!("expected {expected}, got {}", type_name(value)));
         }

@@ -16,3 +16,8 @@ pub mod bench {
 pub mod ping {
     include!("generated/ping.rs");
 }
+
+/// `apis/fixtures/openapi30/nullable.yaml`: absent vs null vs value.
+pub mod nullable {
+    include!("generated/nullable.rs");
+}

@@ -168,16 +168,33 @@ impl TypeEmitter {
             };
             let field_docs = doc(property.schema.description.as_deref());
             let required = property.required;
-            if required {
-                fields.push(quote! { #field_docs #rename pub #field_ident: #ty, });
-            } else {
-                fields.push(quote! {
+            fields.push(match (required, property.schema.nullable) {
+                (true, false) => quote! { #field_docs #rename pub #field_ident: #ty, },
+                // Must be present; may be null.
+                (true, true) => quote! {
+                    #field_docs
+                    #rename
+                    #[serde(deserialize_with = "::klue_core::codegen::deserialize_nullable")]
+                    pub #field_ident: Option<#ty>,
+                },
+                (false, false) => quote! {
                     #field_docs
                     #rename
                     #[serde(default, skip_serializing_if = "Option::is_none")]
                     pub #field_ident: Option<#ty>,
-                });
-            }
+                },
+                // Absent (`None`), null (`Some(None)`) and a value stay distinct.
+                (false, true) => quote! {
+                    #field_docs
+                    #rename
+                    #[serde(
+                        default,
+                        deserialize_with = "::klue_core::codegen::deserialize_present",
+                        skip_serializing_if = "Option::is_none"
+                    )]
+                    pub #field_ident: Option<Option<#ty>>,
+                },
+            });
             property_nodes.push(quote! {
                 #rt::Property { name: #json_name, required: #required, schema: &#field_static },
             });
@@ -326,6 +343,14 @@ impl TypeEmitter {
     /// given their type by [`Self::rust_type`] with the same `hint` first.
     pub(crate) fn schema_expr(&mut self, schema: &Schema, hint: &str) -> TokenStream {
         let rt = rt();
+        if schema.nullable {
+            let inner = Schema {
+                nullable: false,
+                ..schema.clone()
+            };
+            let inner = self.schema_expr(&inner, hint);
+            return quote!(#rt::Schema::Nullable(&#inner));
+        }
         match &schema.kind {
             SchemaKind::Any => quote!(#rt::Schema::Any),
             SchemaKind::Boolean => quote!(#rt::Schema::Boolean),

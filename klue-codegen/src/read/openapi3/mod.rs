@@ -364,11 +364,7 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
             Some(schema) => {
                 self.schema(schema, &join(&join(&content_pointer, first_type), "schema"))
             }
-            None => Schema {
-                kind: SchemaKind::Any,
-                description: None,
-                pointer: join(&content_pointer, first_type),
-            },
+            None => Schema::any(join(&content_pointer, first_type)),
         };
         Some(RequestBody {
             content_types: json.iter().map(|(t, _)| (*t).clone()).collect(),
@@ -391,11 +387,7 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
                 Some(schema) => {
                     self.schema(schema, &join(&join(&content_pointer, media_type), "schema"))
                 }
-                None => Schema {
-                    kind: SchemaKind::Any,
-                    description: None,
-                    pointer: content_pointer.clone(),
-                },
+                None => Schema::any(content_pointer.clone()),
             }),
             None if response.content.is_empty() => None,
             None => {

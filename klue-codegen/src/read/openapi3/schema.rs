@@ -44,6 +44,7 @@ impl Reader<'_, '_, '_> {
             kind,
             description: None,
             pointer: pointer.to_owned(),
+            nullable: false,
         }
     }
 
@@ -88,11 +89,7 @@ impl Reader<'_, '_, '_> {
             oa::SchemaKind::Type(oa::Type::Array(a)) => {
                 let items = match &a.items {
                     Some(items) => self.boxed(items, &join(pointer, "items")),
-                    None => Schema {
-                        kind: SchemaKind::Any,
-                        description: None,
-                        pointer: join(pointer, "items"),
-                    },
+                    None => Schema::any(join(pointer, "items")),
                 };
                 SchemaKind::Array {
                     items: Box::new(items),
@@ -107,8 +104,12 @@ impl Reader<'_, '_, '_> {
                 o.additional_properties.as_ref(),
                 pointer,
             ),
+            // `allOf: [$ref]` is 3.0's way to give a reference siblings such as `nullable`.
             oa::SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
-                return self.schema(&all_of[0], &join(&join(pointer, "allOf"), "0"));
+                let mut target = self.schema(&all_of[0], &join(&join(pointer, "allOf"), "0"));
+                target.nullable |= schema.schema_data.nullable;
+                target.description = description.or(target.description);
+                return target;
             }
             oa::SchemaKind::Any(any) if !any.properties.is_empty() => self.object(
                 &any.properties,
@@ -127,6 +128,7 @@ impl Reader<'_, '_, '_> {
             kind,
             description,
             pointer: pointer.to_owned(),
+            nullable: schema.schema_data.nullable,
         }
     }
 
@@ -176,11 +178,7 @@ impl Reader<'_, '_, '_> {
                 Some(oa::AdditionalProperties::Schema(schema)) => {
                     self.schema(schema, &join(pointer, "additionalProperties"))
                 }
-                _ => Schema {
-                    kind: SchemaKind::Any,
-                    description: None,
-                    pointer: pointer.to_owned(),
-                },
+                _ => Schema::any(pointer.to_owned()),
             };
             return SchemaKind::Map(Box::new(values));
         }
