@@ -148,6 +148,8 @@ pub enum ParamLocation {
     Query,
     /// A header.
     Header,
+    /// A cookie (`Cookie: name=value; ...`).
+    Cookie,
 }
 
 /// A parameter of an operation.

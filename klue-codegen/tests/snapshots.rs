@@ -33,3 +33,8 @@ fn ping() {
 fn nullable() {
     snapshot("fixtures/openapi30/nullable.yaml");
 }
+
+#[test]
+fn cookies() {
+    snapshot("fixtures/openapi30/cookies.yaml");
+}

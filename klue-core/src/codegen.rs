@@ -14,7 +14,7 @@ pub use crate::params::{FromParam, ToParam};
 pub use crate::request::OperationRequest;
 pub use crate::response::{empty_response, json_response, Body, IntoResponse};
 pub use crate::router::{ApiInfo, ApiRouter, AuthMode, BodySpec, OperationSpec};
-pub use crate::url::{set_header, UrlBuilder};
+pub use crate::url::{add_cookie, set_header, UrlBuilder};
 pub use crate::validate::{
     ArrayRules, IntegerFormat, Location, NumberRules, ObjectRules, Pattern, Property, Schema,
     StringRules, Validate, Violations,

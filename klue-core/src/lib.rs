@@ -33,7 +33,7 @@ pub use response::{empty_response, json_response, Body, IntoResponse};
 pub use router::{ApiInfo, ApiRouter, AuthMode, BodySpec, OperationSpec};
 pub use run::{init_logging, run, ServerArgs};
 pub use server::{BoundServer, BuildError, KlueService, ServeError, Server};
-pub use url::{set_header, UrlBuilder};
+pub use url::{add_cookie, set_header, UrlBuilder};
 pub use validate::{Location, Validate, Violation, Violations};
 
 /// Includes the code `klue-codegen` generated for the API named `$name` (the spec's file stem)

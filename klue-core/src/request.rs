@@ -157,6 +157,28 @@ impl OperationRequest {
         parse_one(v, name, raw, required, schema)
     }
 
+    /// A cookie parameter (from any `Cookie` header), parsed and checked against `schema`.
+    pub fn cookie_param<T: FromParam + Validate>(
+        &self,
+        v: &mut Violations,
+        name: &'static str,
+        required: bool,
+        schema: &'static Schema,
+    ) -> Option<T> {
+        v.set_location(Location::Cookie);
+        let raw = self
+            .parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|line| line.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.trim_matches('"'));
+        parse_one(v, name, raw, required, schema)
+    }
+
     /// The JSON body decoded into `T` and checked against `schema`.
     ///
     /// On the fast path serde decodes straight into `T`; when that fails the body is checked

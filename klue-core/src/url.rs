@@ -94,6 +94,45 @@ pub fn set_header<T: ToParam + ?Sized>(
     }
 }
 
+/// Adds `name=value` to the request's `Cookie` header; a value a cookie cannot carry (RFC 6265
+/// cookie-octets: no space, quote, comma, semicolon or backslash) is a violation.
+pub fn add_cookie<T: ToParam + ?Sized>(
+    headers: &mut HeaderMap,
+    name: &'static str,
+    value: &T,
+) -> Result<(), Violation> {
+    let text = value.to_param();
+    let octet = |b: u8| {
+        b == 0x21
+            || (0x23..=0x2b).contains(&b)
+            || (0x2d..=0x3a).contains(&b)
+            || (0x3c..=0x5b).contains(&b)
+            || (0x5d..=0x7e).contains(&b)
+    };
+    if !text.bytes().all(octet) {
+        return Err(Violation {
+            location: Location::Cookie,
+            pointer: format!("/{name}"),
+            message: format!("'{text}' cannot be sent as a cookie value"),
+        });
+    }
+    let pair = format!("{name}={text}");
+    let line = match headers
+        .get(http::header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(existing) => format!("{existing}; {pair}"),
+        None => pair,
+    };
+    let value = HeaderValue::from_str(&line).map_err(|_| Violation {
+        location: Location::Cookie,
+        pointer: format!("/{name}"),
+        message: format!("'{text}' cannot be sent as a cookie value"),
+    })?;
+    headers.insert(http::header::COOKIE, value);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,6 +152,19 @@ mod tests {
         let mut plain = UrlBuilder::new();
         plain.literal("/ping");
         assert_eq!(plain.finish(), "/ping");
+    }
+
+    #[test]
+    fn cookies_accumulate_and_are_checked() {
+        let mut headers = HeaderMap::new();
+        assert!(add_cookie(&mut headers, "session", "abc123").is_ok());
+        assert!(add_cookie(&mut headers, "theme", "dark").is_ok());
+        assert_eq!(headers["cookie"], "session=abc123; theme=dark");
+        let err = add_cookie(&mut headers, "bad", "a;b").unwrap_err();
+        assert_eq!(
+            (err.location, err.pointer.as_str()),
+            (Location::Cookie, "/bad")
+        );
     }
 
     #[test]

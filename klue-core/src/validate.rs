@@ -26,6 +26,8 @@ pub enum Location {
     Path,
     /// A header parameter.
     Header,
+    /// A cookie parameter.
+    Cookie,
 }
 
 impl fmt::Display for Location {
@@ -35,6 +37,7 @@ impl fmt::Display for Location {
             Location::Query => "query",
             Location::Path => "path",
             Location::Header => "header",
+            Location::Cookie => "cookie",
         })
     }
 }

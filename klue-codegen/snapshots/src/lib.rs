@@ -21,3 +21,8 @@ pub mod ping {
 pub mod nullable {
     include!("generated/nullable.rs");
 }
+
+/// `apis/fixtures/openapi30/cookies.yaml`: cookie parameters.
+pub mod cookies {
+    include!("generated/cookies.rs");
+}

@@ -62,6 +62,17 @@ pub(crate) fn operation(types: &mut TypeEmitter, op: &Operation) -> ClientOperat
                     quote!(if let Some(value) = &params.#field { #push })
                 });
             }
+            ParamLocation::Cookie => {
+                let set = quote! {
+                    #rt::add_cookie(&mut request.headers, #wire, value)
+                        .map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;
+                };
+                headers.push(if param.required {
+                    quote!({ let value = &params.#field; #set })
+                } else {
+                    quote!(if let Some(value) = &params.#field { #set })
+                });
+            }
             ParamLocation::Header => {
                 let lower = param.name.to_ascii_lowercase();
                 let set = quote! {

@@ -74,6 +74,9 @@ pub(crate) fn operation(
             (ParamLocation::Query, None) => {
                 quote!(request.query_param::<#ty>(&mut v, #name, #required, &#static_ident))
             }
+            (ParamLocation::Cookie, _) => {
+                quote!(request.cookie_param::<#ty>(&mut v, #name, #required, &#static_ident))
+            }
             (ParamLocation::Header, _) => {
                 quote!(request.header_param::<#ty>(&mut v, #name, #required, &#static_ident))
             }

@@ -260,13 +260,7 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
             oa::Parameter::Path { parameter_data, .. } => (parameter_data, ParamLocation::Path),
             oa::Parameter::Query { parameter_data, .. } => (parameter_data, ParamLocation::Query),
             oa::Parameter::Header { parameter_data, .. } => (parameter_data, ParamLocation::Header),
-            oa::Parameter::Cookie { .. } => {
-                self.diag.error(
-                    &join(&pointer, "in"),
-                    "cookie parameters are not supported yet",
-                );
-                return None;
-            }
+            oa::Parameter::Cookie { parameter_data, .. } => (parameter_data, ParamLocation::Cookie),
         };
         let schema = match &data.format {
             oa::ParameterSchemaOrContent::Schema(schema) => {
@@ -471,6 +465,7 @@ fn location_name(location: ParamLocation) -> &'static str {
         ParamLocation::Path => "path",
         ParamLocation::Query => "query string",
         ParamLocation::Header => "headers",
+        ParamLocation::Cookie => "cookies",
     }
 }
 
