@@ -5,6 +5,9 @@ use crate::auth::JwtConfig;
 /// The default limit on request bodies: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
+/// How long a stopping server waits for in-flight requests by default: 30 s.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Everything a server needs besides its APIs.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -14,6 +17,8 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// The version of the image the server runs in, reported by `/version` as `container`.
     pub container_version: String,
+    /// How long a stopping server lets in-flight requests finish before it exits anyway.
+    pub shutdown_timeout: std::time::Duration,
 }
 
 impl Default for ServerConfig {
@@ -22,6 +27,7 @@ impl Default for ServerConfig {
             jwt: JwtConfig::default(),
             body_limit: DEFAULT_BODY_LIMIT,
             container_version: String::new(),
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
         }
     }
 }
@@ -36,7 +42,7 @@ pub struct ConfigError {
 
 impl ServerConfig {
     /// Reads `KLUE_JWT_*` (see [`JwtConfig::from_env`]), `KLUE_BODY_LIMIT` (bytes) and
-    /// `KLUE_CONTAINER_VERSION` from the process environment.
+    /// `KLUE_CONTAINER_VERSION` and `KLUE_SHUTDOWN_TIMEOUT` (seconds) from the process environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -59,11 +65,26 @@ impl ServerConfig {
             }),
         };
         let container_version = lookup("KLUE_CONTAINER_VERSION").unwrap_or_default();
+        let shutdown_timeout = match lookup("KLUE_SHUTDOWN_TIMEOUT") {
+            None => DEFAULT_SHUTDOWN_TIMEOUT,
+            Some(text) => match text.trim().parse::<f64>() {
+                Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => {
+                    std::time::Duration::from_secs_f64(seconds)
+                }
+                _ => {
+                    problems.push(format!(
+                        "KLUE_SHUTDOWN_TIMEOUT: '{text}' is not a number of seconds"
+                    ));
+                    DEFAULT_SHUTDOWN_TIMEOUT
+                }
+            },
+        };
         if problems.is_empty() {
             Ok(ServerConfig {
                 jwt,
                 body_limit,
                 container_version,
+                shutdown_timeout,
             })
         } else {
             Err(ConfigError { problems })

@@ -64,11 +64,23 @@ pub async fn run(apis: impl IntoIterator<Item = ApiRouter>) -> ExitCode {
         Ok(addr) => tracing::info!("listening on http://{addr}"),
         Err(err) => tracing::warn!(error = %err, "listening, address unknown"),
     }
-    bound
-        .serve_until(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await;
+    bound.serve_until(stop_signal()).await;
     tracing::info!("stopped");
     ExitCode::SUCCESS
+}
+
+/// SIGINT (ctrl-c) or, on Unix, SIGTERM (what Docker and Elastic Beanstalk send).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -83,11 +83,16 @@ impl Server {
 
     /// Builds and binds to `addr` (port 0 picks a free port).
     pub async fn bind(self, addr: SocketAddr) -> Result<BoundServer, ServeError> {
+        let shutdown_timeout = self.config.shutdown_timeout;
         let service = self.build()?;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
-        Ok(BoundServer { service, listener })
+        Ok(BoundServer {
+            service,
+            listener,
+            shutdown_timeout,
+        })
     }
 }
 
@@ -112,6 +117,7 @@ pub enum ServeError {
 pub struct BoundServer {
     service: KlueService,
     listener: TcpListener,
+    shutdown_timeout: std::time::Duration,
 }
 
 impl BoundServer {
@@ -120,14 +126,22 @@ impl BoundServer {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes; connections already open finish on their own tasks.
-    pub async fn serve_until(self, shutdown: impl Future<Output = ()>) {
-        let BoundServer { service, listener } = self;
+    /// Serves until `shutdown` completes, then shuts down gracefully: stops accepting, lets
+    /// every connection finish the request it is serving (idle keep-alive connections close),
+    /// and returns once all are done, or when the configured `shutdown_timeout` has passed.
+    /// Returns whether every connection finished in time.
+    pub async fn serve_until(self, shutdown: impl Future<Output = ()>) -> bool {
+        let BoundServer {
+            service,
+            listener,
+            shutdown_timeout,
+        } = self;
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
         tokio::pin!(shutdown);
         loop {
             let accepted = tokio::select! {
                 accepted = listener.accept() => accepted,
-                () = &mut shutdown => return,
+                () = &mut shutdown => break,
             };
             let stream = match accepted {
                 Ok((stream, _)) => stream,
@@ -139,14 +153,29 @@ impl BoundServer {
                 }
             };
             let _ = stream.set_nodelay(true);
-            let service = service.clone();
+            let connection = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service.clone());
+            let connection = graceful.watch(connection);
             tokio::spawn(async move {
-                let connection = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service);
                 if let Err(err) = connection.await {
                     tracing::debug!(error = %err, "connection ended with an error");
                 }
             });
+        }
+        drop(listener);
+        tracing::info!(
+            connections = graceful.count(),
+            "shutting down: no new connections; finishing in-flight requests"
+        );
+        match tokio::time::timeout(shutdown_timeout, graceful.shutdown()).await {
+            Ok(()) => true,
+            Err(_) => {
+                tracing::warn!(
+                    timeout_ms = shutdown_timeout.as_millis() as u64,
+                    "shutdown timeout passed with requests still in flight; they are dropped"
+                );
+                false
+            }
         }
     }
 

@@ -25,6 +25,7 @@ fn config() -> ServerConfig {
         jwt: jwt_config(),
         body_limit: 64 * 1024,
         container_version: "261122-1200-7-abc1234".to_owned(),
+        ..ServerConfig::default()
     }
 }
 
