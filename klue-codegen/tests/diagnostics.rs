@@ -117,8 +117,8 @@ fn invalid_documents_are_errors_not_panics() {
         "openapi: [",
         "{\"openapi\": \"3.0.0\"}",
         "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: 5\n",
-        "swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n",
-        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {}\n",
+        "swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: 5\n",
+        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: 5\n",
         "openapi: 9.9.9\ninfo: {title: x, version: '1'}\npaths: {}\n",
         "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {}\n",
     ];

@@ -38,3 +38,13 @@ fn nullable() {
 fn cookies() {
     snapshot("fixtures/openapi30/cookies.yaml");
 }
+
+#[test]
+fn names() {
+    snapshot("fixtures/openapi30/names.yaml");
+}
+
+#[test]
+fn no_operations() {
+    snapshot("fixtures/openapi30/no_operations.yaml");
+}

@@ -22,7 +22,43 @@ pub mod nullable {
     include!("generated/nullable.rs");
 }
 
+/// `apis/fixtures/swagger2/ping.yaml`: the built-in ping API as klue-microservice wrote it
+/// (Swagger 2.0).
+pub mod swagger2_ping {
+    include!("generated/swagger2_ping.rs");
+}
+
+/// `apis/fixtures/swagger2/helloworld.yaml`: a klue-microservice-style Swagger 2.0 API.
+pub mod swagger2_helloworld {
+    include!("generated/swagger2_helloworld.rs");
+}
+
+/// `apis/fixtures/openapi31/oas31_schemas.yaml`: OpenAPI 3.1 schema constructs.
+pub mod oas31_schemas {
+    include!("generated/oas31_schemas.rs");
+}
+
+/// `apis/fixtures/openapi31/oas31_webhooks.yaml`: OpenAPI 3.1 without `paths`.
+pub mod oas31_webhooks {
+    include!("generated/oas31_webhooks.rs");
+}
+
+/// `apis/fixtures/openapi31/oas31_served.yaml`: OpenAPI 3.1 validation, served.
+pub mod oas31_served {
+    include!("generated/oas31_served.rs");
+}
+
 /// `apis/fixtures/openapi30/cookies.yaml`: cookie parameters.
 pub mod cookies {
     include!("generated/cookies.rs");
+}
+
+/// `apis/fixtures/openapi30/names.yaml`: colliding names, keywords, a large response body.
+pub mod names {
+    include!("generated/names.rs");
+}
+
+/// `apis/fixtures/openapi30/no_operations.yaml`: types only.
+pub mod no_operations {
+    include!("generated/no_operations.rs");
 }

@@ -47,7 +47,8 @@ pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn:
             client_methods.push(client.method);
         }
     }
-    let client = if parts.client {
+    // A spec with only types (shared schemas) gets no client: it would have no method.
+    let client = if parts.client && !api.operations.is_empty() {
         client::client(&api_camel, &api.name, &client_methods)
     } else {
         quote!()
@@ -83,6 +84,7 @@ pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn:
             #[doc = #router_docs]
             pub fn router<S: #trait_ident>(#service_param: S) -> #rt::ApiRouter {
                 let service = #rt::Arc::new(#service_param);
+                #[allow(unused_mut)]
                 let mut router = #rt::ApiRouter::new(&API_INFO);
                 #(#bindings)*
                 let _ = &service;

@@ -79,13 +79,11 @@ impl TypeEmitter {
     }
 
     fn reserve_static(&mut self, hint: &str) -> proc_macro2::Ident {
-        format_ident!(
-            "{}",
-            naming::unique(
-                format!("SCHEMA_{}", naming::shouty(hint)),
-                &mut self.static_names
-            )
-        )
+        self.reserve_static_named(format!("SCHEMA_{}", naming::shouty(hint)))
+    }
+
+    fn reserve_static_named(&mut self, name: String) -> proc_macro2::Ident {
+        format_ident!("{}", naming::unique(name, &mut self.static_names))
     }
 
     fn rust_name_of(&self, schema_name: &str) -> String {
@@ -103,10 +101,15 @@ impl TypeEmitter {
 
     /// Emits every named schema.
     pub(crate) fn emit_named(&mut self, api: &Api) {
+        // Every named schema's static is taken before any other static is named, so that no
+        // field or inline static can take a name a later named schema needs.
+        for (_, rust_name) in &self.named {
+            self.static_names
+                .insert(format!("SCHEMA_{}", naming::shouty(rust_name)));
+        }
         for (index, (_, schema)) in api.schemas.iter().enumerate() {
             let rust_name = self.named[index].1.clone();
             let static_name = format_ident!("SCHEMA_{}", naming::shouty(&rust_name));
-            self.static_names.insert(static_name.to_string());
             self.emit_definition(&rust_name, &static_name, schema);
         }
     }
@@ -156,7 +159,12 @@ impl TypeEmitter {
             let field_ident = ident(&field_name);
             let hint = format!("{rust_name}_{}", property.name);
             let ty = self.rust_type(&property.schema, &hint);
-            let field_static = self.reserve_static(&format!("{rust_name}__{}", property.name));
+            // `TYPE__FIELD`: the double underscore keeps `Record.tag` apart from a type `RecordTag`.
+            let field_static = self.reserve_static_named(format!(
+                "SCHEMA_{}__{}",
+                naming::shouty(rust_name),
+                naming::shouty(&property.name)
+            ));
             let expr = self.schema_expr(&property.schema, &hint);
             self.items
                 .push(quote!(#[allow(dead_code)] static #field_static: #rt::Schema = #expr;));

@@ -2,6 +2,8 @@
 //! per-format readers.
 
 mod openapi3;
+mod openapi31;
+mod swagger2;
 
 use std::path::Path;
 
@@ -46,20 +48,10 @@ pub(crate) fn read_spec(file: &Path, name: &str, text: &str) -> Result<Api, Vec<
     match version.as_deref() {
         Some(v) if v.starts_with("3.0") => {}
         Some(v) if v.starts_with("2.") => {
-            collector.error_help(
-                "/swagger",
-                format!("Swagger {v} specs are not supported yet"),
-                "convert the spec to OpenAPI 3.0 (e.g. with swagger2openapi)",
-            );
-            return Err(collector.finish());
+            return swagger2::read(file, name, &document, &source);
         }
         Some(v) if v.starts_with("3.1") => {
-            collector.error_help(
-                "/openapi",
-                format!("OpenAPI {v} is not supported yet"),
-                "declare `openapi: 3.0.3` if the spec uses no 3.1 feature",
-            );
-            return Err(collector.finish());
+            return openapi31::read(file, name, document, &source);
         }
         Some(v) => {
             collector.error("/openapi", format!("unknown OpenAPI version '{v}'"));

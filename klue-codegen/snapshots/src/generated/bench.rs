@@ -10,14 +10,14 @@ pub static API_INFO: ::klue_core::codegen::ApiInfo = ::klue_core::codegen::ApiIn
 /// The spec this code was generated from, as JSON.
 pub const SPEC_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"bench\",\"version\":\"0.0.1\",\"description\":\"The benchmark workload. Every server measured against it (the generated one, a raw hyper server doing the same work by hand, a hand-written axum server) serves exactly this.\\n\"},\"paths\":{\"/v1/items\":{\"post\":{\"operationId\":\"create_item\",\"security\":[{\"bearer\":[]}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/NewItem\"}}}},\"responses\":{\"200\":{\"description\":\"The created item\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Item\"}}}}}}}},\"components\":{\"securitySchemes\":{\"bearer\":{\"type\":\"http\",\"scheme\":\"bearer\",\"bearerFormat\":\"JWT\"}},\"schemas\":{\"NewItem\":{\"type\":\"object\",\"required\":[\"name\",\"price\"],\"properties\":{\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":64},\"price\":{\"type\":\"number\",\"minimum\":0},\"tags\":{\"type\":\"array\",\"maxItems\":10,\"items\":{\"type\":\"string\",\"maxLength\":32}}}},\"Item\":{\"type\":\"object\",\"required\":[\"id\",\"name\",\"price\"],\"properties\":{\"id\":{\"type\":\"string\",\"format\":\"uuid\"},\"name\":{\"type\":\"string\"},\"price\":{\"type\":\"number\"},\"tags\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}}}}";
 #[allow(dead_code)]
-static SCHEMA_NEW_ITEM_NAME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_NEW_ITEM__NAME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: Some(1),
     max_length: Some(64),
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_NEW_ITEM_PRICE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Number(::klue_core::codegen::NumberRules {
+static SCHEMA_NEW_ITEM__PRICE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Number(::klue_core::codegen::NumberRules {
     minimum: Some(0f64),
     maximum: None,
     exclusive_minimum: None,
@@ -25,7 +25,7 @@ static SCHEMA_NEW_ITEM_PRICE: ::klue_core::codegen::Schema = ::klue_core::codege
     multiple_of: None,
 });
 #[allow(dead_code)]
-static SCHEMA_NEW_ITEM_TAGS: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Array(::klue_core::codegen::ArrayRules {
+static SCHEMA_NEW_ITEM__TAGS: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Array(::klue_core::codegen::ArrayRules {
     items: &::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
         min_length: None,
         max_length: Some(32),
@@ -56,9 +56,9 @@ impl ::klue_core::codegen::Validate for NewItem {
         _schema: &'static ::klue_core::codegen::Schema,
         v: &mut ::klue_core::codegen::Violations,
     ) {
-        v.field("name", &self.name, &SCHEMA_NEW_ITEM_NAME);
-        v.field("price", &self.price, &SCHEMA_NEW_ITEM_PRICE);
-        v.field("tags", &self.tags, &SCHEMA_NEW_ITEM_TAGS);
+        v.field("name", &self.name, &SCHEMA_NEW_ITEM__NAME);
+        v.field("price", &self.price, &SCHEMA_NEW_ITEM__PRICE);
+        v.field("tags", &self.tags, &SCHEMA_NEW_ITEM__TAGS);
     }
 }
 #[allow(dead_code)]
@@ -67,37 +67,37 @@ static SCHEMA_NEW_ITEM: ::klue_core::codegen::Schema = ::klue_core::codegen::Sch
         ::klue_core::codegen::Property {
             name: "name",
             required: true,
-            schema: &SCHEMA_NEW_ITEM_NAME,
+            schema: &SCHEMA_NEW_ITEM__NAME,
         },
         ::klue_core::codegen::Property {
             name: "price",
             required: true,
-            schema: &SCHEMA_NEW_ITEM_PRICE,
+            schema: &SCHEMA_NEW_ITEM__PRICE,
         },
         ::klue_core::codegen::Property {
             name: "tags",
             required: false,
-            schema: &SCHEMA_NEW_ITEM_TAGS,
+            schema: &SCHEMA_NEW_ITEM__TAGS,
         },
     ],
     additional: None,
 });
 #[allow(dead_code)]
-static SCHEMA_ITEM_ID: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_ITEM__ID: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_ITEM_NAME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_ITEM__NAME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_ITEM_PRICE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Number(::klue_core::codegen::NumberRules {
+static SCHEMA_ITEM__PRICE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Number(::klue_core::codegen::NumberRules {
     minimum: None,
     maximum: None,
     exclusive_minimum: None,
@@ -105,7 +105,7 @@ static SCHEMA_ITEM_PRICE: ::klue_core::codegen::Schema = ::klue_core::codegen::S
     multiple_of: None,
 });
 #[allow(dead_code)]
-static SCHEMA_ITEM_TAGS: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Array(::klue_core::codegen::ArrayRules {
+static SCHEMA_ITEM__TAGS: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Array(::klue_core::codegen::ArrayRules {
     items: &::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
         min_length: None,
         max_length: None,
@@ -137,10 +137,10 @@ impl ::klue_core::codegen::Validate for Item {
         _schema: &'static ::klue_core::codegen::Schema,
         v: &mut ::klue_core::codegen::Violations,
     ) {
-        v.field("id", &self.id, &SCHEMA_ITEM_ID);
-        v.field("name", &self.name, &SCHEMA_ITEM_NAME);
-        v.field("price", &self.price, &SCHEMA_ITEM_PRICE);
-        v.field("tags", &self.tags, &SCHEMA_ITEM_TAGS);
+        v.field("id", &self.id, &SCHEMA_ITEM__ID);
+        v.field("name", &self.name, &SCHEMA_ITEM__NAME);
+        v.field("price", &self.price, &SCHEMA_ITEM__PRICE);
+        v.field("tags", &self.tags, &SCHEMA_ITEM__TAGS);
     }
 }
 #[allow(dead_code)]
@@ -149,28 +149,29 @@ static SCHEMA_ITEM: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema:
         ::klue_core::codegen::Property {
             name: "id",
             required: true,
-            schema: &SCHEMA_ITEM_ID,
+            schema: &SCHEMA_ITEM__ID,
         },
         ::klue_core::codegen::Property {
             name: "name",
             required: true,
-            schema: &SCHEMA_ITEM_NAME,
+            schema: &SCHEMA_ITEM__NAME,
         },
         ::klue_core::codegen::Property {
             name: "price",
             required: true,
-            schema: &SCHEMA_ITEM_PRICE,
+            schema: &SCHEMA_ITEM__PRICE,
         },
         ::klue_core::codegen::Property {
             name: "tags",
             required: false,
-            schema: &SCHEMA_ITEM_TAGS,
+            schema: &SCHEMA_ITEM__TAGS,
         },
     ],
     additional: None,
 });
 /// The responses of operation `CreateItem`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum CreateItemResponse {
     /// 200: The created item
     Ok(Item),
@@ -253,6 +254,7 @@ async fn handle_create_item<S: BenchApi>(
 /// Binds an implementation of [`BenchApi`] to the routes of `bench`.
 pub fn router<S: BenchApi>(service: S) -> ::klue_core::codegen::ApiRouter {
     let service = ::klue_core::codegen::Arc::new(service);
+    #[allow(unused_mut)]
     let mut router = ::klue_core::codegen::ApiRouter::new(&API_INFO);
     let s = ::klue_core::codegen::Arc::clone(&service);
     router

@@ -71,14 +71,14 @@ static SCHEMA_GET_SESSION_THEME: ::klue_core::codegen::Schema = ::klue_core::cod
     enum_values: &["light", "dark"],
 });
 #[allow(dead_code)]
-static SCHEMA_GET_SESSION_OK_SESSION: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_GET_SESSION_OK__SESSION: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_GET_SESSION_OK_THEME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_GET_SESSION_OK__THEME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
@@ -103,8 +103,8 @@ impl ::klue_core::codegen::Validate for GetSessionOk {
         _schema: &'static ::klue_core::codegen::Schema,
         v: &mut ::klue_core::codegen::Violations,
     ) {
-        v.field("session", &self.session, &SCHEMA_GET_SESSION_OK_SESSION);
-        v.field("theme", &self.theme, &SCHEMA_GET_SESSION_OK_THEME);
+        v.field("session", &self.session, &SCHEMA_GET_SESSION_OK__SESSION);
+        v.field("theme", &self.theme, &SCHEMA_GET_SESSION_OK__THEME);
     }
 }
 #[allow(dead_code)]
@@ -113,18 +113,19 @@ static SCHEMA_GET_SESSION_OK: ::klue_core::codegen::Schema = ::klue_core::codege
         ::klue_core::codegen::Property {
             name: "session",
             required: true,
-            schema: &SCHEMA_GET_SESSION_OK_SESSION,
+            schema: &SCHEMA_GET_SESSION_OK__SESSION,
         },
         ::klue_core::codegen::Property {
             name: "theme",
             required: false,
-            schema: &SCHEMA_GET_SESSION_OK_THEME,
+            schema: &SCHEMA_GET_SESSION_OK__THEME,
         },
     ],
     additional: None,
 });
 /// The responses of operation `GetSession`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum GetSessionResponse {
     /// 200: The cookies as the server read them
     Ok(GetSessionOk),
@@ -216,6 +217,7 @@ async fn handle_get_session<S: CookiesApi>(
 /// Binds an implementation of [`CookiesApi`] to the routes of `cookies`.
 pub fn router<S: CookiesApi>(service: S) -> ::klue_core::codegen::ApiRouter {
     let service = ::klue_core::codegen::Arc::new(service);
+    #[allow(unused_mut)]
     let mut router = ::klue_core::codegen::ApiRouter::new(&API_INFO);
     let s = ::klue_core::codegen::Arc::clone(&service);
     router

@@ -75,14 +75,14 @@ static SCHEMA_LANGUAGE: ::klue_core::codegen::Schema = ::klue_core::codegen::Sch
     enum_values: &["en", "fr", "sv"],
 });
 #[allow(dead_code)]
-static SCHEMA_GREETING_MESSAGE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_GREETING__MESSAGE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_GREETING_USER_ID: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_GREETING__USER_ID: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
@@ -108,8 +108,8 @@ impl ::klue_core::codegen::Validate for Greeting {
         _schema: &'static ::klue_core::codegen::Schema,
         v: &mut ::klue_core::codegen::Violations,
     ) {
-        v.field("message", &self.message, &SCHEMA_GREETING_MESSAGE);
-        v.field("user_id", &self.user_id, &SCHEMA_GREETING_USER_ID);
+        v.field("message", &self.message, &SCHEMA_GREETING__MESSAGE);
+        v.field("user_id", &self.user_id, &SCHEMA_GREETING__USER_ID);
     }
 }
 #[allow(dead_code)]
@@ -118,25 +118,25 @@ static SCHEMA_GREETING: ::klue_core::codegen::Schema = ::klue_core::codegen::Sch
         ::klue_core::codegen::Property {
             name: "message",
             required: true,
-            schema: &SCHEMA_GREETING_MESSAGE,
+            schema: &SCHEMA_GREETING__MESSAGE,
         },
         ::klue_core::codegen::Property {
             name: "user_id",
             required: false,
-            schema: &SCHEMA_GREETING_USER_ID,
+            schema: &SCHEMA_GREETING__USER_ID,
         },
     ],
     additional: None,
 });
 #[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE_TEXT: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_NEW_MESSAGE__TEXT: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: Some(1),
     max_length: Some(280),
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE_PRIORITY: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Integer(
+static SCHEMA_NEW_MESSAGE__PRIORITY: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Integer(
     ::klue_core::codegen::IntegerFormat::Int32,
     ::klue_core::codegen::NumberRules {
         minimum: Some(1f64),
@@ -147,7 +147,7 @@ static SCHEMA_NEW_MESSAGE_PRIORITY: ::klue_core::codegen::Schema = ::klue_core::
     },
 );
 #[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE_SCORE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Number(::klue_core::codegen::NumberRules {
+static SCHEMA_NEW_MESSAGE__SCORE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Number(::klue_core::codegen::NumberRules {
     minimum: None,
     maximum: None,
     exclusive_minimum: Some(0f64),
@@ -155,12 +155,12 @@ static SCHEMA_NEW_MESSAGE_SCORE: ::klue_core::codegen::Schema = ::klue_core::cod
     multiple_of: None,
 });
 #[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE_URGENT: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Boolean;
+static SCHEMA_NEW_MESSAGE__URGENT: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Boolean;
 static PATTERN_1: ::klue_core::codegen::Pattern = ::klue_core::codegen::Pattern::new(
     "^[a-z0-9-]+$",
 );
 #[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE_TAGS: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Array(::klue_core::codegen::ArrayRules {
+static SCHEMA_NEW_MESSAGE__TAGS: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Array(::klue_core::codegen::ArrayRules {
     items: &::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
         min_length: None,
         max_length: Some(20),
@@ -172,7 +172,7 @@ static SCHEMA_NEW_MESSAGE_TAGS: ::klue_core::codegen::Schema = ::klue_core::code
     unique_items: false,
 });
 #[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE_LANGUAGE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Ref(
+static SCHEMA_NEW_MESSAGE__LANGUAGE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Ref(
     &SCHEMA_LANGUAGE,
 );
 #[derive(
@@ -201,12 +201,12 @@ impl ::klue_core::codegen::Validate for NewMessage {
         _schema: &'static ::klue_core::codegen::Schema,
         v: &mut ::klue_core::codegen::Violations,
     ) {
-        v.field("text", &self.text, &SCHEMA_NEW_MESSAGE_TEXT);
-        v.field("priority", &self.priority, &SCHEMA_NEW_MESSAGE_PRIORITY);
-        v.field("score", &self.score, &SCHEMA_NEW_MESSAGE_SCORE);
-        v.field("urgent", &self.urgent, &SCHEMA_NEW_MESSAGE_URGENT);
-        v.field("tags", &self.tags, &SCHEMA_NEW_MESSAGE_TAGS);
-        v.field("language", &self.language, &SCHEMA_NEW_MESSAGE_LANGUAGE);
+        v.field("text", &self.text, &SCHEMA_NEW_MESSAGE__TEXT);
+        v.field("priority", &self.priority, &SCHEMA_NEW_MESSAGE__PRIORITY);
+        v.field("score", &self.score, &SCHEMA_NEW_MESSAGE__SCORE);
+        v.field("urgent", &self.urgent, &SCHEMA_NEW_MESSAGE__URGENT);
+        v.field("tags", &self.tags, &SCHEMA_NEW_MESSAGE__TAGS);
+        v.field("language", &self.language, &SCHEMA_NEW_MESSAGE__LANGUAGE);
     }
 }
 #[allow(dead_code)]
@@ -215,59 +215,59 @@ static SCHEMA_NEW_MESSAGE: ::klue_core::codegen::Schema = ::klue_core::codegen::
         ::klue_core::codegen::Property {
             name: "text",
             required: true,
-            schema: &SCHEMA_NEW_MESSAGE_TEXT,
+            schema: &SCHEMA_NEW_MESSAGE__TEXT,
         },
         ::klue_core::codegen::Property {
             name: "priority",
             required: true,
-            schema: &SCHEMA_NEW_MESSAGE_PRIORITY,
+            schema: &SCHEMA_NEW_MESSAGE__PRIORITY,
         },
         ::klue_core::codegen::Property {
             name: "score",
             required: false,
-            schema: &SCHEMA_NEW_MESSAGE_SCORE,
+            schema: &SCHEMA_NEW_MESSAGE__SCORE,
         },
         ::klue_core::codegen::Property {
             name: "urgent",
             required: false,
-            schema: &SCHEMA_NEW_MESSAGE_URGENT,
+            schema: &SCHEMA_NEW_MESSAGE__URGENT,
         },
         ::klue_core::codegen::Property {
             name: "tags",
             required: false,
-            schema: &SCHEMA_NEW_MESSAGE_TAGS,
+            schema: &SCHEMA_NEW_MESSAGE__TAGS,
         },
         ::klue_core::codegen::Property {
             name: "language",
             required: false,
-            schema: &SCHEMA_NEW_MESSAGE_LANGUAGE,
+            schema: &SCHEMA_NEW_MESSAGE__LANGUAGE,
         },
     ],
     additional: None,
 });
 #[allow(dead_code)]
-static SCHEMA_MESSAGE_ID: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_MESSAGE__ID: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_MESSAGE_AUTHOR: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_MESSAGE__AUTHOR: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_MESSAGE_TEXT: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_MESSAGE__TEXT: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_MESSAGE_PRIORITY: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Integer(
+static SCHEMA_MESSAGE__PRIORITY: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Integer(
     ::klue_core::codegen::IntegerFormat::Int32,
     ::klue_core::codegen::NumberRules {
         minimum: None,
@@ -278,7 +278,7 @@ static SCHEMA_MESSAGE_PRIORITY: ::klue_core::codegen::Schema = ::klue_core::code
     },
 );
 #[allow(dead_code)]
-static SCHEMA_MESSAGE_SCORE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Number(::klue_core::codegen::NumberRules {
+static SCHEMA_MESSAGE__SCORE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Number(::klue_core::codegen::NumberRules {
     minimum: None,
     maximum: None,
     exclusive_minimum: None,
@@ -286,9 +286,9 @@ static SCHEMA_MESSAGE_SCORE: ::klue_core::codegen::Schema = ::klue_core::codegen
     multiple_of: None,
 });
 #[allow(dead_code)]
-static SCHEMA_MESSAGE_URGENT: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Boolean;
+static SCHEMA_MESSAGE__URGENT: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Boolean;
 #[allow(dead_code)]
-static SCHEMA_MESSAGE_TAGS: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Array(::klue_core::codegen::ArrayRules {
+static SCHEMA_MESSAGE__TAGS: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Array(::klue_core::codegen::ArrayRules {
     items: &::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
         min_length: None,
         max_length: None,
@@ -300,7 +300,7 @@ static SCHEMA_MESSAGE_TAGS: ::klue_core::codegen::Schema = ::klue_core::codegen:
     unique_items: false,
 });
 #[allow(dead_code)]
-static SCHEMA_MESSAGE_LANGUAGE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Ref(
+static SCHEMA_MESSAGE__LANGUAGE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Ref(
     &SCHEMA_LANGUAGE,
 );
 #[derive(
@@ -331,14 +331,14 @@ impl ::klue_core::codegen::Validate for Message {
         _schema: &'static ::klue_core::codegen::Schema,
         v: &mut ::klue_core::codegen::Violations,
     ) {
-        v.field("id", &self.id, &SCHEMA_MESSAGE_ID);
-        v.field("author", &self.author, &SCHEMA_MESSAGE_AUTHOR);
-        v.field("text", &self.text, &SCHEMA_MESSAGE_TEXT);
-        v.field("priority", &self.priority, &SCHEMA_MESSAGE_PRIORITY);
-        v.field("score", &self.score, &SCHEMA_MESSAGE_SCORE);
-        v.field("urgent", &self.urgent, &SCHEMA_MESSAGE_URGENT);
-        v.field("tags", &self.tags, &SCHEMA_MESSAGE_TAGS);
-        v.field("language", &self.language, &SCHEMA_MESSAGE_LANGUAGE);
+        v.field("id", &self.id, &SCHEMA_MESSAGE__ID);
+        v.field("author", &self.author, &SCHEMA_MESSAGE__AUTHOR);
+        v.field("text", &self.text, &SCHEMA_MESSAGE__TEXT);
+        v.field("priority", &self.priority, &SCHEMA_MESSAGE__PRIORITY);
+        v.field("score", &self.score, &SCHEMA_MESSAGE__SCORE);
+        v.field("urgent", &self.urgent, &SCHEMA_MESSAGE__URGENT);
+        v.field("tags", &self.tags, &SCHEMA_MESSAGE__TAGS);
+        v.field("language", &self.language, &SCHEMA_MESSAGE__LANGUAGE);
     }
 }
 #[allow(dead_code)]
@@ -347,48 +347,48 @@ static SCHEMA_MESSAGE: ::klue_core::codegen::Schema = ::klue_core::codegen::Sche
         ::klue_core::codegen::Property {
             name: "id",
             required: true,
-            schema: &SCHEMA_MESSAGE_ID,
+            schema: &SCHEMA_MESSAGE__ID,
         },
         ::klue_core::codegen::Property {
             name: "author",
             required: true,
-            schema: &SCHEMA_MESSAGE_AUTHOR,
+            schema: &SCHEMA_MESSAGE__AUTHOR,
         },
         ::klue_core::codegen::Property {
             name: "text",
             required: true,
-            schema: &SCHEMA_MESSAGE_TEXT,
+            schema: &SCHEMA_MESSAGE__TEXT,
         },
         ::klue_core::codegen::Property {
             name: "priority",
             required: true,
-            schema: &SCHEMA_MESSAGE_PRIORITY,
+            schema: &SCHEMA_MESSAGE__PRIORITY,
         },
         ::klue_core::codegen::Property {
             name: "score",
             required: false,
-            schema: &SCHEMA_MESSAGE_SCORE,
+            schema: &SCHEMA_MESSAGE__SCORE,
         },
         ::klue_core::codegen::Property {
             name: "urgent",
             required: false,
-            schema: &SCHEMA_MESSAGE_URGENT,
+            schema: &SCHEMA_MESSAGE__URGENT,
         },
         ::klue_core::codegen::Property {
             name: "tags",
             required: false,
-            schema: &SCHEMA_MESSAGE_TAGS,
+            schema: &SCHEMA_MESSAGE__TAGS,
         },
         ::klue_core::codegen::Property {
             name: "language",
             required: false,
-            schema: &SCHEMA_MESSAGE_LANGUAGE,
+            schema: &SCHEMA_MESSAGE__LANGUAGE,
         },
     ],
     additional: None,
 });
 #[allow(dead_code)]
-static SCHEMA_ERROR_STATUS: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Integer(
+static SCHEMA_ERROR__STATUS: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Integer(
     ::klue_core::codegen::IntegerFormat::Int64,
     ::klue_core::codegen::NumberRules {
         minimum: None,
@@ -399,28 +399,28 @@ static SCHEMA_ERROR_STATUS: ::klue_core::codegen::Schema = ::klue_core::codegen:
     },
 );
 #[allow(dead_code)]
-static SCHEMA_ERROR_ERROR: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_ERROR__ERROR: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_ERROR_ERROR_DESCRIPTION: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_ERROR__ERROR_DESCRIPTION: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_ERROR_ERROR_ID: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_ERROR__ERROR_ID: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_ERROR_USER_MESSAGE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_ERROR__USER_MESSAGE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
@@ -449,15 +449,15 @@ impl ::klue_core::codegen::Validate for Error {
         _schema: &'static ::klue_core::codegen::Schema,
         v: &mut ::klue_core::codegen::Violations,
     ) {
-        v.field("status", &self.status, &SCHEMA_ERROR_STATUS);
-        v.field("error", &self.error, &SCHEMA_ERROR_ERROR);
+        v.field("status", &self.status, &SCHEMA_ERROR__STATUS);
+        v.field("error", &self.error, &SCHEMA_ERROR__ERROR);
         v.field(
             "error_description",
             &self.error_description,
-            &SCHEMA_ERROR_ERROR_DESCRIPTION,
+            &SCHEMA_ERROR__ERROR_DESCRIPTION,
         );
-        v.field("error_id", &self.error_id, &SCHEMA_ERROR_ERROR_ID);
-        v.field("user_message", &self.user_message, &SCHEMA_ERROR_USER_MESSAGE);
+        v.field("error_id", &self.error_id, &SCHEMA_ERROR__ERROR_ID);
+        v.field("user_message", &self.user_message, &SCHEMA_ERROR__USER_MESSAGE);
     }
 }
 #[allow(dead_code)]
@@ -466,27 +466,27 @@ static SCHEMA_ERROR: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema
         ::klue_core::codegen::Property {
             name: "status",
             required: true,
-            schema: &SCHEMA_ERROR_STATUS,
+            schema: &SCHEMA_ERROR__STATUS,
         },
         ::klue_core::codegen::Property {
             name: "error",
             required: true,
-            schema: &SCHEMA_ERROR_ERROR,
+            schema: &SCHEMA_ERROR__ERROR,
         },
         ::klue_core::codegen::Property {
             name: "error_description",
             required: true,
-            schema: &SCHEMA_ERROR_ERROR_DESCRIPTION,
+            schema: &SCHEMA_ERROR__ERROR_DESCRIPTION,
         },
         ::klue_core::codegen::Property {
             name: "error_id",
             required: false,
-            schema: &SCHEMA_ERROR_ERROR_ID,
+            schema: &SCHEMA_ERROR__ERROR_ID,
         },
         ::klue_core::codegen::Property {
             name: "user_message",
             required: false,
-            schema: &SCHEMA_ERROR_USER_MESSAGE,
+            schema: &SCHEMA_ERROR__USER_MESSAGE,
         },
     ],
     additional: None,
@@ -561,6 +561,7 @@ static SCHEMA_GREET_X_GREETING_PUNCTUATION: ::klue_core::codegen::Schema = ::klu
 });
 /// The responses of operation `SayHello`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum SayHelloResponse {
     /// 200: A greeting
     Ok(Greeting),
@@ -589,6 +590,7 @@ impl From<Greeting> for SayHelloResponse {
 }
 /// The responses of operation `Whoami`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum WhoamiResponse {
     /// 200: A greeting for the caller
     Ok(Greeting),
@@ -617,6 +619,7 @@ impl From<Greeting> for WhoamiResponse {
 }
 /// The responses of operation `Greet`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum GreetResponse {
     /// 200: The greeting
     Ok(Greeting),
@@ -645,6 +648,7 @@ impl From<Greeting> for GreetResponse {
 }
 /// The responses of operation `PostMessage`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum PostMessageResponse {
     /// 201: The message, stored
     Created(Message),
@@ -900,6 +904,7 @@ async fn handle_post_message<S: HelloworldApi>(
 /// Binds an implementation of [`HelloworldApi`] to the routes of `helloworld`.
 pub fn router<S: HelloworldApi>(service: S) -> ::klue_core::codegen::ApiRouter {
     let service = ::klue_core::codegen::Arc::new(service);
+    #[allow(unused_mut)]
     let mut router = ::klue_core::codegen::ApiRouter::new(&API_INFO);
     let s = ::klue_core::codegen::Arc::clone(&service);
     router

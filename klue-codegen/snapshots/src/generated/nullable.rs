@@ -10,7 +10,7 @@ pub static API_INFO: ::klue_core::codegen::ApiInfo = ::klue_core::codegen::ApiIn
 /// The spec this code was generated from, as JSON.
 pub const SPEC_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"nullable\",\"version\":\"1.0.0\",\"description\":\"Absent, null and a value kept distinct where the spec makes them differ.\"},\"paths\":{\"/profiles\":{\"put\":{\"operationId\":\"put_profile\",\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Profile\"}}}},\"responses\":{\"200\":{\"description\":\"What the server understood of each field\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Understood\"}}}}}}}},\"components\":{\"schemas\":{\"Address\":{\"type\":\"object\",\"required\":[\"city\"],\"properties\":{\"city\":{\"type\":\"string\",\"minLength\":1}}},\"Profile\":{\"type\":\"object\",\"required\":[\"nickname\",\"home\"],\"properties\":{\"nickname\":{\"type\":\"string\",\"nullable\":true,\"minLength\":2},\"age\":{\"type\":\"integer\",\"nullable\":true,\"maximum\":150},\"bio\":{\"type\":\"string\",\"maxLength\":10},\"home\":{\"nullable\":true,\"allOf\":[{\"$ref\":\"#/components/schemas/Address\"}]}}},\"Understood\":{\"type\":\"object\",\"required\":[\"nickname\",\"age\",\"bio\",\"home\"],\"properties\":{\"nickname\":{\"type\":\"string\"},\"age\":{\"type\":\"string\"},\"bio\":{\"type\":\"string\"},\"home\":{\"type\":\"string\"}}}}}}";
 #[allow(dead_code)]
-static SCHEMA_ADDRESS_CITY: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_ADDRESS__CITY: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: Some(1),
     max_length: None,
     pattern: None,
@@ -33,7 +33,7 @@ impl ::klue_core::codegen::Validate for Address {
         _schema: &'static ::klue_core::codegen::Schema,
         v: &mut ::klue_core::codegen::Violations,
     ) {
-        v.field("city", &self.city, &SCHEMA_ADDRESS_CITY);
+        v.field("city", &self.city, &SCHEMA_ADDRESS__CITY);
     }
 }
 #[allow(dead_code)]
@@ -42,13 +42,13 @@ static SCHEMA_ADDRESS: ::klue_core::codegen::Schema = ::klue_core::codegen::Sche
         ::klue_core::codegen::Property {
             name: "city",
             required: true,
-            schema: &SCHEMA_ADDRESS_CITY,
+            schema: &SCHEMA_ADDRESS__CITY,
         },
     ],
     additional: None,
 });
 #[allow(dead_code)]
-static SCHEMA_PROFILE_NICKNAME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Nullable(
+static SCHEMA_PROFILE__NICKNAME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Nullable(
     &::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
         min_length: Some(2),
         max_length: None,
@@ -57,7 +57,7 @@ static SCHEMA_PROFILE_NICKNAME: ::klue_core::codegen::Schema = ::klue_core::code
     }),
 );
 #[allow(dead_code)]
-static SCHEMA_PROFILE_AGE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Nullable(
+static SCHEMA_PROFILE__AGE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Nullable(
     &::klue_core::codegen::Schema::Integer(
         ::klue_core::codegen::IntegerFormat::Int64,
         ::klue_core::codegen::NumberRules {
@@ -70,14 +70,14 @@ static SCHEMA_PROFILE_AGE: ::klue_core::codegen::Schema = ::klue_core::codegen::
     ),
 );
 #[allow(dead_code)]
-static SCHEMA_PROFILE_BIO: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_PROFILE__BIO: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: Some(10),
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_PROFILE_HOME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Nullable(
+static SCHEMA_PROFILE__HOME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::Nullable(
     &::klue_core::codegen::Schema::Ref(&SCHEMA_ADDRESS),
 );
 #[derive(
@@ -108,10 +108,10 @@ impl ::klue_core::codegen::Validate for Profile {
         _schema: &'static ::klue_core::codegen::Schema,
         v: &mut ::klue_core::codegen::Violations,
     ) {
-        v.field("nickname", &self.nickname, &SCHEMA_PROFILE_NICKNAME);
-        v.field("age", &self.age, &SCHEMA_PROFILE_AGE);
-        v.field("bio", &self.bio, &SCHEMA_PROFILE_BIO);
-        v.field("home", &self.home, &SCHEMA_PROFILE_HOME);
+        v.field("nickname", &self.nickname, &SCHEMA_PROFILE__NICKNAME);
+        v.field("age", &self.age, &SCHEMA_PROFILE__AGE);
+        v.field("bio", &self.bio, &SCHEMA_PROFILE__BIO);
+        v.field("home", &self.home, &SCHEMA_PROFILE__HOME);
     }
 }
 #[allow(dead_code)]
@@ -120,49 +120,49 @@ static SCHEMA_PROFILE: ::klue_core::codegen::Schema = ::klue_core::codegen::Sche
         ::klue_core::codegen::Property {
             name: "nickname",
             required: true,
-            schema: &SCHEMA_PROFILE_NICKNAME,
+            schema: &SCHEMA_PROFILE__NICKNAME,
         },
         ::klue_core::codegen::Property {
             name: "age",
             required: false,
-            schema: &SCHEMA_PROFILE_AGE,
+            schema: &SCHEMA_PROFILE__AGE,
         },
         ::klue_core::codegen::Property {
             name: "bio",
             required: false,
-            schema: &SCHEMA_PROFILE_BIO,
+            schema: &SCHEMA_PROFILE__BIO,
         },
         ::klue_core::codegen::Property {
             name: "home",
             required: true,
-            schema: &SCHEMA_PROFILE_HOME,
+            schema: &SCHEMA_PROFILE__HOME,
         },
     ],
     additional: None,
 });
 #[allow(dead_code)]
-static SCHEMA_UNDERSTOOD_NICKNAME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_UNDERSTOOD__NICKNAME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_UNDERSTOOD_AGE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_UNDERSTOOD__AGE: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_UNDERSTOOD_BIO: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_UNDERSTOOD__BIO: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_UNDERSTOOD_HOME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_UNDERSTOOD__HOME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
@@ -188,10 +188,10 @@ impl ::klue_core::codegen::Validate for Understood {
         _schema: &'static ::klue_core::codegen::Schema,
         v: &mut ::klue_core::codegen::Violations,
     ) {
-        v.field("nickname", &self.nickname, &SCHEMA_UNDERSTOOD_NICKNAME);
-        v.field("age", &self.age, &SCHEMA_UNDERSTOOD_AGE);
-        v.field("bio", &self.bio, &SCHEMA_UNDERSTOOD_BIO);
-        v.field("home", &self.home, &SCHEMA_UNDERSTOOD_HOME);
+        v.field("nickname", &self.nickname, &SCHEMA_UNDERSTOOD__NICKNAME);
+        v.field("age", &self.age, &SCHEMA_UNDERSTOOD__AGE);
+        v.field("bio", &self.bio, &SCHEMA_UNDERSTOOD__BIO);
+        v.field("home", &self.home, &SCHEMA_UNDERSTOOD__HOME);
     }
 }
 #[allow(dead_code)]
@@ -200,28 +200,29 @@ static SCHEMA_UNDERSTOOD: ::klue_core::codegen::Schema = ::klue_core::codegen::S
         ::klue_core::codegen::Property {
             name: "nickname",
             required: true,
-            schema: &SCHEMA_UNDERSTOOD_NICKNAME,
+            schema: &SCHEMA_UNDERSTOOD__NICKNAME,
         },
         ::klue_core::codegen::Property {
             name: "age",
             required: true,
-            schema: &SCHEMA_UNDERSTOOD_AGE,
+            schema: &SCHEMA_UNDERSTOOD__AGE,
         },
         ::klue_core::codegen::Property {
             name: "bio",
             required: true,
-            schema: &SCHEMA_UNDERSTOOD_BIO,
+            schema: &SCHEMA_UNDERSTOOD__BIO,
         },
         ::klue_core::codegen::Property {
             name: "home",
             required: true,
-            schema: &SCHEMA_UNDERSTOOD_HOME,
+            schema: &SCHEMA_UNDERSTOOD__HOME,
         },
     ],
     additional: None,
 });
 /// The responses of operation `PutProfile`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum PutProfileResponse {
     /// 200: What the server understood of each field
     Ok(Understood),
@@ -301,6 +302,7 @@ async fn handle_put_profile<S: NullableApi>(
 /// Binds an implementation of [`NullableApi`] to the routes of `nullable`.
 pub fn router<S: NullableApi>(service: S) -> ::klue_core::codegen::ApiRouter {
     let service = ::klue_core::codegen::Arc::new(service);
+    #[allow(unused_mut)]
     let mut router = ::klue_core::codegen::ApiRouter::new(&API_INFO);
     let s = ::klue_core::codegen::Arc::clone(&service);
     router

@@ -10,21 +10,21 @@ pub static API_INFO: ::klue_core::codegen::ApiInfo = ::klue_core::codegen::ApiIn
 /// The spec this code was generated from, as JSON.
 pub const SPEC_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"ping\",\"version\":\"0.0.1\",\"description\":\"The endpoints every klue service serves, whatever its own spec. klue-core implements them; this spec documents them and gives clients their types.\\n\"},\"paths\":{\"/ping\":{\"get\":{\"operationId\":\"ping\",\"responses\":{\"200\":{\"description\":\"The service is up.\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\"}}}}}}},\"/version\":{\"get\":{\"operationId\":\"version\",\"responses\":{\"200\":{\"description\":\"Name and version of the served API, and the version of its container.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Version\"}}}}}}},\"/auth/version\":{\"get\":{\"operationId\":\"auth_version\",\"security\":[{\"bearer\":[]}],\"responses\":{\"200\":{\"description\":\"The same as /version, behind JWT auth.\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Version\"}}}}}}}},\"components\":{\"securitySchemes\":{\"bearer\":{\"type\":\"http\",\"scheme\":\"bearer\",\"bearerFormat\":\"JWT\"}},\"schemas\":{\"Version\":{\"type\":\"object\",\"required\":[\"name\",\"version\",\"container\"],\"properties\":{\"name\":{\"type\":\"string\"},\"version\":{\"type\":\"string\"},\"container\":{\"type\":\"string\"}}}}}}";
 #[allow(dead_code)]
-static SCHEMA_VERSION_NAME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_VERSION__NAME: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_VERSION_VERSION: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_VERSION__VERSION: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
     enum_values: &[],
 });
 #[allow(dead_code)]
-static SCHEMA_VERSION_CONTAINER: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
+static SCHEMA_VERSION__CONTAINER: ::klue_core::codegen::Schema = ::klue_core::codegen::Schema::String(::klue_core::codegen::StringRules {
     min_length: None,
     max_length: None,
     pattern: None,
@@ -49,9 +49,9 @@ impl ::klue_core::codegen::Validate for Version {
         _schema: &'static ::klue_core::codegen::Schema,
         v: &mut ::klue_core::codegen::Violations,
     ) {
-        v.field("name", &self.name, &SCHEMA_VERSION_NAME);
-        v.field("version", &self.version, &SCHEMA_VERSION_VERSION);
-        v.field("container", &self.container, &SCHEMA_VERSION_CONTAINER);
+        v.field("name", &self.name, &SCHEMA_VERSION__NAME);
+        v.field("version", &self.version, &SCHEMA_VERSION__VERSION);
+        v.field("container", &self.container, &SCHEMA_VERSION__CONTAINER);
     }
 }
 #[allow(dead_code)]
@@ -60,23 +60,24 @@ static SCHEMA_VERSION: ::klue_core::codegen::Schema = ::klue_core::codegen::Sche
         ::klue_core::codegen::Property {
             name: "name",
             required: true,
-            schema: &SCHEMA_VERSION_NAME,
+            schema: &SCHEMA_VERSION__NAME,
         },
         ::klue_core::codegen::Property {
             name: "version",
             required: true,
-            schema: &SCHEMA_VERSION_VERSION,
+            schema: &SCHEMA_VERSION__VERSION,
         },
         ::klue_core::codegen::Property {
             name: "container",
             required: true,
-            schema: &SCHEMA_VERSION_CONTAINER,
+            schema: &SCHEMA_VERSION__CONTAINER,
         },
     ],
     additional: None,
 });
 /// The responses of operation `Ping`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum PingResponse {
     /// 200: The service is up.
     Ok(::std::collections::BTreeMap<String, ::klue_core::codegen::serde_json::Value>),
@@ -111,6 +112,7 @@ for PingResponse {
 }
 /// The responses of operation `Version`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum VersionResponse {
     /// 200: Name and version of the served API, and the version of its container.
     Ok(Version),
@@ -139,6 +141,7 @@ impl From<Version> for VersionResponse {
 }
 /// The responses of operation `AuthVersion`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum AuthVersionResponse {
     /// 200: The same as /version, behind JWT auth.
     Ok(Version),
@@ -258,6 +261,7 @@ async fn handle_auth_version<S: PingApi>(
 /// Binds an implementation of [`PingApi`] to the routes of `ping`.
 pub fn router<S: PingApi>(service: S) -> ::klue_core::codegen::ApiRouter {
     let service = ::klue_core::codegen::Arc::new(service);
+    #[allow(unused_mut)]
     let mut router = ::klue_core::codegen::ApiRouter::new(&API_INFO);
     let s = ::klue_core::codegen::Arc::clone(&service);
     router
