@@ -35,7 +35,10 @@ pub fn init_logging() {
 /// is interrupted. Errors are printed and give a failing exit code.
 ///
 /// ```no_run
-/// # fn router() -> klue_core::ApiRouter { unimplemented!() }
+/// # static INFO: klue_core::ApiInfo = klue_core::ApiInfo {
+/// #     name: "demo", title: "demo", version: "1", spec_json: "{}",
+/// # };
+/// # fn router() -> klue_core::ApiRouter { klue_core::ApiRouter::new(&INFO) }
 /// #[tokio::main]
 /// async fn main() -> std::process::ExitCode {
 ///     klue_core::run([router()]).await

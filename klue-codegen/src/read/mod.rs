@@ -3,6 +3,7 @@
 
 mod openapi3;
 mod openapi31;
+mod pointer_map;
 mod swagger2;
 
 use std::path::Path;

@@ -130,7 +130,7 @@ struct PendingRef {
 #[derive(Debug, Default)]
 struct Converter {
     /// `(pointer in the converted document, pointer in the original)` for restructured nodes.
-    moved: Vec<(String, String)>,
+    moved: super::pointer_map::PointerMap,
     /// Hoisted `$defs`: name in `components/schemas` and converted schema, in discovery order.
     hoisted: Vec<(String, Value)>,
     /// Name given to each hoisted definition, by its pointer in the original document.
@@ -152,34 +152,16 @@ struct Converter {
 impl Converter {
     /// The pointer in the original document of the node at `pointer` in the converted one.
     fn original_pointer(&self, pointer: &str) -> String {
-        let best = self
-            .moved
-            .iter()
-            .filter(|(new, _)| {
-                pointer == new
-                    || (pointer.starts_with(new.as_str())
-                        && pointer.as_bytes().get(new.len()) == Some(&b'/'))
-            })
-            .max_by_key(|(new, _)| new.len());
-        match best {
-            Some((new, original)) => format!("{original}{}", &pointer[new.len()..]),
-            None => pointer.to_owned(),
-        }
+        self.moved.original(pointer)
     }
 
     /// Where the node put at `new` came from: `default` unless it was moved there.
     fn origin(&self, new: &str, default: String) -> String {
-        self.moved
-            .iter()
-            .rev()
-            .find(|(n, _)| n == new)
-            .map_or(default, |(_, o)| o.clone())
+        self.moved.exact(new).map_or(default, str::to_owned)
     }
 
     fn moved(&mut self, new: String, original: String) {
-        if new != original {
-            self.moved.push((new, original));
-        }
+        self.moved.record(new, original);
     }
 
     fn document(&mut self, document: Value) -> Value {

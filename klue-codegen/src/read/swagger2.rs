@@ -123,7 +123,7 @@ fn original_refs(message: &str) -> String {
 struct Converter<'d> {
     doc: &'d Value,
     /// (converted pointer, original pointer).
-    pointers: Vec<(String, String)>,
+    pointers: super::pointer_map::PointerMap,
     /// (original pointer, message, help).
     problems: Vec<(String, String, Option<String>)>,
     /// Name of the http bearer scheme `requires_auth` operations use.
@@ -253,16 +253,15 @@ impl<'d> Converter<'d> {
     fn new(doc: &'d Value) -> Self {
         Converter {
             doc,
-            pointers: vec![
-                ("/openapi".into(), "/swagger".into()),
-                ("/components/schemas".into(), "/definitions".into()),
-                ("/components/parameters".into(), "/parameters".into()),
-                ("/components/responses".into(), "/responses".into()),
-                (
-                    "/components/securitySchemes".into(),
-                    "/securityDefinitions".into(),
-                ),
-            ],
+            pointers: {
+                let mut map = super::pointer_map::PointerMap::default();
+                map.record("/openapi", "/swagger");
+                map.record("/components/schemas", "/definitions");
+                map.record("/components/parameters", "/parameters");
+                map.record("/components/responses", "/responses");
+                map.record("/components/securitySchemes", "/securityDefinitions");
+                map
+            },
             problems: Vec::new(),
             bearer: "bearer".into(),
             add_bearer: false,
@@ -270,7 +269,7 @@ impl<'d> Converter<'d> {
     }
 
     fn map(&mut self, converted: impl Into<String>, original: impl Into<String>) {
-        self.pointers.push((converted.into(), original.into()));
+        self.pointers.record(converted, original);
     }
 
     fn problem(&mut self, pointer: &str, message: &str, help: Option<&str>) {
@@ -281,22 +280,9 @@ impl<'d> Converter<'d> {
         ));
     }
 
-    /// The original pointer of a converted one: the longest recorded prefix (at a segment
-    /// boundary) is replaced; a pointer under no recorded prefix is the same in both documents.
+    /// The original pointer of a converted one.
     fn original_pointer(&self, pointer: &str) -> String {
-        let best = self
-            .pointers
-            .iter()
-            .filter(|(new, _)| {
-                pointer == new
-                    || (pointer.starts_with(new.as_str())
-                        && pointer.as_bytes().get(new.len()) == Some(&b'/'))
-            })
-            .max_by_key(|(new, _)| new.len());
-        match best {
-            Some((new, old)) => format!("{old}{}", &pointer[new.len()..]),
-            None => pointer.to_owned(),
-        }
+        self.pointers.original(pointer)
     }
 
     fn global(&self, key: &str) -> Option<&'d Value> {
