@@ -65,7 +65,10 @@ impl Filter {
         );
         one_of(
             "client_group",
-            self.client_groups.iter().map(|&c| Value::Integer(c)).collect(),
+            self.client_groups
+                .iter()
+                .map(|&c| Value::Integer(c))
+                .collect(),
         );
         one_of(
             "device_type",

@@ -55,7 +55,10 @@ mod tests {
     #[test]
     fn non_dates_are_named() {
         let err = normalize("yesterday").unwrap_err();
-        assert!(err.starts_with("'yesterday' is not an RFC 3339 date-time"), "{err}");
+        assert!(
+            err.starts_with("'yesterday' is not an RFC 3339 date-time"),
+            "{err}"
+        );
         assert!(normalize("2026-02-30T00:00:00Z").is_err());
         assert!(normalize("2026-01-31").is_err());
     }

@@ -87,12 +87,13 @@ impl ReportQuery {
     /// Checks `request`; a 400 `INVALID_PARAMETER` names every problem.
     pub fn new(request: GetReportRequest) -> Result<Self, ApiError> {
         let mut v = Violations::new(Location::Query);
-        let dimensions = request
-            .group_by
-            .unwrap_or_else(|| ALL_DIMENSIONS.to_vec());
+        let dimensions = request.group_by.unwrap_or_else(|| ALL_DIMENSIONS.to_vec());
         let mut sort = parse_sort(&request.sort_by.unwrap_or_default(), &dimensions, &mut v);
         for &dimension in &dimensions {
-            if !sort.iter().any(|key| key.column == Column::Dimension(dimension)) {
+            if !sort
+                .iter()
+                .any(|key| key.column == Column::Dimension(dimension))
+            {
                 sort.push(SortKey {
                     column: Column::Dimension(dimension),
                     descending: false,
@@ -221,7 +222,7 @@ impl ReportQuery {
 }
 
 /// The `sort_by` entries as sort keys; unknown columns, dimensions not grouped by and repeated
-/// columns are recorded in `v`, each at its index.
+/// columns are recorded in `v`, each naming its index.
 fn parse_sort(entries: &[String], dimensions: &[Dimension], v: &mut Violations) -> Vec<SortKey> {
     let columns: Vec<Column> = dimensions
         .iter()
@@ -230,18 +231,20 @@ fn parse_sort(entries: &[String], dimensions: &[Dimension], v: &mut Violations) 
         .collect();
     let mut keys: Vec<SortKey> = Vec::new();
     for (index, entry) in entries.iter().enumerate() {
-        let pointer = format!("/sort_by/{index}");
+        // Pointer and wording as klue-core reports an array parameter's items.
+        let pointer = "/sort_by".to_owned();
+        let item = format!("item {index}: ");
         let (descending, name) = match entry.strip_prefix('-') {
             Some(name) => (true, name),
             None => (false, entry.as_str()),
         };
         let Some(&column) = columns.iter().find(|c| c.name() == name) else {
             let message = if ALL_DIMENSIONS.iter().any(|d| d.as_str() == name) {
-                format!("cannot sort by '{name}': it is not in group_by")
+                format!("{item}cannot sort by '{name}': it is not in group_by")
             } else {
                 let names: Vec<&str> = columns.iter().map(|c| c.name()).collect();
                 format!(
-                    "cannot sort by '{name}': not a column of this report (columns: {})",
+                    "{item}cannot sort by '{name}': not a column of this report (columns: {})",
                     names.join(", ")
                 )
             };
@@ -249,7 +252,7 @@ fn parse_sort(entries: &[String], dimensions: &[Dimension], v: &mut Violations) 
             continue;
         };
         if keys.iter().any(|key| key.column == column) {
-            v.push_pointer(pointer, format!("'{name}' is sorted by twice"));
+            v.push_pointer(pointer, format!("{item}'{name}' is sorted by twice"));
             continue;
         }
         keys.push(SortKey { column, descending });

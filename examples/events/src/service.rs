@@ -128,10 +128,7 @@ impl EventsApi for Events {
 
     async fn get_report(&self, request: GetReportRequest) -> Result<GetReportResponse, ApiError> {
         let query = ReportQuery::new(request)?;
-        let report = self
-            .db
-            .run(move |connection| query.run(connection))
-            .await?;
+        let report = self.db.run(move |connection| query.run(connection)).await?;
         Ok(report.into())
     }
 }
