@@ -146,3 +146,81 @@ async fn hostile_parameters_are_refused_or_bound() {
     let page = client.get("/v1/events").await.assert_json(200);
     assert_eq!(page["total"], 20);
 }
+
+/// The client generated from the same spec: typed calls, query arrays, and the 404 envelope
+/// as a `ClientError::Api`.
+#[tokio::test]
+async fn the_generated_client_speaks_the_api() {
+    let (client, _db) = start().await;
+    let api =
+        api::EventsClient::new(klue_core::ClientConfig::new(client.base())).expect("client config");
+    let base = fresh_clients();
+    let mut ids = Vec::new();
+    for (i, category) in ["books", "music", "books"].into_iter().enumerate() {
+        let created = api
+            .create_event(api::CreateEventParams {
+                body: api::NewEvent {
+                    timestamp: format!("2026-02-0{}T10:00:00+01:00", i + 1),
+                    client: base,
+                    client_group: 1,
+                    device_type: "tv".into(),
+                    category: category.into(),
+                    valid: true,
+                    value: 2.5 * (i + 1) as f64,
+                },
+            })
+            .await
+            .expect("created");
+        let api::CreateEventResponse::Created(event) = created;
+        assert_eq!(event.timestamp, format!("2026-02-0{}T09:00:00.000Z", i + 1));
+        ids.push(event.id);
+    }
+    let api::GetReportResponse::Ok(report) = api
+        .get_report(api::GetReportParams {
+            group_by: Some(vec![api::Dimension::Category]),
+            granularity: None,
+            sort_by: Some(vec!["-sum".into()]),
+            clients: Some(vec![base]),
+            client_groups: None,
+            device_types: None,
+            categories: None,
+            valid: Some(true),
+            start_date: None,
+            end_date: None,
+            offset: None,
+            limit: None,
+        })
+        .await
+        .expect("report");
+    let summary: Vec<(Option<String>, i64, f64, f64)> = report
+        .rows
+        .iter()
+        .map(|r| (r.category.clone(), r.count, r.sum, r.mean))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (Some("books".to_owned()), 2, 10.0, 5.0),
+            (Some("music".to_owned()), 1, 5.0, 5.0)
+        ]
+    );
+    assert_eq!(report.sort_by, ["-sum", "category"]);
+
+    api.delete_event(api::DeleteEventParams {
+        event_id: ids[0].clone(),
+    })
+    .await
+    .expect("deleted");
+    match api
+        .get_event(api::GetEventParams {
+            event_id: ids[0].clone(),
+        })
+        .await
+    {
+        Err(klue_core::ClientError::Api { status, envelope }) => {
+            assert_eq!(status.as_u16(), 404);
+            assert_eq!(envelope.error, "EVENT_NOT_FOUND");
+        }
+        other => panic!("expected a 404 envelope, got {other:?}"),
+    }
+}
