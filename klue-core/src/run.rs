@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::config::ServerConfig;
+use crate::config::{LogConfig, LogFormat, ServerConfig};
 use crate::router::ApiRouter;
 use crate::server::Server;
 
@@ -21,14 +21,28 @@ pub struct ServerArgs {
     pub host: IpAddr,
 }
 
-/// Installs the log subscriber: `RUST_LOG` filters (default `info`), human format on stderr.
-pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+/// Installs the log subscriber on stderr: `log.filter` (per-module levels, e.g.
+/// `info,klue_core=debug,hyper=warn`), text or JSON lines, and the access log unless
+/// `log.access_log` is false. Does nothing when a subscriber is already installed.
+pub fn init_logging(log: &LogConfig) {
+    let mut filter = tracing_subscriber::EnvFilter::try_new(&log.filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    if !log.access_log {
+        if let Ok(off) = "klue::access=off".parse() {
+            filter = filter.add_directive(off);
+        }
+    }
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match log.format {
+        LogFormat::Human => builder.try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init(),
+    };
 }
 
 /// Parses [`ServerArgs`], reads [`ServerConfig::from_env`], and serves `apis` until the process
@@ -45,8 +59,6 @@ pub fn init_logging() {
 /// }
 /// ```
 pub async fn run(apis: impl IntoIterator<Item = ApiRouter>) -> ExitCode {
-    let args = ServerArgs::parse();
-    init_logging();
     let config = match ServerConfig::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -54,7 +66,15 @@ pub async fn run(apis: impl IntoIterator<Item = ApiRouter>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let server = apis.into_iter().fold(Server::new(config), Server::api);
+    serve_with(apis.into_iter().fold(Server::new(config), Server::api)).await
+}
+
+/// Like [`run`], for a [`Server`] the service has set up itself (hooks, health checks,
+/// reporters, versioned APIs): parses [`ServerArgs`], initialises logging from the server's
+/// configuration and serves until SIGTERM or SIGINT, then drains in-flight requests.
+pub async fn serve_with(server: Server) -> ExitCode {
+    let args = ServerArgs::parse();
+    init_logging(&server.config.log);
     let addr = SocketAddr::new(args.host, args.port);
     let bound = match server.bind(addr).await {
         Ok(bound) => bound,
