@@ -54,7 +54,7 @@ impl Access<'_> {
             operation = self.operation,
             path = self.unmatched_path,
             status = self.status.as_u16(),
-            latency_ms = self.elapsed.as_secs_f64() * 1e3,
+            latency_ms = self.elapsed.as_micros() as f64 / 1e3,
             request_id = self.request_id.to_str().unwrap_or("-"),
             user_id = self.user_id,
             error_id = self.error.map(|e| tracing::field::display(e.error_id)),
