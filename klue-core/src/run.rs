@@ -71,6 +71,52 @@ pub async fn run(apis: impl IntoIterator<Item = ApiRouter>) -> ExitCode {
     serve_with(apis.into_iter().fold(Server::new(config), Server::api)).await
 }
 
+/// Like [`run`], for a service with a typed configuration `C` (see [`crate::config::load`]):
+/// reads the server's and the service's configuration, and when either has a problem stops
+/// with one message naming every missing or malformed key; else lets `setup` add the APIs
+/// (and hooks, health checks, reporters) and serves.
+///
+/// ```no_run
+/// # static INFO: klue_core::ApiInfo = klue_core::ApiInfo {
+/// #     name: "demo", title: "demo", version: "1", spec_json: "{}",
+/// # };
+/// # fn router(_: String) -> klue_core::ApiRouter { klue_core::ApiRouter::new(&INFO) }
+/// #[derive(serde::Deserialize)]
+/// struct Config {
+///     database_url: String,
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> std::process::ExitCode {
+///     klue_core::run_configured(|config: Config, server| {
+///         server.api(router(config.database_url))
+///     })
+///     .await
+/// }
+/// ```
+pub async fn run_configured<C, F>(setup: F) -> ExitCode
+where
+    C: serde::de::DeserializeOwned,
+    F: FnOnce(C, Server) -> Server,
+{
+    let server_config = ServerConfig::from_env();
+    let service_config = crate::config::load::<C>();
+    match (server_config, service_config) {
+        (Ok(server_config), Ok(service_config)) => {
+            serve_with(setup(service_config, Server::new(server_config))).await
+        }
+        (server, service) => {
+            let problems: Vec<String> = [server.err(), service.err()]
+                .into_iter()
+                .flatten()
+                .flat_map(|err| err.problems)
+                .collect();
+            eprintln!("error: {}", crate::config::ConfigError { problems });
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// Like [`run`], for a [`Server`] the service has set up itself (hooks, health checks,
 /// reporters, versioned APIs): parses [`ServerArgs`], initialises logging from the server's
 /// configuration and serves until SIGTERM or SIGINT, then drains in-flight requests.

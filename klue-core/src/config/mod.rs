@@ -3,11 +3,13 @@
 
 mod env;
 mod load;
+mod node;
 
 use std::time::Duration;
 
 use crate::auth::JwtConfig;
 
+pub use load::{load, load_from, ConfigSources};
 
 
 /// The default limit on request bodies: 1 MiB.
