@@ -47,7 +47,6 @@ pub(crate) fn version_body(info: &VersionInfo) -> Bytes {
     Bytes::from(serde_json::to_vec(info).unwrap_or_else(|_| b"{}".to_vec()))
 }
 
-
 pub(crate) static HEALTH: OperationSpec = OperationSpec {
     id: "health",
     method: Method::GET,

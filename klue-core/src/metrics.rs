@@ -17,8 +17,8 @@ const BUCKETS: [f64; 13] = [
 ];
 /// The same bounds in microseconds, compared against on the hot path.
 const BUCKETS_MICROS: [u64; 13] = [
-    1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000,
-    2_500_000, 5_000_000, 10_000_000,
+    1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000,
+    5_000_000, 10_000_000,
 ];
 const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
 
@@ -106,9 +106,7 @@ impl Metrics {
         let Some(slot) = self.slots.get(slot) else {
             return;
         };
-        let class = usize::from(status.as_u16() / 100)
-            .saturating_sub(1)
-            .min(4);
+        let class = usize::from(status.as_u16() / 100).saturating_sub(1).min(4);
         let stats = &slot.classes[class];
         let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
         let bucket = BUCKETS_MICROS
@@ -128,10 +126,16 @@ impl Metrics {
     }
 
     fn write(&self, out: &mut String) -> std::fmt::Result {
-        writeln!(out, "# HELP klue_build_info The served API and the klue runtime.")?;
+        writeln!(
+            out,
+            "# HELP klue_build_info The served API and the klue runtime."
+        )?;
         writeln!(out, "# TYPE klue_build_info gauge")?;
         writeln!(out, "klue_build_info{{{}}} 1", self.build_info)?;
-        writeln!(out, "# HELP klue_requests_in_flight Requests being answered.")?;
+        writeln!(
+            out,
+            "# HELP klue_requests_in_flight Requests being answered."
+        )?;
         writeln!(out, "# TYPE klue_requests_in_flight gauge")?;
         writeln!(
             out,

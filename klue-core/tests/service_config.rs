@@ -61,8 +61,11 @@ fn variables_beat_dotenv_which_beats_yaml() {
          smtp:\n  host: mail.yaml\n  port: 25\n",
     )
     .expect("yaml written");
-    std::fs::write(dir.join(".env"), "APP_POOL_SIZE=8\nAPP_SMTP__HOST=mail.dotenv\n")
-        .expect(".env written");
+    std::fs::write(
+        dir.join(".env"),
+        "APP_POOL_SIZE=8\nAPP_SMTP__HOST=mail.dotenv\n",
+    )
+    .expect(".env written");
     let config: Config = load_from(&sources(
         &dir,
         &[
@@ -90,8 +93,8 @@ fn variables_beat_dotenv_which_beats_yaml() {
     );
 
     // Lists in one variable.
-    let config: Config = load_from(&sources(&dir, &[("APP_ADMINS", "linus, ken")]))
-        .expect("valid configuration");
+    let config: Config =
+        load_from(&sources(&dir, &[("APP_ADMINS", "linus, ken")])).expect("valid configuration");
     assert_eq!(config.admins, vec!["linus".to_owned(), "ken".to_owned()]);
 }
 
@@ -147,7 +150,11 @@ async fn start_up_child() {
         server.api(klue_core::ApiRouter::new(&INFO))
     })
     .await;
-    std::process::exit(if code == std::process::ExitCode::SUCCESS { 0 } else { 3 });
+    std::process::exit(if code == std::process::ExitCode::SUCCESS {
+        0
+    } else {
+        3
+    });
 }
 
 #[test]
@@ -169,8 +176,15 @@ fn a_missing_required_key_stops_start_up_naming_it() {
         .output()
         .expect("the test binary runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(3), "start-up failed; stderr: {stderr}");
-    assert!(stderr.contains("DATABASE_URL (database_url in klue.yaml): missing"), "{stderr}");
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "start-up failed; stderr: {stderr}"
+    );
+    assert!(
+        stderr.contains("DATABASE_URL (database_url in klue.yaml): missing"),
+        "{stderr}"
+    );
     assert!(stderr.contains("POOL_SIZE"), "{stderr}");
     assert!(stderr.contains("KLUE_BODY_LIMIT"), "{stderr}");
 }

@@ -49,7 +49,12 @@ async fn get(addr: SocketAddr, path: &str) -> (StatusCode, Value) {
         .await
         .expect("answer");
     let status = response.status();
-    let body = response.into_body().collect().await.expect("body").to_bytes();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
     (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
 }
 
@@ -67,7 +72,10 @@ async fn two_versions_are_served_under_their_base_paths() {
     let addr = bound.local_addr().expect("address");
     tokio::spawn(bound.serve());
 
-    assert_eq!(get(addr, "/v1/items/7").await, (StatusCode::OK, json!({"id": "7"})));
+    assert_eq!(
+        get(addr, "/v1/items/7").await,
+        (StatusCode::OK, json!({"id": "7"}))
+    );
     assert_eq!(
         get(addr, "/v2/items/7").await,
         (StatusCode::OK, json!({"item": {"id": "7"}, "version": 2}))

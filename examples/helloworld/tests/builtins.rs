@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use klue_core::config::Builtins;
 use klue_core::{Server, ServerConfig};
+use serde_json::{json, Value};
 use std::io::Write as _;
 use std::process::{Command, Stdio};
-use serde_json::{json, Value};
 
 /// One sample as the official Prometheus Python client's parser reads it.
 #[derive(Debug, serde::Deserialize)]
@@ -83,7 +83,10 @@ fn parse_with_prometheus_client(text: &str) -> Option<Vec<Sample>> {
 async fn metrics_parse_and_count_per_operation_and_status_class() {
     let (client, _) = common::serve(Server::new(common::config()).api(common::hello())).await;
     for name in ["Ada", "Grace", "Linus"] {
-        assert_eq!(client.get(&format!("/v1/greetings/{name}")).await.status, 200);
+        assert_eq!(
+            client.get(&format!("/v1/greetings/{name}")).await.status,
+            200
+        );
     }
     assert_eq!(client.get("/v1/greetings/Ada?times=0").await.status, 400);
     assert_eq!(client.get("/v1/no/such/path").await.status, 404);
@@ -97,7 +100,10 @@ async fn metrics_parse_and_count_per_operation_and_status_class() {
     let text = String::from_utf8(response.body.to_vec()).expect("UTF-8");
     // Route templates, never raw paths.
     for name in ["Ada", "Grace", "Linus", "/v1/no/such/path"] {
-        assert!(!text.contains(name), "raw path '{name}' in a label:\n{text}");
+        assert!(
+            !text.contains(name),
+            "raw path '{name}' in a label:\n{text}"
+        );
     }
     let Some(samples) = parse_with_prometheus_client(&text) else {
         return;
@@ -131,7 +137,10 @@ async fn metrics_parse_and_count_per_operation_and_status_class() {
     assert_eq!((count.kind.as_str(), count.value), ("histogram", 3.0));
     let mut inf = greet("2xx");
     inf.push(("le", "+Inf"));
-    assert_eq!(find("klue_request_duration_seconds_bucket", &inf).value, 3.0);
+    assert_eq!(
+        find("klue_request_duration_seconds_bucket", &inf).value,
+        3.0
+    );
     let buckets: Vec<f64> = samples
         .iter()
         .filter(|s| {
@@ -151,7 +160,11 @@ async fn metrics_parse_and_count_per_operation_and_status_class() {
     let in_flight = find("klue_requests_in_flight", &[]);
     assert_eq!((in_flight.kind.as_str(), in_flight.value), ("gauge", 1.0));
     assert_eq!(
-        find("klue_build_info", &[("api", "helloworld"), ("api_version", "1.0.0")]).value,
+        find(
+            "klue_build_info",
+            &[("api", "helloworld"), ("api_version", "1.0.0")]
+        )
+        .value,
         1.0
     );
 }
@@ -195,7 +208,10 @@ async fn the_spec_and_swagger_ui_are_served_from_the_binary() {
     let (client, _) = common::serve(Server::new(common::config()).api(common::hello())).await;
     let spec = client.get("/openapi.json").await.assert_json(200);
     assert_eq!(spec["info"]["title"], "helloworld");
-    assert_eq!(spec["paths"]["/v1/hello"]["get"]["operationId"], "say_hello");
+    assert_eq!(
+        spec["paths"]["/v1/hello"]["get"]["operationId"],
+        "say_hello"
+    );
 
     let yaml = client.get("/openapi.yaml").await;
     assert_eq!(yaml.status, 200);
@@ -236,7 +252,13 @@ async fn optional_builtins_can_be_turned_off() {
         ..common::config()
     };
     let (client, _) = common::serve(Server::new(config).api(common::hello())).await;
-    for path in ["/docs", "/openapi.json", "/openapi.yaml", "/metrics", "/health"] {
+    for path in [
+        "/docs",
+        "/openapi.json",
+        "/openapi.yaml",
+        "/metrics",
+        "/health",
+    ] {
         client.get(path).await.assert_error(404, "ROUTE_NOT_FOUND");
     }
     testaccept::assert_has_ping(&client).await;

@@ -20,7 +20,8 @@ use tokio::sync::mpsc;
 use tower::ServiceExt;
 
 /// Adds `x-served-by: klue` to every response.
-fn served_by() -> tower::util::MapResponseLayer<fn(Response<klue_core::Body>) -> Response<klue_core::Body>> {
+fn served_by(
+) -> tower::util::MapResponseLayer<fn(Response<klue_core::Body>) -> Response<klue_core::Body>> {
     tower::util::MapResponseLayer::new(|mut response: Response<klue_core::Body>| {
         response
             .headers_mut()
@@ -74,7 +75,10 @@ async fn layers_wrap_the_service_and_single_operations() {
     let greeted = client.get_auth("/v1/me", &admin).await.assert_json(200);
     assert_eq!(greeted["user_id"], "admin-1");
     // Authentication still comes first; other operations are untouched.
-    client.get("/v1/me").await.assert_error(401, "AUTHORIZATION_HEADER_MISSING");
+    client
+        .get("/v1/me")
+        .await
+        .assert_error(401, "AUTHORIZATION_HEADER_MISSING");
     client.get_auth("/v1/hello", &user).await.assert_json(200);
 }
 
@@ -98,12 +102,19 @@ fn database_down(_inner: OperationService) -> OperationService {
 
 /// A webhook receiver on 127.0.0.1: every POSTed JSON body goes to the channel.
 async fn webhook_receiver() -> (String, mpsc::UnboundedReceiver<Value>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
-    let url = format!("http://{}/hooks/klue", listener.local_addr().expect("address"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let url = format!(
+        "http://{}/hooks/klue",
+        listener.local_addr().expect("address")
+    );
     let (sender, receiver) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
             let sender = sender.clone();
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |request: Request<Incoming>| {
@@ -146,15 +157,26 @@ async fn the_webhook_receives_a_5xx_report_with_the_error_id_the_client_got() {
     assert_eq!(report["route"], "/v1/greetings/{name}");
     assert_eq!(report["operation"], "greet");
     assert_eq!(report["service"], "helloworld");
-    assert_eq!(report["request_id"].as_str(), failed.headers["x-request-id"].to_str().ok());
+    assert_eq!(
+        report["request_id"].as_str(),
+        failed.headers["x-request-id"].to_str().ok()
+    );
     assert!(report["error_chain"]
         .as_str()
         .is_some_and(|chain| chain.contains("db connection reset")));
-    let text = report["text"].as_str().expect("a Slack-compatible text field");
-    assert!(text.contains(envelope.error_id.as_deref().expect("error_id")), "{text}");
+    let text = report["text"]
+        .as_str()
+        .expect("a Slack-compatible text field");
+    assert!(
+        text.contains(envelope.error_id.as_deref().expect("error_id")),
+        "{text}"
+    );
 
     // A 4xx is not reported.
-    client.get("/v1/hello?name=").await.assert_error(400, "INVALID_PARAMETER");
+    client
+        .get("/v1/hello?name=")
+        .await
+        .assert_error(400, "INVALID_PARAMETER");
     assert!(
         tokio::time::timeout(Duration::from_millis(300), received.recv())
             .await
@@ -197,14 +219,20 @@ async fn slow_calls_are_reported_by_operation_threshold_and_a_dead_webhook_fails
         if let Some(report) = collected.0.lock().expect("lock").first().cloned() {
             break report;
         }
-        assert!(tokio::time::Instant::now() < deadline, "no slow-call report");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no slow-call report"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
     assert_eq!(report.kind, ReportKind::SlowCall);
     assert_eq!(report.operation, "greet");
     assert_eq!(report.threshold_ms, Some(0.0));
     assert_eq!(report.error_id, None);
-    assert_eq!(report.request_id, slow.headers["x-request-id"].to_str().expect("id"));
+    assert_eq!(
+        report.request_id,
+        slow.headers["x-request-id"].to_str().expect("id")
+    );
     // say_hello stayed under the default 1 s threshold.
     assert_eq!(collected.0.lock().expect("lock").len(), 1);
 }

@@ -30,7 +30,10 @@ async fn cors_answers_preflights_for_allowed_origins_only() {
             &[
                 ("origin", "https://app.example.com"),
                 ("access-control-request-method", "POST"),
-                ("access-control-request-headers", "authorization,content-type"),
+                (
+                    "access-control-request-headers",
+                    "authorization,content-type",
+                ),
             ],
             None,
         )
@@ -40,27 +43,47 @@ async fn cors_answers_preflights_for_allowed_origins_only() {
         preflight.headers["access-control-allow-origin"],
         "https://app.example.com"
     );
-    assert!(preflight.headers.contains_key("access-control-allow-methods"));
+    assert!(preflight
+        .headers
+        .contains_key("access-control-allow-methods"));
 
     let simple = client
-        .send(Method::GET, "/v1/hello", &[("origin", "https://app.example.com")], None)
+        .send(
+            Method::GET,
+            "/v1/hello",
+            &[("origin", "https://app.example.com")],
+            None,
+        )
         .await;
     assert_eq!(simple.status, 200);
     assert_eq!(
         simple.headers["access-control-allow-origin"],
         "https://app.example.com"
     );
-    assert_eq!(simple.headers["access-control-expose-headers"], "x-request-id");
+    assert_eq!(
+        simple.headers["access-control-expose-headers"],
+        "x-request-id"
+    );
 
     let foreign = client
-        .send(Method::GET, "/v1/hello", &[("origin", "https://evil.example.net")], None)
+        .send(
+            Method::GET,
+            "/v1/hello",
+            &[("origin", "https://evil.example.net")],
+            None,
+        )
         .await;
     assert!(!foreign.headers.contains_key("access-control-allow-origin"));
 
     // Without configuration, no CORS header at all.
     let (plain, _) = common::serve(Server::new(common::config()).api(common::hello())).await;
     let simple = plain
-        .send(Method::GET, "/v1/hello", &[("origin", "https://app.example.com")], None)
+        .send(
+            Method::GET,
+            "/v1/hello",
+            &[("origin", "https://app.example.com")],
+            None,
+        )
         .await;
     assert!(!simple.headers.contains_key("access-control-allow-origin"));
 }
@@ -73,7 +96,12 @@ async fn responses_are_compressed_as_negotiated() {
     assert!(!plain.headers.contains_key("content-encoding"));
 
     let gzip = client
-        .send(Method::GET, "/openapi.json", &[("accept-encoding", "gzip")], None)
+        .send(
+            Method::GET,
+            "/openapi.json",
+            &[("accept-encoding", "gzip")],
+            None,
+        )
         .await;
     assert_eq!(gzip.headers["content-encoding"], "gzip");
     let mut unzipped = Vec::new();
@@ -84,7 +112,12 @@ async fn responses_are_compressed_as_negotiated() {
     assert!(gzip.body.len() < plain.body.len());
 
     let br = client
-        .send(Method::GET, "/openapi.json", &[("accept-encoding", "br;q=1, gzip;q=0.5")], None)
+        .send(
+            Method::GET,
+            "/openapi.json",
+            &[("accept-encoding", "br;q=1, gzip;q=0.5")],
+            None,
+        )
         .await;
     assert_eq!(br.headers["content-encoding"], "br");
     assert!(br.body.len() < plain.body.len());
@@ -95,13 +128,23 @@ async fn responses_are_compressed_as_negotiated() {
     };
     let (off, _) = common::serve(Server::new(config).api(common::hello())).await;
     let gzip = off
-        .send(Method::GET, "/openapi.json", &[("accept-encoding", "gzip")], None)
+        .send(
+            Method::GET,
+            "/openapi.json",
+            &[("accept-encoding", "gzip")],
+            None,
+        )
         .await;
     assert!(!gzip.headers.contains_key("content-encoding"));
 }
 
 /// Makes every operation take `delay` before answering.
-fn slow(delay: Duration) -> impl tower::Layer<klue_core::hooks::OperationService, Service = klue_core::hooks::OperationService> + Clone {
+fn slow(
+    delay: Duration,
+) -> impl tower::Layer<
+    klue_core::hooks::OperationService,
+    Service = klue_core::hooks::OperationService,
+> + Clone {
     tower::layer::layer_fn(move |inner: klue_core::hooks::OperationService| {
         klue_core::hooks::OperationService::new(tower::service_fn(move |request| {
             let inner = inner.clone();
@@ -184,7 +227,11 @@ async fn keep_alive_can_be_turned_off() {
     assert_eq!(response.headers["connection"], "close");
 
     let (client, _) = common::serve(Server::new(common::config()).api(common::hello())).await;
-    assert!(!client.get("/v1/hello").await.headers.contains_key("connection"));
+    assert!(!client
+        .get("/v1/hello")
+        .await
+        .headers
+        .contains_key("connection"));
 }
 
 #[tokio::test]
@@ -193,12 +240,19 @@ async fn http2_without_tls_is_served_next_to_http1() {
     let h2 = Client::builder(TokioExecutor::new())
         .http2_only(true)
         .build_http::<Empty<Bytes>>();
-    let uri: http::Uri = format!("http://{addr}/v1/greetings/Ada").parse().expect("uri");
+    let uri: http::Uri = format!("http://{addr}/v1/greetings/Ada")
+        .parse()
+        .expect("uri");
     let response = h2.get(uri.clone()).await.expect("h2c answer");
     assert_eq!(response.version(), http::Version::HTTP_2);
     assert_eq!(response.status(), 200);
     assert!(response.headers().contains_key("x-request-id"));
-    let body = response.into_body().collect().await.expect("body").to_bytes();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
     assert_eq!(&body[..], br#"{"message":"Hello, Ada!"}"#);
 
     let config = ServerConfig {
@@ -206,6 +260,8 @@ async fn http2_without_tls_is_served_next_to_http1() {
         ..common::config()
     };
     let (_, addr) = common::serve(Server::new(config).api(common::hello())).await;
-    let uri: http::Uri = format!("http://{addr}/v1/greetings/Ada").parse().expect("uri");
+    let uri: http::Uri = format!("http://{addr}/v1/greetings/Ada")
+        .parse()
+        .expect("uri");
     assert!(h2.get(uri).await.is_err(), "HTTP/2 refused when turned off");
 }

@@ -71,7 +71,10 @@ async fn json_access_lines_carry_the_request_and_no_secret() {
         .send(Method::GET, "/v1/me", &[("authorization", &bearer)], None)
         .await;
     assert_eq!(me.status, 200);
-    let generated = me.headers["x-request-id"].to_str().expect("ASCII id").to_owned();
+    let generated = me.headers["x-request-id"]
+        .to_str()
+        .expect("ASCII id")
+        .to_owned();
     assert!(generated.len() >= 16, "generated id '{generated}'");
 
     let missing = client.get("/v1/nowhere").await;
@@ -79,7 +82,10 @@ async fn json_access_lines_carry_the_request_and_no_secret() {
 
     let logs = stop(child);
     for secret in [token.as_str(), COOKIE_SECRET, QUERY_SECRET, API_KEY_SECRET] {
-        assert!(!logs.contains(secret), "a secret was logged: {secret}\n{logs}");
+        assert!(
+            !logs.contains(secret),
+            "a secret was logged: {secret}\n{logs}"
+        );
     }
     let lines: Vec<Value> = logs
         .lines()
@@ -127,15 +133,24 @@ async fn human_format_and_the_access_log_switch() {
         .lines()
         .find(|line| line.contains("klue::access"))
         .unwrap_or_else(|| panic!("no access line: {logs}"));
-    assert!(line.contains("route=\"/v1/hello\"") || line.contains("route=/v1/hello"), "{line}");
+    assert!(
+        line.contains("route=\"/v1/hello\"") || line.contains("route=/v1/hello"),
+        "{line}"
+    );
     assert!(line.contains("status=200"), "{line}");
-    assert!(serde_json::from_str::<Value>(line).is_err(), "not JSON: {line}");
+    assert!(
+        serde_json::from_str::<Value>(line).is_err(),
+        "not JSON: {line}"
+    );
 
     let (child, client) = start(&[("KLUE_ACCESS_LOG", "false")]);
     assert_eq!(client.get("/v1/hello").await.status, 200);
     let logs = stop(child);
     assert!(logs.contains("listening on"), "other logs stay: {logs}");
-    assert!(!logs.contains("klue::access"), "access log silenced: {logs}");
+    assert!(
+        !logs.contains("klue::access"),
+        "access log silenced: {logs}"
+    );
 
     // Levels per module: the server's own lines can be turned down without the access log.
     let (child, client) = start(&[("KLUE_LOG", "warn,klue::access=info")]);

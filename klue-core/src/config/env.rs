@@ -75,7 +75,10 @@ pub(super) fn server_config(
     let body_limit = r.parsed("KLUE_BODY_LIMIT", "a number of bytes", defaults.body_limit);
     let container_version = r.text("KLUE_CONTAINER_VERSION").unwrap_or_default();
     let shutdown_timeout = r.seconds("KLUE_SHUTDOWN_TIMEOUT", defaults.shutdown_timeout);
-    let format = match r.text("KLUE_LOG_FORMAT").map(|t| t.trim().to_ascii_lowercase()) {
+    let format = match r
+        .text("KLUE_LOG_FORMAT")
+        .map(|t| t.trim().to_ascii_lowercase())
+    {
         None => LogFormat::Human,
         Some(t) if t == "human" || t == "text" => LogFormat::Human,
         Some(t) if t == "json" => LogFormat::Json,
@@ -90,8 +93,9 @@ pub(super) fn server_config(
         .or_else(|| r.text("RUST_LOG"))
         .unwrap_or_else(|| "info".to_owned());
     if let Err(err) = tracing_subscriber::EnvFilter::try_new(&filter) {
-        r.problems
-            .push(format!("KLUE_LOG/RUST_LOG: '{filter}' is not a filter: {err}"));
+        r.problems.push(format!(
+            "KLUE_LOG/RUST_LOG: '{filter}' is not a filter: {err}"
+        ));
     }
     let access_log = r.flag("KLUE_ACCESS_LOG", true);
     let cors = r.text("KLUE_CORS_ORIGINS").map(|text| {
@@ -145,8 +149,9 @@ pub(super) fn server_config(
     let report_webhook = r.text("KLUE_REPORT_WEBHOOK");
     if let Some(url) = &report_webhook {
         if !url.starts_with("http://") && !url.starts_with("https://") {
-            r.problems
-                .push(format!("KLUE_REPORT_WEBHOOK: '{url}' is not an http(s) URL"));
+            r.problems.push(format!(
+                "KLUE_REPORT_WEBHOOK: '{url}' is not an http(s) URL"
+            ));
         }
     }
     if !r.problems.is_empty() {

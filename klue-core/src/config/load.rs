@@ -96,7 +96,11 @@ pub fn load_from<T: DeserializeOwned>(sources: &ConfigSources) -> Result<T, Conf
         if key.is_empty() {
             continue;
         }
-        let path: Vec<String> = key.to_ascii_lowercase().split("__").map(str::to_owned).collect();
+        let path: Vec<String> = key
+            .to_ascii_lowercase()
+            .split("__")
+            .map(str::to_owned)
+            .collect();
         tree.insert(&path, Node::Text(value));
     }
 

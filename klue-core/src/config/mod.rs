@@ -11,7 +11,6 @@ use crate::auth::JwtConfig;
 
 pub use load::{load, load_from, ConfigSources};
 
-
 /// The default limit on request bodies: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 

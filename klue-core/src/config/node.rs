@@ -120,9 +120,9 @@ impl<'de> Deserializer<'de> for Node {
             Node::Typed(value) => value
                 .deserialize_any(visitor)
                 .map_err(|err| NodeError(err.to_string())),
-            Node::Table(table) => visitor.visit_map(de::value::MapDeserializer::new(
-                table.into_iter(),
-            )),
+            Node::Table(table) => {
+                visitor.visit_map(de::value::MapDeserializer::new(table.into_iter()))
+            }
             Node::Placeholder => visitor.visit_unit(),
         }
     }
@@ -183,9 +183,9 @@ impl<'de> Deserializer<'de> for Node {
                     .collect();
                 visitor.visit_seq(de::value::SeqDeserializer::new(items.into_iter()))
             }
-            Node::Placeholder => {
-                visitor.visit_seq(de::value::SeqDeserializer::new(Vec::<Node>::new().into_iter()))
-            }
+            Node::Placeholder => visitor.visit_seq(de::value::SeqDeserializer::new(
+                Vec::<Node>::new().into_iter(),
+            )),
             other => other.deserialize_any(visitor),
         }
     }

@@ -140,10 +140,14 @@ impl Reporter for LogReporter {
     }
 }
 
-/// The request side of reporting: a bounded queue to a task started on first use.
+/// What the draining task takes when it starts.
+type Drain = (mpsc::Receiver<Report>, Vec<Arc<dyn Reporter>>);
+
+/// The request side of reporting: a bounded queue to a task started on first use (in the
+/// server's runtime: building a server needs none).
 pub(crate) struct ReportQueue {
     sender: mpsc::Sender<Report>,
-    start: Mutex<Option<(mpsc::Receiver<Report>, Vec<Arc<dyn Reporter>>)>>,
+    start: Mutex<Option<Drain>>,
 }
 
 impl std::fmt::Debug for ReportQueue {

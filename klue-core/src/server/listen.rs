@@ -141,7 +141,8 @@ fn cors(origins: &CorsOrigins) -> CorsLayer {
     match origins {
         CorsOrigins::Any => layer.allow_origin(Any),
         CorsOrigins::List(list) => layer.allow_origin(AllowOrigin::list(
-            list.iter().filter_map(|o| http::HeaderValue::from_str(o).ok()),
+            list.iter()
+                .filter_map(|o| http::HeaderValue::from_str(o).ok()),
         )),
     }
 }

@@ -103,8 +103,8 @@ impl KlueService {
             );
         }
 
-        let fixed = |spec: &'static OperationSpec, content_type: &'static str, body: Bytes| {
-            Planned {
+        let fixed =
+            |spec: &'static OperationSpec, content_type: &'static str, body: Bytes| Planned {
                 template: spec.path.to_owned(),
                 spec,
                 action: Some(Action::Static {
@@ -112,8 +112,7 @@ impl KlueService {
                     content_type: HeaderValue::from_static(content_type),
                 }),
                 layers: Vec::new(),
-            }
-        };
+            };
         let version_body = builtin::version_body(&version);
         let json = "application/json";
         let mut planned = vec![
@@ -223,7 +222,9 @@ impl KlueService {
                     body_limit: config.body_limit,
                 }
                 .into_operation_service();
-                layers.iter().fold(innermost, |service, layer| layer(service))
+                layers
+                    .iter()
+                    .fold(innermost, |service, layer| layer(service))
             });
             let slow_threshold = slow_thresholds
                 .iter()
@@ -305,11 +306,11 @@ impl KlueService {
         let threshold = operation.map(|op| op.slow_threshold);
         let slow = threshold.is_some_and(|threshold| elapsed > threshold);
         if status.is_server_error() || slow {
-            inner.reports.send(report(&access, &inner.service_name, threshold, slow));
+            inner
+                .reports
+                .send(report(&access, &inner.service_name, threshold, slow));
         }
-        response
-            .headers_mut()
-            .insert(REQUEST_ID_HEADER, request_id);
+        response.headers_mut().insert(REQUEST_ID_HEADER, request_id);
         response
     }
 
@@ -408,9 +409,7 @@ fn report(access: &Access<'_>, service: &str, threshold: Option<Duration>, slow:
         status: access.status.as_u16(),
         user_id: access.user_id.map(str::to_owned),
         duration_ms: access.elapsed.as_secs_f64() * 1e3,
-        threshold_ms: threshold
-            .filter(|_| slow)
-            .map(|t| t.as_secs_f64() * 1e3),
+        threshold_ms: threshold.filter(|_| slow).map(|t| t.as_secs_f64() * 1e3),
         timestamp: SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64()),
