@@ -138,7 +138,7 @@ async fn webhook_receiver() -> (String, mpsc::UnboundedReceiver<Value>) {
 async fn the_webhook_receives_a_5xx_report_with_the_error_id_the_client_got() {
     let (url, mut received) = webhook_receiver().await;
     let config = ServerConfig {
-        report_webhook: Some(url),
+        report_webhook: Some(url.into()),
         ..common::config()
     };
     let router = common::hello().layer_operation("greet", tower::layer::layer_fn(database_down));

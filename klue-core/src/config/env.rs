@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{Builtins, ConfigError, CorsOrigins, LogConfig, LogFormat, ServerConfig};
+use super::{Builtins, ConfigError, CorsOrigins, LogConfig, LogFormat, SecretUrl, ServerConfig};
 use crate::auth::JwtConfig;
 
 struct Reader<F> {
@@ -179,6 +179,69 @@ pub(super) fn server_config(
         builtins,
         health_timeout,
         slow_call_threshold: Duration::from_millis(slow_ms),
-        report_webhook,
+        report_webhook: report_webhook.map(SecretUrl),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(vars: &[(&str, &str)]) -> Result<ServerConfig, ConfigError> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        server_config(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn settings_are_read_and_every_bad_one_is_named() {
+        let config = read(&[
+            ("KLUE_LOG_FORMAT", "json"),
+            ("KLUE_ACCESS_LOG", "off"),
+            ("KLUE_CORS_ORIGINS", "https://a.example, https://b.example/"),
+            ("KLUE_REQUEST_TIMEOUT", "0"),
+            ("KLUE_DOCS", "false"),
+            ("KLUE_SLOW_CALL_MS", "250"),
+            (
+                "KLUE_REPORT_WEBHOOK",
+                "https://hooks.example.com/T000/B000/secret",
+            ),
+        ])
+        .expect("valid");
+        assert_eq!(config.log.format, LogFormat::Json);
+        assert!(!config.log.access_log);
+        assert_eq!(
+            config.cors,
+            Some(CorsOrigins::List(vec![
+                "https://a.example".into(),
+                "https://b.example".into()
+            ]))
+        );
+        assert_eq!(config.request_timeout, None);
+        assert!(!config.builtins.docs && config.builtins.metrics);
+        assert_eq!(config.slow_call_threshold, Duration::from_millis(250));
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("T000/B000"), "{shown}");
+
+        let err = read(&[
+            ("KLUE_LOG_FORMAT", "xml"),
+            ("KLUE_KEEP_ALIVE", "maybe"),
+            ("KLUE_CORS_ORIGINS", "app.example.com"),
+            ("KLUE_HEALTH_TIMEOUT", "-1"),
+            ("KLUE_REPORT_WEBHOOK", "ftp://x"),
+        ])
+        .expect_err("invalid");
+        assert_eq!(err.problems.len(), 5, "{err}");
+        for name in [
+            "KLUE_LOG_FORMAT",
+            "KLUE_KEEP_ALIVE",
+            "KLUE_CORS_ORIGINS",
+            "KLUE_HEALTH_TIMEOUT",
+            "KLUE_REPORT_WEBHOOK",
+        ] {
+            assert!(err.to_string().contains(name), "{err}");
+        }
+    }
 }

@@ -119,7 +119,48 @@ pub struct ServerConfig {
     /// Calls slower than this are given to the reporters (overridable per operation).
     pub slow_call_threshold: Duration,
     /// A URL the webhook reporter POSTs reports of 5xx and slow calls to (Slack-compatible).
-    pub report_webhook: Option<String>,
+    pub report_webhook: Option<SecretUrl>,
+}
+
+/// A URL whose path or query may hold a credential (a Slack webhook's does): `Debug` shows
+/// its scheme and host only.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretUrl(pub String);
+
+impl SecretUrl {
+    /// The whole URL.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let origin = self
+            .0
+            .find("://")
+            .map(|start| {
+                let rest = &self.0[start + 3..];
+                let end = rest
+                    .find('/')
+                    .map_or(self.0.len(), |slash| start + 3 + slash);
+                &self.0[..end]
+            })
+            .unwrap_or("?");
+        write!(f, "SecretUrl({origin}/<redacted>)")
+    }
+}
+
+impl From<&str> for SecretUrl {
+    fn from(url: &str) -> Self {
+        SecretUrl(url.to_owned())
+    }
+}
+
+impl From<String> for SecretUrl {
+    fn from(url: String) -> Self {
+        SecretUrl(url)
+    }
 }
 
 impl Default for ServerConfig {

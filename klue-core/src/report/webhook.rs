@@ -15,10 +15,19 @@ use hyper_util::rt::TokioExecutor;
 use super::{Report, ReportFuture, Reporter};
 
 /// POSTs reports to a webhook URL.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WebhookReporter {
     url: http::Uri,
     client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+}
+
+impl std::fmt::Debug for WebhookReporter {
+    // The URL's path is the credential of a Slack webhook: only the host is shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookReporter")
+            .field("host", &self.url.host())
+            .finish_non_exhaustive()
+    }
 }
 
 impl WebhookReporter {

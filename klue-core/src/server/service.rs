@@ -243,7 +243,7 @@ impl KlueService {
 
         let mut reporters: Vec<Arc<dyn Reporter>> = vec![Arc::new(LogReporter)];
         if let Some(url) = &config.report_webhook {
-            match WebhookReporter::new(url) {
+            match WebhookReporter::new(url.expose()) {
                 Ok(webhook) => reporters.push(Arc::new(webhook)),
                 Err(err) => tracing::error!(error = %err, "KLUE_REPORT_WEBHOOK unusable"),
             }
