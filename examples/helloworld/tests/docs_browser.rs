@@ -28,10 +28,18 @@ fn chromium() -> Option<PathBuf> {
         return Some(found);
     }
     eprintln!("chromium missing: trying apt-get install -y chromium");
-    let _ = StdCommand::new("apt-get")
-        .args(["install", "-y", "--no-install-recommends", "chromium"])
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .status();
+    let install = || {
+        StdCommand::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends", "chromium"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    // A fresh machine may have no package lists yet.
+    if !install() {
+        let _ = StdCommand::new("apt-get").arg("update").status();
+        install();
+    }
     find()
 }
 
