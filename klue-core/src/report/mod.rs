@@ -117,25 +117,37 @@ pub trait Reporter: Send + Sync + 'static {
     fn report<'a>(&'a self, report: &'a Report) -> ReportFuture<'a>;
 }
 
-/// Logs each report at `warn` (target `klue::report`).
+/// Logs each report (target `klue::report`): slow calls at `warn`; 5xx at `debug`, as each
+/// 5xx is already logged at `error`, with its cause, where it happens. Always installed.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LogReporter;
 
+macro_rules! log_report {
+    ($level:expr, $report:expr) => {
+        tracing::event!(
+            target: "klue::report",
+            $level,
+            kind = ?$report.kind,
+            error_id = $report.error_id.as_deref(),
+            request_id = %$report.request_id,
+            method = %$report.method,
+            route = %$report.route,
+            status = $report.status,
+            user_id = $report.user_id.as_deref(),
+            duration_ms = $report.duration_ms,
+            threshold_ms = $report.threshold_ms,
+            error_chain = $report.error_chain.as_deref(),
+            "reported call"
+        )
+    };
+}
+
 impl Reporter for LogReporter {
     fn report<'a>(&'a self, report: &'a Report) -> ReportFuture<'a> {
-        tracing::warn!(
-            target: "klue::report",
-            kind = ?report.kind,
-            error_id = report.error_id.as_deref(),
-            request_id = %report.request_id,
-            method = %report.method,
-            route = %report.route,
-            status = report.status,
-            user_id = report.user_id.as_deref(),
-            duration_ms = report.duration_ms,
-            error_chain = report.error_chain.as_deref(),
-            "reported call"
-        );
+        match report.kind {
+            ReportKind::SlowCall => log_report!(tracing::Level::WARN, report),
+            ReportKind::ServerError => log_report!(tracing::Level::DEBUG, report),
+        }
         Box::pin(std::future::ready(()))
     }
 }
