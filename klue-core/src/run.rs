@@ -21,10 +21,19 @@ pub struct ServerArgs {
     pub host: IpAddr,
 }
 
+/// Installs the log subscriber on stderr as the `KLUE_LOG*` variables say (see
+/// [`init_logging_with`]); a malformed variable falls back to its default.
+pub fn init_logging() {
+    let log = ServerConfig::from_env()
+        .map(|config| config.log)
+        .unwrap_or_default();
+    init_logging_with(&log);
+}
+
 /// Installs the log subscriber on stderr: `log.filter` (per-module levels, e.g.
 /// `info,klue_core=debug,hyper=warn`), text or JSON lines, and the access log unless
 /// `log.access_log` is false. Does nothing when a subscriber is already installed.
-pub fn init_logging(log: &LogConfig) {
+pub fn init_logging_with(log: &LogConfig) {
     let mut filter = tracing_subscriber::EnvFilter::try_new(&log.filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     if !log.access_log {
@@ -122,7 +131,7 @@ where
 /// configuration and serves until SIGTERM or SIGINT, then drains in-flight requests.
 pub async fn serve_with(server: Server) -> ExitCode {
     let args = ServerArgs::parse();
-    init_logging(&server.config.log);
+    init_logging_with(&server.config.log);
     let addr = SocketAddr::new(args.host, args.port);
     let bound = match server.bind(addr).await {
         Ok(bound) => bound,

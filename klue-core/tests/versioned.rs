@@ -116,3 +116,36 @@ async fn an_explicit_prefix_and_a_spec_without_servers() {
     assert_eq!(get(addr, "/items/1").await.1, json!({"v": 1, "id": "1"}));
     assert_eq!(get(addr, "/v3/items/1").await.1, json!({"v": 3, "id": "1"}));
 }
+
+#[tokio::test]
+async fn the_docs_page_links_every_api() {
+    let server = Server::new(ServerConfig::default())
+        .api_at_base_path(router(&V1, |id| json!({"id": id})))
+        .api_at_base_path(router(&V2, |id| json!({"id": id})));
+    let bound = server
+        .bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("binds");
+    let addr = bound.local_addr().expect("address");
+    tokio::spawn(bound.serve());
+    let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
+    let response = client
+        .get(format!("http://{addr}/docs").parse().expect("uri"))
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let html = String::from_utf8_lossy(&html);
+    assert!(html.contains("/docs?api=items_v1"), "{html}");
+    assert!(html.contains("/docs?api=items_v2"), "{html}");
+    let (status, v1_spec) = get(addr, "/openapi/items_v1.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v1_spec["servers"][0]["url"], "/v1");
+    // /openapi.json is the first API's.
+    assert_eq!(get(addr, "/openapi.json").await.1, v1_spec);
+}
