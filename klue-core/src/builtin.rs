@@ -1,7 +1,7 @@
 //! The endpoints every klue service serves: `GET /ping`, `GET /version`, `GET /auth/version`.
 
 use bytes::Bytes;
-use http::{Method, StatusCode};
+use http::Method;
 use serde::Serialize;
 
 use crate::router::{AuthMode, OperationSpec};
@@ -47,4 +47,18 @@ pub(crate) fn version_body(info: &VersionInfo) -> Bytes {
     Bytes::from(serde_json::to_vec(info).unwrap_or_else(|_| b"{}".to_vec()))
 }
 
-pub(crate) const OK: StatusCode = StatusCode::OK;
+pub(crate) static HEALTH: OperationSpec = OperationSpec {
+    id: "health",
+    method: Method::GET,
+    path: "/health",
+    auth: AuthMode::None,
+    body: None,
+};
+
+pub(crate) static METRICS: OperationSpec = OperationSpec {
+    id: "metrics",
+    method: Method::GET,
+    path: "/metrics",
+    auth: AuthMode::None,
+    body: None,
+};

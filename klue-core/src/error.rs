@@ -37,6 +37,10 @@ pub mod codes {
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
     /// A handler panicked or returned an internal error (500).
     pub const SERVER_ERROR: &str = "SERVER_ERROR";
+    /// The request body did not arrive within the request timeout (408).
+    pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
+    /// The handler did not answer within the request timeout (503).
+    pub const SERVER_TIMEOUT: &str = "SERVER_TIMEOUT";
 }
 
 /// An error answered to the client as the klue error envelope.
@@ -225,6 +229,27 @@ impl ApiError {
         )
     }
 
+    /// 408 `REQUEST_TIMEOUT`: the body was still arriving when the request timeout passed.
+    pub fn request_timeout() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            codes::REQUEST_TIMEOUT,
+            "The request body did not arrive within the request timeout",
+        )
+    }
+
+    /// 503 `SERVER_TIMEOUT`: the handler had not answered when `timeout` passed.
+    pub fn server_timeout(timeout: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            codes::SERVER_TIMEOUT,
+            format!(
+                "The server did not answer within the request timeout ({} ms)",
+                timeout.as_millis()
+            ),
+        )
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.inner.status
@@ -278,10 +303,27 @@ impl ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        if let Some(allow) = self.inner.allow {
+        if let Some(allow) = self.inner.allow.clone() {
             headers.insert(header::ALLOW, allow);
         }
+        response.extensions_mut().insert(self.details());
         response
+    }
+
+    /// What the access log and the reporters need after the error became a response.
+    fn details(&self) -> ErrorDetails {
+        let chain = self.inner.status.is_server_error().then(|| {
+            let mut chain = self.inner.description.clone();
+            if let Some(source) = &self.inner.source {
+                chain.push_str(&format!(": {}", ErrorChain(source.as_ref())));
+            }
+            chain
+        });
+        ErrorDetails {
+            error_id: self.inner.error_id,
+            code: self.inner.code.clone(),
+            chain,
+        }
     }
 
     fn log(&self) {
@@ -302,7 +344,8 @@ impl ApiError {
                 ),
             }
         } else {
-            tracing::info!(
+            // The access log line names the error; this one adds its description.
+            tracing::debug!(
                 error_id = %self.inner.error_id,
                 status = self.inner.status.as_u16(),
                 code = %self.inner.code,
@@ -332,6 +375,16 @@ impl std::error::Error for ApiError {
             .as_ref()
             .map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
     }
+}
+
+/// An error answered as a response: kept in the response's extensions until the access log
+/// and the reporters have seen it.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorDetails {
+    pub(crate) error_id: Uuid,
+    pub(crate) code: Cow<'static, str>,
+    /// For a 5xx: the description and the chain of causes.
+    pub(crate) chain: Option<String>,
 }
 
 /// Renders an error and its causes as `outer: inner: innermost`.

@@ -5,15 +5,26 @@
 //! implementation of that trait to an [`ApiRouter`]. This crate serves such routers on hyper 1:
 //! routing, parameter and body decoding, validation that reports every violation, JWT auth,
 //! the uuid-tagged error envelope and the built-in `/ping`, `/version` and `/auth/version`.
+//!
+//! Around that, each switchable by configuration ([`ServerConfig`]): an access log line per
+//! request with a request id, `/metrics`, `/health`, the spec and Swagger UI at `/docs`,
+//! CORS, compression, timeouts, HTTP/2 (h2c), graceful shutdown, error reporting
+//! ([`report`]) and tower layers around operations ([`hooks`]).
 
+mod access;
 pub mod auth;
 mod builtin;
 pub mod client;
 #[doc(hidden)]
 pub mod codegen;
 pub mod config;
+mod docs;
 pub mod error;
+mod health;
+pub mod hooks;
+mod metrics;
 mod params;
+pub mod report;
 mod request;
 mod response;
 mod router;
@@ -22,16 +33,18 @@ mod server;
 mod url;
 pub mod validate;
 
+pub use access::REQUEST_ID_HEADER;
 pub use auth::{Authenticator, Claims, JwtConfig};
 pub use builtin::VersionInfo;
 pub use client::{ClientConfig, ClientError, HttpClient};
-pub use config::{ConfigError, ServerConfig};
+pub use config::{ConfigError, LogFormat, ServerConfig};
 pub use error::{codes, ApiError, ErrorEnvelope};
 pub use params::{FromParam, ToParam};
+pub use report::{LogReporter, Report, Reporter, WebhookReporter};
 pub use request::OperationRequest;
 pub use response::{empty_response, json_response, Body, IntoResponse};
 pub use router::{ApiInfo, ApiRouter, AuthMode, BodySpec, OperationSpec};
-pub use run::{init_logging, run, ServerArgs};
+pub use run::{init_logging, init_logging_with, run, run_configured, serve_with, ServerArgs};
 pub use server::{BoundServer, BuildError, KlueService, ServeError, Server};
 pub use url::{add_cookie, set_header, UrlBuilder};
 pub use validate::{Location, Validate, Violation, Violations};

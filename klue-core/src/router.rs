@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use http::{Method, Response};
 
+use crate::hooks::{IntoOperationService, LayerFn, OperationService};
 use crate::request::OperationRequest;
 use crate::response::Body;
 use crate::ApiError;
@@ -69,6 +70,8 @@ pub(crate) type Handler = Arc<dyn Fn(OperationRequest) -> HandlerFuture + Send +
 pub struct ApiRouter {
     pub(crate) info: &'static ApiInfo,
     pub(crate) operations: Vec<(&'static OperationSpec, Handler)>,
+    /// Layers of this API: on one operation (its id) or, with `None`, on all.
+    pub(crate) layers: Vec<(Option<String>, LayerFn)>,
 }
 
 impl std::fmt::Debug for ApiRouter {
@@ -93,6 +96,7 @@ impl ApiRouter {
         ApiRouter {
             info,
             operations: Vec::new(),
+            layers: Vec::new(),
         }
     }
 
@@ -109,5 +113,50 @@ impl ApiRouter {
     {
         let handler: Handler = Arc::new(move |request| Box::pin(handler(request)));
         self.operations.push((spec, handler));
+    }
+
+    /// Wraps every operation of this API in a tower layer; see [`crate::hooks`].
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower::Layer<OperationService> + Send + Sync + 'static,
+        L::Service: IntoOperationService,
+    {
+        self.layers.push((None, crate::hooks::layer_fn(layer)));
+        self
+    }
+
+    /// Wraps the operation `operation_id` in a tower layer; see [`crate::hooks`]. An id the
+    /// API does not have makes [`crate::Server::build`] fail.
+    pub fn layer_operation<L>(mut self, operation_id: &str, layer: L) -> Self
+    where
+        L: tower::Layer<OperationService> + Send + Sync + 'static,
+        L::Service: IntoOperationService,
+    {
+        self.layers
+            .push((Some(operation_id.to_owned()), crate::hooks::layer_fn(layer)));
+        self
+    }
+}
+
+impl ApiInfo {
+    /// The path of the spec's base URL: of the first `servers` entry (OpenAPI 3; Swagger 2.0's
+    /// `basePath` is converted to it), e.g. `/v2` for `https://api.example.com/v2`; `""` when
+    /// the spec has none.
+    pub fn base_path(&self) -> String {
+        let spec: serde_json::Value = serde_json::from_str(self.spec_json).unwrap_or_default();
+        let url = spec
+            .pointer("/servers/0/url")
+            .or_else(|| spec.get("basePath"))
+            .and_then(|url| url.as_str())
+            .unwrap_or("");
+        let path = match url.find("://") {
+            Some(scheme_end) => {
+                let rest = &url[scheme_end + 3..];
+                rest.find('/').map_or("", |slash| &rest[slash..])
+            }
+            None => url,
+        };
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        path.trim_end_matches('/').to_owned()
     }
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::config::ServerConfig;
+use crate::config::{LogConfig, LogFormat, ServerConfig};
 use crate::router::ApiRouter;
 use crate::server::Server;
 
@@ -21,14 +21,39 @@ pub struct ServerArgs {
     pub host: IpAddr,
 }
 
-/// Installs the log subscriber: `RUST_LOG` filters (default `info`), human format on stderr.
+/// Installs the log subscriber on stderr as the `KLUE_LOG*` variables say (see
+/// [`init_logging_with`]); a malformed variable falls back to its default.
 pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+    let log = ServerConfig::from_env()
+        .map(|config| config.log)
+        .unwrap_or_default();
+    init_logging_with(&log);
+}
+
+/// Installs the log subscriber on stderr: `log.filter` (per-module levels, e.g.
+/// `info,klue_core=debug,hyper=warn`), text or JSON lines, and the access log unless
+/// `log.access_log` is false. Does nothing when a subscriber is already installed.
+pub fn init_logging_with(log: &LogConfig) {
+    let mut filter = tracing_subscriber::EnvFilter::try_new(&log.filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    if !log.access_log {
+        if let Ok(off) = "klue::access=off".parse() {
+            filter = filter.add_directive(off);
+        }
+    }
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .try_init();
+        // Colours for a terminal only: escape codes garble files and log collectors.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let _ = match log.format {
+        LogFormat::Human => builder.try_init(),
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .try_init(),
+    };
 }
 
 /// Parses [`ServerArgs`], reads [`ServerConfig::from_env`], and serves `apis` until the process
@@ -45,8 +70,6 @@ pub fn init_logging() {
 /// }
 /// ```
 pub async fn run(apis: impl IntoIterator<Item = ApiRouter>) -> ExitCode {
-    let args = ServerArgs::parse();
-    init_logging();
     let config = match ServerConfig::from_env() {
         Ok(config) => config,
         Err(err) => {
@@ -54,7 +77,61 @@ pub async fn run(apis: impl IntoIterator<Item = ApiRouter>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let server = apis.into_iter().fold(Server::new(config), Server::api);
+    serve_with(apis.into_iter().fold(Server::new(config), Server::api)).await
+}
+
+/// Like [`run`], for a service with a typed configuration `C` (see [`crate::config::load`]):
+/// reads the server's and the service's configuration, and when either has a problem stops
+/// with one message naming every missing or malformed key; else lets `setup` add the APIs
+/// (and hooks, health checks, reporters) and serves.
+///
+/// ```no_run
+/// # static INFO: klue_core::ApiInfo = klue_core::ApiInfo {
+/// #     name: "demo", title: "demo", version: "1", spec_json: "{}",
+/// # };
+/// # fn router(_: String) -> klue_core::ApiRouter { klue_core::ApiRouter::new(&INFO) }
+/// #[derive(serde::Deserialize)]
+/// struct Config {
+///     database_url: String,
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> std::process::ExitCode {
+///     klue_core::run_configured(|config: Config, server| {
+///         server.api(router(config.database_url))
+///     })
+///     .await
+/// }
+/// ```
+pub async fn run_configured<C, F>(setup: F) -> ExitCode
+where
+    C: serde::de::DeserializeOwned,
+    F: FnOnce(C, Server) -> Server,
+{
+    let server_config = ServerConfig::from_env();
+    let service_config = crate::config::load::<C>();
+    match (server_config, service_config) {
+        (Ok(server_config), Ok(service_config)) => {
+            serve_with(setup(service_config, Server::new(server_config))).await
+        }
+        (server, service) => {
+            let problems: Vec<String> = [server.err(), service.err()]
+                .into_iter()
+                .flatten()
+                .flat_map(|err| err.problems)
+                .collect();
+            eprintln!("error: {}", crate::config::ConfigError { problems });
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Like [`run`], for a [`Server`] the service has set up itself (hooks, health checks,
+/// reporters, versioned APIs): parses [`ServerArgs`], initialises logging from the server's
+/// configuration and serves until SIGTERM or SIGINT, then drains in-flight requests.
+pub async fn serve_with(server: Server) -> ExitCode {
+    let args = ServerArgs::parse();
+    init_logging_with(&server.config.log);
     let addr = SocketAddr::new(args.host, args.port);
     let bound = match server.bind(addr).await {
         Ok(bound) => bound,

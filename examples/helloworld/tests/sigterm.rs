@@ -13,6 +13,23 @@ use hyper_util::rt::TokioExecutor;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_under_load_answers_what_was_accepted_and_exits_0() {
+    sigterm_under_load(64, 1_000).await;
+}
+
+/// 1,000 connections, each with a request in flight or about to be, when SIGTERM arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_with_1000_concurrent_requests_answers_each_accepted_one() {
+    let in_flight_at_sigterm = sigterm_under_load(1_000, 3_000).await;
+    assert!(
+        in_flight_at_sigterm >= 500,
+        "only {in_flight_at_sigterm} requests were in flight at SIGTERM"
+    );
+}
+
+/// Runs `connections` clients sending back to back, sends SIGTERM once `before` requests
+/// were answered, checks every answer and the exit status; returns how many requests were in
+/// flight when SIGTERM was sent.
+async fn sigterm_under_load(connections: usize, before: usize) -> usize {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
@@ -33,21 +50,26 @@ async fn sigterm_under_load_answers_what_was_accepted_and_exits_0() {
         std::thread::sleep(Duration::from_millis(20));
     }
 
-    // 64 keep-alive connections, each sending requests back to back until the server stops.
+    // Keep-alive connections, each sending requests back to back until the server stops.
     let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
     let answered = Arc::new(AtomicUsize::new(0));
+    let in_flight = Arc::new(AtomicUsize::new(0));
     let stopping = Arc::new(AtomicBool::new(false));
-    let workers: Vec<_> = (0..64)
+    let workers: Vec<_> = (0..connections)
         .map(|_| {
-            let (client, url, answered, stopping) = (
+            let (client, url, answered, stopping, in_flight) = (
                 client.clone(),
                 url.clone(),
                 answered.clone(),
                 stopping.clone(),
+                in_flight.clone(),
             );
             tokio::spawn(async move {
                 loop {
-                    let response = match client.get(url.clone()).await {
+                    in_flight.fetch_add(1, Ordering::SeqCst);
+                    let sent = client.get(url.clone()).await;
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    let response = match sent {
                         Ok(response) => response,
                         // Not accepted: the server had stopped taking requests. Only allowed
                         // once it was told to stop.
@@ -77,14 +99,16 @@ async fn sigterm_under_load_answers_what_was_accepted_and_exits_0() {
         })
         .collect();
 
-    while answered.load(Ordering::SeqCst) < 1_000 {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while answered.load(Ordering::SeqCst) < before {
         assert!(
             Instant::now() < deadline,
-            "load did not reach 1000 requests"
+            "load did not reach {before} requests"
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     stopping.store(true, Ordering::SeqCst);
+    let in_flight_at_sigterm = in_flight.load(Ordering::SeqCst);
     let kill = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status()
@@ -108,5 +132,11 @@ async fn sigterm_under_load_answers_what_was_accepted_and_exits_0() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(status.code(), Some(0), "exit status {status:?}");
-    assert!(answered.load(Ordering::SeqCst) >= 1_000);
+    let answered = answered.load(Ordering::SeqCst);
+    assert!(answered >= before);
+    eprintln!(
+        "{connections} connections: {answered} requests answered, \
+         {in_flight_at_sigterm} in flight at SIGTERM, exit status 0"
+    );
+    in_flight_at_sigterm
 }

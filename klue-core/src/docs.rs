@@ -1,0 +1,152 @@
+//! Docs built-ins: the spec at `/openapi.json` and `/openapi.yaml` (and, with several APIs,
+//! each at `/openapi/<name>.json`), and Swagger UI at `/docs`, served from swagger-ui-dist
+//! files compiled into the binary (`klue-core/assets/swagger-ui`, Apache-2.0): no CDN, no
+//! network at build or run time.
+
+use bytes::Bytes;
+use http::{HeaderValue, Method};
+
+use crate::router::{ApiInfo, AuthMode, OperationSpec};
+
+const SWAGGER_UI_JS: &[u8] = include_bytes!("../assets/swagger-ui/swagger-ui-bundle.js");
+const SWAGGER_UI_CSS: &[u8] = include_bytes!("../assets/swagger-ui/swagger-ui.css");
+const SWAGGER_UI_LICENSE: &[u8] = include_bytes!("../assets/swagger-ui/LICENSE");
+
+macro_rules! get_spec {
+    ($name:ident, $id:literal, $path:literal) => {
+        pub(crate) static $name: OperationSpec = OperationSpec {
+            id: $id,
+            method: Method::GET,
+            path: $path,
+            auth: AuthMode::None,
+            body: None,
+        };
+    };
+}
+
+get_spec!(OPENAPI_JSON, "openapi_json", "/openapi.json");
+get_spec!(OPENAPI_YAML, "openapi_yaml", "/openapi.yaml");
+get_spec!(OPENAPI_API_JSON, "openapi_api_json", "/openapi/{api}.json");
+get_spec!(DOCS, "docs", "/docs");
+get_spec!(DOCS_JS, "docs_asset", "/docs/swagger-ui-bundle.js");
+get_spec!(DOCS_CSS, "docs_asset", "/docs/swagger-ui.css");
+get_spec!(DOCS_INIT, "docs_asset", "/docs/swagger-initializer.js");
+get_spec!(DOCS_LICENSE, "docs_asset", "/docs/LICENSE");
+
+/// One fixed response of the docs built-ins.
+pub(crate) struct StaticRoute {
+    pub(crate) spec: &'static OperationSpec,
+    /// The path served (equal to the spec's, except per-API spec paths).
+    pub(crate) path: String,
+    pub(crate) content_type: HeaderValue,
+    pub(crate) body: Bytes,
+}
+
+fn route(spec: &'static OperationSpec, content_type: &'static str, body: Bytes) -> StaticRoute {
+    StaticRoute {
+        spec,
+        path: spec.path.to_owned(),
+        content_type: HeaderValue::from_static(content_type),
+        body,
+    }
+}
+
+/// The docs routes for `apis` (the first one is the default).
+pub(crate) fn routes(apis: &[&'static ApiInfo]) -> Vec<StaticRoute> {
+    let Some(first) = apis.first() else {
+        return Vec::new();
+    };
+    let yaml = serde_json::from_str::<serde_json::Value>(first.spec_json)
+        .ok()
+        .and_then(|spec| serde_yaml_ng::to_string(&spec).ok())
+        .unwrap_or_default();
+    let mut routes = vec![
+        route(
+            &OPENAPI_JSON,
+            "application/json",
+            Bytes::from_static(first.spec_json.as_bytes()),
+        ),
+        route(&OPENAPI_YAML, "application/yaml", Bytes::from(yaml)),
+        route(&DOCS, "text/html; charset=utf-8", Bytes::from(page(apis))),
+        route(
+            &DOCS_JS,
+            "text/javascript; charset=utf-8",
+            Bytes::from_static(SWAGGER_UI_JS),
+        ),
+        route(
+            &DOCS_CSS,
+            "text/css; charset=utf-8",
+            Bytes::from_static(SWAGGER_UI_CSS),
+        ),
+        route(
+            &DOCS_INIT,
+            "text/javascript; charset=utf-8",
+            Bytes::from_static(INITIALIZER.as_bytes()),
+        ),
+        route(
+            &DOCS_LICENSE,
+            "text/plain; charset=utf-8",
+            Bytes::from_static(SWAGGER_UI_LICENSE),
+        ),
+    ];
+    if apis.len() > 1 {
+        let mut seen = std::collections::HashSet::new();
+        for api in apis {
+            if seen.insert(api.name) {
+                routes.push(StaticRoute {
+                    spec: &OPENAPI_API_JSON,
+                    path: format!("/openapi/{}.json", api.name),
+                    content_type: HeaderValue::from_static("application/json"),
+                    body: Bytes::from_static(api.spec_json.as_bytes()),
+                });
+            }
+        }
+    }
+    routes
+}
+
+/// Loads the spec named by `?api=` (several APIs) or `/openapi.json`. A file, not an inline
+/// script, so a strict Content-Security-Policy can allow it.
+const INITIALIZER: &str = r##"window.onload = function () {
+  var api = new URLSearchParams(window.location.search).get("api");
+  var url = api ? "/openapi/" + encodeURIComponent(api) + ".json" : "/openapi.json";
+  window.ui = SwaggerUIBundle({
+    url: url,
+    dom_id: "#swagger-ui",
+    deepLinking: true,
+    presets: [SwaggerUIBundle.presets.apis],
+    layout: "BaseLayout"
+  });
+};
+"##;
+
+fn page(apis: &[&'static ApiInfo]) -> String {
+    let title = html_escape(apis.first().map_or("API", |api| api.title));
+    let mut nav = String::new();
+    if apis.len() > 1 {
+        nav.push_str("<nav style=\"padding: 8px 20px; font-family: sans-serif\">APIs:");
+        for api in apis {
+            let name = html_escape(api.name);
+            nav.push_str(&format!(
+                " <a href=\"/docs?api={name}\">{name} {}</a>",
+                html_escape(api.version)
+            ));
+        }
+        nav.push_str("</nav>");
+    }
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>{title} - docs</title>\n\
+         <link rel=\"stylesheet\" href=\"/docs/swagger-ui.css\">\n</head>\n<body>\n{nav}\n\
+         <div id=\"swagger-ui\"></div>\n\
+         <script src=\"/docs/swagger-ui-bundle.js\"></script>\n\
+         <script src=\"/docs/swagger-initializer.js\"></script>\n</body>\n</html>\n"
+    )
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

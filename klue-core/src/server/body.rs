@@ -1,0 +1,71 @@
+//! Request bodies and path segments: content type, size limit, deadline.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::{header, HeaderMap};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+
+use crate::ApiError;
+
+pub(super) fn decode_path_segment(raw: &str) -> String {
+    percent_encoding::percent_decode_str(raw)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+pub(super) fn check_content_type(headers: &HeaderMap, accepted: &[&str]) -> Result<(), ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    let essence = content_type.map(|value| value.split(';').next().unwrap_or("").trim());
+    match essence {
+        Some(essence) if accepted.iter().any(|a| a.eq_ignore_ascii_case(essence)) => Ok(()),
+        _ => Err(ApiError::unsupported_media_type(content_type, accepted)),
+    }
+}
+
+/// Reads the whole body: 413 beyond `limit`, 408 when it has not arrived by `deadline`.
+pub(super) async fn read_body(
+    headers: &HeaderMap,
+    body: Incoming,
+    limit: usize,
+    deadline: Option<Instant>,
+) -> Result<Bytes, ApiError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(ApiError::payload_too_large(limit));
+    }
+    let collect = Limited::new(body, limit).collect();
+    let collected = match deadline {
+        None => collect.await,
+        Some(deadline) => tokio::time::timeout_at(deadline.into(), collect)
+            .await
+            .map_err(|_| ApiError::request_timeout())?,
+    };
+    match collected {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(err) if err.is::<http_body_util::LengthLimitError>() => {
+            Err(ApiError::payload_too_large(limit))
+        }
+        Err(err) => Err(ApiError::new(
+            http::StatusCode::BAD_REQUEST,
+            crate::codes::INVALID_PARAMETER,
+            format!("the request body could not be read: {err}"),
+        )),
+    }
+}
+
+pub(super) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "(no message)".to_owned()
+    }
+}

@@ -1,0 +1,231 @@
+//! The routing table and what answers each operation.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::FutureExt;
+use http::{HeaderValue, Method, Request, Response};
+use hyper::body::{Body as _, Incoming};
+
+use super::body::{check_content_type, panic_message, read_body};
+use super::BuildError;
+use crate::auth::Claims;
+use crate::client::CallContext;
+use crate::health::HealthChecks;
+use crate::hooks::OperationService;
+use crate::metrics::Metrics;
+use crate::request::OperationRequest;
+use crate::response::Body;
+use crate::router::{Handler, OperationSpec};
+use crate::ApiError;
+
+/// What answers an operation.
+#[derive(Clone)]
+pub(super) enum Action {
+    /// A fixed body (the built-ins): answered without a handler future.
+    Static {
+        body: Bytes,
+        content_type: HeaderValue,
+    },
+    /// A generated handler.
+    Handler(Handler),
+    /// `/health`.
+    Health(Arc<HealthChecks>),
+    /// `/metrics`.
+    Metrics(Arc<Metrics>),
+}
+
+pub(super) struct Operation {
+    pub(super) spec: &'static OperationSpec,
+    /// The metrics slot.
+    pub(super) slot: usize,
+    pub(super) action: Action,
+    /// The action wrapped in its layers, when it has any.
+    pub(super) layered: Option<OperationService>,
+    pub(super) slow_threshold: Duration,
+}
+
+pub(super) struct PathEntry {
+    pub(super) template: String,
+    pub(super) allow: String,
+    pub(super) operations: Vec<Operation>,
+}
+
+impl PathEntry {
+    pub(super) fn find(&self, method: &Method) -> Option<&Operation> {
+        let found = self.operations.iter().find(|op| op.spec.method == method);
+        // HEAD is answered by GET; hyper drops the body.
+        if found.is_none() && method == Method::HEAD {
+            return self
+                .operations
+                .iter()
+                .find(|op| op.spec.method == Method::GET);
+        }
+        found
+    }
+}
+
+#[derive(Default)]
+pub(super) struct RouteTable {
+    pub(super) router: matchit::Router<usize>,
+    pub(super) paths: Vec<PathEntry>,
+}
+
+impl RouteTable {
+    pub(super) fn add(&mut self, template: &str, operation: Operation) -> Result<(), BuildError> {
+        let index = match self.paths.iter().position(|p| p.template == template) {
+            Some(index) => index,
+            None => {
+                let index = self.paths.len();
+                self.router
+                    .insert(template, index)
+                    .map_err(|err| BuildError::InvalidPath {
+                        path: template.to_owned(),
+                        reason: err.to_string(),
+                    })?;
+                self.paths.push(PathEntry {
+                    template: template.to_owned(),
+                    allow: String::new(),
+                    operations: Vec::new(),
+                });
+                index
+            }
+        };
+        let entry = &mut self.paths[index];
+        let spec = operation.spec;
+        if let Some(existing) = entry
+            .operations
+            .iter()
+            .find(|op| op.spec.method == spec.method)
+        {
+            return Err(BuildError::DuplicateOperation {
+                method: spec.method.clone(),
+                path: template.to_owned(),
+                first: existing.spec.id.to_owned(),
+                second: spec.id.to_owned(),
+            });
+        }
+        entry.operations.push(operation);
+        let mut methods: Vec<&str> = entry
+            .operations
+            .iter()
+            .map(|op| op.spec.method.as_str())
+            .collect();
+        methods.sort_unstable();
+        entry.allow = methods.join(", ");
+        Ok(())
+    }
+}
+
+/// What routing found, handed to an operation (through request extensions when layers run).
+#[derive(Clone, Debug)]
+pub(super) struct Routed {
+    pub(super) params: Vec<(String, String)>,
+    pub(super) deadline: Option<Instant>,
+}
+
+/// Answers one routed, authenticated request.
+pub(super) async fn run_action(
+    spec: &'static OperationSpec,
+    action: &Action,
+    request: Request<Incoming>,
+    routed: Routed,
+    claims: Option<Claims>,
+    body_limit: usize,
+) -> Result<Response<Body>, ApiError> {
+    let handler = match action {
+        Action::Static { body, content_type } => {
+            let mut response = Response::new(Body::new(body.clone()));
+            response
+                .headers_mut()
+                .insert(http::header::CONTENT_TYPE, content_type.clone());
+            return Ok(response);
+        }
+        Action::Health(checks) => return Ok(checks.respond().await),
+        Action::Metrics(metrics) => {
+            let mut response = Response::new(Body::new(Bytes::from(metrics.render())));
+            response.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            );
+            return Ok(response);
+        }
+        Action::Handler(handler) => handler,
+    };
+
+    let (parts, body) = request.into_parts();
+    let body = match &spec.body {
+        None => Bytes::new(),
+        Some(body_spec) => {
+            let empty = body.size_hint().exact() == Some(0);
+            if !empty {
+                check_content_type(&parts.headers, body_spec.content_types)?;
+            }
+            read_body(&parts.headers, body, body_limit, routed.deadline).await?
+        }
+    };
+
+    // Taken before `parts` moves into the request: calls the handler makes to other
+    // services forward the caller's auth, call id and call path (refcount bumps only).
+    let context = CallContext::from_headers(&parts.headers);
+    let request = OperationRequest::new(parts, routed.params, body, claims);
+    match context
+        .scope(AssertUnwindSafe(handler(request)).catch_unwind())
+        .await
+    {
+        Ok(result) => result,
+        Err(panic) => Err(ApiError::internal_msg(format!(
+            "handler of operation '{}' panicked: {}",
+            spec.id,
+            panic_message(&*panic)
+        ))),
+    }
+}
+
+/// An operation's action as a tower service: the innermost service of its layers.
+#[derive(Clone)]
+pub(super) struct ActionService {
+    pub(super) spec: &'static OperationSpec,
+    pub(super) action: Action,
+    pub(super) body_limit: usize,
+}
+
+impl tower::Service<Request<Incoming>> for ActionService {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, mut request: Request<Incoming>) -> Self::Future {
+        let this = self.clone();
+        Box::pin(async move {
+            let routed = request
+                .extensions_mut()
+                .remove::<Routed>()
+                .unwrap_or(Routed {
+                    params: Vec::new(),
+                    deadline: None,
+                });
+            let claims = request.extensions_mut().remove::<Claims>();
+            let result = run_action(
+                this.spec,
+                &this.action,
+                request,
+                routed,
+                claims,
+                this.body_limit,
+            )
+            .await;
+            Ok(result.unwrap_or_else(ApiError::into_response))
+        })
+    }
+}
