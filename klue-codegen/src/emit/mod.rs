@@ -42,7 +42,7 @@ pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn:
             bindings.push(code.binding);
         }
         if parts.client {
-            let client = client::operation(&mut types, op);
+            let client = client::operation(&mut types, op, &code.response_ident);
             client_items.push(client.items);
             client_methods.push(client.method);
         }

@@ -47,6 +47,11 @@ pub(crate) struct TypeEmitter {
     /// Names of inline types, by the hint they were named from: the server and the client ask
     /// for the same inline types, which must be emitted once.
     inline_types: std::collections::BTreeMap<String, String>,
+    /// For each named schema, the named schemas its type contains without indirection (through
+    /// fields, not through `Vec` or maps): a field that leads back to its own schema is boxed.
+    contains: std::collections::BTreeMap<String, BTreeSet<String>>,
+    /// The named schema whose types are being emitted.
+    owner: Option<String>,
 }
 
 impl TypeEmitter {
@@ -70,7 +75,18 @@ impl TypeEmitter {
             patterns: 0,
             inline_statics: std::collections::BTreeMap::new(),
             inline_types: std::collections::BTreeMap::new(),
+            contains: containment(api),
+            owner: None,
         }
+    }
+
+    /// Whether a field of type `schema` inside the current named schema must be boxed: it
+    /// contains that schema again without indirection.
+    fn needs_box(&self, schema: &Schema) -> bool {
+        let (SchemaKind::Ref(target), Some(owner)) = (&schema.kind, &self.owner) else {
+            return false;
+        };
+        target == owner || self.contains.get(target).is_some_and(|c| c.contains(owner))
     }
 
     /// Reserves a type name derived from `hint`.
@@ -107,11 +123,13 @@ impl TypeEmitter {
             self.static_names
                 .insert(format!("SCHEMA_{}", naming::shouty(rust_name)));
         }
-        for (index, (_, schema)) in api.schemas.iter().enumerate() {
+        for (index, (name, schema)) in api.schemas.iter().enumerate() {
             let rust_name = self.named[index].1.clone();
             let static_name = format_ident!("SCHEMA_{}", naming::shouty(&rust_name));
+            self.owner = Some(name.clone());
             self.emit_definition(&rust_name, &static_name, schema);
         }
+        self.owner = None;
     }
 
     /// Emits the type named `rust_name` for `schema` and its schema static `static_name`.
@@ -159,6 +177,11 @@ impl TypeEmitter {
             let field_ident = ident(&field_name);
             let hint = format!("{rust_name}_{}", property.name);
             let ty = self.rust_type(&property.schema, &hint);
+            let ty = if self.needs_box(&property.schema) {
+                quote!(Box<#ty>)
+            } else {
+                ty
+            };
             // `TYPE__FIELD`: the double underscore keeps `Record.tag` apart from a type `RecordTag`.
             let field_static = self.reserve_static_named(format!(
                 "SCHEMA_{}__{}",
@@ -426,6 +449,49 @@ impl TypeEmitter {
             }
         }
     }
+}
+
+/// For each named schema, every named schema its Rust type contains by value (transitively).
+fn containment(api: &Api) -> std::collections::BTreeMap<String, BTreeSet<String>> {
+    fn direct(schema: &Schema, out: &mut BTreeSet<String>) {
+        match &schema.kind {
+            SchemaKind::Ref(name) => {
+                out.insert(name.clone());
+            }
+            SchemaKind::Object { properties } => {
+                for property in properties {
+                    direct(&property.schema, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let edges: std::collections::BTreeMap<&str, BTreeSet<String>> = api
+        .schemas
+        .iter()
+        .map(|(name, schema)| {
+            let mut out = BTreeSet::new();
+            direct(schema, &mut out);
+            (name.as_str(), out)
+        })
+        .collect();
+    let mut closure = std::collections::BTreeMap::new();
+    for (name, _) in &api.schemas {
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut stack: Vec<&str> = edges
+            .get(name.as_str())
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        while let Some(next) = stack.pop() {
+            if seen.insert(next.to_owned()) {
+                stack.extend(edges.get(next).into_iter().flatten().map(String::as_str));
+            }
+        }
+        closure.insert(name.clone(), seen);
+    }
+    closure
 }
 
 fn option_usize(value: Option<usize>) -> TokenStream {

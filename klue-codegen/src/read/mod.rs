@@ -68,6 +68,7 @@ pub(crate) fn read_spec(file: &Path, name: &str, text: &str) -> Result<Api, Vec<
         }
     }
     let spec_json = document.to_string();
+    let raw = document.clone();
     let spec: openapiv3::OpenAPI = match serde_path_to_error::deserialize(document) {
         Ok(spec) => spec,
         Err(err) => {
@@ -76,7 +77,7 @@ pub(crate) fn read_spec(file: &Path, name: &str, text: &str) -> Result<Api, Vec<
             return Err(collector.finish());
         }
     };
-    let api = openapi3::Reader::new(&spec, &mut collector).read(name, spec_json);
+    let api = openapi3::Reader::new(&spec, &raw, &mut collector).read(name, spec_json);
     if collector.has_errors() {
         Err(collector.finish())
     } else {

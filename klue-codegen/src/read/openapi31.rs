@@ -74,16 +74,25 @@ pub(super) fn read(
     let converted = converter.document(document);
     let mut collector = Collector::new(file.to_path_buf(), source);
     converter.check_wrapped_refs(&converted, &mut collector);
-    let api = match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(converted) {
-        Ok(spec) => {
-            Some(super::openapi3::Reader::new(&spec, &mut collector).read(name, original_json))
-        }
+    let converted_document = converted.clone();
+    let mut api = match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(converted) {
+        Ok(spec) => Some(
+            super::openapi3::Reader::new(&spec, &converted_document, &mut collector)
+                .read(name, original_json),
+        ),
         Err(err) => {
             let pointer = super::pointer_of(err.path());
             collector.error(&pointer, format!("invalid OpenAPI 3.1: {}", err.inner()));
             None
         }
     };
+    if let Some(api) = &mut api {
+        for warning in &mut api.warnings {
+            let original = converter.original_pointer(&warning.pointer);
+            warning.position = source.locate(&original);
+            warning.pointer = original;
+        }
+    }
     let mut found: Vec<Diagnostic> = Vec::new();
     for mut diagnostic in collector.finish() {
         let original = converter.original_pointer(&diagnostic.pointer);

@@ -86,8 +86,11 @@ pub(crate) fn read(
     let mut collector = Collector::new(file.to_path_buf(), source);
     // Documented: the embedded spec is the converted OpenAPI 3.0 document.
     let spec_json = converted.to_string();
-    let api = match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(converted) {
-        Ok(spec) => Some(super::openapi3::Reader::new(&spec, &mut collector).read(name, spec_json)),
+    let document = converted.clone();
+    let mut api = match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(converted) {
+        Ok(spec) => Some(
+            super::openapi3::Reader::new(&spec, &document, &mut collector).read(name, spec_json),
+        ),
         Err(err) => {
             let pointer = super::pointer_of(err.path());
             collector.error(
@@ -97,6 +100,12 @@ pub(crate) fn read(
             None
         }
     };
+    if let Some(api) = &mut api {
+        for warning in &mut api.warnings {
+            warning.pointer = converter.original_pointer(&warning.pointer);
+            warning.position = source.locate(&warning.pointer);
+        }
+    }
     for mut diagnostic in collector.finish() {
         diagnostic.pointer = converter.original_pointer(&diagnostic.pointer);
         diagnostic.position = source.locate(&diagnostic.pointer);
@@ -581,9 +590,60 @@ impl<'d> Converter<'d> {
     fn form_data(&mut self, pointer: &str) {
         self.problem(
             &join(pointer, "in"),
-            "formData parameters are not supported yet",
-            Some("klue reads JSON bodies: declare an `in: body` parameter with a schema"),
+            "formData parameters shared by a path's operations are not supported yet",
+            Some("declare them on each operation"),
         );
+    }
+
+    /// An operation's `formData` parameters as a 3.0 request body: an object with one
+    /// property per parameter (`type: file` a binary string), sent as
+    /// `multipart/form-data` when there is a file or `consumes` says so, else as
+    /// `application/x-www-form-urlencoded`.
+    fn form_body(
+        &mut self,
+        form: &[(&'d Value, String)],
+        consumes: &[String],
+        pointer: &str,
+    ) -> Value {
+        let mut properties = Map::new();
+        let mut required = Vec::new();
+        let mut has_file = false;
+        let new = join(pointer, "requestBody");
+        self.map(new.clone(), form[0].1.clone());
+        for (param, at) in form {
+            let Some(name) = str_of(param, "name") else {
+                continue;
+            };
+            let property = if str_of(param, "type") == Some("file") {
+                has_file = true;
+                json!({"type": "string", "format": "binary"})
+            } else {
+                simple_schema(param)
+            };
+            let schema_pointer = join(&join(&join(&new, "content"), "schema"), name);
+            self.map(schema_pointer, at.clone());
+            properties.insert(name.to_owned(), property);
+            if param.get("required").and_then(Value::as_bool) == Some(true) {
+                required.push(Value::from(name));
+            }
+        }
+        let multipart = has_file
+            || consumes
+                .iter()
+                .any(|c| c.starts_with("multipart/form-data"));
+        let media_type = if multipart {
+            "multipart/form-data"
+        } else {
+            "application/x-www-form-urlencoded"
+        };
+        let mut schema = json!({"type": "object", "properties": properties});
+        if !required.is_empty() {
+            schema["required"] = Value::Array(required.clone());
+        }
+        json!({
+            "required": !required.is_empty(),
+            "content": { media_type: { "schema": schema } },
+        })
     }
 
     fn operation(
@@ -639,13 +699,14 @@ impl<'d> Converter<'d> {
 
         let mut body = shared_body;
         let mut params = Vec::new();
+        let mut form = Vec::new();
         let own = op.get("parameters").and_then(Value::as_array);
         for (j, param) in own.into_iter().flatten().enumerate() {
             let original = join(&join(pointer, "parameters"), &j.to_string());
             let (resolved, at) = self.resolve_param(param, &original);
             match str_of(resolved, "in") {
                 Some("body") => body = Some((resolved, at)),
-                Some("formData") => self.form_data(&at),
+                Some("formData") => form.push((resolved, at)),
                 _ => {
                     let new = join(&join(pointer, "parameters"), &params.len().to_string());
                     params.push(self.parameter(param, &new, &original));
@@ -654,6 +715,15 @@ impl<'d> Converter<'d> {
         }
         if !params.is_empty() {
             out.insert("parameters".into(), Value::Array(params));
+        }
+        if body.is_none() && !form.is_empty() {
+            let consumes = media_types(op.get("consumes"))
+                .or_else(|| media_types(self.global("consumes")))
+                .unwrap_or_default();
+            out.insert(
+                "requestBody".into(),
+                self.form_body(&form, &consumes, pointer),
+            );
         }
         if let Some((param, at)) = body {
             let consumes = media_types(op.get("consumes"))

@@ -22,29 +22,54 @@ impl Reader<'_, '_, '_> {
     }
 
     fn reference(&mut self, reference: &str, pointer: &str) -> Schema {
-        let kind = match reference.strip_prefix(SCHEMA_PREFIX) {
-            Some(name) if self.named_schema(name).is_some() => SchemaKind::Ref(name.to_owned()),
-            Some(_) => {
+        let named = reference
+            .strip_prefix(SCHEMA_PREFIX)
+            .filter(|name| !name.contains('/') && self.named_schema(name).is_some());
+        if let Some(name) = named {
+            return Schema {
+                kind: SchemaKind::Ref(name.to_owned()),
+                description: None,
+                pointer: pointer.to_owned(),
+                nullable: false,
+            };
+        }
+        if !reference.starts_with('#') {
+            self.diag.error_help(
+                &join(pointer, "$ref"),
+                format!("reference '{reference}' is not supported yet"),
+                "refer to schemas in the same file",
+            );
+            return Schema::any(pointer);
+        }
+        // Any other local reference (into a schema's properties, a path, ...) is read inline.
+        let Some((target, at)) = self.resolve_pointer(reference) else {
+            self.diag.error(
+                &join(pointer, "$ref"),
+                format!("unresolved reference '{reference}'"),
+            );
+            return Schema::any(pointer);
+        };
+        if self.following.iter().any(|r| r == reference) {
+            self.diag.warn(
+                &join(pointer, "$ref"),
+                format!("reference '{reference}' refers to itself; it is read as any JSON value"),
+            );
+            return Schema::any(pointer);
+        }
+        match serde_json::from_value::<oa::ReferenceOr<oa::Schema>>(target.clone()) {
+            Ok(schema) => {
+                self.following.push(reference.to_owned());
+                let read = self.schema(&schema, &at);
+                self.following.pop();
+                read
+            }
+            Err(err) => {
                 self.diag.error(
                     &join(pointer, "$ref"),
-                    format!("unresolved reference '{reference}'"),
+                    format!("reference '{reference}' is not a schema: {err}"),
                 );
-                SchemaKind::Any
+                Schema::any(pointer)
             }
-            None => {
-                self.diag.error_help(
-                    &join(pointer, "$ref"),
-                    format!("reference '{reference}' is not supported yet"),
-                    "refer to schemas under #/components/schemas of the same file",
-                );
-                SchemaKind::Any
-            }
-        };
-        Schema {
-            kind,
-            description: None,
-            pointer: pointer.to_owned(),
-            nullable: false,
         }
     }
 
@@ -137,14 +162,10 @@ impl Reader<'_, '_, '_> {
             let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
             return SchemaKind::StringEnum(values);
         }
-        if let Some(pattern) = &s.pattern {
-            if let Err(err) = regex::Regex::new(pattern) {
-                self.diag.error(
-                    &join(pointer, "pattern"),
-                    format!("pattern does not compile: {err}"),
-                );
-            }
-        }
+        let pattern = s
+            .pattern
+            .as_deref()
+            .and_then(|pattern| self.pattern(pattern, &join(pointer, "pattern")));
         let format = match &s.format {
             oa::VariantOrUnknownOrEmpty::Item(f) => Some(format!("{f:?}").to_ascii_lowercase()),
             oa::VariantOrUnknownOrEmpty::Unknown(f) => Some(f.clone()),
@@ -153,7 +174,7 @@ impl Reader<'_, '_, '_> {
         SchemaKind::String(StringRules {
             min_length: s.min_length,
             max_length: s.max_length,
-            pattern: s.pattern.clone(),
+            pattern,
             format,
         })
     }
@@ -167,9 +188,9 @@ impl Reader<'_, '_, '_> {
     ) -> SchemaKind {
         for name in required {
             if !properties.contains_key(name) && !properties.is_empty() {
-                self.diag.error(
+                self.diag.warn(
                     &join(pointer, "required"),
-                    format!("required property '{name}' is not declared in `properties`"),
+                    format!("required property '{name}' is not declared in `properties`; it is not checked"),
                 );
             }
         }
@@ -192,6 +213,28 @@ impl Reader<'_, '_, '_> {
             })
             .collect();
         SchemaKind::Object { properties }
+    }
+
+    /// The pattern as the `regex` crate reads it: as written, or with the common constructs of
+    /// other dialects (Java, ECMAScript) translated; a pattern that still does not compile is
+    /// left out with a warning rather than failing generation.
+    fn pattern(&mut self, pattern: &str, pointer: &str) -> Option<String> {
+        if regex::Regex::new(pattern).is_ok() {
+            return Some(pattern.to_owned());
+        }
+        let translated = super::regex_dialect::translate(pattern);
+        match regex::Regex::new(&translated) {
+            Ok(_) => Some(translated),
+            Err(err) => {
+                let first = err.to_string();
+                let first = first.lines().last().unwrap_or("").trim().to_owned();
+                self.diag.warn(
+                    pointer,
+                    format!("pattern is not checked: the regex crate cannot read it ({first})"),
+                );
+                None
+            }
+        }
     }
 }
 
