@@ -230,7 +230,11 @@ fn generate_str_parts(
     text: &str,
     parts: emit::Parts,
 ) -> Result<(String, Vec<Diagnostic>), Error> {
+    let started = std::time::Instant::now();
     let api = read::read_spec(file, name, text).map_err(|d| Error::Spec(Diagnostics(d)))?;
+    if std::env::var_os("KLUE_CODEGEN_TIMING").is_some() {
+        eprintln!("read: {:?}", started.elapsed());
+    }
     let source = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -136,6 +136,9 @@ pub enum SchemaKind {
         /// Properties in spec order.
         properties: Vec<Property>,
     },
+    /// `oneOf` / `anyOf`: an untagged Rust enum, one variant per alternative, the first that
+    /// fits wins.
+    Union(Vec<Schema>),
     /// `object` without properties whose values follow a schema: a map.
     Map(Box<Schema>),
     /// A reference to a named schema.

@@ -63,3 +63,8 @@ fn media() {
 fn recursive() {
     snapshot("fixtures/openapi30/recursive.yaml");
 }
+
+#[test]
+fn composition() {
+    snapshot("fixtures/openapi30/composition.yaml");
+}

@@ -77,3 +77,8 @@ pub mod media {
 pub mod recursive {
     include!("generated/recursive.rs");
 }
+
+/// `apis/fixtures/openapi30/composition.yaml`: allOf, oneOf, anyOf.
+pub mod composition {
+    include!("generated/composition.rs");
+}

@@ -147,6 +147,9 @@ impl TypeEmitter {
                 self.emit_struct(rust_name, static_name, properties, docs)
             }
             SchemaKind::StringEnum(values) => self.emit_enum(rust_name, static_name, values, docs),
+            SchemaKind::Union(alternatives) => {
+                self.emit_union(rust_name, static_name, alternatives, docs)
+            }
             _ => {
                 let ty = self.rust_type(schema, rust_name);
                 let expr = self.schema_expr(schema, rust_name);
@@ -325,6 +328,73 @@ impl TypeEmitter {
         });
     }
 
+    /// An untagged enum: serde tries the alternatives in order and takes the first that
+    /// decodes (OpenAPI's `anyOf`; for `oneOf` the spec's alternatives rarely overlap).
+    fn emit_union(
+        &mut self,
+        rust_name: &str,
+        static_name: &proc_macro2::Ident,
+        alternatives: &[Schema],
+        docs: TokenStream,
+    ) {
+        let rt = rt();
+        let type_ident = ident(rust_name);
+        let mut taken = BTreeSet::new();
+        let mut variants = Vec::new();
+        let mut checks = Vec::new();
+        for (index, alternative) in alternatives.iter().enumerate() {
+            let base = match &alternative.kind {
+                SchemaKind::Ref(name) => naming::camel(&self.rust_name_of(name)),
+                SchemaKind::Boolean => "Boolean".to_owned(),
+                SchemaKind::Integer(..) => "Integer".to_owned(),
+                SchemaKind::Number(..) => "Number".to_owned(),
+                SchemaKind::String(_) | SchemaKind::StringEnum(_) => "String".to_owned(),
+                SchemaKind::Array { .. } => "Array".to_owned(),
+                SchemaKind::Map(_) => "Map".to_owned(),
+                _ => format!("Variant{index}"),
+            };
+            let variant = ident(&naming::unique(base, &mut taken));
+            let hint = format!("{rust_name}_{variant}");
+            let ty = self.rust_type(alternative, &hint);
+            let ty = if self.needs_box(alternative) {
+                quote!(Box<#ty>)
+            } else {
+                ty
+            };
+            let ty = if alternative.nullable {
+                quote!(Option<#ty>)
+            } else {
+                ty
+            };
+            let variant_static = self.reserve_static(&hint);
+            let expr = self.schema_expr(alternative, &hint);
+            self.items
+                .push(quote!(#[allow(dead_code)] static #variant_static: #rt::Schema = #expr;));
+            variants.push(quote!(#variant(#ty),));
+            checks.push(quote!(Self::#variant(value) => #rt::Validate::validate(value, &#variant_static, v),));
+        }
+        let serde_path = format!("{rt}::serde").replace(' ', "");
+        self.items.push(quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize, #rt::serde::Deserialize)]
+            #[serde(crate = #serde_path, untagged)]
+            pub enum #type_ident {
+                #(#variants)*
+            }
+
+            impl #rt::Validate for #type_ident {
+                fn validate(&self, _schema: &'static #rt::Schema, v: &mut #rt::Violations) {
+                    match self {
+                        #(#checks)*
+                    }
+                }
+            }
+
+            // The untyped validator admits any alternative; the typed one checks the chosen.
+            #[allow(dead_code)] static #static_name: #rt::Schema = #rt::Schema::Any;
+        });
+    }
+
     /// The Rust type of `schema`; inline objects and enums become types named after `hint`.
     pub(crate) fn rust_type(&mut self, schema: &Schema, hint: &str) -> TokenStream {
         let rt = rt();
@@ -348,7 +418,7 @@ impl TypeEmitter {
                 let name = ident(&self.rust_name_of(name));
                 quote!(#name)
             }
-            SchemaKind::Object { .. } | SchemaKind::StringEnum(_) => {
+            SchemaKind::Object { .. } | SchemaKind::StringEnum(_) | SchemaKind::Union(_) => {
                 let name = self.inline_type(schema, hint);
                 let name = ident(&name);
                 quote!(#name)
@@ -440,7 +510,7 @@ impl TypeEmitter {
                 let target = self.named_static(name);
                 quote!(#rt::Schema::Ref(&#target))
             }
-            SchemaKind::Object { .. } | SchemaKind::StringEnum(_) => {
+            SchemaKind::Object { .. } | SchemaKind::StringEnum(_) | SchemaKind::Union(_) => {
                 if !self.inline_statics.contains_key(hint) {
                     self.inline_type(schema, hint);
                 }
@@ -461,6 +531,11 @@ fn containment(api: &Api) -> std::collections::BTreeMap<String, BTreeSet<String>
             SchemaKind::Object { properties } => {
                 for property in properties {
                     direct(&property.schema, out);
+                }
+            }
+            SchemaKind::Union(alternatives) => {
+                for alternative in alternatives {
+                    direct(alternative, out);
                 }
             }
             _ => {}

@@ -136,18 +136,59 @@ impl Reader<'_, '_, '_> {
                 target.description = description.or(target.description);
                 return target;
             }
+            oa::SchemaKind::AllOf { all_of } => match self.merge_all_of(all_of) {
+                Some(merged) => self.object(
+                    &merged.properties,
+                    &merged.required,
+                    merged.additional.as_ref(),
+                    pointer,
+                ),
+                // Parts that are not all objects: documented fallback, any JSON value.
+                None => SchemaKind::Any,
+            },
             oa::SchemaKind::Any(any) if !any.properties.is_empty() => self.object(
                 &any.properties,
                 &any.required,
                 any.additional_properties.as_ref(),
                 pointer,
             ),
-            // Documented fallback until composition lands: any JSON value.
-            oa::SchemaKind::Any(_)
-            | oa::SchemaKind::AllOf { .. }
-            | oa::SchemaKind::OneOf { .. }
-            | oa::SchemaKind::AnyOf { .. }
-            | oa::SchemaKind::Not { .. } => SchemaKind::Any,
+            oa::SchemaKind::OneOf { one_of: parts } | oa::SchemaKind::AnyOf { any_of: parts } => {
+                let key = if matches!(schema.schema_kind, oa::SchemaKind::OneOf { .. }) {
+                    "oneOf"
+                } else {
+                    "anyOf"
+                };
+                let mut alternatives: Vec<Schema> = parts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, part)| self.schema(part, &join(&join(pointer, key), &i.to_string())))
+                    .collect();
+                // A `null` alternative (`{nullable: true}`, 3.1's `{type: 'null'}`) makes the
+                // whole value nullable instead.
+                let is_null = |a: &Schema| a.kind == SchemaKind::Any && a.nullable;
+                let nullable = schema.schema_data.nullable || alternatives.iter().any(is_null);
+                alternatives.retain(|a| !is_null(a));
+                match alternatives.len() {
+                    0 => SchemaKind::Any,
+                    1 => {
+                        let mut only = alternatives.remove(0);
+                        only.nullable |= nullable;
+                        only.description = description.or(only.description);
+                        return only;
+                    }
+                    _ if alternatives.iter().any(|a| a.kind == SchemaKind::Any) => SchemaKind::Any,
+                    _ => {
+                        return Schema {
+                            kind: SchemaKind::Union(alternatives),
+                            description,
+                            pointer: pointer.to_owned(),
+                            nullable,
+                        }
+                    }
+                }
+            }
+            // Documented fallback: any JSON value.
+            oa::SchemaKind::Any(_) | oa::SchemaKind::Not { .. } => SchemaKind::Any,
         };
         Schema {
             kind,
@@ -235,6 +276,82 @@ impl Reader<'_, '_, '_> {
                 None
             }
         }
+    }
+}
+
+/// The object an `allOf` of objects describes.
+#[derive(Default)]
+struct Merged {
+    properties: indexmap::IndexMap<String, oa::ReferenceOr<Box<oa::Schema>>>,
+    required: Vec<String>,
+    additional: Option<oa::AdditionalProperties>,
+}
+
+impl Reader<'_, '_, '_> {
+    /// Merges the parts of an `allOf` (inline objects and references to them, themselves
+    /// possibly `allOf`s) into one object; `None` when a part is not an object.
+    fn merge_all_of(&mut self, parts: &[oa::ReferenceOr<oa::Schema>]) -> Option<Merged> {
+        let mut merged = Merged::default();
+        let mut seen = Vec::new();
+        for part in parts {
+            self.merge_part(part, &mut merged, &mut seen)?;
+        }
+        Some(merged)
+    }
+
+    fn merge_part(
+        &mut self,
+        part: &oa::ReferenceOr<oa::Schema>,
+        merged: &mut Merged,
+        seen: &mut Vec<String>,
+    ) -> Option<()> {
+        let schema = match part {
+            oa::ReferenceOr::Item(schema) => schema.clone(),
+            oa::ReferenceOr::Reference { reference } => {
+                if seen.contains(reference) {
+                    return Some(());
+                }
+                seen.push(reference.clone());
+                let name = reference.strip_prefix(SCHEMA_PREFIX);
+                match name.and_then(|n| self.named_schema(n)) {
+                    Some(oa::ReferenceOr::Item(schema)) => schema.clone(),
+                    Some(other) => return self.merge_part(&other.clone(), merged, seen),
+                    None => {
+                        let (value, _) = self.resolve_pointer(reference)?;
+                        serde_json::from_value(value.clone()).ok()?
+                    }
+                }
+            }
+        };
+        let (properties, required, additional) = match &schema.schema_kind {
+            oa::SchemaKind::Type(oa::Type::Object(o)) => {
+                (&o.properties, &o.required, o.additional_properties.as_ref())
+            }
+            oa::SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "object") => (
+                &any.properties,
+                &any.required,
+                any.additional_properties.as_ref(),
+            ),
+            oa::SchemaKind::AllOf { all_of } => {
+                for inner in all_of {
+                    self.merge_part(inner, merged, seen)?;
+                }
+                return Some(());
+            }
+            _ => return None,
+        };
+        for (name, property) in properties {
+            merged.properties.insert(name.clone(), property.clone());
+        }
+        for name in required {
+            if !merged.required.contains(name) {
+                merged.required.push(name.clone());
+            }
+        }
+        if additional.is_some() {
+            merged.additional = additional.cloned();
+        }
+        Some(())
     }
 }
 
