@@ -23,6 +23,7 @@
 //! and deterministic. A spec with problems gives [`Error::Spec`], listing every problem with
 //! its file, line, column and JSON pointer.
 
+mod cpu_timing;
 mod diagnostics;
 mod emit;
 mod locate;
@@ -230,11 +231,7 @@ fn generate_str_parts(
     text: &str,
     parts: emit::Parts,
 ) -> Result<(String, Vec<Diagnostic>), Error> {
-    let started = std::time::Instant::now();
     let api = read::read_spec(file, name, text).map_err(|d| Error::Spec(Diagnostics(d)))?;
-    if std::env::var_os("KLUE_CODEGEN_TIMING").is_some() {
-        eprintln!("read: {:?}", started.elapsed());
-    }
     let source = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -243,7 +240,10 @@ fn generate_str_parts(
         file: file.to_path_buf(),
         message: err.to_string(),
     })?;
-    Ok((code, api.warnings))
+    let warnings = api.warnings.clone();
+    // A large model is freed on another thread: nothing waits for it.
+    std::thread::spawn(move || drop(api));
+    Ok((code, warnings))
 }
 
 /// Like [`generate_from_str`], also returning the warnings.

@@ -196,7 +196,7 @@ fn swagger2_x_bind_client_operation_id_and_authorization_api_key() {
     // The apiKey named Authorization is klue's bearer JWT: the claims are required.
     let required = code.matches("AuthMode::Required").count();
     assert_eq!(required, 1, "only fetch_a requires a token");
-    assert!(code.contains("pub claims: ::klue_core::codegen::Claims,"));
+    assert!(code.contains("pub claims: klue::Claims,"));
 }
 
 #[test]

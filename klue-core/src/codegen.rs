@@ -164,3 +164,35 @@ pub fn encode_form<T: serde::Serialize + Validate>(
     })?;
     Ok(Bytes::from(crate::params::form::encode(&value)))
 }
+
+/// Schema nodes of unconstrained values, shared so that generated code needs no static of its
+/// own for the many plain fields of large APIs.
+pub mod plain {
+    use crate::validate::{IntegerFormat, NumberRules, Schema, StringRules};
+
+    const NO_BOUNDS: NumberRules = NumberRules {
+        minimum: None,
+        maximum: None,
+        exclusive_minimum: None,
+        exclusive_maximum: None,
+        multiple_of: None,
+    };
+
+    /// Any JSON value.
+    pub static ANY: Schema = Schema::Any;
+    /// A boolean.
+    pub static BOOLEAN: Schema = Schema::Boolean;
+    /// A string without rules.
+    pub static STRING: Schema = Schema::String(StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        enum_values: &[],
+    });
+    /// An `int32` without bounds.
+    pub static INT32: Schema = Schema::Integer(IntegerFormat::Int32, NO_BOUNDS);
+    /// An `int64` without bounds.
+    pub static INT64: Schema = Schema::Integer(IntegerFormat::Int64, NO_BOUNDS);
+    /// A number without bounds.
+    pub static NUMBER: Schema = Schema::Number(NO_BOUNDS);
+}

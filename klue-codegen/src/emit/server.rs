@@ -61,8 +61,14 @@ pub(crate) fn operation(
             }
             _ => (types.rust_type(&param.schema, &hint), None),
         };
-        let expr = types.schema_expr(&param.schema, &hint);
-        statics.push(quote!(static #static_ident: #rt::Schema = #expr;));
+        let static_ident = match super::types::plain_static(&param.schema) {
+            Some(shared) => shared,
+            None => {
+                let expr = types.schema_expr(&param.schema, &hint);
+                statics.push(quote!(static #static_ident: #rt::Schema = #expr;));
+                quote!(#static_ident)
+            }
+        };
         let name = match param.location {
             ParamLocation::Header => param.name.to_ascii_lowercase(),
             _ => param.name.clone(),

@@ -11,9 +11,35 @@ use quote::{format_ident, quote};
 use crate::model::*;
 use crate::naming;
 
-/// Path of the runtime module every generated item uses.
+/// Path of the runtime module every generated item uses: the generated file starts with
+/// `use ::klue_core::codegen as klue;` (short paths keep GitHub-sized outputs fast to build).
 pub(crate) fn rt() -> TokenStream {
-    quote!(::klue_core::codegen)
+    quote!(klue)
+}
+
+/// The shared runtime node of a schema without rules (`klue::plain::STRING`, ...), if it is one.
+pub(crate) fn plain_static(schema: &Schema) -> Option<TokenStream> {
+    if schema.nullable {
+        return None;
+    }
+    let no_bounds = |rules: &NumberRules| *rules == NumberRules::default();
+    let name = match &schema.kind {
+        SchemaKind::Any => quote!(ANY),
+        SchemaKind::Boolean => quote!(BOOLEAN),
+        SchemaKind::String(rules)
+            if rules.min_length.is_none()
+                && rules.max_length.is_none()
+                && rules.pattern.is_none() =>
+        {
+            quote!(STRING)
+        }
+        SchemaKind::Integer(IntFormat::Int32, rules) if no_bounds(rules) => quote!(INT32),
+        SchemaKind::Integer(IntFormat::Int64, rules) if no_bounds(rules) => quote!(INT64),
+        SchemaKind::Number(_, rules) if no_bounds(rules) => quote!(NUMBER),
+        _ => return None,
+    };
+    let rt = rt();
+    Some(quote!(#rt::plain::#name))
 }
 
 pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
@@ -185,15 +211,23 @@ impl TypeEmitter {
             } else {
                 ty
             };
-            // `TYPE__FIELD`: the double underscore keeps `Record.tag` apart from a type `RecordTag`.
-            let field_static = self.reserve_static_named(format!(
-                "SCHEMA_{}__{}",
-                naming::shouty(rust_name),
-                naming::shouty(&property.name)
-            ));
-            let expr = self.schema_expr(&property.schema, &hint);
-            self.items
-                .push(quote!(#[allow(dead_code)] static #field_static: #rt::Schema = #expr;));
+            let field_static = match plain_static(&property.schema) {
+                Some(shared) => shared,
+                None => {
+                    // `TYPE__FIELD`: the double underscore keeps `Record.tag` apart from a type
+                    // `RecordTag`.
+                    let field_static = self.reserve_static_named(format!(
+                        "SCHEMA_{}__{}",
+                        naming::shouty(rust_name),
+                        naming::shouty(&property.name)
+                    ));
+                    let expr = self.schema_expr(&property.schema, &hint);
+                    self.items.push(
+                        quote!(#[allow(dead_code)] static #field_static: #rt::Schema = #expr;),
+                    );
+                    quote!(#field_static)
+                }
+            };
             let json_name = &property.name;
             let rename = if field_name.trim_start_matches("r#") == json_name.as_str() {
                 quote!()
