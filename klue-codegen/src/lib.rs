@@ -23,7 +23,6 @@
 //! and deterministic. A spec with problems gives [`Error::Spec`], listing every problem with
 //! its file, line, column and JSON pointer.
 
-mod cpu_timing;
 mod diagnostics;
 mod emit;
 mod locate;

@@ -280,7 +280,7 @@ fn swagger2_shared_and_referenced_components() {
         "pub body: Item",
         "NotFound(Error)",
         "#/components/parameters/Limit",
-        r#"\"servers\":[{\"url\":\"/api\"}]"#,
+        r#""servers":[{"url":"/api"}]"#,
     ] {
         assert!(code.contains(expected), "{expected} missing");
     }

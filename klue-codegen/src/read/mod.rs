@@ -14,9 +14,7 @@ use crate::model::Api;
 
 /// Reads the spec `text` of file `file`; the API is named `name`.
 pub(crate) fn read_spec(file: &Path, name: &str, text: &str) -> Result<Api, Vec<Diagnostic>> {
-    crate::cpu_timing::cpu("start");
     let source = SourceMap::new(text);
-    crate::cpu_timing::cpu("sourcemap");
     let mut collector = Collector::new(file.to_path_buf(), &source);
     // JSON specs (most vendor specs, GitHub's 10 MB one) take serde_json's much faster path.
     let json = text
@@ -80,7 +78,6 @@ pub(crate) fn read_spec(file: &Path, name: &str, text: &str) -> Result<Api, Vec<
         }
     }
     let spec_json = document.to_string();
-    crate::cpu_timing::cpu("parsed");
     let raw = document.clone();
     let spec: openapiv3::OpenAPI = match serde_path_to_error::deserialize(document) {
         Ok(spec) => spec,
@@ -90,9 +87,7 @@ pub(crate) fn read_spec(file: &Path, name: &str, text: &str) -> Result<Api, Vec<
             return Err(collector.finish());
         }
     };
-    crate::cpu_timing::cpu("openapiv3");
     let api = openapi3::Reader::new(&spec, &raw, &mut collector).read(name, spec_json);
-    crate::cpu_timing::cpu("model");
     if collector.has_errors() {
         Err(collector.finish())
     } else {

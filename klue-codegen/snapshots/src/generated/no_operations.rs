@@ -9,7 +9,7 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     spec_json: SPEC_JSON,
 };
 /// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = "{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"no_operations\",\"version\":\"1.0.0\",\"description\":\"Only types (a library of schemas other specs may share).\"},\"paths\":{},\"components\":{\"schemas\":{\"Color\":{\"type\":\"string\",\"enum\":[\"red\",\"green\"]}}}}";
+pub const SPEC_JSON: &str = r#"{"openapi":"3.0.3","info":{"title":"no_operations","version":"1.0.0","description":"Only types (a library of schemas other specs may share)."},"paths":{},"components":{"schemas":{"Color":{"type":"string","enum":["red","green"]}}}}"#;
 #[derive(
     Debug,
     Clone,
