@@ -1,6 +1,7 @@
 //! Turns the model of an API into one formatted Rust file.
 
 mod client;
+mod composite;
 mod server;
 mod types;
 

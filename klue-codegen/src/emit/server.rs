@@ -61,7 +61,7 @@ pub(crate) fn operation(
             }
             _ => (types.rust_type(&param.schema, &hint), None),
         };
-        let static_ident = match super::types::plain_static(&param.schema) {
+        let static_ident = match super::composite::plain_static(&param.schema) {
             Some(shared) => shared,
             None => {
                 let expr = types.schema_expr(&param.schema, &hint);

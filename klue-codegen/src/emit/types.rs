@@ -17,31 +17,6 @@ pub(crate) fn rt() -> TokenStream {
     quote!(klue)
 }
 
-/// The shared runtime node of a schema without rules (`klue::plain::STRING`, ...), if it is one.
-pub(crate) fn plain_static(schema: &Schema) -> Option<TokenStream> {
-    if schema.nullable {
-        return None;
-    }
-    let no_bounds = |rules: &NumberRules| *rules == NumberRules::default();
-    let name = match &schema.kind {
-        SchemaKind::Any => quote!(ANY),
-        SchemaKind::Boolean => quote!(BOOLEAN),
-        SchemaKind::String(rules)
-            if rules.min_length.is_none()
-                && rules.max_length.is_none()
-                && rules.pattern.is_none() =>
-        {
-            quote!(STRING)
-        }
-        SchemaKind::Integer(IntFormat::Int32, rules) if no_bounds(rules) => quote!(INT32),
-        SchemaKind::Integer(IntFormat::Int64, rules) if no_bounds(rules) => quote!(INT64),
-        SchemaKind::Number(_, rules) if no_bounds(rules) => quote!(NUMBER),
-        _ => return None,
-    };
-    let rt = rt();
-    Some(quote!(#rt::plain::#name))
-}
-
 pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
     match name.strip_prefix("r#") {
         Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
@@ -65,8 +40,10 @@ pub(crate) struct TypeEmitter {
     pub(crate) items: Vec<TokenStream>,
     type_names: BTreeSet<String>,
     static_names: BTreeSet<String>,
-    /// Rust names of the spec's named schemas.
+    /// Rust names of the spec's named schemas, in spec order.
     named: Vec<(String, String)>,
+    /// The same, by schema name.
+    named_index: std::collections::HashMap<String, String>,
     patterns: usize,
     /// Schema statics of inline types, by the hint they were named from.
     inline_statics: std::collections::BTreeMap<String, proc_macro2::Ident>,
@@ -83,7 +60,7 @@ pub(crate) struct TypeEmitter {
 impl TypeEmitter {
     pub(crate) fn new(api: &Api) -> Self {
         let mut type_names = BTreeSet::new();
-        let named = api
+        let named: Vec<(String, String)> = api
             .schemas
             .iter()
             .map(|(name, _)| {
@@ -97,18 +74,19 @@ impl TypeEmitter {
             items: Vec::new(),
             type_names,
             static_names: BTreeSet::new(),
+            named_index: named.iter().cloned().collect(),
             named,
             patterns: 0,
             inline_statics: std::collections::BTreeMap::new(),
             inline_types: std::collections::BTreeMap::new(),
-            contains: containment(api),
+            contains: super::composite::containment(api),
             owner: None,
         }
     }
 
     /// Whether a field of type `schema` inside the current named schema must be boxed: it
     /// contains that schema again without indirection.
-    fn needs_box(&self, schema: &Schema) -> bool {
+    pub(super) fn needs_box(&self, schema: &Schema) -> bool {
         let (SchemaKind::Ref(target), Some(owner)) = (&schema.kind, &self.owner) else {
             return false;
         };
@@ -120,7 +98,7 @@ impl TypeEmitter {
         naming::unique(naming::camel(hint), &mut self.type_names)
     }
 
-    fn reserve_static(&mut self, hint: &str) -> proc_macro2::Ident {
+    pub(super) fn reserve_static(&mut self, hint: &str) -> proc_macro2::Ident {
         self.reserve_static_named(format!("SCHEMA_{}", naming::shouty(hint)))
     }
 
@@ -128,11 +106,10 @@ impl TypeEmitter {
         format_ident!("{}", naming::unique(name, &mut self.static_names))
     }
 
-    fn rust_name_of(&self, schema_name: &str) -> String {
-        self.named
-            .iter()
-            .find(|(name, _)| name == schema_name)
-            .map(|(_, rust)| rust.clone())
+    pub(super) fn rust_name_of(&self, schema_name: &str) -> String {
+        self.named_index
+            .get(schema_name)
+            .cloned()
             .unwrap_or_else(|| naming::camel(schema_name))
     }
 
@@ -211,7 +188,7 @@ impl TypeEmitter {
             } else {
                 ty
             };
-            let field_static = match plain_static(&property.schema) {
+            let field_static = match super::composite::plain_static(&property.schema) {
                 Some(shared) => shared,
                 None => {
                     // `TYPE__FIELD`: the double underscore keeps `Record.tag` apart from a type
@@ -362,73 +339,6 @@ impl TypeEmitter {
         });
     }
 
-    /// An untagged enum: serde tries the alternatives in order and takes the first that
-    /// decodes (OpenAPI's `anyOf`; for `oneOf` the spec's alternatives rarely overlap).
-    fn emit_union(
-        &mut self,
-        rust_name: &str,
-        static_name: &proc_macro2::Ident,
-        alternatives: &[Schema],
-        docs: TokenStream,
-    ) {
-        let rt = rt();
-        let type_ident = ident(rust_name);
-        let mut taken = BTreeSet::new();
-        let mut variants = Vec::new();
-        let mut checks = Vec::new();
-        for (index, alternative) in alternatives.iter().enumerate() {
-            let base = match &alternative.kind {
-                SchemaKind::Ref(name) => naming::camel(&self.rust_name_of(name)),
-                SchemaKind::Boolean => "Boolean".to_owned(),
-                SchemaKind::Integer(..) => "Integer".to_owned(),
-                SchemaKind::Number(..) => "Number".to_owned(),
-                SchemaKind::String(_) | SchemaKind::StringEnum(_) => "String".to_owned(),
-                SchemaKind::Array { .. } => "Array".to_owned(),
-                SchemaKind::Map(_) => "Map".to_owned(),
-                _ => format!("Variant{index}"),
-            };
-            let variant = ident(&naming::unique(base, &mut taken));
-            let hint = format!("{rust_name}_{variant}");
-            let ty = self.rust_type(alternative, &hint);
-            let ty = if self.needs_box(alternative) {
-                quote!(Box<#ty>)
-            } else {
-                ty
-            };
-            let ty = if alternative.nullable {
-                quote!(Option<#ty>)
-            } else {
-                ty
-            };
-            let variant_static = self.reserve_static(&hint);
-            let expr = self.schema_expr(alternative, &hint);
-            self.items
-                .push(quote!(#[allow(dead_code)] static #variant_static: #rt::Schema = #expr;));
-            variants.push(quote!(#variant(#ty),));
-            checks.push(quote!(Self::#variant(value) => #rt::Validate::validate(value, &#variant_static, v),));
-        }
-        let serde_path = format!("{rt}::serde").replace(' ', "");
-        self.items.push(quote! {
-            #docs
-            #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize, #rt::serde::Deserialize)]
-            #[serde(crate = #serde_path, untagged)]
-            pub enum #type_ident {
-                #(#variants)*
-            }
-
-            impl #rt::Validate for #type_ident {
-                fn validate(&self, _schema: &'static #rt::Schema, v: &mut #rt::Violations) {
-                    match self {
-                        #(#checks)*
-                    }
-                }
-            }
-
-            // The untyped validator admits any alternative; the typed one checks the chosen.
-            #[allow(dead_code)] static #static_name: #rt::Schema = #rt::Schema::Any;
-        });
-    }
-
     /// The Rust type of `schema`; inline objects and enums become types named after `hint`.
     pub(crate) fn rust_type(&mut self, schema: &Schema, hint: &str) -> TokenStream {
         let rt = rt();
@@ -553,54 +463,6 @@ impl TypeEmitter {
             }
         }
     }
-}
-
-/// For each named schema, every named schema its Rust type contains by value (transitively).
-fn containment(api: &Api) -> std::collections::BTreeMap<String, BTreeSet<String>> {
-    fn direct(schema: &Schema, out: &mut BTreeSet<String>) {
-        match &schema.kind {
-            SchemaKind::Ref(name) => {
-                out.insert(name.clone());
-            }
-            SchemaKind::Object { properties } => {
-                for property in properties {
-                    direct(&property.schema, out);
-                }
-            }
-            SchemaKind::Union(alternatives) => {
-                for alternative in alternatives {
-                    direct(alternative, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let edges: std::collections::BTreeMap<&str, BTreeSet<String>> = api
-        .schemas
-        .iter()
-        .map(|(name, schema)| {
-            let mut out = BTreeSet::new();
-            direct(schema, &mut out);
-            (name.as_str(), out)
-        })
-        .collect();
-    let mut closure = std::collections::BTreeMap::new();
-    for (name, _) in &api.schemas {
-        let mut seen: BTreeSet<String> = BTreeSet::new();
-        let mut stack: Vec<&str> = edges
-            .get(name.as_str())
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        while let Some(next) = stack.pop() {
-            if seen.insert(next.to_owned()) {
-                stack.extend(edges.get(next).into_iter().flatten().map(String::as_str));
-            }
-        }
-        closure.insert(name.clone(), seen);
-    }
-    closure
 }
 
 fn option_usize(value: Option<usize>) -> TokenStream {
