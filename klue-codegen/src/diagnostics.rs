@@ -77,6 +77,7 @@ pub(crate) struct Collector<'a> {
     file: PathBuf,
     source: &'a SourceMap,
     found: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
 }
 
 impl<'a> Collector<'a> {
@@ -85,7 +86,24 @@ impl<'a> Collector<'a> {
             file,
             source,
             found: Vec::new(),
+            warnings: Vec::new(),
         }
+    }
+
+    /// Something klue works around (documented fallback): reported, but code is generated.
+    pub(crate) fn warn(&mut self, pointer: &str, message: impl Into<String>) {
+        self.warnings.push(Diagnostic {
+            file: self.file.clone(),
+            pointer: pointer.to_owned(),
+            position: self.source.locate(pointer),
+            message: message.into(),
+            help: None,
+        });
+    }
+
+    /// The warnings so far, leaving none behind.
+    pub(crate) fn take_warnings(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.warnings)
     }
 
     pub(crate) fn error(&mut self, pointer: &str, message: impl Into<String>) {

@@ -154,7 +154,16 @@ impl Builder {
                 });
             }
             match generate_parts(spec, self.parts()) {
-                Ok(code) => outputs.push((name, spec.to_path_buf(), code)),
+                Ok((code, warnings)) => {
+                    if self.emit_rerun_if_changed {
+                        for warning in warnings {
+                            // One line per warning: cargo shows `warning: <line>`.
+                            let text = warning.to_string().replace('\n', " ");
+                            println!("cargo:warning={}", text.trim_start_matches("error: "));
+                        }
+                    }
+                    outputs.push((name, spec.to_path_buf(), code))
+                }
                 Err(Error::Spec(diagnostics)) => problems.extend(diagnostics.0),
                 Err(other) => return Err(other),
             }
@@ -172,7 +181,7 @@ impl Builder {
 impl Builder {
     /// The code for one spec as this builder would write it, without writing anything.
     pub fn generate(&self, spec: &Path) -> Result<String, Error> {
-        generate_parts(spec, self.parts())
+        generate_parts(spec, self.parts()).map(|(code, _)| code)
     }
 
     fn parts(&self) -> emit::Parts {
@@ -192,10 +201,16 @@ pub fn api_name(spec: &Path) -> String {
 
 /// Reads the spec at `path` and returns the generated code (server and client).
 pub fn generate(path: &Path) -> Result<String, Error> {
+    generate_parts(path, configure().parts()).map(|(code, _)| code)
+}
+
+/// Like [`generate`], also returning the warnings: what klue worked around in the spec (a
+/// pattern the `regex` crate cannot read, an undeclared path parameter, ...).
+pub fn generate_with_warnings(path: &Path) -> Result<(String, Vec<Diagnostic>), Error> {
     generate_parts(path, configure().parts())
 }
 
-fn generate_parts(path: &Path, parts: emit::Parts) -> Result<String, Error> {
+fn generate_parts(path: &Path, parts: emit::Parts) -> Result<(String, Vec<Diagnostic>), Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -206,7 +221,7 @@ fn generate_parts(path: &Path, parts: emit::Parts) -> Result<String, Error> {
 /// Generates code (server and client) for the spec `text`, reported as file `file`, naming the
 /// API `name`.
 pub fn generate_from_str(file: &Path, name: &str, text: &str) -> Result<String, Error> {
-    generate_str_parts(file, name, text, configure().parts())
+    generate_str_parts(file, name, text, configure().parts()).map(|(code, _)| code)
 }
 
 fn generate_str_parts(
@@ -214,16 +229,29 @@ fn generate_str_parts(
     name: &str,
     text: &str,
     parts: emit::Parts,
-) -> Result<String, Error> {
+) -> Result<(String, Vec<Diagnostic>), Error> {
     let api = read::read_spec(file, name, text).map_err(|d| Error::Spec(Diagnostics(d)))?;
     let source = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    emit::emit(&api, &source, parts).map_err(|err| Error::Internal {
+    let code = emit::emit(&api, &source, parts).map_err(|err| Error::Internal {
         file: file.to_path_buf(),
         message: err.to_string(),
-    })
+    })?;
+    let warnings = api.warnings.clone();
+    // A large model is freed on another thread: nothing waits for it.
+    std::thread::spawn(move || drop(api));
+    Ok((code, warnings))
+}
+
+/// Like [`generate_from_str`], also returning the warnings.
+pub fn generate_from_str_with_warnings(
+    file: &Path,
+    name: &str,
+    text: &str,
+) -> Result<(String, Vec<Diagnostic>), Error> {
+    generate_str_parts(file, name, text, configure().parts())
 }
 
 /// Checks the spec at `path` without generating code: `Ok` when clean, else every problem.

@@ -18,6 +18,9 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// The spec as compact JSON, embedded into the generated code.
     pub spec_json: String,
+    /// What the reader worked around (a skipped pattern, an unknown security scheme, ...):
+    /// generation goes on, and `build.rs` prints these as cargo warnings.
+    pub warnings: Vec<crate::diagnostics::Diagnostic>,
 }
 
 /// A schema node.
@@ -133,6 +136,9 @@ pub enum SchemaKind {
         /// Properties in spec order.
         properties: Vec<Property>,
     },
+    /// `oneOf` / `anyOf`: an untagged Rust enum, one variant per alternative, the first that
+    /// fits wins.
+    Union(Vec<Schema>),
     /// `object` without properties whose values follow a schema: a map.
     Map(Box<Schema>),
     /// A reference to a named schema.
@@ -165,6 +171,21 @@ pub struct Parameter {
     pub schema: Schema,
     /// `description`.
     pub description: Option<String>,
+    /// A credential of a security scheme (API key, basic auth): missing is a 401.
+    pub credential: bool,
+}
+
+/// How a body is encoded on the wire, chosen from the media types an operation offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Media {
+    /// JSON (`application/json`, `+json`): decoded into the schema's type.
+    Json,
+    /// `application/x-www-form-urlencoded`: decoded into the schema's type.
+    Form,
+    /// `text/*`: a UTF-8 `String`.
+    Text,
+    /// Anything else (octet-stream, multipart, images, `*/*`): raw bytes and their type.
+    Bytes,
 }
 
 /// The request body of an operation.
@@ -172,6 +193,8 @@ pub struct Parameter {
 pub struct RequestBody {
     /// Accepted media types.
     pub content_types: Vec<String>,
+    /// How it is decoded.
+    pub media: Media,
     /// Whether it must be sent.
     pub required: bool,
     /// The schema of the JSON body.
@@ -194,8 +217,14 @@ pub struct Response {
     pub status: ResponseStatus,
     /// `description`.
     pub description: Option<String>,
-    /// The schema of its JSON body; `None` when it has no body.
+    /// The schema of its body; `None` when it has no body.
     pub body: Option<Schema>,
+    /// How the body is encoded, and its media type.
+    pub media: Media,
+    /// The media type sent (`application/json` for JSON).
+    pub content_type: String,
+    /// Declared response headers: name and whether required (set by the handler as strings).
+    pub headers: Vec<(String, bool)>,
 }
 
 /// Security requirement of an operation.
@@ -228,8 +257,11 @@ pub struct Operation {
     pub body: Option<RequestBody>,
     /// Declared responses, in status order.
     pub responses: Vec<Response>,
-    /// Security.
+    /// Security: bearer JWT.
     pub auth: Auth,
+    /// API keys and other credentials the operation takes (also listed in `parameters`):
+    /// when several alternatives are allowed, the server requires at least one of them.
+    pub credentials: Vec<String>,
     /// Where the operation is in the spec (JSON pointer).
     pub pointer: String,
 }

@@ -48,3 +48,23 @@ fn names() {
 fn no_operations() {
     snapshot("fixtures/openapi30/no_operations.yaml");
 }
+
+#[test]
+fn security() {
+    snapshot("fixtures/openapi30/security.yaml");
+}
+
+#[test]
+fn media() {
+    snapshot("fixtures/openapi30/media.yaml");
+}
+
+#[test]
+fn recursive() {
+    snapshot("fixtures/openapi30/recursive.yaml");
+}
+
+#[test]
+fn composition() {
+    snapshot("fixtures/openapi30/composition.yaml");
+}

@@ -122,3 +122,107 @@ mod tests {
         assert_eq!(String::from_param("a b"), Ok("a b".to_owned()));
     }
 }
+
+/// `application/x-www-form-urlencoded` bodies as JSON objects, so that they are validated and
+/// decoded like JSON ones.
+pub(crate) mod form {
+    use serde_json::{Map, Value};
+
+    use crate::validate::Schema;
+
+    /// The pairs of `body` as an object: a repeated name (or one whose schema is an array) is
+    /// an array; each text is read as the number, boolean or JSON its schema asks for, and
+    /// kept as a string when it is not one (validation then names it).
+    pub(crate) fn decode(body: &[u8], schema: &'static Schema) -> Value {
+        let mut object = Map::new();
+        for (key, text) in form_urlencoded::parse(body) {
+            let property = property_schema(schema, &key);
+            let is_array = matches!(resolve(property), Some(Schema::Array(_)));
+            let item_schema = match resolve(property) {
+                Some(Schema::Array(rules)) => Some(rules.items),
+                other => other.map(|_| property.unwrap_or(&Schema::Any)),
+            };
+            let value = typed(&text, item_schema);
+            match object.get_mut(key.as_ref()) {
+                Some(Value::Array(items)) if is_array => items.push(value),
+                Some(existing) => {
+                    let first = existing.take();
+                    *existing = Value::Array(vec![first, value]);
+                }
+                None if is_array => {
+                    object.insert(key.into_owned(), Value::Array(vec![value]));
+                }
+                None => {
+                    object.insert(key.into_owned(), value);
+                }
+            }
+        }
+        Value::Object(object)
+    }
+
+    /// A JSON object as form pairs: arrays as repeated pairs, nested objects as JSON text,
+    /// `null` left out.
+    pub(crate) fn encode(value: &Value) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        if let Value::Object(object) = value {
+            for (key, value) in object {
+                match value {
+                    Value::Array(items) => {
+                        for item in items {
+                            out.append_pair(key, &text_of(item));
+                        }
+                    }
+                    Value::Null => {}
+                    other => {
+                        out.append_pair(key, &text_of(other));
+                    }
+                }
+            }
+        }
+        out.finish()
+    }
+
+    fn text_of(value: &Value) -> String {
+        match value {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        }
+    }
+
+    fn resolve(mut schema: Option<&'static Schema>) -> Option<&'static Schema> {
+        while let Some(Schema::Ref(inner) | Schema::Nullable(inner)) = schema {
+            schema = Some(inner);
+        }
+        schema
+    }
+
+    fn property_schema(schema: &'static Schema, key: &str) -> Option<&'static Schema> {
+        match resolve(Some(schema))? {
+            Schema::Object(rules) => rules
+                .properties
+                .iter()
+                .find(|p| p.name == key)
+                .map(|p| p.schema)
+                .or(rules.additional),
+            _ => None,
+        }
+    }
+
+    fn typed(text: &str, schema: Option<&'static Schema>) -> Value {
+        let parsed = match resolve(schema) {
+            Some(Schema::Integer(..) | Schema::Number(_)) => {
+                serde_json::from_str::<serde_json::Number>(text)
+                    .ok()
+                    .map(Value::Number)
+            }
+            Some(Schema::Boolean) => match text {
+                "true" => Some(Value::Bool(true)),
+                "false" => Some(Value::Bool(false)),
+                _ => None,
+            },
+            Some(Schema::Object(_) | Schema::Array(_)) => serde_json::from_str(text).ok(),
+            _ => None,
+        };
+        parsed.unwrap_or_else(|| Value::String(text.to_owned()))
+    }
+}

@@ -207,6 +207,79 @@ impl OperationRequest {
             }
         }
     }
+    /// A `text/*` body (it must be UTF-8).
+    pub fn text_body(&self, v: &mut Violations, required: bool) -> Option<String> {
+        v.set_location(Location::Body);
+        if self.body.is_empty() {
+            if required {
+                v.push("the request body is required");
+            }
+            return None;
+        }
+        match std::str::from_utf8(&self.body) {
+            Ok(text) => Some(text.to_owned()),
+            Err(_) => {
+                v.push("the text body is not UTF-8");
+                None
+            }
+        }
+    }
+
+    /// An undecoded body (octet-stream, multipart, ...) with its `Content-Type`.
+    pub fn raw_body(&self, v: &mut Violations, required: bool) -> Option<crate::codegen::RawBody> {
+        v.set_location(Location::Body);
+        if self.body.is_empty() {
+            if required {
+                v.push("the request body is required");
+            }
+            return None;
+        }
+        let content_type = self
+            .parts
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        Some(crate::codegen::RawBody::new(
+            content_type,
+            self.body.clone(),
+        ))
+    }
+
+    /// An `application/x-www-form-urlencoded` body decoded into `T` and checked against
+    /// `schema`: each pair becomes a property (repeated names an array), its text read as the
+    /// number, boolean or JSON the property's schema asks for.
+    pub fn form_body<T: DeserializeOwned + Validate>(
+        &self,
+        v: &mut Violations,
+        required: bool,
+        schema: &'static Schema,
+    ) -> Option<T> {
+        v.set_location(Location::Body);
+        if self.body.is_empty() {
+            if required {
+                v.push("the request body is required");
+            }
+            return None;
+        }
+        let value = crate::params::form::decode(&self.body, schema);
+        let before = v.len();
+        validate_value(&value, schema, v);
+        if v.len() > before {
+            return None;
+        }
+        match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(typed) => {
+                typed.validate(schema, v);
+                Some(typed)
+            }
+            Err(err) => {
+                v.push_pointer(pointer_of(err.path()), err.inner().to_string());
+                None
+            }
+        }
+    }
 }
 
 fn parse_one<T: FromParam + Validate>(

@@ -62,3 +62,23 @@ pub mod names {
 pub mod no_operations {
     include!("generated/no_operations.rs");
 }
+
+/// `apis/fixtures/openapi30/security.yaml`: API keys, OAuth2 / OpenID Connect, basic auth.
+pub mod security {
+    include!("generated/security.rs");
+}
+
+/// `apis/fixtures/openapi30/media.yaml`: text, bytes, forms, multipart, several media types.
+pub mod media {
+    include!("generated/media.rs");
+}
+
+/// `apis/fixtures/openapi30/recursive.yaml`: recursive types, foreign regex dialects.
+pub mod recursive {
+    include!("generated/recursive.rs");
+}
+
+/// `apis/fixtures/openapi30/composition.yaml`: allOf, oneOf, anyOf.
+pub mod composition {
+    include!("generated/composition.rs");
+}

@@ -17,11 +17,14 @@ pub(crate) struct ClientOperation {
     pub(crate) method: TokenStream,
 }
 
-pub(crate) fn operation(types: &mut TypeEmitter, op: &Operation) -> ClientOperation {
+pub(crate) fn operation(
+    types: &mut TypeEmitter,
+    op: &Operation,
+    response_ident: &proc_macro2::Ident,
+) -> ClientOperation {
     let rt = rt();
     let op_camel = naming::camel(&op.id);
     let method_ident = ident(&naming::field(&op.id));
-    let response_ident = ident(&format!("{op_camel}Response"));
     let takes_params = !op.parameters.is_empty() || op.body.is_some();
     let params_ident = ident(&types.reserve_type(&format!("{op_camel}Params")));
 
@@ -93,8 +96,10 @@ pub(crate) fn operation(types: &mut TypeEmitter, op: &Operation) -> ClientOperat
         }
     }
 
-    // The path template, as literal pieces and parameters.
-    for (i, segment) in op.path.split('{').enumerate() {
+    // The path template, as literal pieces and parameters; a `#fragment` some specs add to
+    // tell operations apart is not sent.
+    let template = op.path.split('#').next().unwrap_or_default();
+    for (i, segment) in template.split('{').enumerate() {
         if i == 0 {
             if !segment.is_empty() {
                 url.push(quote!(url.literal(#segment);));
@@ -116,19 +121,62 @@ pub(crate) fn operation(types: &mut TypeEmitter, op: &Operation) -> ClientOperat
         let name = naming::unique("body".to_owned(), &mut field_names);
         let field = ident(&name);
         let hint = format!("{op_camel}_body");
-        let ty = types.rust_type(&body.schema, &hint);
-        let static_ident = format_ident!("SCHEMA_{}__CLIENT_BODY", naming::shouty(&op.id));
-        let expr = types.schema_expr(&body.schema, &hint);
-        statics_body = quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;);
-        let encode =
-            quote!(#rt::encode_json(value, &#static_ident, self.http.config().validate_requests)?);
+        let first_type = body.content_types.first().map(String::as_str).unwrap_or("");
+        let sent_type = if first_type.contains('*') {
+            "application/octet-stream"
+        } else {
+            first_type
+        };
+        let set_type = quote! {
+            #rt::set_header(&mut request.headers, "content-type", #sent_type)
+                .map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;
+        };
+        let (ty, encode) = match body.media {
+            Media::Json | Media::Form => {
+                let ty = types.rust_type(&body.schema, &hint);
+                let static_ident = format_ident!("SCHEMA_{}__CLIENT_BODY", naming::shouty(&op.id));
+                let expr = types.schema_expr(&body.schema, &hint);
+                statics_body =
+                    quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;);
+                let validate = quote!(self.http.config().validate_requests);
+                let encode = if body.media == Media::Json {
+                    quote!(request.body = Some(#rt::encode_json(value, &#static_ident, #validate)?);)
+                } else {
+                    quote! {
+                        #set_type
+                        request.body = Some(#rt::encode_form(value, &#static_ident, #validate)?);
+                    }
+                };
+                (ty, encode)
+            }
+            Media::Text => {
+                statics_body = quote!();
+                let encode = quote! {
+                    #set_type
+                    request.body = Some(#rt::Bytes::from(value.clone()));
+                };
+                (quote!(String), encode)
+            }
+            Media::Bytes => {
+                statics_body = quote!();
+                let encode = quote! {
+                    if value.content_type.is_empty() {
+                        #set_type
+                    } else {
+                        #rt::set_header(&mut request.headers, "content-type", &value.content_type)
+                            .map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;
+                    }
+                    request.body = Some(value.bytes.clone());
+                };
+                (quote!(#rt::RawBody), encode)
+            }
+        };
         if body.required {
             fields.push(quote!(#[doc = " The request body."] pub #field: #ty,));
-            body_code = quote!({ let value = &params.#field; request.body = Some(#encode); });
+            body_code = quote!({ let value = &params.#field; #encode });
         } else {
             fields.push(quote!(#[doc = " The request body, if any."] pub #field: Option<#ty>,));
-            body_code =
-                quote!(if let Some(value) = &params.#field { request.body = Some(#encode); });
+            body_code = quote!(if let Some(value) = &params.#field { #encode });
         }
     } else {
         statics_body = quote!();
@@ -148,6 +196,11 @@ pub(crate) fn operation(types: &mut TypeEmitter, op: &Operation) -> ClientOperat
         };
         let variant = ident(&variant_name);
         let decode = response.body.as_ref().map(|schema| {
+            match response.media {
+                Media::Text => return quote!(#rt::decode_text(&response)?),
+                Media::Bytes => return quote!(#rt::decode_raw(&response)),
+                Media::Json | Media::Form => {}
+            }
             let hint = format!("{op_camel}_{variant_name}");
             let ty = types.rust_type(schema, &hint);
             let static_ident = format_ident!(

@@ -19,6 +19,8 @@ pub(crate) struct OperationCode {
     pub(crate) trait_method: TokenStream,
     /// The statement binding the handler in `router()`.
     pub(crate) binding: TokenStream,
+    /// The name of the response enum (the client returns it).
+    pub(crate) response_ident: proc_macro2::Ident,
 }
 
 pub(crate) fn operation(
@@ -40,6 +42,8 @@ pub(crate) fn operation(
     let mut all_locals = Vec::new();
     let mut field_names = BTreeSet::new();
     let mut statics = Vec::new();
+    let mut credential_checks = Vec::new();
+    let mut alternatives = Vec::new();
 
     for param in &op.parameters {
         let local = naming::unique(naming::field(&param.name), &mut field_names);
@@ -57,31 +61,50 @@ pub(crate) fn operation(
             }
             _ => (types.rust_type(&param.schema, &hint), None),
         };
-        let expr = types.schema_expr(&param.schema, &hint);
-        statics.push(quote!(static #static_ident: #rt::Schema = #expr;));
+        let static_ident = match super::composite::plain_static(&param.schema) {
+            Some(shared) => shared,
+            None => {
+                let expr = types.schema_expr(&param.schema, &hint);
+                statics.push(quote!(static #static_ident: #rt::Schema = #expr;));
+                quote!(#static_ident)
+            }
+        };
         let name = match param.location {
             ParamLocation::Header => param.name.to_ascii_lowercase(),
             _ => param.name.clone(),
         };
         let required = param.required;
+        // A missing credential is a 401, checked below; it is not a parameter violation.
+        let decode_required = required && !param.credential;
         let call = match (param.location, item_ty) {
             (ParamLocation::Path, _) => {
                 quote!(request.path_param::<#ty>(&mut v, #name, &#static_ident))
             }
             (ParamLocation::Query, Some(item)) => {
-                quote!(request.query_array::<#item>(&mut v, #name, #required, &#static_ident))
+                quote!(request.query_array::<#item>(&mut v, #name, #decode_required, &#static_ident))
             }
             (ParamLocation::Query, None) => {
-                quote!(request.query_param::<#ty>(&mut v, #name, #required, &#static_ident))
+                quote!(request.query_param::<#ty>(&mut v, #name, #decode_required, &#static_ident))
             }
             (ParamLocation::Cookie, _) => {
-                quote!(request.cookie_param::<#ty>(&mut v, #name, #required, &#static_ident))
+                quote!(request.cookie_param::<#ty>(&mut v, #name, #decode_required, &#static_ident))
             }
             (ParamLocation::Header, _) => {
-                quote!(request.header_param::<#ty>(&mut v, #name, #required, &#static_ident))
+                quote!(request.header_param::<#ty>(&mut v, #name, #decode_required, &#static_ident))
             }
         };
         decode.push(quote!(let #local_ident = #call;));
+        if param.credential && required {
+            let wire = &param.name;
+            credential_checks.push(quote! {
+                if #local_ident.is_none() {
+                    return Err(#rt::credential_missing(&[#wire]));
+                }
+            });
+        }
+        if op.credentials.contains(&param.name) {
+            alternatives.push(local_ident.clone());
+        }
         let docs = doc(param.description.as_deref());
         if required {
             fields.push(quote!(#docs pub #local_ident: #ty,));
@@ -97,23 +120,39 @@ pub(crate) fn operation(
         let local = naming::unique("body".to_owned(), &mut field_names);
         let local_ident = ident(&local);
         let hint = format!("{op_camel}_body");
-        let ty = types.rust_type(&body.schema, &hint);
-        let schema_ref = match &body.schema.kind {
-            SchemaKind::Ref(name) => {
-                let target = types.named_static(name);
-                quote!(&#target)
+        let required = body.required;
+        let ty = match body.media {
+            Media::Json | Media::Form => {
+                let ty = types.rust_type(&body.schema, &hint);
+                let schema_ref = match &body.schema.kind {
+                    SchemaKind::Ref(name) => {
+                        let target = types.named_static(name);
+                        quote!(&#target)
+                    }
+                    _ => {
+                        let static_ident = format_ident!("SCHEMA_{}__BODY", naming::shouty(&op.id));
+                        let expr = types.schema_expr(&body.schema, &hint);
+                        statics.push(quote!(static #static_ident: #rt::Schema = #expr;));
+                        quote!(&#static_ident)
+                    }
+                };
+                let decoder = if body.media == Media::Json {
+                    quote!(json_body)
+                } else {
+                    quote!(form_body)
+                };
+                decode.push(quote!(let #local_ident = request.#decoder::<#ty>(&mut v, #required, #schema_ref);));
+                ty
             }
-            _ => {
-                let static_ident = format_ident!("SCHEMA_{}__BODY", naming::shouty(&op.id));
-                let expr = types.schema_expr(&body.schema, &hint);
-                statics.push(quote!(static #static_ident: #rt::Schema = #expr;));
-                quote!(&#static_ident)
+            Media::Text => {
+                decode.push(quote!(let #local_ident = request.text_body(&mut v, #required);));
+                quote!(String)
+            }
+            Media::Bytes => {
+                decode.push(quote!(let #local_ident = request.raw_body(&mut v, #required);));
+                quote!(#rt::RawBody)
             }
         };
-        let required = body.required;
-        decode.push(
-            quote!(let #local_ident = request.json_body::<#ty>(&mut v, #required, #schema_ref);),
-        );
         if required {
             fields.push(quote!(#[doc = " The request body."] pub #local_ident: #ty,));
             required_locals.push(local_ident.clone());
@@ -154,6 +193,21 @@ pub(crate) fn operation(
                 let (#(#somes,)*) = (#(#required_locals,)*) else {
                     return Err(#rt::ApiError::internal_msg("a required value was not decoded"));
                 };
+            }
+        }
+    };
+    let alternatives_check = if alternatives.is_empty() {
+        quote!()
+    } else {
+        let names = &op.credentials;
+        let token = if op.auth == Auth::None {
+            quote!()
+        } else {
+            quote!(request.claims().is_none() &&)
+        };
+        quote! {
+            if #token #(#alternatives.is_none())&&* {
+                return Err(#rt::credential_missing(&[#(#names),*]));
             }
         }
     };
@@ -229,6 +283,8 @@ pub(crate) fn operation(
         ) -> Result<#rt::Response<#rt::Body>, #rt::ApiError> {
             #violations
             #(#decode)*
+            #(#credential_checks)*
+            #alternatives_check
             #check_violations
             #check_required
             #claims_decode
@@ -256,6 +312,7 @@ pub(crate) fn operation(
         items,
         trait_method,
         binding,
+        response_ident,
     }
 }
 
@@ -295,11 +352,21 @@ fn response_enum(
             " {status_doc}: {}",
             response.description.as_deref().unwrap_or("").trim()
         );
-        match (&response.body, response.status) {
-            (Some(schema), ResponseStatus::Code(code)) => {
-                let ty = types.rust_type(schema, &format!("{op_camel}_{variant_name}"));
+        let body = response.body.as_ref().map(|schema| {
+            let ty = match response.media {
+                Media::Json | Media::Form => {
+                    types.rust_type(schema, &format!("{op_camel}_{variant_name}"))
+                }
+                Media::Text => quote!(String),
+                Media::Bytes => quote!(#rt::RawBody),
+            };
+            (ty, response.content_type.as_str())
+        });
+        match (body, response.status) {
+            (Some((ty, encode)), ResponseStatus::Code(code)) => {
                 variants.push(quote!(#[doc = #text] #variant(#ty),));
-                arms.push(quote!(Self::#variant(body) => #rt::json_response(#status_expr, &body),));
+                let call = encode_call(&status_expr, response.media, encode);
+                arms.push(quote!(Self::#variant(body) => #call,));
                 body_types.push((
                     variant.clone(),
                     ty.to_string(),
@@ -311,12 +378,10 @@ fn response_enum(
                 variants.push(quote!(#[doc = #text] #variant,));
                 arms.push(quote!(Self::#variant => #rt::empty_response(#status_expr),));
             }
-            (Some(schema), ResponseStatus::Default) => {
-                let ty = types.rust_type(schema, &format!("{op_camel}_{variant_name}"));
+            (Some((ty, encode)), ResponseStatus::Default) => {
                 variants.push(quote!(#[doc = #text] #variant(#rt::StatusCode, #ty),));
-                arms.push(
-                    quote!(Self::#variant(status, body) => #rt::json_response(status, &body),),
-                );
+                let call = encode_call(&quote!(status), response.media, encode);
+                arms.push(quote!(Self::#variant(status, body) => #call,));
             }
             (None, ResponseStatus::Default) => {
                 variants.push(quote!(#[doc = #text] #variant(#rt::StatusCode),));
@@ -360,4 +425,14 @@ fn response_enum(
         #(#from_impls)*
     };
     (enum_tokens, impls)
+}
+
+/// The expression encoding `body` with `status` as the response's media type.
+fn encode_call(status: &TokenStream, media: Media, content_type: &str) -> TokenStream {
+    let rt = rt();
+    match media {
+        Media::Json | Media::Form => quote!(#rt::json_response(#status, &body)),
+        Media::Text => quote!(#rt::text_response(#status, #content_type, body)),
+        Media::Bytes => quote!(#rt::raw_response(#status, #content_type, body)),
+    }
 }

@@ -11,9 +11,10 @@ use quote::{format_ident, quote};
 use crate::model::*;
 use crate::naming;
 
-/// Path of the runtime module every generated item uses.
+/// Path of the runtime module every generated item uses: the generated file starts with
+/// `use ::klue_core::codegen as klue;` (short paths keep GitHub-sized outputs fast to build).
 pub(crate) fn rt() -> TokenStream {
-    quote!(::klue_core::codegen)
+    quote!(klue)
 }
 
 pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
@@ -39,20 +40,27 @@ pub(crate) struct TypeEmitter {
     pub(crate) items: Vec<TokenStream>,
     type_names: BTreeSet<String>,
     static_names: BTreeSet<String>,
-    /// Rust names of the spec's named schemas.
+    /// Rust names of the spec's named schemas, in spec order.
     named: Vec<(String, String)>,
+    /// The same, by schema name.
+    named_index: std::collections::HashMap<String, String>,
     patterns: usize,
     /// Schema statics of inline types, by the hint they were named from.
     inline_statics: std::collections::BTreeMap<String, proc_macro2::Ident>,
     /// Names of inline types, by the hint they were named from: the server and the client ask
     /// for the same inline types, which must be emitted once.
     inline_types: std::collections::BTreeMap<String, String>,
+    /// For each named schema, the named schemas its type contains without indirection (through
+    /// fields, not through `Vec` or maps): a field that leads back to its own schema is boxed.
+    contains: std::collections::BTreeMap<String, BTreeSet<String>>,
+    /// The named schema whose types are being emitted.
+    owner: Option<String>,
 }
 
 impl TypeEmitter {
     pub(crate) fn new(api: &Api) -> Self {
         let mut type_names = BTreeSet::new();
-        let named = api
+        let named: Vec<(String, String)> = api
             .schemas
             .iter()
             .map(|(name, _)| {
@@ -66,11 +74,23 @@ impl TypeEmitter {
             items: Vec::new(),
             type_names,
             static_names: BTreeSet::new(),
+            named_index: named.iter().cloned().collect(),
             named,
             patterns: 0,
             inline_statics: std::collections::BTreeMap::new(),
             inline_types: std::collections::BTreeMap::new(),
+            contains: super::composite::containment(api),
+            owner: None,
         }
+    }
+
+    /// Whether a field of type `schema` inside the current named schema must be boxed: it
+    /// contains that schema again without indirection.
+    pub(super) fn needs_box(&self, schema: &Schema) -> bool {
+        let (SchemaKind::Ref(target), Some(owner)) = (&schema.kind, &self.owner) else {
+            return false;
+        };
+        target == owner || self.contains.get(target).is_some_and(|c| c.contains(owner))
     }
 
     /// Reserves a type name derived from `hint`.
@@ -78,7 +98,7 @@ impl TypeEmitter {
         naming::unique(naming::camel(hint), &mut self.type_names)
     }
 
-    fn reserve_static(&mut self, hint: &str) -> proc_macro2::Ident {
+    pub(super) fn reserve_static(&mut self, hint: &str) -> proc_macro2::Ident {
         self.reserve_static_named(format!("SCHEMA_{}", naming::shouty(hint)))
     }
 
@@ -86,11 +106,10 @@ impl TypeEmitter {
         format_ident!("{}", naming::unique(name, &mut self.static_names))
     }
 
-    fn rust_name_of(&self, schema_name: &str) -> String {
-        self.named
-            .iter()
-            .find(|(name, _)| name == schema_name)
-            .map(|(_, rust)| rust.clone())
+    pub(super) fn rust_name_of(&self, schema_name: &str) -> String {
+        self.named_index
+            .get(schema_name)
+            .cloned()
             .unwrap_or_else(|| naming::camel(schema_name))
     }
 
@@ -107,11 +126,13 @@ impl TypeEmitter {
             self.static_names
                 .insert(format!("SCHEMA_{}", naming::shouty(rust_name)));
         }
-        for (index, (_, schema)) in api.schemas.iter().enumerate() {
+        for (index, (name, schema)) in api.schemas.iter().enumerate() {
             let rust_name = self.named[index].1.clone();
             let static_name = format_ident!("SCHEMA_{}", naming::shouty(&rust_name));
+            self.owner = Some(name.clone());
             self.emit_definition(&rust_name, &static_name, schema);
         }
+        self.owner = None;
     }
 
     /// Emits the type named `rust_name` for `schema` and its schema static `static_name`.
@@ -129,6 +150,9 @@ impl TypeEmitter {
                 self.emit_struct(rust_name, static_name, properties, docs)
             }
             SchemaKind::StringEnum(values) => self.emit_enum(rust_name, static_name, values, docs),
+            SchemaKind::Union(alternatives) => {
+                self.emit_union(rust_name, static_name, alternatives, docs)
+            }
             _ => {
                 let ty = self.rust_type(schema, rust_name);
                 let expr = self.schema_expr(schema, rust_name);
@@ -159,15 +183,28 @@ impl TypeEmitter {
             let field_ident = ident(&field_name);
             let hint = format!("{rust_name}_{}", property.name);
             let ty = self.rust_type(&property.schema, &hint);
-            // `TYPE__FIELD`: the double underscore keeps `Record.tag` apart from a type `RecordTag`.
-            let field_static = self.reserve_static_named(format!(
-                "SCHEMA_{}__{}",
-                naming::shouty(rust_name),
-                naming::shouty(&property.name)
-            ));
-            let expr = self.schema_expr(&property.schema, &hint);
-            self.items
-                .push(quote!(#[allow(dead_code)] static #field_static: #rt::Schema = #expr;));
+            let ty = if self.needs_box(&property.schema) {
+                quote!(Box<#ty>)
+            } else {
+                ty
+            };
+            let field_static = match super::composite::plain_static(&property.schema) {
+                Some(shared) => shared,
+                None => {
+                    // `TYPE__FIELD`: the double underscore keeps `Record.tag` apart from a type
+                    // `RecordTag`.
+                    let field_static = self.reserve_static_named(format!(
+                        "SCHEMA_{}__{}",
+                        naming::shouty(rust_name),
+                        naming::shouty(&property.name)
+                    ));
+                    let expr = self.schema_expr(&property.schema, &hint);
+                    self.items.push(
+                        quote!(#[allow(dead_code)] static #field_static: #rt::Schema = #expr;),
+                    );
+                    quote!(#field_static)
+                }
+            };
             let json_name = &property.name;
             let rename = if field_name.trim_start_matches("r#") == json_name.as_str() {
                 quote!()
@@ -325,7 +362,7 @@ impl TypeEmitter {
                 let name = ident(&self.rust_name_of(name));
                 quote!(#name)
             }
-            SchemaKind::Object { .. } | SchemaKind::StringEnum(_) => {
+            SchemaKind::Object { .. } | SchemaKind::StringEnum(_) | SchemaKind::Union(_) => {
                 let name = self.inline_type(schema, hint);
                 let name = ident(&name);
                 quote!(#name)
@@ -417,7 +454,7 @@ impl TypeEmitter {
                 let target = self.named_static(name);
                 quote!(#rt::Schema::Ref(&#target))
             }
-            SchemaKind::Object { .. } | SchemaKind::StringEnum(_) => {
+            SchemaKind::Object { .. } | SchemaKind::StringEnum(_) | SchemaKind::Union(_) => {
                 if !self.inline_statics.contains_key(hint) {
                     self.inline_type(schema, hint);
                 }

@@ -21,7 +21,13 @@ pub(super) fn check_content_type(headers: &HeaderMap, accepted: &[&str]) -> Resu
         .and_then(|value| value.to_str().ok());
     let essence = content_type.map(|value| value.split(';').next().unwrap_or("").trim());
     match essence {
-        Some(essence) if accepted.iter().any(|a| a.eq_ignore_ascii_case(essence)) => Ok(()),
+        Some(essence)
+            if accepted
+                .iter()
+                .any(|a| crate::router::media_matches(a, essence)) =>
+        {
+            Ok(())
+        }
         _ => Err(ApiError::unsupported_media_type(content_type, accepted)),
     }
 }

@@ -1,22 +1,41 @@
 //! OpenAPI 3.0, as parsed by the `openapiv3` crate, into the model.
 
+use std::borrow::Cow;
+
 use openapiv3 as oa;
 
 use crate::diagnostics::{join, Collector};
 use crate::model::*;
 
+mod media;
+mod params;
+mod regex_dialect;
 mod schema;
+mod security;
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
 pub(crate) struct Reader<'s, 'c, 'm> {
     spec: &'s oa::OpenAPI,
+    /// The same spec as JSON, to resolve `$ref`s that point anywhere in the document.
+    document: &'s serde_json::Value,
     diag: &'c mut Collector<'m>,
+    /// `$ref`s being followed inline (not to a named schema): a cycle among them is cut.
+    following: Vec<String>,
 }
 
 impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
-    pub(crate) fn new(spec: &'s oa::OpenAPI, diag: &'c mut Collector<'m>) -> Self {
-        Reader { spec, diag }
+    pub(crate) fn new(
+        spec: &'s oa::OpenAPI,
+        document: &'s serde_json::Value,
+        diag: &'c mut Collector<'m>,
+    ) -> Self {
+        Reader {
+            spec,
+            document,
+            diag,
+            following: Vec::new(),
+        }
     }
 
     pub(crate) fn read(mut self, name: &str, spec_json: String) -> Api {
@@ -64,6 +83,7 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
             schemas,
             operations,
             spec_json,
+            warnings: self.diag.take_warnings(),
         }
     }
 
@@ -124,7 +144,9 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
                 parameters.push(param);
             }
         }
-        self.check_path_parameters(path, &parameters, pointer);
+        self.check_path_parameters(path, &mut parameters, pointer);
+
+        let (auth, credentials) = self.auth(op.security.as_ref(), pointer, &mut parameters);
         parameters.sort_by_key(|p| p.location);
 
         let body = op
@@ -134,13 +156,18 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
 
         let mut responses = Vec::new();
         let responses_pointer = join(pointer, "responses");
+        let mut ranges = Vec::new();
         for (status, response) in &op.responses.responses {
             let key = status.to_string();
             let status = match status {
                 oa::StatusCode::Code(code) if (100..600).contains(code) => {
                     ResponseStatus::Code(*code)
                 }
-                _ => {
+                oa::StatusCode::Range(_) => {
+                    ranges.push((key, response));
+                    continue;
+                }
+                oa::StatusCode::Code(_) => {
                     self.diag.error_help(
                         &join(&responses_pointer, &key),
                         format!("response status '{key}' is not supported"),
@@ -153,22 +180,42 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
                 responses.push(r);
             }
         }
-        if let Some(default) = &op.responses.default {
-            if let Some(r) = self.response(
-                ResponseStatus::Default,
-                default,
-                &join(&responses_pointer, "default"),
-            ) {
+        let default = op
+            .responses
+            .default
+            .as_ref()
+            .map(|d| ("default".to_owned(), d));
+        // A range (`4XX`) is answered like `default`: the handler picks the status. Only the
+        // first of them (or `default`) can take that role; the others are left out.
+        let mut fallbacks = default.into_iter().chain(ranges);
+        if let Some((key, response)) = fallbacks.next() {
+            let at = join(&responses_pointer, &key);
+            if let Some(r) = self.response(ResponseStatus::Default, response, &at) {
                 responses.push(r);
             }
         }
+        for (key, _) in fallbacks {
+            self.diag.warn(
+                &join(&responses_pointer, &key),
+                format!("response '{key}' is left out: only one of `default` and the status ranges is generated"),
+            );
+        }
         responses.sort_by_key(|r| r.status);
         if responses.is_empty() {
-            self.diag
-                .error(&responses_pointer, "the operation declares no response");
+            self.diag.warn(
+                &responses_pointer,
+                "the operation declares no response; it answers with a status of the handler's choice",
+            );
+            responses.push(Response {
+                status: ResponseStatus::Default,
+                description: None,
+                body: None,
+                media: Media::Json,
+                content_type: String::new(),
+                headers: Vec::new(),
+            });
         }
 
-        let auth = self.auth(op.security.as_ref(), pointer);
         Some(Operation {
             id,
             method: method.to_ascii_uppercase(),
@@ -179,43 +226,60 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
             body,
             responses,
             auth,
+            credentials,
             pointer: pointer.to_owned(),
         })
     }
 
-    fn check_path_parameters(&mut self, path: &str, params: &[Parameter], pointer: &str) {
-        let in_template: Vec<&str> = path
-            .split('/')
-            .filter_map(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .collect();
+    /// Path parameters must match the template. A template parameter that is not declared is
+    /// read as a string (with a warning); a declared one missing from the template is dropped.
+    fn check_path_parameters(&mut self, path: &str, params: &mut Vec<Parameter>, pointer: &str) {
+        let in_template = template_names(path);
         for name in &in_template {
             if !params
                 .iter()
                 .any(|p| p.location == ParamLocation::Path && p.name == *name)
             {
-                self.diag.error(
+                self.diag.warn(
                     pointer,
                     format!(
-                        "path parameter '{{{name}}}' of '{path}' is not declared in `parameters`"
+                        "path parameter '{{{name}}}' of '{path}' is not declared in `parameters`; it is read as a string"
                     ),
                 );
+                params.push(Parameter {
+                    name: name.clone(),
+                    location: ParamLocation::Path,
+                    required: true,
+                    schema: Schema {
+                        kind: SchemaKind::String(StringRules::default()),
+                        description: None,
+                        pointer: pointer.to_owned(),
+                        nullable: false,
+                    },
+                    description: None,
+                    credential: false,
+                });
             }
         }
-        for p in params.iter().filter(|p| p.location == ParamLocation::Path) {
-            if !in_template.contains(&p.name.as_str()) {
-                self.diag.error(
+        params.retain(|p| {
+            let keep = p.location != ParamLocation::Path || in_template.contains(&p.name);
+            if !keep {
+                self.diag.warn(
                     pointer,
                     format!(
-                        "path parameter '{}' does not appear in the path '{path}'",
+                        "path parameter '{}' does not appear in the path '{path}'; it is left out",
                         p.name
                     ),
                 );
             }
-        }
+            keep
+        });
     }
 
-    /// A component given inline or by `$ref` to `#/components/<section>/<name>`: the item and
-    /// the pointer where it is defined; an unresolved reference is reported.
+    /// A component given inline or by `$ref`: the item and the pointer where it is defined. A
+    /// reference to `#/components/<section>/<name>` is looked up there; any other local
+    /// reference is resolved as a JSON pointer into the document. An unresolved reference is
+    /// reported.
     fn component<'a, T>(
         &mut self,
         item: &'a oa::ReferenceOr<T>,
@@ -223,241 +287,96 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
         section: &str,
         what: &str,
         pick: impl Fn(&'s oa::Components) -> &'s indexmap::IndexMap<String, oa::ReferenceOr<T>>,
-    ) -> Option<(&'a T, String)>
+    ) -> Option<(Cow<'a, T>, String)>
     where
         's: 'a,
-        T: 's,
+        T: 's + Clone + serde::de::DeserializeOwned,
     {
-        let reference = match item {
-            oa::ReferenceOr::Item(item) => return Some((item, pointer.to_owned())),
-            oa::ReferenceOr::Reference { reference } => reference,
+        let mut reference = match item {
+            oa::ReferenceOr::Item(item) => return Some((Cow::Borrowed(item), pointer.to_owned())),
+            oa::ReferenceOr::Reference { reference } => reference.clone(),
         };
         let spec: &'s oa::OpenAPI = self.spec;
-        let name = reference.strip_prefix(&format!("#/components/{section}/"));
-        let found = name.and_then(|name| pick(spec.components.as_ref()?).get(name)?.as_item());
-        match (name, found) {
-            (Some(name), Some(found)) => {
-                Some((found, join(&format!("/components/{section}"), name)))
-            }
-            _ => {
-                self.diag.error(
-                    &join(pointer, "$ref"),
-                    format!("unresolved {what} reference '{reference}'"),
-                );
-                None
-            }
-        }
-    }
-
-    fn parameter(
-        &mut self,
-        param: &oa::ReferenceOr<oa::Parameter>,
-        pointer: &str,
-    ) -> Option<Parameter> {
-        let (param, pointer) =
-            self.component(param, pointer, "parameters", "parameter", |c| &c.parameters)?;
-        let (data, location) = match param {
-            oa::Parameter::Path { parameter_data, .. } => (parameter_data, ParamLocation::Path),
-            oa::Parameter::Query { parameter_data, .. } => (parameter_data, ParamLocation::Query),
-            oa::Parameter::Header { parameter_data, .. } => (parameter_data, ParamLocation::Header),
-            oa::Parameter::Cookie { parameter_data, .. } => (parameter_data, ParamLocation::Cookie),
-        };
-        let schema = match &data.format {
-            oa::ParameterSchemaOrContent::Schema(schema) => {
-                self.schema(schema, &join(&pointer, "schema"))
-            }
-            oa::ParameterSchemaOrContent::Content(_) => {
-                self.diag.error(
-                    &join(&pointer, "content"),
-                    "parameters with `content` are not supported yet; use `schema`",
-                );
-                return None;
-            }
-        };
-        let required = data.required || location == ParamLocation::Path;
-        if !self.is_param_type(&schema, location) {
-            self.diag.error_help(
-                &join(&pointer, "schema"),
-                format!("parameter '{}' has a type klue cannot read from the {}", data.name, location_name(location)),
-                "use a string, number, integer, boolean, string enum, or (in the query) an array of those",
-            );
-            return None;
-        }
-        Some(Parameter {
-            name: data.name.clone(),
-            location,
-            required,
-            schema,
-            description: data.description.clone(),
-        })
-    }
-
-    fn is_param_type(&self, schema: &Schema, location: ParamLocation) -> bool {
-        match &schema.kind {
-            SchemaKind::Boolean
-            | SchemaKind::Integer(..)
-            | SchemaKind::Number(..)
-            | SchemaKind::String(_)
-            | SchemaKind::StringEnum(_) => true,
-            SchemaKind::Array { items, .. } => {
-                location == ParamLocation::Query
-                    && !matches!(items.kind, SchemaKind::Array { .. })
-                    && self.is_param_type(items, location)
-            }
-            SchemaKind::Ref(name) => matches!(
-                self.named_schema(name)
-                    .and_then(|s| s.as_item())
-                    .map(|s| &s.schema_kind),
-                Some(oa::SchemaKind::Type(
-                    oa::Type::String(_)
-                        | oa::Type::Integer(_)
-                        | oa::Type::Number(_)
-                        | oa::Type::Boolean(_)
-                ))
-            ),
-            _ => false,
-        }
-    }
-
-    fn named_schema(&self, name: &str) -> Option<&oa::ReferenceOr<oa::Schema>> {
-        self.spec.components.as_ref()?.schemas.get(name)
-    }
-
-    fn request_body(
-        &mut self,
-        body: &oa::ReferenceOr<oa::RequestBody>,
-        pointer: &str,
-    ) -> Option<RequestBody> {
-        let (body, pointer) =
-            self.component(body, pointer, "requestBodies", "request body", |c| {
-                &c.request_bodies
-            })?;
-        let content_pointer = join(&pointer, "content");
-        let json: Vec<(&String, &oa::MediaType)> =
-            body.content.iter().filter(|(t, _)| is_json(t)).collect();
-        if json.is_empty() {
-            let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
-            self.diag.error_help(
-                &content_pointer,
-                format!(
-                    "request bodies of type {} are not supported yet",
-                    types.join(", ")
-                ),
-                "klue reads JSON bodies (application/json)",
-            );
-            return None;
-        }
-        if let Some((other, _)) = body.content.iter().find(|(t, _)| !is_json(t)) {
-            self.diag.error(
-                &join(&content_pointer, other),
-                format!("request bodies of type {other} are not supported yet"),
-            );
-        }
-        let (first_type, media) = json[0];
-        let schema = match &media.schema {
-            Some(schema) => {
-                self.schema(schema, &join(&join(&content_pointer, first_type), "schema"))
-            }
-            None => Schema::any(join(&content_pointer, first_type)),
-        };
-        Some(RequestBody {
-            content_types: json.iter().map(|(t, _)| (*t).clone()).collect(),
-            required: body.required,
-            schema,
-        })
-    }
-
-    fn response(
-        &mut self,
-        status: ResponseStatus,
-        response: &oa::ReferenceOr<oa::Response>,
-        pointer: &str,
-    ) -> Option<Response> {
-        let (response, pointer) =
-            self.component(response, pointer, "responses", "response", |c| &c.responses)?;
-        let content_pointer = join(&pointer, "content");
-        let body = match response.content.iter().find(|(t, _)| is_json(t)) {
-            Some((media_type, media)) => Some(match &media.schema {
-                Some(schema) => {
-                    self.schema(schema, &join(&join(&content_pointer, media_type), "schema"))
-                }
-                None => Schema::any(content_pointer.clone()),
-            }),
-            None if response.content.is_empty() => None,
-            None => {
-                let types: Vec<&str> = response.content.keys().map(String::as_str).collect();
-                self.diag.error_help(
-                    &content_pointer,
-                    format!(
-                        "responses of type {} are not supported yet",
-                        types.join(", ")
-                    ),
-                    "klue answers JSON bodies (application/json)",
-                );
-                return None;
-            }
-        };
-        Some(Response {
-            status,
-            description: Some(response.description.clone()).filter(|d| !d.is_empty()),
-            body,
-        })
-    }
-
-    fn auth(&mut self, own: Option<&Vec<oa::SecurityRequirement>>, pointer: &str) -> Auth {
-        let (requirements, req_pointer) = match own {
-            Some(own) => (own, join(pointer, "security")),
-            None => match &self.spec.security {
-                Some(global) => (global, "/security".to_owned()),
-                None => return Auth::None,
-            },
-        };
-        if requirements.is_empty() {
-            return Auth::None;
-        }
-        let mut anonymous = false;
-        for (i, requirement) in requirements.iter().enumerate() {
-            if requirement.is_empty() {
-                anonymous = true;
-            }
-            for scheme_name in requirement.keys() {
-                let scheme = self
-                    .spec
-                    .components
-                    .as_ref()
-                    .and_then(|c| c.security_schemes.get(scheme_name))
-                    .and_then(|s| s.as_item());
-                let at = join(&join(&req_pointer, &i.to_string()), scheme_name);
-                match scheme {
-                    Some(oa::SecurityScheme::HTTP { scheme, .. }) if scheme.eq_ignore_ascii_case("bearer") => {}
-                    Some(_) => self.diag.error_help(
-                        &at,
-                        format!("security scheme '{scheme_name}' is not supported"),
-                        "klue authenticates with bearer JWTs: `type: http, scheme: bearer`",
-                    ),
-                    None => self.diag.error(
-                        &at,
-                        format!("security scheme '{scheme_name}' is not defined in components/securitySchemes"),
-                    ),
+        // A component may itself be a reference: follow a few hops.
+        for _ in 0..8 {
+            let name = reference.strip_prefix(&format!("#/components/{section}/"));
+            if let Some(found) = name.and_then(|name| pick(spec.components.as_ref()?).get(name)) {
+                let at = join(&format!("/components/{section}"), name.unwrap_or_default());
+                match found {
+                    oa::ReferenceOr::Item(found) => return Some((Cow::Borrowed(found), at)),
+                    oa::ReferenceOr::Reference { reference: next } => {
+                        reference = next.clone();
+                        continue;
+                    }
                 }
             }
+            let target = self.resolve_pointer(&reference);
+            match target.and_then(|(value, at)| {
+                serde_json::from_value::<oa::ReferenceOr<T>>(value.clone())
+                    .ok()
+                    .map(|v| (v, at))
+            }) {
+                Some((oa::ReferenceOr::Item(found), at)) => return Some((Cow::Owned(found), at)),
+                Some((oa::ReferenceOr::Reference { reference: next }, _)) => {
+                    reference = next;
+                    continue;
+                }
+                None => break,
+            }
         }
-        if anonymous {
-            Auth::Optional
-        } else {
-            Auth::Required
-        }
+        self.diag.error(
+            &join(pointer, "$ref"),
+            format!("unresolved {what} reference '{reference}'"),
+        );
+        None
+    }
+
+    fn named_schema(&self, name: &str) -> Option<&'s oa::ReferenceOr<oa::Schema>> {
+        let spec: &'s oa::OpenAPI = self.spec;
+        spec.components.as_ref()?.schemas.get(name)
+    }
+
+    /// The node a local `$ref` (`#/a/b`) points at, and its JSON pointer.
+    fn resolve_pointer(&self, reference: &str) -> Option<(&'s serde_json::Value, String)> {
+        let fragment = reference.strip_prefix('#')?;
+        let decoded = percent_decode(fragment);
+        let document: &'s serde_json::Value = self.document;
+        document.pointer(&decoded).map(|value| (value, decoded))
     }
 }
 
-fn is_json(media_type: &str) -> bool {
-    let essence = media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
+/// The parameter names of a path template: `{name}` anywhere in it.
+fn template_names(path: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        names.push(rest[open + 1..open + close].to_owned());
+        rest = &rest[open + close + 1..];
+    }
+    names
+}
+
+/// `%7B` -> `{`: `$ref` fragments are URI fragments.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+            if let Ok(byte) = u8::from_str_radix(hex, 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn location_name(location: ParamLocation) -> &'static str {

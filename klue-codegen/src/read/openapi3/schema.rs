@@ -22,29 +22,54 @@ impl Reader<'_, '_, '_> {
     }
 
     fn reference(&mut self, reference: &str, pointer: &str) -> Schema {
-        let kind = match reference.strip_prefix(SCHEMA_PREFIX) {
-            Some(name) if self.named_schema(name).is_some() => SchemaKind::Ref(name.to_owned()),
-            Some(_) => {
+        let named = reference
+            .strip_prefix(SCHEMA_PREFIX)
+            .filter(|name| !name.contains('/') && self.named_schema(name).is_some());
+        if let Some(name) = named {
+            return Schema {
+                kind: SchemaKind::Ref(name.to_owned()),
+                description: None,
+                pointer: pointer.to_owned(),
+                nullable: false,
+            };
+        }
+        if !reference.starts_with('#') {
+            self.diag.error_help(
+                &join(pointer, "$ref"),
+                format!("reference '{reference}' is not supported yet"),
+                "refer to schemas in the same file",
+            );
+            return Schema::any(pointer);
+        }
+        // Any other local reference (into a schema's properties, a path, ...) is read inline.
+        let Some((target, at)) = self.resolve_pointer(reference) else {
+            self.diag.error(
+                &join(pointer, "$ref"),
+                format!("unresolved reference '{reference}'"),
+            );
+            return Schema::any(pointer);
+        };
+        if self.following.iter().any(|r| r == reference) {
+            self.diag.warn(
+                &join(pointer, "$ref"),
+                format!("reference '{reference}' refers to itself; it is read as any JSON value"),
+            );
+            return Schema::any(pointer);
+        }
+        match serde_json::from_value::<oa::ReferenceOr<oa::Schema>>(target.clone()) {
+            Ok(schema) => {
+                self.following.push(reference.to_owned());
+                let read = self.schema(&schema, &at);
+                self.following.pop();
+                read
+            }
+            Err(err) => {
                 self.diag.error(
                     &join(pointer, "$ref"),
-                    format!("unresolved reference '{reference}'"),
+                    format!("reference '{reference}' is not a schema: {err}"),
                 );
-                SchemaKind::Any
+                Schema::any(pointer)
             }
-            None => {
-                self.diag.error_help(
-                    &join(pointer, "$ref"),
-                    format!("reference '{reference}' is not supported yet"),
-                    "refer to schemas under #/components/schemas of the same file",
-                );
-                SchemaKind::Any
-            }
-        };
-        Schema {
-            kind,
-            description: None,
-            pointer: pointer.to_owned(),
-            nullable: false,
         }
     }
 
@@ -111,18 +136,59 @@ impl Reader<'_, '_, '_> {
                 target.description = description.or(target.description);
                 return target;
             }
+            oa::SchemaKind::AllOf { all_of } => match self.merge_all_of(all_of) {
+                Some(merged) => self.object(
+                    &merged.properties,
+                    &merged.required,
+                    merged.additional.as_ref(),
+                    pointer,
+                ),
+                // Parts that are not all objects: documented fallback, any JSON value.
+                None => SchemaKind::Any,
+            },
             oa::SchemaKind::Any(any) if !any.properties.is_empty() => self.object(
                 &any.properties,
                 &any.required,
                 any.additional_properties.as_ref(),
                 pointer,
             ),
-            // Documented fallback until composition lands: any JSON value.
-            oa::SchemaKind::Any(_)
-            | oa::SchemaKind::AllOf { .. }
-            | oa::SchemaKind::OneOf { .. }
-            | oa::SchemaKind::AnyOf { .. }
-            | oa::SchemaKind::Not { .. } => SchemaKind::Any,
+            oa::SchemaKind::OneOf { one_of: parts } | oa::SchemaKind::AnyOf { any_of: parts } => {
+                let key = if matches!(schema.schema_kind, oa::SchemaKind::OneOf { .. }) {
+                    "oneOf"
+                } else {
+                    "anyOf"
+                };
+                let mut alternatives: Vec<Schema> = parts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, part)| self.schema(part, &join(&join(pointer, key), &i.to_string())))
+                    .collect();
+                // A `null` alternative (`{nullable: true}`, 3.1's `{type: 'null'}`) makes the
+                // whole value nullable instead.
+                let is_null = |a: &Schema| a.kind == SchemaKind::Any && a.nullable;
+                let nullable = schema.schema_data.nullable || alternatives.iter().any(is_null);
+                alternatives.retain(|a| !is_null(a));
+                match alternatives.len() {
+                    0 => SchemaKind::Any,
+                    1 => {
+                        let mut only = alternatives.remove(0);
+                        only.nullable |= nullable;
+                        only.description = description.or(only.description);
+                        return only;
+                    }
+                    _ if alternatives.iter().any(|a| a.kind == SchemaKind::Any) => SchemaKind::Any,
+                    _ => {
+                        return Schema {
+                            kind: SchemaKind::Union(alternatives),
+                            description,
+                            pointer: pointer.to_owned(),
+                            nullable,
+                        }
+                    }
+                }
+            }
+            // Documented fallback: any JSON value.
+            oa::SchemaKind::Any(_) | oa::SchemaKind::Not { .. } => SchemaKind::Any,
         };
         Schema {
             kind,
@@ -137,14 +203,10 @@ impl Reader<'_, '_, '_> {
             let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
             return SchemaKind::StringEnum(values);
         }
-        if let Some(pattern) = &s.pattern {
-            if let Err(err) = regex::Regex::new(pattern) {
-                self.diag.error(
-                    &join(pointer, "pattern"),
-                    format!("pattern does not compile: {err}"),
-                );
-            }
-        }
+        let pattern = s
+            .pattern
+            .as_deref()
+            .and_then(|pattern| self.pattern(pattern, &join(pointer, "pattern")));
         let format = match &s.format {
             oa::VariantOrUnknownOrEmpty::Item(f) => Some(format!("{f:?}").to_ascii_lowercase()),
             oa::VariantOrUnknownOrEmpty::Unknown(f) => Some(f.clone()),
@@ -153,7 +215,7 @@ impl Reader<'_, '_, '_> {
         SchemaKind::String(StringRules {
             min_length: s.min_length,
             max_length: s.max_length,
-            pattern: s.pattern.clone(),
+            pattern,
             format,
         })
     }
@@ -167,9 +229,9 @@ impl Reader<'_, '_, '_> {
     ) -> SchemaKind {
         for name in required {
             if !properties.contains_key(name) && !properties.is_empty() {
-                self.diag.error(
+                self.diag.warn(
                     &join(pointer, "required"),
-                    format!("required property '{name}' is not declared in `properties`"),
+                    format!("required property '{name}' is not declared in `properties`; it is not checked"),
                 );
             }
         }
@@ -192,6 +254,104 @@ impl Reader<'_, '_, '_> {
             })
             .collect();
         SchemaKind::Object { properties }
+    }
+
+    /// The pattern as the `regex` crate reads it: as written, or with the common constructs of
+    /// other dialects (Java, ECMAScript) translated; a pattern that still does not compile is
+    /// left out with a warning rather than failing generation.
+    fn pattern(&mut self, pattern: &str, pointer: &str) -> Option<String> {
+        if regex::Regex::new(pattern).is_ok() {
+            return Some(pattern.to_owned());
+        }
+        let translated = super::regex_dialect::translate(pattern);
+        match regex::Regex::new(&translated) {
+            Ok(_) => Some(translated),
+            Err(err) => {
+                let first = err.to_string();
+                let first = first.lines().last().unwrap_or("").trim().to_owned();
+                self.diag.warn(
+                    pointer,
+                    format!("pattern is not checked: the regex crate cannot read it ({first})"),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// The object an `allOf` of objects describes.
+#[derive(Default)]
+struct Merged {
+    properties: indexmap::IndexMap<String, oa::ReferenceOr<Box<oa::Schema>>>,
+    required: Vec<String>,
+    additional: Option<oa::AdditionalProperties>,
+}
+
+impl Reader<'_, '_, '_> {
+    /// Merges the parts of an `allOf` (inline objects and references to them, themselves
+    /// possibly `allOf`s) into one object; `None` when a part is not an object.
+    fn merge_all_of(&mut self, parts: &[oa::ReferenceOr<oa::Schema>]) -> Option<Merged> {
+        let mut merged = Merged::default();
+        let mut seen = Vec::new();
+        for part in parts {
+            self.merge_part(part, &mut merged, &mut seen)?;
+        }
+        Some(merged)
+    }
+
+    fn merge_part(
+        &mut self,
+        part: &oa::ReferenceOr<oa::Schema>,
+        merged: &mut Merged,
+        seen: &mut Vec<String>,
+    ) -> Option<()> {
+        let schema = match part {
+            oa::ReferenceOr::Item(schema) => schema.clone(),
+            oa::ReferenceOr::Reference { reference } => {
+                if seen.contains(reference) {
+                    return Some(());
+                }
+                seen.push(reference.clone());
+                let name = reference.strip_prefix(SCHEMA_PREFIX);
+                match name.and_then(|n| self.named_schema(n)) {
+                    Some(oa::ReferenceOr::Item(schema)) => schema.clone(),
+                    Some(other) => return self.merge_part(&other.clone(), merged, seen),
+                    None => {
+                        let (value, _) = self.resolve_pointer(reference)?;
+                        serde_json::from_value(value.clone()).ok()?
+                    }
+                }
+            }
+        };
+        let (properties, required, additional) = match &schema.schema_kind {
+            oa::SchemaKind::Type(oa::Type::Object(o)) => {
+                (&o.properties, &o.required, o.additional_properties.as_ref())
+            }
+            oa::SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "object") => (
+                &any.properties,
+                &any.required,
+                any.additional_properties.as_ref(),
+            ),
+            oa::SchemaKind::AllOf { all_of } => {
+                for inner in all_of {
+                    self.merge_part(inner, merged, seen)?;
+                }
+                return Some(());
+            }
+            _ => return None,
+        };
+        for (name, property) in properties {
+            merged.properties.insert(name.clone(), property.clone());
+        }
+        for name in required {
+            if !merged.required.contains(name) {
+                merged.required.push(name.clone());
+            }
+        }
+        if additional.is_some() {
+            merged.additional = additional.cloned();
+        }
+        Some(())
     }
 }
 

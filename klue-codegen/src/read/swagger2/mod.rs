@@ -40,6 +40,8 @@ use crate::diagnostics::{join, Collector, Diagnostic};
 use crate::locate::SourceMap;
 use crate::model::Api;
 
+mod operations;
+
 const METHODS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
 
 /// Schema keywords of a 2.0 non-body parameter (or items / header object) that move to `schema`.
@@ -86,8 +88,11 @@ pub(crate) fn read(
     let mut collector = Collector::new(file.to_path_buf(), source);
     // Documented: the embedded spec is the converted OpenAPI 3.0 document.
     let spec_json = converted.to_string();
-    let api = match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(converted) {
-        Ok(spec) => Some(super::openapi3::Reader::new(&spec, &mut collector).read(name, spec_json)),
+    let document = converted.clone();
+    let mut api = match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(converted) {
+        Ok(spec) => Some(
+            super::openapi3::Reader::new(&spec, &document, &mut collector).read(name, spec_json),
+        ),
         Err(err) => {
             let pointer = super::pointer_of(err.path());
             collector.error(
@@ -97,6 +102,12 @@ pub(crate) fn read(
             None
         }
     };
+    if let Some(api) = &mut api {
+        for warning in &mut api.warnings {
+            warning.pointer = converter.original_pointer(&warning.pointer);
+            warning.position = source.locate(&warning.pointer);
+        }
+    }
     for mut diagnostic in collector.finish() {
         diagnostic.pointer = converter.original_pointer(&diagnostic.pointer);
         diagnostic.position = source.locate(&diagnostic.pointer);
@@ -520,287 +531,6 @@ impl<'d> Converter<'d> {
             }
         }
         out
-    }
-
-    fn paths(&mut self) -> Value {
-        let mut out = Map::new();
-        let paths = self.doc.get("paths").and_then(Value::as_object);
-        for (path, item) in paths.into_iter().flatten() {
-            let pointer = join("/paths", path);
-            let mut converted = Map::new();
-            // Path-level parameters: the body one goes to each operation's request body.
-            let mut shared_body = None;
-            let mut shared = Vec::new();
-            let params = item.get("parameters").and_then(Value::as_array);
-            for (j, param) in params.into_iter().flatten().enumerate() {
-                let original = join(&join(&pointer, "parameters"), &j.to_string());
-                let (resolved, at) = self.resolve_param(param, &original);
-                match str_of(resolved, "in") {
-                    Some("body") => shared_body = Some((resolved, at)),
-                    Some("formData") => self.form_data(&at),
-                    _ => {
-                        let new = join(&join(&pointer, "parameters"), &shared.len().to_string());
-                        shared.push(self.parameter(param, &new, &original));
-                    }
-                }
-            }
-            if !shared.is_empty() {
-                converted.insert("parameters".into(), Value::Array(shared));
-            }
-            for (key, value) in item.as_object().into_iter().flatten() {
-                if key.starts_with("x-") || key == "summary" || key == "description" {
-                    converted.insert(key.clone(), value.clone());
-                }
-            }
-            for method in METHODS {
-                let Some(op) = item.get(method) else { continue };
-                if is_skipped(op) {
-                    continue;
-                }
-                let op_pointer = join(&pointer, method);
-                let op = self.operation(op, shared_body.clone(), &op_pointer);
-                converted.insert(method.into(), op);
-            }
-            if METHODS.iter().any(|m| converted.contains_key(*m)) {
-                out.insert(path.clone(), Value::Object(converted));
-            }
-        }
-        Value::Object(out)
-    }
-
-    /// A parameter and where it is defined: through a `#/parameters/` reference if it is one.
-    fn resolve_param(&self, param: &'d Value, pointer: &str) -> (&'d Value, String) {
-        if let Some(name) = str_of(param, "$ref").and_then(|r| r.strip_prefix("#/parameters/")) {
-            if let Some(found) = self.doc.get("parameters").and_then(|p| p.get(name)) {
-                return (found, join("/parameters", name));
-            }
-        }
-        (param, pointer.to_owned())
-    }
-
-    fn form_data(&mut self, pointer: &str) {
-        self.problem(
-            &join(pointer, "in"),
-            "formData parameters are not supported yet",
-            Some("klue reads JSON bodies: declare an `in: body` parameter with a schema"),
-        );
-    }
-
-    fn operation(
-        &mut self,
-        op: &'d Value,
-        shared_body: Option<(&'d Value, String)>,
-        pointer: &str,
-    ) -> Value {
-        let mut out = Map::new();
-        for key in [
-            "tags",
-            "summary",
-            "description",
-            "externalDocs",
-            "operationId",
-            "deprecated",
-            "security",
-        ] {
-            if let Some(v) = op.get(key) {
-                out.insert(key.into(), v.clone());
-            }
-        }
-        if !out.contains_key("operationId") {
-            let derived = str_of(op, "x-bind-server")
-                .map(|f| (f.rsplit('.').next().unwrap_or(f), "x-bind-server"))
-                .or_else(|| str_of(op, "x-bind-client").map(|c| (c, "x-bind-client")));
-            if let Some((id, from)) = derived {
-                out.insert("operationId".into(), id.trim().into());
-                self.map(join(pointer, "operationId"), join(pointer, from));
-            }
-        }
-        if requires_auth(op)
-            && op
-                .get("security")
-                .is_none_or(|s| s.is_null() || s.as_array().is_some_and(Vec::is_empty))
-        {
-            let mut requirement = Map::new();
-            requirement.insert(self.bearer.clone(), json!([]));
-            out.insert("security".into(), json!([requirement]));
-            self.map(
-                join(pointer, "security"),
-                join(pointer, "x-decorate-server"),
-            );
-            if self
-                .doc
-                .get("securityDefinitions")
-                .and_then(|d| d.get(&self.bearer))
-                .is_none()
-            {
-                self.add_bearer = true;
-            }
-        }
-
-        let mut body = shared_body;
-        let mut params = Vec::new();
-        let own = op.get("parameters").and_then(Value::as_array);
-        for (j, param) in own.into_iter().flatten().enumerate() {
-            let original = join(&join(pointer, "parameters"), &j.to_string());
-            let (resolved, at) = self.resolve_param(param, &original);
-            match str_of(resolved, "in") {
-                Some("body") => body = Some((resolved, at)),
-                Some("formData") => self.form_data(&at),
-                _ => {
-                    let new = join(&join(pointer, "parameters"), &params.len().to_string());
-                    params.push(self.parameter(param, &new, &original));
-                }
-            }
-        }
-        if !params.is_empty() {
-            out.insert("parameters".into(), Value::Array(params));
-        }
-        if let Some((param, at)) = body {
-            let consumes = media_types(op.get("consumes"))
-                .map(|c| (c, join(pointer, "consumes")))
-                .or_else(|| media_types(self.global("consumes")).map(|c| (c, "/consumes".into())))
-                .unwrap_or_else(|| (vec!["application/json".to_owned()], at.clone()));
-            let new = join(pointer, "requestBody");
-            self.map(new.clone(), at.clone());
-            let the_schema = schema(param.get("schema").unwrap_or(&json!({})));
-            let mut content = Map::new();
-            self.map(join(&new, "content"), consumes.1.clone());
-            for media_type in &consumes.0 {
-                let media = join(&join(&new, "content"), media_type);
-                self.map(media.clone(), consumes.1.clone());
-                self.map(join(&media, "schema"), join(&at, "schema"));
-                content.insert(media_type.clone(), json!({ "schema": the_schema }));
-            }
-            let mut request_body = Map::new();
-            if let Some(d) = param.get("description") {
-                request_body.insert("description".into(), d.clone());
-            }
-            request_body.insert("content".into(), Value::Object(content));
-            let required = param
-                .get("required")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            request_body.insert("required".into(), required.into());
-            out.insert("requestBody".into(), Value::Object(request_body));
-        }
-
-        let produces =
-            media_types(op.get("produces")).or_else(|| media_types(self.global("produces")));
-        let mut responses = Map::new();
-        let declared = op.get("responses").and_then(Value::as_object);
-        for (status, response) in declared.into_iter().flatten() {
-            let at = join(&join(pointer, "responses"), status);
-            let r = self.response(response, produces.as_deref(), &at, &at);
-            responses.insert(status.clone(), r);
-        }
-        out.insert("responses".into(), Value::Object(responses));
-        for (key, value) in op.as_object().into_iter().flatten() {
-            if key.starts_with("x-") {
-                out.insert(key.clone(), value.clone());
-            }
-        }
-        Value::Object(out)
-    }
-
-    /// A non-body parameter (`new`: its converted pointer, `original`: its pointer in the file).
-    fn parameter(&mut self, param: &Value, new: &str, original: &str) -> Value {
-        self.map(new, original);
-        if let Some(r) = str_of(param, "$ref") {
-            return json!({ "$ref": rewrite_ref(r) });
-        }
-        let mut out = Map::new();
-        for key in ["name", "in", "description", "required", "allowEmptyValue"] {
-            if let Some(v) = param.get(key) {
-                out.insert(key.into(), v.clone());
-            }
-        }
-        for (key, value) in param.as_object().into_iter().flatten() {
-            if key.starts_with("x-") && key != "x-nullable" {
-                out.insert(key.clone(), value.clone());
-            }
-        }
-        // The schema keywords are the parameter's own: `schema/type` is at `type`.
-        self.map(join(new, "schema"), original);
-        out.insert("schema".into(), simple_schema(param));
-        if str_of(param, "type") == Some("array") {
-            let format = str_of(param, "collectionFormat").unwrap_or("csv");
-            let location = str_of(param, "in").unwrap_or("query");
-            match format {
-                "multi" => {
-                    out.insert("explode".into(), true.into());
-                }
-                "ssv" if location == "query" => {
-                    out.insert("style".into(), "spaceDelimited".into());
-                    out.insert("explode".into(), false.into());
-                }
-                "pipes" if location == "query" => {
-                    out.insert("style".into(), "pipeDelimited".into());
-                    out.insert("explode".into(), false.into());
-                }
-                "csv" => {
-                    out.insert("explode".into(), false.into());
-                }
-                other => self.problem(
-                    &join(original, "collectionFormat"),
-                    &format!("collectionFormat '{other}' is not supported here"),
-                    Some("use csv or multi"),
-                ),
-            }
-        }
-        Value::Object(out)
-    }
-
-    fn response(
-        &mut self,
-        response: &Value,
-        produces: Option<&[String]>,
-        new: &str,
-        original: &str,
-    ) -> Value {
-        self.map(new, original);
-        if let Some(r) = str_of(response, "$ref") {
-            return json!({ "$ref": rewrite_ref(r) });
-        }
-        let mut out = Map::new();
-        let description = response
-            .get("description")
-            .cloned()
-            .unwrap_or_else(|| "".into());
-        out.insert("description".into(), description);
-        if let Some(s) = response.get("schema") {
-            let types = produces
-                .map(<[String]>::to_vec)
-                .unwrap_or_else(|| vec!["application/json".to_owned()]);
-            let mut content = Map::new();
-            self.map(join(new, "content"), join(original, "schema"));
-            let converted = schema(s);
-            for media_type in types {
-                let media = join(&join(new, "content"), &media_type);
-                self.map(join(&media, "schema"), join(original, "schema"));
-                content.insert(media_type, json!({ "schema": converted }));
-            }
-            out.insert("content".into(), Value::Object(content));
-        }
-        if let Some(headers) = response.get("headers").and_then(Value::as_object) {
-            let mut converted = Map::new();
-            for (name, header) in headers {
-                let mut h = Map::new();
-                if let Some(d) = header.get("description") {
-                    h.insert("description".into(), d.clone());
-                }
-                let at = join(&join(new, "headers"), name);
-                self.map(join(&at, "schema"), join(&join(original, "headers"), name));
-                h.insert("schema".into(), simple_schema(header));
-                converted.insert(name.clone(), Value::Object(h));
-            }
-            out.insert("headers".into(), Value::Object(converted));
-        }
-        for (key, value) in response.as_object().into_iter().flatten() {
-            if key.starts_with("x-") {
-                out.insert(key.clone(), value.clone());
-            }
-        }
-        Value::Object(out)
     }
 }
 

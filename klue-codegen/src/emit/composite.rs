@@ -1,0 +1,153 @@
+//! Composite schemas: `oneOf`/`anyOf` enums, the containment graph that decides which fields
+//! of recursive types are boxed, and the shared nodes of plain fields.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::types::{ident, rt, TypeEmitter};
+use crate::model::*;
+use crate::naming;
+
+/// The shared runtime node of a schema without rules (`klue::plain::STRING`, ...), if it is one.
+pub(crate) fn plain_static(schema: &Schema) -> Option<TokenStream> {
+    if schema.nullable {
+        return None;
+    }
+    let no_bounds = |rules: &NumberRules| *rules == NumberRules::default();
+    let name = match &schema.kind {
+        SchemaKind::Any => quote!(ANY),
+        SchemaKind::Boolean => quote!(BOOLEAN),
+        SchemaKind::String(rules)
+            if rules.min_length.is_none()
+                && rules.max_length.is_none()
+                && rules.pattern.is_none() =>
+        {
+            quote!(STRING)
+        }
+        SchemaKind::Integer(IntFormat::Int32, rules) if no_bounds(rules) => quote!(INT32),
+        SchemaKind::Integer(IntFormat::Int64, rules) if no_bounds(rules) => quote!(INT64),
+        SchemaKind::Number(_, rules) if no_bounds(rules) => quote!(NUMBER),
+        _ => return None,
+    };
+    let rt = rt();
+    Some(quote!(#rt::plain::#name))
+}
+
+impl TypeEmitter {
+    /// An untagged enum: serde tries the alternatives in order and takes the first that
+    /// decodes (OpenAPI's `anyOf`; for `oneOf` the spec's alternatives rarely overlap).
+    pub(super) fn emit_union(
+        &mut self,
+        rust_name: &str,
+        static_name: &proc_macro2::Ident,
+        alternatives: &[Schema],
+        docs: TokenStream,
+    ) {
+        let rt = rt();
+        let type_ident = ident(rust_name);
+        let mut taken = BTreeSet::new();
+        let mut variants = Vec::new();
+        let mut checks = Vec::new();
+        for (index, alternative) in alternatives.iter().enumerate() {
+            let base = match &alternative.kind {
+                SchemaKind::Ref(name) => naming::camel(&self.rust_name_of(name)),
+                SchemaKind::Boolean => "Boolean".to_owned(),
+                SchemaKind::Integer(..) => "Integer".to_owned(),
+                SchemaKind::Number(..) => "Number".to_owned(),
+                SchemaKind::String(_) | SchemaKind::StringEnum(_) => "String".to_owned(),
+                SchemaKind::Array { .. } => "Array".to_owned(),
+                SchemaKind::Map(_) => "Map".to_owned(),
+                _ => format!("Variant{index}"),
+            };
+            let variant = ident(&naming::unique(base, &mut taken));
+            let hint = format!("{rust_name}_{variant}");
+            let ty = self.rust_type(alternative, &hint);
+            let ty = if self.needs_box(alternative) {
+                quote!(Box<#ty>)
+            } else {
+                ty
+            };
+            let ty = if alternative.nullable {
+                quote!(Option<#ty>)
+            } else {
+                ty
+            };
+            let variant_static = self.reserve_static(&hint);
+            let expr = self.schema_expr(alternative, &hint);
+            self.items
+                .push(quote!(#[allow(dead_code)] static #variant_static: #rt::Schema = #expr;));
+            variants.push(quote!(#variant(#ty),));
+            checks.push(quote!(Self::#variant(value) => #rt::Validate::validate(value, &#variant_static, v),));
+        }
+        let serde_path = format!("{rt}::serde").replace(' ', "");
+        self.items.push(quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize, #rt::serde::Deserialize)]
+            #[serde(crate = #serde_path, untagged)]
+            pub enum #type_ident {
+                #(#variants)*
+            }
+
+            impl #rt::Validate for #type_ident {
+                fn validate(&self, _schema: &'static #rt::Schema, v: &mut #rt::Violations) {
+                    match self {
+                        #(#checks)*
+                    }
+                }
+            }
+
+            // The untyped validator admits any alternative; the typed one checks the chosen.
+            #[allow(dead_code)] static #static_name: #rt::Schema = #rt::Schema::Any;
+        });
+    }
+}
+
+/// For each named schema, every named schema its Rust type contains by value (transitively).
+pub(super) fn containment(api: &Api) -> std::collections::BTreeMap<String, BTreeSet<String>> {
+    fn direct(schema: &Schema, out: &mut BTreeSet<String>) {
+        match &schema.kind {
+            SchemaKind::Ref(name) => {
+                out.insert(name.clone());
+            }
+            SchemaKind::Object { properties } => {
+                for property in properties {
+                    direct(&property.schema, out);
+                }
+            }
+            SchemaKind::Union(alternatives) => {
+                for alternative in alternatives {
+                    direct(alternative, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let edges: std::collections::BTreeMap<&str, BTreeSet<String>> = api
+        .schemas
+        .iter()
+        .map(|(name, schema)| {
+            let mut out = BTreeSet::new();
+            direct(schema, &mut out);
+            (name.as_str(), out)
+        })
+        .collect();
+    let mut closure = std::collections::BTreeMap::new();
+    for (name, _) in &api.schemas {
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut stack: Vec<&str> = edges
+            .get(name.as_str())
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        while let Some(next) = stack.pop() {
+            if seen.insert(next.to_owned()) {
+                stack.extend(edges.get(next).into_iter().flatten().map(String::as_str));
+            }
+        }
+        closure.insert(name.clone(), seen);
+    }
+    closure
+}
