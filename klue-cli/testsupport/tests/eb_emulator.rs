@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_elasticbeanstalk::types::{ConfigurationOptionSetting, EnvironmentDescription, S3Location};
 use aws_sdk_elasticbeanstalk::Client;
+use klue_testsupport::eb::cname_address;
 use klue_testsupport::http::{blocking_request, get_text};
 use klue_testsupport::image::{build_static, scratch_image};
 use klue_testsupport::process::run;
@@ -39,7 +40,7 @@ fn put_s3(services: &TestServices, key: &str, body: Vec<u8>) {
 }
 
 fn container_version(cname: &str) -> String {
-    let body = get_text(&format!("http://{cname}/version")).expect("GET /version");
+    let body = get_text(&format!("http://{}/version", cname_address(cname))).expect("GET /version");
     let json: serde_json::Value = serde_json::from_str(&body).expect("/version is JSON");
     json["container"].as_str().expect("container field").to_owned()
 }
@@ -214,6 +215,7 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
         assert_eq!(v1.status().map(|s| s.as_str()), Some("Ready"));
         assert_eq!(v1.health().map(|h| h.as_str()), Some("Green"), "{v1:?}");
         let live_cname = v1.cname().expect("CNAME").to_owned();
+        assert!(live_cname.starts_with("hello-live.localhost:"), "{live_cname}");
         assert_eq!(container_version(&live_cname), "v1");
         let dns = client.check_dns_availability().cname_prefix("hello-live").send().await.unwrap();
         assert_eq!(dns.available(), Some(false));
@@ -239,6 +241,7 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
         let v2 = settle(&client, "hello-v2").await;
         assert_eq!(v2.health().map(|h| h.as_str()), Some("Green"), "{v2:?}");
         let v2_cname = v2.cname().unwrap().to_owned();
+        assert!(v2_cname.starts_with("hello-v2.localhost:"), "{v2_cname}");
         assert_eq!(container_version(&v2_cname), "v2");
         client
             .swap_environment_cnames()

@@ -156,7 +156,9 @@ async fn create_environment(shared: &Arc<Shared>, params: &Params) -> Result<Str
         }
     }
     // The environment's CNAME: a listener that forwards to whichever environment owns it.
-    let cname = proxy::listen(shared).await.map_err(|err| {
+    // Without a prefix EB derives the CNAME from the environment name.
+    let label = cname_prefix.clone().unwrap_or_else(|| name.to_ascii_lowercase());
+    let cname = proxy::listen(shared, &label).await.map_err(|err| {
         ApiError::new("InternalFailure", format!("cannot open a CNAME listener: {err}"))
     })?;
     let now = SystemTime::now();

@@ -78,12 +78,19 @@ pub struct EnvironmentView {
     pub version_label: String,
     pub status: String,
     pub health: String,
-    /// `127.0.0.1:PORT` of the CNAME listener it owns.
+    /// `{prefix}.localhost:PORT` of the CNAME listener it owns (see [`cname_address`]).
     pub cname: String,
     /// The container id, once it was started.
     pub container: Option<String>,
     /// Names of its environment properties (values are not exposed).
     pub property_names: Vec<String>,
+}
+
+/// The `127.0.0.1:PORT` a CNAME (`{prefix}.localhost:PORT`) is reached at: `.localhost` names
+/// are the loopback (RFC 6761), but the system resolver may not know that.
+pub fn cname_address(cname: &str) -> String {
+    let port = cname.rsplit_once(':').map_or("80", |(_, port)| port);
+    format!("127.0.0.1:{port}")
 }
 
 /// What the server tasks share.

@@ -9,10 +9,12 @@ use tokio::net::{TcpListener, TcpStream};
 
 use super::Shared;
 
-/// Opens a CNAME listener on 127.0.0.1 and returns its `127.0.0.1:PORT`.
-pub async fn listen(shared: &Arc<Shared>) -> std::io::Result<String> {
+/// Opens a CNAME listener on 127.0.0.1 and returns the CNAME `{label}.localhost:PORT`: its first
+/// DNS label is the prefix, as on EB (`{prefix}.{region}.elasticbeanstalk.com`), and a
+/// `.localhost` name means 127.0.0.1 (RFC 6761).
+pub async fn listen(shared: &Arc<Shared>, label: &str) -> std::io::Result<String> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let cname = listener.local_addr()?.to_string();
+    let cname = format!("{label}.localhost:{}", listener.local_addr()?.port());
     let shared = Arc::clone(shared);
     let name = cname.clone();
     tokio::spawn(async move {

@@ -84,7 +84,7 @@ pub struct Environment {
     pub version_label: String,
     pub solution_stack: String,
     pub cname_prefix: Option<String>,
-    /// `127.0.0.1:PORT` of a CNAME listener; follows `SwapEnvironmentCNAMEs`.
+    /// `{prefix}.localhost:PORT` of a CNAME listener; follows `SwapEnvironmentCNAMEs`.
     pub cname: String,
     /// `127.0.0.1:PORT` of the container itself, once it runs.
     pub backend: Option<String>,
