@@ -85,7 +85,11 @@ pub struct BuildOptionArgs {
     #[arg(long, value_enum, default_value_t = DockerfileKind::Scratch)]
     pub dockerfile: DockerfileKind,
     /// The Rust target of the static binary.
-    #[arg(long, value_name = "TRIPLE", default_value = "x86_64-unknown-linux-gnu")]
+    #[arg(
+        long,
+        value_name = "TRIPLE",
+        default_value = "x86_64-unknown-linux-gnu"
+    )]
     pub target: String,
 }
 
@@ -150,10 +154,20 @@ pub struct DeployArgs {
     #[arg(long, env = "KLUE_REGISTRY", value_name = "HOST:PORT")]
     pub registry: Option<String>,
     /// Seconds to wait for the new environment to be Ready and Green.
-    #[arg(long, env = "KLUE_READY_TIMEOUT", value_name = "SECS", default_value_t = 1200)]
+    #[arg(
+        long,
+        env = "KLUE_READY_TIMEOUT",
+        value_name = "SECS",
+        default_value_t = 1200
+    )]
     pub ready_timeout: u64,
     /// Seconds between two looks at the new environment while waiting.
-    #[arg(long, env = "KLUE_POLL_INTERVAL", value_name = "SECS", default_value_t = 10.0)]
+    #[arg(
+        long,
+        env = "KLUE_POLL_INTERVAL",
+        value_name = "SECS",
+        default_value_t = 10.0
+    )]
     pub poll_interval: f64,
     /// Seconds the acceptance tests wait for a /ping answer.
     #[arg(long, value_name = "SECS", default_value_t = 120)]

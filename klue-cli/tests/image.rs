@@ -53,12 +53,22 @@ fn docker_works(host: Option<&str>) -> bool {
 /// The running engine, or one started here; None (a skip) only outside CI.
 fn docker() -> Option<Docker> {
     if docker_works(None) {
-        return Some(Docker { host: None, daemon: None, root: None });
+        return Some(Docker {
+            host: None,
+            daemon: None,
+            root: None,
+        });
     }
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let has_dockerd = Command::new("dockerd").arg("--version").output().is_ok_and(|o| o.status.success());
+    let has_dockerd = Command::new("dockerd")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !has_dockerd {
-        assert!(!ci, "CI=true and no docker engine nor dockerd: install docker (.ci/run does)");
+        assert!(
+            !ci,
+            "CI=true and no docker engine nor dockerd: install docker (.ci/run does)"
+        );
         eprintln!("SKIPPED: no docker engine and no dockerd");
         return None;
     }
@@ -68,7 +78,13 @@ fn docker() -> Option<Docker> {
     let host = format!("unix://{}", socket.display());
     let log = std::fs::File::create(root.join("dockerd.log")).unwrap();
     let daemon = Command::new("dockerd")
-        .args(["--iptables=false", "--ip6tables=false", "--bridge=none", "--host", &host])
+        .args([
+            "--iptables=false",
+            "--ip6tables=false",
+            "--bridge=none",
+            "--host",
+            &host,
+        ])
         .arg("--data-root")
         .arg(root.join("data"))
         .arg("--exec-root")
@@ -79,7 +95,11 @@ fn docker() -> Option<Docker> {
         .stderr(log)
         .spawn()
         .expect("dockerd starts");
-    let docker = Docker { host: Some(host.clone()), daemon: Some(daemon), root: Some(root.clone()) };
+    let docker = Docker {
+        host: Some(host.clone()),
+        daemon: Some(daemon),
+        root: Some(root.clone()),
+    };
     let deadline = Instant::now() + Duration::from_secs(60);
     while !docker_works(Some(&host)) {
         assert!(
@@ -104,7 +124,12 @@ fn run(dir: &Path, program: &str, args: &[&str], docker: &Docker) -> Output {
 
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
-        .args(["-c", "user.name=klue", "-c", "user.email=klue@example.invalid"])
+        .args([
+            "-c",
+            "user.name=klue",
+            "-c",
+            "user.email=klue@example.invalid",
+        ])
         .args(args)
         .current_dir(dir)
         .status()
@@ -118,7 +143,10 @@ fn http_get(port: u16, path: &str, wait: Duration) -> String {
         let attempt = (|| -> std::io::Result<String> {
             let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port))?;
             stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-            write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")?;
+            write!(
+                stream,
+                "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+            )?;
             let mut response = String::new();
             stream.read_to_string(&mut response)?;
             Ok(response)
@@ -128,7 +156,10 @@ fn http_get(port: u16, path: &str, wait: Duration) -> String {
                 return response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
             }
             other => {
-                assert!(Instant::now() < deadline, "GET {path} on port {port}: {other:?}");
+                assert!(
+                    Instant::now() < deadline,
+                    "GET {path} on port {port}: {other:?}"
+                );
                 std::thread::sleep(Duration::from_millis(200));
             }
         }
@@ -146,7 +177,12 @@ fn the_image_of_a_new_service_runs_and_reports_its_version() {
     std::fs::create_dir_all(&temp).unwrap();
     let dir = temp.join("imaged");
     let klue = env!("CARGO_BIN_EXE_klue");
-    let out = run(&temp, klue, &["new", "imaged", "--path", dir.to_str().unwrap()], &docker);
+    let out = run(
+        &temp,
+        klue,
+        &["new", "imaged", "--path", dir.to_str().unwrap()],
+        &docker,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     std::fs::write(
         dir.join("klue.yaml"),
@@ -168,11 +204,18 @@ fn the_image_of_a_new_service_runs_and_reports_its_version() {
     assert_eq!(image, format!("klue-test.invalid/team/imaged:{version}"));
     let parts: Vec<&str> = version.split('-').collect();
     assert_eq!(parts.len(), 4, "{version}");
-    assert_eq!((parts[0].len(), parts[1].len(), parts[2]), (6, 4, "1"), "{version}");
+    assert_eq!(
+        (parts[0].len(), parts[1].len(), parts[2]),
+        (6, 4, "1"),
+        "{version}"
+    );
     assert!(stderr.contains(&format!("built {image}: ")), "{stderr}");
     let size = built["size_bytes"].as_u64().unwrap();
     eprintln!("image {image}: {size} bytes, built in {seconds:.1}s");
-    assert!(size < 40_000_000, "a FROM scratch image of one binary: {size} bytes");
+    assert!(
+        size < 40_000_000,
+        "a FROM scratch image of one binary: {size} bytes"
+    );
 
     let inspect = run(
         &dir,
@@ -191,12 +234,27 @@ fn the_image_of_a_new_service_runs_and_reports_its_version() {
         text(&inspect.stderr)
     );
 
-    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let name = format!("klue-image-test-{}", std::process::id());
     let out = run(
         &dir,
         "docker",
-        &["run", "-d", "--rm", "--name", &name, "--network", "host", "-e", &format!("PORT={port}"), &image],
+        &[
+            "run",
+            "-d",
+            "--rm",
+            "--name",
+            &name,
+            "--network",
+            "host",
+            "-e",
+            &format!("PORT={port}"),
+            &image,
+        ],
         &docker,
     );
     assert!(out.status.success(), "docker run: {}", text(&out.stderr));

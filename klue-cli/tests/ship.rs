@@ -6,11 +6,9 @@
 //! `cargo test`'s target dir (whose lock it holds), and kept between runs so that klue's
 //! dependencies compile once.
 
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 const SECRET: &str = "ship-test-secret-ship-test-secret";
 
@@ -31,7 +29,8 @@ impl TempDir {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .subsec_nanos();
-        let path = std::env::temp_dir().join(format!("klue-ship-{tag}-{}-{nanos}", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("klue-ship-{tag}-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&path).unwrap();
         TempDir(path)
     }
@@ -64,7 +63,11 @@ fn text(bytes: &[u8]) -> String {
 /// `klue new NAME --path DIR/NAME`, then a first commit; returns the service's directory.
 fn new_service(temp: &TempDir, name: &str) -> PathBuf {
     let dir = temp.0.join(name);
-    let out = klue(&temp.0, &["new", name, "--path", dir.to_str().unwrap()], &[]);
+    let out = klue(
+        &temp.0,
+        &["new", name, "--path", dir.to_str().unwrap()],
+        &[],
+    );
     assert!(out.status.success(), "klue new: {}", text(&out.stderr));
     assert_eq!(text(&out.stdout).trim(), dir.to_str().unwrap());
     git(&dir, &["init", "-q"]);
@@ -75,7 +78,12 @@ fn new_service(temp: &TempDir, name: &str) -> PathBuf {
 
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
-        .args(["-c", "user.name=klue", "-c", "user.email=klue@example.invalid"])
+        .args([
+            "-c",
+            "user.name=klue",
+            "-c",
+            "user.email=klue@example.invalid",
+        ])
         .args(args)
         .current_dir(dir)
         .status()
@@ -89,30 +97,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// GET http://127.0.0.1:port/path, retried until `deadline`; the body of a 200.
-fn get_when_up(port: u16, path: &str, wait: Duration) -> String {
-    let deadline = Instant::now() + wait;
-    loop {
-        let attempt = (|| -> std::io::Result<String> {
-            let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port))?;
-            stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-            write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")?;
-            let mut response = String::new();
-            stream.read_to_string(&mut response)?;
-            Ok(response)
-        })();
-        match attempt {
-            Ok(response) if response.starts_with("HTTP/1.1 200") => {
-                return response.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
-            }
-            other => {
-                assert!(Instant::now() < deadline, "GET {path} on port {port}: {other:?}");
-                std::thread::sleep(Duration::from_millis(200));
-            }
-        }
-    }
 }
 
 /// A child process killed when dropped.
@@ -130,12 +114,24 @@ fn new_refuses_bad_names_and_non_empty_directories() {
     let temp = TempDir::new("names");
     let out = klue(&temp.0, &["new", "My_Service"], &[]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("'My_Service' is not a service name"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("'My_Service' is not a service name"),
+        "{}",
+        text(&out.stderr)
+    );
     std::fs::write(temp.0.join("keep"), "").unwrap();
     let out = klue(&temp.0, &["new", "svc", "--path", "."], &[]);
-    assert!(text(&out.stderr).contains("is not empty"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("is not empty"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = klue(&temp.0, &["new", "svc", "--klue-path", "/nonexistent"], &[]);
-    assert!(text(&out.stderr).contains("not a klue checkout"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("not a klue checkout"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -143,9 +139,19 @@ fn a_new_service_builds_starts_and_passes_its_acceptance_tests() {
     let temp = TempDir::new("scaffold");
     let dir = new_service(&temp, "hello-svc");
     for file in [
-        "Cargo.toml", "build.rs", "apis/hello-svc.yaml", "src/main.rs", "testaccept/Cargo.toml",
-        "testaccept/tests/hello-svc.rs", "env.secrets", "klue.yaml", ".dockerignore", "README.md",
-        "docker-compose.yml", ".github/workflows/ci.yml", "Cargo.lock",
+        "Cargo.toml",
+        "build.rs",
+        "apis/hello-svc.yaml",
+        "src/main.rs",
+        "testaccept/Cargo.toml",
+        "testaccept/tests/hello-svc.rs",
+        "env.secrets",
+        "klue.yaml",
+        ".dockerignore",
+        "README.md",
+        "docker-compose.yml",
+        ".github/workflows/ci.yml",
+        "Cargo.lock",
     ] {
         assert!(dir.join(file).is_file(), "{file} is missing");
     }
@@ -168,14 +174,26 @@ fn a_new_service_builds_starts_and_passes_its_acceptance_tests() {
             .expect("the service starts"),
     );
     let out = Command::new(env!("CARGO_BIN_EXE_run_acceptance_tests"))
-        .args(["--port", &port.to_string(), "--timeout", "60", "--json", "--testaccept"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--timeout",
+            "60",
+            "--json",
+            "--testaccept",
+        ])
         .arg(dir.join("testaccept"))
         .env("KLUE_JWT_SECRET", SECRET)
         .env("CARGO_TARGET_DIR", scaffold_target_dir())
         .output()
         .expect("run_acceptance_tests runs");
     drop(server);
-    assert!(out.status.success(), "acceptance tests: {}\n{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "acceptance tests: {}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON summary");
     assert_eq!(summary["passed"], 3, "{summary}");
     assert_eq!(summary["failed"], 0, "{summary}");
@@ -191,20 +209,40 @@ fn build_and_deploy_refuse_a_dirty_tree() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("is dirty (src/extra.rs)"), "{stderr}");
     assert!(stderr.contains("--allow-dirty"), "{stderr}");
-    let out = klue(&dir, &["deploy", "--dry-run"], &[("KLUE_JWT_SECRET", SECRET)]);
+    let out = klue(
+        &dir,
+        &["deploy", "--dry-run"],
+        &[("KLUE_JWT_SECRET", SECRET)],
+    );
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("is dirty"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("is dirty"),
+        "{}",
+        text(&out.stderr)
+    );
     // Allowed, the version says so.
-    let out = klue(&dir, &["deploy", "--dry-run", "--allow-dirty"], &[("KLUE_JWT_SECRET", SECRET)]);
+    let out = klue(
+        &dir,
+        &["deploy", "--dry-run", "--allow-dirty"],
+        &[("KLUE_JWT_SECRET", SECRET)],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("-dirty"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("-dirty"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
 fn deploy_stops_on_a_missing_secret_before_anything_changes() {
     let temp = TempDir::new("secret");
     let dir = new_service(&temp, "secretive");
-    std::fs::write(dir.join("env.secrets"), "KLUE_JWT_SECRET\nDATABASE_PASSWORD # the db\n").unwrap();
+    std::fs::write(
+        dir.join("env.secrets"),
+        "KLUE_JWT_SECRET\nDATABASE_PASSWORD # the db\n",
+    )
+    .unwrap();
     git(&dir, &["commit", "-q", "-am", "a database"]);
     // Endpoints nothing listens on: a deploy that called anything would fail differently.
     let env = [
@@ -230,7 +268,10 @@ fn deploy_stops_on_a_missing_secret_before_anything_changes() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let all = text(&out.stdout) + &text(&out.stderr);
     assert!(all.contains("KLUE_JWT_SECRET, DATABASE_PASSWORD"), "{all}");
-    assert!(!all.contains("hunter2") && !all.contains(SECRET), "a secret was printed: {all}");
+    assert!(
+        !all.contains("hunter2") && !all.contains(SECRET),
+        "a secret was printed: {all}"
+    );
 }
 
 #[test]
@@ -239,14 +280,29 @@ fn deploy_dry_run_prints_the_plan() {
     let dir = new_service(&temp, "hello");
     let out = klue(
         &dir,
-        &["deploy", "--dry-run", "--version-label", "261123-0107-1-abc1234"],
-        &[("KLUE_JWT_SECRET", SECRET), ("KLUE_REGISTRY", "127.0.0.1:5000")],
+        &[
+            "deploy",
+            "--dry-run",
+            "--version-label",
+            "261123-0107-1-abc1234",
+        ],
+        &[
+            ("KLUE_JWT_SECRET", SECRET),
+            ("KLUE_REGISTRY", "127.0.0.1:5000"),
+        ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     expectorate::assert_contents("tests/snapshots/deploy-dry-run.txt", &text(&out.stdout));
     let out = klue(
         &dir,
-        &["deploy", "--dry-run", "--skip-tests", "--json", "--version-label", "v2"],
+        &[
+            "deploy",
+            "--dry-run",
+            "--skip-tests",
+            "--json",
+            "--version-label",
+            "v2",
+        ],
         &[("KLUE_JWT_SECRET", SECRET)],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -15,10 +15,16 @@ pub fn run(args: &CleanupArgs) -> Result<(), UserError> {
     let old = to_terminate(&envs, args.keep);
     for env in &old {
         if args.yes {
-            eprintln!("terminating {} ({}, created {})", env.name, env.version, env.created);
+            eprintln!(
+                "terminating {} ({}, created {})",
+                env.name, env.version, env.created
+            );
             runtime.block_on(terminate_environment(&config, &args.aws, &env.name))?;
         } else {
-            eprintln!("would terminate {} ({}, {})", env.name, env.version, env.status);
+            eprintln!(
+                "would terminate {} ({}, {})",
+                env.name, env.version, env.status
+            );
         }
     }
     if old.is_empty() {
@@ -67,9 +73,17 @@ mod tests {
 
     #[test]
     fn the_live_and_the_newest_are_kept() {
-        let envs = [env("a", 1, false), env("b", 2, true), env("c", 3, false), env("d", 4, false)];
+        let envs = [
+            env("a", 1, false),
+            env("b", 2, true),
+            env("c", 3, false),
+            env("d", 4, false),
+        ];
         let names = |keep| -> Vec<String> {
-            to_terminate(&envs, keep).iter().map(|e| e.name.clone()).collect()
+            to_terminate(&envs, keep)
+                .iter()
+                .map(|e| e.name.clone())
+                .collect()
         };
         assert_eq!(names(1), ["a", "c"]);
         assert_eq!(names(2), ["a"]);

@@ -24,7 +24,12 @@ pub fn table(envs: &[Environment]) -> String {
         return "no environments\n".to_owned();
     }
     let width = envs.iter().map(|e| e.name.len()).max().unwrap_or(4).max(4);
-    let vwidth = envs.iter().map(|e| e.version.len()).max().unwrap_or(7).max(7);
+    let vwidth = envs
+        .iter()
+        .map(|e| e.version.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
     let mut out = format!(
         "  {:<width$}  {:<vwidth$}  {:<11}  {:<6}  CNAME\n",
         "NAME", "VERSION", "STATUS", "HEALTH"

@@ -11,10 +11,26 @@ use crate::cli::NewArgs;
 
 /// The scaffold: (path in the service, template name, template text).
 const FILES: &[(&str, &str, &str)] = &[
-    ("Cargo.toml", "Cargo.toml.j2", include_str!("../../templates/new/Cargo.toml.j2")),
-    ("build.rs", "build.rs.j2", include_str!("../../templates/new/build.rs.j2")),
-    ("apis/{name}.yaml", "api.yaml.j2", include_str!("../../templates/new/api.yaml.j2")),
-    ("src/main.rs", "main.rs.j2", include_str!("../../templates/new/main.rs.j2")),
+    (
+        "Cargo.toml",
+        "Cargo.toml.j2",
+        include_str!("../../templates/new/Cargo.toml.j2"),
+    ),
+    (
+        "build.rs",
+        "build.rs.j2",
+        include_str!("../../templates/new/build.rs.j2"),
+    ),
+    (
+        "apis/{name}.yaml",
+        "api.yaml.j2",
+        include_str!("../../templates/new/api.yaml.j2"),
+    ),
+    (
+        "src/main.rs",
+        "main.rs.j2",
+        include_str!("../../templates/new/main.rs.j2"),
+    ),
     (
         "testaccept/Cargo.toml",
         "testaccept_Cargo.toml.j2",
@@ -30,17 +46,41 @@ const FILES: &[(&str, &str, &str)] = &[
         "testaccept_tests.rs.j2",
         include_str!("../../templates/new/testaccept_tests.rs.j2"),
     ),
-    ("env.secrets", "env.secrets.j2", include_str!("../../templates/new/env.secrets.j2")),
-    ("klue.yaml", "klue.yaml.j2", include_str!("../../templates/new/klue.yaml.j2")),
-    (".dockerignore", "dockerignore.j2", include_str!("../../templates/new/dockerignore.j2")),
-    (".gitignore", "gitignore.j2", include_str!("../../templates/new/gitignore.j2")),
+    (
+        "env.secrets",
+        "env.secrets.j2",
+        include_str!("../../templates/new/env.secrets.j2"),
+    ),
+    (
+        "klue.yaml",
+        "klue.yaml.j2",
+        include_str!("../../templates/new/klue.yaml.j2"),
+    ),
+    (
+        ".dockerignore",
+        "dockerignore.j2",
+        include_str!("../../templates/new/dockerignore.j2"),
+    ),
+    (
+        ".gitignore",
+        "gitignore.j2",
+        include_str!("../../templates/new/gitignore.j2"),
+    ),
     (
         "docker-compose.yml",
         "docker-compose.yml.j2",
         include_str!("../../templates/new/docker-compose.yml.j2"),
     ),
-    (".github/workflows/ci.yml", "ci.yml.j2", include_str!("../../templates/new/ci.yml.j2")),
-    ("README.md", "README.md.j2", include_str!("../../templates/new/README.md.j2")),
+    (
+        ".github/workflows/ci.yml",
+        "ci.yml.j2",
+        include_str!("../../templates/new/ci.yml.j2"),
+    ),
+    (
+        "README.md",
+        "README.md.j2",
+        include_str!("../../templates/new/README.md.j2"),
+    ),
 ];
 
 /// What the templates see.
@@ -146,9 +186,8 @@ pub fn scaffold(name: &str, dir: &Path, klue: &Path) -> Result<Vec<PathBuf>, Use
     let lock = klue.join("Cargo.lock");
     if lock.is_file() {
         let target = dir.join("Cargo.lock");
-        std::fs::copy(&lock, &target).map_err(|err| {
-            UserError::plain(format!("cannot copy {}: {err}", lock.display()))
-        })?;
+        std::fs::copy(&lock, &target)
+            .map_err(|err| UserError::plain(format!("cannot copy {}: {err}", lock.display())))?;
         written.push(target);
     }
     Ok(written)

@@ -140,7 +140,9 @@ impl ServiceConfig {
             ));
         }
         if config.docker.repo.trim().is_empty() || config.docker.repo.ends_with('/') {
-            problems.push("docker.repo must be a registry host (and path), without a trailing /".to_owned());
+            problems.push(
+                "docker.repo must be a registry host (and path), without a trailing /".to_owned(),
+            );
         }
         if config.aws.hosts_min == 0 || config.aws.hosts_min > config.aws.hosts_max {
             problems.push(format!(
@@ -170,12 +172,18 @@ impl ServiceConfig {
 
     /// The certificate ARN, when one is set.
     pub fn certificate_arn(&self) -> Option<&str> {
-        self.aws.certificate_arn.as_deref().filter(|a| !a.trim().is_empty())
+        self.aws
+            .certificate_arn
+            .as_deref()
+            .filter(|a| !a.trim().is_empty())
     }
 
     /// The key pair, when one is set.
     pub fn key_pair(&self) -> Option<&str> {
-        self.aws.key_pair.as_deref().filter(|k| !k.trim().is_empty())
+        self.aws
+            .key_pair
+            .as_deref()
+            .filter(|k| !k.trim().is_empty())
     }
 
     /// The S3 bucket for source bundles.
@@ -253,7 +261,8 @@ pub fn parse_secret_names(text: &str, path: &Path) -> Result<Vec<String>, UserEr
 
 /// The directory a command works in: `--dir`, else the current one.
 pub fn root(dir: Option<&Path>) -> PathBuf {
-    dir.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    dir.map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 #[cfg(test)]

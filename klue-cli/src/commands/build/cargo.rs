@@ -87,7 +87,10 @@ mod tests {
     fn executables_come_from_bin_artifacts_only() {
         let bin = r#"{"reason":"compiler-artifact","target":{"name":"hello","kind":["bin"]},"executable":"/t/hello"}"#;
         let lib = r#"{"reason":"compiler-artifact","target":{"name":"hello","kind":["lib"]},"executable":null}"#;
-        assert_eq!(artifact_executable(bin, "hello"), Some(PathBuf::from("/t/hello")));
+        assert_eq!(
+            artifact_executable(bin, "hello"),
+            Some(PathBuf::from("/t/hello"))
+        );
         assert_eq!(artifact_executable(lib, "hello"), None);
         assert_eq!(artifact_executable(bin, "other"), None);
         assert_eq!(artifact_executable("not json", "hello"), None);

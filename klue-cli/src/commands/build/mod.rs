@@ -94,7 +94,10 @@ pub fn build(
             workdir.copy(Path::new(CA_BUNDLE), "ca-certificates.crt")?;
             workdir.write("passwd", "nobody:x:65534:65534:nobody:/:/sbin/nologin\n")?;
             workdir.write("group", "nogroup:x:65534:\n")?;
-            workdir.write("Dockerfile", &render("Dockerfile.scratch", SCRATCH, &context)?)?;
+            workdir.write(
+                "Dockerfile",
+                &render("Dockerfile.scratch", SCRATCH, &context)?,
+            )?;
             let path = workdir.path.to_string_lossy().into_owned();
             docker::stream(
                 &["build", "--label", &label, "--tag", image, &path],
@@ -104,11 +107,21 @@ pub fn build(
         DockerfileKind::MultiStage => {
             let text = render("Dockerfile.multi-stage", MULTI_STAGE, &context)?;
             workdir.write("Dockerfile", &text)?;
-            let dockerfile = workdir.path.join("Dockerfile").to_string_lossy().into_owned();
+            let dockerfile = workdir
+                .path
+                .join("Dockerfile")
+                .to_string_lossy()
+                .into_owned();
             let context_dir = dir.to_string_lossy().into_owned();
             docker::stream(
                 &[
-                    "build", "--file", &dockerfile, "--label", &label, "--tag", image,
+                    "build",
+                    "--file",
+                    &dockerfile,
+                    "--label",
+                    &label,
+                    "--tag",
+                    image,
                     &context_dir,
                 ],
                 "build the image",
@@ -153,9 +166,8 @@ impl BuildDir {
             .map(|d| d.subsec_nanos())
             .unwrap_or(0);
         let path = std::env::temp_dir().join(format!("klue-build-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&path).map_err(|err| {
-            UserError::plain(format!("cannot create {}: {err}", path.display()))
-        })?;
+        std::fs::create_dir_all(&path)
+            .map_err(|err| UserError::plain(format!("cannot create {}: {err}", path.display())))?;
         Ok(BuildDir { path })
     }
 
@@ -166,14 +178,16 @@ impl BuildDir {
     }
 
     fn copy(&self, from: &Path, name: &str) -> Result<(), UserError> {
-        std::fs::copy(from, self.path.join(name)).map(drop).map_err(|err| {
-            let hint = if from == Path::new(CA_BUNDLE) {
-                "install the CA certificates (Debian: apt-get install ca-certificates)"
-            } else {
-                "check that the file exists"
-            };
-            UserError::new(format!("cannot copy {}: {err}", from.display()), hint)
-        })
+        std::fs::copy(from, self.path.join(name))
+            .map(drop)
+            .map_err(|err| {
+                let hint = if from == Path::new(CA_BUNDLE) {
+                    "install the CA certificates (Debian: apt-get install ca-certificates)"
+                } else {
+                    "check that the file exists"
+                };
+                UserError::new(format!("cannot copy {}: {err}", from.display()), hint)
+            })
     }
 }
 
@@ -204,7 +218,10 @@ mod tests {
         assert!(text.contains("FROM scratch\n"), "{text}");
         assert!(text.contains("USER 65534:65534\n"), "{text}");
         assert!(text.contains("EXPOSE 8080\n"), "{text}");
-        assert!(text.contains("KLUE_CONTAINER_VERSION=261123-0107-3-abc1234"), "{text}");
+        assert!(
+            text.contains("KLUE_CONTAINER_VERSION=261123-0107-3-abc1234"),
+            "{text}"
+        );
         assert!(text.contains("ENTRYPOINT [\"/hello\"]"), "{text}");
         assert_eq!(text.matches("COPY ").count(), 3, "{text}");
     }
@@ -213,7 +230,10 @@ mod tests {
     fn multi_stage_dockerfile_compiles_then_ships_scratch() {
         let text = render("multi", MULTI_STAGE, context()).unwrap();
         assert!(text.contains("FROM rust:1-bookworm AS build"), "{text}");
-        assert!(text.contains("--target x86_64-unknown-linux-gnu --bin hello"), "{text}");
+        assert!(
+            text.contains("--target x86_64-unknown-linux-gnu --bin hello"),
+            "{text}"
+        );
         assert!(text.contains("\nFROM scratch\n"), "{text}");
         assert!(text.contains("USER 65534:65534"), "{text}");
     }

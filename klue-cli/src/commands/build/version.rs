@@ -70,7 +70,11 @@ pub fn version(dir: &Path, label: Option<&str>, allow_dirty: bool) -> Result<Str
                 "the git tree in {} is dirty ({}{}): a build must be reproducible from its commit",
                 dir.display(),
                 shown.join(", "),
-                if more > 0 { format!(", and {more} more") } else { String::new() }
+                if more > 0 {
+                    format!(", and {more} more")
+                } else {
+                    String::new()
+                }
             ),
             "commit (or stash) the changes, or pass --allow-dirty to build anyway",
         ));
@@ -144,7 +148,10 @@ mod tests {
     #[test]
     fn versions_read_as_utc_dates() {
         // 2026-11-23 01:07:31 UTC.
-        assert_eq!(format_version(1_795_396_051, 42, "4ee22ba"), "261123-0107-42-4ee22ba");
+        assert_eq!(
+            format_version(1_795_396_051, 42, "4ee22ba"),
+            "261123-0107-42-4ee22ba"
+        );
         assert_eq!(format_version(0, 1, "abc1234"), "700101-0000-1-abc1234");
         // A leap day.
         assert_eq!(format_version(951_782_400, 7, "x"), "000229-0000-7-x");

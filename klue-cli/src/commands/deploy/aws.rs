@@ -113,7 +113,10 @@ impl CallError {
     /// What to do about it.
     pub fn hint(&self) -> String {
         let lower = self.message.to_ascii_lowercase();
-        if lower.contains("credential") || lower.contains("security token") || lower.contains("signature") {
+        if lower.contains("credential")
+            || lower.contains("security token")
+            || lower.contains("signature")
+        {
             "check the AWS credentials: AWS_PROFILE (aws sso login), or AWS_ACCESS_KEY_ID / \
              AWS_SECRET_ACCESS_KEY"
                 .to_owned()
@@ -124,7 +127,10 @@ impl CallError {
                 self.service
             )
         } else if lower.contains("accessdenied") || lower.contains("not authorized") {
-            format!("the AWS identity needs permission for {}:{}", self.service, self.operation)
+            format!(
+                "the AWS identity needs permission for {}:{}",
+                self.service, self.operation
+            )
         } else {
             "see AWS's message; `klue deploy --dry-run` shows what each step does".to_owned()
         }

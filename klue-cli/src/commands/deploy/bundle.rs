@@ -33,10 +33,7 @@ pub fn files(
         certificate_arn: config.certificate_arn().map(quoted).unwrap_or_default(),
     };
     let mut files = vec![
-        (
-            "Dockerrun.aws.json".to_owned(),
-            format!("{dockerrun:#}\n"),
-        ),
+        ("Dockerrun.aws.json".to_owned(), format!("{dockerrun:#}\n")),
         (
             ".ebextensions/01-klue.config".to_owned(),
             render("01-klue.config", KLUE_CONFIG, &context)?,
@@ -53,11 +50,14 @@ pub fn files(
 
 /// The files, zipped.
 pub fn zip(files: &[(String, String)]) -> Result<Vec<u8>, UserError> {
-    let failed = |err: &dyn std::fmt::Display| UserError::plain(format!("zipping the bundle: {err}"));
+    let failed =
+        |err: &dyn std::fmt::Display| UserError::plain(format!("zipping the bundle: {err}"));
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default().unix_permissions(0o644);
     for (path, text) in files {
-        writer.start_file(path.as_str(), options).map_err(|e| failed(&e))?;
+        writer
+            .start_file(path.as_str(), options)
+            .map_err(|e| failed(&e))?;
         writer.write_all(text.as_bytes()).map_err(|e| failed(&e))?;
     }
     let cursor = writer.finish().map_err(|e| failed(&e))?;
@@ -90,7 +90,10 @@ mod tests {
     fn dockerrun_names_the_image_and_port() {
         let files = files(&config(""), "v1", "r/hello:v1").unwrap();
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["Dockerrun.aws.json", ".ebextensions/01-klue.config"]);
+        assert_eq!(
+            names,
+            ["Dockerrun.aws.json", ".ebextensions/01-klue.config"]
+        );
         let dockerrun: serde_json::Value = serde_json::from_str(&files[0].1).unwrap();
         assert_eq!(dockerrun["AWSEBDockerrunVersion"], "1");
         assert_eq!(dockerrun["Image"]["Name"], "r/hello:v1");
@@ -127,8 +130,11 @@ mod tests {
         let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
         assert_eq!(archive.len(), 2);
         let mut text = String::new();
-        std::io::Read::read_to_string(&mut archive.by_name("Dockerrun.aws.json").unwrap(), &mut text)
-            .unwrap();
+        std::io::Read::read_to_string(
+            &mut archive.by_name("Dockerrun.aws.json").unwrap(),
+            &mut text,
+        )
+        .unwrap();
         assert_eq!(text, files[0].1);
     }
 }

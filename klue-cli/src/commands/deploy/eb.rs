@@ -111,7 +111,10 @@ pub struct NewEnvironment<'a> {
 }
 
 /// `CreateEnvironment`. Secrets are sent as environment properties and nowhere else.
-pub async fn create_environment(client: &Client, new: &NewEnvironment<'_>) -> Result<(), CallError> {
+pub async fn create_environment(
+    client: &Client,
+    new: &NewEnvironment<'_>,
+) -> Result<(), CallError> {
     let setting = |namespace: &str, option: &str, value: &str| {
         ConfigurationOptionSetting::builder()
             .namespace(namespace)
@@ -126,7 +129,10 @@ pub async fn create_environment(client: &Client, new: &NewEnvironment<'_>) -> Re
         .cname_prefix(new.cname_prefix)
         .version_label(new.version)
         .solution_stack_name(new.solution_stack)
-        .description(format!("{} {}, by klue deploy", new.application, new.version))
+        .description(format!(
+            "{} {}, by klue deploy",
+            new.application, new.version
+        ))
         .option_settings(setting(
             "aws:autoscaling:launchconfiguration",
             "InstanceType",
@@ -172,13 +178,19 @@ pub async fn environments(
         .iter()
         .map(|env| {
             let cname = env.cname().unwrap_or_default().to_owned();
-            let status = env.status().map(|s| s.as_str().to_owned()).unwrap_or_default();
+            let status = env
+                .status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default();
             Environment {
                 name: env.environment_name().unwrap_or_default().to_owned(),
                 live: !is_gone(&status) && !cname.is_empty() && cname_prefix(&cname) == live_prefix,
                 cname,
                 version: env.version_label().unwrap_or_default().to_owned(),
-                health: env.health().map(|h| h.as_str().to_owned()).unwrap_or_default(),
+                health: env
+                    .health()
+                    .map(|h| h.as_str().to_owned())
+                    .unwrap_or_default(),
                 status,
                 created: env.date_created().map(|d| d.secs()).unwrap_or(0),
             }
@@ -225,7 +237,10 @@ pub async fn events_since(
             (when > since).then(|| {
                 (
                     when,
-                    event.severity().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                    event
+                        .severity()
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
                     event.message().unwrap_or_default().to_owned(),
                 )
             })

@@ -22,7 +22,12 @@ pub struct Login {
 
 /// The repository exists afterwards; returns whether it was created.
 pub async fn ensure_repository(client: &Client, name: &str) -> Result<bool, CallError> {
-    match client.describe_repositories().repository_names(name).send().await {
+    match client
+        .describe_repositories()
+        .repository_names(name)
+        .send()
+        .await
+    {
         Ok(found) if !found.repositories().is_empty() => return Ok(false),
         Ok(_) => {}
         Err(err) => {
@@ -62,11 +67,9 @@ pub async fn login(client: &Client) -> Result<Login, CallError> {
     let token = data
         .authorization_token()
         .ok_or_else(|| bad("no authorization token in the answer"))?;
-    let (user, password) = decode_token(token).ok_or_else(|| bad("the token is not base64 user:password"))?;
-    let registry = data
-        .proxy_endpoint()
-        .map(registry_host)
-        .unwrap_or_default();
+    let (user, password) =
+        decode_token(token).ok_or_else(|| bad("the token is not base64 user:password"))?;
+    let registry = data.proxy_endpoint().map(registry_host).unwrap_or_default();
     Ok(Login {
         registry,
         user,

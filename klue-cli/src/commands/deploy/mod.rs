@@ -22,6 +22,13 @@
 //! - `--poll-interval` / `KLUE_POLL_INTERVAL`, `--ready-timeout` / `KLUE_READY_TIMEOUT`.
 //!
 //! Credentials and region: aws-config's standard chain, the region of klue.yaml first.
+//!
+//! What an emulator must do for this module (as AWS does): give each environment a CNAME
+//! `host[:port]` whose first DNS label is the `CNAMEPrefix` it was created with (e.g.
+//! `hello.localhost:41234`, reached at 127.0.0.1:41234), swap CNAMEs on
+//! `SwapEnvironmentCNAMEs`, pass the `aws:elasticbeanstalk:application:environment` option
+//! settings to the container as its environment, and answer `DescribeEnvironments` by
+//! `ApplicationName`. `DescribeEvents` is optional (its failure only hides events).
 
 mod aws;
 mod bundle;
@@ -63,14 +70,20 @@ pub fn main(args: &DeployArgs) -> ExitCode {
     };
     if args.dry_run {
         if args.json {
-            println!("{}", serde_json::to_value(&prepared.plan).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_value(&prepared.plan).unwrap_or_default()
+            );
         } else {
             print!("{}", prepared.plan.text());
             println!("dry run: nothing was built, pushed, created or changed");
         }
         return ExitCode::SUCCESS;
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("error: cannot start tokio: {err}");

@@ -101,19 +101,32 @@ mod tests {
         assert!(valid(&dirty), "{dirty}");
         let huge = environment_name("x", &"9".repeat(60));
         assert!(valid(&huge), "{huge}");
-        assert!(valid(&environment_name("a", "1")), "{}", environment_name("a", "1"));
+        assert!(
+            valid(&environment_name("a", "1")),
+            "{}",
+            environment_name("a", "1")
+        );
         assert!(valid(&environment_name("-", "-")));
     }
 
     #[test]
     fn prefixes_and_urls_of_cnames() {
-        assert_eq!(cname_prefix("hello.eu-west-1.elasticbeanstalk.com"), "hello");
+        assert_eq!(
+            cname_prefix("hello.eu-west-1.elasticbeanstalk.com"),
+            "hello"
+        );
         assert_eq!(cname_prefix("hello.localhost:8123"), "hello");
         assert_eq!(cname_prefix("127.0.0.1:9000"), "127");
         let (url, host, port) = environment_url("hello.localhost:8123", "http");
-        assert_eq!((url.as_str(), host.as_str(), port), ("http://hello.localhost:8123", "127.0.0.1", 8123));
+        assert_eq!(
+            (url.as_str(), host.as_str(), port),
+            ("http://hello.localhost:8123", "127.0.0.1", 8123)
+        );
         let (_, host, port) = environment_url("hello.eu-west-1.elasticbeanstalk.com", "https");
-        assert_eq!((host.as_str(), port), ("hello.eu-west-1.elasticbeanstalk.com", 443));
+        assert_eq!(
+            (host.as_str(), port),
+            ("hello.eu-west-1.elasticbeanstalk.com", 443)
+        );
         let (_, host, port) = environment_url("127.0.0.1:9000", "http");
         assert_eq!((host.as_str(), port), ("127.0.0.1", 9000));
     }

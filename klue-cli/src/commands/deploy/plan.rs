@@ -203,7 +203,9 @@ impl Plan {
         field(
             &mut out,
             "region",
-            self.region.as_deref().unwrap_or("from the AWS chain (AWS_REGION, profile)"),
+            self.region
+                .as_deref()
+                .unwrap_or("from the AWS chain (AWS_REGION, profile)"),
         );
         field(
             &mut out,
@@ -220,7 +222,10 @@ impl Plan {
         let secrets = if self.secrets.is_empty() {
             "none (env.secrets lists none)".to_owned()
         } else {
-            format!("{} (values from this shell, never shown)", self.secrets.join(", "))
+            format!(
+                "{} (values from this shell, never shown)",
+                self.secrets.join(", ")
+            )
         };
         field(&mut out, "secrets", &secrets);
         out.push_str("steps:\n");
@@ -229,7 +234,11 @@ impl Plan {
                 "  {}. {:<17} {}{}\n",
                 index + 1,
                 step.key,
-                if step.skipped { "SKIPPED (--skip-tests): " } else { "" },
+                if step.skipped {
+                    "SKIPPED (--skip-tests): "
+                } else {
+                    ""
+                },
                 step.detail
             ));
         }
@@ -238,5 +247,9 @@ impl Plan {
 }
 
 fn step(key: &'static str, detail: String, skipped: bool) -> PlannedStep {
-    PlannedStep { key, detail, skipped }
+    PlannedStep {
+        key,
+        detail,
+        skipped,
+    }
 }

@@ -150,7 +150,10 @@ pub async fn deploy(args: &DeployArgs, prepared: Prepared) -> Summary {
         success: result.is_ok(),
         name: plan.name.clone(),
         version: plan.version.clone(),
-        image: deploy.pushed_image.clone().unwrap_or_else(|| plan.image.clone()),
+        image: deploy
+            .pushed_image
+            .clone()
+            .unwrap_or_else(|| plan.image.clone()),
         environment: plan.environment.clone(),
         live_environment: deploy.live_after.as_ref().map(|e| e.name.clone()),
         previous_live_environment: deploy.previous_live.as_ref().map(|e| e.name.clone()),
@@ -160,7 +163,9 @@ pub async fn deploy(args: &DeployArgs, prepared: Prepared) -> Summary {
             .as_ref()
             .map(|e| environment_url(&e.cname, scheme).0),
         tests_skipped: args.skip_tests,
-        failed_step: result.is_err().then(|| deploy.progress.current_step().to_owned()),
+        failed_step: result
+            .is_err()
+            .then(|| deploy.progress.current_step().to_owned()),
         error,
         hint,
         steps: deploy.progress.records,
@@ -178,7 +183,8 @@ impl Deploy<'_> {
         let dir = &self.prepared.dir;
         let config = &self.prepared.config;
 
-        self.progress.start("build", &format!("image {}", plan.image));
+        self.progress
+            .start("build", &format!("image {}", plan.image));
         let options = BuildOptions {
             dockerfile: self.args.build.dockerfile,
             target: self.args.build.target.clone(),
@@ -191,17 +197,21 @@ impl Deploy<'_> {
         ));
 
         if self.args.skip_tests {
-            self.progress.skip("test-image", "--skip-tests: the image is NOT tested");
-        } else {
             self.progress
-                .start("test-image", &format!("acceptance tests against {}", plan.image));
+                .skip("test-image", "--skip-tests: the image is NOT tested");
+        } else {
+            self.progress.start(
+                "test-image",
+                &format!("acceptance tests against {}", plan.image),
+            );
             let mut test_args = self.test_args();
             test_args.image = Some(plan.image.clone());
             let counts = run_tests(&test_args, "the image").await?;
             self.progress.done(counts);
         }
 
-        self.progress.start("push", "ECR repository, login, docker push");
+        self.progress
+            .start("push", "ECR repository, login, docker push");
         let clients = aws::clients(config.aws.region.as_deref(), &self.args.aws).await;
         // Read-only, first: which environment is live now, for every report from here on.
         let envs = eb::environments(&clients.eb, &config.name, &config.name).await?;
@@ -214,7 +224,10 @@ impl Deploy<'_> {
             ));
         }
         match &self.previous_live {
-            Some(live) => eprintln!("    live now: {} ({}, {})", live.name, live.version, live.cname),
+            Some(live) => eprintln!(
+                "    live now: {} ({}, {})",
+                live.name, live.version, live.cname
+            ),
             None => eprintln!("    live now: none (the new environment is created live)"),
         }
         let created = ecr::ensure_repository(&clients.ecr, &config.name).await?;
@@ -222,7 +235,10 @@ impl Deploy<'_> {
             eprintln!("    created ECR repository {}", config.name);
         }
         let login = ecr::login(&clients.ecr).await?;
-        let registry = plan.registry_override.clone().unwrap_or(login.registry.clone());
+        let registry = plan
+            .registry_override
+            .clone()
+            .unwrap_or(login.registry.clone());
         let pushed = format!("{registry}/{}:{}", config.name, plan.version);
         if pushed != plan.image {
             docker::stream(&["tag", &plan.image, &pushed], "tag the image")?;
@@ -240,7 +256,10 @@ impl Deploy<'_> {
         self.clients = Some(clients);
         self.progress.done(pushed.clone());
 
-        let clients = self.clients.clone().ok_or_else(|| UserError::plain("no AWS clients"))?;
+        let clients = self
+            .clients
+            .clone()
+            .ok_or_else(|| UserError::plain("no AWS clients"))?;
         self.progress
             .start("bundle", &format!("s3://{}/{}", plan.bucket, plan.key));
         let files = bundle::files(config, &plan.version, &pushed)?;
@@ -258,17 +277,28 @@ impl Deploy<'_> {
             "{} ({} bytes): {}",
             plan.key,
             size,
-            files.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
+            files
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
 
-        self.progress
-            .start("version", &format!("application {} version {}", config.name, plan.version));
+        self.progress.start(
+            "version",
+            &format!("application {} version {}", config.name, plan.version),
+        );
         if eb::ensure_application(&clients.eb, &config.name).await? {
             eprintln!("    created application {}", config.name);
         }
-        let new_version =
-            eb::create_version(&clients.eb, &config.name, &plan.version, &plan.bucket, &plan.key)
-                .await?;
+        let new_version = eb::create_version(
+            &clients.eb,
+            &config.name,
+            &plan.version,
+            &plan.bucket,
+            &plan.key,
+        )
+        .await?;
         if new_version {
             self.progress.leave(
                 format!("application version {} of {}", plan.version, config.name),
@@ -340,24 +370,34 @@ impl Deploy<'_> {
         self.progress
             .start("wait", &format!("{} Ready and Green", plan.environment));
         let ready = self.wait_ready(&clients).await?;
-        self.progress.done(format!("Ready, Green, CNAME {}", ready.cname));
+        self.progress
+            .done(format!("Ready, Green, CNAME {}", ready.cname));
 
         if self.args.skip_tests {
-            self.progress
-                .skip("test-environment", "--skip-tests: the new environment is NOT tested");
+            self.progress.skip(
+                "test-environment",
+                "--skip-tests: the new environment is NOT tested",
+            );
         } else {
             let (url, host, port) = environment_url(&ready.cname, &self.args.aws.env_scheme);
-            self.progress
-                .start("test-environment", &format!("acceptance tests against {url}"));
+            self.progress.start(
+                "test-environment",
+                &format!("acceptance tests against {url}"),
+            );
             let mut test_args = self.test_args();
             test_args.host = Some(host);
             test_args.port = Some(port);
             test_args.https = self.args.aws.env_scheme == "https";
-            let counts = run_tests(&test_args, &format!("the new environment {}", plan.environment)).await?;
+            let counts = run_tests(
+                &test_args,
+                &format!("the new environment {}", plan.environment),
+            )
+            .await?;
             self.progress.done(counts);
         }
 
-        self.progress.start("go-live", "the new environment takes the live CNAME");
+        self.progress
+            .start("go-live", "the new environment takes the live CNAME");
         match self.previous_live.clone() {
             Some(live) => {
                 eb::swap(&clients.eb, &plan.environment, &live.name).await?;
@@ -372,11 +412,12 @@ impl Deploy<'_> {
                 plan.environment, ready.cname
             )),
         }
-        self.live_after = eb::environment(&clients.eb, &config.name, &plan.environment, &config.name)
-            .await
-            .ok()
-            .flatten()
-            .or(Some(ready));
+        self.live_after =
+            eb::environment(&clients.eb, &config.name, &plan.environment, &config.name)
+                .await
+                .ok()
+                .flatten()
+                .or(Some(ready));
         Ok(())
     }
 
@@ -409,7 +450,8 @@ impl Deploy<'_> {
         let bar = steps::spinner(&format!("{}: waiting", plan.environment));
         let mut last_state = String::new();
         let result = loop {
-            let env = eb::environment(&clients.eb, &config.name, &plan.environment, &config.name).await;
+            let env =
+                eb::environment(&clients.eb, &config.name, &plan.environment, &config.name).await;
             let env = match env {
                 Ok(Some(env)) => env,
                 Ok(None) => {
@@ -475,7 +517,10 @@ async fn run_tests(args: &acceptance::Args, what: &str) -> Result<String, UserEr
         Ok(summary.counts_line())
     } else {
         Err(UserError::new(
-            format!("the acceptance tests failed against {what}: {}", summary.counts_line()),
+            format!(
+                "the acceptance tests failed against {what}: {}",
+                summary.counts_line()
+            ),
             "fix the service (the failures are above), commit, and deploy again",
         ))
     }

@@ -14,7 +14,9 @@ pub async fn ensure_bucket(client: &Client, bucket: &str, region: &str) -> Resul
         Ok(_) => return Ok(false),
         Err(err) => {
             let missing = err.as_service_error().is_some_and(|e| e.is_not_found())
-                || err.raw_response().is_some_and(|r| r.status().as_u16() == 404);
+                || err
+                    .raw_response()
+                    .is_some_and(|r| r.status().as_u16() == 404);
             if !missing {
                 return Err(failed(S3, "HeadBucket")(err));
             }
@@ -34,7 +36,12 @@ pub async fn ensure_bucket(client: &Client, bucket: &str, region: &str) -> Resul
 }
 
 /// Uploads `bytes` to `s3://bucket/key`.
-pub async fn upload(client: &Client, bucket: &str, key: &str, bytes: Vec<u8>) -> Result<(), CallError> {
+pub async fn upload(
+    client: &Client,
+    bucket: &str,
+    key: &str,
+    bytes: Vec<u8>,
+) -> Result<(), CallError> {
     client
         .put_object()
         .bucket(bucket)

@@ -82,7 +82,10 @@ mod tests {
     #[test]
     fn secrets_never_print_their_value() {
         let secret = Secret("hunter2".to_owned());
-        assert_eq!(format!("{secret:?} {secret}"), "Secret(<redacted>) <redacted>");
+        assert_eq!(
+            format!("{secret:?} {secret}"),
+            "Secret(<redacted>) <redacted>"
+        );
         assert_eq!(secret.expose(), "hunter2");
     }
 }
