@@ -54,7 +54,10 @@ impl DockerEngine {
             .arg(format!("--host=unix://{}", socket.display()))
             .arg(format!("--data-root={}", data_root.display()))
             .arg(format!("--exec-root={}", run_dir.join("exec").display()))
-            .arg(format!("--pidfile={}", run_dir.join("dockerd.pid").display()));
+            .arg(format!(
+                "--pidfile={}",
+                run_dir.join("dockerd.pid").display()
+            ));
         let mut process = ServiceProcess::spawn("dockerd", command, &log)?;
         let mut engine = Self {
             host: Some(format!("unix://{}", socket.display())),

@@ -60,18 +60,27 @@ pub async fn request(
         .map_err(|_| format!("{method} {url}: no answer within 30 s"))?
 }
 
-/// [`request`] from synchronous code (a runtime of its own).
+/// [`request`] from synchronous code, also when called inside an async test: it runs on a
+/// thread and runtime of its own.
 pub fn blocking_request(
     method: &str,
     url: &str,
     headers: &[(&str, &str)],
     body: impl Into<Bytes>,
 ) -> Result<HttpResponse, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| format!("tokio runtime: {err}"))?;
-    runtime.block_on(request(method, url, headers, body))
+    let body = body.into();
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|err| format!("tokio runtime: {err}"))?;
+                runtime.block_on(request(method, url, headers, body))
+            })
+            .join()
+            .unwrap_or_else(|_| Err(format!("{method} {url}: the request thread panicked")))
+    })
 }
 
 /// `GET http://127.0.0.1:port/path` from synchronous code: the body when the status is 200.
@@ -80,6 +89,10 @@ pub fn get_text(url: &str) -> Result<String, String> {
     if response.status == 200 {
         Ok(response.text())
     } else {
-        Err(format!("GET {url}: {} {}", response.status, response.text()))
+        Err(format!(
+            "GET {url}: {} {}",
+            response.status,
+            response.text()
+        ))
     }
 }

@@ -23,7 +23,15 @@ pub fn build_static(package: &str, target_dir: &Path) -> Result<PathBuf, SetupEr
         &format!("static release build of {package}"),
         Command::new(cargo)
             .current_dir(crate::workspace_root())
-            .args(["build", "--release", "--locked", "-p", package, "--target", STATIC_TARGET])
+            .args([
+                "build",
+                "--release",
+                "--locked",
+                "-p",
+                package,
+                "--target",
+                STATIC_TARGET,
+            ])
             .arg("--target-dir")
             .arg(target_dir)
             .env("RUSTFLAGS", "-C target-feature=+crt-static"),

@@ -15,7 +15,9 @@ pub fn ensure_apt(program: &str, package: &str) -> Result<(), SetupError> {
         return Ok(());
     }
     eprintln!("klue-testsupport: {program} is missing, installing the Debian package {package}");
-    let mut updated = APT_UPDATED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut updated = APT_UPDATED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     // Another apt-get on the machine holds the dpkg lock for a while at most: wait for it.
     let lock_wait = "DPkg::Lock::Timeout=300";
     if !*updated {
@@ -28,7 +30,15 @@ pub fn ensure_apt(program: &str, package: &str) -> Result<(), SetupError> {
     run(
         &format!("apt-get install {package}"),
         Command::new("apt-get")
-            .args(["-o", lock_wait, "install", "-y", "-q", "--no-install-recommends", package])
+            .args([
+                "-o",
+                lock_wait,
+                "install",
+                "-y",
+                "-q",
+                "--no-install-recommends",
+                package,
+            ])
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )?;
     if on_path(program) {

@@ -83,7 +83,10 @@ impl Drop for ServiceProcess {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        eprintln!("klue-testsupport: {} did not stop on TERM, killing it", self.name);
+        eprintln!(
+            "klue-testsupport: {} did not stop on TERM, killing it",
+            self.name
+        );
         signal_group("KILL", &group);
         let _ = self.child.wait();
     }
@@ -107,10 +110,12 @@ pub fn log_tail(path: &Path, lines: usize) -> String {
 
 /// Runs a command to completion; its output goes into the error when it fails.
 pub fn run(what: &str, command: &mut Command) -> Result<String, SetupError> {
-    let out = command
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|err| SetupError::new(format!("{what}: cannot run {:?}: {err}", command.get_program())))?;
+    let out = command.stdin(Stdio::null()).output().map_err(|err| {
+        SetupError::new(format!(
+            "{what}: cannot run {:?}: {err}",
+            command.get_program()
+        ))
+    })?;
     if !out.status.success() {
         return Err(SetupError::new(format!(
             "{what} failed ({}):\n{}{}",
@@ -124,9 +129,8 @@ pub fn run(what: &str, command: &mut Command) -> Result<String, SetupError> {
 
 /// True when `program` is found on PATH.
 pub fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(program).is_file())
-    })
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 /// Polls `ready` every 200 ms until it is true or `timeout` passes.

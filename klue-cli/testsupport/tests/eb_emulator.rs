@@ -8,9 +8,11 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use aws_sdk_elasticbeanstalk::types::{ConfigurationOptionSetting, EnvironmentDescription, S3Location};
+use aws_sdk_elasticbeanstalk::types::{
+    ConfigurationOptionSetting, EnvironmentDescription, S3Location,
+};
 use aws_sdk_elasticbeanstalk::Client;
-use klue_testsupport::eb::cname_address;
+use klue_testsupport::eb::{cname_address, S3_AUTHORIZATION};
 use klue_testsupport::http::{blocking_request, get_text};
 use klue_testsupport::image::{build_static, scratch_image};
 use klue_testsupport::process::run;
@@ -35,14 +37,18 @@ fn bundle_zip(dockerrun: Option<&str>) -> Vec<u8> {
 
 fn put_s3(services: &TestServices, key: &str, body: Vec<u8>) {
     let url = format!("{}/{BUCKET}/{key}", services.moto.endpoint());
-    let response = blocking_request("PUT", &url, &[], body).expect("PUT to moto");
+    let response = blocking_request("PUT", &url, &[("Authorization", S3_AUTHORIZATION)], body)
+        .expect("PUT to moto");
     assert_eq!(response.status, 200, "{}", response.text());
 }
 
 fn container_version(cname: &str) -> String {
     let body = get_text(&format!("http://{}/version", cname_address(cname))).expect("GET /version");
     let json: serde_json::Value = serde_json::from_str(&body).expect("/version is JSON");
-    json["container"].as_str().expect("container field").to_owned()
+    json["container"]
+        .as_str()
+        .expect("container field")
+        .to_owned()
 }
 
 async fn describe(client: &Client, name: &str) -> EnvironmentDescription {
@@ -57,16 +63,43 @@ async fn describe(client: &Client, name: &str) -> EnvironmentDescription {
     envs[0].clone()
 }
 
+/// The environment's events, newest first, one a line (for failure messages).
+async fn events(client: &Client, name: &str) -> String {
+    let out = client
+        .describe_events()
+        .environment_name(name)
+        .send()
+        .await
+        .expect("DescribeEvents");
+    out.events()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e.severity().map(|s| s.as_str()).unwrap_or_default(),
+                e.message().unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Polls until the environment leaves Launching/Terminating; returns its description.
 async fn settle(client: &Client, name: &str) -> EnvironmentDescription {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let env = describe(client, name).await;
-        let status = env.status().map(|s| s.as_str().to_owned()).unwrap_or_default();
+        let status = env
+            .status()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default();
         if status != "Launching" && status != "Terminating" {
             return env;
         }
-        assert!(Instant::now() < deadline, "{name} still {status} after 120 s");
+        assert!(
+            Instant::now() < deadline,
+            "{name} still {status} after 120 s"
+        );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
@@ -94,10 +127,14 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
     let credentials = services.registry.credentials().clone();
     run(
         "docker login",
-        services
-            .docker
-            .command()
-            .args(["login", "-u", &credentials.username, "-p", &credentials.password, registry]),
+        services.docker.command().args([
+            "login",
+            "-u",
+            &credentials.username,
+            "-p",
+            &credentials.password,
+            registry,
+        ]),
     )
     .expect("the registry accepts the ECR token's credentials");
     for version in ["v1", "v2"] {
@@ -110,13 +147,21 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
             &context,
         )
         .expect("docker build");
-        run("docker push", services.docker.command().args(["push", &image(version)]))
-            .expect("docker push");
+        run(
+            "docker push",
+            services.docker.command().args(["push", &image(version)]),
+        )
+        .expect("docker push");
     }
 
     // Bundles in moto's S3. v1 names the ECR host, which the emulator maps to the registry.
-    let created = blocking_request("PUT", &format!("{}/{BUCKET}", services.moto.endpoint()), &[], "")
-        .expect("create bucket");
+    let created = blocking_request(
+        "PUT",
+        &format!("{}/{BUCKET}", services.moto.endpoint()),
+        &[],
+        "",
+    )
+    .expect("create bucket");
     assert_eq!(created.status, 200, "{}", created.text());
     let dockerrun = |image: &str| {
         format!(
@@ -130,7 +175,11 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
             "123456789012.dkr.ecr.us-east-1.amazonaws.com/emulator-hello:v1"
         )))),
     );
-    put_s3(&services, "hello/v2.zip", bundle_zip(Some(&dockerrun(&image("v2")))));
+    put_s3(
+        &services,
+        "hello/v2.zip",
+        bundle_zip(Some(&dockerrun(&image("v2")))),
+    );
     put_s3(&services, "hello/broken.zip", bundle_zip(None));
 
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -149,18 +198,37 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
         let client = Client::new(&config);
 
         // Applications.
-        client.create_application().application_name("hello").send().await.expect("CreateApplication");
-        let dup = client.create_application().application_name("hello").send().await;
+        client
+            .create_application()
+            .application_name("hello")
+            .send()
+            .await
+            .expect("CreateApplication");
+        let dup = client
+            .create_application()
+            .application_name("hello")
+            .send()
+            .await;
         let err = dup.expect_err("a second CreateApplication fails");
-        let meta = aws_sdk_elasticbeanstalk::error::ProvideErrorMetadata::meta(&err.into_service_error()).clone();
+        let meta =
+            aws_sdk_elasticbeanstalk::error::ProvideErrorMetadata::meta(&err.into_service_error())
+                .clone();
         assert_eq!(meta.code(), Some("InvalidParameterValue"));
         assert_eq!(meta.message(), Some("Application hello already exists."));
-        let apps = client.describe_applications().send().await.expect("DescribeApplications");
+        let apps = client
+            .describe_applications()
+            .send()
+            .await
+            .expect("DescribeApplications");
         assert_eq!(apps.applications().len(), 1);
         assert_eq!(apps.applications()[0].application_name(), Some("hello"));
 
         // Versions.
-        for (label, key) in [("v1", "hello/v1.zip"), ("v2", "hello/v2.zip"), ("broken", "hello/broken.zip")] {
+        for (label, key) in [
+            ("v1", "hello/v1.zip"),
+            ("v2", "hello/v2.zip"),
+            ("broken", "hello/broken.zip"),
+        ] {
             let out = client
                 .create_application_version()
                 .application_name("hello")
@@ -192,7 +260,8 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
             .send()
             .await
             .expect_err("unknown version");
-        assert!(format!("{:?}", err.into_service_error()).contains("No Application Version named 'nope' found."));
+        assert!(format!("{:?}", err.into_service_error())
+            .contains("No Application Version named 'nope' found."));
 
         // Environment 1 (live), with an environment property.
         let created = client
@@ -213,21 +282,45 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
         assert_eq!(created.health().map(|h| h.as_str()), Some("Grey"));
         let v1 = settle(&client, "hello-v1").await;
         assert_eq!(v1.status().map(|s| s.as_str()), Some("Ready"));
-        assert_eq!(v1.health().map(|h| h.as_str()), Some("Green"), "{v1:?}");
+        assert_eq!(
+            v1.health().map(|h| h.as_str()),
+            Some("Green"),
+            "{}",
+            events(&client, "hello-v1").await
+        );
         let live_cname = v1.cname().expect("CNAME").to_owned();
-        assert!(live_cname.starts_with("hello-live.localhost:"), "{live_cname}");
+        assert!(
+            live_cname.starts_with("hello-live.localhost:"),
+            "{live_cname}"
+        );
         assert_eq!(container_version(&live_cname), "v1");
-        let dns = client.check_dns_availability().cname_prefix("hello-live").send().await.unwrap();
+        let dns = client
+            .check_dns_availability()
+            .cname_prefix("hello-live")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(dns.available(), Some(false));
 
         // The property reached the container as an environment variable.
-        let container = services.eb.environments()[0].container.clone().expect("container id");
+        let container = services.eb.environments()[0]
+            .container
+            .clone()
+            .expect("container id");
         let env_vars = run(
             "docker inspect",
-            services.docker.command().args(["inspect", "--format", "{{json .Config.Env}}", &container]),
+            services.docker.command().args([
+                "inspect",
+                "--format",
+                "{{json .Config.Env}}",
+                &container,
+            ]),
         )
         .unwrap();
-        assert!(env_vars.contains("KLUE_TEST_PROPERTY=property-value"), "{env_vars}");
+        assert!(
+            env_vars.contains("KLUE_TEST_PROPERTY=property-value"),
+            "{env_vars}"
+        );
 
         // Environment 2, then the swap: the live CNAME now serves v2.
         client
@@ -239,7 +332,12 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
             .await
             .expect("CreateEnvironment v2");
         let v2 = settle(&client, "hello-v2").await;
-        assert_eq!(v2.health().map(|h| h.as_str()), Some("Green"), "{v2:?}");
+        assert_eq!(
+            v2.health().map(|h| h.as_str()),
+            Some("Green"),
+            "{}",
+            events(&client, "hello-v2").await
+        );
         let v2_cname = v2.cname().unwrap().to_owned();
         assert!(v2_cname.starts_with("hello-v2.localhost:"), "{v2_cname}");
         assert_eq!(container_version(&v2_cname), "v2");
@@ -250,8 +348,14 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
             .send()
             .await
             .expect("SwapEnvironmentCNAMEs");
-        assert_eq!(describe(&client, "hello-v2").await.cname(), Some(live_cname.as_str()));
-        assert_eq!(describe(&client, "hello-v1").await.cname(), Some(v2_cname.as_str()));
+        assert_eq!(
+            describe(&client, "hello-v2").await.cname(),
+            Some(live_cname.as_str())
+        );
+        assert_eq!(
+            describe(&client, "hello-v1").await.cname(),
+            Some(v2_cname.as_str())
+        );
         assert_eq!(container_version(&live_cname), "v2");
         assert_eq!(container_version(&v2_cname), "v1");
 
@@ -264,8 +368,14 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
             .await
             .expect("DescribeEvents");
         let messages: Vec<&str> = events.events().iter().filter_map(|e| e.message()).collect();
-        assert!(messages[0].starts_with("Completed swapping CNAMEs"), "{messages:?}");
-        assert!(messages.contains(&"Successfully launched environment: hello-v2"), "{messages:?}");
+        assert!(
+            messages[0].starts_with("Completed swapping CNAMEs"),
+            "{messages:?}"
+        );
+        assert!(
+            messages.contains(&"Successfully launched environment: hello-v2"),
+            "{messages:?}"
+        );
         assert!(events.events()[0].event_date().is_some());
 
         // A bundle without Dockerrun.aws.json: Ready but Red, and an ERROR event says why.
@@ -279,10 +389,20 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
             .expect("CreateEnvironment broken");
         let broken = settle(&client, "hello-broken").await;
         assert_eq!(broken.health().map(|h| h.as_str()), Some("Red"));
-        let events = client.describe_events().environment_name("hello-broken").send().await.unwrap();
+        let events = client
+            .describe_events()
+            .environment_name("hello-broken")
+            .send()
+            .await
+            .unwrap();
         assert!(
-            events.events().iter().any(|e| e.severity().map(|s| s.as_str()) == Some("ERROR")
-                && e.message().unwrap_or_default().contains("no Dockerrun.aws.json")),
+            events
+                .events()
+                .iter()
+                .any(|e| e.severity().map(|s| s.as_str()) == Some("ERROR")
+                    && e.message()
+                        .unwrap_or_default()
+                        .contains("no Dockerrun.aws.json")),
             "{:?}",
             events.events()
         );
@@ -306,10 +426,23 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
             .send()
             .await
             .unwrap();
-        let names: Vec<&str> = listed.environments().iter().filter_map(|e| e.environment_name()).collect();
+        let names: Vec<&str> = listed
+            .environments()
+            .iter()
+            .filter_map(|e| e.environment_name())
+            .collect();
         assert_eq!(names, ["hello-v2", "hello-broken"]);
-        let err = client.terminate_environment().environment_name("hello-v1").send().await.expect_err("already gone");
-        assert!(format!("{:?}", err.into_service_error()).contains("No Environment found for EnvironmentName = 'hello-v1'."));
+        let err = client
+            .terminate_environment()
+            .environment_name("hello-v1")
+            .send()
+            .await
+            .expect_err("already gone");
+        assert!(format!("{:?}", err.into_service_error())
+            .contains("No Environment found for EnvironmentName = 'hello-v1'."));
     });
-    eprintln!("eb emulator scenario: {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "eb emulator scenario: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 }

@@ -78,7 +78,9 @@ fn create_application_version(shared: &Shared, params: &Params) -> Result<String
                 },
             );
         } else {
-            return Err(invalid(format!("No Application named '{application}' found.")));
+            return Err(invalid(format!(
+                "No Application named '{application}' found."
+            )));
         }
     }
     if state
@@ -131,7 +133,9 @@ async fn create_environment(shared: &Arc<Shared>, params: &Params) -> Result<Str
     {
         let state = shared.state();
         if !state.applications.contains_key(application) {
-            return Err(invalid(format!("No Application named '{application}' found.")));
+            return Err(invalid(format!(
+                "No Application named '{application}' found."
+            )));
         }
         if !state
             .versions
@@ -157,9 +161,14 @@ async fn create_environment(shared: &Arc<Shared>, params: &Params) -> Result<Str
     }
     // The environment's CNAME: a listener that forwards to whichever environment owns it.
     // Without a prefix EB derives the CNAME from the environment name.
-    let label = cname_prefix.clone().unwrap_or_else(|| name.to_ascii_lowercase());
-    let cname = proxy::listen(shared, &label).await.map_err(|err| {
-        ApiError::new("InternalFailure", format!("cannot open a CNAME listener: {err}"))
+    let cname_label = cname_prefix
+        .clone()
+        .unwrap_or_else(|| name.to_ascii_lowercase());
+    let cname = proxy::listen(shared, &cname_label).await.map_err(|err| {
+        ApiError::new(
+            "InternalFailure",
+            format!("cannot open a CNAME listener: {err}"),
+        )
     })?;
     let now = SystemTime::now();
     let mut state = shared.state();
@@ -251,7 +260,11 @@ fn find_env(shared: &Shared, params: &Params, prefix: &str) -> Result<String, Ap
     let found = if let Some(id) = params.get(&id_key) {
         state.environments.iter().filter(live).find(|e| e.id == id)
     } else if let Some(name) = params.get(&name_key) {
-        state.environments.iter().filter(live).find(|e| e.name == name)
+        state
+            .environments
+            .iter()
+            .filter(live)
+            .find(|e| e.name == name)
     } else {
         return Err(ApiError::new(
             "MissingParameter",
@@ -262,7 +275,11 @@ fn find_env(shared: &Shared, params: &Params, prefix: &str) -> Result<String, Ap
         let which = params
             .get(&id_key)
             .map(|id| format!("EnvironmentId = '{id}'"))
-            .or_else(|| params.get(&name_key).map(|n| format!("EnvironmentName = '{n}'")))
+            .or_else(|| {
+                params
+                    .get(&name_key)
+                    .map(|n| format!("EnvironmentName = '{n}'"))
+            })
             .unwrap_or_default();
         invalid(format!("No Environment found for {which}."))
     })
@@ -299,7 +316,10 @@ fn swap_cnames(shared: &Shared, params: &Params) -> Result<String, ApiError> {
         env.cname_prefix = prefix;
         env.updated = now;
     }
-    let message = format!("Completed swapping CNAMEs for environments '{}' and '{}'.", a.2, b.2);
+    let message = format!(
+        "Completed swapping CNAMEs for environments '{}' and '{}'.",
+        a.2, b.2
+    );
     state.event(&source, "INFO", message.clone());
     state.event(&destination, "INFO", message);
     Ok(String::new())

@@ -11,6 +11,11 @@ use super::Shared;
 use crate::http::request;
 use crate::process::free_port;
 
+/// moto refuses anonymous reads of objects; it does not check signatures but wants a SigV4
+/// header naming a credential and the service.
+pub const S3_AUTHORIZATION: &str = "AWS4-HMAC-SHA256 \
+    Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
+
 /// Launches environment `id` and keeps watching its health; failures end as Ready + Red with
 /// ERROR events, as on EB.
 pub async fn launch(shared: Arc<Shared>, id: String) {
@@ -83,7 +88,12 @@ async fn try_launch(shared: &Arc<Shared>, id: &str) -> Result<(), String> {
             .versions
             .iter()
             .find(|v| v.application == env.application && v.label == env.version_label)
-            .ok_or("application version vanished")?;
+            .ok_or_else(|| {
+                format!(
+                    "application version {} of {} vanished",
+                    env.version_label, env.application
+                )
+            })?;
         (
             version.bucket.clone(),
             version.key.clone(),
@@ -91,7 +101,7 @@ async fn try_launch(shared: &Arc<Shared>, id: &str) -> Result<(), String> {
         )
     };
     let url = format!("{}/{bucket}/{key}", shared.config.s3_endpoint);
-    let bundle = request("GET", &url, &[], "").await?;
+    let bundle = request("GET", &url, &[("Authorization", S3_AUTHORIZATION)], "").await?;
     if bundle.status != 200 {
         return Err(format!(
             "cannot read the source bundle s3://{bucket}/{key}: {} {}",
@@ -105,7 +115,13 @@ async fn try_launch(shared: &Arc<Shared>, id: &str) -> Result<(), String> {
     let config = &shared.config;
     shared
         .docker(
-            &["login", "-u", &config.registry_username, "--password-stdin", &config.registry],
+            &[
+                "login",
+                "-u",
+                &config.registry_username,
+                "--password-stdin",
+                &config.registry,
+            ],
             Some(&config.registry_password),
             &[],
         )
@@ -116,8 +132,18 @@ async fn try_launch(shared: &Arc<Shared>, id: &str) -> Result<(), String> {
     let label = format!("klue-eb-emulator={}", shared.instance);
     let port_env = format!("PORT={port}");
     let mut args: Vec<&str> = vec![
-        "run", "-d", "--network", "host", "--name", &name, "--label", &label, "-e", &port_env,
-        "-e", "HOST=127.0.0.1",
+        "run",
+        "-d",
+        "--network",
+        "host",
+        "--name",
+        &name,
+        "--label",
+        &label,
+        "-e",
+        &port_env,
+        "-e",
+        "HOST=127.0.0.1",
     ];
     // `-e NAME` without a value: docker reads the value from its own environment, so property
     // values (secrets) never show up in a command line.
@@ -159,7 +185,11 @@ async fn try_launch(shared: &Arc<Shared>, id: &str) -> Result<(), String> {
                 env.health = Health::Green;
                 env.updated = SystemTime::now();
                 let name = env.name.clone();
-                state.event(id, "INFO", format!("Successfully launched environment: {name}"));
+                state.event(
+                    id,
+                    "INFO",
+                    format!("Successfully launched environment: {name}"),
+                );
             }
             return Ok(());
         }
@@ -168,7 +198,9 @@ async fn try_launch(shared: &Arc<Shared>, id: &str) -> Result<(), String> {
                 .docker(&["logs", "--tail", "20", &container], None, &[])
                 .await
                 .unwrap_or_default();
-            return Err(format!("the container exited before /ping answered. Its last output:\n{logs}"));
+            return Err(format!(
+                "the container exited before /ping answered. Its last output:\n{logs}"
+            ));
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
@@ -202,7 +234,9 @@ async fn watch_health(shared: &Arc<Shared>, id: &str) {
             _ => continue,
         };
         let mut state = shared.state();
-        let Some(env) = state.environment_mut(id) else { return };
+        let Some(env) = state.environment_mut(id) else {
+            return;
+        };
         if env.health != health && env.status == Status::Ready {
             let from = env.health.as_str();
             env.health = health;
@@ -210,7 +244,10 @@ async fn watch_health(shared: &Arc<Shared>, id: &str) {
             let (severity, message) = if health == Health::Red {
                 ("WARN", format!("Environment health has transitioned from {from} to Red: /ping does not answer."))
             } else {
-                ("INFO", format!("Environment health has transitioned from {from} to Green."))
+                (
+                    "INFO",
+                    format!("Environment health has transitioned from {from} to Green."),
+                )
             };
             state.event(id, severity, message);
         }
@@ -246,8 +283,11 @@ mod tests {
     fn bundle(dockerrun: &str) -> Vec<u8> {
         let mut out = std::io::Cursor::new(Vec::new());
         let mut zip = zip::ZipWriter::new(&mut out);
-        zip.start_file("Dockerrun.aws.json", zip::write::SimpleFileOptions::default())
-            .unwrap();
+        zip.start_file(
+            "Dockerrun.aws.json",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
         zip.write_all(dockerrun.as_bytes()).unwrap();
         zip.finish().unwrap();
         out.into_inner()
@@ -271,7 +311,9 @@ mod tests {
 
     #[test]
     fn bad_bundles_say_why() {
-        assert!(read_dockerrun(b"not a zip").unwrap_err().contains("not a zip"));
+        assert!(read_dockerrun(b"not a zip")
+            .unwrap_err()
+            .contains("not a zip"));
         let err = read_dockerrun(&bundle(r#"{"AWSEBDockerrunVersion":"2"}"#)).unwrap_err();
         assert!(err.contains("must be \"1\""), "{err}");
         let err = read_dockerrun(&bundle(r#"{"AWSEBDockerrunVersion":1}"#)).unwrap_err();

@@ -20,7 +20,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-pub use launch::{read_dockerrun, Dockerrun};
+pub use launch::{read_dockerrun, Dockerrun, S3_AUTHORIZATION};
 use state::State;
 pub use state::{ACCOUNT, REGION};
 
@@ -104,7 +104,9 @@ struct Shared {
 
 impl Shared {
     fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn event(&self, env_id: &str, severity: &'static str, message: impl Into<String>) {
@@ -298,7 +300,10 @@ async fn handle(
         Err(_) => Bytes::new(),
     };
     let (status, xml) = if !is_post {
-        let err = ApiError::new("InvalidHttpRequest", "The EB query API takes POST requests.");
+        let err = ApiError::new(
+            "InvalidHttpRequest",
+            "The EB query API takes POST requests.",
+        );
         (405, xml::error(&err.code, &err.message, &request_id))
     } else {
         let params = params::Params::parse(&body);

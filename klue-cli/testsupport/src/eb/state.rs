@@ -229,7 +229,10 @@ impl Environment {
                 .to_owned(),
             element(
                 "EnvironmentArn",
-                &arn("environment", &format!("{}/{}", self.application, self.name)),
+                &arn(
+                    "environment",
+                    &format!("{}/{}", self.application, self.name),
+                ),
             ),
         ]
         .concat()

@@ -105,7 +105,10 @@ mod tests {
 
     #[test]
     fn text_is_escaped() {
-        assert_eq!(element("M", "a<b & 'c'"), "<M>a&lt;b &amp; &apos;c&apos;</M>");
+        assert_eq!(
+            element("M", "a<b & 'c'"),
+            "<M>a&lt;b &amp; &apos;c&apos;</M>"
+        );
         assert!(error("X", "<", "r").contains("<Message>&lt;</Message>"));
     }
 }
