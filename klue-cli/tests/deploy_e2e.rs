@@ -24,7 +24,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use klue_testsupport::eb::cname_address;
 use klue_testsupport::http::get_text;
@@ -54,12 +54,21 @@ impl Drop for TempDir {
 
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
-        .args(["-c", "user.name=klue", "-c", "user.email=klue@example.invalid"])
+        .args([
+            "-c",
+            "user.name=klue",
+            "-c",
+            "user.email=klue@example.invalid",
+        ])
         .args(args)
         .current_dir(dir)
         .output()
         .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// What one `klue` run printed.
@@ -73,8 +82,9 @@ impl Run {
     /// The JSON summary on stdout (the last line).
     fn json(&self) -> Value {
         let line = self.stdout.lines().last().unwrap_or_default();
-        serde_json::from_str(line)
-            .unwrap_or_else(|err| panic!("stdout is not a JSON summary ({err}):\n{}", self.describe()))
+        serde_json::from_str(line).unwrap_or_else(|err| {
+            panic!("stdout is not a JSON summary ({err}):\n{}", self.describe())
+        })
     }
 
     fn describe(&self) -> String {
@@ -148,7 +158,12 @@ fn get_json(url: &str, path: &str) -> Value {
 }
 
 fn deployed(run: &Run, what: &str) -> Value {
-    assert_eq!(run.code, Some(0), "deploy of {what} failed:\n{}", run.describe());
+    assert_eq!(
+        run.code,
+        Some(0),
+        "deploy of {what} failed:\n{}",
+        run.describe()
+    );
     let summary = run.json();
     assert_eq!(summary["success"], true, "{summary}");
     summary
@@ -156,7 +171,8 @@ fn deployed(run: &Run, what: &str) -> Value {
 
 #[test]
 fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
-    let Some(services) = TestServices::require("deploy_goes_live_only_after_the_acceptance_tests_pass")
+    let Some(services) =
+        TestServices::require("deploy_goes_live_only_after_the_acceptance_tests_pass")
     else {
         return;
     };
@@ -169,7 +185,11 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
         .current_dir(&temp.0)
         .output()
         .expect("klue new runs");
-    assert!(out.status.success(), "klue new: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "klue new: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     git(&dir, &["init", "-q"]);
     git(&dir, &["add", "-A"]);
     git(&dir, &["commit", "-q", "-m", "version A"]);
@@ -180,11 +200,20 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     assert_eq!(a["swapped"], false, "{a}");
     assert!(a["previous_live_environment"].is_null(), "{a}");
     let live_url = a["live_url"].as_str().expect("live_url").to_owned();
-    assert!(live_url.starts_with(&format!("http://{SERVICE}.localhost:")), "{live_url}");
+    assert!(
+        live_url.starts_with(&format!("http://{SERVICE}.localhost:")),
+        "{live_url}"
+    );
     let a_version = a["version"].as_str().unwrap().to_owned();
     let a_env = a["environment"].as_str().unwrap().to_owned();
-    assert_eq!(get_json(&live_url, "/version")["container"], a_version.as_str());
-    assert_eq!(get_json(&live_url, "/v1/hello?name=klue")["message"], "Hello, klue!");
+    assert_eq!(
+        get_json(&live_url, "/version")["container"],
+        a_version.as_str()
+    );
+    assert_eq!(
+        get_json(&live_url, "/v1/hello?name=klue")["message"],
+        "Hello, klue!"
+    );
 
     // 2. B: a new commit, a new version; it takes the live CNAME.
     std::fs::write(dir.join("CHANGES.md"), "B: a second version\n").unwrap();
@@ -197,12 +226,25 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     assert_ne!(a_version, b_version);
     assert_eq!(b["swapped"], true, "{b}");
     assert_eq!(b["previous_live_environment"], a_env.as_str(), "{b}");
-    assert_eq!(b["live_url"], live_url.as_str(), "the live URL stays the same address");
-    assert_eq!(get_json(&live_url, "/version")["container"], b_version.as_str());
+    assert_eq!(
+        b["live_url"],
+        live_url.as_str(),
+        "the live URL stays the same address"
+    );
+    assert_eq!(
+        get_json(&live_url, "/version")["container"],
+        b_version.as_str()
+    );
     // A is still there (Ready, Green), now behind B's former CNAME.
     let envs = services.eb.environments();
-    let a_view = envs.iter().find(|e| e.name == a_env).expect("A's environment");
-    assert_eq!((a_view.status.as_str(), a_view.health.as_str()), ("Ready", "Green"));
+    let a_view = envs
+        .iter()
+        .find(|e| e.name == a_env)
+        .expect("A's environment");
+    assert_eq!(
+        (a_view.status.as_str(), a_view.health.as_str()),
+        ("Ready", "Green")
+    );
     assert_eq!(
         get_json(&format!("http://{}", a_view.cname), "/version")["container"],
         a_version.as_str()
@@ -230,13 +272,24 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
         "format!(\"Hello, {name}!\")",
         "format!(\"{}, {name}!\", std::env::var(\"HELLO_GREETING\").unwrap_or_else(|_| \"Hello\".into()))",
     );
-    assert_ne!(source, changed, "the scaffold's say_hello greets with format!(\"Hello, {{name}}!\")");
+    assert_ne!(
+        source, changed,
+        "the scaffold's say_hello greets with format!(\"Hello, {{name}}!\")"
+    );
     std::fs::write(&main_rs, changed).unwrap();
     let mut secrets = std::fs::read_to_string(dir.join("env.secrets")).unwrap();
     secrets.push_str("HELLO_GREETING\n");
     std::fs::write(dir.join("env.secrets"), secrets).unwrap();
     git(&dir, &["add", "-A"]);
-    git(&dir, &["commit", "-q", "-m", "version C: greeting from HELLO_GREETING"]);
+    git(
+        &dir,
+        &[
+            "commit",
+            "-q",
+            "-m",
+            "version C: greeting from HELLO_GREETING",
+        ],
+    );
     let c_run = klue(
         &services,
         &dir,
@@ -244,7 +297,12 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
         &[("HELLO_GREETING", "Howdy")],
         "deploy-C.log",
     );
-    assert_eq!(c_run.code, Some(1), "deploy of C must fail:\n{}", c_run.describe());
+    assert_eq!(
+        c_run.code,
+        Some(1),
+        "deploy of C must fail:\n{}",
+        c_run.describe()
+    );
     let c = c_run.json();
     let c_env = c["environment"].as_str().unwrap().to_owned();
     assert_eq!(c["success"], false, "{c}");
@@ -258,18 +316,35 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
         "{}",
         c_run.describe()
     );
-    assert!(c_run.stderr.contains("hello_greets_by_name"), "{}", c_run.describe());
+    assert!(
+        c_run.stderr.contains("hello_greets_by_name"),
+        "{}",
+        c_run.describe()
+    );
     assert!(
         c["left_behind"].to_string().contains(&c_env),
         "C's environment is listed as left behind: {c}"
     );
     // The property's value is never printed as a setting.
-    assert!(!c_run.stderr.contains("HELLO_GREETING=Howdy"), "{}", c_run.describe());
+    assert!(
+        !c_run.stderr.contains("HELLO_GREETING=Howdy"),
+        "{}",
+        c_run.describe()
+    );
     // Live still serves B, with B's greeting; C runs on its own CNAME with its bad greeting.
-    assert_eq!(get_json(&live_url, "/version")["container"], b_version.as_str());
-    assert_eq!(get_json(&live_url, "/v1/hello?name=klue")["message"], "Hello, klue!");
+    assert_eq!(
+        get_json(&live_url, "/version")["container"],
+        b_version.as_str()
+    );
+    assert_eq!(
+        get_json(&live_url, "/v1/hello?name=klue")["message"],
+        "Hello, klue!"
+    );
     let envs = services.eb.environments();
-    let c_view = envs.iter().find(|e| e.name == c_env).expect("C's environment");
+    let c_view = envs
+        .iter()
+        .find(|e| e.name == c_env)
+        .expect("C's environment");
     let mut properties = c_view.property_names.clone();
     properties.sort();
     assert_eq!(properties, ["HELLO_GREETING", "KLUE_JWT_SECRET"]);

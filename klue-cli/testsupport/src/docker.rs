@@ -117,7 +117,23 @@ impl Drop for DockerEngine {
         // Stop dockerd (its containers stop with it) before removing its sockets.
         drop(self.process.take());
         if let Some(dir) = &self.run_dir {
+            unmount_below(dir);
             let _ = std::fs::remove_dir_all(dir);
         }
+    }
+}
+
+/// dockerd leaves mounts in its exec root (`netns/default`, an nsfs bind mount) that would make
+/// the directory impossible to remove: unmount everything below `dir`, deepest first.
+fn unmount_below(dir: &Path) {
+    let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
+    let mut points: Vec<&str> = mounts
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(1))
+        .filter(|point| Path::new(point).starts_with(dir))
+        .collect();
+    points.sort_by_key(|point| std::cmp::Reverse(point.len()));
+    for point in points {
+        let _ = Command::new("umount").arg(point).status();
     }
 }

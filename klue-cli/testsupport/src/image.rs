@@ -11,32 +11,30 @@ use crate::SetupError;
 /// The target static builds are made for.
 pub const STATIC_TARGET: &str = "x86_64-unknown-linux-gnu";
 
-/// Builds `package` of the workspace as a statically linked release binary into
-/// `target_dir` (a directory of its own, so the outer `cargo test` lock is not in the way).
-pub fn build_static(package: &str, target_dir: &Path) -> Result<PathBuf, SetupError> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    eprintln!(
-        "klue-testsupport: building {package} (static, release) into {} ...",
-        target_dir.display()
-    );
+/// The std-only test service of `fixtures/ping_service.rs` (answers `/ping` and `/version`
+/// with `$KLUE_CONTAINER_VERSION`), compiled with `rustc` as a static binary into `out_dir`:
+/// seconds, where a klue service's static release build takes minutes.
+pub fn ping_service(out_dir: &Path) -> Result<PathBuf, SetupError> {
+    std::fs::create_dir_all(out_dir)
+        .map_err(|err| SetupError::new(format!("{}: {err}", out_dir.display())))?;
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/ping_service.rs");
+    let binary = out_dir.join("ping-service");
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
     run(
-        &format!("static release build of {package}"),
-        Command::new(cargo)
-            .current_dir(crate::workspace_root())
+        "rustc (static ping-service)",
+        Command::new(rustc)
             .args([
-                "build",
-                "--release",
-                "--locked",
-                "-p",
-                package,
-                "--target",
-                STATIC_TARGET,
+                "--edition",
+                "2021",
+                "-O",
+                "-C",
+                "target-feature=+crt-static",
             ])
-            .arg("--target-dir")
-            .arg(target_dir)
-            .env("RUSTFLAGS", "-C target-feature=+crt-static"),
+            .args(["--target", STATIC_TARGET, "-o"])
+            .arg(&binary)
+            .arg(&source),
     )?;
-    Ok(target_dir.join(STATIC_TARGET).join("release").join(package))
+    Ok(binary)
 }
 
 /// Builds a `FROM scratch` image `tag` holding only `binary`, run as a non-root user, with the

@@ -14,7 +14,7 @@ use aws_sdk_elasticbeanstalk::types::{
 use aws_sdk_elasticbeanstalk::Client;
 use klue_testsupport::eb::{cname_address, S3_AUTHORIZATION};
 use klue_testsupport::http::{blocking_request, get_text};
-use klue_testsupport::image::{build_static, scratch_image};
+use klue_testsupport::image::{ping_service, scratch_image};
 use klue_testsupport::process::run;
 use klue_testsupport::{e2e_dir, TestServices};
 
@@ -120,8 +120,9 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
     };
     let started = Instant::now();
 
-    // Two images of helloworld that differ in the container version /version reports.
-    let binary = build_static("helloworld", &e2e_dir().join("static")).expect("static build");
+    // Two images of a tiny static service that differ in the container version /version
+    // reports (the deploy e2e test ships a real klue service).
+    let binary = ping_service(&e2e_dir().join("ping-service")).expect("static build");
     let registry = services.registry.host();
     let image = |v: &str| format!("{registry}/emulator-hello:{v}");
     let credentials = services.registry.credentials().clone();
