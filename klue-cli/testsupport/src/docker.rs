@@ -22,7 +22,8 @@ pub struct DockerEngine {
 }
 
 impl DockerEngine {
-    /// The machine's engine if it answers, else a private `dockerd` started under `work_dir`.
+    /// The machine's engine if it answers, else a private `dockerd` (its log and the docker
+    /// client config under `work_dir`).
     pub fn start(work_dir: &Path) -> Result<Self, SetupError> {
         let config_dir = work_dir.join("docker-config");
         std::fs::create_dir_all(&config_dir)
@@ -38,9 +39,11 @@ impl DockerEngine {
             return Ok(existing);
         }
         ensure_apt("dockerd", "docker.io")?;
-        // Unix socket paths are limited to ~100 bytes: sockets and exec state live in /tmp.
+        // Unix socket paths are limited to ~100 bytes: sockets and exec state live in /tmp. The
+        // data root too, so that two test runs never share one (and it goes when dockerd stops:
+        // nothing in it is worth keeping, images are built locally).
         let run_dir = std::env::temp_dir().join(format!("klue-dockerd-{}", std::process::id()));
-        let data_root = work_dir.join("docker-data");
+        let data_root = run_dir.join("data");
         for dir in [&run_dir, &data_root] {
             std::fs::create_dir_all(dir)
                 .map_err(|err| SetupError::new(format!("{}: {err}", dir.display())))?;

@@ -172,9 +172,9 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
     put_s3(
         &services,
         "hello/v1.zip",
-        bundle_zip(Some(&dockerrun(&format!(
-            "123456789012.dkr.ecr.us-east-1.amazonaws.com/emulator-hello:v1"
-        )))),
+        bundle_zip(Some(&dockerrun(
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/emulator-hello:v1",
+        ))),
     );
     put_s3(
         &services,
