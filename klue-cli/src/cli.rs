@@ -26,6 +26,210 @@ pub enum Command {
     /// Run the acceptance tests (testaccept/) against a running server: wait for its /ping, mint a
     /// test JWT, run the tests, summarize. The same as `run_acceptance_tests`.
     Test(klue_cli::acceptance::Args),
+    /// Create a new service: a crate with its spec, implementation, acceptance tests, klue.yaml,
+    /// env.secrets, Docker and CI files, that builds and passes its tests right away.
+    New(NewArgs),
+    /// Build the service's Docker image `<repo>/<name>:<version>` (see klue.yaml).
+    Build(BuildArgs),
+    /// Ship the service to Elastic Beanstalk: build, test the image, push, create a new
+    /// environment, test it, and only then swap it live.
+    Deploy(DeployArgs),
+    /// List the service's Elastic Beanstalk environments: version, health, which is live.
+    Envs(EnvsArgs),
+    /// Terminate non-live environments older than the newest --keep (a dry run unless --yes).
+    Cleanup(CleanupArgs),
+}
+
+/// Arguments of `klue new`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = NEW_AFTER_HELP)]
+pub struct NewArgs {
+    /// The service's name: lowercase letters, digits and hyphens.
+    pub name: String,
+    /// Where to create it [default: ./NAME]; must not exist or be empty.
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+    /// The klue checkout the new service's Cargo.toml points at [default: the source tree this
+    /// klue was built from].
+    #[arg(long, value_name = "DIR")]
+    pub klue_path: Option<PathBuf>,
+}
+
+const NEW_AFTER_HELP: &str = "\
+klue's crates are not on crates.io yet, so the new service depends on a klue checkout by path
+(klue-core, klue-codegen, and testaccept for the acceptance tests) and starts from its
+Cargo.lock. Prints the new directory on stdout.";
+
+/// Which Dockerfile `klue build` uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DockerfileKind {
+    /// Compile here (static release binary), copy it into a FROM scratch image.
+    Scratch,
+    /// Compile inside Docker (rust image), then the same FROM scratch image.
+    MultiStage,
+}
+
+/// How to build the image, shared by `klue build` and `klue deploy`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BuildOptionArgs {
+    /// The service's root directory (where klue.yaml is) [default: .].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Build even when the git tree has uncommitted changes (the version then ends in -dirty).
+    #[arg(long)]
+    pub allow_dirty: bool,
+    /// Use this version instead of YYMMDD-HHMM-<commit count>-<short sha>.
+    #[arg(long, value_name = "VERSION")]
+    pub version_label: Option<String>,
+    /// Which Dockerfile.
+    #[arg(long, value_enum, default_value_t = DockerfileKind::Scratch)]
+    pub dockerfile: DockerfileKind,
+    /// The Rust target of the static binary.
+    #[arg(
+        long,
+        value_name = "TRIPLE",
+        default_value = "x86_64-unknown-linux-gnu"
+    )]
+    pub target: String,
+}
+
+/// Arguments of `klue build`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = BUILD_AFTER_HELP)]
+pub struct BuildArgs {
+    /// How to build.
+    #[command(flatten)]
+    pub build: BuildOptionArgs,
+    /// Print {image, version, size_bytes, seconds} as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+const BUILD_AFTER_HELP: &str = "\
+The version is YYMMDD-HHMM-<commit count>-<short sha> (UTC); a dirty git tree is refused unless
+--allow-dirty. The default image is FROM scratch: the release binary linked statically
+(RUSTFLAGS=\"-C target-feature=+crt-static\"), the host's /etc/ssl/certs/ca-certificates.crt,
+user 65534, the version as label io.klue.version and env KLUE_CONTAINER_VERSION (/version's
+`container`), the port of klue.yaml exposed and in PORT. Docker's output streams to stderr;
+the image name (or --json) goes to stdout, its size to stderr.";
+
+/// Where AWS is: the standard chain (profiles, env, SSO), with endpoint overrides for tests.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AwsArgs {
+    /// Elastic Beanstalk endpoint URL (e.g. an emulator) [default: AWS_ENDPOINT_URL_ELASTIC_BEANSTALK,
+    /// AWS_ENDPOINT_URL, or AWS's].
+    #[arg(long, env = "KLUE_EB_ENDPOINT", value_name = "URL")]
+    pub eb_endpoint: Option<String>,
+    /// ECR endpoint URL (e.g. moto_server) [default: AWS_ENDPOINT_URL_ECR, AWS_ENDPOINT_URL, or AWS's].
+    #[arg(long, env = "KLUE_ECR_ENDPOINT", value_name = "URL")]
+    pub ecr_endpoint: Option<String>,
+    /// S3 endpoint URL (e.g. moto_server; path-style addressing) [default: AWS_ENDPOINT_URL_S3,
+    /// AWS_ENDPOINT_URL, or AWS's].
+    #[arg(long, env = "KLUE_S3_ENDPOINT", value_name = "URL")]
+    pub s3_endpoint: Option<String>,
+    /// The scheme of environment URLs (their CNAME) for acceptance tests and /ping.
+    #[arg(long, env = "KLUE_ENV_SCHEME", value_name = "SCHEME", default_value = "http",
+          value_parser = ["http", "https"])]
+    pub env_scheme: String,
+}
+
+/// Arguments of `klue deploy`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = DEPLOY_AFTER_HELP)]
+pub struct DeployArgs {
+    /// How to build.
+    #[command(flatten)]
+    pub build: BuildOptionArgs,
+    /// Where AWS is.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Print the plan and stop: nothing is built, pushed, created or changed.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Skip the acceptance tests (of the image and of the new environment). Said loudly.
+    #[arg(long)]
+    pub skip_tests: bool,
+    /// Push to this registry (host[:port]) instead of the one ECR's authorization token names
+    /// (a test registry); the ECR repository and token are still used.
+    #[arg(long, env = "KLUE_REGISTRY", value_name = "HOST:PORT")]
+    pub registry: Option<String>,
+    /// Seconds to wait for the new environment to be Ready and Green.
+    #[arg(
+        long,
+        env = "KLUE_READY_TIMEOUT",
+        value_name = "SECS",
+        default_value_t = 1200
+    )]
+    pub ready_timeout: u64,
+    /// Seconds between two looks at the new environment while waiting.
+    #[arg(
+        long,
+        env = "KLUE_POLL_INTERVAL",
+        value_name = "SECS",
+        default_value_t = 10.0
+    )]
+    pub poll_interval: f64,
+    /// Seconds the acceptance tests wait for a /ping answer.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub ping_timeout: u64,
+    /// Print a summary as JSON on stdout (progress still goes to stderr).
+    #[arg(long)]
+    pub json: bool,
+}
+
+const DEPLOY_AFTER_HELP: &str = "\
+Steps: build -> run the image locally and run the acceptance tests against it -> push to ECR
+(repository created when missing, docker login with the ECR token) -> source bundle
+(Dockerrun.aws.json v1 + .ebextensions) uploaded to S3 (bucket created when missing) ->
+CreateApplicationVersion (application created when missing) -> CreateEnvironment
+<name>-<version> -> wait for Ready and Green -> acceptance tests against the new environment ->
+SwapEnvironmentCNAMEs with the live environment, or, when there is none, the new environment was
+created with the live CNAME prefix.
+
+The live environment is the one whose CNAME prefix (first DNS label) is the service's name.
+Every variable listed in env.secrets must be set: each becomes an environment property of the
+new environment (values never printed). The acceptance tests need KLUE_JWT_SECRET (or
+KLUE_JWT_PRIVATE_KEY) to mint their token.
+
+AWS: aws-config's standard chain (AWS_PROFILE, AWS_ACCESS_KEY_ID..., SSO) and klue.yaml's
+aws.region. Endpoint overrides for tests: AWS_ENDPOINT_URL (every service), the
+--eb-endpoint/--ecr-endpoint/--s3-endpoint flags (or KLUE_EB_ENDPOINT, KLUE_ECR_ENDPOINT,
+KLUE_S3_ENDPOINT), KLUE_REGISTRY (push there), KLUE_ENV_SCHEME=http. A CNAME host under
+.localhost is reached at 127.0.0.1. Exit status: 0 deployed and live, 1 a step failed (what
+was left behind is listed), 2 bad setup found before anything changed.";
+
+/// Arguments of `klue envs`.
+#[derive(Debug, clap::Args)]
+pub struct EnvsArgs {
+    /// The service's root directory (where klue.yaml is) [default: .].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Where AWS is.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Print the environments as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `klue cleanup`.
+#[derive(Debug, clap::Args)]
+pub struct CleanupArgs {
+    /// The service's root directory (where klue.yaml is) [default: .].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Where AWS is.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// How many of the newest non-live environments to keep.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub keep: usize,
+    /// Terminate them; without it, only list what would be terminated.
+    #[arg(long)]
+    pub yes: bool,
+    /// Print what was (or would be) terminated as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `klue token`.

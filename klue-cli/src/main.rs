@@ -13,6 +13,12 @@ fn main() -> ExitCode {
         cli::Command::Token(args) => commands::token::run(args),
         cli::Command::Check(args) => commands::check::run(args),
         cli::Command::Generate(args) => commands::generate::run(args),
+        cli::Command::New(args) => commands::new::run(args),
+        cli::Command::Build(args) => commands::build::run(args),
+        cli::Command::Envs(args) => commands::envs::run(args),
+        cli::Command::Cleanup(args) => commands::cleanup::run(args),
+        // Its own exit statuses (a failed step vs. bad setup) and summary.
+        cli::Command::Deploy(args) => return commands::deploy::main(args),
         // Its own exit statuses (failed tests vs. could not run), so it reports by itself.
         cli::Command::Test(args) => return klue_cli::acceptance::main(args),
     };

@@ -1,7 +1,14 @@
 //! What each command does.
 
+pub mod build;
 pub mod check;
+pub mod cleanup;
+pub mod deploy;
+pub mod envs;
 pub mod generate;
+pub mod new;
+pub mod service;
+pub mod templates;
 pub mod token;
 
 pub use klue_cli::UserError;

@@ -1,0 +1,279 @@
+//! Elastic Beanstalk calls: applications, versions, environments, events, the CNAME swap.
+
+use std::time::SystemTime;
+
+use aws_sdk_elasticbeanstalk::types::{ConfigurationOptionSetting, EnvironmentStatus, S3Location};
+use aws_sdk_elasticbeanstalk::Client;
+use serde::Serialize;
+
+use super::aws::{failed, CallError};
+use super::names::cname_prefix;
+use super::secrets::Secret;
+
+const EB: &str = "Elastic Beanstalk";
+
+/// An environment, as `klue envs` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Environment {
+    /// Its name.
+    pub name: String,
+    /// Its CNAME, `host[:port]`.
+    pub cname: String,
+    /// The version it runs.
+    pub version: String,
+    /// `Launching`, `Ready`, `Terminated`...
+    pub status: String,
+    /// `Green`, `Yellow`, `Red`, `Grey`.
+    pub health: String,
+    /// When it was created (seconds since 1970).
+    pub created: i64,
+    /// Whether it serves the live CNAME.
+    pub live: bool,
+}
+
+/// Whether the environment is gone or going.
+fn is_gone(status: &str) -> bool {
+    matches!(status, "Terminated" | "Terminating")
+}
+
+/// The application exists afterwards; returns whether it was created.
+pub async fn ensure_application(client: &Client, name: &str) -> Result<bool, CallError> {
+    let found = client
+        .describe_applications()
+        .application_names(name)
+        .send()
+        .await
+        .map_err(failed(EB, "DescribeApplications"))?;
+    if !found.applications().is_empty() {
+        return Ok(false);
+    }
+    client
+        .create_application()
+        .application_name(name)
+        .description("Created by klue deploy")
+        .send()
+        .await
+        .map_err(failed(EB, "CreateApplication"))?;
+    Ok(true)
+}
+
+/// Registers the bundle as `version` of the application; returns false when that version
+/// already existed (a re-deploy of the same commit), which is then reused.
+pub async fn create_version(
+    client: &Client,
+    application: &str,
+    version: &str,
+    bucket: &str,
+    key: &str,
+) -> Result<bool, CallError> {
+    let existing = client
+        .describe_application_versions()
+        .application_name(application)
+        .version_labels(version)
+        .send()
+        .await
+        .map_err(failed(EB, "DescribeApplicationVersions"))?;
+    if !existing.application_versions().is_empty() {
+        return Ok(false);
+    }
+    let bundle = S3Location::builder().s3_bucket(bucket).s3_key(key).build();
+    client
+        .create_application_version()
+        .application_name(application)
+        .version_label(version)
+        .description("Built and pushed by klue deploy")
+        .source_bundle(bundle)
+        .send()
+        .await
+        .map_err(failed(EB, "CreateApplicationVersion"))?;
+    Ok(true)
+}
+
+/// What a new environment is made of.
+#[derive(Debug)]
+pub struct NewEnvironment<'a> {
+    /// The application.
+    pub application: &'a str,
+    /// The environment's name.
+    pub name: &'a str,
+    /// Its CNAME prefix.
+    pub cname_prefix: &'a str,
+    /// The version to run.
+    pub version: &'a str,
+    /// The platform.
+    pub solution_stack: &'a str,
+    /// EC2 instance type.
+    pub instance_type: &'a str,
+    /// EC2 key pair.
+    pub key_pair: Option<&'a str>,
+    /// The environment properties from env.secrets.
+    pub secrets: &'a [(String, Secret)],
+}
+
+/// `CreateEnvironment`. Secrets are sent as environment properties and nowhere else.
+pub async fn create_environment(
+    client: &Client,
+    new: &NewEnvironment<'_>,
+) -> Result<(), CallError> {
+    let setting = |namespace: &str, option: &str, value: &str| {
+        ConfigurationOptionSetting::builder()
+            .namespace(namespace)
+            .option_name(option)
+            .value(value)
+            .build()
+    };
+    let mut request = client
+        .create_environment()
+        .application_name(new.application)
+        .environment_name(new.name)
+        .cname_prefix(new.cname_prefix)
+        .version_label(new.version)
+        .solution_stack_name(new.solution_stack)
+        .description(format!(
+            "{} {}, by klue deploy",
+            new.application, new.version
+        ))
+        .option_settings(setting(
+            "aws:autoscaling:launchconfiguration",
+            "InstanceType",
+            new.instance_type,
+        ));
+    if let Some(key_pair) = new.key_pair {
+        request = request.option_settings(setting(
+            "aws:autoscaling:launchconfiguration",
+            "EC2KeyName",
+            key_pair,
+        ));
+    }
+    for (name, value) in new.secrets {
+        request = request.option_settings(setting(
+            "aws:elasticbeanstalk:application:environment",
+            name,
+            value.expose(),
+        ));
+    }
+    request
+        .send()
+        .await
+        .map_err(failed(EB, "CreateEnvironment"))?;
+    Ok(())
+}
+
+/// The application's environments (terminated ones left out), oldest first, with the live one
+/// marked: the one whose CNAME prefix is `live_prefix`.
+pub async fn environments(
+    client: &Client,
+    application: &str,
+    live_prefix: &str,
+) -> Result<Vec<Environment>, CallError> {
+    let found = client
+        .describe_environments()
+        .application_name(application)
+        .include_deleted(false)
+        .send()
+        .await
+        .map_err(failed(EB, "DescribeEnvironments"))?;
+    let mut envs: Vec<Environment> = found
+        .environments()
+        .iter()
+        .map(|env| {
+            let cname = env.cname().unwrap_or_default().to_owned();
+            let status = env
+                .status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default();
+            Environment {
+                name: env.environment_name().unwrap_or_default().to_owned(),
+                live: !is_gone(&status) && !cname.is_empty() && cname_prefix(&cname) == live_prefix,
+                cname,
+                version: env.version_label().unwrap_or_default().to_owned(),
+                health: env
+                    .health()
+                    .map(|h| h.as_str().to_owned())
+                    .unwrap_or_default(),
+                status,
+                created: env.date_created().map(|d| d.secs()).unwrap_or(0),
+            }
+        })
+        .filter(|env| !is_gone(&env.status))
+        .collect();
+    envs.sort_by(|a, b| (a.created, &a.name).cmp(&(b.created, &b.name)));
+    Ok(envs)
+}
+
+/// One environment by name (None when it does not exist or is terminated).
+pub async fn environment(
+    client: &Client,
+    application: &str,
+    name: &str,
+    live_prefix: &str,
+) -> Result<Option<Environment>, CallError> {
+    Ok(environments(client, application, live_prefix)
+        .await?
+        .into_iter()
+        .find(|env| env.name == name))
+}
+
+/// Events of the environment newer than `since`, oldest first: (time, severity, message).
+pub async fn events_since(
+    client: &Client,
+    application: &str,
+    environment: &str,
+    since: SystemTime,
+) -> Result<Vec<(SystemTime, String, String)>, CallError> {
+    let found = client
+        .describe_events()
+        .application_name(application)
+        .environment_name(environment)
+        .start_time(aws_sdk_elasticbeanstalk::primitives::DateTime::from(since))
+        .send()
+        .await
+        .map_err(failed(EB, "DescribeEvents"))?;
+    let mut events: Vec<(SystemTime, String, String)> = found
+        .events()
+        .iter()
+        .filter_map(|event| {
+            let when = SystemTime::try_from(*event.event_date()?).ok()?;
+            (when > since).then(|| {
+                (
+                    when,
+                    event
+                        .severity()
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
+                    event.message().unwrap_or_default().to_owned(),
+                )
+            })
+        })
+        .collect();
+    events.sort_by_key(|(when, _, _)| *when);
+    Ok(events)
+}
+
+/// `SwapEnvironmentCNAMEs`: `new` takes `live`'s CNAME and the other way round.
+pub async fn swap(client: &Client, new: &str, live: &str) -> Result<(), CallError> {
+    client
+        .swap_environment_cnames()
+        .source_environment_name(new)
+        .destination_environment_name(live)
+        .send()
+        .await
+        .map_err(failed(EB, "SwapEnvironmentCNAMEs"))?;
+    Ok(())
+}
+
+/// `TerminateEnvironment`.
+pub async fn terminate(client: &Client, name: &str) -> Result<(), CallError> {
+    client
+        .terminate_environment()
+        .environment_name(name)
+        .send()
+        .await
+        .map_err(failed(EB, "TerminateEnvironment"))?;
+    Ok(())
+}
+
+/// Whether a status is a state EB will not leave by itself for Ready.
+pub fn is_dead(status: &str) -> bool {
+    is_gone(status) || status == EnvironmentStatus::Aborting.as_str()
+}

@@ -1,0 +1,176 @@
+//! `klue deploy`: ships the service to Elastic Beanstalk, switching the live environment only
+//! after a new one passed the acceptance tests.
+//!
+//! Steps (each a line on stderr): build the image -> run it locally and run the acceptance tests
+//! against it -> push it to ECR -> upload the source bundle to S3 -> `CreateApplicationVersion`
+//! -> `CreateEnvironment <name>-<version>` -> wait for Ready and Green -> acceptance tests
+//! against the new environment's CNAME -> `SwapEnvironmentCNAMEs` with the live environment.
+//! The live environment is the one whose CNAME prefix (first DNS label of its CNAME) is the
+//! service's name; the first deploy creates its environment with that prefix.
+//!
+//! Everything is checked before anything changes: klue.yaml, the git tree (refused dirty unless
+//! `--allow-dirty`), every variable of env.secrets set, a JWT key for the tests.
+//!
+//! Endpoint overrides, for tests against emulators (all also in `klue deploy --help`):
+//! - `AWS_ENDPOINT_URL` (every service) and `AWS_ENDPOINT_URL_<SERVICE>`, read by aws-config;
+//! - `--eb-endpoint` / `KLUE_EB_ENDPOINT`, `--ecr-endpoint` / `KLUE_ECR_ENDPOINT`,
+//!   `--s3-endpoint` / `KLUE_S3_ENDPOINT` (S3 then path-style);
+//! - `--registry` / `KLUE_REGISTRY=host:port`: push there (logging in with the ECR token's
+//!   user and password) instead of the registry ECR's token names;
+//! - `--env-scheme` / `KLUE_ENV_SCHEME=http|https` (default http): how environment CNAMEs
+//!   (`host[:port]`) are addressed; a host under `.localhost` is reached at 127.0.0.1;
+//! - `--poll-interval` / `KLUE_POLL_INTERVAL`, `--ready-timeout` / `KLUE_READY_TIMEOUT`.
+//!
+//! Credentials and region: aws-config's standard chain, the region of klue.yaml first.
+//!
+//! What an emulator must do for this module (as AWS does): give each environment a CNAME
+//! `host[:port]` whose first DNS label is the `CNAMEPrefix` it was created with (e.g.
+//! `hello.localhost:41234`, reached at 127.0.0.1:41234), swap CNAMEs on
+//! `SwapEnvironmentCNAMEs`, pass the `aws:elasticbeanstalk:application:environment` option
+//! settings to the container as its environment, and answer `DescribeEnvironments` by
+//! `ApplicationName`. `DescribeEvents` is optional (its failure only hides events).
+
+mod aws;
+mod bundle;
+mod eb;
+mod ecr;
+mod names;
+mod plan;
+mod run;
+mod s3;
+mod secrets;
+mod steps;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::build::version;
+use super::service::ServiceConfig;
+use super::UserError;
+use crate::cli::{AwsArgs, DeployArgs};
+
+pub use eb::Environment;
+pub use plan::Plan;
+
+/// Exit status of a deploy that failed at a step (setup errors exit 2).
+const EXIT_FAILED: u8 = 1;
+
+/// `klue deploy`.
+pub fn main(args: &DeployArgs) -> ExitCode {
+    let prepared = match prepare(args) {
+        Ok(prepared) => prepared,
+        Err(err) => {
+            eprintln!("{err}");
+            if args.json {
+                let out = serde_json::json!({"success": false, "error": err.message, "hint": err.hint, "changed": false});
+                println!("{out}");
+            }
+            return ExitCode::from(err.exit_code());
+        }
+    };
+    if args.dry_run {
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_value(&prepared.plan).unwrap_or_default()
+            );
+        } else {
+            print!("{}", prepared.plan.text());
+            println!("dry run: nothing was built, pushed, created or changed");
+        }
+        return ExitCode::SUCCESS;
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start tokio: {err}");
+            return ExitCode::from(klue_cli::error::EXIT_SETUP);
+        }
+    };
+    let summary = runtime.block_on(run::deploy(args, prepared));
+    summary.print(args.json);
+    if summary.success {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    }
+}
+
+/// What was checked and decided before anything changes.
+#[derive(Debug)]
+pub struct Prepared {
+    dir: PathBuf,
+    config: ServiceConfig,
+    secrets: Vec<(String, secrets::Secret)>,
+    plan: Plan,
+}
+
+/// Checks everything that can be checked without changing anything.
+fn prepare(args: &DeployArgs) -> Result<Prepared, UserError> {
+    let dir = super::service::root(args.build.dir.as_deref());
+    let config = ServiceConfig::load(&dir)?;
+    let secrets = secrets::read(&dir, |name| std::env::var(name).ok())?;
+    let version = version::version(
+        &dir,
+        args.build.version_label.as_deref(),
+        args.build.allow_dirty,
+    )?;
+    if !args.skip_tests {
+        let testaccept = dir.join(&config.testaccept).join("Cargo.toml");
+        if !testaccept.is_file() {
+            return Err(UserError::new(
+                format!("no acceptance tests: {} is missing", testaccept.display()),
+                "set `testaccept:` in klue.yaml to the acceptance-test crate, or pass \
+                 --skip-tests (the live environment then changes untested)",
+            ));
+        }
+        let jwt = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
+        if !jwt("KLUE_JWT_SECRET") && !jwt("KLUE_JWT_PRIVATE_KEY") {
+            return Err(UserError::new(
+                "the acceptance tests need a JWT key to mint their token: KLUE_JWT_SECRET is not set",
+                "export KLUE_JWT_SECRET (the service's secret, as in env.secrets)",
+            ));
+        }
+    }
+    let plan = Plan::new(
+        &config,
+        plan::PlanInputs {
+            version,
+            registry_override: args.registry.clone().filter(|r| !r.is_empty()),
+            secrets: secrets.iter().map(|(name, _)| name.clone()).collect(),
+            skip_tests: args.skip_tests,
+            ready_timeout: args.ready_timeout,
+            env_scheme: args.aws.env_scheme.clone(),
+        },
+    );
+    Ok(Prepared {
+        dir,
+        config,
+        secrets,
+        plan,
+    })
+}
+
+/// The service's environments, for `klue envs` and `klue cleanup`.
+pub async fn list_environments(
+    config: &ServiceConfig,
+    aws_args: &AwsArgs,
+) -> Result<(Vec<Environment>, String), UserError> {
+    let clients = aws::clients(config.aws.region.as_deref(), aws_args).await;
+    let envs = eb::environments(&clients.eb, &config.name, &config.name).await?;
+    Ok((envs, clients.region))
+}
+
+/// Terminates `name`, for `klue cleanup`.
+pub async fn terminate_environment(
+    config: &ServiceConfig,
+    aws_args: &AwsArgs,
+    name: &str,
+) -> Result<(), UserError> {
+    let clients = aws::clients(config.aws.region.as_deref(), aws_args).await;
+    eb::terminate(&clients.eb, name).await?;
+    Ok(())
+}

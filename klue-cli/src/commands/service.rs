@@ -1,0 +1,316 @@
+//! A service's own files, as `klue build` and `klue deploy` read them: `klue.yaml` (what the
+//! service is and where it ships) and `env.secrets` (which variables it needs from the deployer).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::UserError;
+
+/// The service's settings file, in its root directory.
+pub const KLUE_YAML: &str = "klue.yaml";
+/// The list of secret variables, in the service's root directory.
+pub const ENV_SECRETS: &str = "env.secrets";
+
+/// `klue.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// The service's name: image name, Elastic Beanstalk application, live CNAME prefix.
+    pub name: String,
+    /// Where the live service answers (`run_acceptance_tests --live`).
+    #[serde(default)]
+    pub live_url: Option<String>,
+    /// The port the server listens on in its container.
+    #[serde(default = "default_port")]
+    pub port: u16,
+    /// The binary to ship [default: `name`].
+    #[serde(default)]
+    pub binary: Option<String>,
+    /// The acceptance-test crate, relative to the service root.
+    #[serde(default = "default_testaccept")]
+    pub testaccept: PathBuf,
+    /// Docker settings.
+    pub docker: DockerConfig,
+    /// AWS settings.
+    #[serde(default)]
+    pub aws: AwsConfig,
+}
+
+/// `docker:` of `klue.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DockerConfig {
+    /// The registry (and path) images are tagged with: `<repo>/<name>:<version>`. For ECR,
+    /// `<account>.dkr.ecr.<region>.amazonaws.com`.
+    pub repo: String,
+}
+
+/// `aws:` of `klue.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsConfig {
+    /// The region [default: the standard chain's, e.g. AWS_REGION or the profile's].
+    #[serde(default)]
+    pub region: Option<String>,
+    /// EC2 instance type of the environment's hosts.
+    #[serde(default = "default_instance_type")]
+    pub instance_type: String,
+    /// EC2 key pair for ssh to the hosts (none when empty).
+    #[serde(default)]
+    pub key_pair: Option<String>,
+    /// ACM certificate for an HTTPS listener on the load balancer (none when empty).
+    #[serde(default)]
+    pub certificate_arn: Option<String>,
+    /// Fewest hosts.
+    #[serde(default = "default_hosts_min")]
+    pub hosts_min: u32,
+    /// Most hosts.
+    #[serde(default = "default_hosts_max")]
+    pub hosts_max: u32,
+    /// S3 bucket for source bundles [default: `klue-<name>-bundles`].
+    #[serde(default)]
+    pub bucket: Option<String>,
+    /// The Elastic Beanstalk platform.
+    #[serde(default = "default_solution_stack")]
+    pub solution_stack: String,
+}
+
+impl Default for AwsConfig {
+    fn default() -> Self {
+        AwsConfig {
+            region: None,
+            instance_type: default_instance_type(),
+            key_pair: None,
+            certificate_arn: None,
+            hosts_min: default_hosts_min(),
+            hosts_max: default_hosts_max(),
+            bucket: None,
+            solution_stack: default_solution_stack(),
+        }
+    }
+}
+
+fn default_port() -> u16 {
+    8080
+}
+fn default_testaccept() -> PathBuf {
+    PathBuf::from("testaccept")
+}
+fn default_instance_type() -> String {
+    "t3.small".to_owned()
+}
+fn default_hosts_min() -> u32 {
+    1
+}
+fn default_hosts_max() -> u32 {
+    2
+}
+fn default_solution_stack() -> String {
+    "64bit Amazon Linux 2023 v4.4.0 running Docker".to_owned()
+}
+
+impl ServiceConfig {
+    /// Reads and checks `dir/klue.yaml`.
+    pub fn load(dir: &Path) -> Result<Self, UserError> {
+        let path = dir.join(KLUE_YAML);
+        let text = std::fs::read_to_string(&path).map_err(|err| {
+            UserError::new(
+                format!("cannot read {}: {err}", path.display()),
+                "run from the service's root directory (where klue.yaml is), pass --dir DIR, or \
+                 create a service with `klue new NAME`",
+            )
+        })?;
+        Self::parse(&text, &path)
+    }
+
+    /// Parses and checks `klue.yaml` text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, UserError> {
+        let config: ServiceConfig = serde_yaml_ng::from_str(text).map_err(|err| {
+            UserError::new(
+                format!("{}: {err}", path.display()),
+                "see the klue.yaml that `klue new` writes for every setting",
+            )
+        })?;
+        let mut problems = Vec::new();
+        if !valid_name(&config.name) {
+            problems.push(format!(
+                "name '{}' is not lowercase letters, digits and hyphens starting with a letter",
+                config.name
+            ));
+        }
+        if config.docker.repo.trim().is_empty() || config.docker.repo.ends_with('/') {
+            problems.push(
+                "docker.repo must be a registry host (and path), without a trailing /".to_owned(),
+            );
+        }
+        if config.aws.hosts_min == 0 || config.aws.hosts_min > config.aws.hosts_max {
+            problems.push(format!(
+                "aws.hosts_min ({}) must be at least 1 and at most aws.hosts_max ({})",
+                config.aws.hosts_min, config.aws.hosts_max
+            ));
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(UserError::new(
+                format!("{}: {}", path.display(), problems.join("; ")),
+                "fix the setting named",
+            ))
+        }
+    }
+
+    /// The binary to ship.
+    pub fn binary(&self) -> &str {
+        self.binary.as_deref().unwrap_or(&self.name)
+    }
+
+    /// The image tag `<repo>/<name>:<version>`.
+    pub fn image(&self, version: &str) -> String {
+        image_tag(&self.docker.repo, &self.name, version)
+    }
+
+    /// The certificate ARN, when one is set.
+    pub fn certificate_arn(&self) -> Option<&str> {
+        self.aws
+            .certificate_arn
+            .as_deref()
+            .filter(|a| !a.trim().is_empty())
+    }
+
+    /// The key pair, when one is set.
+    pub fn key_pair(&self) -> Option<&str> {
+        self.aws
+            .key_pair
+            .as_deref()
+            .filter(|k| !k.trim().is_empty())
+    }
+
+    /// The S3 bucket for source bundles.
+    pub fn bucket(&self) -> String {
+        self.aws
+            .bucket
+            .clone()
+            .filter(|b| !b.trim().is_empty())
+            .unwrap_or_else(|| format!("klue-{}-bundles", self.name))
+    }
+}
+
+/// `<repo>/<name>:<version>`.
+pub fn image_tag(repo: &str, name: &str, version: &str) -> String {
+    format!("{repo}/{name}:{version}")
+}
+
+/// A service name: lowercase ASCII letters, digits and hyphens, starting with a letter, not
+/// ending with a hyphen, at most 40 characters (it names a crate, an image and an application).
+pub fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && name.len() <= 40
+        && !name.ends_with('-')
+        && !name.contains("--")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// The variable names listed in `dir/env.secrets` (none when the file is missing): one a line,
+/// `#` starts a comment.
+pub fn secret_names(dir: &Path) -> Result<Vec<String>, UserError> {
+    let path = dir.join(ENV_SECRETS);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => {
+            return Err(UserError::plain(format!(
+                "cannot read {}: {err}",
+                path.display()
+            )))
+        }
+    };
+    parse_secret_names(&text, &path)
+}
+
+/// Parses `env.secrets` text; `path` names it in errors.
+pub fn parse_secret_names(text: &str, path: &Path) -> Result<Vec<String>, UserError> {
+    let mut names = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let name = line.split('#').next().unwrap_or("").trim();
+        if name.is_empty() {
+            continue;
+        }
+        let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(UserError::new(
+                format!(
+                    "{}:{}: '{name}' is not a variable name",
+                    path.display(),
+                    number + 1
+                ),
+                "list one variable NAME a line (letters, digits, _); never a value: values come \
+                 from the deployer's environment",
+            ));
+        }
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_owned());
+        }
+    }
+    Ok(names)
+}
+
+/// The directory a command works in: `--dir`, else the current one.
+pub fn root(dir: Option<&Path>) -> PathBuf {
+    dir.map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "name: hello\ndocker:\n  repo: 127.0.0.1:5000\n";
+
+    #[test]
+    fn defaults_fill_what_is_left_out() {
+        let config = ServiceConfig::parse(MINIMAL, Path::new("klue.yaml")).expect("parses");
+        assert_eq!(config.port, 8080);
+        assert_eq!(config.binary(), "hello");
+        assert_eq!(config.bucket(), "klue-hello-bundles");
+        assert_eq!(config.image("v1"), "127.0.0.1:5000/hello:v1");
+        assert_eq!((config.aws.hosts_min, config.aws.hosts_max), (1, 2));
+        assert_eq!(config.certificate_arn(), None);
+    }
+
+    #[test]
+    fn typos_and_bad_values_are_refused() {
+        let typo = format!("{MINIMAL}aws:\n  instance_typ: t3.micro\n");
+        let err = ServiceConfig::parse(&typo, Path::new("klue.yaml")).unwrap_err();
+        assert!(err.message.contains("instance_typ"), "{}", err.message);
+        let bad = "name: Hello_World\ndocker:\n  repo: r\naws:\n  hosts_min: 3\n  hosts_max: 2\n";
+        let err = ServiceConfig::parse(bad, Path::new("klue.yaml")).unwrap_err();
+        assert!(err.message.contains("Hello_World"), "{}", err.message);
+        assert!(err.message.contains("hosts_min (3)"), "{}", err.message);
+    }
+
+    #[test]
+    fn secret_names_skip_comments_and_refuse_values() {
+        let names = parse_secret_names(
+            "# secrets\nKLUE_JWT_SECRET\n\nDB_PASSWORD  # the db\nKLUE_JWT_SECRET\n",
+            Path::new("env.secrets"),
+        )
+        .expect("parses");
+        assert_eq!(names, ["KLUE_JWT_SECRET", "DB_PASSWORD"]);
+        let err = parse_secret_names("A=b\n", Path::new("env.secrets")).unwrap_err();
+        assert!(err.message.contains("env.secrets:1"), "{}", err.message);
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert!(valid_name("hello"));
+        assert!(valid_name("my-service2"));
+        for bad in ["", "Hello", "1x", "a_b", "a-", "a--b"] {
+            assert!(!valid_name(bad), "{bad}");
+        }
+    }
+}

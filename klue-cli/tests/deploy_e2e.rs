@@ -1,0 +1,365 @@
+//! `klue deploy` end to end, all on 127.0.0.1: a Docker engine, a registry that accepts the ECR
+//! token's credentials, moto (S3, ECR) and the Elastic Beanstalk emulator of klue-testsupport,
+//! which runs a real container per environment behind CNAME listeners that follow swaps.
+//!
+//! One `#[test]` runs the scenario in order (Rust tests have no global teardown; the services
+//! stop when it ends, whatever happens):
+//! 1. version A, no live environment yet: A goes live; the live URL serves A.
+//! 2. version B: B passes its acceptance tests and takes the live CNAME; the live URL (the same
+//!    address) serves B; A's environment still runs.
+//! 3. version C whose acceptance tests fail against its new environment: no swap, the live URL
+//!    still serves B, and the output says so and lists what was left behind.
+//!
+//! How C fails, honestly: C reads its greeting word from `HELLO_GREETING` (default "Hello")
+//! and lists `HELLO_GREETING` in env.secrets, so `klue deploy` sets the deployer's value
+//! ("Howdy") as an environment property of the new environment. The image test passes (it runs
+//! the image with only the KLUE_JWT_* variables, so the greeting is the default), but against the
+//! new environment the acceptance test `hello_greets_by_name` gets "Howdy, klue!" where the
+//! contract says "Hello, klue!": a production setting that breaks the API, caught before the
+//! swap.
+//!
+//! The service is a `klue new helloworld` scaffold in a temporary git repository; each version is
+//! a commit. Its static release build goes to `target/e2e/service` (not the outer `cargo test`'s
+//! target dir, whose lock it holds), kept between runs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use klue_testsupport::eb::cname_address;
+use klue_testsupport::http::get_text;
+use klue_testsupport::{e2e_dir, TestServices};
+use serde_json::Value;
+
+const SECRET: &str = "deploy-e2e-secret-deploy-e2e-secret";
+const SERVICE: &str = "helloworld";
+
+/// A fresh directory, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        let path = std::env::temp_dir().join(format!("klue-deploy-e2e-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=klue",
+            "-c",
+            "user.email=klue@example.invalid",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// What one `klue` run printed.
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    /// The JSON summary on stdout (the last line).
+    fn json(&self) -> Value {
+        let line = self.stdout.lines().last().unwrap_or_default();
+        serde_json::from_str(line).unwrap_or_else(|err| {
+            panic!("stdout is not a JSON summary ({err}):\n{}", self.describe())
+        })
+    }
+
+    fn describe(&self) -> String {
+        let tail: Vec<&str> = self.stderr.lines().rev().take(60).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        format!(
+            "exit {:?}\n--- stdout\n{}\n--- stderr (last 60 lines)\n{}",
+            self.code,
+            self.stdout,
+            tail.join("\n")
+        )
+    }
+}
+
+/// `klue ARGS` in `dir` pointed at the test services; output also saved to target/e2e/`log`.
+fn klue(
+    services: &TestServices,
+    dir: &Path,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+    log: &str,
+) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_klue"));
+    command.args(args).current_dir(dir).stdin(Stdio::null());
+    for (name, _) in std::env::vars() {
+        if name.starts_with("KLUE_") || name.starts_with("AWS_") || name == "HELLO_GREETING" {
+            command.env_remove(name);
+        }
+    }
+    command
+        .envs(services.client_env())
+        .env("KLUE_EB_ENDPOINT", services.eb.endpoint())
+        .env("KLUE_ECR_ENDPOINT", services.moto.endpoint())
+        .env("KLUE_S3_ENDPOINT", services.moto.endpoint())
+        .env("KLUE_REGISTRY", services.registry.host())
+        .env("KLUE_ENV_SCHEME", "http")
+        .env("KLUE_POLL_INTERVAL", "1")
+        .env("KLUE_READY_TIMEOUT", "300")
+        .env("KLUE_JWT_SECRET", SECRET)
+        .env("CARGO_TARGET_DIR", e2e_dir().join("service"))
+        .envs(extra_env.iter().copied());
+    let started = Instant::now();
+    let out = command.output().expect("klue runs");
+    let run = Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    let _ = std::fs::write(
+        e2e_dir().join(log),
+        format!("{}\n--- full stderr\n{}", run.describe(), run.stderr),
+    );
+    eprintln!(
+        "klue {} ({log}): exit {:?} in {:.0} s",
+        args.join(" "),
+        run.code,
+        started.elapsed().as_secs_f64()
+    );
+    run
+}
+
+/// `GET url` where the URL's host may be a `.localhost` CNAME; the body as JSON.
+fn get_json(url: &str, path: &str) -> Value {
+    let host_port = url
+        .strip_prefix("http://")
+        .unwrap_or_else(|| panic!("an http URL: {url}"))
+        .trim_end_matches('/');
+    let body = get_text(&format!("http://{}{path}", cname_address(host_port)))
+        .unwrap_or_else(|err| panic!("GET {url}{path}: {err}"));
+    serde_json::from_str(&body).unwrap_or_else(|err| panic!("GET {url}{path}: {err}: {body}"))
+}
+
+fn deployed(run: &Run, what: &str) -> Value {
+    assert_eq!(
+        run.code,
+        Some(0),
+        "deploy of {what} failed:\n{}",
+        run.describe()
+    );
+    let summary = run.json();
+    assert_eq!(summary["success"], true, "{summary}");
+    summary
+}
+
+#[test]
+fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
+    let Some(services) =
+        TestServices::require("deploy_goes_live_only_after_the_acceptance_tests_pass")
+    else {
+        return;
+    };
+    let started = Instant::now();
+    let temp = TempDir::new();
+    let dir = temp.0.join(SERVICE);
+    let out = Command::new(env!("CARGO_BIN_EXE_klue"))
+        .args(["new", SERVICE, "--path"])
+        .arg(&dir)
+        .current_dir(&temp.0)
+        .output()
+        .expect("klue new runs");
+    assert!(
+        out.status.success(),
+        "klue new: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "version A"]);
+
+    // 1. A, with no live environment: created with the live CNAME prefix.
+    let a_run = klue(&services, &dir, &["deploy", "--json"], &[], "deploy-A.log");
+    let a = deployed(&a_run, "A");
+    assert_eq!(a["swapped"], false, "{a}");
+    assert!(a["previous_live_environment"].is_null(), "{a}");
+    let live_url = a["live_url"].as_str().expect("live_url").to_owned();
+    assert!(
+        live_url.starts_with(&format!("http://{SERVICE}.localhost:")),
+        "{live_url}"
+    );
+    let a_version = a["version"].as_str().unwrap().to_owned();
+    let a_env = a["environment"].as_str().unwrap().to_owned();
+    assert_eq!(
+        get_json(&live_url, "/version")["container"],
+        a_version.as_str()
+    );
+    assert_eq!(
+        get_json(&live_url, "/v1/hello?name=klue")["message"],
+        "Hello, klue!"
+    );
+
+    // 2. B: a new commit, a new version; it takes the live CNAME.
+    std::fs::write(dir.join("CHANGES.md"), "B: a second version\n").unwrap();
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "version B"]);
+    let b_run = klue(&services, &dir, &["deploy", "--json"], &[], "deploy-B.log");
+    let b = deployed(&b_run, "B");
+    let b_version = b["version"].as_str().unwrap().to_owned();
+    let b_env = b["environment"].as_str().unwrap().to_owned();
+    assert_ne!(a_version, b_version);
+    assert_eq!(b["swapped"], true, "{b}");
+    assert_eq!(b["previous_live_environment"], a_env.as_str(), "{b}");
+    assert_eq!(
+        b["live_url"],
+        live_url.as_str(),
+        "the live URL stays the same address"
+    );
+    assert_eq!(
+        get_json(&live_url, "/version")["container"],
+        b_version.as_str()
+    );
+    // A is still there (Ready, Green), now behind B's former CNAME.
+    let envs = services.eb.environments();
+    let a_view = envs
+        .iter()
+        .find(|e| e.name == a_env)
+        .expect("A's environment");
+    assert_eq!(
+        (a_view.status.as_str(), a_view.health.as_str()),
+        ("Ready", "Green")
+    );
+    assert_eq!(
+        get_json(&format!("http://{}", a_view.cname), "/version")["container"],
+        a_version.as_str()
+    );
+    assert_eq!(services.eb.running_containers().len(), 2);
+    // `klue envs` sees both and marks B live.
+    let listed = klue(&services, &dir, &["envs", "--json"], &[], "envs.log");
+    assert_eq!(listed.code, Some(0), "{}", listed.describe());
+    let listed = listed.json();
+    let live: Vec<&str> = listed
+        .as_array()
+        .expect("a JSON array")
+        .iter()
+        .filter(|e| e["live"] == true)
+        .filter_map(|e| e["name"].as_str())
+        .collect();
+    assert_eq!(live, [b_env.as_str()], "{listed}");
+    assert!(listed.to_string().contains(&a_env), "{listed}");
+
+    // 3. C: its new environment answers with the deployer's HELLO_GREETING; the acceptance
+    // tests against it fail, so no swap.
+    let main_rs = dir.join("src/main.rs");
+    let source = std::fs::read_to_string(&main_rs).unwrap();
+    let changed = source.replace(
+        "format!(\"Hello, {name}!\")",
+        "format!(\"{}, {name}!\", std::env::var(\"HELLO_GREETING\").unwrap_or_else(|_| \"Hello\".into()))",
+    );
+    assert_ne!(
+        source, changed,
+        "the scaffold's say_hello greets with format!(\"Hello, {{name}}!\")"
+    );
+    std::fs::write(&main_rs, changed).unwrap();
+    let mut secrets = std::fs::read_to_string(dir.join("env.secrets")).unwrap();
+    secrets.push_str("HELLO_GREETING\n");
+    std::fs::write(dir.join("env.secrets"), secrets).unwrap();
+    git(&dir, &["add", "-A"]);
+    git(
+        &dir,
+        &[
+            "commit",
+            "-q",
+            "-m",
+            "version C: greeting from HELLO_GREETING",
+        ],
+    );
+    let c_run = klue(
+        &services,
+        &dir,
+        &["deploy", "--json"],
+        &[("HELLO_GREETING", "Howdy")],
+        "deploy-C.log",
+    );
+    assert_eq!(
+        c_run.code,
+        Some(1),
+        "deploy of C must fail:\n{}",
+        c_run.describe()
+    );
+    let c = c_run.json();
+    let c_env = c["environment"].as_str().unwrap().to_owned();
+    assert_eq!(c["success"], false, "{c}");
+    assert_eq!(c["swapped"], false, "{c}");
+    assert_eq!(c["failed_step"], "test-environment", "{c}");
+    assert_eq!(c["previous_live_environment"], b_env.as_str(), "{c}");
+    assert!(
+        c_run.stderr.contains(&format!(
+            "the live environment {b_env} was not touched: no swap"
+        )),
+        "{}",
+        c_run.describe()
+    );
+    assert!(
+        c_run.stderr.contains("hello_greets_by_name"),
+        "{}",
+        c_run.describe()
+    );
+    assert!(
+        c["left_behind"].to_string().contains(&c_env),
+        "C's environment is listed as left behind: {c}"
+    );
+    // The property's value is never printed as a setting.
+    assert!(
+        !c_run.stderr.contains("HELLO_GREETING=Howdy"),
+        "{}",
+        c_run.describe()
+    );
+    // Live still serves B, with B's greeting; C runs on its own CNAME with its bad greeting.
+    assert_eq!(
+        get_json(&live_url, "/version")["container"],
+        b_version.as_str()
+    );
+    assert_eq!(
+        get_json(&live_url, "/v1/hello?name=klue")["message"],
+        "Hello, klue!"
+    );
+    let envs = services.eb.environments();
+    let c_view = envs
+        .iter()
+        .find(|e| e.name == c_env)
+        .expect("C's environment");
+    let mut properties = c_view.property_names.clone();
+    properties.sort();
+    assert_eq!(properties, ["HELLO_GREETING", "KLUE_JWT_SECRET"]);
+    assert_eq!(
+        get_json(&format!("http://{}", c_view.cname), "/v1/hello?name=klue")["message"],
+        "Howdy, klue!"
+    );
+    assert_eq!(
+        envs.iter().filter(|e| e.status == "Ready").count(),
+        3,
+        "A, B and C all still run: {envs:?}"
+    );
+
+    eprintln!(
+        "deploy e2e scenario: 3 deploys (A live, B swapped in, C refused) in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+}

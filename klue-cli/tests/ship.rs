@@ -1,0 +1,314 @@
+//! `klue new`, `klue build` and `klue deploy` as a user runs them: a scaffold that builds and
+//! passes its acceptance tests, an image that runs and reports its version, the deploy plan, and
+//! the errors that stop a deploy before anything changes.
+//!
+//! The scaffold is compiled with CARGO_TARGET_DIR=<workspace>/target/scaffold: not the outer
+//! `cargo test`'s target dir (whose lock it holds), and kept between runs so that klue's
+//! dependencies compile once.
+
+use std::net::{Ipv4Addr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+const SECRET: &str = "ship-test-secret-ship-test-secret";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn scaffold_target_dir() -> PathBuf {
+    workspace().join("target").join("scaffold")
+}
+
+/// A fresh directory, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let path =
+            std::env::temp_dir().join(format!("klue-ship-{tag}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `klue ARGS` in `dir`, with the deploy/JWT variables of the outer environment removed.
+fn klue(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_klue"));
+    command.args(args).current_dir(dir).stdin(Stdio::null());
+    for (name, _) in std::env::vars() {
+        if name.starts_with("KLUE_") || name.starts_with("AWS_") {
+            command.env_remove(name);
+        }
+    }
+    command.env("CARGO_TARGET_DIR", scaffold_target_dir());
+    command.envs(env.iter().copied());
+    command.output().expect("klue runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `klue new NAME --path DIR/NAME`, then a first commit; returns the service's directory.
+fn new_service(temp: &TempDir, name: &str) -> PathBuf {
+    let dir = temp.0.join(name);
+    let out = klue(
+        &temp.0,
+        &["new", name, "--path", dir.to_str().unwrap()],
+        &[],
+    );
+    assert!(out.status.success(), "klue new: {}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), dir.to_str().unwrap());
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "from klue new"]);
+    dir
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args([
+            "-c",
+            "user.name=klue",
+            "-c",
+            "user.email=klue@example.invalid",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A child process killed when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn new_refuses_bad_names_and_non_empty_directories() {
+    let temp = TempDir::new("names");
+    let out = klue(&temp.0, &["new", "My_Service"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("'My_Service' is not a service name"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(temp.0.join("keep"), "").unwrap();
+    let out = klue(&temp.0, &["new", "svc", "--path", "."], &[]);
+    assert!(
+        text(&out.stderr).contains("is not empty"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = klue(&temp.0, &["new", "svc", "--klue-path", "/nonexistent"], &[]);
+    assert!(
+        text(&out.stderr).contains("not a klue checkout"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_new_service_builds_starts_and_passes_its_acceptance_tests() {
+    let temp = TempDir::new("scaffold");
+    let dir = new_service(&temp, "hello-svc");
+    for file in [
+        "Cargo.toml",
+        "build.rs",
+        "apis/hello-svc.yaml",
+        "src/main.rs",
+        "testaccept/Cargo.toml",
+        "testaccept/tests/hello-svc.rs",
+        "env.secrets",
+        "klue.yaml",
+        ".dockerignore",
+        "README.md",
+        "docker-compose.yml",
+        ".github/workflows/ci.yml",
+        "Cargo.lock",
+    ] {
+        assert!(dir.join(file).is_file(), "{file} is missing");
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(&cargo)
+        .args(["build", "--quiet", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", scaffold_target_dir())
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "the scaffold does not build");
+
+    let port = free_port();
+    let server = Running(
+        Command::new(scaffold_target_dir().join("debug").join("hello-svc"))
+            .args(["--port", &port.to_string()])
+            .env("KLUE_JWT_SECRET", SECRET)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the service starts"),
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_run_acceptance_tests"))
+        .args([
+            "--port",
+            &port.to_string(),
+            "--timeout",
+            "60",
+            "--json",
+            "--testaccept",
+        ])
+        .arg(dir.join("testaccept"))
+        .env("KLUE_JWT_SECRET", SECRET)
+        .env("CARGO_TARGET_DIR", scaffold_target_dir())
+        .output()
+        .expect("run_acceptance_tests runs");
+    drop(server);
+    assert!(
+        out.status.success(),
+        "acceptance tests: {}\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON summary");
+    assert_eq!(summary["passed"], 3, "{summary}");
+    assert_eq!(summary["failed"], 0, "{summary}");
+}
+
+#[test]
+fn build_and_deploy_refuse_a_dirty_tree() {
+    let temp = TempDir::new("dirty");
+    let dir = new_service(&temp, "dirty");
+    std::fs::write(dir.join("src").join("extra.rs"), "// uncommitted\n").unwrap();
+    let out = klue(&dir, &["build"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("is dirty (src/extra.rs)"), "{stderr}");
+    assert!(stderr.contains("--allow-dirty"), "{stderr}");
+    let out = klue(
+        &dir,
+        &["deploy", "--dry-run"],
+        &[("KLUE_JWT_SECRET", SECRET)],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is dirty"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Allowed, the version says so.
+    let out = klue(
+        &dir,
+        &["deploy", "--dry-run", "--allow-dirty"],
+        &[("KLUE_JWT_SECRET", SECRET)],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("-dirty"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn deploy_stops_on_a_missing_secret_before_anything_changes() {
+    let temp = TempDir::new("secret");
+    let dir = new_service(&temp, "secretive");
+    std::fs::write(
+        dir.join("env.secrets"),
+        "KLUE_JWT_SECRET\nDATABASE_PASSWORD # the db\n",
+    )
+    .unwrap();
+    git(&dir, &["commit", "-q", "-am", "a database"]);
+    // Endpoints nothing listens on: a deploy that called anything would fail differently.
+    let env = [
+        ("KLUE_JWT_SECRET", SECRET),
+        ("KLUE_EB_ENDPOINT", "http://127.0.0.1:9"),
+        ("KLUE_ECR_ENDPOINT", "http://127.0.0.1:9"),
+        ("KLUE_S3_ENDPOINT", "http://127.0.0.1:9"),
+    ];
+    let out = klue(&dir, &["deploy", "--json"], &env);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("env.secrets lists DATABASE_PASSWORD that is not set: nothing was changed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("==> [1/"), "a step ran: {stderr}");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(summary["changed"], false);
+    // With it set, the plan names it but never shows a value.
+    let mut with = env.to_vec();
+    with.push(("DATABASE_PASSWORD", "hunter2-do-not-print"));
+    let out = klue(&dir, &["deploy", "--dry-run"], &with);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let all = text(&out.stdout) + &text(&out.stderr);
+    assert!(all.contains("KLUE_JWT_SECRET, DATABASE_PASSWORD"), "{all}");
+    assert!(
+        !all.contains("hunter2") && !all.contains(SECRET),
+        "a secret was printed: {all}"
+    );
+}
+
+#[test]
+fn deploy_dry_run_prints_the_plan() {
+    let temp = TempDir::new("plan");
+    let dir = new_service(&temp, "hello");
+    let out = klue(
+        &dir,
+        &[
+            "deploy",
+            "--dry-run",
+            "--version-label",
+            "261123-0107-1-abc1234",
+        ],
+        &[
+            ("KLUE_JWT_SECRET", SECRET),
+            ("KLUE_REGISTRY", "127.0.0.1:5000"),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    expectorate::assert_contents("tests/snapshots/deploy-dry-run.txt", &text(&out.stdout));
+    let out = klue(
+        &dir,
+        &[
+            "deploy",
+            "--dry-run",
+            "--skip-tests",
+            "--json",
+            "--version-label",
+            "v2",
+        ],
+        &[("KLUE_JWT_SECRET", SECRET)],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON plan");
+    assert_eq!(plan["environment"], "hello-v2");
+    assert_eq!(plan["steps"][1]["key"], "test-image");
+    assert_eq!(plan["steps"][1]["skipped"], true);
+    assert_eq!(plan["steps"][7]["skipped"], true);
+}

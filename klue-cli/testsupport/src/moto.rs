@@ -1,0 +1,111 @@
+//! `moto_server` on 127.0.0.1: S3 (source bundles) and ECR (repositories, authorization token).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use base64::Engine as _;
+
+use crate::http::blocking_request;
+use crate::install::ensure_pip;
+use crate::process::{free_port, log_tail, port_open, wait_until, ServiceProcess};
+use crate::SetupError;
+
+/// A running `moto_server`.
+#[derive(Debug)]
+pub struct Moto {
+    endpoint: String,
+    _process: ServiceProcess,
+}
+
+/// User name and password that moto's ECR `GetAuthorizationToken` hands out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcrCredentials {
+    /// Always `AWS` for ECR.
+    pub username: String,
+    /// The password half of the decoded token.
+    pub password: String,
+}
+
+impl Moto {
+    /// Starts `moto_server` on a free port (installing `moto[server]` with pip when missing).
+    pub fn start(work_dir: &Path) -> Result<Self, SetupError> {
+        ensure_pip("moto_server", "moto[server]")?;
+        let port = free_port();
+        let log = work_dir.join("moto.log");
+        let mut command = Command::new("moto_server");
+        command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+        let mut process = ServiceProcess::spawn("moto_server", command, &log)?;
+        let ready = wait_until(Duration::from_secs(60), || {
+            process.check_running().is_ok() && port_open(port)
+        });
+        process.check_running()?;
+        if !ready {
+            return Err(SetupError::new(format!(
+                "moto_server did not listen on 127.0.0.1:{port} within 60 s; {}:\n{}",
+                log.display(),
+                log_tail(&log, 15)
+            )));
+        }
+        Ok(Self {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            _process: process,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`: the endpoint URL for the S3 and ECR clients.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// Asks moto's ECR for an authorization token (as `klue deploy` does) and decodes it: the
+    /// registry must accept exactly these credentials.
+    pub fn ecr_credentials(&self) -> Result<EcrCredentials, SetupError> {
+        // moto does not check signatures; it routes on the target header and the credential
+        // scope's service name.
+        let response = blocking_request(
+            "POST",
+            &format!("{}/", self.endpoint),
+            &[
+                (
+                    "X-Amz-Target",
+                    "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken",
+                ),
+                ("Content-Type", "application/x-amz-json-1.1"),
+                (
+                    "Authorization",
+                    "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecr/aws4_request, \
+                     SignedHeaders=host, Signature=0",
+                ),
+            ],
+            "{}",
+        )
+        .map_err(SetupError::new)?;
+        let fail = |why: &str| {
+            SetupError::new(format!(
+                "moto's ECR GetAuthorizationToken: {why}: {} {}",
+                response.status,
+                response.text()
+            ))
+        };
+        if response.status != 200 {
+            return Err(fail("unexpected status"));
+        }
+        let json: serde_json::Value =
+            serde_json::from_slice(&response.body).map_err(|_| fail("not JSON"))?;
+        let token = json["authorizationData"][0]["authorizationToken"]
+            .as_str()
+            .ok_or_else(|| fail("no authorizationToken"))?;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(token)
+            .map_err(|_| fail("token is not base64"))?;
+        let decoded = String::from_utf8(decoded).map_err(|_| fail("token is not UTF-8"))?;
+        let (username, password) = decoded
+            .split_once(':')
+            .ok_or_else(|| fail("token is not user:password"))?;
+        Ok(EcrCredentials {
+            username: username.to_owned(),
+            password: password.to_owned(),
+        })
+    }
+}
