@@ -86,7 +86,6 @@ pub fn build(
         rust_image_tag: "1-bookworm".to_owned(),
     };
     let workdir = BuildDir::new()?;
-    let label = format!("io.klue.version={version}");
     match options.dockerfile {
         DockerfileKind::Scratch => {
             let binary = cargo::build_static(dir, config.binary(), &options.target)?;
@@ -100,7 +99,7 @@ pub fn build(
             )?;
             let path = workdir.path.to_string_lossy().into_owned();
             docker::stream(
-                &["build", "--label", &label, "--tag", image, &path],
+                &["build", "--tag", image, &path],
                 "build the image",
             )?;
         }
@@ -118,8 +117,6 @@ pub fn build(
                     "build",
                     "--file",
                     &dockerfile,
-                    "--label",
-                    &label,
                     "--tag",
                     image,
                     &context_dir,
