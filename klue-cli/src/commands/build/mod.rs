@@ -98,10 +98,7 @@ pub fn build(
                 &render("Dockerfile.scratch", SCRATCH, &context)?,
             )?;
             let path = workdir.path.to_string_lossy().into_owned();
-            docker::stream(
-                &["build", "--tag", image, &path],
-                "build the image",
-            )?;
+            docker::stream(&["build", "--tag", image, &path], "build the image")?;
         }
         DockerfileKind::MultiStage => {
             let text = render("Dockerfile.multi-stage", MULTI_STAGE, &context)?;
@@ -113,14 +110,7 @@ pub fn build(
                 .into_owned();
             let context_dir = dir.to_string_lossy().into_owned();
             docker::stream(
-                &[
-                    "build",
-                    "--file",
-                    &dockerfile,
-                    "--tag",
-                    image,
-                    &context_dir,
-                ],
+                &["build", "--file", &dockerfile, "--tag", image, &context_dir],
                 "build the image",
             )?;
         }
