@@ -86,7 +86,6 @@ pub fn build(
         rust_image_tag: "1-bookworm".to_owned(),
     };
     let workdir = BuildDir::new()?;
-    let label = format!("io.klue.version={version}");
     match options.dockerfile {
         DockerfileKind::Scratch => {
             let binary = cargo::build_static(dir, config.binary(), &options.target)?;
@@ -99,10 +98,7 @@ pub fn build(
                 &render("Dockerfile.scratch", SCRATCH, &context)?,
             )?;
             let path = workdir.path.to_string_lossy().into_owned();
-            docker::stream(
-                &["build", "--label", &label, "--tag", image, &path],
-                "build the image",
-            )?;
+            docker::stream(&["build", "--tag", image, &path], "build the image")?;
         }
         DockerfileKind::MultiStage => {
             let text = render("Dockerfile.multi-stage", MULTI_STAGE, &context)?;
@@ -114,16 +110,7 @@ pub fn build(
                 .into_owned();
             let context_dir = dir.to_string_lossy().into_owned();
             docker::stream(
-                &[
-                    "build",
-                    "--file",
-                    &dockerfile,
-                    "--label",
-                    &label,
-                    "--tag",
-                    image,
-                    &context_dir,
-                ],
+                &["build", "--file", &dockerfile, "--tag", image, &context_dir],
                 "build the image",
             )?;
         }

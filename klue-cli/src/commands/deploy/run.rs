@@ -30,6 +30,8 @@ pub struct Summary {
     pub live_environment: Option<String>,
     /// The live environment before it.
     pub previous_live_environment: Option<String>,
+    /// Whether AWS was called at all (not when an earlier step failed).
+    pub aws_called: bool,
     /// Whether CNAMEs were swapped.
     pub swapped: bool,
     /// The live URL (scheme + CNAME) after the deploy.
@@ -84,11 +86,14 @@ impl Summary {
             if let Some(hint) = &self.hint {
                 eprintln!("  hint: {hint}");
             }
-            match &self.previous_live_environment {
-                Some(live) => eprintln!(
+            match (&self.previous_live_environment, self.aws_called) {
+                (_, false) => eprintln!(
+                    "AWS was not called: the live environment was not touched, no swap was made"
+                ),
+                (Some(live), true) => eprintln!(
                     "the live environment {live} was not touched: no swap, it still serves the live CNAME"
                 ),
-                None => eprintln!("no swap was made (there was no live environment)"),
+                (None, true) => eprintln!("no swap was made (there was no live environment)"),
             }
             if self.left_behind.is_empty() {
                 eprintln!("nothing was left behind in AWS");
@@ -112,6 +117,7 @@ struct Deploy<'a> {
     progress: Progress,
     clients: Option<Clients>,
     pushed_image: Option<String>,
+    aws_called: bool,
     previous_live: Option<eb::Environment>,
     live_after: Option<eb::Environment>,
     swapped: bool,
@@ -132,6 +138,7 @@ pub async fn deploy(args: &DeployArgs, prepared: Prepared) -> Summary {
         progress: Progress::new(prepared.plan.steps.len()),
         clients: None,
         pushed_image: None,
+        aws_called: false,
         previous_live: None,
         live_after: None,
         swapped: false,
@@ -157,6 +164,7 @@ pub async fn deploy(args: &DeployArgs, prepared: Prepared) -> Summary {
         environment: plan.environment.clone(),
         live_environment: deploy.live_after.as_ref().map(|e| e.name.clone()),
         previous_live_environment: deploy.previous_live.as_ref().map(|e| e.name.clone()),
+        aws_called: deploy.aws_called,
         swapped: deploy.swapped,
         live_url: deploy
             .live_after
@@ -214,6 +222,7 @@ impl Deploy<'_> {
             .start("push", "ECR repository, login, docker push");
         let clients = aws::clients(config.aws.region.as_deref(), &self.args.aws).await;
         // Read-only, first: which environment is live now, for every report from here on.
+        self.aws_called = true;
         let envs = eb::environments(&clients.eb, &config.name, &config.name).await?;
         self.previous_live = envs.iter().find(|e| e.live).cloned();
         if envs.iter().any(|e| e.name == plan.environment) {
