@@ -19,7 +19,7 @@
 //! swap.
 //!
 //! The service is a `klue new helloworld` scaffold in a temporary git repository; each version is
-//! a commit. Its static release build goes to `target/e2e/service` (not the outer `cargo test`'s
+//! a commit. Its static release build goes to `target/scaffold` (shared with the ship and image tests; not the outer `cargo test`'s
 //! target dir, whose lock it holds), kept between runs.
 
 use std::path::{Path, PathBuf};
@@ -124,7 +124,9 @@ fn klue(
         .env("KLUE_POLL_INTERVAL", "1")
         .env("KLUE_READY_TIMEOUT", "300")
         .env("KLUE_JWT_SECRET", SECRET)
-        .env("CARGO_TARGET_DIR", e2e_dir().join("service"))
+        // The target dir the ship and image tests use too: the static release build of the
+        // scaffold's dependencies is made once per machine.
+        .env("CARGO_TARGET_DIR", e2e_dir().join("../scaffold"))
         .envs(extra_env.iter().copied());
     let started = Instant::now();
     let out = command.output().expect("klue runs");
