@@ -22,6 +22,7 @@ mod docs;
 pub mod error;
 mod health;
 pub mod hooks;
+mod log_format;
 mod log_writer;
 mod metrics;
 mod params;

@@ -48,7 +48,9 @@ pub fn init_logging_with(log: &LogConfig) {
         // Colours for a terminal only: escape codes garble files and log collectors.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let _ = match log.format {
-        LogFormat::Human => builder.try_init(),
+        LogFormat::Human => builder
+            .fmt_fields(crate::log_format::HumanFields)
+            .try_init(),
         LogFormat::Json => builder
             .json()
             .flatten_event(true)
