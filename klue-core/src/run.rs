@@ -30,7 +30,8 @@ pub fn init_logging() {
     init_logging_with(&log);
 }
 
-/// Installs the log subscriber on stderr: `log.filter` (per-module levels, e.g.
+/// Installs the log subscriber on stderr (written by a background thread, see
+/// [`flush_logs`](crate::flush_logs)): `log.filter` (per-module levels, e.g.
 /// `info,klue_core=debug,hyper=warn`), text or JSON lines, and the access log unless
 /// `log.access_log` is false. Does nothing when a subscriber is already installed.
 pub fn init_logging_with(log: &LogConfig) {
@@ -43,11 +44,13 @@ pub fn init_logging_with(log: &LogConfig) {
     }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(crate::log_writer::StderrLines)
         // Colours for a terminal only: escape codes garble files and log collectors.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let _ = match log.format {
-        LogFormat::Human => builder.try_init(),
+        LogFormat::Human => builder
+            .fmt_fields(crate::log_format::HumanFields)
+            .try_init(),
         LogFormat::Json => builder
             .json()
             .flatten_event(true)
@@ -136,6 +139,7 @@ pub async fn serve_with(server: Server) -> ExitCode {
     let bound = match server.bind(addr).await {
         Ok(bound) => bound,
         Err(err) => {
+            crate::log_writer::flush();
             eprintln!("error: {err}");
             return ExitCode::FAILURE;
         }
@@ -146,6 +150,7 @@ pub async fn serve_with(server: Server) -> ExitCode {
     }
     bound.serve_until(stop_signal()).await;
     tracing::info!("stopped");
+    crate::log_writer::flush();
     ExitCode::SUCCESS
 }
 

@@ -1,18 +1,20 @@
-//! Accepting connections: HTTP/1.1 and h2c on one port, compression and CORS around the
-//! service, graceful shutdown.
+//! Accepting connections: HTTP/1.1 and h2c on one port, compression and CORS (when
+//! configured) around the service, graceful shutdown.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use http::{Request, Response};
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tower::ServiceBuilder;
-use tower_http::compression::CompressionLayer;
+use tower::Layer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
+use super::http_service::HttpService;
 use super::KlueService;
 use crate::config::{CorsOrigins, ServerConfig};
 
@@ -48,59 +50,82 @@ impl BoundServer {
             listener,
             config,
         } = self;
-        let http = ServiceBuilder::new()
-            .layer(compression(config.compression))
-            .option_layer(config.cors.as_ref().map(cors))
-            .service(service);
-        let http = TowerToHyperService::new(http);
-        let builder = connection_builder(&config);
-        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-        tokio::pin!(shutdown);
-        loop {
-            let accepted = tokio::select! {
-                accepted = listener.accept() => accepted,
-                () = &mut shutdown => break,
-            };
-            let stream = match accepted {
-                Ok((stream, _)) => stream,
-                Err(err) => {
-                    // Out of file descriptors and the like: keep serving the open connections.
-                    tracing::warn!(error = %err, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                    continue;
-                }
-            };
-            let _ = stream.set_nodelay(true);
-            let connection = builder
-                .serve_connection(TokioIo::new(stream), http.clone())
-                .into_owned();
-            let connection = graceful.watch(connection);
-            tokio::spawn(async move {
-                if let Err(err) = connection.await {
-                    tracing::debug!(error = %err, "connection ended with an error");
-                }
-            });
-        }
-        drop(listener);
-        tracing::info!(
-            connections = graceful.count(),
-            "shutting down: no new connections; finishing in-flight requests"
-        );
-        match tokio::time::timeout(config.shutdown_timeout, graceful.shutdown()).await {
-            Ok(()) => true,
-            Err(_) => {
-                tracing::warn!(
-                    timeout_ms = config.shutdown_timeout.as_millis() as u64,
-                    "shutdown timeout passed with requests still in flight; they are dropped"
-                );
-                false
+        let http = HttpService::new(service, config.compression);
+        // CORS only when configured: otherwise hyper calls the service directly.
+        let drained = match config.cors.as_ref().map(cors) {
+            Some(cors) => {
+                let http = TowerToHyperService::new(cors.layer(http));
+                accept_until(listener, http, &config, shutdown).await
             }
-        }
+            None => accept_until(listener, http, &config, shutdown).await,
+        };
+        crate::log_writer::flush();
+        drained
     }
 
     /// Serves forever.
     pub async fn serve(self) {
         self.serve_until(std::future::pending()).await;
+    }
+}
+
+/// Accepts connections and serves them with `http` until `shutdown`, then drains them.
+async fn accept_until<S, B>(
+    listener: TcpListener,
+    http: S,
+    config: &ServerConfig,
+    shutdown: impl Future<Output = ()>,
+) -> bool
+where
+    S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let builder = connection_builder(config);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(err) => {
+                // Out of file descriptors and the like: keep serving the open connections.
+                tracing::warn!(error = %err, "accept failed");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let connection = builder
+            .serve_connection(TokioIo::new(stream), http.clone())
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(error = %err, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tracing::info!(
+        connections = graceful.count(),
+        "shutting down: no new connections; finishing in-flight requests"
+    );
+    match tokio::time::timeout(config.shutdown_timeout, graceful.shutdown()).await {
+        Ok(()) => true,
+        Err(_) => {
+            tracing::warn!(
+                timeout_ms = config.shutdown_timeout.as_millis() as u64,
+                "shutdown timeout passed with requests still in flight; they are dropped"
+            );
+            false
+        }
     }
 }
 
@@ -120,15 +145,6 @@ fn connection_builder(config: &ServerConfig) -> auto::Builder<TokioExecutor> {
         builder
     } else {
         builder.http1_only()
-    }
-}
-
-fn compression(enabled: bool) -> CompressionLayer {
-    let layer = CompressionLayer::new();
-    if enabled {
-        layer.no_deflate().no_zstd()
-    } else {
-        layer.no_gzip().no_br().no_deflate().no_zstd()
     }
 }
 

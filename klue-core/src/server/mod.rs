@@ -2,6 +2,7 @@
 //! [`Server::bind`] compiles them into a [`KlueService`] and listens.
 
 mod body;
+mod http_service;
 mod listen;
 mod routes;
 mod service;
