@@ -40,6 +40,10 @@ struct Args {
     /// Exit 1 when fewer than this percent of the sampled specs generate and compile.
     #[arg(long)]
     require_percent: Option<f64>,
+    /// Generate only: no `cargo check` of the sample or of GitHub's spec (the check of every
+    /// generated spec takes far longer than the generation).
+    #[arg(long)]
+    generate_only: bool,
     /// Seconds one spec may take to generate before it counts as failed.
     #[arg(long, default_value_t = 120)]
     timeout: u64,
@@ -597,54 +601,22 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         report.generated, report.sampled, report.generate_secs
     );
 
-    // Build the dependencies once, so that the check times below are the generated code's.
-    let warm = CheckCrate::create(&check_dir.join("warmup"), &root)?;
-    warm.check(&[], &target, jobs)?;
-
-    // Check the sample in batches.
-    let mut outcome = CheckOutcome::default();
-    for (b, chunk) in ok_ids.chunks(report.batch).enumerate() {
-        let krate = CheckCrate::create(&check_dir.join(format!("batch-{b:03}")), &root)?;
-        for &id in chunk {
-            krate.add(id, &gen_dir.join(format!("spec_{id:04}.rs")))?;
-        }
-        let before = outcome.failed.len();
-        check_set(&krate, chunk, &target, jobs, &mut outcome)?;
-        eprintln!(
-            "klue-corpus: batch {b}: {} specs, {} fail to compile ({} checks, {:.0} s so far)",
-            chunk.len(),
-            outcome.failed.len() - before,
-            outcome.checks,
-            outcome.secs
-        );
-    }
-    report.checks_run = outcome.checks;
-    report.check_secs = outcome.secs;
-    report.compiled = ok_ids.len() - outcome.failed.len();
-    report.unattributed_errors = outcome.unattributed.clone();
-    report.compile_groups = group(outcome.failed.iter().flat_map(|(&id, errors)| {
-        errors
-            .iter()
-            .map(move |e| (e.cause.clone(), names[id].as_str(), e.message.as_str()))
-    }));
-    report.compile_first_groups = group(outcome.failed.iter().filter_map(|(&id, errors)| {
-        errors
-            .first()
-            .map(|e| (e.cause.clone(), names[id].as_str(), e.message.as_str()))
-    }));
-
-    // GitHub in its own crate.
-    if let Some(g) = github.as_mut().filter(|g| g.generate_error.is_none()) {
-        let krate = CheckCrate::create(&check_dir.join("github"), &root)?;
-        krate.add(0, &github_code)?;
-        let (errors, secs) = krate.check(&[0], &target, jobs)?;
-        g.check_secs = secs;
-        g.compiles = Some(errors.is_empty());
-        g.compile_groups = group(
-            errors
-                .iter()
-                .map(|e| (e.cause.clone(), "github", e.message.as_str())),
-        );
+    report.compile_checked = !args.generate_only;
+    if report.compile_checked {
+        check_sample(
+            &mut report,
+            &mut github,
+            &Checking {
+                ok_ids: &ok_ids,
+                names,
+                gen_dir: &gen_dir,
+                check_dir: &check_dir,
+                github_code: &github_code,
+                root: &root,
+                target: &target,
+                jobs,
+            },
+        )?;
     }
     report.github = github;
 
@@ -671,4 +643,75 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What [`check_sample`] checks, and where.
+struct Checking<'a> {
+    ok_ids: &'a [usize],
+    names: &'a [String],
+    gen_dir: &'a Path,
+    check_dir: &'a Path,
+    github_code: &'a Path,
+    root: &'a Path,
+    target: &'a Path,
+    jobs: usize,
+}
+
+/// `cargo check`s the generated sample in batches, then GitHub's spec in its own crate, and
+/// records the outcome in `report` and `github`.
+fn check_sample(
+    report: &mut Report,
+    github: &mut Option<GithubResult>,
+    c: &Checking<'_>,
+) -> Result<(), String> {
+    // Build the dependencies once, so that the check times below are the generated code's.
+    let warm = CheckCrate::create(&c.check_dir.join("warmup"), c.root)?;
+    warm.check(&[], c.target, c.jobs)?;
+
+    // Check the sample in batches.
+    let mut outcome = CheckOutcome::default();
+    for (b, chunk) in c.ok_ids.chunks(report.batch).enumerate() {
+        let krate = CheckCrate::create(&c.check_dir.join(format!("batch-{b:03}")), c.root)?;
+        for &id in chunk {
+            krate.add(id, &c.gen_dir.join(format!("spec_{id:04}.rs")))?;
+        }
+        let before = outcome.failed.len();
+        check_set(&krate, chunk, c.target, c.jobs, &mut outcome)?;
+        eprintln!(
+            "klue-corpus: batch {b}: {} specs, {} fail to compile ({} checks, {:.0} s so far)",
+            chunk.len(),
+            outcome.failed.len() - before,
+            outcome.checks,
+            outcome.secs
+        );
+    }
+    report.checks_run = outcome.checks;
+    report.check_secs = outcome.secs;
+    report.compiled = c.ok_ids.len() - outcome.failed.len();
+    report.unattributed_errors = outcome.unattributed.clone();
+    report.compile_groups = group(outcome.failed.iter().flat_map(|(&id, errors)| {
+        errors
+            .iter()
+            .map(move |e| (e.cause.clone(), c.names[id].as_str(), e.message.as_str()))
+    }));
+    report.compile_first_groups = group(outcome.failed.iter().filter_map(|(&id, errors)| {
+        errors
+            .first()
+            .map(|e| (e.cause.clone(), c.names[id].as_str(), e.message.as_str()))
+    }));
+
+    // GitHub in its own crate.
+    if let Some(g) = github.as_mut().filter(|g| g.generate_error.is_none()) {
+        let krate = CheckCrate::create(&c.check_dir.join("github"), c.root)?;
+        krate.add(0, c.github_code)?;
+        let (errors, secs) = krate.check(&[0], c.target, c.jobs)?;
+        g.check_secs = secs;
+        g.compiles = Some(errors.is_empty());
+        g.compile_groups = group(
+            errors
+                .iter()
+                .map(|e| (e.cause.clone(), "github", e.message.as_str())),
+        );
+    }
+    Ok(())
 }
