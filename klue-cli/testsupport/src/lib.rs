@@ -13,7 +13,7 @@ pub mod docker;
 pub mod eb;
 pub mod http;
 pub mod image;
-mod install;
+pub mod install;
 pub mod moto;
 pub mod process;
 pub mod registry;
