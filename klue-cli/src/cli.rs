@@ -78,7 +78,7 @@ pub struct BuildOptionArgs {
     /// Build even when the git tree has uncommitted changes (the version then ends in -dirty).
     #[arg(long)]
     pub allow_dirty: bool,
-    /// Use this version instead of YYMMDD-HHMM-<commit count>-<short sha>.
+    /// Use this version instead of `YYMMDD-HHMM-<commit count>-<short sha>`.
     #[arg(long, value_name = "VERSION")]
     pub version_label: Option<String>,
     /// Which Dockerfile.
@@ -149,7 +149,7 @@ pub struct DeployArgs {
     /// Skip the acceptance tests (of the image and of the new environment). Said loudly.
     #[arg(long)]
     pub skip_tests: bool,
-    /// Push to this registry (host[:port]) instead of the one ECR's authorization token names
+    /// Push to this registry (`host[:port]`) instead of the one ECR's authorization token names
     /// (a test registry); the ECR repository and token are still used.
     #[arg(long, env = "KLUE_REGISTRY", value_name = "HOST:PORT")]
     pub registry: Option<String>,

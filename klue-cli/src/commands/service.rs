@@ -68,7 +68,7 @@ pub struct AwsConfig {
     /// Most hosts.
     #[serde(default = "default_hosts_max")]
     pub hosts_max: u32,
-    /// S3 bucket for source bundles [default: `klue-<name>-bundles`].
+    /// S3 bucket for source bundles (default: `klue-<name>-bundles`).
     #[serde(default)]
     pub bucket: Option<String>,
     /// The Elastic Beanstalk platform.

@@ -20,7 +20,7 @@ pub struct Clients {
 }
 
 /// Loads the shared configuration and builds the clients. An endpoint given by flag (or
-/// KLUE_*_ENDPOINT) wins over AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL, which aws-config
+/// KLUE_*_ENDPOINT) wins over `AWS_ENDPOINT_URL_<SERVICE>` and AWS_ENDPOINT_URL, which aws-config
 /// reads itself. With an S3 endpoint override, S3 is addressed path-style (bucket names as
 /// host names do not resolve on 127.0.0.1).
 pub async fn clients(region: Option<&str>, args: &AwsArgs) -> Clients {
