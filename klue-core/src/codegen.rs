@@ -16,8 +16,8 @@ pub use crate::response::{empty_response, json_response, Body, IntoResponse};
 pub use crate::router::{ApiInfo, ApiRouter, AuthMode, BodySpec, OperationSpec};
 pub use crate::url::{add_cookie, set_header, UrlBuilder};
 pub use crate::validate::{
-    ArrayRules, IntegerFormat, Location, NumberRules, ObjectRules, Pattern, Property, Schema,
-    StringRules, Validate, Violations,
+    any_of, decode, one_of, tagged, ArrayRules, Format, IntegerFormat, Location, NumberRules,
+    ObjectRules, Pattern, Property, Schema, StringRules, Tag, TaggedRules, Validate, Violations,
 };
 
 // Generated clients.
@@ -168,7 +168,7 @@ pub fn encode_form<T: serde::Serialize + Validate>(
 /// Schema nodes of unconstrained values, shared so that generated code needs no static of its
 /// own for the many plain fields of large APIs.
 pub mod plain {
-    use crate::validate::{IntegerFormat, NumberRules, Schema, StringRules};
+    use crate::validate::{Format, IntegerFormat, NumberRules, Schema, StringRules};
 
     const NO_BOUNDS: NumberRules = NumberRules {
         minimum: None,
@@ -188,7 +188,33 @@ pub mod plain {
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     });
+    /// No value (`additionalProperties: false`).
+    pub static NEVER: Schema = Schema::Never;
+
+    const fn formatted(format: Format) -> Schema {
+        Schema::String(StringRules {
+            min_length: None,
+            max_length: None,
+            pattern: None,
+            enum_values: &[],
+            format: Some(format),
+        })
+    }
+
+    /// A `uuid` string.
+    pub static UUID: Schema = formatted(Format::Uuid);
+    /// A `date-time` string.
+    pub static DATE_TIME: Schema = formatted(Format::DateTime);
+    /// A `date` string.
+    pub static DATE: Schema = formatted(Format::Date);
+    /// An `email` string.
+    pub static EMAIL: Schema = formatted(Format::Email);
+    /// A `uri` string.
+    pub static URI: Schema = formatted(Format::Uri);
+    /// A `byte` (base64) string.
+    pub static BYTE: Schema = formatted(Format::Byte);
     /// An `int32` without bounds.
     pub static INT32: Schema = Schema::Integer(IntegerFormat::Int32, NO_BOUNDS);
     /// An `int64` without bounds.

@@ -371,6 +371,7 @@ static NAME: Schema = Schema::String(StringRules {
     max_length: Some(5),
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 static ITEM: Schema = Schema::Object(ObjectRules {
     properties: &[Property {
