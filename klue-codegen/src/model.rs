@@ -103,6 +103,36 @@ pub struct Property {
     pub required: bool,
     /// Its schema.
     pub schema: Schema,
+    /// `default`: the value an absent property stands for.
+    pub default: Option<serde_json::Value>,
+    /// `readOnly`: sent by the server only, so not required (a required one is read as optional,
+    /// since one Rust type serves requests and responses).
+    pub read_only: bool,
+    /// `writeOnly`: sent by clients only, so not required either (same reason).
+    pub write_only: bool,
+}
+
+/// What an object with declared properties says of the other ones.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Additional {
+    /// Nothing: undeclared properties are accepted and dropped.
+    Unspecified,
+    /// `additionalProperties: true` or `{}`: kept, as JSON values.
+    Any,
+    /// `additionalProperties: {schema}`: kept and validated.
+    Schema(Box<Schema>),
+    /// `additionalProperties: false`: an undeclared property is an error.
+    Forbidden,
+}
+
+/// A `discriminator`: the property whose value names the alternative of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discriminator {
+    /// `propertyName`.
+    pub property: String,
+    /// Each value of the property, with the index of the alternative it selects (from
+    /// `mapping`, and the schema names of the alternatives that `mapping` does not name).
+    pub tags: Vec<(String, usize)>,
 }
 
 /// The kinds of schema klue generates types for.
@@ -135,10 +165,18 @@ pub enum SchemaKind {
     Object {
         /// Properties in spec order.
         properties: Vec<Property>,
+        /// `additionalProperties`.
+        additional: Additional,
     },
-    /// `oneOf` / `anyOf`: an untagged Rust enum, one variant per alternative, the first that
-    /// fits wins.
-    Union(Vec<Schema>),
+    /// `oneOf` / `anyOf`: a Rust enum, one variant per alternative.
+    Union {
+        /// The alternatives.
+        alternatives: Vec<Schema>,
+        /// `oneOf` (exactly one must match) rather than `anyOf` (the first that fits wins).
+        one_of: bool,
+        /// The discriminator, when the alternatives are chosen by a property.
+        discriminator: Option<Discriminator>,
+    },
     /// `object` without properties whose values follow a schema: a map.
     Map(Box<Schema>),
     /// A reference to a named schema.

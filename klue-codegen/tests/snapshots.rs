@@ -68,3 +68,23 @@ fn recursive() {
 fn composition() {
     snapshot("fixtures/openapi30/composition.yaml");
 }
+
+#[test]
+fn unions() {
+    snapshot("fixtures/openapi30/unions.yaml");
+}
+
+#[test]
+fn objects() {
+    snapshot("fixtures/openapi30/objects.yaml");
+}
+
+#[test]
+fn oas31_unions() {
+    snapshot("fixtures/openapi31/oas31_unions.yaml");
+}
+
+#[test]
+fn swagger2_accounts() {
+    snapshot("fixtures/swagger2/accounts.yaml");
+}

@@ -82,3 +82,23 @@ pub mod recursive {
 pub mod composition {
     include!("generated/composition.rs");
 }
+
+/// `apis/fixtures/openapi30/unions.yaml`: oneOf/anyOf with and without a discriminator.
+pub mod unions {
+    include!("generated/unions.rs");
+}
+
+/// `apis/fixtures/openapi30/objects.yaml`: additionalProperties, defaults, readOnly/writeOnly, formats.
+pub mod objects {
+    include!("generated/objects.rs");
+}
+
+/// `apis/fixtures/openapi31/oas31_unions.yaml`: OpenAPI 3.1 discriminated unions and closed objects.
+pub mod oas31_unions {
+    include!("generated/oas31_unions.rs");
+}
+
+/// `apis/fixtures/swagger2/accounts.yaml`: Swagger 2.0 additionalProperties, defaults, formats.
+pub mod accounts {
+    include!("generated/accounts.rs");
+}

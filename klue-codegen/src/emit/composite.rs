@@ -24,7 +24,14 @@ pub(crate) fn plain_static(schema: &Schema) -> Option<TokenStream> {
                 && rules.max_length.is_none()
                 && rules.pattern.is_none() =>
         {
-            quote!(STRING)
+            match rules.format.as_deref().and_then(super::types::checked_format) {
+                None => quote!(STRING),
+                Some(format) => {
+                    let shared = naming::shouty(&format.to_string());
+                    let shared = quote::format_ident!("{}", shared);
+                    quote!(#shared)
+                }
+            }
         }
         SchemaKind::Integer(IntFormat::Int32, rules) if no_bounds(rules) => quote!(INT32),
         SchemaKind::Integer(IntFormat::Int64, rules) if no_bounds(rules) => quote!(INT64),
@@ -36,13 +43,15 @@ pub(crate) fn plain_static(schema: &Schema) -> Option<TokenStream> {
 }
 
 impl TypeEmitter {
-    /// An untagged enum: serde tries the alternatives in order and takes the first that
-    /// decodes (OpenAPI's `anyOf`; for `oneOf` the spec's alternatives rarely overlap).
+    /// A Rust enum, one variant per alternative, serialized as the alternative itself. It is
+    /// decoded by a runtime function from a table of alternatives: by the discriminator's tag
+    /// when there is one, else `oneOf`'s exactly-one rule or `anyOf`'s first fit.
     pub(super) fn emit_union(
         &mut self,
         rust_name: &str,
         static_name: &proc_macro2::Ident,
         alternatives: &[Schema],
+        (one_of, discriminator): (bool, Option<&Discriminator>),
         docs: TokenStream,
     ) {
         let rt = rt();
@@ -50,6 +59,8 @@ impl TypeEmitter {
         let mut taken = BTreeSet::new();
         let mut variants = Vec::new();
         let mut checks = Vec::new();
+        let mut decoders = Vec::new();
+        let mut nodes = Vec::new();
         for (index, alternative) in alternatives.iter().enumerate() {
             let base = match &alternative.kind {
                 SchemaKind::Ref(name) => naming::camel(&self.rust_name_of(name)),
@@ -74,20 +85,69 @@ impl TypeEmitter {
             } else {
                 ty
             };
-            let variant_static = self.reserve_static(&hint);
-            let expr = self.schema_expr(alternative, &hint);
-            self.items
-                .push(quote!(#[allow(dead_code)] static #variant_static: #rt::Schema = #expr;));
+            let variant_static = match (&alternative.kind, alternative.nullable) {
+                (SchemaKind::Ref(name), false) => {
+                    let named = self.named_static(name);
+                    quote!(#named)
+                }
+                _ => match plain_static(alternative) {
+                    Some(shared) => shared,
+                    None => {
+                        let variant_static = self.reserve_static(&hint);
+                        let expr = self.schema_expr(alternative, &hint);
+                        self.items.push(
+                            quote!(#[allow(dead_code)] static #variant_static: #rt::Schema = #expr;),
+                        );
+                        quote!(#variant_static)
+                    }
+                },
+            };
             variants.push(quote!(#variant(#ty),));
-            checks.push(quote!(Self::#variant(value) => #rt::Validate::validate(value, &#variant_static, v),));
+            checks.push(
+                quote!(Self::#variant(value) => #rt::Validate::validate(value, &#variant_static, v),),
+            );
+            decoders.push(quote!(|v| #rt::decode(v).map(Self::#variant)));
+            nodes.push(variant_static);
         }
+        let (decode, node) = match discriminator {
+            Some(discriminator) => {
+                let property = &discriminator.property;
+                let values: Vec<&String> = discriminator.tags.iter().map(|(tag, _)| tag).collect();
+                let tag_decoders = discriminator.tags.iter().map(|(_, i)| &decoders[*i]);
+                let tag_nodes = discriminator.tags.iter().map(|(_, i)| &nodes[*i]);
+                (
+                    quote!(#rt::tagged(d, #property, &[#((#values, #tag_decoders)),*])),
+                    quote!(#rt::Schema::Tagged(#rt::TaggedRules {
+                        property: #property,
+                        tags: &[#(#rt::Tag { value: #values, schema: &#tag_nodes }),*],
+                    })),
+                )
+            }
+            None => {
+                let (function, variant) = if one_of {
+                    (quote!(one_of), quote!(OneOf))
+                } else {
+                    (quote!(any_of), quote!(AnyOf))
+                };
+                (
+                    quote!(#rt::#function(d, &[#((&#nodes, #decoders)),*])),
+                    quote!(#rt::Schema::#variant(&[#(&#nodes),*])),
+                )
+            }
+        };
         let serde_path = format!("{rt}::serde").replace(' ', "");
         self.items.push(quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize, #rt::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize)]
             #[serde(crate = #serde_path, untagged)]
             pub enum #type_ident {
                 #(#variants)*
+            }
+
+            impl<'de> #rt::serde::Deserialize<'de> for #type_ident {
+                fn deserialize<D: #rt::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    #decode
+                }
             }
 
             impl #rt::Validate for #type_ident {
@@ -98,8 +158,7 @@ impl TypeEmitter {
                 }
             }
 
-            // The untyped validator admits any alternative; the typed one checks the chosen.
-            #[allow(dead_code)] static #static_name: #rt::Schema = #rt::Schema::Any;
+            #[allow(dead_code)] static #static_name: #rt::Schema = #node;
         });
     }
 }
@@ -111,12 +170,12 @@ pub(super) fn containment(api: &Api) -> std::collections::BTreeMap<String, BTree
             SchemaKind::Ref(name) => {
                 out.insert(name.clone());
             }
-            SchemaKind::Object { properties } => {
+            SchemaKind::Object { properties, .. } => {
                 for property in properties {
                     direct(&property.schema, out);
                 }
             }
-            SchemaKind::Union(alternatives) => {
+            SchemaKind::Union { alternatives, .. } => {
                 for alternative in alternatives {
                     direct(alternative, out);
                 }

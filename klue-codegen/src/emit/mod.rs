@@ -2,6 +2,7 @@
 
 mod client;
 mod composite;
+mod defaults;
 mod server;
 mod types;
 

@@ -55,6 +55,8 @@ pub(crate) struct TypeEmitter {
     contains: std::collections::BTreeMap<String, BTreeSet<String>>,
     /// The named schema whose types are being emitted.
     owner: Option<String>,
+    /// The named schemas, to read the kind behind a reference (defaults of enum fields).
+    named_schemas: std::collections::HashMap<String, Schema>,
 }
 
 impl TypeEmitter {
@@ -81,6 +83,7 @@ impl TypeEmitter {
             inline_types: std::collections::BTreeMap::new(),
             contains: super::composite::containment(api),
             owner: None,
+            named_schemas: api.schemas.iter().cloned().collect(),
         }
     }
 
@@ -93,6 +96,11 @@ impl TypeEmitter {
         target == owner || self.contains.get(target).is_some_and(|c| c.contains(owner))
     }
 
+    /// The named schema `name`, if the spec has it.
+    pub(super) fn named_kind(&self, name: &str) -> Option<&Schema> {
+        self.named_schemas.get(name)
+    }
+
     /// Reserves a type name derived from `hint`.
     pub(crate) fn reserve_type(&mut self, hint: &str) -> String {
         naming::unique(naming::camel(hint), &mut self.type_names)
@@ -102,7 +110,7 @@ impl TypeEmitter {
         self.reserve_static_named(format!("SCHEMA_{}", naming::shouty(hint)))
     }
 
-    fn reserve_static_named(&mut self, name: String) -> proc_macro2::Ident {
+    pub(super) fn reserve_static_named(&mut self, name: String) -> proc_macro2::Ident {
         format_ident!("{}", naming::unique(name, &mut self.static_names))
     }
 
@@ -146,13 +154,22 @@ impl TypeEmitter {
         let type_ident = ident(rust_name);
         let docs = doc(schema.description.as_deref());
         match &schema.kind {
-            SchemaKind::Object { properties } => {
-                self.emit_struct(rust_name, static_name, properties, docs)
-            }
+            SchemaKind::Object {
+                properties,
+                additional,
+            } => self.emit_struct(rust_name, static_name, properties, additional, docs),
             SchemaKind::StringEnum(values) => self.emit_enum(rust_name, static_name, values, docs),
-            SchemaKind::Union(alternatives) => {
-                self.emit_union(rust_name, static_name, alternatives, docs)
-            }
+            SchemaKind::Union {
+                alternatives,
+                one_of,
+                discriminator,
+            } => self.emit_union(
+                rust_name,
+                static_name,
+                alternatives,
+                (*one_of, discriminator.as_ref()),
+                docs,
+            ),
             _ => {
                 let ty = self.rust_type(schema, rust_name);
                 let expr = self.schema_expr(schema, rust_name);
@@ -170,6 +187,7 @@ impl TypeEmitter {
         rust_name: &str,
         static_name: &proc_macro2::Ident,
         properties: &[Property],
+        additional: &Additional,
         docs: TokenStream,
     ) {
         let rt = rt();
@@ -211,9 +229,17 @@ impl TypeEmitter {
             } else {
                 quote!(#[serde(rename = #json_name)])
             };
-            let field_docs = doc(property.schema.description.as_deref());
+            let field_docs = field_doc(property);
             let required = property.required;
+            let default = match (required, property.schema.nullable, &property.default) {
+                (false, false, Some(value)) => self.default_fn(rust_name, property, value, &ty),
+                _ => None,
+            };
             fields.push(match (required, property.schema.nullable) {
+                _ if default.is_some() => {
+                    let default = default.unwrap_or_default();
+                    quote! { #field_docs #rename #[serde(default = #default)] pub #field_ident: #ty, }
+                }
                 (true, false) => quote! { #field_docs #rename pub #field_ident: #ty, },
                 // Must be present; may be null.
                 (true, true) => quote! {
@@ -246,10 +272,52 @@ impl TypeEmitter {
             checks.push(quote!(v.field(#json_name, &self.#field_ident, &#field_static);));
         }
         let serde_path = format!("{rt}::serde").replace(' ', "");
+        let mut container = quote!(#[serde(crate = #serde_path)]);
+        let additional_node = match additional {
+            Additional::Unspecified => quote!(None),
+            Additional::Forbidden => {
+                container = quote!(#[serde(crate = #serde_path, deny_unknown_fields)]);
+                quote!(Some(&#rt::plain::NEVER))
+            }
+            Additional::Any | Additional::Schema(_) => {
+                // The undeclared properties, kept in a map beside the fields.
+                let field_ident = ident(&naming::unique(
+                    "additional_properties".to_owned(),
+                    &mut field_names,
+                ));
+                let any = Schema::any("");
+                let values = match additional {
+                    Additional::Schema(values) => values.as_ref(),
+                    _ => &any,
+                };
+                let hint = format!("{rust_name}_additional");
+                let ty = self.rust_type(values, &hint);
+                fields.push(quote! {
+                    /// The properties not declared in the schema (`additionalProperties`).
+                    #[serde(flatten)]
+                    pub #field_ident: ::std::collections::BTreeMap<String, #ty>,
+                });
+                let values_static = match super::composite::plain_static(values) {
+                    Some(shared) => shared,
+                    None => {
+                        let values_static = self.reserve_static(&hint);
+                        let expr = self.schema_expr(values, &hint);
+                        self.items.push(
+                            quote!(#[allow(dead_code)] static #values_static: #rt::Schema = #expr;),
+                        );
+                        quote!(#values_static)
+                    }
+                };
+                if matches!(additional, Additional::Schema(_)) {
+                    checks.push(quote!(#rt::Validate::validate(&self.#field_ident, &#static_name, v);));
+                }
+                quote!(Some(&#values_static))
+            }
+        };
         self.items.push(quote! {
             #docs
             #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize, #rt::serde::Deserialize)]
-            #[serde(crate = #serde_path)]
+            #container
             pub struct #type_ident {
                 #(#fields)*
             }
@@ -262,7 +330,7 @@ impl TypeEmitter {
 
             #[allow(dead_code)] static #static_name: #rt::Schema = #rt::Schema::Object(#rt::ObjectRules {
                 properties: &[#(#property_nodes)*],
-                additional: None,
+                additional: #additional_node,
             });
         });
     }
@@ -335,6 +403,7 @@ impl TypeEmitter {
                 max_length: None,
                 pattern: None,
                 enum_values: &[#(#values),*],
+                format: None,
             });
         });
     }
@@ -362,7 +431,7 @@ impl TypeEmitter {
                 let name = ident(&self.rust_name_of(name));
                 quote!(#name)
             }
-            SchemaKind::Object { .. } | SchemaKind::StringEnum(_) | SchemaKind::Union(_) => {
+            SchemaKind::Object { .. } | SchemaKind::StringEnum(_) | SchemaKind::Union { .. } => {
                 let name = self.inline_type(schema, hint);
                 let name = ident(&name);
                 quote!(#name)
@@ -423,11 +492,16 @@ impl TypeEmitter {
                     }
                     None => quote!(None),
                 };
+                let format = match rules.format.as_deref().and_then(checked_format) {
+                    Some(variant) => quote!(Some(#rt::Format::#variant)),
+                    None => quote!(None),
+                };
                 quote!(#rt::Schema::String(#rt::StringRules {
                     min_length: #min,
                     max_length: #max,
                     pattern: #pattern,
                     enum_values: &[],
+                    format: #format,
                 }))
             }
             SchemaKind::Array {
@@ -454,7 +528,7 @@ impl TypeEmitter {
                 let target = self.named_static(name);
                 quote!(#rt::Schema::Ref(&#target))
             }
-            SchemaKind::Object { .. } | SchemaKind::StringEnum(_) | SchemaKind::Union(_) => {
+            SchemaKind::Object { .. } | SchemaKind::StringEnum(_) | SchemaKind::Union { .. } => {
                 if !self.inline_statics.contains_key(hint) {
                     self.inline_type(schema, hint);
                 }
@@ -463,6 +537,36 @@ impl TypeEmitter {
             }
         }
     }
+}
+
+/// The runtime `Format` variant of a format name klue checks at run time.
+pub(super) fn checked_format(name: &str) -> Option<proc_macro2::Ident> {
+    let variant = match name {
+        "uuid" => "Uuid",
+        "date-time" => "DateTime",
+        "date" => "Date",
+        "email" => "Email",
+        "uri" => "Uri",
+        "byte" => "Byte",
+        _ => return None,
+    };
+    Some(format_ident!("{}", variant))
+}
+
+/// The doc comment of a field: its description, and what readOnly / writeOnly mean for it.
+fn field_doc(property: &Property) -> TokenStream {
+    let note = if property.read_only {
+        Some("Read-only: sent by the server; never required (the same type serves requests).")
+    } else if property.write_only {
+        Some("Write-only: sent by clients; never required (the same type serves responses).")
+    } else {
+        None
+    };
+    let text = match (property.schema.description.as_deref(), note) {
+        (Some(description), Some(note)) => Some(format!("{}\n\n{note}", description.trim())),
+        (description, note) => description.or(note).map(str::to_owned),
+    };
+    doc(text.as_deref())
 }
 
 fn option_usize(value: Option<usize>) -> TokenStream {

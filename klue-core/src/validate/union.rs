@@ -24,8 +24,8 @@ fn is_valid(value: &Value, schema: &'static Schema) -> bool {
 }
 
 /// Decodes a `oneOf`: the alternative that decodes and satisfies its schema, which must be the
-/// only one. When none satisfies its schema, the first that decodes is taken so that its
-/// validation reports what is wrong with pointers; a value that fits several is an error.
+/// only one. When none satisfies its schema but exactly one decodes, that one is taken so that
+/// its validation reports what is wrong with pointers; a value that fits several is an error.
 pub fn one_of<'de, D: Deserializer<'de>, T>(
     deserializer: D,
     alternatives: &[(&'static Schema, Alternative<T>)],
@@ -34,7 +34,7 @@ pub fn one_of<'de, D: Deserializer<'de>, T>(
 }
 
 /// Decodes an `anyOf`: the first alternative that decodes and satisfies its schema, else the
-/// first that decodes (its validation then reports the violations).
+/// only one that decodes (its validation then reports the violations).
 pub fn any_of<'de, D: Deserializer<'de>, T>(
     deserializer: D,
     alternatives: &[(&'static Schema, Alternative<T>)],
@@ -49,7 +49,7 @@ fn union<'de, D: Deserializer<'de>, T>(
 ) -> Result<T, D::Error> {
     let value = Value::deserialize(deserializer)?;
     let mut valid = Vec::new();
-    let mut first_decoded = None;
+    let mut invalid = Vec::new();
     for (index, (schema, decode)) in alternatives.iter().enumerate() {
         let Ok(decoded) = decode(&value) else {
             continue;
@@ -59,14 +59,19 @@ fn union<'de, D: Deserializer<'de>, T>(
             if !exactly_one {
                 break;
             }
-        } else if first_decoded.is_none() {
-            first_decoded = Some(decoded);
+        } else {
+            invalid.push(decoded);
         }
     }
+    let only_decoded = if invalid.len() == 1 {
+        invalid.pop()
+    } else {
+        None
+    };
     if valid.len() > 1 {
         return Err(D::Error::custom(ambiguous(valid.iter().map(|(i, _)| *i))));
     }
-    match valid.pop().map(|(_, decoded)| decoded).or(first_decoded) {
+    match valid.pop().map(|(_, decoded)| decoded).or(only_decoded) {
         Some(decoded) => Ok(decoded),
         None => Err(D::Error::custom(none_matches(alternatives.len(), exactly_one))),
     }

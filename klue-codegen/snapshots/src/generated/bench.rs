@@ -16,6 +16,7 @@ static SCHEMA_NEW_ITEM__NAME: klue::Schema = klue::Schema::String(klue::StringRu
     max_length: Some(64),
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_NEW_ITEM__PRICE: klue::Schema = klue::Schema::Number(klue::NumberRules {
@@ -32,6 +33,7 @@ static SCHEMA_NEW_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRule
         max_length: Some(32),
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: Some(10),
@@ -80,6 +82,7 @@ static SCHEMA_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: None,
@@ -96,7 +99,7 @@ pub struct Item {
 }
 impl klue::Validate for Item {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("id", &self.id, &klue::plain::STRING);
+        v.field("id", &self.id, &klue::plain::UUID);
         v.field("name", &self.name, &klue::plain::STRING);
         v.field("price", &self.price, &klue::plain::NUMBER);
         v.field("tags", &self.tags, &SCHEMA_ITEM__TAGS);
@@ -108,7 +111,7 @@ static SCHEMA_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "id",
             required: true,
-            schema: &klue::plain::STRING,
+            schema: &klue::plain::UUID,
         },
         klue::Property {
             name: "name",

@@ -16,6 +16,7 @@ static SCHEMA_NAMED__NAME: klue::Schema = klue::Schema::String(klue::StringRules
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
@@ -44,6 +45,7 @@ static SCHEMA_DOG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
@@ -79,6 +81,7 @@ static SCHEMA_CAT__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
@@ -119,64 +122,66 @@ static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     ],
     additional: None,
 });
-#[allow(dead_code)]
-static SCHEMA_PET_DOG: klue::Schema = klue::Schema::Ref(&SCHEMA_DOG);
-#[allow(dead_code)]
-static SCHEMA_PET_CAT: klue::Schema = klue::Schema::Ref(&SCHEMA_CAT);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
 #[serde(crate = "klue::serde", untagged)]
 pub enum Pet {
     Dog(Dog),
     Cat(Cat),
 }
+impl<'de> klue::serde::Deserialize<'de> for Pet {
+    fn deserialize<D: klue::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        klue::one_of(
+            d,
+            &[
+                (&SCHEMA_DOG, |v| klue::decode(v).map(Self::Dog)),
+                (&SCHEMA_CAT, |v| klue::decode(v).map(Self::Cat)),
+            ],
+        )
+    }
+}
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         match self {
-            Self::Dog(value) => klue::Validate::validate(value, &SCHEMA_PET_DOG, v),
-            Self::Cat(value) => klue::Validate::validate(value, &SCHEMA_PET_CAT, v),
+            Self::Dog(value) => klue::Validate::validate(value, &SCHEMA_DOG, v),
+            Self::Cat(value) => klue::Validate::validate(value, &SCHEMA_CAT, v),
         }
     }
 }
 #[allow(dead_code)]
-static SCHEMA_PET: klue::Schema = klue::Schema::Any;
-#[allow(dead_code)]
-static SCHEMA_SUMMARY_TAG_STRING: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-});
-#[allow(dead_code)]
-static SCHEMA_SUMMARY_TAG_INTEGER: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: None,
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
-    },
-);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+static SCHEMA_PET: klue::Schema = klue::Schema::OneOf(&[&SCHEMA_DOG, &SCHEMA_CAT]);
+#[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
 #[serde(crate = "klue::serde", untagged)]
 pub enum SummaryTag {
     String(String),
     Integer(i64),
 }
+impl<'de> klue::serde::Deserialize<'de> for SummaryTag {
+    fn deserialize<D: klue::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        klue::any_of(
+            d,
+            &[
+                (&klue::plain::STRING, |v| klue::decode(v).map(Self::String)),
+                (&klue::plain::INT64, |v| klue::decode(v).map(Self::Integer)),
+            ],
+        )
+    }
+}
 impl klue::Validate for SummaryTag {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         match self {
             Self::String(value) => {
-                klue::Validate::validate(value, &SCHEMA_SUMMARY_TAG_STRING, v)
+                klue::Validate::validate(value, &klue::plain::STRING, v)
             }
             Self::Integer(value) => {
-                klue::Validate::validate(value, &SCHEMA_SUMMARY_TAG_INTEGER, v)
+                klue::Validate::validate(value, &klue::plain::INT64, v)
             }
         }
     }
 }
 #[allow(dead_code)]
-static SCHEMA_SUMMARY_TAG: klue::Schema = klue::Schema::Any;
+static SCHEMA_SUMMARY_TAG: klue::Schema = klue::Schema::AnyOf(
+    &[&klue::plain::STRING, &klue::plain::INT64],
+);
 #[allow(dead_code)]
 static SCHEMA_SUMMARY__TAG: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::Ref(&SCHEMA_SUMMARY_TAG),

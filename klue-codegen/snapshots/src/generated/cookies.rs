@@ -66,6 +66,7 @@ static SCHEMA_GET_SESSION_THEME: klue::Schema = klue::Schema::String(klue::Strin
     max_length: None,
     pattern: None,
     enum_values: &["light", "dark"],
+    format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
@@ -139,6 +140,7 @@ static SCHEMA_GET_SESSION__SESSION: klue::Schema = klue::Schema::String(klue::St
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 static SCHEMA_GET_SESSION__THEME: klue::Schema = klue::Schema::Ref(
     &SCHEMA_GET_SESSION_THEME,

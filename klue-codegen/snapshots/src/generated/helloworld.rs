@@ -70,6 +70,7 @@ static SCHEMA_LANGUAGE: klue::Schema = klue::Schema::String(klue::StringRules {
     max_length: None,
     pattern: None,
     enum_values: &["en", "fr", "sv"],
+    format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
@@ -107,6 +108,7 @@ static SCHEMA_NEW_MESSAGE__TEXT: klue::Schema = klue::Schema::String(klue::Strin
     max_length: Some(280),
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_NEW_MESSAGE__PRIORITY: klue::Schema = klue::Schema::Integer(
@@ -135,6 +137,7 @@ static SCHEMA_NEW_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayR
         max_length: Some(20),
         pattern: Some(&PATTERN_1),
         enum_values: &[],
+        format: None,
     }),
     min_items: Some(1),
     max_items: Some(5),
@@ -209,6 +212,7 @@ static SCHEMA_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: None,
@@ -234,7 +238,7 @@ pub struct Message {
 }
 impl klue::Validate for Message {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("id", &self.id, &klue::plain::STRING);
+        v.field("id", &self.id, &klue::plain::UUID);
         v.field("author", &self.author, &klue::plain::STRING);
         v.field("text", &self.text, &klue::plain::STRING);
         v.field("priority", &self.priority, &klue::plain::INT32);
@@ -250,7 +254,7 @@ static SCHEMA_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "id",
             required: true,
-            schema: &klue::plain::STRING,
+            schema: &klue::plain::UUID,
         },
         klue::Property {
             name: "author",
@@ -402,6 +406,7 @@ static SCHEMA_GREET_X_GREETING_PUNCTUATION: klue::Schema = klue::Schema::String(
     max_length: None,
     pattern: None,
     enum_values: &[".", "!", "?"],
+    format: None,
 });
 /// The responses of operation `SayHello`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -549,6 +554,7 @@ static SCHEMA_SAY_HELLO__NAME: klue::Schema = klue::Schema::String(klue::StringR
     max_length: Some(64),
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 static OPERATION_SAY_HELLO: klue::OperationSpec = klue::OperationSpec {
     id: "say_hello",
@@ -607,6 +613,7 @@ static SCHEMA_GREET__NAME: klue::Schema = klue::Schema::String(klue::StringRules
     max_length: Some(32),
     pattern: Some(&PATTERN_2),
     enum_values: &[],
+    format: None,
 });
 static SCHEMA_GREET__LANG: klue::Schema = klue::Schema::Ref(&SCHEMA_LANGUAGE);
 static SCHEMA_GREET__TIMES: klue::Schema = klue::Schema::Integer(

@@ -16,6 +16,7 @@ static SCHEMA_LOGIN_BODY__USER: klue::Schema = klue::Schema::String(klue::String
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_LOGIN_BODY__AGE: klue::Schema = klue::Schema::Integer(
@@ -35,6 +36,7 @@ static SCHEMA_LOGIN_BODY__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRu
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: None,
@@ -83,6 +85,7 @@ static SCHEMA_LOGIN_OK__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRule
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: None,

@@ -16,6 +16,7 @@ static SCHEMA_RECORD__TAG: klue::Schema = klue::Schema::String(klue::StringRules
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
@@ -253,6 +254,7 @@ static SCHEMA_RECORD_TAG__NAME: klue::Schema = klue::Schema::String(klue::String
     max_length: Some(3),
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]

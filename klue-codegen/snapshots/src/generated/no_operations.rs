@@ -66,6 +66,7 @@ static SCHEMA_COLOR: klue::Schema = klue::Schema::String(klue::StringRules {
     max_length: None,
     pattern: None,
     enum_values: &["red", "green"],
+    format: None,
 });
 /// The operations of API `no_operations` (no_operations 1.0.0). Implement this trait and serve it with [`router`].
 ///

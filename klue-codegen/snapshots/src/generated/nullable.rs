@@ -16,6 +16,7 @@ static SCHEMA_ADDRESS__CITY: klue::Schema = klue::Schema::String(klue::StringRul
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
@@ -45,6 +46,7 @@ static SCHEMA_PROFILE__NICKNAME: klue::Schema = klue::Schema::Nullable(
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
 );
 #[allow(dead_code)]
@@ -66,6 +68,7 @@ static SCHEMA_PROFILE__BIO: klue::Schema = klue::Schema::String(klue::StringRule
     max_length: Some(10),
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_PROFILE__HOME: klue::Schema = klue::Schema::Nullable(

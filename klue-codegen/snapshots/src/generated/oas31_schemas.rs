@@ -17,6 +17,7 @@ static SCHEMA_RECORD__NAME: klue::Schema = klue::Schema::Nullable(
         max_length: Some(20),
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
 );
 #[allow(dead_code)]
@@ -26,6 +27,7 @@ static SCHEMA_RECORD__NICKNAME: klue::Schema = klue::Schema::Nullable(
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
 );
 #[allow(dead_code)]
@@ -82,6 +84,7 @@ static SCHEMA_RECORD_KIND: klue::Schema = klue::Schema::String(klue::StringRules
     max_length: None,
     pattern: None,
     enum_values: &["record"],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_RECORD__KIND: klue::Schema = klue::Schema::Ref(&SCHEMA_RECORD_KIND);
@@ -221,7 +224,7 @@ impl klue::Validate for Record {
         v.field("maybe_score", &self.maybe_score, &SCHEMA_RECORD__MAYBE_SCORE);
         v.field("point", &self.point, &SCHEMA_RECORD__POINT);
         v.field("pair", &self.pair, &SCHEMA_RECORD__PAIR);
-        v.field("avatar", &self.avatar, &klue::plain::STRING);
+        v.field("avatar", &self.avatar, &klue::plain::BYTE);
         v.field("raw", &self.raw, &klue::plain::STRING);
         v.field("anything", &self.anything, &klue::plain::ANY);
         v.field("meta", &self.meta, &SCHEMA_RECORD__META);
@@ -308,7 +311,7 @@ static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "avatar",
             required: false,
-            schema: &klue::plain::STRING,
+            schema: &klue::plain::BYTE,
         },
         klue::Property {
             name: "raw",
@@ -346,6 +349,7 @@ static SCHEMA_RECORD_TAG__KEY: klue::Schema = klue::Schema::String(klue::StringR
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_RECORD_TAG__VALUE: klue::Schema = klue::Schema::Nullable(
@@ -354,6 +358,7 @@ static SCHEMA_RECORD_TAG__VALUE: klue::Schema = klue::Schema::Nullable(
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -441,6 +446,7 @@ static SCHEMA_PUT_RECORD_ID: klue::Schema = klue::Schema::String(klue::StringRul
     max_length: None,
     pattern: None,
     enum_values: &["main"],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_PUT_RECORD_DEFAULT__DETAIL: klue::Schema = klue::Schema::Nullable(
@@ -449,6 +455,7 @@ static SCHEMA_PUT_RECORD_DEFAULT__DETAIL: klue::Schema = klue::Schema::Nullable(
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]

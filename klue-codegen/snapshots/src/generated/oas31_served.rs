@@ -62,6 +62,7 @@ static SCHEMA_MEASUREMENT_KIND: klue::Schema = klue::Schema::String(klue::String
     max_length: None,
     pattern: None,
     enum_values: &["reading"],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_MEASUREMENT__KIND: klue::Schema = klue::Schema::Ref(
@@ -93,6 +94,7 @@ static SCHEMA_MEASUREMENT__LABEL: klue::Schema = klue::Schema::Nullable(
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]

@@ -17,6 +17,7 @@ static SCHEMA_PING__AT: klue::Schema = klue::Schema::Nullable(
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: Some(klue::Format::DateTime),
     }),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]

@@ -17,6 +17,7 @@ static SCHEMA_NODE__NAME: klue::Schema = klue::Schema::String(klue::StringRules 
     max_length: None,
     pattern: Some(&PATTERN_1),
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_NODE__PARENT: klue::Schema = klue::Schema::Ref(&SCHEMA_NODE);

@@ -37,6 +37,7 @@ static SCHEMA_NEW_MESSAGE__TEXT: klue::Schema = klue::Schema::String(klue::Strin
     max_length: Some(280),
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_NEW_MESSAGE__PRIORITY: klue::Schema = klue::Schema::Integer(
@@ -57,6 +58,7 @@ static SCHEMA_NEW_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayR
         max_length: None,
         pattern: Some(&PATTERN_1),
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: Some(3),
@@ -105,6 +107,7 @@ static SCHEMA_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: None,
@@ -272,6 +275,7 @@ static SCHEMA_DO_HELLO_LANG: klue::Schema = klue::Schema::String(klue::StringRul
     max_length: None,
     pattern: None,
     enum_values: &["en", "fr", "sv"],
+    format: None,
 });
 /// The responses of operation `DoHello`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -357,6 +361,7 @@ static SCHEMA_DO_HELLO__NAME: klue::Schema = klue::Schema::String(klue::StringRu
     max_length: Some(32),
     pattern: Some(&PATTERN_2),
     enum_values: &[],
+    format: None,
 });
 static SCHEMA_DO_HELLO__LANG: klue::Schema = klue::Schema::Ref(&SCHEMA_DO_HELLO_LANG);
 static SCHEMA_DO_HELLO__TIMES: klue::Schema = klue::Schema::Integer(

@@ -178,12 +178,19 @@ impl Reader<'_, '_, '_> {
                     }
                     _ if alternatives.iter().any(|a| a.kind == SchemaKind::Any) => SchemaKind::Any,
                     _ => {
+                        let discriminator = schema.schema_data.discriminator.as_ref().and_then(|d| {
+                            self.discriminator(d, &alternatives, &join(pointer, "discriminator"))
+                        });
                         return Schema {
-                            kind: SchemaKind::Union(alternatives),
+                            kind: SchemaKind::Union {
+                                alternatives,
+                                one_of: key == "oneOf",
+                                discriminator,
+                            },
                             description,
                             pointer: pointer.to_owned(),
                             nullable,
-                        }
+                        };
                     }
                 }
             }
@@ -208,7 +215,16 @@ impl Reader<'_, '_, '_> {
             .as_deref()
             .and_then(|pattern| self.pattern(pattern, &join(pointer, "pattern")));
         let format = match &s.format {
-            oa::VariantOrUnknownOrEmpty::Item(f) => Some(format!("{f:?}").to_ascii_lowercase()),
+            oa::VariantOrUnknownOrEmpty::Item(f) => Some(
+                match f {
+                    oa::StringFormat::Date => "date",
+                    oa::StringFormat::DateTime => "date-time",
+                    oa::StringFormat::Password => "password",
+                    oa::StringFormat::Byte => "byte",
+                    oa::StringFormat::Binary => "binary",
+                }
+                .to_owned(),
+            ),
             oa::VariantOrUnknownOrEmpty::Unknown(f) => Some(f.clone()),
             oa::VariantOrUnknownOrEmpty::Empty => None,
         };
@@ -247,13 +263,90 @@ impl Reader<'_, '_, '_> {
         let props_pointer = join(pointer, "properties");
         let properties = properties
             .iter()
-            .map(|(name, schema)| Property {
-                name: name.clone(),
-                required: required.contains(name),
-                schema: self.boxed(schema, &join(&props_pointer, name)),
+            .map(|(name, schema)| {
+                let data = match schema {
+                    oa::ReferenceOr::Item(item) => Some(&item.schema_data),
+                    oa::ReferenceOr::Reference { .. } => None,
+                };
+                let read_only = data.is_some_and(|d| d.read_only);
+                let write_only = data.is_some_and(|d| d.write_only);
+                Property {
+                    name: name.clone(),
+                    required: required.contains(name) && !read_only && !write_only,
+                    schema: self.boxed(schema, &join(&props_pointer, name)),
+                    default: data.and_then(|d| d.default.clone()),
+                    read_only,
+                    write_only,
+                }
             })
             .collect();
-        SchemaKind::Object { properties }
+        let additional = match additional {
+            None => Additional::Unspecified,
+            Some(oa::AdditionalProperties::Any(true)) => Additional::Any,
+            Some(oa::AdditionalProperties::Any(false)) => Additional::Forbidden,
+            Some(oa::AdditionalProperties::Schema(schema)) => {
+                let values = self.schema(schema, &join(pointer, "additionalProperties"));
+                if values.kind == SchemaKind::Any && !values.nullable {
+                    Additional::Any
+                } else {
+                    Additional::Schema(Box::new(values))
+                }
+            }
+        };
+        SchemaKind::Object {
+            properties,
+            additional,
+        }
+    }
+
+    /// The tags of a union's `discriminator`: `mapping` first, then the schema names of the
+    /// alternatives it does not name. `None` (a plain union, with a warning) when an
+    /// alternative can be given no tag.
+    fn discriminator(
+        &mut self,
+        discriminator: &oa::Discriminator,
+        alternatives: &[Schema],
+        pointer: &str,
+    ) -> Option<Discriminator> {
+        let name_of = |alternative: &Schema| match &alternative.kind {
+            SchemaKind::Ref(name) => Some(name.clone()),
+            _ => None,
+        };
+        let mut tags: Vec<(String, usize)> = Vec::new();
+        for (tag, target) in &discriminator.mapping {
+            let target_name = target.strip_prefix(SCHEMA_PREFIX).unwrap_or(target);
+            match alternatives
+                .iter()
+                .position(|a| name_of(a).as_deref() == Some(target_name))
+            {
+                Some(index) => tags.push((tag.clone(), index)),
+                None => self.diag.warn(
+                    &join(&join(pointer, "mapping"), tag),
+                    format!("'{target}' is not one of the alternatives; the tag '{tag}' is not accepted"),
+                ),
+            }
+        }
+        for (index, alternative) in alternatives.iter().enumerate() {
+            if tags.iter().any(|(_, i)| *i == index) {
+                continue;
+            }
+            match name_of(alternative) {
+                Some(name) if !tags.iter().any(|(tag, _)| *tag == name) => tags.push((name, index)),
+                _ => {
+                    self.diag.warn(
+                        pointer,
+                        format!(
+                            "alternative #{index} is inline and not in `mapping`: the union is decoded without its discriminator"
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(Discriminator {
+            property: discriminator.property_name.clone(),
+            tags,
+        })
     }
 
     /// The pattern as the `regex` crate reads it: as written, or with the common constructs of
