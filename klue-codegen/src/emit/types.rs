@@ -290,7 +290,7 @@ impl TypeEmitter {
                     Additional::Schema(values) => values.as_ref(),
                     _ => &any,
                 };
-                let hint = format!("{rust_name}_additional");
+                let hint = format!("{rust_name}__additional");
                 let ty = self.rust_type(values, &hint);
                 fields.push(quote! {
                     /// The properties not declared in the schema (`additionalProperties`).
