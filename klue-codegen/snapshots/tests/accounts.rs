@@ -37,7 +37,11 @@ async fn rejected(client: &testaccept::TestClient, body: Value) -> Vec<(String, 
 async fn swagger2_objects_validate_over_http() {
     let (client, _) = testaccept::serve([api::router(Echo)], ServerConfig::default()).await;
     let echoed = client
-        .post_json("/accounts", &json!({"email": "a@b.io", "limits": {"daily": 5, "api": 10}}), None)
+        .post_json(
+            "/accounts",
+            &json!({"email": "a@b.io", "limits": {"daily": 5, "api": 10}}),
+            None,
+        )
         .await
         .assert_json(200);
     assert_eq!(

@@ -42,7 +42,11 @@ impl api::ObjectsApi for Echo {
     }
 }
 
-async fn rejected(client: &testaccept::TestClient, path: &str, body: Value) -> Vec<(String, String)> {
+async fn rejected(
+    client: &testaccept::TestClient,
+    path: &str,
+    body: Value,
+) -> Vec<(String, String)> {
     let envelope = client
         .post_json(path, &body, None)
         .await
@@ -76,7 +80,10 @@ async fn defaults_fill_absent_properties_and_read_only_is_not_required() {
         "name": "n", "secret": "s", "retries": 5, "verbose": true, "ratio": 1.5,
         "label": "x", "level": "low", "mode": "fast"
     });
-    let echoed = client.post_json("/settings", &sent, None).await.assert_json(200);
+    let echoed = client
+        .post_json("/settings", &sent, None)
+        .await
+        .assert_json(200);
     assert_eq!(echoed["retries"], 5);
     assert_eq!(echoed["level"], "low");
     assert_eq!(echoed["mode"], "fast");
@@ -149,7 +156,11 @@ async fn additional_properties_with_a_schema_are_kept_and_validated() {
 async fn additional_properties_true_keeps_any_extra_key() {
     let (client, _) = testaccept::serve([api::router(Echo)], ServerConfig::default()).await;
     let echoed = client
-        .post_json("/open", &json!({"name": "n", "x": [1, {"y": null}], "z": "w"}), None)
+        .post_json(
+            "/open",
+            &json!({"name": "n", "x": [1, {"y": null}], "z": "w"}),
+            None,
+        )
         .await
         .assert_json(200);
     assert_eq!(
@@ -181,13 +192,35 @@ async fn string_formats_are_checked_with_pointers() {
     assert_eq!(
         found,
         [
-            ("/at".to_owned(), "'2024-02-30T10:00:00Z' is not a valid RFC 3339 date-time (format 'date-time')".to_owned()),
-            ("/data".to_owned(), "'aGk' is not a valid base64 string (format 'byte')".to_owned()),
-            ("/day".to_owned(), "'2023-02-29' is not a valid RFC 3339 date (format 'date')".to_owned()),
-            ("/email".to_owned(), "'nobody' is not a valid email address (format 'email')".to_owned()),
-            ("/home".to_owned(), "'example.com' is not a valid absolute URI (format 'uri')".to_owned()),
-            ("/id".to_owned(), "'123' is not a valid UUID (format 'uuid')".to_owned()),
-            ("/tags/1".to_owned(), "'01/02/2024' is not a valid RFC 3339 date (format 'date')".to_owned()),
+            (
+                "/at".to_owned(),
+                "'2024-02-30T10:00:00Z' is not a valid RFC 3339 date-time (format 'date-time')"
+                    .to_owned()
+            ),
+            (
+                "/data".to_owned(),
+                "'aGk' is not a valid base64 string (format 'byte')".to_owned()
+            ),
+            (
+                "/day".to_owned(),
+                "'2023-02-29' is not a valid RFC 3339 date (format 'date')".to_owned()
+            ),
+            (
+                "/email".to_owned(),
+                "'nobody' is not a valid email address (format 'email')".to_owned()
+            ),
+            (
+                "/home".to_owned(),
+                "'example.com' is not a valid absolute URI (format 'uri')".to_owned()
+            ),
+            (
+                "/id".to_owned(),
+                "'123' is not a valid UUID (format 'uuid')".to_owned()
+            ),
+            (
+                "/tags/1".to_owned(),
+                "'01/02/2024' is not a valid RFC 3339 date (format 'date')".to_owned()
+            ),
         ]
     );
     // A path parameter's format too.
@@ -197,6 +230,14 @@ async fn string_formats_are_checked_with_pointers() {
         .assert_error(400, "INVALID_PARAMETER");
     assert_eq!(envelope.errors.len(), 1, "{:?}", envelope.errors);
     assert_eq!(envelope.errors[0].location, Location::Path);
-    assert!(envelope.errors[0].pointer.contains("id"), "{:?}", envelope.errors);
-    assert!(envelope.errors[0].message.contains("format 'uuid'"), "{:?}", envelope.errors);
+    assert!(
+        envelope.errors[0].pointer.contains("id"),
+        "{:?}",
+        envelope.errors
+    );
+    assert!(
+        envelope.errors[0].message.contains("format 'uuid'"),
+        "{:?}",
+        envelope.errors
+    );
 }

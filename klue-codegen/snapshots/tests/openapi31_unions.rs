@@ -37,12 +37,18 @@ async fn discriminated_events_validate_over_http() {
     let (client, addr) = testaccept::serve([api::router(Echo)], ServerConfig::default()).await;
     let click = json!({"type": "click", "at": "2024-05-01T10:00:00Z", "button": null});
     assert_eq!(
-        client.post_json("/events", &click, None).await.assert_json(200),
+        client
+            .post_json("/events", &click, None)
+            .await
+            .assert_json(200),
         click
     );
     // The default of `smooth` is filled in.
     let scroll = json!({"type": "scroll", "offset": 3, "extra": {"source": "x", "by": "a@b.io"}});
-    let echoed = client.post_json("/events", &scroll, None).await.assert_json(200);
+    let echoed = client
+        .post_json("/events", &scroll, None)
+        .await
+        .assert_json(200);
     assert_eq!(
         echoed,
         json!({"type": "scroll", "offset": 3, "smooth": true, "extra": {"source": "x", "by": "a@b.io"}})
@@ -57,7 +63,11 @@ async fn discriminated_events_validate_over_http() {
     );
     // Click is closed (additionalProperties: false) and its `at` is a date-time.
     assert_eq!(
-        pointers(&client, json!({"type": "click", "at": "yesterday", "offset": 1})).await,
+        pointers(
+            &client,
+            json!({"type": "click", "at": "yesterday", "offset": 1})
+        )
+        .await,
         [
             (
                 "/at".to_owned(),
@@ -79,8 +89,8 @@ async fn discriminated_events_validate_over_http() {
     assert_eq!(found, ["/extra/by", "/offset"]);
 
     // The generated client sends each variant and decodes the echo into the same variant.
-    let typed = api::Oas31UnionsClient::new(ClientConfig::new(format!("http://{addr}")))
-        .expect("client");
+    let typed =
+        api::Oas31UnionsClient::new(ClientConfig::new(format!("http://{addr}"))).expect("client");
     let events = [
         Event::Click(Click {
             r#type: ClickType::Click,

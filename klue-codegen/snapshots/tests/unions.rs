@@ -28,7 +28,10 @@ impl api::UnionsApi for Echo {
         Ok(request.body.into())
     }
 
-    async fn add_code(&self, request: api::AddCodeRequest) -> Result<api::AddCodeResponse, ApiError> {
+    async fn add_code(
+        &self,
+        request: api::AddCodeRequest,
+    ) -> Result<api::AddCodeResponse, ApiError> {
         let kind = match &request.body.code {
             api::Code::String(_) => "short",
             api::Code::String2(_) => "word",
@@ -49,7 +52,11 @@ fn errors(envelope: &klue_core::ErrorEnvelope) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn rejected(client: &testaccept::TestClient, path: &str, body: Value) -> Vec<(String, String)> {
+async fn rejected(
+    client: &testaccept::TestClient,
+    path: &str,
+    body: Value,
+) -> Vec<(String, String)> {
     let envelope = client
         .post_json(path, &body, None)
         .await
@@ -73,7 +80,13 @@ async fn a_discriminator_with_mapping_picks_the_alternative() {
     assert_eq!(echoed, cat);
     // A cat-shaped body tagged as a dog is decoded as a dog: the tag decides.
     let found = rejected(&client, "/pets", json!({"petType": "dog", "lives": 3})).await;
-    assert_eq!(found, [("/name".to_owned(), "required property is missing".to_owned())]);
+    assert_eq!(
+        found,
+        [(
+            "/name".to_owned(),
+            "required property is missing".to_owned()
+        )]
+    );
     // The chosen alternative's rules apply, with pointers.
     let found = rejected(&client, "/pets", json!({"petType": "cat", "lives": 10})).await;
     assert_eq!(found[0].0, "/lives");
@@ -87,7 +100,9 @@ async fn an_unknown_or_missing_tag_is_reported_at_the_tag() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "/petType");
     assert!(
-        found[0].1.contains("'Dog' is not one of ['dog', 'puppy', 'cat']"),
+        found[0]
+            .1
+            .contains("'Dog' is not one of ['dog', 'puppy', 'cat']"),
         "{found:?}"
     );
     let found = rejected(&client, "/pets", json!({"name": "rex"})).await;
@@ -108,12 +123,18 @@ async fn without_mapping_the_tags_are_the_schema_names() {
     let (client, _) = testaccept::serve([api::router(Echo)], ServerConfig::default()).await;
     let square = json!({"kind": "Square", "side": 2.0});
     assert_eq!(
-        client.post_json("/shapes", &square, None).await.assert_json(200),
+        client
+            .post_json("/shapes", &square, None)
+            .await
+            .assert_json(200),
         square
     );
     let circle = json!({"kind": "Circle", "radius": 1.5});
     assert_eq!(
-        client.post_json("/shapes", &circle, None).await.assert_json(200),
+        client
+            .post_json("/shapes", &circle, None)
+            .await
+            .assert_json(200),
         circle
     );
     let found = rejected(&client, "/shapes", json!({"kind": "Circle", "radius": 0})).await;
@@ -127,7 +148,11 @@ async fn without_mapping_the_tags_are_the_schema_names() {
 async fn one_of_without_discriminator_requires_exactly_one_match() {
     let (client, _) = testaccept::serve([api::router(Echo)], ServerConfig::default()).await;
     // Only the first alternative (maxLength 3) fits "AB1"; only the second fits "abcdef".
-    for (code, kind) in [(json!("AB1"), "short"), (json!("abcdef"), "word"), (json!(42), "number")] {
+    for (code, kind) in [
+        (json!("AB1"), "short"),
+        (json!("abcdef"), "word"),
+        (json!(42), "number"),
+    ] {
         let echoed = client
             .post_json("/codes", &json!({"code": code}), None)
             .await
@@ -139,14 +164,19 @@ async fn one_of_without_discriminator_requires_exactly_one_match() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "/code");
     assert!(
-        found[0].1.contains("matches 2 alternatives of oneOf (#0, #1)"),
+        found[0]
+            .1
+            .contains("matches 2 alternatives of oneOf (#0, #1)"),
         "{found:?}"
     );
     // "ABCDEF" fits none.
     let found = rejected(&client, "/codes", json!({"code": "ABCDEF"})).await;
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, "/code");
-    assert!(found[0].1.contains("none of the 3 alternatives"), "{found:?}");
+    assert!(
+        found[0].1.contains("none of the 3 alternatives"),
+        "{found:?}"
+    );
     // true fits none either.
     let found = rejected(&client, "/codes", json!({"code": true})).await;
     assert_eq!(found[0].0, "/code");

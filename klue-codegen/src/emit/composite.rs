@@ -24,7 +24,11 @@ pub(crate) fn plain_static(schema: &Schema) -> Option<TokenStream> {
                 && rules.max_length.is_none()
                 && rules.pattern.is_none() =>
         {
-            match rules.format.as_deref().and_then(super::types::checked_format) {
+            match rules
+                .format
+                .as_deref()
+                .and_then(super::types::checked_format)
+            {
                 None => quote!(STRING),
                 Some(format) => {
                     let shared = naming::shouty(&format.to_string());

@@ -62,8 +62,7 @@ impl TypeEmitter {
             ))
             .to_string();
         let fn_ident = ident(&name);
-        self.items
-            .push(quote!(fn #fn_ident() -> #ty { #value }));
+        self.items.push(quote!(fn #fn_ident() -> #ty { #value }));
         Some(name)
     }
 }

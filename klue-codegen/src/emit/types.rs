@@ -309,7 +309,9 @@ impl TypeEmitter {
                     }
                 };
                 if matches!(additional, Additional::Schema(_)) {
-                    checks.push(quote!(#rt::Validate::validate(&self.#field_ident, &#static_name, v);));
+                    checks.push(
+                        quote!(#rt::Validate::validate(&self.#field_ident, &#static_name, v);),
+                    );
                 }
                 quote!(Some(&#values_static))
             }

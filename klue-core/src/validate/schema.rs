@@ -4,7 +4,6 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-
 /// A regular expression from a spec's `pattern`, compiled on first use.
 #[derive(Debug)]
 pub struct Pattern {

@@ -77,8 +77,7 @@ fn check(value: serde_json::Value) -> Vec<(String, String)> {
 #[test]
 fn valid_values_give_no_violation() {
     assert!(
-        check(json!({"a/b~c": "abc", "score": 1.5, "tags": ["xy"], "counts": {"n": 3}}))
-            .is_empty()
+        check(json!({"a/b~c": "abc", "score": 1.5, "tags": ["xy"], "counts": {"n": 3}})).is_empty()
     );
 }
 
@@ -137,4 +136,132 @@ fn typed_validation_uses_the_same_rules_and_pointers() {
             ),
         ]
     );
+}
+
+static SHORT: Schema = Schema::String(StringRules {
+    min_length: None,
+    max_length: Some(3),
+    pattern: None,
+    enum_values: &[],
+    format: None,
+});
+static CODE: Schema = Schema::OneOf(&[&SHORT, &NAME, &crate::codegen::plain::INT64]);
+static CODE_ANY: Schema = Schema::AnyOf(&[&SHORT, &NAME]);
+static CLOSED: Schema = Schema::Object(ObjectRules {
+    properties: &[Property {
+        name: "kind",
+        required: true,
+        schema: &crate::codegen::plain::STRING,
+    }],
+    additional: Some(&Schema::Never),
+});
+static TAGGED: Schema = Schema::Tagged(TaggedRules {
+    property: "kind",
+    tags: &[
+        Tag {
+            value: "closed",
+            schema: &CLOSED,
+        },
+        Tag {
+            value: "thing",
+            schema: &THING,
+        },
+    ],
+});
+
+fn check_against(value: serde_json::Value, schema: &'static Schema) -> Vec<(String, String)> {
+    let mut v = Violations::default();
+    validate_value(&value, schema, &mut v);
+    v.into_vec()
+        .into_iter()
+        .map(|x| (x.pointer, x.message))
+        .collect()
+}
+
+#[test]
+fn one_of_requires_exactly_one_alternative() {
+    // "ab" fits SHORT and NAME; "abcd" only NAME; 7 only the integer.
+    assert!(check_against(json!("abcd"), &CODE).is_empty());
+    assert!(check_against(json!(7), &CODE).is_empty());
+    assert_eq!(
+        check_against(json!("ab"), &CODE),
+        [(
+            String::new(),
+            "matches 2 alternatives of oneOf (#0, #1); exactly one must match".to_owned()
+        )]
+    );
+    assert_eq!(
+        check_against(json!(true), &CODE),
+        [(
+            String::new(),
+            "matches none of the 3 alternatives of oneOf".to_owned()
+        )]
+    );
+    // anyOf: several matches are fine.
+    assert!(check_against(json!("ab"), &CODE_ANY).is_empty());
+    assert_eq!(check_against(json!("abcdef"), &CODE_ANY).len(), 1);
+}
+
+#[test]
+fn a_discriminator_selects_the_alternative_and_names_the_tag_pointer() {
+    assert!(check_against(json!({"kind": "closed"}), &TAGGED).is_empty());
+    assert_eq!(
+        check_against(json!({"kind": "closed", "x/y": 1}), &TAGGED),
+        [(
+            "/x~1y".to_owned(),
+            "unknown property 'x/y' is not allowed (additionalProperties: false)".to_owned()
+        )]
+    );
+    assert_eq!(
+        check_against(json!({"kind": "open"}), &TAGGED),
+        [(
+            "/kind".to_owned(),
+            "'open' is not one of ['closed', 'thing'] (discriminator)".to_owned()
+        )]
+    );
+    assert_eq!(
+        check_against(json!({}), &TAGGED),
+        [(
+            "/kind".to_owned(),
+            "required discriminator property is missing".to_owned()
+        )]
+    );
+    assert_eq!(
+        check_against(json!([]), &TAGGED),
+        [(String::new(), "expected object, got array".to_owned())]
+    );
+}
+
+#[derive(Debug, PartialEq, serde::Serialize)]
+enum Code {
+    Short(String),
+    Name(String),
+    Number(i64),
+}
+
+impl<'de> serde::Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        one_of(
+            d,
+            &[
+                (&SHORT, |v| decode(v).map(Code::Short)),
+                (&NAME, |v| decode(v).map(Code::Name)),
+                (&crate::codegen::plain::INT64, |v| {
+                    decode(v).map(Code::Number)
+                }),
+            ],
+        )
+    }
+}
+
+#[test]
+fn one_of_decodes_the_only_matching_alternative() {
+    let code: Code = serde_json::from_value(json!("abcd")).expect("decodes");
+    assert_eq!(code, Code::Name("abcd".to_owned()));
+    let code: Code = serde_json::from_value(json!(3)).expect("decodes");
+    assert_eq!(code, Code::Number(3));
+    let err = serde_json::from_value::<Code>(json!("ab")).expect_err("ambiguous");
+    assert!(err.to_string().contains("matches 2 alternatives"), "{err}");
+    let err = serde_json::from_value::<Code>(json!("abcdef")).expect_err("none valid");
+    assert!(err.to_string().contains("none of the 3"), "{err}");
 }

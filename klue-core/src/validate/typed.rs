@@ -6,7 +6,6 @@ use serde_json::Value;
 use super::rules::check_array_len;
 use super::{resolve, validate_value, ObjectRules, Schema, Violations};
 
-
 /// A typed value that can be checked against the constraints of its schema.
 ///
 /// Implemented for the scalar types, `Vec`, `Option`, maps, and every generated type.

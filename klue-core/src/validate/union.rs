@@ -73,7 +73,10 @@ fn union<'de, D: Deserializer<'de>, T>(
     }
     match valid.pop().map(|(_, decoded)| decoded).or(only_decoded) {
         Some(decoded) => Ok(decoded),
-        None => Err(D::Error::custom(none_matches(alternatives.len(), exactly_one))),
+        None => Err(D::Error::custom(none_matches(
+            alternatives.len(),
+            exactly_one,
+        ))),
     }
 }
 
@@ -162,7 +165,10 @@ pub(super) fn check_union(
 /// Checks an untyped value against a union with a discriminator.
 pub(super) fn check_tagged(value: &Value, rules: &'static TaggedRules, v: &mut Violations) {
     let Value::Object(map) = value else {
-        v.push(format!("expected object, got {}", super::value::type_name(value)));
+        v.push(format!(
+            "expected object, got {}",
+            super::value::type_name(value)
+        ));
         return;
     };
     let property = rules.property;

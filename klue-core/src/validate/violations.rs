@@ -5,7 +5,6 @@ use serde_json::Value;
 use super::rules::{check_number_rules, check_string_rules};
 use super::{resolve, validate_value, Location, Schema, Validate, Violation};
 
-
 /// Collects violations. Pointers are built only when something is wrong: a check records a
 /// violation relative to the value it checks, and each enclosing level prefixes its key on the
 /// way out ([`Violations::field`]), so a valid request costs no pointer bookkeeping at all.
@@ -47,7 +46,9 @@ impl Violations {
 
     /// Whether a violation concerns the checked value itself (its type, its format, ...).
     pub(super) fn has_root_violation(&self) -> bool {
-        self.list.iter().any(|violation| violation.pointer.is_empty())
+        self.list
+            .iter()
+            .any(|violation| violation.pointer.is_empty())
     }
 
     /// Whether nothing was recorded.
@@ -99,7 +100,12 @@ impl Violations {
         self.prefix_since(before, key);
     }
 
-    pub(super) fn item<T: Validate + ?Sized>(&mut self, index: usize, value: &T, schema: &'static Schema) {
+    pub(super) fn item<T: Validate + ?Sized>(
+        &mut self,
+        index: usize,
+        value: &T,
+        schema: &'static Schema,
+    ) {
         let before = self.list.len();
         value.validate(schema, self);
         if self.list.len() > before {

@@ -178,9 +178,14 @@ impl Reader<'_, '_, '_> {
                     }
                     _ if alternatives.iter().any(|a| a.kind == SchemaKind::Any) => SchemaKind::Any,
                     _ => {
-                        let discriminator = schema.schema_data.discriminator.as_ref().and_then(|d| {
-                            self.discriminator(d, &alternatives, &join(pointer, "discriminator"))
-                        });
+                        let discriminator =
+                            schema.schema_data.discriminator.as_ref().and_then(|d| {
+                                self.discriminator(
+                                    d,
+                                    &alternatives,
+                                    &join(pointer, "discriminator"),
+                                )
+                            });
                         return Schema {
                             kind: SchemaKind::Union {
                                 alternatives,

@@ -1,0 +1,108 @@
+//! Schema constructs read into the model and emitted: what a discriminator klue cannot honour
+//! becomes (a located warning and a plain union), and what each construct generates.
+
+fn generate(name: &str, spec: &str) -> (String, Vec<klue_codegen::Diagnostic>) {
+    let dir = std::env::temp_dir().join(format!("klue-schemas-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.yaml"));
+    std::fs::write(&path, spec).unwrap();
+    let generated = klue_codegen::generate_with_warnings(&path);
+    std::fs::remove_dir_all(&dir).unwrap();
+    generated.unwrap_or_else(|err| panic!("{name}: {err}"))
+}
+
+const UNIONS: &str = r"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    A: {type: object, properties: {k: {type: string}}}
+    B: {type: object, properties: {k: {type: string}}}
+    Mapped:
+      oneOf: [{$ref: '#/components/schemas/A'}, {$ref: '#/components/schemas/B'}]
+      discriminator:
+        propertyName: k
+        mapping: {a: '#/components/schemas/A', c: '#/components/schemas/C'}
+    Inline:
+      anyOf:
+        - {$ref: '#/components/schemas/A'}
+        - {type: object, properties: {k: {type: string}}}
+      discriminator: {propertyName: k}
+";
+
+#[test]
+fn discriminators_give_tags_or_located_warnings() {
+    let (code, warnings) = generate("unions", UNIONS);
+    // `mapping` names A `a`; B keeps its schema name; `c` names no alternative.
+    assert!(
+        code.contains(r#"("a", |v| klue::decode(v).map(Self::A))"#),
+        "{code}"
+    );
+    assert!(
+        code.contains(r#"("B", |v| klue::decode(v).map(Self::B))"#),
+        "{code}"
+    );
+    let messages: Vec<(&str, &str)> = warnings
+        .iter()
+        .map(|d| (d.pointer.as_str(), d.message.as_str()))
+        .collect();
+    assert!(
+        messages.iter().any(
+            |(p, m)| *p == "/components/schemas/Mapped/discriminator/mapping/c"
+                && m.contains("is not one of the alternatives")
+        ),
+        "{messages:?}"
+    );
+    // An inline alternative has no name to be tagged with: a plain anyOf, with a warning.
+    assert!(
+        messages
+            .iter()
+            .any(|(p, m)| *p == "/components/schemas/Inline/discriminator"
+                && m.contains("decoded without its discriminator")),
+        "{messages:?}"
+    );
+    assert!(code.contains("klue::Schema::AnyOf("), "{code}");
+}
+
+const OBJECTS: &str = r"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Kind: {type: string, enum: [a-b, c]}
+    O:
+      type: object
+      properties:
+        additional: {type: object, properties: {x: {type: integer}}}
+        n: {type: integer, default: -2}
+        f: {type: number, format: float, default: 1}
+        k: {$ref: '#/components/schemas/Kind'}
+        bad: {type: integer, default: 'x'}
+        list: {type: array, items: {type: string}, default: []}
+      additionalProperties: {type: object, properties: {y: {type: string}}}
+";
+
+#[test]
+fn defaults_apply_to_scalars_and_extra_properties_get_their_own_type() {
+    let (code, warnings) = generate("objects", OBJECTS);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(code.contains("fn default_o_n() -> i64"), "{code}");
+    assert!(code.contains("-2i64"), "{code}");
+    assert!(code.contains("fn default_o_f() -> f32"), "{code}");
+    // A default of the wrong type, or of an array, is not applied: the field stays optional.
+    assert!(code.contains("pub bad: Option<i64>"), "{code}");
+    assert!(code.contains("pub list: Option<Vec<String>>"), "{code}");
+    // The property `additional` and the additionalProperties values are distinct types.
+    assert!(
+        code.contains("pub additional: Option<OAdditional>"),
+        "{code}"
+    );
+    assert!(
+        code.contains(
+            "pub additional_properties: ::std::collections::BTreeMap<String, OAdditional2>"
+        ),
+        "{code}"
+    );
+}
