@@ -68,3 +68,13 @@ fn recursive() {
 fn composition() {
     snapshot("fixtures/openapi30/composition.yaml");
 }
+
+#[test]
+fn params_styles() {
+    snapshot("fixtures/openapi30/params_styles.yaml");
+}
+
+#[test]
+fn swagger2_params_collection_format() {
+    snapshot("fixtures/swagger2/params_collection_format.yaml");
+}

@@ -2,6 +2,7 @@
 
 mod client;
 mod composite;
+mod param_style;
 mod server;
 mod types;
 
