@@ -11,14 +11,19 @@ use serde_json::json;
 struct Echo;
 
 impl api::ParamsCollectionFormatApi for Echo {
-    async fn list_items(&self, r: api::ListItemsRequest) -> Result<api::ListItemsResponse, ApiError> {
+    async fn list_items(
+        &self,
+        r: api::ListItemsRequest,
+    ) -> Result<api::ListItemsResponse, ApiError> {
         let total = r.ids.len() as i64;
         Ok(api::ListItemsResponse::Ok(
             json!({
                 "ids": r.ids, "csv": r.csv, "ssv": r.ssv, "tsv": r.tsv, "pipes": r.pipes,
                 "multi": r.multi, "x_ids": r.x_ids,
             }),
-            api::ListItemsOkHeaders { x_total: Some(total) },
+            api::ListItemsOkHeaders {
+                x_total: Some(total),
+            },
         ))
     }
 }
@@ -27,7 +32,9 @@ impl api::ParamsCollectionFormatApi for Echo {
 async fn collection_formats_are_read_checked_and_sent() {
     let (client, addr) = testaccept::serve([api::router(Echo)], ServerConfig::default()).await;
     let path = "/items/1,2?csv=a,b&ssv=1%202&tsv=3%094&pipes=5%7C6&multi=7&multi=8";
-    let ok = client.send(Method::GET, path, &[("x-ids", "9,10")], None).await;
+    let ok = client
+        .send(Method::GET, path, &[("x-ids", "9,10")], None)
+        .await;
     assert_eq!(ok.headers["x-total"], "2");
     assert_eq!(
         ok.assert_json(200),
@@ -59,10 +66,7 @@ async fn collection_formats_are_read_checked_and_sent() {
         ("query", "/multi/0"),
         ("header", "/x-ids/0"),
     ];
-    assert_eq!(
-        found,
-        expected.map(|(l, p)| (l.to_owned(), p)).to_vec()
-    );
+    assert_eq!(found, expected.map(|(l, p)| (l.to_owned(), p)).to_vec());
 
     let typed = api::ParamsCollectionFormatClient::new(ClientConfig::new(format!("http://{addr}")))
         .expect("client");

@@ -20,15 +20,24 @@ impl api::ParamsStylesApi for Echo {
         Ok(json!({"ids": r.ids, "color": r.color, "point": r.point}).into())
     }
 
-    async fn path_label(&self, r: api::PathLabelRequest) -> Result<api::PathLabelResponse, ApiError> {
-        Ok(json!({"ids": r.ids, "idsx": r.idsx, "color": r.color, "point": r.point, "id": r.id}).into())
+    async fn path_label(
+        &self,
+        r: api::PathLabelRequest,
+    ) -> Result<api::PathLabelResponse, ApiError> {
+        Ok(
+            json!({"ids": r.ids, "idsx": r.idsx, "color": r.color, "point": r.point, "id": r.id})
+                .into(),
+        )
     }
 
     async fn path_matrix(
         &self,
         r: api::PathMatrixRequest,
     ) -> Result<api::PathMatrixResponse, ApiError> {
-        Ok(json!({"ids": r.ids, "idsx": r.idsx, "color": r.color, "point": r.point, "id": r.id}).into())
+        Ok(
+            json!({"ids": r.ids, "idsx": r.idsx, "color": r.color, "point": r.point, "id": r.id})
+                .into(),
+        )
     }
 
     async fn query_styles(
@@ -56,7 +65,10 @@ impl api::ParamsStylesApi for Echo {
         Ok(json!({"tags": r.ctags, "ids": r.cids, "color": r.ccolor, "prefs": r.prefs}).into())
     }
 
-    async fn get_limits(&self, r: api::GetLimitsRequest) -> Result<api::GetLimitsResponse, ApiError> {
+    async fn get_limits(
+        &self,
+        r: api::GetLimitsRequest,
+    ) -> Result<api::GetLimitsResponse, ApiError> {
         Ok(match r.mode {
             api::GetLimitsMode::Ok => api::GetLimitsResponse::Ok(
                 api::GetLimitsOk { ok: true },
@@ -86,7 +98,11 @@ async fn get(client: &TestClient, path: &str, headers: &[(&str, &str)]) -> Value
 }
 
 /// The (location, pointer) of each violation of the 400 answer to `path`.
-async fn refused(client: &TestClient, path: &str, headers: &[(&str, &str)]) -> Vec<(String, String)> {
+async fn refused(
+    client: &TestClient,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> Vec<(String, String)> {
     let envelope = client
         .send(Method::GET, path, headers, None)
         .await
@@ -111,33 +127,75 @@ async fn path_styles_are_read_and_checked() {
     let (client, _) = testaccept::serve([api::router(Echo)], ServerConfig::default()).await;
 
     let simple = get(&client, "/simple/1,2,3/R,1,G,2,B,3/x=5,y=6", &[]).await;
-    assert_eq!(simple, json!({"ids": [1, 2, 3], "color": color(), "point": {"x": 5, "y": 6}}));
-    assert_eq!(refused(&client, "/simple/1,x,3/R,1,G,2,B,3/x=5,y=6", &[]).await, at("path", "/ids/1"));
-    assert_eq!(refused(&client, "/simple/1,2,3,4/R,1,G,2,B,3/x=5,y=6", &[]).await, at("path", "/ids"));
-    assert_eq!(refused(&client, "/simple/1/R,300,G,2,B,3/x=5,y=6", &[]).await, at("path", "/color/R"));
-    assert_eq!(refused(&client, "/simple/1/R,1,G/x=5,y=6", &[]).await, at("path", "/color"));
-    assert_eq!(refused(&client, "/simple/1/R,1,G,2,B,3/x=5,y", &[]).await, at("path", "/point"));
+    assert_eq!(
+        simple,
+        json!({"ids": [1, 2, 3], "color": color(), "point": {"x": 5, "y": 6}})
+    );
+    assert_eq!(
+        refused(&client, "/simple/1,x,3/R,1,G,2,B,3/x=5,y=6", &[]).await,
+        at("path", "/ids/1")
+    );
+    assert_eq!(
+        refused(&client, "/simple/1,2,3,4/R,1,G,2,B,3/x=5,y=6", &[]).await,
+        at("path", "/ids")
+    );
+    assert_eq!(
+        refused(&client, "/simple/1/R,300,G,2,B,3/x=5,y=6", &[]).await,
+        at("path", "/color/R")
+    );
+    assert_eq!(
+        refused(&client, "/simple/1/R,1,G/x=5,y=6", &[]).await,
+        at("path", "/color")
+    );
+    assert_eq!(
+        refused(&client, "/simple/1/R,1,G,2,B,3/x=5,y", &[]).await,
+        at("path", "/point")
+    );
 
     let label = get(&client, "/label/.1,2/.a.b/.R,1,G,2,B,3/.x=1.y=2/.7", &[]).await;
     assert_eq!(
         label,
         json!({"ids": [1, 2], "idsx": ["a", "b"], "color": color(), "point": {"x": 1, "y": 2}, "id": 7})
     );
-    assert_eq!(refused(&client, "/label/1,2/.a/.R,1,G,2,B,3/.x=1.y=2/.7", &[]).await, at("path", "/ids"));
-    assert_eq!(refused(&client, "/label/.1,2/.a/.R,1,G,2,B,3/.x=1.y=2/.0", &[]).await, at("path", "/id"));
-    assert_eq!(refused(&client, "/label/.1,2/.a/.R,1,G,2,B,3/.x=1.y=z/.1", &[]).await, at("path", "/point/y"));
+    assert_eq!(
+        refused(&client, "/label/1,2/.a/.R,1,G,2,B,3/.x=1.y=2/.7", &[]).await,
+        at("path", "/ids")
+    );
+    assert_eq!(
+        refused(&client, "/label/.1,2/.a/.R,1,G,2,B,3/.x=1.y=2/.0", &[]).await,
+        at("path", "/id")
+    );
+    assert_eq!(
+        refused(&client, "/label/.1,2/.a/.R,1,G,2,B,3/.x=1.y=z/.1", &[]).await,
+        at("path", "/point/y")
+    );
 
-    let matrix = get(&client, "/matrix/;ids=1,2/;idsx=a;idsx=b/;color=R,1,G,2,B,3/;x=1;y=2/;id=7", &[]).await;
+    let matrix = get(
+        &client,
+        "/matrix/;ids=1,2/;idsx=a;idsx=b/;color=R,1,G,2,B,3/;x=1;y=2/;id=7",
+        &[],
+    )
+    .await;
     assert_eq!(
         matrix,
         json!({"ids": [1, 2], "idsx": ["a", "b"], "color": color(), "point": {"x": 1, "y": 2}, "id": 7})
     );
     assert_eq!(
-        refused(&client, "/matrix/;other=1/;idsx=a/;color=R,1,G,2,B,3/;x=1;y=2/;id=7", &[]).await,
+        refused(
+            &client,
+            "/matrix/;other=1/;idsx=a/;color=R,1,G,2,B,3/;x=1;y=2/;id=7",
+            &[]
+        )
+        .await,
         at("path", "/ids")
     );
     assert_eq!(
-        refused(&client, "/matrix/;ids=1,b/;idsx=a/;color=R,1,G,2,B,-3/;x=1;y=2/;id=7", &[]).await,
+        refused(
+            &client,
+            "/matrix/;ids=1,b/;idsx=a/;color=R,1,G,2,B,-3/;x=1;y=2/;id=7",
+            &[]
+        )
+        .await,
         vec![
             ("path".to_owned(), "/ids/1".to_owned()),
             ("path".to_owned(), "/color/B".to_owned())
@@ -167,12 +225,30 @@ async fn query_styles_are_read_and_checked() {
     assert_eq!(none["tags"], Value::Null);
     assert_eq!(none["filter"], Value::Null);
 
-    assert_eq!(refused(&client, "/query?tags=red,pink", &[]).await, at("query", "/tags/1"));
-    assert_eq!(refused(&client, "/query?filter%5Bmax%5D=500", &[]).await, at("query", "/filter/max"));
-    assert_eq!(refused(&client, "/query?codes=1%7Cx", &[]).await, at("query", "/codes/1"));
-    assert_eq!(refused(&client, "/query?labels%5Ba%5D=toolong", &[]).await, at("query", "/labels/a"));
-    assert_eq!(refused(&client, "/query?color=R,1,G,2,B,x", &[]).await, at("query", "/color/B"));
-    assert_eq!(refused(&client, "/query?x=1&y=b", &[]).await, at("query", "/point/y"));
+    assert_eq!(
+        refused(&client, "/query?tags=red,pink", &[]).await,
+        at("query", "/tags/1")
+    );
+    assert_eq!(
+        refused(&client, "/query?filter%5Bmax%5D=500", &[]).await,
+        at("query", "/filter/max")
+    );
+    assert_eq!(
+        refused(&client, "/query?codes=1%7Cx", &[]).await,
+        at("query", "/codes/1")
+    );
+    assert_eq!(
+        refused(&client, "/query?labels%5Ba%5D=toolong", &[]).await,
+        at("query", "/labels/a")
+    );
+    assert_eq!(
+        refused(&client, "/query?color=R,1,G,2,B,x", &[]).await,
+        at("query", "/color/B")
+    );
+    assert_eq!(
+        refused(&client, "/query?x=1&y=b", &[]).await,
+        at("query", "/point/y")
+    );
 }
 
 #[tokio::test]
@@ -181,12 +257,25 @@ async fn header_and_cookie_styles_are_read_and_checked() {
     let headers = get(
         &client,
         "/headers",
-        &[("x-ids", "1, 2"), ("x-color", "R,1,G,2,B,3"), ("x-point", "x=1,y=2")],
+        &[
+            ("x-ids", "1, 2"),
+            ("x-color", "R,1,G,2,B,3"),
+            ("x-point", "x=1,y=2"),
+        ],
     )
     .await;
-    assert_eq!(headers, json!({"ids": [1, 2], "color": color(), "point": {"x": 1, "y": 2}}));
-    assert_eq!(refused(&client, "/headers", &[]).await, at("header", "/x-ids"));
-    assert_eq!(refused(&client, "/headers", &[("x-ids", "1,a")]).await, at("header", "/x-ids/1"));
+    assert_eq!(
+        headers,
+        json!({"ids": [1, 2], "color": color(), "point": {"x": 1, "y": 2}})
+    );
+    assert_eq!(
+        refused(&client, "/headers", &[]).await,
+        at("header", "/x-ids")
+    );
+    assert_eq!(
+        refused(&client, "/headers", &[("x-ids", "1,a")]).await,
+        at("header", "/x-ids/1")
+    );
     assert_eq!(
         refused(&client, "/headers", &[("x-ids", "1"), ("x-point", "x=1")]).await,
         at("header", "/x-point/y")
@@ -195,7 +284,10 @@ async fn header_and_cookie_styles_are_read_and_checked() {
     let cookies = get(
         &client,
         "/cookies",
-        &[("cookie", "ctags=red,green; cids=1; cids=2; ccolor=R,1,G,2,B,3; theme=dark; lang=fr")],
+        &[(
+            "cookie",
+            "ctags=red,green; cids=1; cids=2; ccolor=R,1,G,2,B,3; theme=dark; lang=fr",
+        )],
     )
     .await;
     assert_eq!(
@@ -214,20 +306,33 @@ async fn header_and_cookie_styles_are_read_and_checked() {
 #[tokio::test]
 async fn the_generated_client_round_trips_every_style() {
     let (_, addr) = testaccept::serve([api::router(Echo)], ServerConfig::default()).await;
-    let client = api::ParamsStylesClient::new(ClientConfig::new(format!("http://{addr}"))).expect("client");
+    let client =
+        api::ParamsStylesClient::new(ClientConfig::new(format!("http://{addr}"))).expect("client");
     let rgb = api::Color { r: 1, g: 2, b: 3 };
     let point = api::Point { x: -1, y: 2 };
     let body = |response| match response {
         api::PathSimpleResponse::Ok(v) => v,
     };
     let simple = client
-        .path_simple(api::PathSimpleParams { ids: vec![1, 2], color: rgb.clone(), point: point.clone() })
+        .path_simple(api::PathSimpleParams {
+            ids: vec![1, 2],
+            color: rgb.clone(),
+            point: point.clone(),
+        })
         .await
         .expect("simple");
-    assert_eq!(body(simple), json!({"ids": [1, 2], "color": color(), "point": {"x": -1, "y": 2}}));
+    assert_eq!(
+        body(simple),
+        json!({"ids": [1, 2], "color": color(), "point": {"x": -1, "y": 2}})
+    );
 
     // Delimiters inside items are percent-encoded in the path and survive the trip.
-    let tricky = vec!["a.b".to_owned(), "c,d".to_owned(), "e;f=g".to_owned(), "h i/j".to_owned()];
+    let tricky = vec![
+        "a.b".to_owned(),
+        "c,d".to_owned(),
+        "e;f=g".to_owned(),
+        "h i/j".to_owned(),
+    ];
     let api::PathLabelResponse::Ok(label) = client
         .path_label(api::PathLabelParams {
             ids: vec![4, 5],
@@ -264,7 +369,10 @@ async fn the_generated_client_round_trips_every_style() {
             ids: Some(vec![7, 8]),
             color: Some(rgb.clone()),
             point: Some(point.clone()),
-            filter: Some(api::QueryStylesFilter { min: Some(1), max: None }),
+            filter: Some(api::QueryStylesFilter {
+                min: Some(1),
+                max: None,
+            }),
             words: Some(vec!["x,y".into(), "z|".into()]),
             codes: Some(vec![1, 2]),
             labels: Some(labels),
@@ -305,14 +413,20 @@ async fn the_generated_client_round_trips_every_style() {
         })
         .await
         .expect("headers");
-    assert_eq!(headers, json!({"ids": [3], "color": color(), "point": {"x": -1, "y": 2}}));
+    assert_eq!(
+        headers,
+        json!({"ids": [3], "color": color(), "point": {"x": -1, "y": 2}})
+    );
 
     let api::CookieStylesResponse::Ok(cookies) = client
         .cookie_styles(api::CookieStylesParams {
             ctags: Some(vec![api::Tag::Blue]),
             cids: Some(vec![1, 2]),
             ccolor: Some(rgb),
-            prefs: Some(api::CookieStylesPrefs { theme: Some("dark; x=1".into()), lang: None }),
+            prefs: Some(api::CookieStylesPrefs {
+                theme: Some("dark; x=1".into()),
+                lang: None,
+            }),
         })
         .await
         .expect("cookies");
@@ -336,21 +450,36 @@ async fn response_headers_are_sent_and_read_back() {
     assert_eq!(other.status, 203);
     assert_eq!(other.headers["x-cost"], "3");
 
-    let typed = api::ParamsStylesClient::new(ClientConfig::new(format!("http://{addr}"))).expect("client");
+    let typed =
+        api::ParamsStylesClient::new(ClientConfig::new(format!("http://{addr}"))).expect("client");
     let mode = |mode| api::GetLimitsParams { mode };
     assert_eq!(
-        typed.get_limits(mode(api::GetLimitsMode::Ok)).await.expect("ok"),
+        typed
+            .get_limits(mode(api::GetLimitsMode::Ok))
+            .await
+            .expect("ok"),
         api::GetLimitsResponse::Ok(
             api::GetLimitsOk { ok: true },
-            api::GetLimitsOkHeaders { x_rate_limit: 10, x_tags: Some(vec!["a".into(), "b".into()]) }
+            api::GetLimitsOkHeaders {
+                x_rate_limit: 10,
+                x_tags: Some(vec!["a".into(), "b".into()])
+            }
         )
     );
     assert_eq!(
-        typed.get_limits(mode(api::GetLimitsMode::Created)).await.expect("created"),
-        api::GetLimitsResponse::Created(api::GetLimitsCreatedHeaders { location: "/limits/1".into() })
+        typed
+            .get_limits(mode(api::GetLimitsMode::Created))
+            .await
+            .expect("created"),
+        api::GetLimitsResponse::Created(api::GetLimitsCreatedHeaders {
+            location: "/limits/1".into()
+        })
     );
     assert_eq!(
-        typed.get_limits(mode(api::GetLimitsMode::Other)).await.expect("other"),
+        typed
+            .get_limits(mode(api::GetLimitsMode::Other))
+            .await
+            .expect("other"),
         api::GetLimitsResponse::Default(
             klue_core::codegen::StatusCode::NON_AUTHORITATIVE_INFORMATION,
             api::GetLimitsDefaultHeaders { x_cost: 3 }

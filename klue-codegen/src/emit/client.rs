@@ -49,7 +49,8 @@ pub(crate) fn operation(
         let docs = doc(param.description.as_deref());
         let wire = &param.name;
         let is_array = matches!(param.schema.kind, SchemaKind::Array { .. });
-        let invalid = quote!(.map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;);
+        let invalid =
+            quote!(.map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;);
         let wire_name = match param.location {
             ParamLocation::Header => param.name.to_ascii_lowercase(),
             _ => param.name.clone(),
@@ -71,7 +72,9 @@ pub(crate) fn operation(
                     ParamLocation::Header => {
                         quote!(#rt::set_styled_header(&mut request.headers, #spec, value) #invalid)
                     }
-                    _ => quote!(#rt::add_styled_cookie(&mut request.headers, #spec, value) #invalid),
+                    _ => {
+                        quote!(#rt::add_styled_cookie(&mut request.headers, #spec, value) #invalid)
+                    }
                 };
                 let target = if location == ParamLocation::Query {
                     &mut query

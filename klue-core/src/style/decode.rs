@@ -137,9 +137,12 @@ fn collect(spec: &ParamSpec, shape: Shape, source: &Source<'_>) -> Collected {
 fn path(spec: &ParamSpec, shape: Shape, raw: &str) -> Result<Pieces, String> {
     let (rest, delimiter) = match spec.style {
         Style::Label => {
-            let rest = raw
-                .strip_prefix('.')
-                .ok_or_else(|| format!("expected label style: '.' then the value, got '{}'", decoded(raw)))?;
+            let rest = raw.strip_prefix('.').ok_or_else(|| {
+                format!(
+                    "expected label style: '.' then the value, got '{}'",
+                    decoded(raw)
+                )
+            })?;
             (rest, if spec.explode { '.' } else { ',' })
         }
         Style::Matrix => return matrix(spec, shape, raw),
@@ -174,9 +177,13 @@ fn matrix(spec: &ParamSpec, shape: Shape, raw: &str) -> Result<Pieces, String> {
         values.push(value);
     }
     Ok(match shape {
-        Shape::Array(_) if spec.explode => {
-            Pieces::List(values.into_iter().filter(|v| !v.is_empty()).map(decoded).collect())
-        }
+        Shape::Array(_) if spec.explode => Pieces::List(
+            values
+                .into_iter()
+                .filter(|v| !v.is_empty())
+                .map(decoded)
+                .collect(),
+        ),
         Shape::Scalar => Pieces::One(decoded(values.first().copied().unwrap_or(""))),
         _ => Pieces::List(split_decoded(values.first().copied().unwrap_or(""), ',')),
     })

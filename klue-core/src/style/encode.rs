@@ -100,7 +100,11 @@ fn join_pairs(
 }
 
 fn join_list(items: &[String], delimiter: &str, piece: fn(&str) -> String) -> String {
-    items.iter().map(|i| piece(i)).collect::<Vec<_>>().join(delimiter)
+    items
+        .iter()
+        .map(|i| piece(i))
+        .collect::<Vec<_>>()
+        .join(delimiter)
 }
 
 /// The path segment text (percent-encoded) of `flat` in `spec`'s style.
@@ -146,7 +150,11 @@ pub(crate) fn query(spec: &ParamSpec, flat: &Flat) -> Result<Vec<String>, String
             Flat::Pairs(pairs) => pairs
                 .iter()
                 .map(|(k, v)| {
-                    format!("{}={}", form_piece(&format!("{}[{k}]", spec.name)), form_piece(v))
+                    format!(
+                        "{}={}",
+                        form_piece(&format!("{}[{k}]", spec.name)),
+                        form_piece(v)
+                    )
                 })
                 .collect(),
             Flat::One(text) => vec![format!("{name}={}", form_piece(text))],
@@ -199,8 +207,11 @@ fn delimited(items: &[String], delimiter: Option<char>) -> Result<String, String
 
 /// The header value text (`simple` style); items must not contain `,` (nor keys `=`).
 pub(crate) fn header(spec: &ParamSpec, flat: &Flat) -> Result<String, String> {
-    let check = |text: &str, forbidden: &[char]| match text.chars().find(|c| forbidden.contains(c)) {
-        Some(c) => Err(format!("'{text}' contains {c:?}, which this header style cannot carry")),
+    let check = |text: &str, forbidden: &[char]| match text.chars().find(|c| forbidden.contains(c))
+    {
+        Some(c) => Err(format!(
+            "'{text}' contains {c:?}, which this header style cannot carry"
+        )),
         None => Ok(text.to_owned()),
     };
     match flat {
@@ -235,7 +246,11 @@ pub(crate) fn cookie(spec: &ParamSpec, flat: &Flat) -> Vec<String> {
             .iter()
             .map(|i| format!("{}={}", spec.name, cookie_piece(i)))
             .collect(),
-        Flat::List(items) => vec![format!("{}={}", spec.name, join_list(items, ",", cookie_piece))],
+        Flat::List(items) => vec![format!(
+            "{}={}",
+            spec.name,
+            join_list(items, ",", cookie_piece)
+        )],
         Flat::Pairs(pairs) if spec.explode => pairs
             .iter()
             .map(|(k, v)| format!("{}={}", cookie_piece(k), cookie_piece(v)))

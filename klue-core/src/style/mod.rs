@@ -123,3 +123,6 @@ pub(crate) fn text_of(value: &Value) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -288,10 +288,7 @@ impl<'d> Converter<'d> {
                 }
                 "tsv" if location == "query" => {
                     out.insert("explode".into(), false.into());
-                    out.insert(
-                        crate::read::openapi3::TSV_MARK.into(),
-                        "tsv".into(),
-                    );
+                    out.insert(crate::read::openapi3::TSV_MARK.into(), "tsv".into());
                 }
                 "csv" => {
                     out.insert("explode".into(), false.into());
