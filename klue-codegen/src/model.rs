@@ -196,6 +196,37 @@ pub enum ParamLocation {
     Cookie,
 }
 
+/// How a parameter is serialized (OpenAPI `style`; Swagger 2.0 `collectionFormat` maps onto it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamStyle {
+    /// `form` (query, cookie default).
+    Form,
+    /// `simple` (path, header default).
+    Simple,
+    /// `label` (path).
+    Label,
+    /// `matrix` (path).
+    Matrix,
+    /// `spaceDelimited` (query; 2.0 `ssv`).
+    SpaceDelimited,
+    /// `pipeDelimited` (query; 2.0 `pipes`).
+    PipeDelimited,
+    /// Tab-separated (query; 2.0 `tsv`).
+    TabDelimited,
+    /// `deepObject` (query, objects).
+    DeepObject,
+}
+
+impl ParamStyle {
+    /// The style a parameter at `location` has when the spec names none.
+    pub fn default_for(location: ParamLocation) -> Self {
+        match location {
+            ParamLocation::Path | ParamLocation::Header => ParamStyle::Simple,
+            ParamLocation::Query | ParamLocation::Cookie => ParamStyle::Form,
+        }
+    }
+}
+
 /// A parameter of an operation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parameter {
@@ -211,6 +242,32 @@ pub struct Parameter {
     pub description: Option<String>,
     /// A credential of a security scheme (API key, basic auth): missing is a 401.
     pub credential: bool,
+    /// `style`.
+    pub style: ParamStyle,
+    /// `explode` (default: true for `form`, false otherwise).
+    pub explode: bool,
+    /// Read and written by the shared style runtime (`klue::ParamSpec`): arrays (but exploded
+    /// `form` query ones), objects, and scalars in a style other than their location's
+    /// default. Plain scalars use the faster scalar functions.
+    pub styled: bool,
+}
+
+impl Parameter {
+    /// A parameter in the default style of its location.
+    pub fn plain(name: String, location: ParamLocation, required: bool, schema: Schema) -> Self {
+        let style = ParamStyle::default_for(location);
+        Parameter {
+            name,
+            location,
+            required,
+            schema,
+            description: None,
+            credential: false,
+            style,
+            explode: style == ParamStyle::Form,
+            styled: false,
+        }
+    }
 }
 
 /// How a body is encoded on the wire, chosen from the media types an operation offers.
@@ -261,8 +318,9 @@ pub struct Response {
     pub media: Media,
     /// The media type sent (`application/json` for JSON).
     pub content_type: String,
-    /// Declared response headers: name and whether required (set by the handler as strings).
-    pub headers: Vec<(String, bool)>,
+    /// Declared response headers (`Content-Type` aside), as the properties of an object: a
+    /// handler sets them through a generated struct, the client reads them into it.
+    pub headers: Vec<Property>,
 }
 
 /// Security requirement of an operation.

@@ -88,3 +88,13 @@ fn oas31_unions() {
 fn swagger2_accounts() {
     snapshot("fixtures/swagger2/accounts.yaml");
 }
+
+#[test]
+fn params_styles() {
+    snapshot("fixtures/openapi30/params_styles.yaml");
+}
+
+#[test]
+fn swagger2_params_collection_format() {
+    snapshot("fixtures/swagger2/params_collection_format.yaml");
+}

@@ -14,7 +14,9 @@ pub use crate::params::{FromParam, ToParam};
 pub use crate::request::OperationRequest;
 pub use crate::response::{empty_response, json_response, Body, IntoResponse};
 pub use crate::router::{ApiInfo, ApiRouter, AuthMode, BodySpec, OperationSpec};
-pub use crate::url::{add_cookie, set_header, UrlBuilder};
+pub use crate::style::headers::{decode_headers, with_headers};
+pub use crate::style::{ParamSpec, Style};
+pub use crate::url::{add_cookie, add_styled_cookie, set_header, set_styled_header, UrlBuilder};
 pub use crate::validate::{
     any_of, decode, one_of, tagged, ArrayRules, Format, IntegerFormat, Location, NumberRules,
     ObjectRules, Pattern, Property, Schema, StringRules, Tag, TaggedRules, Validate, Violations,

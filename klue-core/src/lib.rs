@@ -32,6 +32,7 @@ mod response;
 mod router;
 mod run;
 mod server;
+mod style;
 mod url;
 pub mod validate;
 
@@ -49,6 +50,7 @@ pub use response::{empty_response, json_response, Body, IntoResponse};
 pub use router::{ApiInfo, ApiRouter, AuthMode, BodySpec, OperationSpec};
 pub use run::{init_logging, init_logging_with, run, run_configured, serve_with, ServerArgs};
 pub use server::{BoundServer, BuildError, KlueService, ServeError, Server};
+pub use style::{ParamSpec, Style};
 pub use url::{add_cookie, set_header, UrlBuilder};
 pub use validate::{Location, Validate, Violation, Violations};
 

@@ -8,6 +8,8 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::Claims;
 use crate::params::FromParam;
+use crate::style::decode::Source;
+use crate::style::ParamSpec;
 use crate::validate::{validate_value, Location, Schema, Validate, Violations};
 use crate::ApiError;
 
@@ -16,6 +18,7 @@ use crate::ApiError;
 #[derive(Debug)]
 pub struct OperationRequest {
     parts: Parts,
+    /// Path parameters as matched: still percent-encoded (styles split before decoding).
     path_params: Vec<(String, String)>,
     query: Vec<(String, String)>,
     body: Bytes,
@@ -83,8 +86,44 @@ impl OperationRequest {
             .path_params
             .iter()
             .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str());
-        parse_one(v, name, raw, true, schema)
+            .map(|(_, value)| percent_encoding::percent_decode_str(value).decode_utf8_lossy());
+        parse_one(v, name, raw.as_deref(), true, schema)
+    }
+
+    /// A parameter with a style (OpenAPI `style`/`explode`, Swagger 2.0 `collectionFormat`):
+    /// an array, an object or a styled scalar, read as `spec` says, checked against `schema`
+    /// (violations point below the parameter's name: `/tags/1`) and decoded into `T`.
+    pub fn styled_param<T: DeserializeOwned + Validate>(
+        &self,
+        v: &mut Violations,
+        spec: &ParamSpec,
+        schema: &'static Schema,
+    ) -> Option<T> {
+        v.set_location(spec.location);
+        let source = Source {
+            path: self
+                .path_params
+                .iter()
+                .find(|(key, _)| key == spec.name)
+                .map(|(_, value)| value.as_str()),
+            query: self.parts.uri.query(),
+            headers: &self.parts.headers,
+        };
+        let value = crate::style::decode::read(spec, schema, &source, v)?;
+        let before = v.len();
+        v.field(spec.name, &value, schema);
+        if v.len() > before {
+            return None;
+        }
+        match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(typed) => Some(typed),
+            Err(err) => {
+                let mut pointer = format!("/{}", spec.name.replace('~', "~0").replace('/', "~1"));
+                pointer.push_str(&pointer_of(err.path()));
+                v.push_pointer(pointer, err.inner().to_string());
+                None
+            }
+        }
     }
 
     /// A query parameter (its first occurrence), parsed and checked against `schema`.

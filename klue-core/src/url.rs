@@ -3,7 +3,10 @@
 use http::{HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
+use serde::Serialize;
+
 use crate::params::ToParam;
+use crate::style::{encode, ParamSpec};
 use crate::validate::{Location, Violation};
 
 /// Characters escaped in a path segment (RFC 3986 `pchar` allows the rest).
@@ -67,11 +70,104 @@ impl UrlBuilder {
         }
     }
 
+    /// Appends a styled path parameter (`simple`, `label` or `matrix`).
+    pub fn styled_path<T: Serialize + ?Sized>(
+        &mut self,
+        spec: &ParamSpec,
+        value: &T,
+    ) -> Result<(), Violation> {
+        if let Some(flat) = flatten(spec, value)? {
+            self.path.push_str(&encode::path(spec, &flat));
+        }
+        Ok(())
+    }
+
+    /// Appends a styled query parameter (`form`, `spaceDelimited`, `pipeDelimited`,
+    /// `deepObject`, ...).
+    pub fn styled_query<T: Serialize + ?Sized>(
+        &mut self,
+        spec: &ParamSpec,
+        value: &T,
+    ) -> Result<(), Violation> {
+        let Some(flat) = flatten(spec, value)? else {
+            return Ok(());
+        };
+        let pairs = encode::query(spec, &flat).map_err(|message| violation(spec, message))?;
+        for pair in pairs {
+            self.query
+                .push(if self.query.is_empty() { '?' } else { '&' });
+            self.query.push_str(&pair);
+        }
+        Ok(())
+    }
+
     /// The path and query.
     pub fn finish(mut self) -> String {
         self.path.push_str(&self.query);
         self.path
     }
+}
+
+fn violation(spec: &ParamSpec, message: String) -> Violation {
+    Violation {
+        location: spec.location,
+        pointer: format!("/{}", spec.name),
+        message,
+    }
+}
+
+fn flatten<T: Serialize + ?Sized>(
+    spec: &ParamSpec,
+    value: &T,
+) -> Result<Option<encode::Flat>, Violation> {
+    let value = serde_json::to_value(value)
+        .map_err(|err| violation(spec, format!("cannot be encoded: {err}")))?;
+    Ok(encode::flatten(&value))
+}
+
+/// Sets a styled header parameter (`simple` style, arrays and objects comma-separated).
+pub fn set_styled_header<T: Serialize + ?Sized>(
+    headers: &mut HeaderMap,
+    spec: &ParamSpec,
+    value: &T,
+) -> Result<(), Violation> {
+    let Some(flat) = flatten(spec, value)? else {
+        return Ok(());
+    };
+    let text = encode::header(spec, &flat).map_err(|message| violation(spec, message))?;
+    let value = HeaderValue::from_str(&text)
+        .map_err(|_| violation(spec, format!("'{text}' cannot be sent as a header value")))?;
+    let name = HeaderName::from_bytes(spec.name.as_bytes())
+        .map_err(|_| violation(spec, "not a valid header name".to_owned()))?;
+    headers.insert(name, value);
+    Ok(())
+}
+
+/// Adds a styled cookie parameter (`form` style; pieces percent-encoded) to the `Cookie`
+/// header.
+pub fn add_styled_cookie<T: Serialize + ?Sized>(
+    headers: &mut HeaderMap,
+    spec: &ParamSpec,
+    value: &T,
+) -> Result<(), Violation> {
+    let Some(flat) = flatten(spec, value)? else {
+        return Ok(());
+    };
+    let mut line = headers
+        .get(http::header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .unwrap_or_default();
+    for pair in encode::cookie(spec, &flat) {
+        if !line.is_empty() {
+            line.push_str("; ");
+        }
+        line.push_str(&pair);
+    }
+    let value = HeaderValue::from_str(&line)
+        .map_err(|_| violation(spec, "cannot be sent as a cookie".to_owned()))?;
+    headers.insert(http::header::COOKIE, value);
+    Ok(())
 }
 
 /// Sets header `name` (lower case) to `value`; a value that cannot be a header is a violation.

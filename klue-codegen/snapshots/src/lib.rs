@@ -102,3 +102,13 @@ pub mod oas31_unions {
 pub mod accounts {
     include!("generated/accounts.rs");
 }
+
+/// `apis/fixtures/openapi30/params_styles.yaml`: parameter styles and typed response headers.
+pub mod params_styles {
+    include!("generated/params_styles.rs");
+}
+
+/// `apis/fixtures/swagger2/params_collection_format.yaml`: Swagger 2.0 `collectionFormat`.
+pub mod params_collection_format {
+    include!("generated/params_collection_format.rs");
+}

@@ -49,11 +49,45 @@ pub(crate) fn operation(
         let docs = doc(param.description.as_deref());
         let wire = &param.name;
         let is_array = matches!(param.schema.kind, SchemaKind::Array { .. });
-        match param.location {
-            ParamLocation::Path => {
-                path_fields.insert(param.name.clone(), field.clone());
+        let invalid =
+            quote!(.map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;);
+        let wire_name = match param.location {
+            ParamLocation::Header => param.name.to_ascii_lowercase(),
+            _ => param.name.clone(),
+        };
+        let styled = param
+            .styled
+            .then(|| super::param_style::spec(param, &wire_name, param.required));
+        match (param.location, styled) {
+            (ParamLocation::Path, styled) => {
+                let push = match styled {
+                    Some(spec) => quote!(url.styled_path(#spec, &params.#field) #invalid),
+                    None => quote!(url.path_param(&params.#field);),
+                };
+                path_fields.insert(param.name.clone(), push);
             }
-            ParamLocation::Query => {
+            (location, Some(spec)) => {
+                let push = match location {
+                    ParamLocation::Query => quote!(url.styled_query(#spec, value) #invalid),
+                    ParamLocation::Header => {
+                        quote!(#rt::set_styled_header(&mut request.headers, #spec, value) #invalid)
+                    }
+                    _ => {
+                        quote!(#rt::add_styled_cookie(&mut request.headers, #spec, value) #invalid)
+                    }
+                };
+                let target = if location == ParamLocation::Query {
+                    &mut query
+                } else {
+                    &mut headers
+                };
+                target.push(if param.required {
+                    quote!({ let value = &params.#field; #push })
+                } else {
+                    quote!(if let Some(value) = &params.#field { #push })
+                });
+            }
+            (ParamLocation::Query, None) => {
                 let push = if is_array {
                     quote!(url.query_array(#wire, value);)
                 } else {
@@ -65,7 +99,7 @@ pub(crate) fn operation(
                     quote!(if let Some(value) = &params.#field { #push })
                 });
             }
-            ParamLocation::Cookie => {
+            (ParamLocation::Cookie, None) => {
                 let set = quote! {
                     #rt::add_cookie(&mut request.headers, #wire, value)
                         .map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;
@@ -76,7 +110,7 @@ pub(crate) fn operation(
                     quote!(if let Some(value) = &params.#field { #set })
                 });
             }
-            ParamLocation::Header => {
+            (ParamLocation::Header, None) => {
                 let lower = param.name.to_ascii_lowercase();
                 let set = quote! {
                     #rt::set_header(&mut request.headers, #lower, value)
@@ -107,8 +141,8 @@ pub(crate) fn operation(
             continue;
         }
         let (name, rest) = segment.split_once('}').unwrap_or((segment, ""));
-        if let Some(field) = path_fields.get(name) {
-            url.push(quote!(url.path_param(&params.#field);));
+        if let Some(push) = path_fields.get(name) {
+            url.push(push.clone());
         }
         if !rest.is_empty() {
             url.push(quote!(url.literal(#rest);));
@@ -212,6 +246,23 @@ pub(crate) fn operation(
             statics.push(quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;));
             quote!(#rt::decode_json::<#ty>(&response, &#static_ident, self.http.config().validate_responses)?)
         });
+        let headers_decode = super::server::response_headers_schema(response).map(|schema| {
+            let ty = super::server::response_headers_type(types, &op_camel, &variant_name, response);
+            let static_ident = format_ident!(
+                "SCHEMA_{}__RESPONSE_{}_HEADERS",
+                naming::shouty(&op.id),
+                naming::shouty(&variant_name)
+            );
+            let expr = types.schema_expr(&schema, &format!("{op_camel}_{variant_name}_headers"));
+            statics.push(quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;));
+            quote!(#rt::decode_headers::<#ty>(&response, &#static_ident, self.http.config().validate_responses)?)
+        });
+        // The variant's fields after the status: the body, then the headers.
+        let decode = match (decode, headers_decode) {
+            (Some(body), Some(headers)) => Some(quote!(#body, #headers)),
+            (body, None) => body,
+            (None, headers) => headers,
+        };
         match (response.status, decode) {
             // Non-2xx answers are errors whatever the spec declares: they carry the envelope.
             (ResponseStatus::Code(code), _) if !(200..300).contains(&code) => {}

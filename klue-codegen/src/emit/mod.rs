@@ -3,6 +3,7 @@
 mod client;
 mod composite;
 mod defaults;
+mod param_style;
 mod server;
 mod types;
 

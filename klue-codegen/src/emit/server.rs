@@ -77,6 +77,10 @@ pub(crate) fn operation(
         // A missing credential is a 401, checked below; it is not a parameter violation.
         let decode_required = required && !param.credential;
         let call = match (param.location, item_ty) {
+            _ if param.styled => {
+                let spec = super::param_style::spec(param, &name, decode_required);
+                quote!(request.styled_param::<#ty>(&mut v, #spec, &#static_ident))
+            }
             (ParamLocation::Path, _) => {
                 quote!(request.path_param::<#ty>(&mut v, #name, &#static_ident))
             }
@@ -362,31 +366,43 @@ fn response_enum(
             };
             (ty, response.content_type.as_str())
         });
-        match (body, response.status) {
-            (Some((ty, encode)), ResponseStatus::Code(code)) => {
-                variants.push(quote!(#[doc = #text] #variant(#ty),));
-                let call = encode_call(&status_expr, response.media, encode);
-                arms.push(quote!(Self::#variant(body) => #call,));
+        let headers_ty = response_headers_type(types, op_camel, &variant_name, response);
+        // The variant's fields: the status (`default`), the body, the headers.
+        let mut field_types = Vec::new();
+        let mut bindings = Vec::new();
+        let status = match response.status {
+            ResponseStatus::Code(_) => status_expr,
+            ResponseStatus::Default => {
+                field_types.push(quote!(#rt::StatusCode));
+                bindings.push(quote!(status));
+                quote!(status)
+            }
+        };
+        let mut call = quote!(#rt::empty_response(#status));
+        if let Some((ty, encode)) = body {
+            if let (ResponseStatus::Code(code), None) = (response.status, &headers_ty) {
                 body_types.push((
                     variant.clone(),
                     ty.to_string(),
-                    ty,
+                    ty.clone(),
                     (200..300).contains(&code),
                 ));
             }
-            (None, ResponseStatus::Code(_)) => {
-                variants.push(quote!(#[doc = #text] #variant,));
-                arms.push(quote!(Self::#variant => #rt::empty_response(#status_expr),));
-            }
-            (Some((ty, encode)), ResponseStatus::Default) => {
-                variants.push(quote!(#[doc = #text] #variant(#rt::StatusCode, #ty),));
-                let call = encode_call(&quote!(status), response.media, encode);
-                arms.push(quote!(Self::#variant(status, body) => #call,));
-            }
-            (None, ResponseStatus::Default) => {
-                variants.push(quote!(#[doc = #text] #variant(#rt::StatusCode),));
-                arms.push(quote!(Self::#variant(status) => #rt::empty_response(status),));
-            }
+            field_types.push(ty);
+            bindings.push(quote!(body));
+            call = encode_call(&status, response.media, encode);
+        }
+        if let Some(headers_ty) = headers_ty {
+            field_types.push(headers_ty);
+            bindings.push(quote!(headers));
+            call = quote!(#rt::with_headers(#call, &headers));
+        }
+        if field_types.is_empty() {
+            variants.push(quote!(#[doc = #text] #variant,));
+            arms.push(quote!(Self::#variant => #call,));
+        } else {
+            variants.push(quote!(#[doc = #text] #variant(#(#field_types),*),));
+            arms.push(quote!(Self::#variant(#(#bindings),*) => #call,));
         }
     }
     // `Ok(item.into())` for the success body, when its type names exactly one variant.
@@ -425,6 +441,36 @@ fn response_enum(
         #(#from_impls)*
     };
     (enum_tokens, impls)
+}
+
+/// The struct of a response's declared headers (one field per header, `Option` unless
+/// required), when it declares any; the server and the client share it.
+pub(crate) fn response_headers_type(
+    types: &mut TypeEmitter,
+    op_camel: &str,
+    variant_name: &str,
+    response: &Response,
+) -> Option<TokenStream> {
+    let schema = response_headers_schema(response)?;
+    Some(types.rust_type(&schema, &format!("{op_camel}_{variant_name}_headers")))
+}
+
+/// The declared headers of `response` as an object schema.
+pub(crate) fn response_headers_schema(response: &Response) -> Option<Schema> {
+    let first = response.headers.first()?;
+    Some(Schema {
+        kind: SchemaKind::Object {
+            properties: response.headers.clone(),
+        },
+        description: Some("The headers of the response.".to_owned()),
+        pointer: first
+            .schema
+            .pointer
+            .rsplit_once("/headers/")
+            .map(|(at, _)| format!("{at}/headers"))
+            .unwrap_or_default(),
+        nullable: false,
+    })
 }
 
 /// The expression encoding `body` with `status` as the response's media type.

@@ -9,12 +9,6 @@ use hyper::body::Incoming;
 
 use crate::ApiError;
 
-pub(super) fn decode_path_segment(raw: &str) -> String {
-    percent_encoding::percent_decode_str(raw)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
 pub(super) fn check_content_type(headers: &HeaderMap, accepted: &[&str]) -> Result<(), ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)

@@ -342,7 +342,7 @@ impl KlueService {
             let params: Vec<(String, String)> = matched
                 .params
                 .iter()
-                .map(|(key, value)| (key.to_owned(), super::body::decode_path_segment(value)))
+                .map(|(key, value)| (key.to_owned(), value.to_owned()))
                 .collect();
             (entry, operation, params)
         };

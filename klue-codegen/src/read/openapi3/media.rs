@@ -7,6 +7,7 @@
 
 use openapiv3 as oa;
 
+use super::params::text_schema;
 use super::Reader;
 use crate::diagnostics::join;
 use crate::model::*;
@@ -71,15 +72,40 @@ impl Reader<'_, '_, '_> {
         let (response, pointer) =
             self.component(response, pointer, "responses", "response", |c| &c.responses)?;
         let content_pointer = join(&pointer, "content");
-        let headers = response
-            .headers
-            .iter()
-            .filter(|(name, _)| !name.eq_ignore_ascii_case("content-type"))
-            .map(|(name, header)| {
-                let required = header.as_item().is_some_and(|h| h.required);
-                (name.clone(), required)
-            })
-            .collect();
+        let headers_pointer = join(&pointer, "headers");
+        let mut headers = Vec::new();
+        for (name, header) in &response.headers {
+            if name.eq_ignore_ascii_case("content-type") {
+                continue;
+            }
+            let at = join(&headers_pointer, name);
+            let (required, schema) = match header.as_item() {
+                Some(header) => {
+                    let schema = match &header.format {
+                        oa::ParameterSchemaOrContent::Schema(schema) => {
+                            self.schema(schema, &join(&at, "schema"))
+                        }
+                        oa::ParameterSchemaOrContent::Content(_) => text_schema(&at),
+                    };
+                    (header.required, schema)
+                }
+                None => (false, text_schema(&at)),
+            };
+            let schema = if self.is_header_type(&schema) {
+                schema
+            } else {
+                self.diag.warn(
+                    &at,
+                    format!("response header '{name}' is not a scalar or an array of scalars: it is read as text"),
+                );
+                text_schema(&at)
+            };
+            headers.push(Property {
+                name: name.clone(),
+                required,
+                schema,
+            });
+        }
         let (media, content_type, body) = if response.content.is_empty() {
             (Media::Json, String::new(), None)
         } else {

@@ -9,6 +9,7 @@ use crate::model::*;
 
 mod media;
 mod params;
+pub(crate) use params::TSV_MARK;
 mod regex_dialect;
 mod schema;
 mod security;
@@ -246,19 +247,17 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
                         "path parameter '{{{name}}}' of '{path}' is not declared in `parameters`; it is read as a string"
                     ),
                 );
-                params.push(Parameter {
-                    name: name.clone(),
-                    location: ParamLocation::Path,
-                    required: true,
-                    schema: Schema {
+                params.push(Parameter::plain(
+                    name.clone(),
+                    ParamLocation::Path,
+                    true,
+                    Schema {
                         kind: SchemaKind::String(StringRules::default()),
                         description: None,
                         pointer: pointer.to_owned(),
                         nullable: false,
                     },
-                    description: None,
-                    credential: false,
-                });
+                ));
             }
         }
         params.retain(|p| {

@@ -6,6 +6,9 @@ use super::Reader;
 use crate::diagnostics::join;
 use crate::model::*;
 
+/// The extension the Swagger 2.0 reader sets on a `collectionFormat: tsv` parameter.
+pub(crate) const TSV_MARK: &str = "x-klue-collection-format";
+
 impl Reader<'_, '_, '_> {
     pub(super) fn parameter(
         &mut self,
@@ -14,12 +17,44 @@ impl Reader<'_, '_, '_> {
     ) -> Option<Parameter> {
         let (param, pointer) =
             self.component(param, pointer, "parameters", "parameter", |c| &c.parameters)?;
-        let (data, location) = match &*param {
-            oa::Parameter::Path { parameter_data, .. } => (parameter_data, ParamLocation::Path),
-            oa::Parameter::Query { parameter_data, .. } => (parameter_data, ParamLocation::Query),
-            oa::Parameter::Header { parameter_data, .. } => (parameter_data, ParamLocation::Header),
-            oa::Parameter::Cookie { parameter_data, .. } => (parameter_data, ParamLocation::Cookie),
+        let (data, location, style) = match &*param {
+            oa::Parameter::Path {
+                parameter_data,
+                style,
+            } => {
+                let style = match style {
+                    oa::PathStyle::Simple => ParamStyle::Simple,
+                    oa::PathStyle::Label => ParamStyle::Label,
+                    oa::PathStyle::Matrix => ParamStyle::Matrix,
+                };
+                (parameter_data, ParamLocation::Path, style)
+            }
+            oa::Parameter::Query {
+                parameter_data,
+                style,
+                ..
+            } => {
+                let style = match style {
+                    oa::QueryStyle::Form => ParamStyle::Form,
+                    oa::QueryStyle::SpaceDelimited => ParamStyle::SpaceDelimited,
+                    oa::QueryStyle::PipeDelimited => ParamStyle::PipeDelimited,
+                    oa::QueryStyle::DeepObject => ParamStyle::DeepObject,
+                };
+                (parameter_data, ParamLocation::Query, style)
+            }
+            oa::Parameter::Header { parameter_data, .. } => {
+                (parameter_data, ParamLocation::Header, ParamStyle::Simple)
+            }
+            oa::Parameter::Cookie { parameter_data, .. } => {
+                (parameter_data, ParamLocation::Cookie, ParamStyle::Form)
+            }
         };
+        // Swagger 2.0's `collectionFormat: tsv` has no OpenAPI 3 style; the 2.0 reader marks it.
+        let style = match data.extensions.get(TSV_MARK).and_then(|v| v.as_str()) {
+            Some("tsv") => ParamStyle::TabDelimited,
+            _ => style,
+        };
+        let mut explode = data.explode.unwrap_or(style == ParamStyle::Form);
         let schema = match &data.format {
             oa::ParameterSchemaOrContent::Schema(schema) => {
                 self.schema(schema, &join(&pointer, "schema"))
@@ -41,14 +76,45 @@ impl Reader<'_, '_, '_> {
         } else {
             self.param_fallback(schema, location, &data.name)
         };
+        let mut style = style;
+        if style == ParamStyle::DeepObject && !self.is_object(&schema) {
+            self.diag.warn(
+                &join(&pointer, "style"),
+                format!(
+                    "parameter '{}': `deepObject` is defined for objects only; it is read in `form` style",
+                    data.name
+                ),
+            );
+            style = ParamStyle::Form;
+            explode = true;
+        }
+        let is_array = matches!(schema.kind, SchemaKind::Array { .. });
+        let plain = if is_array {
+            location == ParamLocation::Query && style == ParamStyle::Form && explode
+        } else {
+            !self.is_object(&schema) && style == ParamStyle::default_for(location)
+        };
         Some(Parameter {
-            name: data.name.clone(),
-            location,
-            required,
-            schema,
             description: data.description.clone(),
-            credential: false,
+            style,
+            explode,
+            styled: !plain,
+            ..Parameter::plain(data.name.clone(), location, required, schema)
         })
+    }
+
+    /// Whether `schema` is an object (or a map) a styled parameter can carry.
+    fn is_object(&self, schema: &Schema) -> bool {
+        match &schema.kind {
+            SchemaKind::Object { .. } | SchemaKind::Map(_) => true,
+            SchemaKind::Ref(name) => matches!(
+                self.named_schema(name)
+                    .and_then(|s| s.as_item())
+                    .map(|s| &s.schema_kind),
+                Some(oa::SchemaKind::Type(oa::Type::Object(_)))
+            ),
+            _ => false,
+        }
     }
 
     /// A parameter type klue does not decode (objects, unions, nested arrays) is read as its
@@ -60,7 +126,7 @@ impl Reader<'_, '_, '_> {
                 min_items,
                 max_items,
                 ..
-            } if location == ParamLocation::Query => SchemaKind::Array {
+            } => SchemaKind::Array {
                 items: Box::new(text_schema(&pointer)),
                 min_items: *min_items,
                 max_items: *max_items,
@@ -83,6 +149,11 @@ impl Reader<'_, '_, '_> {
         }
     }
 
+    /// Whether a response header of this schema is typed (a scalar or an array of scalars).
+    pub(super) fn is_header_type(&self, schema: &Schema) -> bool {
+        self.is_param_type(schema, ParamLocation::Header) && !self.is_object(schema)
+    }
+
     fn is_param_type(&self, schema: &Schema, location: ParamLocation) -> bool {
         match &schema.kind {
             SchemaKind::Boolean
@@ -90,17 +161,20 @@ impl Reader<'_, '_, '_> {
             | SchemaKind::Number(..)
             | SchemaKind::String(_)
             | SchemaKind::StringEnum(_) => true,
+            // Items and members are scalars; nested ones are read as JSON text.
             SchemaKind::Array { items, .. } => {
-                location == ParamLocation::Query
-                    && !matches!(items.kind, SchemaKind::Array { .. })
+                !matches!(items.kind, SchemaKind::Array { .. })
+                    && !self.is_object(items)
                     && self.is_param_type(items, location)
             }
+            SchemaKind::Object { .. } | SchemaKind::Map(_) => true,
             SchemaKind::Ref(name) => matches!(
                 self.named_schema(name)
                     .and_then(|s| s.as_item())
                     .map(|s| &s.schema_kind),
                 Some(oa::SchemaKind::Type(
                     oa::Type::String(_)
+                        | oa::Type::Object(_)
                         | oa::Type::Integer(_)
                         | oa::Type::Number(_)
                         | oa::Type::Boolean(_)

@@ -79,15 +79,17 @@ impl Reader<'_, '_, '_> {
                 match declared {
                     Some(param) => param.credential = true,
                     None => parameters.push(Parameter {
-                        name: name.clone(),
-                        location: *location,
-                        required,
-                        schema: super::params::text_schema(&req_pointer),
                         description: Some(format!(
                             "Credential of the operation's security requirement (in {}).",
                             super::location_name(*location)
                         )),
                         credential: true,
+                        ..Parameter::plain(
+                            name.clone(),
+                            *location,
+                            required,
+                            super::params::text_schema(&req_pointer),
+                        )
                     }),
                 }
                 if !credentials.contains(name) {

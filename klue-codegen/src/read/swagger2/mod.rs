@@ -15,7 +15,9 @@
 //!   one, default `application/json`). `in: formData` is refused ("not supported yet").
 //! - Other parameters: `type`, `format`, `enum`, bounds, `pattern`, `items`, `default`... move
 //!   into `schema`; `collectionFormat` `csv` (the 2.0 default) -> `explode: false`, `multi` ->
-//!   `explode: true`, `ssv`/`pipes` -> `spaceDelimited`/`pipeDelimited` styles.
+//!   `explode: true`, `ssv`/`pipes` -> `spaceDelimited`/`pipeDelimited` styles, `tsv` ->
+//!   klue's tab-delimited style (marked `x-klue-collection-format: tsv`); `ssv`/`tsv`/`pipes`
+//!   outside the query are an error.
 //! - Responses: `schema` -> `content`, one entry per type of `produces` (default
 //!   `application/json`); headers get their type moved into `schema`.
 //! - `host`/`basePath`/`schemes` -> `servers`, for documentation only: the routes stay the

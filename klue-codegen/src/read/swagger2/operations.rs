@@ -286,13 +286,17 @@ impl<'d> Converter<'d> {
                     out.insert("style".into(), "pipeDelimited".into());
                     out.insert("explode".into(), false.into());
                 }
+                "tsv" if location == "query" => {
+                    out.insert("explode".into(), false.into());
+                    out.insert(crate::read::openapi3::TSV_MARK.into(), "tsv".into());
+                }
                 "csv" => {
                     out.insert("explode".into(), false.into());
                 }
                 other => self.problem(
                     &join(original, "collectionFormat"),
-                    &format!("collectionFormat '{other}' is not supported here"),
-                    Some("use csv or multi"),
+                    &format!("collectionFormat '{other}' is not supported in {location}"),
+                    Some("ssv, tsv and pipes are for query parameters; use csv or multi"),
                 ),
             }
         }
