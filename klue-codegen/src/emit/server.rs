@@ -461,6 +461,7 @@ pub(crate) fn response_headers_schema(response: &Response) -> Option<Schema> {
     Some(Schema {
         kind: SchemaKind::Object {
             properties: response.headers.clone(),
+            additional: Additional::Unspecified,
         },
         description: Some("The headers of the response.".to_owned()),
         pointer: first

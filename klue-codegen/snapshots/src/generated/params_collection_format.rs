@@ -96,6 +96,7 @@ static SCHEMA_LIST_ITEMS__CSV: klue::Schema = klue::Schema::Array(klue::ArrayRul
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: None,

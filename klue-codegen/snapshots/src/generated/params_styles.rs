@@ -171,6 +171,7 @@ static SCHEMA_TAG: klue::Schema = klue::Schema::String(klue::StringRules {
     max_length: None,
     pattern: None,
     enum_values: &["red", "green", "blue"],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_QUERY_STYLES_FILTER__MAX: klue::Schema = klue::Schema::Integer(
@@ -307,6 +308,7 @@ static SCHEMA_GET_LIMITS_MODE: klue::Schema = klue::Schema::String(klue::StringR
     max_length: None,
     pattern: None,
     enum_values: &["ok", "created", "other"],
+    format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
@@ -336,6 +338,7 @@ static SCHEMA_GET_LIMITS_OK_HEADERS__X_TAGS: klue::Schema = klue::Schema::Array(
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: None,
@@ -761,6 +764,7 @@ static SCHEMA_PATH_LABEL__IDSX: klue::Schema = klue::Schema::Array(klue::ArrayRu
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: None,
@@ -912,6 +916,7 @@ static SCHEMA_PATH_MATRIX__IDSX: klue::Schema = klue::Schema::Array(klue::ArrayR
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: None,
@@ -1077,6 +1082,7 @@ static SCHEMA_QUERY_STYLES__WORDS: klue::Schema = klue::Schema::Array(klue::Arra
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: None,
@@ -1105,6 +1111,7 @@ static SCHEMA_QUERY_STYLES__LABELS: klue::Schema = klue::Schema::Object(klue::Ob
             max_length: Some(5),
             pattern: None,
             enum_values: &[],
+            format: None,
         }),
     ),
 });

@@ -104,6 +104,9 @@ impl Reader<'_, '_, '_> {
                 name: name.clone(),
                 required,
                 schema,
+                default: None,
+                read_only: false,
+                write_only: false,
             });
         }
         let (media, content_type, body) = if response.content.is_empty() {
