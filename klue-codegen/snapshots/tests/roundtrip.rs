@@ -257,7 +257,8 @@ impl bench::BenchApi for Items {
         request: bench::CreateItemRequest,
     ) -> Result<bench::CreateItemResponse, ApiError> {
         Ok(bench::Item {
-            id: format!("id-of-{}", request.body.name),
+            // `id` is a `format: uuid` string, which the client checks.
+            id: format!("00000000-0000-4000-8000-{:012x}", request.body.name.len()),
             name: request.body.name,
             price: request.body.price,
             tags: request.body.tags,
@@ -285,7 +286,7 @@ async fn bench_round_trips() {
     assert_eq!(
         created,
         bench::CreateItemResponse::Ok(bench::Item {
-            id: "id-of-apple".into(),
+            id: "00000000-0000-4000-8000-000000000005".into(),
             name: "apple".into(),
             price: 1.5,
             tags: Some(vec!["fruit".into()]),
