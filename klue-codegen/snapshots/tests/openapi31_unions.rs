@@ -71,7 +71,7 @@ async fn discriminated_events_validate_over_http() {
         [
             (
                 "/at".to_owned(),
-                "'yesterday' is not a valid RFC 3339 date-time (format 'date-time')".to_owned()
+                "'yesterday' is not an RFC 3339 date-time (format 'date-time')".to_owned()
             ),
             (
                 "/offset".to_owned(),

@@ -257,8 +257,8 @@ impl bench::BenchApi for Items {
         request: bench::CreateItemRequest,
     ) -> Result<bench::CreateItemResponse, ApiError> {
         Ok(bench::Item {
-            // `id` is `format: uuid`: the client checks it on receipt.
-            id: format!("00000000-0000-4000-8000-{:012}", request.body.name.len()),
+            // `id` is a `format: uuid` string, which the client checks.
+            id: format!("00000000-0000-4000-8000-{:012x}", request.body.name.len()),
             name: request.body.name,
             price: request.body.price,
             tags: request.body.tags,

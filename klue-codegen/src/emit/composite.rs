@@ -24,11 +24,7 @@ pub(crate) fn plain_static(schema: &Schema) -> Option<TokenStream> {
                 && rules.max_length.is_none()
                 && rules.pattern.is_none() =>
         {
-            match rules
-                .format
-                .as_deref()
-                .and_then(super::types::checked_format)
-            {
+            match rules.format.as_deref().and_then(checked_format) {
                 None => quote!(STRING),
                 Some(format) => {
                     let shared = naming::shouty(&format.to_string());
@@ -44,6 +40,20 @@ pub(crate) fn plain_static(schema: &Schema) -> Option<TokenStream> {
     };
     let rt = rt();
     Some(quote!(#rt::plain::#name))
+}
+
+/// The runtime `Format` variant of a format name klue checks at run time.
+pub(super) fn checked_format(name: &str) -> Option<proc_macro2::Ident> {
+    let variant = match name {
+        "uuid" => "Uuid",
+        "date-time" => "DateTime",
+        "date" => "Date",
+        "email" => "Email",
+        "uri" => "Uri",
+        "byte" => "Byte",
+        _ => return None,
+    };
+    Some(quote::format_ident!("{}", variant))
 }
 
 impl TypeEmitter {

@@ -494,7 +494,11 @@ impl TypeEmitter {
                     }
                     None => quote!(None),
                 };
-                let format = match rules.format.as_deref().and_then(checked_format) {
+                let format = match rules
+                    .format
+                    .as_deref()
+                    .and_then(super::composite::checked_format)
+                {
                     Some(variant) => quote!(Some(#rt::Format::#variant)),
                     None => quote!(None),
                 };
@@ -539,20 +543,6 @@ impl TypeEmitter {
             }
         }
     }
-}
-
-/// The runtime `Format` variant of a format name klue checks at run time.
-pub(super) fn checked_format(name: &str) -> Option<proc_macro2::Ident> {
-    let variant = match name {
-        "uuid" => "Uuid",
-        "date-time" => "DateTime",
-        "date" => "Date",
-        "email" => "Email",
-        "uri" => "Uri",
-        "byte" => "Byte",
-        _ => return None,
-    };
-    Some(format_ident!("{}", variant))
 }
 
 /// The doc comment of a field: its description, and what readOnly / writeOnly mean for it.

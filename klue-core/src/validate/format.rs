@@ -68,12 +68,12 @@ impl fmt::Display for Format {
 impl Format {
     fn description(self) -> &'static str {
         match self {
-            Format::Uuid => "UUID",
-            Format::DateTime => "RFC 3339 date-time",
-            Format::Date => "RFC 3339 date",
-            Format::Email => "email address",
-            Format::Uri => "absolute URI",
-            Format::Byte => "base64 string",
+            Format::Uuid => "a UUID",
+            Format::DateTime => "an RFC 3339 date-time",
+            Format::Date => "an RFC 3339 date",
+            Format::Email => "an email address",
+            Format::Uri => "an absolute URI",
+            Format::Byte => "base64",
         }
     }
 }

@@ -29,7 +29,7 @@ pub(super) fn check_string_rules(value: &str, rules: &StringRules, v: &mut Viola
     }
     if let Some(format) = rules.format {
         if !format.admits(value) {
-            v.push(format!("'{value}' is not a valid {format}"));
+            v.push(format!("'{value}' is not {format}"));
         }
     }
 }
