@@ -71,7 +71,7 @@ impl Reader<'_, '_, '_> {
             }
         };
         let required = data.required || location == ParamLocation::Path;
-        let schema = if self.is_param_type(&schema, location) {
+        let schema = if self.is_param_type(&schema) {
             schema
         } else {
             self.param_fallback(schema, location, &data.name)
@@ -151,10 +151,10 @@ impl Reader<'_, '_, '_> {
 
     /// Whether a response header of this schema is typed (a scalar or an array of scalars).
     pub(super) fn is_header_type(&self, schema: &Schema) -> bool {
-        self.is_param_type(schema, ParamLocation::Header) && !self.is_object(schema)
+        self.is_param_type(schema) && !self.is_object(schema)
     }
 
-    fn is_param_type(&self, schema: &Schema, location: ParamLocation) -> bool {
+    fn is_param_type(&self, schema: &Schema) -> bool {
         match &schema.kind {
             SchemaKind::Boolean
             | SchemaKind::Integer(..)
@@ -165,7 +165,7 @@ impl Reader<'_, '_, '_> {
             SchemaKind::Array { items, .. } => {
                 !matches!(items.kind, SchemaKind::Array { .. })
                     && !self.is_object(items)
-                    && self.is_param_type(items, location)
+                    && self.is_param_type(items)
             }
             SchemaKind::Object { .. } | SchemaKind::Map(_) => true,
             SchemaKind::Ref(name) => matches!(
