@@ -230,7 +230,8 @@ fn generate_str_parts(
     text: &str,
     parts: emit::Parts,
 ) -> Result<(String, Vec<Diagnostic>), Error> {
-    let api = read::read_spec(file, name, text).map_err(|d| Error::Spec(Diagnostics(d)))?;
+    let (api, _files) =
+        read::read_spec(file, name, text).map_err(|d| Error::Spec(Diagnostics(d)))?;
     let source = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -68,3 +68,8 @@ fn recursive() {
 fn composition() {
     snapshot("fixtures/openapi30/composition.yaml");
 }
+
+#[test]
+fn multifile() {
+    snapshot("fixtures/openapi30/multifile/multifile.yaml");
+}
