@@ -73,3 +73,13 @@ fn composition() {
 fn multifile() {
     snapshot("fixtures/openapi30/multifile/multifile.yaml");
 }
+
+#[test]
+fn swagger2_multifile() {
+    snapshot("fixtures/swagger2/multifile/swagger2_multifile.yaml");
+}
+
+#[test]
+fn oas31_multifile() {
+    snapshot("fixtures/openapi31/multifile/oas31_multifile.yaml");
+}

@@ -82,3 +82,18 @@ pub mod recursive {
 pub mod composition {
     include!("generated/composition.rs");
 }
+
+/// `apis/fixtures/openapi30/multifile/multifile.yaml`: `$ref`s to other files.
+pub mod multifile {
+    include!("generated/multifile.rs");
+}
+
+/// `apis/fixtures/swagger2/multifile/swagger2_multifile.yaml`: `$ref`s to other files, Swagger 2.0.
+pub mod swagger2_multifile {
+    include!("generated/swagger2_multifile.rs");
+}
+
+/// `apis/fixtures/openapi31/multifile/oas31_multifile.yaml`: `$ref`s to other files, OpenAPI 3.1.
+pub mod oas31_multifile {
+    include!("generated/oas31_multifile.rs");
+}

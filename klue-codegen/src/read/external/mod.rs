@@ -5,9 +5,8 @@
 //! - Every file is read once, relative to the file that refers to it; YAML or JSON.
 //! - A schema in another file is copied into the root's schemas (`components/schemas`, or
 //!   `definitions` in Swagger 2.0) once, under the name of its last pointer segment (the file
-//!   stem for a whole-file schema); on a clash the file stem is prefixed (`ErrorsError`), then a number added
-//!   (`Error_2`).
-//!   Every reference to it, from any file, becomes a local reference to that copy, so it is one
+//!   stem for a whole-file schema); on a clash the file stem is prefixed (`ErrorsError`), then
+//!   a number added (`Error_2`). Every reference to it, from any file, becomes a local reference to that copy, so it is one
 //!   Rust type. A root schema that is only a `$ref` to another file takes the referenced schema's
 //!   place under the root's name. Chains of pure `$ref`s are followed to the schema they end at.
 //! - Anything else reached in another file (a parameter, a response, a path item...) is copied
