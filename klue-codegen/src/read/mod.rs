@@ -84,10 +84,18 @@ pub(crate) fn read_spec(
         }
         Ok(_) => Err(problems),
         Err(found) => {
+            let several_files = bundle.files.len() > 1;
             for diagnostic in found.into_iter().filter_map(|d| bundle.relocate(d)) {
                 if !problems.contains(&diagnostic) {
                     problems.push(diagnostic);
                 }
+            }
+            if several_files {
+                // In reading order: the root spec first, then each file by name, by line.
+                problems.sort_by_key(|d| {
+                    let line = d.position.map(|p| (p.line, p.column));
+                    (d.file != file, d.file.clone(), line)
+                });
             }
             Err(problems)
         }

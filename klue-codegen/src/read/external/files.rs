@@ -14,27 +14,22 @@ pub(super) struct File {
     /// The path as the user would write it: the root's path, or the referring file's
     /// directory joined with the reference, `.` and `..` folded.
     pub(super) path: PathBuf,
-    /// The parsed document; `None` when it could not be read or parsed (already reported).
+    /// The parsed document; `None` when it could not be read or parsed.
     pub(super) document: Option<Value>,
+    /// Why it could not be read, for every `$ref` to it.
+    unreadable: Option<String>,
+    /// Where and why it did not parse (reported once, in this file).
+    pub(super) unparsable: Option<(Option<Position>, String)>,
     /// Positions of its nodes; empty for the root, whose map the caller holds.
     pub(super) source: SourceMap,
 }
 
 /// Why a file could not be loaded.
 pub(super) enum LoadError {
-    /// It could not be read: the problem belongs at the `$ref`.
+    /// It could not be read: the problem belongs at each `$ref` to it.
     Unreadable(String),
-    /// It was read before and failed then; nothing more to report.
-    Reported,
-    /// It is not YAML or JSON: the problem belongs in that file.
-    Unparsable {
-        /// Index of the file.
-        file: usize,
-        /// Where the parser stopped.
-        position: Option<Position>,
-        /// The parser's message.
-        message: String,
-    },
+    /// It is not YAML or JSON: the problem is reported once, in that file.
+    Unparsable,
 }
 
 /// Every file read so far, by identity.
@@ -52,6 +47,8 @@ impl Files {
         files.list.push(File {
             path: root.to_path_buf(),
             document: Some(document),
+            unreadable: None,
+            unparsable: None,
             source: SourceMap::default(),
         });
         files
@@ -63,46 +60,19 @@ impl Files {
         let base = self.list[from].path.parent().unwrap_or(Path::new(""));
         let path = fold(&base.join(relative));
         let key = key(&path);
-        if let Some(&index) = self.by_key.get(&key) {
-            return match self.list[index].document {
-                Some(_) => Ok(index),
-                None => Err(LoadError::Reported),
-            };
-        }
-        let index = self.list.len();
-        self.by_key.insert(key, index);
-        let text = std::fs::read_to_string(&path);
-        let (document, source, failure) = match text {
-            Err(err) => {
-                let message = format!("cannot read {}: {err}", path.display());
-                (None, SourceMap::default(), LoadError::Unreadable(message))
-            }
-            Ok(text) => {
-                let source = SourceMap::new(&text);
-                match parse(&text) {
-                    Ok(document) => (Some(document), source, LoadError::Reported),
-                    Err((message, position)) => (
-                        None,
-                        source,
-                        LoadError::Unparsable {
-                            file: index,
-                            position,
-                            message,
-                        },
-                    ),
-                }
+        let index = match self.by_key.get(&key) {
+            Some(&index) => index,
+            None => {
+                self.by_key.insert(key, self.list.len());
+                self.list.push(read(path));
+                self.list.len() - 1
             }
         };
-        let loaded = document.is_some();
-        self.list.push(File {
-            path,
-            document,
-            source,
-        });
-        if loaded {
-            Ok(index)
-        } else {
-            Err(failure)
+        let file = &self.list[index];
+        match (&file.document, &file.unreadable) {
+            (Some(_), _) => Ok(index),
+            (None, Some(message)) => Err(LoadError::Unreadable(message.clone())),
+            (None, None) => Err(LoadError::Unparsable),
         }
     }
 
@@ -110,6 +80,28 @@ impl Files {
     pub(super) fn paths(&self) -> Vec<PathBuf> {
         self.list.iter().map(|f| f.path.clone()).collect()
     }
+}
+
+/// Reads and parses the file at `path`.
+fn read(path: PathBuf) -> File {
+    let mut file = File {
+        path,
+        document: None,
+        unreadable: None,
+        unparsable: None,
+        source: SourceMap::default(),
+    };
+    match std::fs::read_to_string(&file.path) {
+        Err(err) => file.unreadable = Some(format!("cannot read {}: {err}", file.path.display())),
+        Ok(text) => {
+            file.source = SourceMap::new(&text);
+            match parse(&text) {
+                Ok(document) => file.document = Some(document),
+                Err((message, position)) => file.unparsable = Some((position, message)),
+            }
+        }
+    }
+    file
 }
 
 /// Parses a spec text: JSON by serde_json's fast path when it looks like JSON, else YAML.
@@ -142,9 +134,7 @@ fn fold(path: &Path) -> PathBuf {
     for part in path.components() {
         match part {
             Component::CurDir => {}
-            Component::ParentDir
-                if matches!(out.last(), Some(Component::Normal(_))) =>
-            {
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
                 out.pop();
             }
             other => out.push(other),
@@ -160,7 +150,10 @@ mod tests {
 
     #[test]
     fn paths_are_folded_lexically() {
-        assert_eq!(fold(Path::new("apis/x/../common.yaml")), Path::new("apis/common.yaml"));
+        assert_eq!(
+            fold(Path::new("apis/x/../common.yaml")),
+            Path::new("apis/common.yaml")
+        );
         assert_eq!(fold(Path::new("./a/./b.yaml")), Path::new("a/b.yaml"));
         assert_eq!(fold(Path::new("../up.yaml")), Path::new("../up.yaml"));
         assert_eq!(fold(Path::new("/r/a/../../b")), Path::new("/b"));

@@ -60,7 +60,8 @@ impl Bundle {
     pub(crate) fn relocate(&self, mut diagnostic: Diagnostic) -> Option<Diagnostic> {
         let under = |prefix: &str, pointer: &str| {
             pointer == prefix
-                || (pointer.starts_with(prefix) && pointer.as_bytes().get(prefix.len()) == Some(&b'/'))
+                || (pointer.starts_with(prefix)
+                    && pointer.as_bytes().get(prefix.len()) == Some(&b'/'))
         };
         if self.failed.iter().any(|f| under(f, &diagnostic.pointer)) {
             return None;
@@ -139,7 +140,22 @@ pub(crate) fn bundle(root: &Path, document: Value, source: &SourceMap, swagger2:
         bundler.hoisted.push((name, value));
     }
     if !bundler.hoisted.is_empty() {
-        insert_schemas(&mut document, swagger2, std::mem::take(&mut bundler.hoisted));
+        insert_schemas(
+            &mut document,
+            swagger2,
+            std::mem::take(&mut bundler.hoisted),
+        );
+    }
+    for file in &bundler.files.list {
+        if let Some((position, message)) = &file.unparsable {
+            bundler.problems.push(Diagnostic {
+                file: file.path.clone(),
+                pointer: String::new(),
+                position: *position,
+                message: format!("the file is not valid YAML or JSON: {message}"),
+                help: Some("a `$ref` of the spec refers to it".into()),
+            });
+        }
     }
     let files = bundler.files.paths();
     Bundle {
@@ -303,7 +319,9 @@ impl Bundler<'_> {
             };
             if let Resolved::Node(file, pointer) = self.resolve_quiet(0, reference) {
                 if file != 0 {
-                    self.names.entry((file, pointer)).or_insert_with(|| name.clone());
+                    self.names
+                        .entry((file, pointer))
+                        .or_insert_with(|| name.clone());
                 }
             }
         }
@@ -382,24 +400,9 @@ impl Bundler<'_> {
         } else {
             match self.files.load(file, &percent_decode(path)) {
                 Ok(index) => index,
-                Err(LoadError::Reported) => return Resolved::Failed,
+                Err(LoadError::Unparsable) => return Resolved::Failed,
                 Err(LoadError::Unreadable(message)) => {
-                    self.report(file, site, message, None);
-                    return Resolved::Failed;
-                }
-                Err(LoadError::Unparsable {
-                    file: bad,
-                    position,
-                    message,
-                }) => {
-                    let from = self.files.list[file].path.display().to_string();
-                    self.problems.push(Diagnostic {
-                        file: self.files.list[bad].path.clone(),
-                        pointer: String::new(),
-                        position,
-                        message: format!("the file is not valid YAML or JSON: {message}"),
-                        help: Some(format!("it is referred to at {site} in {from}")),
-                    });
+                    self.report(file, site, format!("$ref '{reference}': {message}"), None);
                     return Resolved::Failed;
                 }
             }
@@ -468,7 +471,10 @@ impl Bundler<'_> {
                     return;
                 }
                 let schema = in_schema(at, self.section);
-                let names = at.rsplit('/').next().is_some_and(|k| SCHEMA_MAPS.contains(&k));
+                let names = at
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|k| SCHEMA_MAPS.contains(&k));
                 if schema && !names {
                     self.discriminator(map, file, at, original);
                 }
@@ -524,9 +530,13 @@ impl Bundler<'_> {
             // A root schema bound to this target is the target itself.
             let bound = self.names.get(&(target_file, pointer.clone()));
             if bound.is_some_and(|name| join(self.section, name) == at) {
-                let mut copy = self.target(target_file, &pointer).cloned().unwrap_or_default();
+                let mut copy = self
+                    .target(target_file, &pointer)
+                    .cloned()
+                    .unwrap_or_default();
                 strip_definitions(&mut copy);
-                self.moved.push((at.to_owned(), target_file, pointer.clone()));
+                self.moved
+                    .push((at.to_owned(), target_file, pointer.clone()));
                 self.walk(&mut copy, target_file, at, &pointer);
                 return copy;
             }
@@ -551,8 +561,12 @@ impl Bundler<'_> {
             self.failed.push(at.to_owned());
             return Value::Object(object);
         }
-        let mut copy = self.target(target_file, &pointer).cloned().unwrap_or_default();
-        self.moved.push((at.to_owned(), target_file, pointer.clone()));
+        let mut copy = self
+            .target(target_file, &pointer)
+            .cloned()
+            .unwrap_or_default();
+        self.moved
+            .push((at.to_owned(), target_file, pointer.clone()));
         self.inlining.push((target_file, pointer.clone()));
         self.walk(&mut copy, target_file, at, &pointer);
         self.inlining.pop();
@@ -560,7 +574,13 @@ impl Bundler<'_> {
     }
 
     /// `discriminator.mapping` values that name schemas in other files.
-    fn discriminator(&mut self, map: &mut Map<String, Value>, file: usize, at: &str, original: &str) {
+    fn discriminator(
+        &mut self,
+        map: &mut Map<String, Value>,
+        file: usize,
+        at: &str,
+        original: &str,
+    ) {
         let mapping = map
             .get_mut("discriminator")
             .and_then(|d| d.get_mut("mapping"))
@@ -584,7 +604,8 @@ impl Bundler<'_> {
                     format!("#{}", encode_fragment(&join(self.section, &name)))
                 }
                 Resolved::Failed => {
-                    self.failed.push(join(&join(&join(at, "discriminator"), "mapping"), &key));
+                    self.failed
+                        .push(join(&join(&join(at, "discriminator"), "mapping"), &key));
                     continue;
                 }
             };
@@ -642,7 +663,9 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         if let (b'%', Some(byte)) = (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             out.push(byte);
             i += 3;
@@ -658,7 +681,13 @@ fn percent_decode(text: &str) -> String {
 fn identifier(text: &str) -> String {
     let name: String = text
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let name = name.trim_matches('_').to_owned();
     if name.is_empty() {
