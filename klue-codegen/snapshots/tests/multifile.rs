@@ -47,7 +47,11 @@ async fn openapi30_schemas_from_other_files_validate_nested() {
     let pet = json!({
         "id": "rex-1",
         "name": "Rex",
-        "tags": [{"label": "good", "pets": [{"id": "tom", "name": "Tom"}]}],
+        "tags": [{
+            "label": "good",
+            "pets": [{"id": "tom", "name": "Tom"}],
+            "owner": {"name": "Ann", "pets": []}
+        }],
         "last_error": {"reason": "lost"}
     });
     let echoed = client.post_json("/pets", &pet, None).await.assert_json(201);
@@ -57,7 +61,7 @@ async fn openapi30_schemas_from_other_files_validate_nested() {
     let bad = json!({
         "id": "REX!",
         "name": "",
-        "tags": [{"label": "", "pets": [{"id": "ok", "name": ""}]}]
+        "tags": [{"label": "", "pets": [{"id": "ok", "name": ""}], "owner": {"name": "", "pets": []}}]
     });
     let refused = client
         .post_json("/pets", &bad, None)
@@ -65,7 +69,13 @@ async fn openapi30_schemas_from_other_files_validate_nested() {
         .assert_error(400, "INVALID_PARAMETER");
     assert_eq!(
         pointers(&refused),
-        ["/id", "/name", "/tags/0/label", "/tags/0/pets/0/name"]
+        [
+            "/id",
+            "/name",
+            "/tags/0/label",
+            "/tags/0/owner/name",
+            "/tags/0/pets/0/name"
+        ]
     );
     // models/errors.yaml's enum, apart from common.yaml's Error.
     let unknown = json!({"id": "a", "name": "A", "last_error": {"reason": "bored"}});
@@ -119,6 +129,7 @@ async fn openapi30_schemas_from_other_files_validate_nested() {
         tags: Some(vec![multifile::Tag {
             label: "cat".into(),
             pets: None,
+            owner: None,
         }]),
         last_error: Some(multifile::ErrorsError {
             reason: multifile::ErrorsErrorReason::Sick,

@@ -9,7 +9,7 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     spec_json: SPEC_JSON,
 };
 /// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"multifile","version":"1.0.0"},"paths":{"/pets":{"post":{"operationId":"add_pet","parameters":[{"name":"X-Trace-Id","in":"header","required":false,"schema":{"type":"string","maxLength":16}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}}}},"responses":{"201":{"description":"created","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}}}},"400":{"description":"bad request","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/owners/{id}":{"put":{"operationId":"put_owner","parameters":[{"name":"id","in":"path","required":true,"schema":{"$ref":"#/components/schemas/PetId"}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Owner"}}}},"responses":{"200":{"description":"the owner","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Owner"}}}},"default":{"description":"error","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}}},"components":{"schemas":{"Owner":{"type":"object","required":["name","pets"],"properties":{"name":{"type":"string","minLength":1},"pets":{"type":"array","items":{"$ref":"#/components/schemas/Pet"}}}},"Error":{"type":"object","required":["code","message"],"properties":{"code":{"type":"integer","format":"int32"},"message":{"type":"string"}}},"Pet":{"type":"object","required":["id","name"],"properties":{"id":{"$ref":"#/components/schemas/PetId"},"name":{"type":"string","minLength":1},"tags":{"type":"array","items":{"$ref":"#/components/schemas/Tag"}},"last_error":{"$ref":"#/components/schemas/ErrorsError"}}},"PetId":{"type":"string","pattern":"^[a-z0-9-]+$","maxLength":36},"Tag":{"type":"object","required":["label"],"properties":{"label":{"type":"string","minLength":1,"maxLength":10},"pets":{"type":"array","items":{"$ref":"#/components/schemas/Pet"}}}},"ErrorsError":{"type":"object","required":["reason"],"properties":{"reason":{"type":"string","enum":["lost","sick"]}}}}}}"##;
+pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"multifile","version":"1.0.0"},"paths":{"/pets":{"post":{"operationId":"add_pet","parameters":[{"name":"X-Trace-Id","in":"header","required":false,"schema":{"type":"string","maxLength":16}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}}}},"responses":{"201":{"description":"created","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}}}},"400":{"description":"bad request","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/owners/{id}":{"put":{"operationId":"put_owner","parameters":[{"name":"id","in":"path","required":true,"schema":{"$ref":"#/components/schemas/PetId"}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Owner"}}}},"responses":{"200":{"description":"the owner","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Owner"}}}},"default":{"description":"error","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}}},"components":{"schemas":{"Owner":{"type":"object","required":["name","pets"],"properties":{"name":{"type":"string","minLength":1},"pets":{"type":"array","items":{"$ref":"#/components/schemas/Pet"}}}},"Error":{"type":"object","required":["code","message"],"properties":{"code":{"type":"integer","format":"int32"},"message":{"type":"string"}}},"Pet":{"type":"object","required":["id","name"],"properties":{"id":{"$ref":"#/components/schemas/PetId"},"name":{"type":"string","minLength":1},"tags":{"type":"array","items":{"$ref":"#/components/schemas/Tag"}},"last_error":{"$ref":"#/components/schemas/ErrorsError"}}},"PetId":{"type":"string","pattern":"^[a-z0-9-]+$","maxLength":36},"Tag":{"type":"object","required":["label"],"properties":{"label":{"type":"string","minLength":1,"maxLength":10},"pets":{"type":"array","items":{"$ref":"#/components/schemas/Pet"}},"owner":{"$ref":"#/components/schemas/Owner"}}},"ErrorsError":{"type":"object","required":["reason"],"properties":{"reason":{"type":"string","enum":["lost","sick"]}}}}}}"##;
 #[allow(dead_code)]
 static SCHEMA_OWNER__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
@@ -165,17 +165,22 @@ static SCHEMA_TAG__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     max_items: None,
     unique_items: false,
 });
+#[allow(dead_code)]
+static SCHEMA_TAG__OWNER: klue::Schema = klue::Schema::Ref(&SCHEMA_OWNER);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
 pub struct Tag {
     pub label: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pets: Option<Vec<Pet>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
 }
 impl klue::Validate for Tag {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("label", &self.label, &SCHEMA_TAG__LABEL);
         v.field("pets", &self.pets, &SCHEMA_TAG__PETS);
+        v.field("owner", &self.owner, &SCHEMA_TAG__OWNER);
     }
 }
 #[allow(dead_code)]
@@ -190,6 +195,11 @@ static SCHEMA_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
             name: "pets",
             required: false,
             schema: &SCHEMA_TAG__PETS,
+        },
+        klue::Property {
+            name: "owner",
+            required: false,
+            schema: &SCHEMA_TAG__OWNER,
         },
     ],
     additional: None,

@@ -205,9 +205,11 @@ fn strip_definitions(value: &mut Value) {
     }
 }
 
-/// Keys of maps from names to non-schema objects: a `schema` key right under one of them is a
-/// name, not the schema keyword.
-const NAME_MAPS: [&str; 12] = [
+/// Keys of maps from names to objects, outside schemas: a key right under one of them is a
+/// name (a parameter called `schema`, a response called `default`), not a keyword.
+const NAME_MAPS: [&str; 14] = [
+    "schemas",
+    "definitions",
     "parameters",
     "responses",
     "headers",
@@ -231,8 +233,8 @@ const SCHEMA_MAPS: [&str; 5] = [
     "dependentSchemas",
 ];
 
-/// Keys whose values are data inside a schema, never schemas or references.
-const DATA_KEYS: [&str; 5] = ["example", "examples", "default", "enum", "const"];
+/// Keys whose values are data, never schemas or references (and `examples` inside a schema).
+const DATA_KEYS: [&str; 4] = ["example", "default", "enum", "const"];
 
 /// Whether the node at `pointer` of the bundled document is a schema or inside one.
 fn in_schema(pointer: &str, section: &str) -> bool {
@@ -471,15 +473,24 @@ impl Bundler<'_> {
                     return;
                 }
                 let schema = in_schema(at, self.section);
-                let names = at
-                    .rsplit('/')
-                    .next()
-                    .is_some_and(|k| SCHEMA_MAPS.contains(&k));
+                let last = at.rsplit('/').next().unwrap_or_default();
+                let names = if schema {
+                    SCHEMA_MAPS.contains(&last)
+                } else {
+                    NAME_MAPS.contains(&last)
+                };
                 if schema && !names {
                     self.discriminator(map, file, at, original);
                 }
+                // An Example object's `value` is data too.
+                let example = at.rsplit('/').nth(1) == Some("examples") && !schema;
                 for (key, child) in map.iter_mut() {
-                    if schema && !names && DATA_KEYS.contains(&key.as_str()) {
+                    let data = match key.as_str() {
+                        "examples" => schema,
+                        "value" => example,
+                        key => DATA_KEYS.contains(&key),
+                    };
+                    if data && !names {
                         continue;
                     }
                     self.walk(child, file, &join(at, key), &join(original, key));
@@ -545,7 +556,7 @@ impl Bundler<'_> {
             // Siblings of the `$ref` (3.1) are kept and walked.
             object.remove("$ref");
             for (key, child) in object.iter_mut() {
-                if !DATA_KEYS.contains(&key.as_str()) {
+                if !DATA_KEYS.contains(&key.as_str()) && key != "examples" {
                     self.walk(child, file, &join(at, key), &join(original, key));
                 }
             }
@@ -694,5 +705,56 @@ fn identifier(text: &str) -> String {
         "Schema".to_owned()
     } else {
         name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_positions_are_told_from_their_pointer() {
+        let s = "/components/schemas";
+        assert!(in_schema("/components/schemas/Pet", s));
+        assert!(in_schema("/components/schemas/Pet/properties/a", s));
+        assert!(!in_schema("/components/schemas", s));
+        assert!(in_schema(
+            "/paths/~1a/get/responses/200/content/x/schema",
+            s
+        ));
+        assert!(in_schema("/components/parameters/P/schema/items", s));
+        assert!(!in_schema("/components/parameters/schema", s));
+        assert!(!in_schema("/paths/~1a/get/parameters/0", s));
+        assert!(in_schema("/definitions/Pet", "/definitions"));
+        assert!(in_schema(
+            "/paths/~1a/get/parameters/0/schema",
+            "/definitions"
+        ));
+        assert!(!in_schema("/parameters/schema", "/definitions"));
+    }
+
+    #[test]
+    fn references_split_decode_and_encode() {
+        assert_eq!(
+            split("a b.yaml#/x~1y/%7Bid%7D"),
+            ("a b.yaml", "/x~1y/{id}".into())
+        );
+        assert_eq!(split("pet.json"), ("pet.json", String::new()));
+        assert_eq!(split("#/a"), ("", "/a".into()));
+        assert_eq!(
+            encode_fragment("/paths/~1a~1{id} x"),
+            "/paths/~1a~1%7Bid%7D%20x"
+        );
+        assert_eq!(percent_decode("%41%zz%"), "A%zz%");
+        assert!(is_remote("https://example.com/a.yaml"));
+        assert!(is_remote("http:a.yaml"));
+        assert!(!is_remote("../a.yaml"));
+    }
+
+    #[test]
+    fn names_are_identifiers() {
+        assert_eq!(identifier("Pet"), "Pet");
+        assert_eq!(identifier("pet.v1"), "pet_v1");
+        assert_eq!(identifier("--"), "Schema");
     }
 }
