@@ -20,6 +20,7 @@
 //! inside copied nodes is moved back to the file and pointer the node came from.
 
 mod files;
+mod syntax;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -31,6 +32,10 @@ use crate::locate::SourceMap;
 
 pub(crate) use files::parse;
 use files::{Files, LoadError};
+use syntax::{
+    encode_fragment, identifier, in_schema, is_remote, percent_decode, split, under, with_ref,
+    DATA_KEYS, NAME_MAPS, SCHEMA_MAPS,
+};
 
 /// The spec with every other file's content brought in.
 pub(crate) struct Bundle {
@@ -58,19 +63,14 @@ impl Bundle {
     /// Moves a reader's diagnostic to the file and pointer its node came from; `None` for one
     /// that repeats a problem of an unresolved `$ref`.
     pub(crate) fn relocate(&self, mut diagnostic: Diagnostic) -> Option<Diagnostic> {
-        let under = |prefix: &str, pointer: &str| {
-            pointer == prefix
-                || (pointer.starts_with(prefix)
-                    && pointer.as_bytes().get(prefix.len()) == Some(&b'/'))
-        };
-        if self.failed.iter().any(|f| under(f, &diagnostic.pointer)) {
+        if self.failed.iter().any(|f| under(&diagnostic.pointer, f)) {
             return None;
         }
         let best = self
             .origins
             .moved
             .iter()
-            .filter(|(at, _, _)| under(at, &diagnostic.pointer))
+            .filter(|(at, _, _)| under(&diagnostic.pointer, at))
             .max_by_key(|(at, _, _)| at.len());
         if let Some((at, file, original)) = best {
             let file = &self.origins.files.list[*file];
@@ -203,54 +203,6 @@ fn strip_definitions(value: &mut Value) {
         map.remove("$defs");
         map.remove("definitions");
     }
-}
-
-/// Keys of maps from names to objects, outside schemas: a key right under one of them is a
-/// name (a parameter called `schema`, a response called `default`), not a keyword.
-const NAME_MAPS: [&str; 14] = [
-    "schemas",
-    "definitions",
-    "parameters",
-    "responses",
-    "headers",
-    "requestBodies",
-    "examples",
-    "links",
-    "callbacks",
-    "securitySchemes",
-    "content",
-    "encoding",
-    "variables",
-    "paths",
-];
-
-/// Keys of maps from names to schemas, inside a schema.
-const SCHEMA_MAPS: [&str; 5] = [
-    "properties",
-    "patternProperties",
-    "$defs",
-    "definitions",
-    "dependentSchemas",
-];
-
-/// Keys whose values are data, never schemas or references (and `examples` inside a schema).
-const DATA_KEYS: [&str; 4] = ["example", "default", "enum", "const"];
-
-/// Whether the node at `pointer` of the bundled document is a schema or inside one.
-fn in_schema(pointer: &str, section: &str) -> bool {
-    if pointer.len() > section.len() && under(pointer, section) {
-        return true;
-    }
-    let segments: Vec<&str> = pointer.split('/').skip(1).collect();
-    segments
-        .iter()
-        .enumerate()
-        .any(|(i, s)| *s == "schema" && i > 0 && !NAME_MAPS.contains(&segments[i - 1]))
-}
-
-fn under(pointer: &str, prefix: &str) -> bool {
-    pointer == prefix
-        || (pointer.starts_with(prefix) && pointer.as_bytes().get(prefix.len()) == Some(&b'/'))
 }
 
 struct Bundler<'s> {
@@ -628,133 +580,5 @@ impl Bundler<'_> {
                 mapping.insert(key, Value::String(rewritten));
             }
         }
-    }
-}
-
-/// `object` with its `$ref` set to `reference` (first, as written by hand).
-fn with_ref(object: Map<String, Value>, reference: Value) -> Value {
-    let mut out = Map::new();
-    out.insert("$ref".to_owned(), reference);
-    out.extend(object.into_iter().filter(|(key, _)| key != "$ref"));
-    Value::Object(out)
-}
-
-/// `file.yaml#/a/b` -> (`file.yaml`, `/a/b` decoded).
-fn split(reference: &str) -> (&str, String) {
-    match reference.split_once('#') {
-        Some((path, fragment)) => (path, percent_decode(fragment)),
-        None => (reference, String::new()),
-    }
-}
-
-fn is_remote(path: &str) -> bool {
-    path.contains("://") || path.starts_with("http:") || path.starts_with("https:")
-}
-
-/// A JSON pointer as a URI fragment: what is not safe in one is percent-encoded.
-fn encode_fragment(pointer: &str) -> String {
-    let mut out = String::with_capacity(pointer.len());
-    for c in pointer.chars() {
-        match c {
-            '%' | ' ' | '#' | '"' | '<' | '>' | '`' | '{' | '}' | '|' | '\\' | '^' => {
-                let mut buffer = [0; 4];
-                for byte in c.encode_utf8(&mut buffer).bytes() {
-                    out.push_str(&format!("%{byte:02X}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// `%20` -> ` `.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        if let (b'%', Some(byte)) = (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            out.push(byte);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A schema name made of letters, digits and `_` (what a Rust type name can be made from).
-fn identifier(text: &str) -> String {
-    let name: String = text
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let name = name.trim_matches('_').to_owned();
-    if name.is_empty() {
-        "Schema".to_owned()
-    } else {
-        name
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn schema_positions_are_told_from_their_pointer() {
-        let s = "/components/schemas";
-        assert!(in_schema("/components/schemas/Pet", s));
-        assert!(in_schema("/components/schemas/Pet/properties/a", s));
-        assert!(!in_schema("/components/schemas", s));
-        assert!(in_schema(
-            "/paths/~1a/get/responses/200/content/x/schema",
-            s
-        ));
-        assert!(in_schema("/components/parameters/P/schema/items", s));
-        assert!(!in_schema("/components/parameters/schema", s));
-        assert!(!in_schema("/paths/~1a/get/parameters/0", s));
-        assert!(in_schema("/definitions/Pet", "/definitions"));
-        assert!(in_schema(
-            "/paths/~1a/get/parameters/0/schema",
-            "/definitions"
-        ));
-        assert!(!in_schema("/parameters/schema", "/definitions"));
-    }
-
-    #[test]
-    fn references_split_decode_and_encode() {
-        assert_eq!(
-            split("a b.yaml#/x~1y/%7Bid%7D"),
-            ("a b.yaml", "/x~1y/{id}".into())
-        );
-        assert_eq!(split("pet.json"), ("pet.json", String::new()));
-        assert_eq!(split("#/a"), ("", "/a".into()));
-        assert_eq!(
-            encode_fragment("/paths/~1a~1{id} x"),
-            "/paths/~1a~1%7Bid%7D%20x"
-        );
-        assert_eq!(percent_decode("%41%zz%"), "A%zz%");
-        assert!(is_remote("https://example.com/a.yaml"));
-        assert!(is_remote("http:a.yaml"));
-        assert!(!is_remote("../a.yaml"));
-    }
-
-    #[test]
-    fn names_are_identifiers() {
-        assert_eq!(identifier("Pet"), "Pet");
-        assert_eq!(identifier("pet.v1"), "pet_v1");
-        assert_eq!(identifier("--"), "Schema");
     }
 }
