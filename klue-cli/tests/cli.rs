@@ -193,3 +193,81 @@ fn generate_reports_a_broken_spec_with_a_hint() {
     assert!(!out.join("src/lib.rs").exists());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn check_and_generate_follow_refs_into_other_files() {
+    let specs = [
+        "apis/fixtures/openapi30/multifile/multifile.yaml",
+        "apis/fixtures/swagger2/multifile/swagger2_multifile.yaml",
+        "apis/fixtures/openapi31/multifile/oas31_multifile.yaml",
+    ];
+    let mut args = vec!["check"];
+    args.extend(specs);
+    let out = klue(&args, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // A missing file and a bad fragment: both reported, each in its own file.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-multifile");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(
+        dir.join("api.yaml"),
+        "openapi: 3.0.3\ninfo: {title: m, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: 'common.yaml#/Nope'}}}}\n        '201': {description: ok, content: {application/json: {schema: {$ref: 'common.yaml#/Thing'}}}}\n",
+    )
+    .expect("write spec");
+    std::fs::write(
+        dir.join("common.yaml"),
+        "Thing:\n  type: object\n  properties:\n    part: {$ref: 'gone.yaml'}\n",
+    )
+    .expect("write common");
+    let api = dir.join("api.yaml").to_string_lossy().into_owned();
+    let out = klue(&["check", "--json", &api], &[]);
+    assert!(!out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let problems = report[0]["problems"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let located: Vec<(String, u64, String)> = problems
+        .iter()
+        .map(|p| {
+            let file = p["file"].as_str().unwrap_or_default();
+            let name = file.rsplit('/').next().unwrap_or_default().to_owned();
+            (
+                name,
+                p["line"].as_u64().unwrap_or(0),
+                p["pointer"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        located,
+        [
+            (
+                "api.yaml".to_owned(),
+                7,
+                "/paths/~1a/get/responses/200/content/application~1json/schema/$ref".to_owned()
+            ),
+            (
+                "common.yaml".to_owned(),
+                4,
+                "/Thing/properties/part/$ref".to_owned()
+            ),
+        ]
+    );
+
+    // `klue generate`: one crate, the other files' schemas inside it, a self-contained spec.
+    let out_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-multifile");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let result = klue(
+        &["generate", specs[0], "-o", &out_dir.to_string_lossy()],
+        &[],
+    );
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let lib = std::fs::read_to_string(out_dir.join("src/lib.rs")).expect("lib.rs");
+    assert_eq!(lib.matches("pub struct Pet {").count(), 1);
+    assert!(
+        !lib.contains(".yaml#"),
+        "SPEC_JSON still refers to other files"
+    );
+}

@@ -143,6 +143,7 @@ impl Builder {
         for spec in specs {
             let spec = spec.as_ref();
             if self.emit_rerun_if_changed {
+                // Printed before reading, so that a failed read is retried when the file appears.
                 println!("cargo:rerun-if-changed={}", spec.display());
             }
             let name = api_name(spec);
@@ -154,8 +155,16 @@ impl Builder {
                 });
             }
             match generate_parts(spec, self.parts()) {
-                Ok((code, warnings)) => {
+                Ok(Generated {
+                    code,
+                    warnings,
+                    files,
+                }) => {
                     if self.emit_rerun_if_changed {
+                        // The other files the spec's `$ref`s reach.
+                        for file in files.iter().skip(1) {
+                            println!("cargo:rerun-if-changed={}", file.display());
+                        }
                         for warning in warnings {
                             // One line per warning: cargo shows `warning: <line>`.
                             let text = warning.to_string().replace('\n', " ");
@@ -181,7 +190,7 @@ impl Builder {
 impl Builder {
     /// The code for one spec as this builder would write it, without writing anything.
     pub fn generate(&self, spec: &Path) -> Result<String, Error> {
-        generate_parts(spec, self.parts()).map(|(code, _)| code)
+        generate_parts(spec, self.parts()).map(|g| g.code)
     }
 
     fn parts(&self) -> emit::Parts {
@@ -201,16 +210,30 @@ pub fn api_name(spec: &Path) -> String {
 
 /// Reads the spec at `path` and returns the generated code (server and client).
 pub fn generate(path: &Path) -> Result<String, Error> {
-    generate_parts(path, configure().parts()).map(|(code, _)| code)
+    generate_parts(path, configure().parts()).map(|g| g.code)
 }
 
 /// Like [`generate`], also returning the warnings: what klue worked around in the spec (a
 /// pattern the `regex` crate cannot read, an undeclared path parameter, ...).
 pub fn generate_with_warnings(path: &Path) -> Result<(String, Vec<Diagnostic>), Error> {
-    generate_parts(path, configure().parts())
+    generate_parts(path, configure().parts()).map(|g| (g.code, g.warnings))
 }
 
-fn generate_parts(path: &Path, parts: emit::Parts) -> Result<(String, Vec<Diagnostic>), Error> {
+/// Every file the spec at `path` reads: the spec itself, then the files its `$ref`s reach (what
+/// a build script reruns on). Errors as [`check`].
+pub fn spec_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
+    generate_parts(path, configure().parts()).map(|g| g.files)
+}
+
+/// What generating one spec gives.
+struct Generated {
+    code: String,
+    warnings: Vec<Diagnostic>,
+    /// Every file read: the spec, then the files its `$ref`s reach.
+    files: Vec<PathBuf>,
+}
+
+fn generate_parts(path: &Path, parts: emit::Parts) -> Result<Generated, Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -221,7 +244,7 @@ fn generate_parts(path: &Path, parts: emit::Parts) -> Result<(String, Vec<Diagno
 /// Generates code (server and client) for the spec `text`, reported as file `file`, naming the
 /// API `name`.
 pub fn generate_from_str(file: &Path, name: &str, text: &str) -> Result<String, Error> {
-    generate_str_parts(file, name, text, configure().parts()).map(|(code, _)| code)
+    generate_str_parts(file, name, text, configure().parts()).map(|g| g.code)
 }
 
 fn generate_str_parts(
@@ -229,8 +252,9 @@ fn generate_str_parts(
     name: &str,
     text: &str,
     parts: emit::Parts,
-) -> Result<(String, Vec<Diagnostic>), Error> {
-    let api = read::read_spec(file, name, text).map_err(|d| Error::Spec(Diagnostics(d)))?;
+) -> Result<Generated, Error> {
+    let (api, files) =
+        read::read_spec(file, name, text).map_err(|d| Error::Spec(Diagnostics(d)))?;
     let source = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -242,7 +266,11 @@ fn generate_str_parts(
     let warnings = api.warnings.clone();
     // A large model is freed on another thread: nothing waits for it.
     std::thread::spawn(move || drop(api));
-    Ok((code, warnings))
+    Ok(Generated {
+        code,
+        warnings,
+        files,
+    })
 }
 
 /// Like [`generate_from_str`], also returning the warnings.
@@ -251,7 +279,7 @@ pub fn generate_from_str_with_warnings(
     name: &str,
     text: &str,
 ) -> Result<(String, Vec<Diagnostic>), Error> {
-    generate_str_parts(file, name, text, configure().parts())
+    generate_str_parts(file, name, text, configure().parts()).map(|g| (g.code, g.warnings))
 }
 
 /// Checks the spec at `path` without generating code: `Ok` when clean, else every problem.

@@ -85,7 +85,7 @@ fn every_mistake_is_reported_with_its_location() {
     expect(
         "/paths/~1items/post/responses/200/content/application~1json/schema/$ref",
         38,
-        "reference 'other.yaml#/components/schemas/Elsewhere' is not supported yet",
+        "$ref 'other.yaml#/components/schemas/Elsewhere': cannot read apis/other.yaml",
     );
     expect(
         "/paths/~1items/post",

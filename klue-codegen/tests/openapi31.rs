@@ -147,7 +147,7 @@ fn oas31_problems_are_reported_at_the_original_lines() {
     expect(
         "/components/schemas/Item/properties/code/$ref",
         32,
-        "reference 'other.yaml#/components/schemas/Code' is not supported yet",
+        "$ref 'other.yaml#/components/schemas/Code': cannot read apis/other.yaml",
     );
     assert_eq!(found.len(), 3, "{summary:#?}");
     let text = Error::Spec(klue_codegen::Diagnostics(found)).to_string();

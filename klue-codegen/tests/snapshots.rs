@@ -98,3 +98,18 @@ fn params_styles() {
 fn swagger2_params_collection_format() {
     snapshot("fixtures/swagger2/params_collection_format.yaml");
 }
+
+#[test]
+fn multifile() {
+    snapshot("fixtures/openapi30/multifile/multifile.yaml");
+}
+
+#[test]
+fn swagger2_multifile() {
+    snapshot("fixtures/swagger2/multifile/swagger2_multifile.yaml");
+}
+
+#[test]
+fn oas31_multifile() {
+    snapshot("fixtures/openapi31/multifile/oas31_multifile.yaml");
+}

@@ -112,3 +112,18 @@ pub mod params_styles {
 pub mod params_collection_format {
     include!("generated/params_collection_format.rs");
 }
+
+/// `apis/fixtures/openapi30/multifile/multifile.yaml`: `$ref`s to other files.
+pub mod multifile {
+    include!("generated/multifile.rs");
+}
+
+/// `apis/fixtures/swagger2/multifile/swagger2_multifile.yaml`: `$ref`s to other files, Swagger 2.0.
+pub mod swagger2_multifile {
+    include!("generated/swagger2_multifile.rs");
+}
+
+/// `apis/fixtures/openapi31/multifile/oas31_multifile.yaml`: `$ref`s to other files, OpenAPI 3.1.
+pub mod oas31_multifile {
+    include!("generated/oas31_multifile.rs");
+}

@@ -1,43 +1,35 @@
 //! Reading spec files into the [`crate::model`]: YAML or JSON text, format detection, and the
 //! per-format readers.
 
+mod external;
 mod openapi3;
 mod openapi31;
 mod pointer_map;
 mod swagger2;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Collector, Diagnostic};
-use crate::locate::{Position, SourceMap};
+use crate::locate::SourceMap;
 use crate::model::Api;
 
-/// Reads the spec `text` of file `file`; the API is named `name`.
-pub(crate) fn read_spec(file: &Path, name: &str, text: &str) -> Result<Api, Vec<Diagnostic>> {
+/// Reads the spec `text` of file `file`; the API is named `name`. Also returns every file read
+/// (`file` first, then those its `$ref`s reach).
+pub(crate) fn read_spec(
+    file: &Path,
+    name: &str,
+    text: &str,
+) -> Result<(Api, Vec<PathBuf>), Vec<Diagnostic>> {
     let source = SourceMap::new(text);
     let mut collector = Collector::new(file.to_path_buf(), &source);
-    // JSON specs (most vendor specs, GitHub's 10 MB one) take serde_json's much faster path.
-    let json = text
-        .trim_start()
-        .starts_with('{')
-        .then(|| serde_json::from_str::<serde_json::Value>(text).ok())
-        .flatten();
-    let parsed = match json {
-        Some(document) => Ok(document),
-        None => serde_yaml_ng::from_str(text),
-    };
-    let document: serde_json::Value = match parsed {
+    let document = match external::parse(text) {
         Ok(document) => document,
-        Err(err) => {
-            let position = err.location().map(|l| Position {
-                line: l.line(),
-                column: l.column(),
-            });
+        Err((message, position)) => {
             return Err(vec![Diagnostic {
                 file: file.to_path_buf(),
                 pointer: String::new(),
                 position,
-                message: format!("the spec is not valid YAML or JSON: {err}"),
+                message: format!("the spec is not valid YAML or JSON: {message}"),
                 help: None,
             }]);
         }
@@ -56,14 +48,10 @@ pub(crate) fn read_spec(file: &Path, name: &str, text: &str) -> Result<Api, Vec<
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         });
-    match version.as_deref() {
-        Some(v) if v.starts_with("3.0") => {}
-        Some(v) if v.starts_with("2.") => {
-            return swagger2::read(file, name, &document, &source);
-        }
-        Some(v) if v.starts_with("3.1") => {
-            return openapi31::read(file, name, document, &source);
-        }
+    let reader = match version.as_deref() {
+        Some(v) if v.starts_with("3.0") => Reader::OpenApi30,
+        Some(v) if v.starts_with("2.") => Reader::Swagger2,
+        Some(v) if v.starts_with("3.1") => Reader::OpenApi31,
         Some(v) => {
             collector.error("/openapi", format!("unknown OpenAPI version '{v}'"));
             return Err(collector.finish());
@@ -76,7 +64,59 @@ pub(crate) fn read_spec(file: &Path, name: &str, text: &str) -> Result<Api, Vec<
             );
             return Err(collector.finish());
         }
+    };
+    let mut bundle = external::bundle(file, document, &source, reader == Reader::Swagger2);
+    let document = std::mem::take(&mut bundle.document);
+    let read = match reader {
+        Reader::Swagger2 => swagger2::read(file, name, &document, &source),
+        Reader::OpenApi31 => openapi31::read(file, name, document, &source),
+        Reader::OpenApi30 => read_openapi30(file, name, document, &source),
+    };
+    let mut problems = std::mem::take(&mut bundle.problems);
+    match read {
+        Ok(mut api) if problems.is_empty() => {
+            let warnings = std::mem::take(&mut api.warnings);
+            api.warnings = warnings
+                .into_iter()
+                .filter_map(|w| bundle.relocate(w))
+                .collect();
+            Ok((api, bundle.files))
+        }
+        Ok(_) => Err(problems),
+        Err(found) => {
+            let several_files = bundle.files.len() > 1;
+            for diagnostic in found.into_iter().filter_map(|d| bundle.relocate(d)) {
+                if !problems.contains(&diagnostic) {
+                    problems.push(diagnostic);
+                }
+            }
+            if several_files {
+                // In reading order: the root spec first, then each file by name, by line.
+                problems.sort_by_key(|d| {
+                    let line = d.position.map(|p| (p.line, p.column));
+                    (d.file != file, d.file.clone(), line)
+                });
+            }
+            Err(problems)
+        }
     }
+}
+
+/// The reader a spec's version selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    Swagger2,
+    OpenApi30,
+    OpenApi31,
+}
+
+fn read_openapi30(
+    file: &Path,
+    name: &str,
+    document: serde_json::Value,
+    source: &SourceMap,
+) -> Result<Api, Vec<Diagnostic>> {
+    let mut collector = Collector::new(file.to_path_buf(), source);
     let spec_json = document.to_string();
     let raw = document.clone();
     let spec: openapiv3::OpenAPI = match serde_path_to_error::deserialize(document) {
