@@ -16,6 +16,7 @@ static SCHEMA_OWNER__NAME: klue::Schema = klue::Schema::String(klue::StringRules
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_OWNER__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -88,6 +89,7 @@ static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_PET__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -150,6 +152,7 @@ static SCHEMA_PET_ID: klue::Schema = klue::Schema::String(klue::StringRules {
     max_length: Some(36),
     pattern: Some(&PATTERN_1),
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_TAG__LABEL: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -157,6 +160,7 @@ static SCHEMA_TAG__LABEL: klue::Schema = klue::Schema::String(klue::StringRules 
     max_length: Some(10),
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_TAG__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -260,6 +264,7 @@ static SCHEMA_ERRORS_ERROR_REASON: klue::Schema = klue::Schema::String(klue::Str
     max_length: None,
     pattern: None,
     enum_values: &["lost", "sick"],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_ERRORS_ERROR__REASON: klue::Schema = klue::Schema::Ref(
@@ -371,6 +376,7 @@ static SCHEMA_ADD_PET__X_TRACE_ID: klue::Schema = klue::Schema::String(klue::Str
     max_length: Some(16),
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     id: "add_pet",

@@ -16,6 +16,7 @@ static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[derive(
     Debug,
@@ -69,6 +70,7 @@ static SCHEMA_PET_KIND: klue::Schema = klue::Schema::String(klue::StringRules {
     max_length: None,
     pattern: None,
     enum_values: &["pet"],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_PET__KIND: klue::Schema = klue::Schema::Ref(&SCHEMA_PET_KIND);
@@ -79,6 +81,7 @@ static SCHEMA_PET__NICKNAME: klue::Schema = klue::Schema::Nullable(
         max_length: Some(8),
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
 );
 #[allow(dead_code)]
@@ -168,6 +171,7 @@ static SCHEMA_TAG__LABEL: klue::Schema = klue::Schema::String(klue::StringRules 
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]

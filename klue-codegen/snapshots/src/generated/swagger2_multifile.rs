@@ -45,6 +45,7 @@ static SCHEMA_PET__ID: klue::Schema = klue::Schema::String(klue::StringRules {
     max_length: None,
     pattern: Some(&PATTERN_1),
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -52,6 +53,7 @@ static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_PET__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -102,6 +104,7 @@ static SCHEMA_TAG__LABEL: klue::Schema = klue::Schema::String(klue::StringRules 
     max_length: Some(10),
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_TAG__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -225,6 +228,7 @@ static SCHEMA_ADD_PET__X_TRACE_ID: klue::Schema = klue::Schema::String(klue::Str
     max_length: Some(16),
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     id: "add_pet",
@@ -266,6 +270,7 @@ static SCHEMA_GET_PET__ID: klue::Schema = klue::Schema::String(klue::StringRules
     max_length: None,
     pattern: Some(&PATTERN_2),
     enum_values: &[],
+    format: None,
 });
 static OPERATION_GET_PET: klue::OperationSpec = klue::OperationSpec {
     id: "get_pet",
