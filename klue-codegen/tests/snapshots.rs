@@ -68,3 +68,8 @@ fn recursive() {
 fn composition() {
     snapshot("fixtures/openapi30/composition.yaml");
 }
+
+#[test]
+fn bodies() {
+    snapshot("fixtures/openapi30/bodies.yaml");
+}

@@ -9,6 +9,10 @@ pub use serde;
 pub use serde_json;
 
 pub use crate::auth::Claims;
+pub use crate::body_stream::BodyStream;
+pub use crate::multipart::{
+    encode_multipart, multipart_schema, FileField, FilePart, FileParts, MultipartBody,
+};
 pub use crate::error::ApiError;
 pub use crate::params::{FromParam, ToParam};
 pub use crate::request::OperationRequest;

@@ -82,3 +82,14 @@ pub mod recursive {
 pub mod composition {
     include!("generated/composition.rs");
 }
+
+/// `apis/fixtures/openapi30/bodies.yaml`: multipart with files, streamed bodies, several media
+/// types on one operation.
+pub mod bodies {
+    include!("generated/bodies.rs");
+}
+
+/// `apis/fixtures/swagger2/form_data.yaml`: Swagger 2.0 formData with a file.
+pub mod swagger2_form_data {
+    include!("generated/swagger2_form_data.rs");
+}

@@ -32,13 +32,24 @@ pub(super) fn check_content_type(headers: &HeaderMap, accepted: &[&str]) -> Resu
     }
 }
 
-/// Reads the whole body: 413 beyond `limit`, 408 when it has not arrived by `deadline`.
-pub(super) async fn read_body(
-    headers: &HeaderMap,
-    body: Incoming,
-    limit: usize,
-    deadline: Option<Instant>,
-) -> Result<Bytes, ApiError> {
+/// The request's `Content-Type` when it is one of `stream_types`: its body is streamed.
+pub(super) fn streamed_type(headers: &HeaderMap, stream_types: &[&str]) -> Option<String> {
+    if stream_types.is_empty() {
+        return None;
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    stream_types
+        .iter()
+        .any(|accepted| crate::router::media_matches(accepted, essence))
+        .then(|| content_type.to_owned())
+}
+
+/// 413 at once when the declared `Content-Length` is beyond `limit`.
+pub(super) fn check_declared_length(headers: &HeaderMap, limit: usize) -> Result<(), ApiError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
@@ -46,6 +57,17 @@ pub(super) async fn read_body(
     if declared.is_some_and(|length| length > limit as u64) {
         return Err(ApiError::payload_too_large(limit));
     }
+    Ok(())
+}
+
+/// Reads the whole body: 413 beyond `limit`, 408 when it has not arrived by `deadline`.
+pub(super) async fn read_body(
+    headers: &HeaderMap,
+    body: Incoming,
+    limit: usize,
+    deadline: Option<Instant>,
+) -> Result<Bytes, ApiError> {
+    check_declared_length(headers, limit)?;
     let collect = Limited::new(body, limit).collect();
     let collected = match deadline {
         None => collect.await,
