@@ -123,7 +123,7 @@ pub(crate) fn plan(types: &mut TypeEmitter, op: &Operation, body: &RequestBody) 
             Media::Text => "Text",
             Media::Bytes => "Bytes",
         };
-        let (hint, static_name) = if index == 0 || !is_enum {
+        let (hint, static_name) = if !is_enum {
             (format!("{op_camel}_body"), format!("SCHEMA_{shouty}__BODY"))
         } else {
             (

@@ -419,7 +419,7 @@ static SCHEMA_PUT_AVATAR__BODY: klue::Schema = klue::multipart_schema(
     ],
 );
 #[allow(dead_code)]
-static SCHEMA_IMPORT_DATA_BODY2__ROWS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+static SCHEMA_IMPORT_DATA_BODY_JSON__ROWS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::Integer(
         klue::IntegerFormat::Int64,
         klue::NumberRules {
@@ -436,34 +436,34 @@ static SCHEMA_IMPORT_DATA_BODY2__ROWS: klue::Schema = klue::Schema::Array(klue::
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
-pub struct ImportDataBody2 {
+pub struct ImportDataBodyJson {
     pub rows: Vec<i64>,
 }
-impl klue::Validate for ImportDataBody2 {
+impl klue::Validate for ImportDataBodyJson {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("rows", &self.rows, &SCHEMA_IMPORT_DATA_BODY2__ROWS);
+        v.field("rows", &self.rows, &SCHEMA_IMPORT_DATA_BODY_JSON__ROWS);
     }
 }
 #[allow(dead_code)]
-static SCHEMA_IMPORT_DATA_BODY2: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+static SCHEMA_IMPORT_DATA_BODY_JSON: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
         klue::Property {
             name: "rows",
             required: true,
-            schema: &SCHEMA_IMPORT_DATA_BODY2__ROWS,
+            schema: &SCHEMA_IMPORT_DATA_BODY_JSON__ROWS,
         },
     ],
     additional: None,
 });
 #[allow(dead_code)]
-static SCHEMA_IMPORT_DATA__BODY: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_IMPORT_DATA_BODY2,
+static SCHEMA_IMPORT_DATA__BODY_JSON: klue::Schema = klue::Schema::Ref(
+    &SCHEMA_IMPORT_DATA_BODY_JSON,
 );
 /// The body of operation `import_data`, in one of the media kinds it accepts.
 #[derive(Debug)]
 pub enum ImportDataBody {
     /// Sent as application/json.
-    Json(ImportDataBody2),
+    Json(ImportDataBodyJson),
     /// Sent as text/csv.
     Text(String),
     /// Sent as application/octet-stream.
@@ -785,7 +785,9 @@ async fn handle_import_data<S: BodiesApi>(
     {
         0 => {
             request
-                .json_body::<ImportDataBody2>(&mut v, false, &SCHEMA_IMPORT_DATA__BODY)
+                .json_body::<
+                    ImportDataBodyJson,
+                >(&mut v, false, &SCHEMA_IMPORT_DATA__BODY_JSON)
                 .map(ImportDataBody::Json)
         }
         1 => request.text_body(&mut v, false).map(ImportDataBody::Text),
@@ -1094,7 +1096,7 @@ impl BodiesClient {
                     request.body = Some(
                         klue::encode_json(
                             &value,
-                            &SCHEMA_IMPORT_DATA__BODY,
+                            &SCHEMA_IMPORT_DATA__BODY_JSON,
                             self.http.config().validate_requests,
                         )?,
                     );
