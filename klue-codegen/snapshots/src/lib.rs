@@ -93,3 +93,8 @@ pub mod bodies {
 pub mod swagger2_form_data {
     include!("generated/swagger2_form_data.rs");
 }
+
+/// `apis/fixtures/openapi31/oas31_bodies.yaml`: OpenAPI 3.1 multipart and raw bodies.
+pub mod oas31_bodies {
+    include!("generated/oas31_bodies.rs");
+}
