@@ -291,3 +291,113 @@ pub const fn multipart_schema(properties: &'static [crate::validate::Property]) 
         additional: None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::{ArrayRules, Property, StringRules};
+
+    #[derive(Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Upload {
+        title: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tags: Option<Vec<String>>,
+        #[serde(skip)]
+        file: FilePart,
+        #[serde(skip)]
+        extra: Option<Vec<FilePart>>,
+    }
+
+    impl MultipartBody for Upload {
+        const FILE_FIELDS: &'static [&'static str] = &["file", "extra"];
+        fn take_files(&mut self, files: &mut FileParts) {
+            self.file = FileField::take_from(files, "file");
+            self.extra = FileField::take_from(files, "extra");
+        }
+        fn file_parts(&self) -> Vec<(&'static str, &FilePart)> {
+            let mut parts: Vec<_> = self.file.parts().into_iter().map(|p| ("file", p)).collect();
+            parts.extend(self.extra.parts().into_iter().map(|p| ("extra", p)));
+            parts
+        }
+    }
+
+    static TEXT: Schema = Schema::String(StringRules {
+        min_length: Some(2),
+        max_length: None,
+        pattern: None,
+        enum_values: &[],
+    });
+    static FILES: Schema = Schema::Array(ArrayRules {
+        items: &crate::codegen::plain::STRING,
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static UPLOAD: Schema = multipart_schema(&[
+        Property {
+            name: "title",
+            required: true,
+            schema: &TEXT,
+        },
+        Property {
+            name: "tags",
+            required: false,
+            schema: &FILES,
+        },
+        Property {
+            name: "file",
+            required: true,
+            schema: &crate::codegen::plain::STRING,
+        },
+        Property {
+            name: "extra",
+            required: false,
+            schema: &FILES,
+        },
+    ]);
+
+    #[tokio::test]
+    async fn what_the_client_encodes_the_server_decodes() {
+        let sent = Upload {
+            title: "a \"quoted\"\r\nname".into(),
+            tags: Some(vec!["x".into(), "y".into()]),
+            file: FilePart::new("f\".bin", "application/x-f", &b"\r\n--not-it\r\n"[..]),
+            extra: Some(vec![FilePart {
+                bytes: Bytes::from_static(b"e"),
+                ..FilePart::default()
+            }]),
+        };
+        let (content_type, body) = encode_multipart(&sent, &UPLOAD, true).expect("encode");
+        let mut v = Violations::new(Location::Body);
+        let got: Upload = decode(&content_type, body, &UPLOAD, &mut v)
+            .await
+            .expect("decode");
+        assert!(v.is_empty(), "{v:?}");
+        assert_eq!(got.title, sent.title);
+        assert_eq!(got.tags, sent.tags);
+        assert_eq!(got.file.bytes, sent.file.bytes);
+        assert_eq!(got.file.content_type.as_deref(), Some("application/x-f"));
+        assert_eq!(got.file.file_name.as_deref(), Some("f%22.bin"));
+        let extra = got.extra.expect("extra");
+        assert_eq!(extra[0].bytes, Bytes::from_static(b"e"));
+        assert_eq!(
+            extra[0].content_type.as_deref(),
+            Some("application/octet-stream")
+        );
+    }
+
+    #[test]
+    fn the_client_refuses_an_invalid_body() {
+        let short = Upload {
+            title: "a".into(),
+            ..Upload::default()
+        };
+        match encode_multipart(&short, &UPLOAD, true) {
+            Err(ClientError::InvalidRequest(violations)) => {
+                assert_eq!(violations[0].pointer, "/title");
+            }
+            other => panic!("expected a violation, got {other:?}"),
+        }
+        assert!(encode_multipart(&short, &UPLOAD, false).is_ok());
+    }
+}

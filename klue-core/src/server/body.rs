@@ -7,6 +7,7 @@ use http::{header, HeaderMap};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 
+use crate::router::BodySpec;
 use crate::ApiError;
 
 pub(super) fn decode_path_segment(raw: &str) -> String {
@@ -32,9 +33,10 @@ pub(super) fn check_content_type(headers: &HeaderMap, accepted: &[&str]) -> Resu
     }
 }
 
-/// The request's `Content-Type` when it is one of `stream_types`: its body is streamed.
-pub(super) fn streamed_type(headers: &HeaderMap, stream_types: &[&str]) -> Option<String> {
-    if stream_types.is_empty() {
+/// The request's `Content-Type` when its body is streamed: it is one of `stream_types` and
+/// none of the other accepted types (a JSON body next to `*/*` bytes is read whole).
+pub(super) fn streamed_type(headers: &HeaderMap, spec: &BodySpec) -> Option<String> {
+    if spec.stream_types.is_empty() {
         return None;
     }
     let content_type = headers
@@ -42,10 +44,13 @@ pub(super) fn streamed_type(headers: &HeaderMap, stream_types: &[&str]) -> Optio
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim();
-    stream_types
+    let matches = |accepted: &&str| crate::router::media_matches(accepted, essence);
+    let decoded = spec
+        .content_types
         .iter()
-        .any(|accepted| crate::router::media_matches(accepted, essence))
-        .then(|| content_type.to_owned())
+        .filter(|t| !spec.stream_types.contains(t))
+        .any(|t| matches(&t));
+    (!decoded && spec.stream_types.iter().any(matches)).then(|| content_type.to_owned())
 }
 
 /// 413 at once when the declared `Content-Length` is beyond `limit`.
@@ -95,5 +100,43 @@ pub(super) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         text.clone()
     } else {
         "(no message)".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(content_type: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            http::HeaderValue::from_str(content_type).expect("header"),
+        );
+        headers
+    }
+
+    #[test]
+    fn only_bodies_of_a_stream_type_alone_are_streamed() {
+        let spec = BodySpec {
+            content_types: &["application/json", "text/plain", "*/*"],
+            required: true,
+            stream_types: &["*/*"],
+        };
+        let streamed = |t: &str| streamed_type(&headers(t), &spec);
+        assert_eq!(streamed("image/png").as_deref(), Some("image/png"));
+        assert_eq!(
+            streamed("application/octet-stream; x=1").as_deref(),
+            Some("application/octet-stream; x=1")
+        );
+        // Decoded kinds are read whole even though `*/*` matches them too.
+        assert_eq!(streamed("application/json"), None);
+        assert_eq!(streamed("Text/Plain; charset=utf-8"), None);
+        let none = BodySpec {
+            content_types: &["application/octet-stream"],
+            required: true,
+            stream_types: &[],
+        };
+        assert_eq!(streamed_type(&headers("application/octet-stream"), &none), None);
     }
 }

@@ -171,7 +171,7 @@ pub(super) async fn run_action(
             if !empty {
                 check_content_type(&parts.headers, body_spec.content_types)?;
             }
-            match streamed_type(&parts.headers, body_spec.stream_types) {
+            match streamed_type(&parts.headers, body_spec) {
                 Some(content_type) if !empty => {
                     check_declared_length(&parts.headers, body_limit)?;
                     stream = Some(BodyStream::incoming(
