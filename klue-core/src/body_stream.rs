@@ -65,7 +65,9 @@ impl BodyStream {
     {
         BodyStream {
             content_type: content_type.into(),
-            source: Source::Chunks(Box::pin(stream.map(|item| item.map_err(ApiError::internal)))),
+            source: Source::Chunks(Box::pin(
+                stream.map(|item| item.map_err(ApiError::internal)),
+            )),
         }
     }
 

@@ -207,7 +207,10 @@ pub fn encode_multipart<T: MultipartBody>(
         let mut pairs = Vec::new();
         crate::params::form::flatten(&value, &mut pairs);
         for (name, part) in &files {
-            pairs.push(((*name).to_owned(), part.file_name.clone().unwrap_or_default()));
+            pairs.push((
+                (*name).to_owned(),
+                part.file_name.clone().unwrap_or_default(),
+            ));
         }
         let mut violations = Violations::new(Location::Body);
         validate_value(
@@ -221,21 +224,23 @@ pub fn encode_multipart<T: MultipartBody>(
     }
     let boundary = format!("klue-{}", uuid::Uuid::new_v4().simple());
     let mut out = Vec::new();
-    let mut part = |name: &str, file_name: Option<&str>, content_type: Option<&str>, data: &[u8]| {
-        out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        let mut disposition = format!("Content-Disposition: form-data; name=\"{}\"", quoted(name));
-        if let Some(file_name) = file_name {
-            disposition.push_str(&format!("; filename=\"{}\"", quoted(file_name)));
-        }
-        out.extend_from_slice(disposition.as_bytes());
-        out.extend_from_slice(b"\r\n");
-        if let Some(content_type) = content_type {
-            out.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
-        }
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(data);
-        out.extend_from_slice(b"\r\n");
-    };
+    let mut part =
+        |name: &str, file_name: Option<&str>, content_type: Option<&str>, data: &[u8]| {
+            out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            let mut disposition =
+                format!("Content-Disposition: form-data; name=\"{}\"", quoted(name));
+            if let Some(file_name) = file_name {
+                disposition.push_str(&format!("; filename=\"{}\"", quoted(file_name)));
+            }
+            out.extend_from_slice(disposition.as_bytes());
+            out.extend_from_slice(b"\r\n");
+            if let Some(content_type) = content_type {
+                out.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
+            }
+            out.extend_from_slice(b"\r\n");
+            out.extend_from_slice(data);
+            out.extend_from_slice(b"\r\n");
+        };
     if let Value::Object(object) = &value {
         for (name, value) in object {
             let items = match value {

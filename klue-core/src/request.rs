@@ -81,11 +81,7 @@ impl OperationRequest {
     /// deadline are enforced as the handler reads it.
     pub fn stream_body(&self, v: &mut Violations, required: bool) -> Option<BodyStream> {
         v.set_location(Location::Body);
-        let stream = self
-            .stream
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
+        let stream = self.stream.lock().unwrap_or_else(|e| e.into_inner()).take();
         if stream.is_some() {
             return stream;
         }
@@ -95,7 +91,10 @@ impl OperationRequest {
             }
             return None;
         }
-        Some(BodyStream::from_bytes(self.content_type(), self.body.clone()))
+        Some(BodyStream::from_bytes(
+            self.content_type(),
+            self.body.clone(),
+        ))
     }
 
     /// A `multipart/form-data` body decoded into `T` and checked against `schema`: text parts

@@ -146,8 +146,18 @@ async fn multipart_bodies_are_decoded_with_their_files() {
             ("public", None, None, b"true"),
             ("tags", None, None, b"sea"),
             ("tags", None, None, b"sun"),
-            ("meta", None, Some("application/json"), br#"{"source":"phone"}"#),
-            ("file", Some("a.png"), Some("image/png"), b"\x89PNG--XyZ-inline"),
+            (
+                "meta",
+                None,
+                Some("application/json"),
+                br#"{"source":"phone"}"#,
+            ),
+            (
+                "file",
+                Some("a.png"),
+                Some("image/png"),
+                b"\x89PNG--XyZ-inline",
+            ),
             ("attachments", Some("1.txt"), None, b"one"),
             ("attachments", Some("2.txt"), None, b"two"),
         ],
@@ -174,7 +184,12 @@ async fn multipart_bodies_are_decoded_with_their_files() {
         ],
     );
     let stored = client
-        .send(http::Method::PUT, "/avatars", &[], Some((FORM_DATA, avatar)))
+        .send(
+            http::Method::PUT,
+            "/avatars",
+            &[],
+            Some((FORM_DATA, avatar)),
+        )
         .await;
     assert_eq!(stored.status.as_u16(), 204);
 }
@@ -186,7 +201,12 @@ async fn invalid_multipart_bodies_are_rejected_with_pointers() {
         let client = client.clone();
         async move {
             client
-                .send(http::Method::POST, "/uploads", &[], Some((content_type, body)))
+                .send(
+                    http::Method::POST,
+                    "/uploads",
+                    &[],
+                    Some((content_type, body)),
+                )
                 .await
         }
     };
@@ -238,7 +258,10 @@ async fn invalid_multipart_bodies_are_rejected_with_pointers() {
     // No boundary, a boundary the body does not use, and a body cut short.
     let good = multipart(
         "XyZ",
-        &[("title", None, None, b"fine"), ("file", Some("f"), None, b"x")],
+        &[
+            ("title", None, None, b"fine"),
+            ("file", Some("f"), None, b"x"),
+        ],
     );
     let envelope = send("multipart/form-data", good.clone())
         .await
@@ -326,7 +349,8 @@ async fn the_limit_holds_while_streaming() {
         .await
         .assert_error(413, "PAYLOAD_TOO_LARGE");
     // Chunked, no length: the handler's read fails once past the limit.
-    let typed = api::BodiesClient::new(ClientConfig::new(format!("http://{addr}"))).expect("client");
+    let typed =
+        api::BodiesClient::new(ClientConfig::new(format!("http://{addr}"))).expect("client");
     let chunks = futures_util::stream::iter(
         (0..40).map(|_| Ok::<_, std::io::Error>(Bytes::from(vec![1_u8; 64 * 1024]))),
     );
@@ -375,7 +399,10 @@ async fn several_media_types_dispatch_on_content_type() {
             http::Method::POST,
             "/pets",
             &[],
-            Some(("application/x-www-form-urlencoded", b"name=&age=-1".to_vec())),
+            Some((
+                "application/x-www-form-urlencoded",
+                b"name=&age=-1".to_vec(),
+            )),
         )
         .await
         .assert_error(400, "INVALID_PARAMETER");
@@ -442,7 +469,8 @@ async fn the_client_sends_every_kind() {
         },
     )
     .await;
-    let typed = api::BodiesClient::new(ClientConfig::new(format!("http://{addr}"))).expect("client");
+    let typed =
+        api::BodiesClient::new(ClientConfig::new(format!("http://{addr}"))).expect("client");
 
     // Multipart: text fields, a JSON object part, files.
     let received = typed

@@ -73,7 +73,8 @@ async fn swagger2_form_data_files_are_multipart() {
         json!({"user": "ada", "size": 64, "bytes": 4, "file_name": "a.png"})
     );
 
-    let bad = format!("--b\r\n{PART}\"user\"\r\n\r\na\r\n--b\r\n{PART}\"size\"\r\n\r\n1024\r\n--b--\r\n");
+    let bad =
+        format!("--b\r\n{PART}\"user\"\r\n\r\na\r\n--b\r\n{PART}\"size\"\r\n\r\n1024\r\n--b--\r\n");
     let envelope = client
         .send(
             http::Method::POST,
@@ -85,9 +86,15 @@ async fn swagger2_form_data_files_are_multipart() {
         .assert_error(400, "INVALID_PARAMETER");
     let mut pointers: Vec<&str> = envelope.errors.iter().map(|v| v.pointer.as_str()).collect();
     pointers.sort_unstable();
-    assert_eq!(pointers, ["/avatar", "/size", "/user"], "{:?}", envelope.errors);
+    assert_eq!(
+        pointers,
+        ["/avatar", "/size", "/user"],
+        "{:?}",
+        envelope.errors
+    );
 
-    let typed = v2::FormDataClient::new(ClientConfig::new(format!("http://{addr}"))).expect("client");
+    let typed =
+        v2::FormDataClient::new(ClientConfig::new(format!("http://{addr}"))).expect("client");
     let answer = typed
         .upload_avatar(v2::UploadAvatarParams {
             body: v2::UploadAvatarBody {
@@ -112,7 +119,8 @@ async fn swagger2_form_data_files_are_multipart() {
 #[tokio::test]
 async fn oas31_content_media_type_files_are_multipart() {
     let (client, addr) = testaccept::serve([v31::router(Photos)], ServerConfig::default()).await;
-    let typed = v31::Oas31BodiesClient::new(ClientConfig::new(format!("http://{addr}"))).expect("client");
+    let typed =
+        v31::Oas31BodiesClient::new(ClientConfig::new(format!("http://{addr}"))).expect("client");
     let size = typed
         .add_photo(v31::AddPhotoParams {
             body: v31::AddPhotoBody {

@@ -46,7 +46,9 @@ pub(crate) fn resolve_multipart(op: &Operation, api: &Api) -> Option<Operation> 
     let needs = |media: Media, schema: &Schema| {
         media == Media::Multipart && !matches!(schema.kind, SchemaKind::Object { .. })
     };
-    if !needs(body.media, &body.schema) && !body.alternatives.iter().any(|a| needs(a.media, &a.schema)) {
+    if !needs(body.media, &body.schema)
+        && !body.alternatives.iter().any(|a| needs(a.media, &a.schema))
+    {
         return None;
     }
     let resolve = |media: &mut Media, schema: &mut Schema| {
@@ -274,10 +276,7 @@ impl BodyPlan {
             } else {
                 first
             };
-            let set_type = quote! {
-                #rt::set_header(&mut request.headers, "content-type", #sent_type)
-                    .map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;
-            };
+            let set_type = quote!(#rt::set_body_type(&mut request.headers, "", #sent_type)?;);
             let schema = &kind.schema;
             let validate = quote!(self.http.config().validate_requests);
             match kind.media {
@@ -298,8 +297,7 @@ impl BodyPlan {
                 },
                 Media::Multipart => quote! {
                     let (content_type, bytes) = #rt::encode_multipart(&value, #schema, #validate)?;
-                    #rt::set_header(&mut request.headers, "content-type", &content_type)
-                        .map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;
+                    #rt::set_body_type(&mut request.headers, &content_type, "")?;
                     request.body = Some(bytes);
                 },
                 Media::Text => quote! {
@@ -307,12 +305,7 @@ impl BodyPlan {
                     request.body = Some(#rt::Bytes::from(value));
                 },
                 Media::Bytes => quote! {
-                    if value.content_type().is_empty() {
-                        #set_type
-                    } else {
-                        #rt::set_header(&mut request.headers, "content-type", value.content_type())
-                            .map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;
-                    }
+                    #rt::set_body_type(&mut request.headers, value.content_type(), #sent_type)?;
                     stream = Some(value);
                 },
             }
@@ -394,7 +387,9 @@ fn multipart_struct(
                 quote!(#field_static)
             }
         };
-        nodes.push(quote!(#rt::Property { name: #json_name, required: #required, schema: &#schema },));
+        nodes.push(
+            quote!(#rt::Property { name: #json_name, required: #required, schema: &#schema },),
+        );
         let file_ty = match &property.schema.kind {
             _ if is_file(&property.schema) => Some(quote!(#rt::FilePart)),
             SchemaKind::Array { items, .. } if is_file(items) => Some(quote!(Vec<#rt::FilePart>)),

@@ -49,7 +49,8 @@ pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn:
             bindings.push(code.binding);
         }
         if parts.client {
-            let client = client::operation(&mut types, op, &code.response_ident, code.body.as_ref());
+            let client =
+                client::operation(&mut types, op, &code.response_ident, code.body.as_ref());
             client_items.push(client.items);
             client_methods.push(client.method);
         }

@@ -49,7 +49,7 @@ pub(super) fn streamed_type(headers: &HeaderMap, spec: &BodySpec) -> Option<Stri
         .content_types
         .iter()
         .filter(|t| !spec.stream_types.contains(t))
-        .any(|t| matches(&t));
+        .any(|t| matches(t));
     (!decoded && spec.stream_types.iter().any(matches)).then(|| content_type.to_owned())
 }
 
@@ -137,6 +137,9 @@ mod tests {
             required: true,
             stream_types: &[],
         };
-        assert_eq!(streamed_type(&headers("application/octet-stream"), &none), None);
+        assert_eq!(
+            streamed_type(&headers("application/octet-stream"), &none),
+            None
+        );
     }
 }

@@ -16,9 +16,9 @@ use hyper::body::{Body as _, Incoming};
 use super::body::{
     check_content_type, check_declared_length, panic_message, read_body, streamed_type,
 };
-use crate::body_stream::BodyStream;
 use super::BuildError;
 use crate::auth::Claims;
+use crate::body_stream::BodyStream;
 use crate::client::CallContext;
 use crate::health::HealthChecks;
 use crate::hooks::OperationService;

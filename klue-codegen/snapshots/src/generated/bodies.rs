@@ -942,10 +942,7 @@ impl BodiesClient {
                 &SCHEMA_UPLOAD__BODY,
                 self.http.config().validate_requests,
             )?;
-            klue::set_header(&mut request.headers, "content-type", &content_type)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+            klue::set_body_type(&mut request.headers, &content_type, "")?;
             request.body = Some(bytes);
         }
         let response = self.http.execute(request).await?;
@@ -980,10 +977,7 @@ impl BodiesClient {
                 &SCHEMA_PUT_AVATAR__BODY,
                 self.http.config().validate_requests,
             )?;
-            klue::set_header(&mut request.headers, "content-type", &content_type)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+            klue::set_body_type(&mut request.headers, &content_type, "")?;
             request.body = Some(bytes);
         }
         let response = self.http.execute(request).await?;
@@ -1004,25 +998,11 @@ impl BodiesClient {
         let mut stream: Option<klue::BodyStream> = None;
         {
             let value = params.body;
-            if value.content_type().is_empty() {
-                klue::set_header(
-                        &mut request.headers,
-                        "content-type",
-                        "application/octet-stream",
-                    )
-                    .map_err(|violation| klue::ClientError::InvalidRequest(
-                        vec![violation],
-                    ))?;
-            } else {
-                klue::set_header(
-                        &mut request.headers,
-                        "content-type",
-                        value.content_type(),
-                    )
-                    .map_err(|violation| klue::ClientError::InvalidRequest(
-                        vec![violation],
-                    ))?;
-            }
+            klue::set_body_type(
+                &mut request.headers,
+                value.content_type(),
+                "application/octet-stream",
+            )?;
             stream = Some(value);
         }
         let response = match stream {
@@ -1102,32 +1082,15 @@ impl BodiesClient {
                     );
                 }
                 ImportDataBody::Text(value) => {
-                    klue::set_header(&mut request.headers, "content-type", "text/csv")
-                        .map_err(|violation| klue::ClientError::InvalidRequest(
-                            vec![violation],
-                        ))?;
+                    klue::set_body_type(&mut request.headers, "", "text/csv")?;
                     request.body = Some(klue::Bytes::from(value));
                 }
                 ImportDataBody::Bytes(value) => {
-                    if value.content_type().is_empty() {
-                        klue::set_header(
-                                &mut request.headers,
-                                "content-type",
-                                "application/octet-stream",
-                            )
-                            .map_err(|violation| klue::ClientError::InvalidRequest(
-                                vec![violation],
-                            ))?;
-                    } else {
-                        klue::set_header(
-                                &mut request.headers,
-                                "content-type",
-                                value.content_type(),
-                            )
-                            .map_err(|violation| klue::ClientError::InvalidRequest(
-                                vec![violation],
-                            ))?;
-                    }
+                    klue::set_body_type(
+                        &mut request.headers,
+                        value.content_type(),
+                        "application/octet-stream",
+                    )?;
                     stream = Some(value);
                 }
             }

@@ -702,10 +702,7 @@ impl MediaClient {
         let mut request = self.request(klue::Method::POST, url.finish());
         {
             let value = params.body;
-            klue::set_header(&mut request.headers, "content-type", "text/plain")
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+            klue::set_body_type(&mut request.headers, "", "text/plain")?;
             request.body = Some(klue::Bytes::from(value));
         }
         let response = self.http.execute(request).await?;
@@ -725,25 +722,11 @@ impl MediaClient {
         let mut stream: Option<klue::BodyStream> = None;
         {
             let value = params.body;
-            if value.content_type().is_empty() {
-                klue::set_header(
-                        &mut request.headers,
-                        "content-type",
-                        "application/octet-stream",
-                    )
-                    .map_err(|violation| klue::ClientError::InvalidRequest(
-                        vec![violation],
-                    ))?;
-            } else {
-                klue::set_header(
-                        &mut request.headers,
-                        "content-type",
-                        value.content_type(),
-                    )
-                    .map_err(|violation| klue::ClientError::InvalidRequest(
-                        vec![violation],
-                    ))?;
-            }
+            klue::set_body_type(
+                &mut request.headers,
+                value.content_type(),
+                "application/octet-stream",
+            )?;
             stream = Some(value);
         }
         let response = match stream {
@@ -764,14 +747,11 @@ impl MediaClient {
         let mut request = self.request(klue::Method::POST, url.finish());
         {
             let value = params.body;
-            klue::set_header(
-                    &mut request.headers,
-                    "content-type",
-                    "application/x-www-form-urlencoded",
-                )
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+            klue::set_body_type(
+                &mut request.headers,
+                "",
+                "application/x-www-form-urlencoded",
+            )?;
             request.body = Some(
                 klue::encode_form(
                     &value,
@@ -811,10 +791,7 @@ impl MediaClient {
                 &SCHEMA_UPLOAD__BODY,
                 self.http.config().validate_requests,
             )?;
-            klue::set_header(&mut request.headers, "content-type", &content_type)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+            klue::set_body_type(&mut request.headers, &content_type, "")?;
             request.body = Some(bytes);
         }
         let response = self.http.execute(request).await?;
@@ -867,25 +844,11 @@ impl MediaClient {
         #[allow(unused_assignments)]
         let mut stream: Option<klue::BodyStream> = None;
         if let Some(value) = params.body {
-            if value.content_type().is_empty() {
-                klue::set_header(
-                        &mut request.headers,
-                        "content-type",
-                        "application/octet-stream",
-                    )
-                    .map_err(|violation| klue::ClientError::InvalidRequest(
-                        vec![violation],
-                    ))?;
-            } else {
-                klue::set_header(
-                        &mut request.headers,
-                        "content-type",
-                        value.content_type(),
-                    )
-                    .map_err(|violation| klue::ClientError::InvalidRequest(
-                        vec![violation],
-                    ))?;
-            }
+            klue::set_body_type(
+                &mut request.headers,
+                value.content_type(),
+                "application/octet-stream",
+            )?;
             stream = Some(value);
         }
         let response = match stream {

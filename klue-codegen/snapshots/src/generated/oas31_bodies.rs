@@ -318,10 +318,7 @@ impl Oas31BodiesClient {
                 &SCHEMA_ADD_PHOTO__BODY,
                 self.http.config().validate_requests,
             )?;
-            klue::set_header(&mut request.headers, "content-type", &content_type)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+            klue::set_body_type(&mut request.headers, &content_type, "")?;
             request.body = Some(bytes);
         }
         let response = self.http.execute(request).await?;
@@ -352,25 +349,11 @@ impl Oas31BodiesClient {
         #[allow(unused_assignments)]
         let mut stream: Option<klue::BodyStream> = None;
         if let Some(value) = params.body {
-            if value.content_type().is_empty() {
-                klue::set_header(
-                        &mut request.headers,
-                        "content-type",
-                        "application/octet-stream",
-                    )
-                    .map_err(|violation| klue::ClientError::InvalidRequest(
-                        vec![violation],
-                    ))?;
-            } else {
-                klue::set_header(
-                        &mut request.headers,
-                        "content-type",
-                        value.content_type(),
-                    )
-                    .map_err(|violation| klue::ClientError::InvalidRequest(
-                        vec![violation],
-                    ))?;
-            }
+            klue::set_body_type(
+                &mut request.headers,
+                value.content_type(),
+                "application/octet-stream",
+            )?;
             stream = Some(value);
         }
         let response = match stream {

@@ -262,10 +262,7 @@ impl FormDataClient {
                 &SCHEMA_UPLOAD_AVATAR__BODY,
                 self.http.config().validate_requests,
             )?;
-            klue::set_header(&mut request.headers, "content-type", &content_type)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+            klue::set_body_type(&mut request.headers, &content_type, "")?;
             request.body = Some(bytes);
         }
         let response = self.http.execute(request).await?;

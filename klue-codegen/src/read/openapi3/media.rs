@@ -113,7 +113,9 @@ impl Reader<'_, '_, '_> {
                     }
                     None => Schema::any(content_pointer.clone()),
                 },
-                Media::Multipart | Media::Text | Media::Bytes => Schema::any(content_pointer.clone()),
+                Media::Multipart | Media::Text | Media::Bytes => {
+                    Schema::any(content_pointer.clone())
+                }
             };
             let content_type = if media_type.contains('*') {
                 "application/octet-stream".to_owned()
