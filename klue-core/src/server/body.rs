@@ -49,7 +49,7 @@ pub(super) fn streamed_type(headers: &HeaderMap, spec: &BodySpec) -> Option<Stri
         .content_types
         .iter()
         .filter(|t| !spec.stream_types.contains(t))
-        .any(|t| matches(t));
+        .any(&matches);
     (!decoded && spec.stream_types.iter().any(matches)).then(|| content_type.to_owned())
 }
 
