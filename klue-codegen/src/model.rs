@@ -277,9 +277,13 @@ pub enum Media {
     Json,
     /// `application/x-www-form-urlencoded`: decoded into the schema's type.
     Form,
+    /// `multipart/form-data` with an object schema: decoded into a struct whose binary
+    /// properties are file parts (request bodies only).
+    Multipart,
     /// `text/*`: a UTF-8 `String`.
     Text,
-    /// Anything else (octet-stream, multipart, images, `*/*`): raw bytes and their type.
+    /// Anything else (octet-stream, images, `*/*`): raw bytes and their type; a request body
+    /// of this kind is streamed to the handler.
     Bytes,
 }
 
@@ -293,6 +297,20 @@ pub struct RequestBody {
     /// Whether it must be sent.
     pub required: bool,
     /// The schema of the JSON body.
+    pub schema: Schema,
+    /// Further media kinds the operation accepts besides `media` (JSON and a form, JSON and
+    /// octet-stream, ...): the server dispatches on `Content-Type`.
+    pub alternatives: Vec<BodyAlternative>,
+}
+
+/// One more media kind a request body may be sent in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BodyAlternative {
+    /// The media types of this kind.
+    pub content_types: Vec<String>,
+    /// How it is decoded.
+    pub media: Media,
+    /// Its schema (JSON, form and multipart kinds).
     pub schema: Schema,
 }
 

@@ -203,3 +203,11 @@ components:
     assert!(code.contains("pub tag: Option<Tag2>"), "{code}");
     assert!(code.contains("pub old: Option<Tag>"), "{code}");
 }
+
+#[test]
+fn oas31_bodies() {
+    let code = snapshot("oas31_bodies.yaml");
+    // `contentMediaType` of a non-text type is a file part.
+    assert!(code.contains("pub photo: klue::FilePart"), "{code}");
+    assert!(code.contains("Option<Vec<klue::FilePart>>"), "{code}");
+}

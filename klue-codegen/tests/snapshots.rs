@@ -113,3 +113,8 @@ fn swagger2_multifile() {
 fn oas31_multifile() {
     snapshot("fixtures/openapi31/multifile/oas31_multifile.yaml");
 }
+
+#[test]
+fn bodies() {
+    snapshot("fixtures/openapi30/bodies.yaml");
+}

@@ -46,6 +46,14 @@ fn swagger2_helloworld_generates() {
     );
 }
 
+#[test]
+fn swagger2_form_data_is_a_multipart_body() {
+    let code = snapshot("form_data.yaml", "form_data");
+    // `type: file` is a file part; the other formData parameters are text parts.
+    assert!(code.contains("pub avatar: klue::FilePart"), "{code}");
+    assert!(code.contains("multipart_body"));
+}
+
 fn problems(file: &str, text: &str) -> Vec<klue_codegen::Diagnostic> {
     match generate_from_str(Path::new(file), "broken", text) {
         Err(Error::Spec(diagnostics)) => diagnostics.0,
@@ -158,7 +166,11 @@ paths:
         generate_from_str(Path::new("f.yaml"), "f", spec).unwrap_or_else(|err| panic!("{err}"));
     assert!(code.contains("request.form_body::<LoginBody>"), "{code}");
     assert!(code.contains("pub age: Option<i64>"), "{code}");
-    assert!(code.contains("request.raw_body(&mut v, true)"), "{code}");
+    assert!(
+        code.contains(".multipart_body::<UploadBody>(&mut v, true"),
+        "{code}"
+    );
+    assert!(code.contains("pub file: klue::FilePart"), "{code}");
     assert!(
         code.contains(r#"content_types: &["multipart/form-data"]"#),
         "{code}"

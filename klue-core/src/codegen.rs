@@ -9,7 +9,11 @@ pub use serde;
 pub use serde_json;
 
 pub use crate::auth::Claims;
+pub use crate::body_stream::BodyStream;
 pub use crate::error::ApiError;
+pub use crate::multipart::{
+    encode_multipart, multipart_schema, FileField, FilePart, FileParts, MultipartBody,
+};
 pub use crate::params::{FromParam, ToParam};
 pub use crate::request::OperationRequest;
 pub use crate::response::{empty_response, json_response, Body, IntoResponse};
@@ -104,6 +108,18 @@ fn media_response(status: StatusCode, content_type: &str, bytes: Bytes) -> Respo
             .insert(http::header::CONTENT_TYPE, value);
     }
     response
+}
+
+/// Sets the request's `Content-Type`: `sent` (what a raw body names), else `default` (the
+/// spec's type for the body's kind).
+pub fn set_body_type(
+    headers: &mut http::HeaderMap,
+    sent: &str,
+    default: &'static str,
+) -> Result<(), ClientError> {
+    let content_type = if sent.is_empty() { default } else { sent };
+    crate::url::set_header(headers, "content-type", content_type)
+        .map_err(|violation| ClientError::InvalidRequest(vec![violation]))
 }
 
 /// The 401 of an operation whose security scheme's credential (API key, basic credentials)

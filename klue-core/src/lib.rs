@@ -13,6 +13,7 @@
 
 mod access;
 pub mod auth;
+mod body_stream;
 mod builtin;
 pub mod client;
 #[doc(hidden)]
@@ -25,6 +26,7 @@ pub mod hooks;
 mod log_format;
 mod log_writer;
 mod metrics;
+mod multipart;
 mod params;
 pub mod report;
 mod request;
@@ -38,11 +40,13 @@ pub mod validate;
 
 pub use access::REQUEST_ID_HEADER;
 pub use auth::{Authenticator, Claims, JwtConfig};
+pub use body_stream::BodyStream;
 pub use builtin::VersionInfo;
 pub use client::{ClientConfig, ClientError, HttpClient};
 pub use config::{ConfigError, LogFormat, ServerConfig};
 pub use error::{codes, ApiError, ErrorEnvelope};
 pub use log_writer::flush as flush_logs;
+pub use multipart::FilePart;
 pub use params::{FromParam, ToParam};
 pub use report::{LogReporter, Report, Reporter, WebhookReporter};
 pub use request::OperationRequest;

@@ -134,15 +134,29 @@ pub(crate) mod form {
     /// an array; each text is read as the number, boolean or JSON its schema asks for, and
     /// kept as a string when it is not one (validation then names it).
     pub(crate) fn decode(body: &[u8], schema: &'static Schema) -> Value {
+        decode_pairs(form_urlencoded::parse(body), schema)
+    }
+
+    /// Name / text pairs (a form's, a multipart body's text parts) as an object, as
+    /// [`decode`] reads them.
+    pub(crate) fn decode_pairs<K, T>(
+        pairs: impl IntoIterator<Item = (K, T)>,
+        schema: &'static Schema,
+    ) -> Value
+    where
+        K: AsRef<str> + Into<String>,
+        T: AsRef<str>,
+    {
         let mut object = Map::new();
-        for (key, text) in form_urlencoded::parse(body) {
-            let property = property_schema(schema, &key);
+        for (key, text) in pairs {
+            let text = text.as_ref();
+            let property = property_schema(schema, key.as_ref());
             let is_array = matches!(resolve(property), Some(Schema::Array(_)));
             let item_schema = match resolve(property) {
                 Some(Schema::Array(rules)) => Some(rules.items),
                 other => other.map(|_| property.unwrap_or(&Schema::Any)),
             };
-            let value = typed(&text, item_schema);
+            let value = typed(text, item_schema);
             match object.get_mut(key.as_ref()) {
                 Some(Value::Array(items)) if is_array => items.push(value),
                 Some(existing) => {
@@ -150,10 +164,10 @@ pub(crate) mod form {
                     *existing = Value::Array(vec![first, value]);
                 }
                 None if is_array => {
-                    object.insert(key.into_owned(), Value::Array(vec![value]));
+                    object.insert(key.into(), Value::Array(vec![value]));
                 }
                 None => {
-                    object.insert(key.into_owned(), value);
+                    object.insert(key.into(), value);
                 }
             }
         }
@@ -180,6 +194,21 @@ pub(crate) mod form {
             }
         }
         out.finish()
+    }
+
+    /// A JSON object as name / text pairs, as [`encode`] sends them.
+    pub(crate) fn flatten(value: &Value, pairs: &mut Vec<(String, String)>) {
+        if let Value::Object(object) = value {
+            for (key, value) in object {
+                match value {
+                    Value::Array(items) => {
+                        pairs.extend(items.iter().map(|item| (key.clone(), text_of(item))));
+                    }
+                    Value::Null => {}
+                    other => pairs.push((key.clone(), text_of(other))),
+                }
+            }
+        }
     }
 
     fn text_of(value: &Value) -> String {

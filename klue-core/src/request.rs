@@ -7,6 +7,7 @@ use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::auth::Claims;
+use crate::body_stream::BodyStream;
 use crate::params::FromParam;
 use crate::style::decode::Source;
 use crate::style::ParamSpec;
@@ -22,6 +23,8 @@ pub struct OperationRequest {
     path_params: Vec<(String, String)>,
     query: Vec<(String, String)>,
     body: Bytes,
+    /// The body when the operation streams it: taken by the handler.
+    stream: std::sync::Mutex<Option<BodyStream>>,
     claims: Option<Claims>,
 }
 
@@ -43,8 +46,76 @@ impl OperationRequest {
             path_params,
             query,
             body,
+            stream: std::sync::Mutex::new(None),
             claims,
         }
+    }
+
+    /// The same request with its body left unread, as `stream`.
+    pub(crate) fn with_stream(self, stream: BodyStream) -> Self {
+        *self.stream.lock().unwrap_or_else(|e| e.into_inner()) = Some(stream);
+        self
+    }
+
+    fn content_type(&self) -> &str {
+        self.parts
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Which of an operation's media kinds the body was sent in: the index of the first group
+    /// of media types matching its `Content-Type` (0 when it names none; the server already
+    /// answered 415 to a type outside all of them).
+    pub fn body_kind(&self, groups: &[&[&str]]) -> usize {
+        let essence = self.content_type().split(';').next().unwrap_or("").trim();
+        groups
+            .iter()
+            .position(|group| {
+                group
+                    .iter()
+                    .any(|accepted| crate::router::media_matches(accepted, essence))
+            })
+            .unwrap_or(0)
+    }
+
+    /// The body as a stream of chunks (octet-stream, images, `*/*`): the size limit and the
+    /// deadline are enforced as the handler reads it.
+    pub fn stream_body(&self, v: &mut Violations, required: bool) -> Option<BodyStream> {
+        v.set_location(Location::Body);
+        let stream = self.stream.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if stream.is_some() {
+            return stream;
+        }
+        if self.body.is_empty() {
+            if required {
+                v.push("the request body is required");
+            }
+            return None;
+        }
+        Some(BodyStream::from_bytes(
+            self.content_type(),
+            self.body.clone(),
+        ))
+    }
+
+    /// A `multipart/form-data` body decoded into `T` and checked against `schema`: text parts
+    /// read by their property's schema, file parts as [`crate::codegen::FilePart`]s.
+    pub async fn multipart_body<T: crate::multipart::MultipartBody>(
+        &self,
+        v: &mut Violations,
+        required: bool,
+        schema: &'static Schema,
+    ) -> Option<T> {
+        v.set_location(Location::Body);
+        if self.body.is_empty() {
+            if required {
+                v.push("the request body is required");
+            }
+            return None;
+        }
+        crate::multipart::decode(self.content_type(), self.body.clone(), schema, v).await
     }
 
     /// Method, URI, headers and extensions of the request.
@@ -398,7 +469,7 @@ fn report_json_errors<T: DeserializeOwned>(
     }
 }
 
-fn pointer_of(path: &serde_path_to_error::Path) -> String {
+pub(crate) fn pointer_of(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut pointer = String::new();
     for segment in path.iter() {

@@ -42,6 +42,8 @@ pub struct BodySpec {
     pub content_types: &'static [&'static str],
     /// Whether a body must be sent.
     pub required: bool,
+    /// The media types whose bodies are streamed to the handler rather than read first.
+    pub stream_types: &'static [&'static str],
 }
 
 /// One operation of a spec.

@@ -127,3 +127,19 @@ pub mod swagger2_multifile {
 pub mod oas31_multifile {
     include!("generated/oas31_multifile.rs");
 }
+
+/// `apis/fixtures/openapi30/bodies.yaml`: multipart with files, streamed bodies, several media
+/// types on one operation.
+pub mod bodies {
+    include!("generated/bodies.rs");
+}
+
+/// `apis/fixtures/swagger2/form_data.yaml`: Swagger 2.0 formData with a file.
+pub mod swagger2_form_data {
+    include!("generated/swagger2_form_data.rs");
+}
+
+/// `apis/fixtures/openapi31/oas31_bodies.yaml`: OpenAPI 3.1 multipart and raw bodies.
+pub mod oas31_bodies {
+    include!("generated/oas31_bodies.rs");
+}

@@ -2,7 +2,7 @@
 //! type (octet-stream, `image/*`, multipart, `*/*`), form bodies decoded into a struct and
 //! validated with pointers, and JSON chosen when an operation offers several types.
 
-use klue_core::codegen::{Bytes, ClientConfig, RawBody};
+use klue_core::codegen::{BodyStream, Bytes, ClientConfig, RawBody};
 use klue_core::{ApiError, ServerConfig};
 use klue_snapshots::media as api;
 use serde_json::json;
@@ -21,7 +21,9 @@ impl api::MediaApi for Media {
         &self,
         request: api::PutFileRequest,
     ) -> Result<api::PutFileResponse, ApiError> {
-        Ok(api::PutFileResponse::Ok(request.body))
+        let content_type = request.body.content_type().to_owned();
+        let bytes = request.body.collect_bytes().await?;
+        Ok(api::PutFileResponse::Ok(RawBody::new(content_type, bytes)))
     }
 
     async fn login(&self, request: api::LoginRequest) -> Result<api::LoginResponse, ApiError> {
@@ -35,7 +37,10 @@ impl api::MediaApi for Media {
     }
 
     async fn upload(&self, request: api::UploadRequest) -> Result<api::UploadResponse, ApiError> {
-        let size = request.body.map_or(0, |b| b.bytes.len());
+        let size = request
+            .body
+            .and_then(|b| b.file)
+            .map_or(0, |file| file.bytes.len());
         Ok(api::UploadResponse::Ok(
             i64::try_from(size).unwrap_or(i64::MAX),
         ))
@@ -52,7 +57,10 @@ impl api::MediaApi for Media {
         &self,
         request: api::PostAnythingRequest,
     ) -> Result<api::PostAnythingResponse, ApiError> {
-        let size = request.body.map_or(0, |b| b.bytes.len());
+        let size = match request.body {
+            Some(body) => body.collect_bytes().await?.len(),
+            None => 0,
+        };
         Ok(api::PostAnythingResponse::Ok(RawBody::new(
             "text/plain",
             size.to_string(),
@@ -115,8 +123,8 @@ async fn text_and_bytes_in_and_out() {
         .await
         .assert_error(415, "UNSUPPORTED_MEDIA_TYPE");
 
-    // Multipart is passed through as bytes; `*/*` takes anything.
-    let multipart = "--b\r\ncontent-disposition: form-data; name=\"file\"\r\n\r\nabc\r\n--b--\r\n";
+    // Multipart is decoded (the file part's size here); `*/*` takes anything.
+    let multipart = "--b\r\ncontent-disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\nabc\r\n--b--\r\n";
     let size = client
         .send(
             http::Method::POST,
@@ -129,7 +137,7 @@ async fn text_and_bytes_in_and_out() {
         )
         .await
         .assert_json(200);
-    assert_eq!(size, json!(multipart.len()));
+    assert_eq!(size, json!(3));
     let any = client
         .send(
             http::Method::POST,
@@ -208,7 +216,7 @@ async fn the_client_sends_and_reads_other_media() {
     assert_eq!(note, api::PostNoteResponse::Ok("QUIET".into()));
     let file = typed
         .put_file(api::PutFileParams {
-            body: RawBody::new("", Bytes::from_static(b"\x00\x01")),
+            body: BodyStream::from_bytes("", Bytes::from_static(b"\x00\x01")),
         })
         .await
         .expect("file");

@@ -21,6 +21,7 @@ pub(crate) fn operation(
     types: &mut TypeEmitter,
     op: &Operation,
     response_ident: &proc_macro2::Ident,
+    body: Option<&super::body::BodyPlan>,
 ) -> ClientOperation {
     let rt = rt();
     let op_camel = naming::camel(&op.id);
@@ -150,74 +151,26 @@ pub(crate) fn operation(
     }
 
     let mut body_code = quote!();
-    let statics_body;
-    if let Some(body) = &op.body {
-        let name = naming::unique("body".to_owned(), &mut field_names);
-        let field = ident(&name);
-        let hint = format!("{op_camel}_body");
-        let first_type = body.content_types.first().map(String::as_str).unwrap_or("");
-        let sent_type = if first_type.contains('*') {
-            "application/octet-stream"
-        } else {
-            first_type
-        };
-        let set_type = quote! {
-            #rt::set_header(&mut request.headers, "content-type", #sent_type)
-                .map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;
-        };
-        let (ty, encode) = match body.media {
-            Media::Json | Media::Form => {
-                let ty = types.rust_type(&body.schema, &hint);
-                let static_ident = format_ident!("SCHEMA_{}__CLIENT_BODY", naming::shouty(&op.id));
-                let expr = types.schema_expr(&body.schema, &hint);
-                statics_body =
-                    quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;);
-                let validate = quote!(self.http.config().validate_requests);
-                let encode = if body.media == Media::Json {
-                    quote!(request.body = Some(#rt::encode_json(value, &#static_ident, #validate)?);)
-                } else {
-                    quote! {
-                        #set_type
-                        request.body = Some(#rt::encode_form(value, &#static_ident, #validate)?);
-                    }
-                };
-                (ty, encode)
-            }
-            Media::Text => {
-                statics_body = quote!();
-                let encode = quote! {
-                    #set_type
-                    request.body = Some(#rt::Bytes::from(value.clone()));
-                };
-                (quote!(String), encode)
-            }
-            Media::Bytes => {
-                statics_body = quote!();
-                let encode = quote! {
-                    if value.content_type.is_empty() {
-                        #set_type
-                    } else {
-                        #rt::set_header(&mut request.headers, "content-type", &value.content_type)
-                            .map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;
-                    }
-                    request.body = Some(value.bytes.clone());
-                };
-                (quote!(#rt::RawBody), encode)
-            }
-        };
-        if body.required {
+    if let Some(plan) = body {
+        let field = ident(&naming::unique("body".to_owned(), &mut field_names));
+        let ty = &plan.ty;
+        let encode = plan.encode();
+        if plan.required {
             fields.push(quote!(#[doc = " The request body."] pub #field: #ty,));
-            body_code = quote!({ let value = &params.#field; #encode });
+            body_code = quote!({ let value = params.#field; #encode });
         } else {
             fields.push(quote!(#[doc = " The request body, if any."] pub #field: Option<#ty>,));
-            body_code = quote!(if let Some(value) = &params.#field { #encode });
+            body_code = quote!(if let Some(value) = params.#field { #encode });
         }
-    } else {
-        statics_body = quote!();
     }
+    let stream_local = body.map(|plan| plan.stream_local());
+    let send = match body {
+        Some(plan) => plan.send(),
+        None => quote!(self.http.execute(request).await?),
+    };
 
     let mut arms = Vec::new();
-    let mut statics = vec![statics_body];
+    let mut statics = Vec::new();
     let mut default_arm = quote!(_ => Err(#rt::error_from_response(response)),);
     for response in &op.responses {
         let variant_name = match response.status {
@@ -233,7 +186,7 @@ pub(crate) fn operation(
             match response.media {
                 Media::Text => return quote!(#rt::decode_text(&response)?),
                 Media::Bytes => return quote!(#rt::decode_raw(&response)),
-                Media::Json | Media::Form => {}
+                Media::Json | Media::Form | Media::Multipart => {}
             }
             let hint = format!("{op_camel}_{variant_name}");
             let ty = types.rust_type(schema, &hint);
@@ -292,6 +245,11 @@ pub(crate) fn operation(
     let method = format_ident!("{}", op.method);
     let summary = op.summary.as_deref().or(op.description.as_deref());
     let docs = doc(summary);
+    let params_derive = if body.is_some_and(|plan| plan.streamed) {
+        quote!(#[derive(Debug)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq)])
+    };
     let (params_arg, params_struct) = if takes_params {
         let params_docs = format!(
             " The parameters and body of operation `{}` ({} {}).",
@@ -301,7 +259,7 @@ pub(crate) fn operation(
             quote!(params: #params_ident),
             quote! {
                 #[doc = #params_docs]
-                #[derive(Debug, Clone, PartialEq)]
+                #params_derive
                 pub struct #params_ident {
                     #(#fields)*
                 }
@@ -328,8 +286,9 @@ pub(crate) fn operation(
             #(#query)*
             #request_binding = self.request(#rt::Method::#method, url.finish());
             #(#headers)*
+            #stream_local
             #body_code
-            let response = self.http.execute(request).await?;
+            let response = #send;
             match response.status.as_u16() {
                 #(#arms)*
                 #default_arm

@@ -1,5 +1,6 @@
 //! Turns the model of an API into one formatted Rust file.
 
+mod body;
 mod client;
 mod composite;
 mod defaults;
@@ -40,6 +41,8 @@ pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn:
     let mut client_items = Vec::new();
     let mut client_methods = Vec::new();
     for op in &api.operations {
+        let resolved = body::resolve_multipart(op, api);
+        let op = resolved.as_ref().unwrap_or(op);
         let code = server::operation(&mut types, &trait_ident, op);
         responses.push(code.response);
         if parts.server {
@@ -48,7 +51,8 @@ pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn:
             bindings.push(code.binding);
         }
         if parts.client {
-            let client = client::operation(&mut types, op, &code.response_ident);
+            let client =
+                client::operation(&mut types, op, &code.response_ident, code.body.as_ref());
             client_items.push(client.items);
             client_methods.push(client.method);
         }

@@ -21,6 +21,8 @@ pub(crate) struct OperationCode {
     pub(crate) binding: TokenStream,
     /// The name of the response enum (the client returns it).
     pub(crate) response_ident: proc_macro2::Ident,
+    /// The request body, which the client sends.
+    pub(crate) body: Option<super::body::BodyPlan>,
 }
 
 pub(crate) fn operation(
@@ -119,45 +121,16 @@ pub(crate) fn operation(
         all_locals.push(local_ident);
     }
 
-    let mut content_types = Vec::new();
-    if let Some(body) = &op.body {
-        let local = naming::unique("body".to_owned(), &mut field_names);
-        let local_ident = ident(&local);
-        let hint = format!("{op_camel}_body");
-        let required = body.required;
-        let ty = match body.media {
-            Media::Json | Media::Form => {
-                let ty = types.rust_type(&body.schema, &hint);
-                let schema_ref = match &body.schema.kind {
-                    SchemaKind::Ref(name) => {
-                        let target = types.named_static(name);
-                        quote!(&#target)
-                    }
-                    _ => {
-                        let static_ident = format_ident!("SCHEMA_{}__BODY", naming::shouty(&op.id));
-                        let expr = types.schema_expr(&body.schema, &hint);
-                        statics.push(quote!(static #static_ident: #rt::Schema = #expr;));
-                        quote!(&#static_ident)
-                    }
-                };
-                let decoder = if body.media == Media::Json {
-                    quote!(json_body)
-                } else {
-                    quote!(form_body)
-                };
-                decode.push(quote!(let #local_ident = request.#decoder::<#ty>(&mut v, #required, #schema_ref);));
-                ty
-            }
-            Media::Text => {
-                decode.push(quote!(let #local_ident = request.text_body(&mut v, #required);));
-                quote!(String)
-            }
-            Media::Bytes => {
-                decode.push(quote!(let #local_ident = request.raw_body(&mut v, #required);));
-                quote!(#rt::RawBody)
-            }
-        };
-        if required {
+    let body_plan = op
+        .body
+        .as_ref()
+        .map(|body| super::body::plan(types, op, body));
+    if let Some(plan) = &body_plan {
+        let local_ident = ident(&naming::unique("body".to_owned(), &mut field_names));
+        let ty = &plan.ty;
+        let call = plan.decode();
+        decode.push(quote!(let #local_ident = #call;));
+        if plan.required {
             fields.push(quote!(#[doc = " The request body."] pub #local_ident: #ty,));
             required_locals.push(local_ident.clone());
         } else {
@@ -166,7 +139,6 @@ pub(crate) fn operation(
             );
         }
         all_locals.push(local_ident);
-        content_types = body.content_types.clone();
     }
 
     let mut claims_decode = quote!();
@@ -249,12 +221,23 @@ pub(crate) fn operation(
         Auth::Required => quote!(#rt::AuthMode::Required),
         Auth::Optional => quote!(#rt::AuthMode::Optional),
     };
-    let body_spec = match &op.body {
-        Some(body) => {
-            let required = body.required;
-            quote!(Some(#rt::BodySpec { content_types: &[#(#content_types),*], required: #required }))
+    let body_spec = match &body_plan {
+        Some(plan) => {
+            let required = plan.required;
+            let content_types = &plan.content_types;
+            let stream_types = &plan.stream_types;
+            quote!(Some(#rt::BodySpec {
+                content_types: &[#(#content_types),*],
+                required: #required,
+                stream_types: &[#(#stream_types),*],
+            }))
         }
         None => quote!(None),
+    };
+    let request_derive = if body_plan.as_ref().is_some_and(|plan| plan.streamed) {
+        quote!(#[derive(Debug)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq)])
     };
     let summary = op.summary.as_deref().or(op.description.as_deref());
     let method_docs = doc(summary);
@@ -265,7 +248,7 @@ pub(crate) fn operation(
 
     let items = quote! {
         #[doc = #request_docs]
-        #[derive(Debug, Clone, PartialEq)]
+        #request_derive
         pub struct #request_ident {
             #(#fields)*
             #claims_field
@@ -317,6 +300,7 @@ pub(crate) fn operation(
         trait_method,
         binding,
         response_ident,
+        body: body_plan,
     }
 }
 
@@ -358,7 +342,7 @@ fn response_enum(
         );
         let body = response.body.as_ref().map(|schema| {
             let ty = match response.media {
-                Media::Json | Media::Form => {
+                Media::Json | Media::Form | Media::Multipart => {
                     types.rust_type(schema, &format!("{op_camel}_{variant_name}"))
                 }
                 Media::Text => quote!(String),
@@ -478,7 +462,7 @@ pub(crate) fn response_headers_schema(response: &Response) -> Option<Schema> {
 fn encode_call(status: &TokenStream, media: Media, content_type: &str) -> TokenStream {
     let rt = rt();
     match media {
-        Media::Json | Media::Form => quote!(#rt::json_response(#status, &body)),
+        Media::Json | Media::Form | Media::Multipart => quote!(#rt::json_response(#status, &body)),
         Media::Text => quote!(#rt::text_response(#status, #content_type, body)),
         Media::Bytes => quote!(#rt::raw_response(#status, #content_type, body)),
     }

@@ -22,7 +22,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode, Uri};
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::Frame;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
@@ -136,7 +137,12 @@ pub struct ClientResponse {
     pub body: Bytes,
 }
 
-type Transport = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+/// A request body: bytes (retryable) or chunks streamed as they come (sent once).
+type TransportBody = http_body_util::Either<Full<Bytes>, StreamBody<FrameStream>>;
+type FrameStream = std::pin::Pin<
+    Box<dyn futures_util::Stream<Item = Result<Frame<Bytes>, crate::ApiError>> + Send>,
+>;
+type Transport = Client<HttpsConnector<HttpConnector>, TransportBody>;
 
 /// A client of one service: cheap to clone, and clones share one connection pool.
 #[derive(Clone)]
@@ -247,7 +253,12 @@ impl HttpClient {
             attempts += 1;
             let may_retry = attempts < max_attempts;
             let outcome = inner
-                .attempt(&method, &uri, headers.clone(), body.clone())
+                .attempt(
+                    &method,
+                    &uri,
+                    headers.clone(),
+                    http_body_util::Either::Left(Full::new(body.clone())),
+                )
                 .await;
             let reason = match outcome {
                 Ok(response) if idempotent && may_retry && is_retryable(response.status) => {
@@ -290,6 +301,50 @@ impl HttpClient {
             );
             tokio::time::sleep(backoff).await;
             backoff = backoff.saturating_mul(2);
+        }
+    }
+
+    /// Sends `request` with `body` as its body: bytes go through [`HttpClient::execute`]
+    /// (retried when safe); a stream is sent once, chunk by chunk, as it is read, and a failure
+    /// is not retried (the chunks sent are gone).
+    pub async fn execute_stream(
+        &self,
+        mut request: ClientRequest,
+        body: crate::BodyStream,
+    ) -> Result<ClientResponse, ClientError> {
+        if let Some(bytes) = body.as_bytes() {
+            request.body = Some(bytes.clone());
+            return self.execute(request).await;
+        }
+        let inner = &*self.inner;
+        let uri = inner.uri(&request.path_and_query)?;
+        let headers = inner.headers(request.headers, true, request.bearer.as_deref())?;
+        let frames: FrameStream = Box::pin(futures_util::StreamExt::map(body, |chunk| {
+            chunk.map(Frame::data)
+        }));
+        let outcome = inner
+            .attempt(
+                &request.method,
+                &uri,
+                headers,
+                http_body_util::Either::Right(StreamBody::new(frames)),
+            )
+            .await;
+        match outcome {
+            Ok(response) => Ok(response),
+            Err(Failure::Connect(err)) => Err(ClientError::Connect {
+                url: url_without_query(&uri),
+                attempts: 1,
+                source: Box::new(err),
+            }),
+            Err(Failure::Timeout) => Err(ClientError::Timeout {
+                url: url_without_query(&uri),
+                attempts: 1,
+            }),
+            Err(Failure::Transport(source)) => Err(ClientError::Transport {
+                url: url_without_query(&uri),
+                source,
+            }),
         }
     }
 }
@@ -379,9 +434,9 @@ impl Inner {
         method: &Method,
         uri: &Uri,
         headers: HeaderMap,
-        body: Bytes,
+        body: TransportBody,
     ) -> Result<ClientResponse, Failure> {
-        let mut request = Request::new(Full::new(body));
+        let mut request = Request::new(body);
         *request.method_mut() = method.clone();
         *request.uri_mut() = uri.clone();
         *request.headers_mut() = headers;

@@ -13,9 +13,12 @@ use futures_util::FutureExt;
 use http::{HeaderValue, Method, Request, Response};
 use hyper::body::{Body as _, Incoming};
 
-use super::body::{check_content_type, panic_message, read_body};
+use super::body::{
+    check_content_type, check_declared_length, panic_message, read_body, streamed_type,
+};
 use super::BuildError;
 use crate::auth::Claims;
+use crate::body_stream::BodyStream;
 use crate::client::CallContext;
 use crate::health::HealthChecks;
 use crate::hooks::OperationService;
@@ -160,6 +163,7 @@ pub(super) async fn run_action(
     };
 
     let (parts, body) = request.into_parts();
+    let mut stream = None;
     let body = match &spec.body {
         None => Bytes::new(),
         Some(body_spec) => {
@@ -167,14 +171,29 @@ pub(super) async fn run_action(
             if !empty {
                 check_content_type(&parts.headers, body_spec.content_types)?;
             }
-            read_body(&parts.headers, body, body_limit, routed.deadline).await?
+            match streamed_type(&parts.headers, body_spec) {
+                Some(content_type) if !empty => {
+                    check_declared_length(&parts.headers, body_limit)?;
+                    stream = Some(BodyStream::incoming(
+                        content_type,
+                        body,
+                        body_limit,
+                        routed.deadline,
+                    ));
+                    Bytes::new()
+                }
+                _ => read_body(&parts.headers, body, body_limit, routed.deadline).await?,
+            }
         }
     };
 
     // Taken before `parts` moves into the request: calls the handler makes to other
     // services forward the caller's auth, call id and call path (refcount bumps only).
     let context = CallContext::from_headers(&parts.headers);
-    let request = OperationRequest::new(parts, routed.params, body, claims);
+    let mut request = OperationRequest::new(parts, routed.params, body, claims);
+    if let Some(stream) = stream {
+        request = request.with_stream(stream);
+    }
     match context
         .scope(AssertUnwindSafe(handler(request)).catch_unwind())
         .await

@@ -181,6 +181,7 @@ static OPERATION_CREATE_ITEM: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_create_item<S: BenchApi>(
@@ -223,10 +224,6 @@ pub struct CreateItemParams {
     /// The request body.
     pub body: NewItem,
 }
-#[allow(dead_code)]
-static SCHEMA_CREATE_ITEM__CLIENT_BODY: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_NEW_ITEM,
-);
 #[allow(dead_code)]
 static SCHEMA_CREATE_ITEM__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_ITEM);
 /** A typed client of API `bench`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
@@ -271,11 +268,11 @@ impl BenchClient {
         url.literal("/v1/items");
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_CREATE_ITEM__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_NEW_ITEM,
                     self.http.config().validate_requests,
                 )?,
             );

@@ -274,6 +274,7 @@ static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_add_pet<S: CompositionApi>(
@@ -315,8 +316,6 @@ pub struct AddPetParams {
     /// The request body.
     pub body: Pet,
 }
-#[allow(dead_code)]
-static SCHEMA_ADD_PET__CLIENT_BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
 #[allow(dead_code)]
 static SCHEMA_ADD_PET__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_SUMMARY);
 /** A typed client of API `composition`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
@@ -361,11 +360,11 @@ impl CompositionClient {
         url.literal("/pets");
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_ADD_PET__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_PET,
                     self.http.config().validate_requests,
                 )?,
             );

@@ -685,6 +685,7 @@ static OPERATION_POST_MESSAGE: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_post_message<S: HelloworldApi>(
@@ -773,10 +774,6 @@ pub struct PostMessageParams {
     /// The request body.
     pub body: NewMessage,
 }
-#[allow(dead_code)]
-static SCHEMA_POST_MESSAGE__CLIENT_BODY: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_NEW_MESSAGE,
-);
 #[allow(dead_code)]
 static SCHEMA_POST_MESSAGE__RESPONSE_CREATED: klue::Schema = klue::Schema::Ref(
     &SCHEMA_MESSAGE,
@@ -919,11 +916,11 @@ impl HelloworldClient {
         url.literal("/v1/messages");
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_POST_MESSAGE__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_NEW_MESSAGE,
                     self.http.config().validate_requests,
                 )?,
             );

@@ -79,6 +79,8 @@ static SCHEMA_LOGIN_BODY: klue::Schema = klue::Schema::Object(klue::ObjectRules 
     additional: None,
 });
 #[allow(dead_code)]
+static SCHEMA_LOGIN__BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_LOGIN_BODY);
+#[allow(dead_code)]
 static SCHEMA_LOGIN_OK__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::String(klue::StringRules {
         min_length: None,
@@ -129,6 +131,35 @@ static SCHEMA_LOGIN_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     ],
     additional: None,
 });
+/// A `multipart/form-data` body (UploadBody).
+#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[serde(crate = "klue::serde")]
+pub struct UploadBody {
+    #[serde(skip)]
+    pub file: Option<klue::FilePart>,
+}
+impl klue::MultipartBody for UploadBody {
+    const FILE_FIELDS: &'static [&'static str] = &["file"];
+    fn take_files(&mut self, files: &mut klue::FileParts) {
+        self.file = klue::FileField::take_from(files, "file");
+    }
+    fn file_parts(&self) -> Vec<(&'static str, &klue::FilePart)> {
+        let mut parts = Vec::new();
+        parts
+            .extend(klue::FileField::parts(&self.file).into_iter().map(|p| ("file", p)));
+        parts
+    }
+}
+#[allow(dead_code)]
+static SCHEMA_UPLOAD__BODY: klue::Schema = klue::multipart_schema(
+    &[
+        klue::Property {
+            name: "file",
+            required: false,
+            schema: &klue::plain::STRING,
+        },
+    ],
+);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
 pub struct GetReportOk {
@@ -357,6 +388,7 @@ static OPERATION_POST_NOTE: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["text/plain"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_post_note<S: MediaApi>(
@@ -376,10 +408,10 @@ async fn handle_post_note<S: MediaApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `put_file` (PUT /files).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct PutFileRequest {
     /// The request body.
-    pub body: klue::RawBody,
+    pub body: klue::BodyStream,
 }
 static OPERATION_PUT_FILE: klue::OperationSpec = klue::OperationSpec {
     id: "put_file",
@@ -389,6 +421,7 @@ static OPERATION_PUT_FILE: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/octet-stream", "image/*"],
         required: true,
+        stream_types: &["application/octet-stream", "image/*"],
     }),
 };
 async fn handle_put_file<S: MediaApi>(
@@ -396,7 +429,7 @@ async fn handle_put_file<S: MediaApi>(
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
-    let body = request.raw_body(&mut v, true);
+    let body = request.stream_body(&mut v, true);
     if !v.is_empty() {
         return Err(v.into_error());
     }
@@ -413,7 +446,6 @@ pub struct LoginRequest {
     /// The request body.
     pub body: LoginBody,
 }
-static SCHEMA_LOGIN__BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_LOGIN_BODY);
 static OPERATION_LOGIN: klue::OperationSpec = klue::OperationSpec {
     id: "login",
     method: klue::Method::POST,
@@ -422,6 +454,7 @@ static OPERATION_LOGIN: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/x-www-form-urlencoded"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_login<S: MediaApi>(
@@ -444,7 +477,7 @@ async fn handle_login<S: MediaApi>(
 #[derive(Debug, Clone, PartialEq)]
 pub struct UploadRequest {
     /// The request body, when sent.
-    pub body: Option<klue::RawBody>,
+    pub body: Option<UploadBody>,
 }
 static OPERATION_UPLOAD: klue::OperationSpec = klue::OperationSpec {
     id: "upload",
@@ -454,6 +487,7 @@ static OPERATION_UPLOAD: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["multipart/form-data"],
         required: false,
+        stream_types: &[],
     }),
 };
 async fn handle_upload<S: MediaApi>(
@@ -461,7 +495,9 @@ async fn handle_upload<S: MediaApi>(
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
-    let body = request.raw_body(&mut v, false);
+    let body = request
+        .multipart_body::<UploadBody>(&mut v, false, &SCHEMA_UPLOAD__BODY)
+        .await;
     if !v.is_empty() {
         return Err(v.into_error());
     }
@@ -488,10 +524,10 @@ async fn handle_get_report<S: MediaApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `post_anything` (POST /anything).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct PostAnythingRequest {
     /// The request body, when sent.
-    pub body: Option<klue::RawBody>,
+    pub body: Option<klue::BodyStream>,
 }
 static OPERATION_POST_ANYTHING: klue::OperationSpec = klue::OperationSpec {
     id: "post_anything",
@@ -501,6 +537,7 @@ static OPERATION_POST_ANYTHING: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["*/*"],
         required: false,
+        stream_types: &["*/*"],
     }),
 };
 async fn handle_post_anything<S: MediaApi>(
@@ -508,7 +545,7 @@ async fn handle_post_anything<S: MediaApi>(
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
-    let body = request.raw_body(&mut v, false);
+    let body = request.stream_body(&mut v, false);
     if !v.is_empty() {
         return Err(v.into_error());
     }
@@ -585,10 +622,10 @@ pub struct PostNoteParams {
     pub body: String,
 }
 /// The parameters and body of operation `put_file` (PUT /files).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct PutFileParams {
     /// The request body.
-    pub body: klue::RawBody,
+    pub body: klue::BodyStream,
 }
 /// The parameters and body of operation `login` (POST /login).
 #[derive(Debug, Clone, PartialEq)]
@@ -597,14 +634,12 @@ pub struct LoginParams {
     pub body: LoginBody,
 }
 #[allow(dead_code)]
-static SCHEMA_LOGIN__CLIENT_BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_LOGIN_BODY);
-#[allow(dead_code)]
 static SCHEMA_LOGIN__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_LOGIN_OK);
 /// The parameters and body of operation `upload` (POST /upload).
 #[derive(Debug, Clone, PartialEq)]
 pub struct UploadParams {
     /// The request body, if any.
-    pub body: Option<klue::RawBody>,
+    pub body: Option<UploadBody>,
 }
 #[allow(dead_code)]
 static SCHEMA_UPLOAD__RESPONSE_OK: klue::Schema = klue::Schema::Integer(
@@ -622,10 +657,10 @@ static SCHEMA_GET_REPORT__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
     &SCHEMA_GET_REPORT_OK,
 );
 /// The parameters and body of operation `post_anything` (POST /anything).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct PostAnythingParams {
     /// The request body, if any.
-    pub body: Option<klue::RawBody>,
+    pub body: Option<klue::BodyStream>,
 }
 /** A typed client of API `media`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
@@ -669,12 +704,9 @@ impl MediaClient {
         url.literal("/notes");
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
-            klue::set_header(&mut request.headers, "content-type", "text/plain")
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-            request.body = Some(klue::Bytes::from(value.clone()));
+            let value = params.body;
+            klue::set_body_type(&mut request.headers, "", "text/plain")?;
+            request.body = Some(klue::Bytes::from(value));
         }
         let response = self.http.execute(request).await?;
         match response.status.as_u16() {
@@ -689,30 +721,21 @@ impl MediaClient {
         let mut url = klue::UrlBuilder::new();
         url.literal("/files");
         let mut request = self.request(klue::Method::PUT, url.finish());
+        #[allow(unused_assignments)]
+        let mut stream: Option<klue::BodyStream> = None;
         {
-            let value = &params.body;
-            if value.content_type.is_empty() {
-                klue::set_header(
-                        &mut request.headers,
-                        "content-type",
-                        "application/octet-stream",
-                    )
-                    .map_err(|violation| klue::ClientError::InvalidRequest(
-                        vec![violation],
-                    ))?;
-            } else {
-                klue::set_header(
-                        &mut request.headers,
-                        "content-type",
-                        &value.content_type,
-                    )
-                    .map_err(|violation| klue::ClientError::InvalidRequest(
-                        vec![violation],
-                    ))?;
-            }
-            request.body = Some(value.bytes.clone());
+            let value = params.body;
+            klue::set_body_type(
+                &mut request.headers,
+                value.content_type(),
+                "application/octet-stream",
+            )?;
+            stream = Some(value);
         }
-        let response = self.http.execute(request).await?;
+        let response = match stream {
+            Some(stream) => self.http.execute_stream(request, stream).await?,
+            None => self.http.execute(request).await?,
+        };
         match response.status.as_u16() {
             200 => Ok(PutFileResponse::Ok(klue::decode_raw(&response))),
             _ => Err(klue::error_from_response(response)),
@@ -726,19 +749,16 @@ impl MediaClient {
         url.literal("/login");
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
-            klue::set_header(
-                    &mut request.headers,
-                    "content-type",
-                    "application/x-www-form-urlencoded",
-                )
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+            let value = params.body;
+            klue::set_body_type(
+                &mut request.headers,
+                "",
+                "application/x-www-form-urlencoded",
+            )?;
             request.body = Some(
                 klue::encode_form(
-                    value,
-                    &SCHEMA_LOGIN__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_LOGIN__BODY,
                     self.http.config().validate_requests,
                 )?,
             );
@@ -768,27 +788,14 @@ impl MediaClient {
         let mut url = klue::UrlBuilder::new();
         url.literal("/upload");
         let mut request = self.request(klue::Method::POST, url.finish());
-        if let Some(value) = &params.body {
-            if value.content_type.is_empty() {
-                klue::set_header(
-                        &mut request.headers,
-                        "content-type",
-                        "multipart/form-data",
-                    )
-                    .map_err(|violation| klue::ClientError::InvalidRequest(
-                        vec![violation],
-                    ))?;
-            } else {
-                klue::set_header(
-                        &mut request.headers,
-                        "content-type",
-                        &value.content_type,
-                    )
-                    .map_err(|violation| klue::ClientError::InvalidRequest(
-                        vec![violation],
-                    ))?;
-            }
-            request.body = Some(value.bytes.clone());
+        if let Some(value) = params.body {
+            let (content_type, bytes) = klue::encode_multipart(
+                &value,
+                &SCHEMA_UPLOAD__BODY,
+                self.http.config().validate_requests,
+            )?;
+            klue::set_body_type(&mut request.headers, &content_type, "")?;
+            request.body = Some(bytes);
         }
         let response = self.http.execute(request).await?;
         match response.status.as_u16() {
@@ -837,29 +844,20 @@ impl MediaClient {
         let mut url = klue::UrlBuilder::new();
         url.literal("/anything");
         let mut request = self.request(klue::Method::POST, url.finish());
-        if let Some(value) = &params.body {
-            if value.content_type.is_empty() {
-                klue::set_header(
-                        &mut request.headers,
-                        "content-type",
-                        "application/octet-stream",
-                    )
-                    .map_err(|violation| klue::ClientError::InvalidRequest(
-                        vec![violation],
-                    ))?;
-            } else {
-                klue::set_header(
-                        &mut request.headers,
-                        "content-type",
-                        &value.content_type,
-                    )
-                    .map_err(|violation| klue::ClientError::InvalidRequest(
-                        vec![violation],
-                    ))?;
-            }
-            request.body = Some(value.bytes.clone());
+        #[allow(unused_assignments)]
+        let mut stream: Option<klue::BodyStream> = None;
+        if let Some(value) = params.body {
+            klue::set_body_type(
+                &mut request.headers,
+                value.content_type(),
+                "application/octet-stream",
+            )?;
+            stream = Some(value);
         }
-        let response = self.http.execute(request).await?;
+        let response = match stream {
+            Some(stream) => self.http.execute_stream(request, stream).await?,
+            None => self.http.execute(request).await?,
+        };
         match response.status.as_u16() {
             200 => Ok(PostAnythingResponse::Ok(klue::decode_raw(&response))),
             _ => Err(klue::error_from_response(response)),

@@ -214,6 +214,7 @@ static OPERATION_PUT_PROFILE: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_put_profile<S: NullableApi>(
@@ -255,10 +256,6 @@ pub struct PutProfileParams {
     /// The request body.
     pub body: Profile,
 }
-#[allow(dead_code)]
-static SCHEMA_PUT_PROFILE__CLIENT_BODY: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_PROFILE,
-);
 #[allow(dead_code)]
 static SCHEMA_PUT_PROFILE__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
     &SCHEMA_UNDERSTOOD,
@@ -305,11 +302,11 @@ impl NullableClient {
         url.literal("/profiles");
         let mut request = self.request(klue::Method::PUT, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_PUT_PROFILE__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_PROFILE,
                     self.http.config().validate_requests,
                 )?,
             );

@@ -551,6 +551,7 @@ static OPERATION_PUT_RECORD: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_put_record<S: Oas31SchemasApi>(
@@ -602,8 +603,6 @@ pub struct PutRecordParams {
     /// The request body.
     pub body: Record,
 }
-#[allow(dead_code)]
-static SCHEMA_PUT_RECORD__CLIENT_BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_RECORD);
 #[allow(dead_code)]
 static SCHEMA_PUT_RECORD__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
     &SCHEMA_RECORD_TAG,
@@ -658,11 +657,11 @@ impl Oas31SchemasClient {
         }
         let mut request = self.request(klue::Method::PUT, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_PUT_RECORD__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_RECORD,
                     self.http.config().validate_requests,
                 )?,
             );

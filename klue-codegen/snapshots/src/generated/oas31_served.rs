@@ -193,6 +193,7 @@ static OPERATION_RECORD_MEASUREMENT: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_record_measurement<S: Oas31ServedApi>(
@@ -234,10 +235,6 @@ pub struct RecordMeasurementParams {
     /// The request body.
     pub body: Measurement,
 }
-#[allow(dead_code)]
-static SCHEMA_RECORD_MEASUREMENT__CLIENT_BODY: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_MEASUREMENT,
-);
 #[allow(dead_code)]
 static SCHEMA_RECORD_MEASUREMENT__RESPONSE_CREATED: klue::Schema = klue::Schema::Ref(
     &SCHEMA_MEASUREMENT,
@@ -284,11 +281,11 @@ impl Oas31ServedClient {
         url.literal("/measurements");
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_RECORD_MEASUREMENT__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_MEASUREMENT,
                     self.http.config().validate_requests,
                 )?,
             );

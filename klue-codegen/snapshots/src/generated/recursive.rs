@@ -147,6 +147,7 @@ static OPERATION_POST_TREE: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_post_tree<S: RecursiveApi>(
@@ -188,8 +189,6 @@ pub struct PostTreeParams {
     /// The request body.
     pub body: Node,
 }
-#[allow(dead_code)]
-static SCHEMA_POST_TREE__CLIENT_BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_NODE);
 #[allow(dead_code)]
 static SCHEMA_POST_TREE__RESPONSE_OK: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
@@ -243,11 +242,11 @@ impl RecursiveClient {
         url.literal("/trees");
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_POST_TREE__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_NODE,
                     self.http.config().validate_requests,
                 )?,
             );

@@ -1,9 +1,10 @@
 //! Request and response bodies: which of the offered media types klue uses, and how.
 //!
-//! JSON (`application/json`, `*/*+json`) wins whenever it is offered. Otherwise a request body
-//! in `application/x-www-form-urlencoded` with an object schema is decoded into that type;
-//! `text/*` is a `String`; anything else (octet-stream, multipart, images, `*/*`) is raw bytes
-//! with its content type.
+//! A request body may be offered in several media kinds: JSON (`application/json`,
+//! `*/*+json`), `application/x-www-form-urlencoded` and `multipart/form-data` with an object
+//! schema (decoded into a struct), `text/*` (a `String`), and anything else (octet-stream,
+//! images, `*/*`: streamed bytes). Each kind offered is kept; the server dispatches on
+//! `Content-Type`. A response uses one kind: JSON whenever it is offered, else the first.
 
 use openapiv3 as oa;
 
@@ -33,33 +34,53 @@ impl Reader<'_, '_, '_> {
                 media: Media::Bytes,
                 required: body.required,
                 schema: Schema::any(content_pointer),
+                alternatives: Vec::new(),
             });
         }
-        let (media, chosen) = choose(&body.content, true);
-        let content_types: Vec<String> = chosen.iter().map(|(t, _)| (*t).clone()).collect();
-        let schema = match media {
-            Media::Json | Media::Form => {
-                let (first_type, first) = chosen[0];
-                match &first.schema {
-                    Some(schema) => {
-                        self.schema(schema, &join(&join(&content_pointer, first_type), "schema"))
-                    }
-                    None => Schema::any(join(&content_pointer, first_type)),
+        let mut kinds: Vec<BodyAlternative> = Vec::new();
+        for kind in REQUEST_KINDS {
+            let chosen: Vec<(&String, &oa::MediaType)> = body
+                .content
+                .iter()
+                .filter(|(t, _)| media_of(t, true) == kind)
+                .collect();
+            let Some(&(first_type, first)) = chosen.first() else {
+                continue;
+            };
+            let content_types = chosen.iter().map(|(t, _)| (*t).clone()).collect();
+            let type_pointer = join(&content_pointer, first_type);
+            let schema = match (kind, &first.schema) {
+                (Media::Json | Media::Form | Media::Multipart, Some(schema)) => {
+                    self.schema(schema, &join(&type_pointer, "schema"))
                 }
+                _ => Schema::any(type_pointer),
+            };
+            // A form or multipart body must decode into a struct; anything else stays raw
+            // bytes.
+            let media = match (kind, &schema.kind) {
+                (
+                    Media::Form | Media::Multipart,
+                    SchemaKind::Object { .. } | SchemaKind::Ref(_),
+                ) => kind,
+                (Media::Form | Media::Multipart, _) => Media::Bytes,
+                (other, _) => other,
+            };
+            match kinds.iter_mut().find(|k| k.media == media) {
+                Some(existing) => existing.content_types.extend(content_types),
+                None => kinds.push(BodyAlternative {
+                    content_types,
+                    media,
+                    schema,
+                }),
             }
-            Media::Text | Media::Bytes => Schema::any(content_pointer.clone()),
-        };
-        // A form body must decode into a struct; anything else stays raw bytes.
-        let media = match (media, &schema.kind) {
-            (Media::Form, SchemaKind::Object { .. } | SchemaKind::Ref(_)) => Media::Form,
-            (Media::Form, _) => Media::Bytes,
-            (other, _) => other,
-        };
+        }
+        let first = kinds.remove(0);
         Some(RequestBody {
-            content_types,
-            media,
+            content_types: first.content_types,
+            media: first.media,
             required: body.required,
-            schema,
+            schema: first.schema,
+            alternatives: kinds,
         })
     }
 
@@ -121,7 +142,9 @@ impl Reader<'_, '_, '_> {
                     }
                     None => Schema::any(content_pointer.clone()),
                 },
-                Media::Text | Media::Bytes => Schema::any(content_pointer.clone()),
+                Media::Multipart | Media::Text | Media::Bytes => {
+                    Schema::any(content_pointer.clone())
+                }
             };
             let content_type = if media_type.contains('*') {
                 "application/octet-stream".to_owned()
@@ -141,7 +164,17 @@ impl Reader<'_, '_, '_> {
     }
 }
 
-/// The media kind klue uses for `content`, and the entries of that kind.
+/// The kinds a request body may be decoded as, in the order the handler's body type lists
+/// them (the first offered is the main one).
+const REQUEST_KINDS: [Media; 5] = [
+    Media::Json,
+    Media::Form,
+    Media::Multipart,
+    Media::Text,
+    Media::Bytes,
+];
+
+/// The media kind klue uses for a response's `content`, and the entries of that kind.
 fn choose(
     content: &indexmap::IndexMap<String, oa::MediaType>,
     request: bool,
@@ -172,6 +205,8 @@ fn media_of(media_type: &str, request: bool) -> Media {
         Media::Json
     } else if request && essence == "application/x-www-form-urlencoded" {
         Media::Form
+    } else if request && essence == "multipart/form-data" {
+        Media::Multipart
     } else if essence.starts_with("text/") && essence != "text/*" {
         Media::Text
     } else {
