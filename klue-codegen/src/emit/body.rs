@@ -157,7 +157,7 @@ pub(crate) fn plan(types: &mut TypeEmitter, op: &Operation, body: &RequestBody) 
             }
             Media::Multipart => {
                 let properties = match &schema.kind {
-                    SchemaKind::Object { properties } => properties.as_slice(),
+                    SchemaKind::Object { properties, .. } => properties.as_slice(),
                     _ => &[],
                 };
                 let ty = multipart_struct(types, &hint, &static_ident, properties);
@@ -472,10 +472,16 @@ fn without_pointers(schema: &Schema) -> Schema {
         schema.description = None;
         match &mut schema.kind {
             SchemaKind::Array { items, .. } => clear(items),
-            SchemaKind::Object { properties } => {
-                properties.iter_mut().for_each(|p| clear(&mut p.schema))
+            SchemaKind::Object {
+                properties,
+                additional,
+            } => {
+                properties.iter_mut().for_each(|p| clear(&mut p.schema));
+                if let Additional::Schema(values) = additional {
+                    clear(values);
+                }
             }
-            SchemaKind::Union(alternatives) => alternatives.iter_mut().for_each(clear),
+            SchemaKind::Union { alternatives, .. } => alternatives.iter_mut().for_each(clear),
             SchemaKind::Map(values) => clear(values),
             _ => {}
         }

@@ -236,6 +236,7 @@ static OPERATION_CREATE_ACCOUNT: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_create_account<S: AccountsApi>(
@@ -277,10 +278,6 @@ pub struct CreateAccountParams {
     /// The request body.
     pub body: Account,
 }
-#[allow(dead_code)]
-static SCHEMA_CREATE_ACCOUNT__CLIENT_BODY: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_ACCOUNT,
-);
 #[allow(dead_code)]
 static SCHEMA_CREATE_ACCOUNT__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
     &SCHEMA_ACCOUNT,
@@ -327,11 +324,11 @@ impl AccountsClient {
         url.literal("/accounts");
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_CREATE_ACCOUNT__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_ACCOUNT,
                     self.http.config().validate_requests,
                 )?,
             );

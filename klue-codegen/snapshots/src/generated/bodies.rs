@@ -17,6 +17,7 @@ static SCHEMA_RECEIVED__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRule
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: None,
@@ -177,6 +178,7 @@ static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_PET__AGE: klue::Schema = klue::Schema::Integer(
@@ -224,6 +226,7 @@ static SCHEMA_UPLOAD_BODY_TITLE: klue::Schema = klue::Schema::String(klue::Strin
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_UPLOAD_BODY_COUNT: klue::Schema = klue::Schema::Integer(
@@ -243,6 +246,7 @@ static SCHEMA_UPLOAD_BODY_TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRu
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: None,
@@ -299,6 +303,7 @@ static SCHEMA_UPLOAD_BODY_ATTACHMENTS: klue::Schema = klue::Schema::Array(klue::
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: Some(2),

@@ -386,6 +386,7 @@ static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_add_pet<S: MultifileApi>(
@@ -424,6 +425,7 @@ static OPERATION_PUT_OWNER: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_put_owner<S: MultifileApi>(
@@ -477,8 +479,6 @@ pub struct AddPetParams {
     pub body: Pet,
 }
 #[allow(dead_code)]
-static SCHEMA_ADD_PET__CLIENT_BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
-#[allow(dead_code)]
 static SCHEMA_ADD_PET__RESPONSE_CREATED: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
 #[allow(dead_code)]
 static SCHEMA_ADD_PET__RESPONSE_BAD_REQUEST: klue::Schema = klue::Schema::Ref(
@@ -491,8 +491,6 @@ pub struct PutOwnerParams {
     /// The request body.
     pub body: Owner,
 }
-#[allow(dead_code)]
-static SCHEMA_PUT_OWNER__CLIENT_BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_OWNER);
 #[allow(dead_code)]
 static SCHEMA_PUT_OWNER__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_OWNER);
 #[allow(dead_code)]
@@ -547,11 +545,11 @@ impl MultifileClient {
                 ))?;
         }
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_ADD_PET__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_PET,
                     self.http.config().validate_requests,
                 )?,
             );
@@ -583,11 +581,11 @@ impl MultifileClient {
         url.path_param(&params.id);
         let mut request = self.request(klue::Method::PUT, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_PUT_OWNER__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_OWNER,
                     self.http.config().validate_requests,
                 )?,
             );

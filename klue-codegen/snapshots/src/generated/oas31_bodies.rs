@@ -17,6 +17,7 @@ static SCHEMA_ADD_PHOTO_BODY_CAPTION: klue::Schema = klue::Schema::Nullable(
         max_length: Some(20),
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
 );
 #[allow(dead_code)]
@@ -26,6 +27,7 @@ static SCHEMA_ADD_PHOTO_BODY_THUMBNAILS: klue::Schema = klue::Schema::Array(klue
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     }),
     min_items: None,
     max_items: None,

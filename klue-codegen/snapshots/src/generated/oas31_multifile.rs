@@ -243,6 +243,7 @@ static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_add_pet<S: Oas31MultifileApi>(
@@ -284,8 +285,6 @@ pub struct AddPetParams {
     /// The request body.
     pub body: Pet,
 }
-#[allow(dead_code)]
-static SCHEMA_ADD_PET__CLIENT_BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
 #[allow(dead_code)]
 static SCHEMA_ADD_PET__RESPONSE_CREATED: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
 #[allow(dead_code)]
@@ -332,11 +331,11 @@ impl Oas31MultifileClient {
         url.literal("/pets");
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_ADD_PET__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_PET,
                     self.http.config().validate_requests,
                 )?,
             );

@@ -347,6 +347,7 @@ static OPERATION_SEND_EVENT: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_send_event<S: Oas31UnionsApi>(
@@ -388,8 +389,6 @@ pub struct SendEventParams {
     /// The request body.
     pub body: Event,
 }
-#[allow(dead_code)]
-static SCHEMA_SEND_EVENT__CLIENT_BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_EVENT);
 #[allow(dead_code)]
 static SCHEMA_SEND_EVENT__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_EVENT);
 /** A typed client of API `oas31_unions`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
@@ -434,11 +433,11 @@ impl Oas31UnionsClient {
         url.literal("/events");
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_SEND_EVENT__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_EVENT,
                     self.http.config().validate_requests,
                 )?,
             );

@@ -512,6 +512,7 @@ static OPERATION_SAVE_SETTINGS: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_save_settings<S: ObjectsApi>(
@@ -544,6 +545,7 @@ static OPERATION_SAVE_OPEN: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_save_open<S: ObjectsApi>(
@@ -577,6 +579,7 @@ static OPERATION_CHECK_FORMATS: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_check_formats<S: ObjectsApi>(
@@ -638,10 +641,6 @@ pub struct SaveSettingsParams {
     pub body: Settings,
 }
 #[allow(dead_code)]
-static SCHEMA_SAVE_SETTINGS__CLIENT_BODY: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_SETTINGS,
-);
-#[allow(dead_code)]
 static SCHEMA_SAVE_SETTINGS__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
     &SCHEMA_SETTINGS,
 );
@@ -652,8 +651,6 @@ pub struct SaveOpenParams {
     pub body: Open,
 }
 #[allow(dead_code)]
-static SCHEMA_SAVE_OPEN__CLIENT_BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_OPEN);
-#[allow(dead_code)]
 static SCHEMA_SAVE_OPEN__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_OPEN);
 /// The parameters and body of operation `check_formats` (POST /formats/{id}).
 #[derive(Debug, Clone, PartialEq)]
@@ -662,10 +659,6 @@ pub struct CheckFormatsParams {
     /// The request body.
     pub body: Formats,
 }
-#[allow(dead_code)]
-static SCHEMA_CHECK_FORMATS__CLIENT_BODY: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_FORMATS,
-);
 #[allow(dead_code)]
 static SCHEMA_CHECK_FORMATS__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
     &SCHEMA_FORMATS,
@@ -712,11 +705,11 @@ impl ObjectsClient {
         url.literal("/settings");
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_SAVE_SETTINGS__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_SETTINGS,
                     self.http.config().validate_requests,
                 )?,
             );
@@ -747,11 +740,11 @@ impl ObjectsClient {
         url.literal("/open");
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_SAVE_OPEN__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_OPEN,
                     self.http.config().validate_requests,
                 )?,
             );
@@ -783,11 +776,11 @@ impl ObjectsClient {
         url.path_param(&params.id);
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_CHECK_FORMATS__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_FORMATS,
                     self.http.config().validate_requests,
                 )?,
             );

@@ -16,6 +16,7 @@ static SCHEMA_UPLOAD_AVATAR_BODY_USER: klue::Schema = klue::Schema::String(klue:
     max_length: None,
     pattern: None,
     enum_values: &[],
+    format: None,
 });
 #[allow(dead_code)]
 static SCHEMA_UPLOAD_AVATAR_BODY_SIZE: klue::Schema = klue::Schema::Integer(

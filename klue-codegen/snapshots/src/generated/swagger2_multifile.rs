@@ -238,6 +238,7 @@ static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_add_pet<S: Swagger2MultifileApi>(
@@ -329,8 +330,6 @@ pub struct AddPetParams {
     pub body: Pet,
 }
 #[allow(dead_code)]
-static SCHEMA_ADD_PET__CLIENT_BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
-#[allow(dead_code)]
 static SCHEMA_ADD_PET__RESPONSE_CREATED: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
 #[allow(dead_code)]
 static SCHEMA_ADD_PET__RESPONSE_BAD_REQUEST: klue::Schema = klue::Schema::Ref(
@@ -393,11 +392,11 @@ impl Swagger2MultifileClient {
                 ))?;
         }
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_ADD_PET__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_PET,
                     self.http.config().validate_requests,
                 )?,
             );

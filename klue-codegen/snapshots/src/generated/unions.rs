@@ -426,6 +426,7 @@ static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_add_pet<S: UnionsApi>(
@@ -458,6 +459,7 @@ static OPERATION_ADD_SHAPE: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_add_shape<S: UnionsApi>(
@@ -490,6 +492,7 @@ static OPERATION_ADD_CODE: klue::OperationSpec = klue::OperationSpec {
     body: Some(klue::BodySpec {
         content_types: &["application/json"],
         required: true,
+        stream_types: &[],
     }),
 };
 async fn handle_add_code<S: UnionsApi>(
@@ -550,8 +553,6 @@ pub struct AddPetParams {
     pub body: Pet,
 }
 #[allow(dead_code)]
-static SCHEMA_ADD_PET__CLIENT_BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
-#[allow(dead_code)]
 static SCHEMA_ADD_PET__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
 /// The parameters and body of operation `add_shape` (POST /shapes).
 #[derive(Debug, Clone, PartialEq)]
@@ -560,8 +561,6 @@ pub struct AddShapeParams {
     pub body: Shape,
 }
 #[allow(dead_code)]
-static SCHEMA_ADD_SHAPE__CLIENT_BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_SHAPE);
-#[allow(dead_code)]
 static SCHEMA_ADD_SHAPE__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_SHAPE);
 /// The parameters and body of operation `add_code` (POST /codes).
 #[derive(Debug, Clone, PartialEq)]
@@ -569,8 +568,6 @@ pub struct AddCodeParams {
     /// The request body.
     pub body: Labelled,
 }
-#[allow(dead_code)]
-static SCHEMA_ADD_CODE__CLIENT_BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_LABELLED);
 #[allow(dead_code)]
 static SCHEMA_ADD_CODE__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_LABELLED);
 /** A typed client of API `unions`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
@@ -615,11 +612,11 @@ impl UnionsClient {
         url.literal("/pets");
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_ADD_PET__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_PET,
                     self.http.config().validate_requests,
                 )?,
             );
@@ -650,11 +647,11 @@ impl UnionsClient {
         url.literal("/shapes");
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_ADD_SHAPE__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_SHAPE,
                     self.http.config().validate_requests,
                 )?,
             );
@@ -685,11 +682,11 @@ impl UnionsClient {
         url.literal("/codes");
         let mut request = self.request(klue::Method::POST, url.finish());
         {
-            let value = &params.body;
+            let value = params.body;
             request.body = Some(
                 klue::encode_json(
-                    value,
-                    &SCHEMA_ADD_CODE__CLIENT_BODY,
+                    &value,
+                    &SCHEMA_LABELLED,
                     self.http.config().validate_requests,
                 )?,
             );
