@@ -331,6 +331,7 @@ mod tests {
         max_length: None,
         pattern: None,
         enum_values: &[],
+        format: None,
     });
     static FILES: Schema = Schema::Array(ArrayRules {
         items: &crate::codegen::plain::STRING,
