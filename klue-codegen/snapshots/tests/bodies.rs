@@ -105,8 +105,11 @@ fn service() -> Bodies {
     }
 }
 
-/// A multipart body of `parts`: (name, file name, content type, content).
-fn multipart(boundary: &str, parts: &[(&str, Option<&str>, Option<&str>, &[u8])]) -> Vec<u8> {
+/// One part: name, file name, content type, content.
+type Part<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);
+
+/// A multipart body of `parts`.
+fn multipart(boundary: &str, parts: &[Part<'_>]) -> Vec<u8> {
     let mut out = Vec::new();
     for (name, file_name, content_type, content) in parts {
         out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
