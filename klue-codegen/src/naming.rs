@@ -10,6 +10,14 @@ const KEYWORDS: &[&str] = &[
     "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
+/// Prelude items generated code names without a path: no generated type may take these names.
+pub const PRELUDE_NAMES: &[&str] = &[
+    "AsRef", "Box", "Clone", "Copy", "Debug", "Default", "Drop", "Eq", "Err", "Fn", "FnMut",
+    "FnOnce", "From", "Hash", "Into", "Iterator", "None", "Ok", "Option", "Ord", "Output",
+    "PartialEq", "PartialOrd", "Result", "Self", "Send", "Sized", "Some", "String", "Sync",
+    "ToOwned", "ToString", "Unpin", "Vec",
+];
+
 /// Keeps letters, digits and `_`; other characters separate words.
 fn words(name: &str) -> String {
     name.chars()

@@ -61,7 +61,12 @@ pub(crate) struct TypeEmitter {
 
 impl TypeEmitter {
     pub(crate) fn new(api: &Api) -> Self {
-        let mut type_names = BTreeSet::new();
+        // Generated code names these prelude items bare: a schema called `String` must not
+        // shadow them (`pub type String = String;` is a cycle), so it becomes `String2`.
+        let mut type_names: BTreeSet<String> = naming::PRELUDE_NAMES
+            .iter()
+            .map(|name| (*name).to_owned())
+            .collect();
         let named: Vec<(String, String)> = api
             .schemas
             .iter()

@@ -9,7 +9,7 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     spec_json: SPEC_JSON,
 };
 /// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"names","version":"1.0.0","description":"Names that must not collide, Rust keywords, and a large response body."},"paths":{"/records/{type}":{"get":{"operationId":"get_record","parameters":[{"name":"type","in":"path","required":true,"schema":{"type":"string"}},{"name":"self","in":"query","schema":{"type":"boolean"}}],"responses":{"200":{"description":"A record","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record"}}}},"204":{"description":"Nothing"}}}}},"components":{"schemas":{"Record":{"type":"object","properties":{"tag":{"type":"string","minLength":1},"type":{"type":"string"},"a1":{"type":"string"},"a2":{"type":"string"},"a3":{"type":"string"},"a4":{"type":"string"},"a5":{"type":"string"},"a6":{"type":"string"},"a7":{"type":"string"},"a8":{"type":"string"},"a9":{"type":"string"},"a10":{"type":"string"},"a11":{"type":"string"},"a12":{"type":"string"},"a13":{"type":"string"},"a14":{"type":"string"},"a15":{"type":"string"},"a16":{"type":"string"},"a17":{"type":"string"},"a18":{"type":"string"},"a19":{"type":"string"},"a20":{"type":"string"},"a21":{"type":"string"},"a22":{"type":"string"},"a23":{"type":"string"},"a24":{"type":"string"},"a25":{"type":"string"}}},"RecordTag":{"type":"object","properties":{"name":{"type":"string","maxLength":3}}}}}}"##;
+pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"names","version":"1.0.0","description":"Names that must not collide, Rust keywords, and a large response body."},"paths":{"/records/{type}":{"get":{"operationId":"get_record","parameters":[{"name":"type","in":"path","required":true,"schema":{"type":"string"}},{"name":"self","in":"query","schema":{"type":"boolean"}}],"responses":{"200":{"description":"A record","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record"}}}},"204":{"description":"Nothing"}}}}},"components":{"schemas":{"Record":{"type":"object","properties":{"tag":{"type":"string","minLength":1},"type":{"type":"string"},"a1":{"type":"string"},"a2":{"type":"string"},"a3":{"type":"string"},"a4":{"type":"string"},"a5":{"type":"string"},"a6":{"type":"string"},"a7":{"type":"string"},"a8":{"type":"string"},"a9":{"type":"string"},"a10":{"type":"string"},"a11":{"type":"string"},"a12":{"type":"string"},"a13":{"type":"string"},"a14":{"type":"string"},"a15":{"type":"string"},"a16":{"type":"string"},"a17":{"type":"string"},"a18":{"type":"string"},"a19":{"type":"string"},"a20":{"type":"string"},"a21":{"type":"string"},"a22":{"type":"string"},"a23":{"type":"string"},"a24":{"type":"string"},"a25":{"type":"string"},"label":{"$ref":"#/components/schemas/String"},"outcome":{"$ref":"#/components/schemas/Result"}}},"RecordTag":{"type":"object","properties":{"name":{"type":"string","maxLength":3}}},"String":{"type":"string","maxLength":8},"Result":{"type":"object","properties":{"ok":{"type":"boolean"},"items":{"type":"array","items":{"$ref":"#/components/schemas/String"}}}}}}}"##;
 #[allow(dead_code)]
 static SCHEMA_RECORD__TAG: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
@@ -18,6 +18,10 @@ static SCHEMA_RECORD__TAG: klue::Schema = klue::Schema::String(klue::StringRules
     enum_values: &[],
     format: None,
 });
+#[allow(dead_code)]
+static SCHEMA_RECORD__LABEL: klue::Schema = klue::Schema::Ref(&SCHEMA_STRING2);
+#[allow(dead_code)]
+static SCHEMA_RECORD__OUTCOME: klue::Schema = klue::Schema::Ref(&SCHEMA_RESULT2);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
 pub struct Record {
@@ -75,6 +79,10 @@ pub struct Record {
     pub a24: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a25: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String2>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Result2>,
 }
 impl klue::Validate for Record {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -105,6 +113,8 @@ impl klue::Validate for Record {
         v.field("a23", &self.a23, &klue::plain::STRING);
         v.field("a24", &self.a24, &klue::plain::STRING);
         v.field("a25", &self.a25, &klue::plain::STRING);
+        v.field("label", &self.label, &SCHEMA_RECORD__LABEL);
+        v.field("outcome", &self.outcome, &SCHEMA_RECORD__OUTCOME);
     }
 }
 #[allow(dead_code)]
@@ -245,6 +255,16 @@ static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
             required: false,
             schema: &klue::plain::STRING,
         },
+        klue::Property {
+            name: "label",
+            required: false,
+            schema: &SCHEMA_RECORD__LABEL,
+        },
+        klue::Property {
+            name: "outcome",
+            required: false,
+            schema: &SCHEMA_RECORD__OUTCOME,
+        },
     ],
     additional: None,
 });
@@ -274,6 +294,52 @@ static SCHEMA_RECORD_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules 
             name: "name",
             required: false,
             schema: &SCHEMA_RECORD_TAG__NAME,
+        },
+    ],
+    additional: None,
+});
+pub type String2 = String;
+#[allow(dead_code)]
+static SCHEMA_STRING2: klue::Schema = klue::Schema::String(klue::StringRules {
+    min_length: None,
+    max_length: Some(8),
+    pattern: None,
+    enum_values: &[],
+    format: None,
+});
+#[allow(dead_code)]
+static SCHEMA_RESULT2__ITEMS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+    items: &klue::Schema::Ref(&SCHEMA_STRING2),
+    min_items: None,
+    max_items: None,
+    unique_items: false,
+});
+#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[serde(crate = "klue::serde")]
+pub struct Result2 {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<String2>>,
+}
+impl klue::Validate for Result2 {
+    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+        v.field("ok", &self.ok, &klue::plain::BOOLEAN);
+        v.field("items", &self.items, &SCHEMA_RESULT2__ITEMS);
+    }
+}
+#[allow(dead_code)]
+static SCHEMA_RESULT2: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+    properties: &[
+        klue::Property {
+            name: "ok",
+            required: false,
+            schema: &klue::plain::BOOLEAN,
+        },
+        klue::Property {
+            name: "items",
+            required: false,
+            schema: &SCHEMA_RESULT2__ITEMS,
         },
     ],
     additional: None,
