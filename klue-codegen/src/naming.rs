@@ -10,12 +10,13 @@ const KEYWORDS: &[&str] = &[
     "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 
-/// Prelude items generated code names without a path: no generated type may take these names.
+/// Prelude types and traits generated code names without a path: no generated type may take
+/// these names. (`Ok`, `Err`, `Some` and `None` are values: a struct, enum or alias of that
+/// name lives in the type namespace and does not shadow them.)
 pub const PRELUDE_NAMES: &[&str] = &[
-    "AsRef", "Box", "Clone", "Copy", "Debug", "Default", "Drop", "Eq", "Err", "Fn", "FnMut",
-    "FnOnce", "From", "Hash", "Into", "Iterator", "None", "Ok", "Option", "Ord", "Output",
-    "PartialEq", "PartialOrd", "Result", "Self", "Send", "Sized", "Some", "String", "Sync",
-    "ToOwned", "ToString", "Unpin", "Vec",
+    "AsRef", "Box", "Clone", "Copy", "Debug", "Default", "Drop", "Eq", "Fn", "FnMut", "FnOnce",
+    "From", "Hash", "Into", "Iterator", "Option", "Ord", "Output", "PartialEq", "PartialOrd",
+    "Result", "Self", "Send", "Sized", "String", "Sync", "ToOwned", "ToString", "Unpin", "Vec",
 ];
 
 /// Keeps letters, digits and `_`; other characters separate words.

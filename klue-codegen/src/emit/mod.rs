@@ -63,7 +63,6 @@ pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn:
     } else {
         quote!()
     };
-    let type_items = &types.items;
 
     let name = &api.name;
     let title = &api.title;
@@ -81,30 +80,7 @@ pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn:
         quote!(service)
     };
 
-    let server_code = if parts.server {
-        quote! {
-            #trait_docs
-            pub trait #trait_ident: Send + Sync + 'static {
-                #(#trait_methods)*
-            }
-
-            #(#operation_items)*
-
-            #[doc = #router_docs]
-            pub fn router<S: #trait_ident>(#service_param: S) -> #rt::ApiRouter {
-                let service = #rt::Arc::new(#service_param);
-                #[allow(unused_mut)]
-                let mut router = #rt::ApiRouter::new(&API_INFO);
-                #(#bindings)*
-                let _ = &service;
-                router
-            }
-        }
-    } else {
-        quote!()
-    };
-
-    let file = quote! {
+    let header = quote! {
         use ::klue_core::codegen as klue;
 
         /// Name, title and version of the API, and its spec.
@@ -117,27 +93,50 @@ pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn:
 
         /// The spec this code was generated from, as JSON.
         pub const SPEC_JSON: &str = __KLUE_SPEC_JSON__;
-
-        #(#type_items)*
-
-        #(#responses)*
-
-        #server_code
-
-        #(#client_items)*
-
-        #client
     };
+    // The file as a list of top-level chunks (an item or a few), in order.
+    let mut chunks: Vec<proc_macro2::TokenStream> = vec![header];
+    chunks.append(&mut types.items);
+    chunks.extend(responses);
+    if parts.server {
+        chunks.push(quote! {
+            #trait_docs
+            pub trait #trait_ident: Send + Sync + 'static {
+                #(#trait_methods)*
+            }
+        });
+        chunks.extend(operation_items);
+        chunks.push(quote! {
+            #[doc = #router_docs]
+            pub fn router<S: #trait_ident>(#service_param: S) -> #rt::ApiRouter {
+                let service = #rt::Arc::new(#service_param);
+                #[allow(unused_mut)]
+                let mut router = #rt::ApiRouter::new(&API_INFO);
+                #(#bindings)*
+                let _ = &service;
+                router
+            }
+        });
+    }
+    chunks.extend(client_items);
+    chunks.push(client);
     // prettyplease makes the output readable; for very large APIs (GitHub's: a million
-    // lines) formatting would dominate build time, so their tokens are written as they are.
+    // lines) formatting would dominate generation time, so their chunks are written one per
+    // line: never all on one line, which makes rustc's span lookups for derive macros
+    // quadratic (one 20 MB line took minutes to check).
     let body = if api.operations.len() + api.schemas.len() <= FORMAT_LIMIT {
+        let file = quote!(#(#chunks)*);
         let parsed: syn::File = syn::parse2(file)?;
         prettyplease::unparse(&parsed)
     } else {
-        let body = file.to_string();
+        let mut body = String::new();
+        for chunk in &chunks {
+            body.push_str(&chunk.to_string());
+            body.push('\n');
+        }
         // Freeing millions of token trees one by one takes longer than building them; the
         // generator runs in a short-lived build script or CLI, whose exit frees them at once.
-        std::mem::forget(file);
+        std::mem::forget(chunks);
         std::mem::forget(types);
         body
     };
