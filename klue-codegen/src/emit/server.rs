@@ -42,7 +42,12 @@ pub(crate) fn operation(
     let mut decode = Vec::new();
     let mut required_locals = Vec::new();
     let mut all_locals = Vec::new();
-    let mut field_names = BTreeSet::new();
+    // The handler's own bindings: a parameter named like one of them gets another name, or its
+    // local would shadow the binding (a query parameter `service` hid the service).
+    let mut field_names: BTreeSet<String> = ["service", "request", "response", "v", "claims"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     let mut statics = Vec::new();
     let mut credential_checks = Vec::new();
     let mut alternatives = Vec::new();

@@ -9,7 +9,7 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     spec_json: SPEC_JSON,
 };
 /// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"names","version":"1.0.0","description":"Names that must not collide, Rust keywords, and a large response body."},"paths":{"/records/{type}":{"get":{"operationId":"get_record","parameters":[{"name":"type","in":"path","required":true,"schema":{"type":"string"}},{"name":"self","in":"query","schema":{"type":"boolean"}}],"responses":{"200":{"description":"A record","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record"}}}},"204":{"description":"Nothing"}}}}},"components":{"schemas":{"Record":{"type":"object","properties":{"tag":{"type":"string","minLength":1},"type":{"type":"string"},"a1":{"type":"string"},"a2":{"type":"string"},"a3":{"type":"string"},"a4":{"type":"string"},"a5":{"type":"string"},"a6":{"type":"string"},"a7":{"type":"string"},"a8":{"type":"string"},"a9":{"type":"string"},"a10":{"type":"string"},"a11":{"type":"string"},"a12":{"type":"string"},"a13":{"type":"string"},"a14":{"type":"string"},"a15":{"type":"string"},"a16":{"type":"string"},"a17":{"type":"string"},"a18":{"type":"string"},"a19":{"type":"string"},"a20":{"type":"string"},"a21":{"type":"string"},"a22":{"type":"string"},"a23":{"type":"string"},"a24":{"type":"string"},"a25":{"type":"string"},"label":{"$ref":"#/components/schemas/String"},"outcome":{"$ref":"#/components/schemas/Result"}}},"RecordTag":{"type":"object","properties":{"name":{"type":"string","maxLength":3}}},"String":{"type":"string","maxLength":8},"Result":{"type":"object","properties":{"ok":{"type":"boolean"},"items":{"type":"array","items":{"$ref":"#/components/schemas/String"}}}}}}}"##;
+pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"names","version":"1.0.0","description":"Names that must not collide, Rust keywords, and a large response body."},"paths":{"/records/{type}":{"get":{"operationId":"get_record","parameters":[{"name":"type","in":"path","required":true,"schema":{"type":"string"}},{"name":"self","in":"query","schema":{"type":"boolean"}},{"name":"service","in":"query","schema":{"type":"string"}},{"name":"request","in":"query","schema":{"type":"integer"}},{"name":"v","in":"header","schema":{"type":"string"}}],"responses":{"200":{"description":"A record","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record"}}}},"204":{"description":"Nothing"}}}}},"components":{"schemas":{"Record":{"type":"object","properties":{"tag":{"type":"string","minLength":1},"type":{"type":"string"},"a1":{"type":"string"},"a2":{"type":"string"},"a3":{"type":"string"},"a4":{"type":"string"},"a5":{"type":"string"},"a6":{"type":"string"},"a7":{"type":"string"},"a8":{"type":"string"},"a9":{"type":"string"},"a10":{"type":"string"},"a11":{"type":"string"},"a12":{"type":"string"},"a13":{"type":"string"},"a14":{"type":"string"},"a15":{"type":"string"},"a16":{"type":"string"},"a17":{"type":"string"},"a18":{"type":"string"},"a19":{"type":"string"},"a20":{"type":"string"},"a21":{"type":"string"},"a22":{"type":"string"},"a23":{"type":"string"},"a24":{"type":"string"},"a25":{"type":"string"},"label":{"$ref":"#/components/schemas/String"},"outcome":{"$ref":"#/components/schemas/Result"}}},"RecordTag":{"type":"object","properties":{"name":{"type":"string","maxLength":3}}},"String":{"type":"string","maxLength":8},"Result":{"type":"object","properties":{"ok":{"type":"boolean"},"items":{"type":"array","items":{"$ref":"#/components/schemas/String"}}}}}}}"##;
 #[allow(dead_code)]
 static SCHEMA_RECORD__TAG: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
@@ -391,6 +391,9 @@ pub trait NamesApi: Send + Sync + 'static {
 pub struct GetRecordRequest {
     pub r#type: String,
     pub self_: Option<bool>,
+    pub service2: Option<String>,
+    pub request2: Option<i64>,
+    pub v2: Option<String>,
 }
 static OPERATION_GET_RECORD: klue::OperationSpec = klue::OperationSpec {
     id: "get_record",
@@ -407,13 +410,24 @@ async fn handle_get_record<S: NamesApi>(
     let r#type = request.path_param::<String>(&mut v, "type", &klue::plain::STRING);
     let self_ = request
         .query_param::<bool>(&mut v, "self", false, &klue::plain::BOOLEAN);
+    let service2 = request
+        .query_param::<String>(&mut v, "service", false, &klue::plain::STRING);
+    let request2 = request
+        .query_param::<i64>(&mut v, "request", false, &klue::plain::INT64);
+    let v2 = request.header_param::<String>(&mut v, "v", false, &klue::plain::STRING);
     if !v.is_empty() {
         return Err(v.into_error());
     }
     let Some(r#type) = r#type else {
         return Err(klue::ApiError::internal_msg("a required value was not decoded"));
     };
-    let request = GetRecordRequest { r#type, self_ };
+    let request = GetRecordRequest {
+        r#type,
+        self_,
+        service2,
+        request2,
+        v2,
+    };
     let response = service.get_record(request).await?;
     Ok(klue::IntoResponse::into_response(response))
 }
@@ -439,6 +453,9 @@ pub fn router<S: NamesApi>(service: S) -> klue::ApiRouter {
 pub struct GetRecordParams {
     pub r#type: String,
     pub self_: Option<bool>,
+    pub service: Option<String>,
+    pub request: Option<i64>,
+    pub v: Option<String>,
 }
 #[allow(dead_code)]
 static SCHEMA_GET_RECORD__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_RECORD);
@@ -486,7 +503,19 @@ impl NamesClient {
         if let Some(value) = &params.self_ {
             url.query("self", value);
         }
-        let request = self.request(klue::Method::GET, url.finish());
+        if let Some(value) = &params.service {
+            url.query("service", value);
+        }
+        if let Some(value) = &params.request {
+            url.query("request", value);
+        }
+        let mut request = self.request(klue::Method::GET, url.finish());
+        if let Some(value) = &params.v {
+            klue::set_header(&mut request.headers, "v", value)
+                .map_err(|violation| klue::ClientError::InvalidRequest(
+                    vec![violation],
+                ))?;
+        }
         let response = self.http.execute(request).await?;
         match response.status.as_u16() {
             200 => {
