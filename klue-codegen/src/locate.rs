@@ -8,8 +8,18 @@ use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::Marker;
 
 /// Maps JSON pointers of a YAML or JSON document to line and column in its text.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// The map is built on the first lookup: most specs have no diagnostic, and for large ones
+/// (GitHub's: 8 MB) building it costs as much as reading the spec.
+#[derive(Debug, Clone, Default)]
 pub struct SourceMap {
+    text: String,
+    nodes: std::cell::OnceCell<Nodes>,
+}
+
+/// The positions of a document's nodes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Nodes {
     /// Position of each node; index 0 is the root when the document has one.
     nodes: Vec<Position>,
     /// `(parent node, RFC 6901-escaped segment)` -> child node.
@@ -36,7 +46,7 @@ enum Slot {
 /// Turns the nodes read by either reader into a [`SourceMap`].
 #[derive(Default)]
 struct Builder {
-    map: SourceMap,
+    map: Nodes,
     /// Open collections: their node (`None` if left out, as inside a non-scalar key), and slot.
     stack: Vec<(Option<usize>, Slot)>,
 }
@@ -71,12 +81,36 @@ impl Builder {
 }
 
 impl SourceMap {
-    /// Builds the map from the document text. Never fails: a text that does not parse gives a map
-    /// with what was read before the error (possibly empty). Only the first document is read.
+    /// A map of the document text. Never fails: a text that does not parse gives a map with what
+    /// was read before the error (possibly empty). Only the first document is read.
     pub fn new(text: &str) -> SourceMap {
-        Self::from_json(text).unwrap_or_else(|| Self::from_yaml(text))
+        SourceMap {
+            text: text.to_owned(),
+            nodes: std::cell::OnceCell::new(),
+        }
     }
 
+    fn nodes(&self) -> &Nodes {
+        self.nodes.get_or_init(|| {
+            Nodes::from_json(&self.text).unwrap_or_else(|| Nodes::from_yaml(&self.text))
+        })
+    }
+
+    /// Walks `pointer` as far as it exists: the deepest node reached and whether it is exact.
+    fn walk(&self, pointer: &str) -> Option<(Position, bool)> {
+        let nodes = self.nodes();
+        let (mut node, mut exact) = (0, pointer.is_empty());
+        if let Some(rest) = pointer.strip_prefix('/') {
+            exact = rest.split('/').all(|segment| {
+                let child = nodes.children.get(&(node, segment.to_owned()));
+                child.map(|&child| node = child).is_some()
+            });
+        }
+        nodes.nodes.get(node).map(|&pos| (pos, exact))
+    }
+}
+
+impl Nodes {
     /// Adds a node, linked to its parent (if not the root); of duplicate keys, the last one wins.
     fn child(&mut self, link: Option<(usize, String)>, pos: Position) -> usize {
         self.nodes.push(pos);
@@ -85,7 +119,7 @@ impl SourceMap {
         id
     }
 
-    fn from_yaml(text: &str) -> SourceMap {
+    fn from_yaml(text: &str) -> Nodes {
         let mut builder = Builder::default();
         let mut parser = Parser::new_from_str(text);
         // yaml-rust2 markers have a 1-based line and a 0-based column.
@@ -113,7 +147,7 @@ impl SourceMap {
 
     /// Fast reader for plain JSON, giving the same map as `from_yaml` (which a test checks);
     /// `None` when the text is not plain JSON, to let yaml-rust2 read it.
-    fn from_json(text: &str) -> Option<SourceMap> {
+    fn from_json(text: &str) -> Option<Nodes> {
         let bytes = text.as_bytes();
         let mut builder = Builder::default();
         let (mut i, mut seen, mut pos) = (0, 0, Position { line: 1, column: 1 });
@@ -167,19 +201,9 @@ impl SourceMap {
             }
         }
     }
+}
 
-    /// Walks `pointer` as far as it exists: the deepest node reached and whether it is exact.
-    fn walk(&self, pointer: &str) -> Option<(Position, bool)> {
-        let (mut node, mut exact) = (0, pointer.is_empty());
-        if let Some(rest) = pointer.strip_prefix('/') {
-            exact = rest.split('/').all(|segment| {
-                let child = self.children.get(&(node, segment.to_owned()));
-                child.map(|&child| node = child).is_some()
-            });
-        }
-        self.nodes.get(node).map(|&pos| (pos, exact))
-    }
-
+impl SourceMap {
     /// Position of the node at `pointer` (RFC 6901, e.g. "/paths/~1v1~1items/post/responses/200";
     /// "" is the root).
     ///
@@ -251,11 +275,11 @@ mod tests {
         check("{\"a\\/b\": {\"\\u00e9\": 1}}", "/a~1b@1:2; /a~1b/é@1:11");
         let other = "{\"é\\n\":{\"a\\/b\":[-1.5e3,true,null,{}]},\r\n \"\\u00e9\": \"\\\"\"}";
         for text in [text, "[1]", "\"s\"", other] {
-            let yaml = SourceMap::from_yaml(text);
-            assert_eq!(SourceMap::from_json(text), Some(yaml), "{text}");
+            let yaml = Nodes::from_yaml(text);
+            assert_eq!(Nodes::from_json(text), Some(yaml), "{text}");
         }
         for yaml in "{a: 1}|{\"a\": 1} # c|[1,]|[1] x|- a|1: 2|{\"a\": 1|".split('|') {
-            assert_eq!(SourceMap::from_json(yaml), None, "{yaml}");
+            assert_eq!(Nodes::from_json(yaml), None, "{yaml}");
         }
     }
 

@@ -118,16 +118,21 @@ fn read_openapi30(
 ) -> Result<Api, Vec<Diagnostic>> {
     let mut collector = Collector::new(file.to_path_buf(), source);
     let spec_json = document.to_string();
-    let raw = document.clone();
-    let spec: openapiv3::OpenAPI = match serde_path_to_error::deserialize(document) {
+    // Deserialized from the borrowed document (no copy of it), and without tracking the path:
+    // that is only done again when the spec turns out not to be valid, to say where.
+    let spec = match <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&document) {
         Ok(spec) => spec,
-        Err(err) => {
-            let pointer = pointer_of(err.path());
-            collector.error(&pointer, format!("invalid OpenAPI 3.0: {}", err.inner()));
+        Err(plain) => {
+            let located = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&document);
+            let (pointer, message) = match located {
+                Err(err) => (pointer_of(err.path()), err.inner().to_string()),
+                Ok(_) => (String::new(), plain.to_string()),
+            };
+            collector.error(&pointer, format!("invalid OpenAPI 3.0: {message}"));
             return Err(collector.finish());
         }
     };
-    let api = openapi3::Reader::new(&spec, &raw, &mut collector).read(name, spec_json);
+    let api = openapi3::Reader::new(&spec, &document, &mut collector).read(name, spec_json);
     if collector.has_errors() {
         Err(collector.finish())
     } else {
