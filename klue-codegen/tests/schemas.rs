@@ -106,3 +106,56 @@ fn defaults_apply_to_scalars_and_extra_properties_get_their_own_type() {
         "{code}"
     );
 }
+
+const REPEATED_INLINE: &str = r"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      operationId: get_a
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                description: first copy
+                properties: {id: {type: integer}, tags: {type: array, items: {type: string}}}
+  /b:
+    get:
+      operationId: get_b
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                description: second copy, same shape
+                properties: {id: {type: integer}, tags: {type: array, items: {type: string}}}
+  /c:
+    get:
+      operationId: get_c
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties: {id: {type: integer}, tags: {type: array, items: {type: integer}}}
+";
+
+#[test]
+fn identical_inline_schemas_share_one_type() {
+    let (code, _) = generate("repeated", REPEATED_INLINE);
+    // /a and /b have the same shape (descriptions aside): one struct serves both; /c differs.
+    assert_eq!(code.matches("pub struct GetAOk ").count(), 1, "{code}");
+    assert!(!code.contains("pub struct GetBOk "), "{code}");
+    assert_eq!(code.matches("pub struct GetCOk ").count(), 1, "{code}");
+    assert!(code.contains("Ok(GetAOk)"), "{code}");
+    assert!(code.contains("Ok(GetCOk)"), "{code}");
+    assert_eq!(code.matches("Ok(GetAOk)").count(), 2, "{code}");
+}

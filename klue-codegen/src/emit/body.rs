@@ -140,12 +140,9 @@ pub(crate) fn plan(types: &mut TypeEmitter, op: &Operation, body: &RequestBody) 
             }
             Media::Json | Media::Form => {
                 let ty = types.rust_type(schema, &hint);
-                let schema_ref = match &schema.kind {
-                    SchemaKind::Ref(name) => {
-                        let target = types.named_static(name);
-                        quote!(&#target)
-                    }
-                    _ => {
+                let schema_ref = match types.shared_static(schema, &hint) {
+                    Some(shared) => quote!(&#shared),
+                    None => {
                         let expr = types.schema_expr(schema, &hint);
                         types.items.push(
                             quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;),

@@ -190,13 +190,21 @@ pub(crate) fn operation(
             }
             let hint = format!("{op_camel}_{variant_name}");
             let ty = types.rust_type(schema, &hint);
-            let static_ident = format_ident!(
-                "SCHEMA_{}__RESPONSE_{}",
-                naming::shouty(&op.id),
-                naming::shouty(&variant_name)
-            );
-            let expr = types.schema_expr(schema, &hint);
-            statics.push(quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;));
+            let static_ident = match types.shared_static(schema, &hint) {
+                Some(shared) => shared,
+                None => {
+                    let static_ident = format_ident!(
+                        "SCHEMA_{}__RESPONSE_{}",
+                        naming::shouty(&op.id),
+                        naming::shouty(&variant_name)
+                    );
+                    let expr = types.schema_expr(schema, &hint);
+                    statics.push(
+                        quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;),
+                    );
+                    quote!(#static_ident)
+                }
+            };
             quote!(#rt::decode_json::<#ty>(&response, &#static_ident, self.http.config().validate_responses)?)
         });
         let headers_decode = super::server::response_headers_schema(response).map(|schema| {

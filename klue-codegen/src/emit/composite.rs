@@ -99,22 +99,16 @@ impl TypeEmitter {
             } else {
                 ty
             };
-            let variant_static = match (&alternative.kind, alternative.nullable) {
-                (SchemaKind::Ref(name), false) => {
-                    let named = self.named_static(name);
-                    quote!(#named)
+            let variant_static = match self.shared_static(alternative, &hint) {
+                Some(shared) => shared,
+                None => {
+                    let variant_static = self.reserve_static(&hint);
+                    let expr = self.schema_expr(alternative, &hint);
+                    self.items.push(
+                        quote!(#[allow(dead_code)] static #variant_static: #rt::Schema = #expr;),
+                    );
+                    quote!(#variant_static)
                 }
-                _ => match plain_static(alternative) {
-                    Some(shared) => shared,
-                    None => {
-                        let variant_static = self.reserve_static(&hint);
-                        let expr = self.schema_expr(alternative, &hint);
-                        self.items.push(
-                            quote!(#[allow(dead_code)] static #variant_static: #rt::Schema = #expr;),
-                        );
-                        quote!(#variant_static)
-                    }
-                },
             };
             variants.push(quote!(#variant(#ty),));
             checks.push(

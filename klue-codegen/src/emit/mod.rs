@@ -6,6 +6,7 @@ mod composite;
 mod defaults;
 mod param_style;
 mod server;
+mod shared;
 mod types;
 
 use quote::{format_ident, quote};

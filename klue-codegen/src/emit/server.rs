@@ -68,7 +68,7 @@ pub(crate) fn operation(
             }
             _ => (types.rust_type(&param.schema, &hint), None),
         };
-        let static_ident = match super::composite::plain_static(&param.schema) {
+        let static_ident = match types.shared_static(&param.schema, &hint) {
             Some(shared) => shared,
             None => {
                 let expr = types.schema_expr(&param.schema, &hint);

@@ -50,6 +50,9 @@ pub(crate) struct TypeEmitter {
     /// Names of inline types, by the hint they were named from: the server and the client ask
     /// for the same inline types, which must be emitted once.
     inline_types: std::collections::BTreeMap<String, String>,
+    /// Inline types and their statics by shape ([`Self::shape_key`]): identical inline schemas
+    /// share them.
+    inline_by_shape: std::collections::HashMap<String, (String, proc_macro2::Ident)>,
     /// For each named schema, the named schemas its type contains without indirection (through
     /// fields, not through `Vec` or maps): a field that leads back to its own schema is boxed.
     contains: std::collections::BTreeMap<String, BTreeSet<String>>,
@@ -86,6 +89,7 @@ impl TypeEmitter {
             patterns: 0,
             inline_statics: std::collections::BTreeMap::new(),
             inline_types: std::collections::BTreeMap::new(),
+            inline_by_shape: std::collections::HashMap::new(),
             contains: super::composite::containment(api),
             owner: None,
             named_schemas: api.schemas.iter().cloned().collect(),
@@ -211,7 +215,7 @@ impl TypeEmitter {
             } else {
                 ty
             };
-            let field_static = match super::composite::plain_static(&property.schema) {
+            let field_static = match self.shared_static(&property.schema, &hint) {
                 Some(shared) => shared,
                 None => {
                     // `TYPE__FIELD`: the double underscore keeps `Record.tag` apart from a type
@@ -302,7 +306,7 @@ impl TypeEmitter {
                     #[serde(flatten)]
                     pub #field_ident: ::std::collections::BTreeMap<String, #ty>,
                 });
-                let values_static = match super::composite::plain_static(values) {
+                let values_static = match self.shared_static(values, &hint) {
                     Some(shared) => shared,
                     None => {
                         let values_static = self.reserve_static(&hint);
@@ -451,13 +455,28 @@ impl TypeEmitter {
         if let Some(existing) = self.inline_types.get(hint) {
             return existing.clone();
         }
+        let shape = self.shape_key(schema);
+        if let Some((rust_name, static_name)) = self.inline_by_shape.get(&shape) {
+            let rust_name = rust_name.clone();
+            self.inline_statics
+                .insert(hint.to_owned(), static_name.clone());
+            self.inline_types.insert(hint.to_owned(), rust_name.clone());
+            return rust_name;
+        }
         let rust_name = self.reserve_type(hint);
         self.inline_types.insert(hint.to_owned(), rust_name.clone());
         let static_name = self.reserve_static(&rust_name);
         self.inline_statics
             .insert(hint.to_owned(), static_name.clone());
+        self.inline_by_shape
+            .insert(shape, (rust_name.clone(), static_name.clone()));
         self.emit_definition(&rust_name, &static_name, schema);
         rust_name
+    }
+
+    /// The static of the inline type named from `hint`, once [`Self::rust_type`] made it.
+    pub(super) fn inline_static(&self, hint: &str) -> Option<&proc_macro2::Ident> {
+        self.inline_statics.get(hint)
     }
 
     /// An expression of type `Schema` for `schema`. Inline objects and enums must have been

@@ -71,8 +71,6 @@ static SCHEMA_ACCOUNT_PLAN: klue::Schema = klue::Schema::String(klue::StringRule
     enum_values: &["free", "pro"],
     format: None,
 });
-#[allow(dead_code)]
-static SCHEMA_ACCOUNT__PLAN: klue::Schema = klue::Schema::Ref(&SCHEMA_ACCOUNT_PLAN);
 fn default_account_plan() -> AccountPlan {
     AccountPlan::Free
 }
@@ -116,8 +114,6 @@ static SCHEMA_ACCOUNT_LIMITS: klue::Schema = klue::Schema::Object(klue::ObjectRu
     ],
     additional: Some(&SCHEMA_ACCOUNT_LIMITS_ADDITIONAL),
 });
-#[allow(dead_code)]
-static SCHEMA_ACCOUNT__LIMITS: klue::Schema = klue::Schema::Ref(&SCHEMA_ACCOUNT_LIMITS);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", deny_unknown_fields)]
 pub struct Account {
@@ -142,9 +138,9 @@ impl klue::Validate for Account {
         v.field("email", &self.email, &klue::plain::EMAIL);
         v.field("created", &self.created, &klue::plain::DATE_TIME);
         v.field("active", &self.active, &klue::plain::BOOLEAN);
-        v.field("plan", &self.plan, &SCHEMA_ACCOUNT__PLAN);
+        v.field("plan", &self.plan, &SCHEMA_ACCOUNT_PLAN);
         v.field("quota", &self.quota, &klue::plain::INT64);
-        v.field("limits", &self.limits, &SCHEMA_ACCOUNT__LIMITS);
+        v.field("limits", &self.limits, &SCHEMA_ACCOUNT_LIMITS);
     }
 }
 #[allow(dead_code)]
@@ -173,7 +169,7 @@ static SCHEMA_ACCOUNT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "plan",
             required: false,
-            schema: &SCHEMA_ACCOUNT__PLAN,
+            schema: &SCHEMA_ACCOUNT_PLAN,
         },
         klue::Property {
             name: "quota",
@@ -183,7 +179,7 @@ static SCHEMA_ACCOUNT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "limits",
             required: false,
-            schema: &SCHEMA_ACCOUNT__LIMITS,
+            schema: &SCHEMA_ACCOUNT_LIMITS,
         },
     ],
     additional: Some(&klue::plain::NEVER),
@@ -278,10 +274,6 @@ pub struct CreateAccountParams {
     /// The request body.
     pub body: Account,
 }
-#[allow(dead_code)]
-static SCHEMA_CREATE_ACCOUNT__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_ACCOUNT,
-);
 /** A typed client of API `accounts`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -342,7 +334,7 @@ impl AccountsClient {
                             Account,
                         >(
                             &response,
-                            &SCHEMA_CREATE_ACCOUNT__RESPONSE_OK,
+                            &SCHEMA_ACCOUNT,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -224,8 +224,6 @@ pub struct CreateItemParams {
     /// The request body.
     pub body: NewItem,
 }
-#[allow(dead_code)]
-static SCHEMA_CREATE_ITEM__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_ITEM);
 /** A typed client of API `bench`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -286,7 +284,7 @@ impl BenchClient {
                             Item,
                         >(
                             &response,
-                            &SCHEMA_CREATE_ITEM__RESPONSE_OK,
+                            &SCHEMA_ITEM,
                             self.http.config().validate_responses,
                         )?,
                     ),

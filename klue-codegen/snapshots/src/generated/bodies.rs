@@ -460,10 +460,6 @@ static SCHEMA_IMPORT_DATA_BODY_JSON: klue::Schema = klue::Schema::Object(klue::O
     ],
     additional: None,
 });
-#[allow(dead_code)]
-static SCHEMA_IMPORT_DATA__BODY_JSON: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_IMPORT_DATA_BODY_JSON,
-);
 /// The body of operation `import_data`, in one of the media kinds it accepts.
 #[derive(Debug)]
 pub enum ImportDataBody {
@@ -792,7 +788,7 @@ async fn handle_import_data<S: BodiesApi>(
             request
                 .json_body::<
                     ImportDataBodyJson,
-                >(&mut v, false, &SCHEMA_IMPORT_DATA__BODY_JSON)
+                >(&mut v, false, &SCHEMA_IMPORT_DATA_BODY_JSON)
                 .map(ImportDataBody::Json)
         }
         1 => request.text_body(&mut v, false).map(ImportDataBody::Text),
@@ -864,8 +860,6 @@ pub struct UploadParams {
     /// The request body.
     pub body: UploadBody,
 }
-#[allow(dead_code)]
-static SCHEMA_UPLOAD__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_RECEIVED);
 /// The parameters and body of operation `put_avatar` (PUT /avatars).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PutAvatarParams {
@@ -879,26 +873,18 @@ pub struct PutBlobParams {
     /// The request body.
     pub body: klue::BodyStream,
 }
-#[allow(dead_code)]
-static SCHEMA_PUT_BLOB__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_COUNTED);
 /// The parameters and body of operation `add_pet` (POST /pets).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AddPetParams {
     /// The request body.
     pub body: Pet,
 }
-#[allow(dead_code)]
-static SCHEMA_ADD_PET__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
 /// The parameters and body of operation `import_data` (POST /imports).
 #[derive(Debug)]
 pub struct ImportDataParams {
     /// The request body, if any.
     pub body: Option<ImportDataBody>,
 }
-#[allow(dead_code)]
-static SCHEMA_IMPORT_DATA__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_COUNTED,
-);
 /** A typed client of API `bodies`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -959,7 +945,7 @@ impl BodiesClient {
                             Received,
                         >(
                             &response,
-                            &SCHEMA_UPLOAD__RESPONSE_OK,
+                            &SCHEMA_RECEIVED,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -1022,7 +1008,7 @@ impl BodiesClient {
                             Counted,
                         >(
                             &response,
-                            &SCHEMA_PUT_BLOB__RESPONSE_OK,
+                            &SCHEMA_COUNTED,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -1055,11 +1041,7 @@ impl BodiesClient {
                     AddPetResponse::Ok(
                         klue::decode_json::<
                             Pet,
-                        >(
-                            &response,
-                            &SCHEMA_ADD_PET__RESPONSE_OK,
-                            self.http.config().validate_responses,
-                        )?,
+                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
                     ),
                 )
             }
@@ -1081,7 +1063,7 @@ impl BodiesClient {
                     request.body = Some(
                         klue::encode_json(
                             &value,
-                            &SCHEMA_IMPORT_DATA__BODY_JSON,
+                            &SCHEMA_IMPORT_DATA_BODY_JSON,
                             self.http.config().validate_requests,
                         )?,
                     );
@@ -1112,7 +1094,7 @@ impl BodiesClient {
                             Counted,
                         >(
                             &response,
-                            &SCHEMA_IMPORT_DATA__RESPONSE_OK,
+                            &SCHEMA_COUNTED,
                             self.http.config().validate_responses,
                         )?,
                     ),

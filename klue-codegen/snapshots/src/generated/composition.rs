@@ -316,8 +316,6 @@ pub struct AddPetParams {
     /// The request body.
     pub body: Pet,
 }
-#[allow(dead_code)]
-static SCHEMA_ADD_PET__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_SUMMARY);
 /** A typed client of API `composition`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -378,7 +376,7 @@ impl CompositionClient {
                             Summary,
                         >(
                             &response,
-                            &SCHEMA_ADD_PET__RESPONSE_OK,
+                            &SCHEMA_SUMMARY,
                             self.http.config().validate_responses,
                         )?,
                     ),

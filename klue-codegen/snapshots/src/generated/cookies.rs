@@ -142,9 +142,6 @@ static SCHEMA_GET_SESSION__SESSION: klue::Schema = klue::Schema::String(klue::St
     enum_values: &[],
     format: None,
 });
-static SCHEMA_GET_SESSION__THEME: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_GET_SESSION_THEME,
-);
 static OPERATION_GET_SESSION: klue::OperationSpec = klue::OperationSpec {
     id: "get_session",
     method: klue::Method::GET,
@@ -162,7 +159,7 @@ async fn handle_get_session<S: CookiesApi>(
     let theme = request
         .cookie_param::<
             GetSessionTheme,
-        >(&mut v, "theme", false, &SCHEMA_GET_SESSION__THEME);
+        >(&mut v, "theme", false, &SCHEMA_GET_SESSION_THEME);
     if !v.is_empty() {
         return Err(v.into_error());
     }
@@ -199,10 +196,6 @@ pub struct GetSessionParams {
     pub session: String,
     pub theme: Option<GetSessionTheme>,
 }
-#[allow(dead_code)]
-static SCHEMA_GET_SESSION__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_GET_SESSION_OK,
-);
 /** A typed client of API `cookies`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -266,7 +259,7 @@ impl CookiesClient {
                             GetSessionOk,
                         >(
                             &response,
-                            &SCHEMA_GET_SESSION__RESPONSE_OK,
+                            &SCHEMA_GET_SESSION_OK,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -143,8 +143,6 @@ static SCHEMA_NEW_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayR
     max_items: Some(5),
     unique_items: false,
 });
-#[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE__LANGUAGE: klue::Schema = klue::Schema::Ref(&SCHEMA_LANGUAGE);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
 pub struct NewMessage {
@@ -166,7 +164,7 @@ impl klue::Validate for NewMessage {
         v.field("score", &self.score, &SCHEMA_NEW_MESSAGE__SCORE);
         v.field("urgent", &self.urgent, &klue::plain::BOOLEAN);
         v.field("tags", &self.tags, &SCHEMA_NEW_MESSAGE__TAGS);
-        v.field("language", &self.language, &SCHEMA_NEW_MESSAGE__LANGUAGE);
+        v.field("language", &self.language, &SCHEMA_LANGUAGE);
     }
 }
 #[allow(dead_code)]
@@ -200,7 +198,7 @@ static SCHEMA_NEW_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules
         klue::Property {
             name: "language",
             required: false,
-            schema: &SCHEMA_NEW_MESSAGE__LANGUAGE,
+            schema: &SCHEMA_LANGUAGE,
         },
     ],
     additional: None,
@@ -218,8 +216,6 @@ static SCHEMA_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules
     max_items: None,
     unique_items: false,
 });
-#[allow(dead_code)]
-static SCHEMA_MESSAGE__LANGUAGE: klue::Schema = klue::Schema::Ref(&SCHEMA_LANGUAGE);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
 pub struct Message {
@@ -245,7 +241,7 @@ impl klue::Validate for Message {
         v.field("score", &self.score, &klue::plain::NUMBER);
         v.field("urgent", &self.urgent, &klue::plain::BOOLEAN);
         v.field("tags", &self.tags, &SCHEMA_MESSAGE__TAGS);
-        v.field("language", &self.language, &SCHEMA_MESSAGE__LANGUAGE);
+        v.field("language", &self.language, &SCHEMA_LANGUAGE);
     }
 }
 #[allow(dead_code)]
@@ -289,7 +285,7 @@ static SCHEMA_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "language",
             required: false,
-            schema: &SCHEMA_MESSAGE__LANGUAGE,
+            schema: &SCHEMA_LANGUAGE,
         },
     ],
     additional: None,
@@ -615,7 +611,6 @@ static SCHEMA_GREET__NAME: klue::Schema = klue::Schema::String(klue::StringRules
     enum_values: &[],
     format: None,
 });
-static SCHEMA_GREET__LANG: klue::Schema = klue::Schema::Ref(&SCHEMA_LANGUAGE);
 static SCHEMA_GREET__TIMES: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int32,
     klue::NumberRules {
@@ -625,9 +620,6 @@ static SCHEMA_GREET__TIMES: klue::Schema = klue::Schema::Integer(
         exclusive_maximum: None,
         multiple_of: None,
     },
-);
-static SCHEMA_GREET__X_GREETING_PUNCTUATION: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_GREET_X_GREETING_PUNCTUATION,
 );
 static OPERATION_GREET: klue::OperationSpec = klue::OperationSpec {
     id: "greet",
@@ -642,18 +634,12 @@ async fn handle_greet<S: HelloworldApi>(
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
     let name = request.path_param::<String>(&mut v, "name", &SCHEMA_GREET__NAME);
-    let lang = request
-        .query_param::<Language>(&mut v, "lang", false, &SCHEMA_GREET__LANG);
+    let lang = request.query_param::<Language>(&mut v, "lang", false, &SCHEMA_LANGUAGE);
     let times = request.query_param::<i32>(&mut v, "times", false, &SCHEMA_GREET__TIMES);
     let x_greeting_punctuation = request
         .header_param::<
             GreetXGreetingPunctuation,
-        >(
-            &mut v,
-            "x-greeting-punctuation",
-            false,
-            &SCHEMA_GREET__X_GREETING_PUNCTUATION,
-        );
+        >(&mut v, "x-greeting-punctuation", false, &SCHEMA_GREET_X_GREETING_PUNCTUATION);
     if !v.is_empty() {
         return Err(v.into_error());
     }
@@ -754,10 +740,6 @@ pub fn router<S: HelloworldApi>(service: S) -> klue::ApiRouter {
 pub struct SayHelloParams {
     pub name: Option<String>,
 }
-#[allow(dead_code)]
-static SCHEMA_SAY_HELLO__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_GREETING);
-#[allow(dead_code)]
-static SCHEMA_WHOAMI__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_GREETING);
 /// The parameters and body of operation `greet` (GET /v1/greetings/{name}).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GreetParams {
@@ -766,22 +748,12 @@ pub struct GreetParams {
     pub times: Option<i32>,
     pub x_greeting_punctuation: Option<GreetXGreetingPunctuation>,
 }
-#[allow(dead_code)]
-static SCHEMA_GREET__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_GREETING);
 /// The parameters and body of operation `post_message` (POST /v1/messages).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostMessageParams {
     /// The request body.
     pub body: NewMessage,
 }
-#[allow(dead_code)]
-static SCHEMA_POST_MESSAGE__RESPONSE_CREATED: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_MESSAGE,
-);
-#[allow(dead_code)]
-static SCHEMA_POST_MESSAGE__RESPONSE_CONFLICT: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_ERROR,
-);
 /** A typed client of API `helloworld`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -836,7 +808,7 @@ impl HelloworldClient {
                             Greeting,
                         >(
                             &response,
-                            &SCHEMA_SAY_HELLO__RESPONSE_OK,
+                            &SCHEMA_GREETING,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -859,7 +831,7 @@ impl HelloworldClient {
                             Greeting,
                         >(
                             &response,
-                            &SCHEMA_WHOAMI__RESPONSE_OK,
+                            &SCHEMA_GREETING,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -898,7 +870,7 @@ impl HelloworldClient {
                             Greeting,
                         >(
                             &response,
-                            &SCHEMA_GREET__RESPONSE_OK,
+                            &SCHEMA_GREETING,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -934,7 +906,7 @@ impl HelloworldClient {
                             Message,
                         >(
                             &response,
-                            &SCHEMA_POST_MESSAGE__RESPONSE_CREATED,
+                            &SCHEMA_MESSAGE,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -79,8 +79,6 @@ static SCHEMA_LOGIN_BODY: klue::Schema = klue::Schema::Object(klue::ObjectRules 
     additional: None,
 });
 #[allow(dead_code)]
-static SCHEMA_LOGIN__BODY: klue::Schema = klue::Schema::Ref(&SCHEMA_LOGIN_BODY);
-#[allow(dead_code)]
 static SCHEMA_LOGIN_OK__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::String(klue::StringRules {
         min_length: None,
@@ -462,7 +460,7 @@ async fn handle_login<S: MediaApi>(
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
-    let body = request.form_body::<LoginBody>(&mut v, true, &SCHEMA_LOGIN__BODY);
+    let body = request.form_body::<LoginBody>(&mut v, true, &SCHEMA_LOGIN_BODY);
     if !v.is_empty() {
         return Err(v.into_error());
     }
@@ -633,29 +631,12 @@ pub struct LoginParams {
     /// The request body.
     pub body: LoginBody,
 }
-#[allow(dead_code)]
-static SCHEMA_LOGIN__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_LOGIN_OK);
 /// The parameters and body of operation `upload` (POST /upload).
 #[derive(Debug, Clone, PartialEq)]
 pub struct UploadParams {
     /// The request body, if any.
     pub body: Option<UploadBody>,
 }
-#[allow(dead_code)]
-static SCHEMA_UPLOAD__RESPONSE_OK: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: None,
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
-    },
-);
-#[allow(dead_code)]
-static SCHEMA_GET_REPORT__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_GET_REPORT_OK,
-);
 /// The parameters and body of operation `post_anything` (POST /anything).
 #[derive(Debug)]
 pub struct PostAnythingParams {
@@ -758,7 +739,7 @@ impl MediaClient {
             request.body = Some(
                 klue::encode_form(
                     &value,
-                    &SCHEMA_LOGIN__BODY,
+                    &SCHEMA_LOGIN_BODY,
                     self.http.config().validate_requests,
                 )?,
             );
@@ -772,7 +753,7 @@ impl MediaClient {
                             LoginOk,
                         >(
                             &response,
-                            &SCHEMA_LOGIN__RESPONSE_OK,
+                            &SCHEMA_LOGIN_OK,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -806,7 +787,7 @@ impl MediaClient {
                             i64,
                         >(
                             &response,
-                            &SCHEMA_UPLOAD__RESPONSE_OK,
+                            &klue::plain::INT64,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -828,7 +809,7 @@ impl MediaClient {
                             GetReportOk,
                         >(
                             &response,
-                            &SCHEMA_GET_REPORT__RESPONSE_OK,
+                            &SCHEMA_GET_REPORT_OK,
                             self.http.config().validate_responses,
                         )?,
                     ),

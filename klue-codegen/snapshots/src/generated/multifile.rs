@@ -82,8 +82,6 @@ static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     additional: None,
 });
 #[allow(dead_code)]
-static SCHEMA_PET__ID: klue::Schema = klue::Schema::Ref(&SCHEMA_PET_ID);
-#[allow(dead_code)]
 static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
     max_length: None,
@@ -98,8 +96,6 @@ static SCHEMA_PET__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     max_items: None,
     unique_items: false,
 });
-#[allow(dead_code)]
-static SCHEMA_PET__LAST_ERROR: klue::Schema = klue::Schema::Ref(&SCHEMA_ERRORS_ERROR);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
 pub struct Pet {
@@ -112,10 +108,10 @@ pub struct Pet {
 }
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("id", &self.id, &SCHEMA_PET__ID);
+        v.field("id", &self.id, &SCHEMA_PET_ID);
         v.field("name", &self.name, &SCHEMA_PET__NAME);
         v.field("tags", &self.tags, &SCHEMA_PET__TAGS);
-        v.field("last_error", &self.last_error, &SCHEMA_PET__LAST_ERROR);
+        v.field("last_error", &self.last_error, &SCHEMA_ERRORS_ERROR);
     }
 }
 #[allow(dead_code)]
@@ -124,7 +120,7 @@ static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "id",
             required: true,
-            schema: &SCHEMA_PET__ID,
+            schema: &SCHEMA_PET_ID,
         },
         klue::Property {
             name: "name",
@@ -139,7 +135,7 @@ static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "last_error",
             required: false,
-            schema: &SCHEMA_PET__LAST_ERROR,
+            schema: &SCHEMA_ERRORS_ERROR,
         },
     ],
     additional: None,
@@ -169,8 +165,6 @@ static SCHEMA_TAG__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     max_items: None,
     unique_items: false,
 });
-#[allow(dead_code)]
-static SCHEMA_TAG__OWNER: klue::Schema = klue::Schema::Ref(&SCHEMA_OWNER);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
 pub struct Tag {
@@ -184,7 +178,7 @@ impl klue::Validate for Tag {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("label", &self.label, &SCHEMA_TAG__LABEL);
         v.field("pets", &self.pets, &SCHEMA_TAG__PETS);
-        v.field("owner", &self.owner, &SCHEMA_TAG__OWNER);
+        v.field("owner", &self.owner, &SCHEMA_OWNER);
     }
 }
 #[allow(dead_code)]
@@ -203,7 +197,7 @@ static SCHEMA_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "owner",
             required: false,
-            schema: &SCHEMA_TAG__OWNER,
+            schema: &SCHEMA_OWNER,
         },
     ],
     additional: None,
@@ -266,10 +260,6 @@ static SCHEMA_ERRORS_ERROR_REASON: klue::Schema = klue::Schema::String(klue::Str
     enum_values: &["lost", "sick"],
     format: None,
 });
-#[allow(dead_code)]
-static SCHEMA_ERRORS_ERROR__REASON: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_ERRORS_ERROR_REASON,
-);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
 pub struct ErrorsError {
@@ -277,7 +267,7 @@ pub struct ErrorsError {
 }
 impl klue::Validate for ErrorsError {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("reason", &self.reason, &SCHEMA_ERRORS_ERROR__REASON);
+        v.field("reason", &self.reason, &SCHEMA_ERRORS_ERROR_REASON);
     }
 }
 #[allow(dead_code)]
@@ -286,7 +276,7 @@ static SCHEMA_ERRORS_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRule
         klue::Property {
             name: "reason",
             required: true,
-            schema: &SCHEMA_ERRORS_ERROR__REASON,
+            schema: &SCHEMA_ERRORS_ERROR_REASON,
         },
     ],
     additional: None,
@@ -416,7 +406,6 @@ pub struct PutOwnerRequest {
     /// The request body.
     pub body: Owner,
 }
-static SCHEMA_PUT_OWNER__ID: klue::Schema = klue::Schema::Ref(&SCHEMA_PET_ID);
 static OPERATION_PUT_OWNER: klue::OperationSpec = klue::OperationSpec {
     id: "put_owner",
     method: klue::Method::PUT,
@@ -433,7 +422,7 @@ async fn handle_put_owner<S: MultifileApi>(
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
-    let id = request.path_param::<PetId>(&mut v, "id", &SCHEMA_PUT_OWNER__ID);
+    let id = request.path_param::<PetId>(&mut v, "id", &SCHEMA_PET_ID);
     let body = request.json_body::<Owner>(&mut v, true, &SCHEMA_OWNER);
     if !v.is_empty() {
         return Err(v.into_error());
@@ -478,12 +467,6 @@ pub struct AddPetParams {
     /// The request body.
     pub body: Pet,
 }
-#[allow(dead_code)]
-static SCHEMA_ADD_PET__RESPONSE_CREATED: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
-#[allow(dead_code)]
-static SCHEMA_ADD_PET__RESPONSE_BAD_REQUEST: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_ERROR,
-);
 /// The parameters and body of operation `put_owner` (PUT /owners/{id}).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PutOwnerParams {
@@ -491,12 +474,6 @@ pub struct PutOwnerParams {
     /// The request body.
     pub body: Owner,
 }
-#[allow(dead_code)]
-static SCHEMA_PUT_OWNER__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_OWNER);
-#[allow(dead_code)]
-static SCHEMA_PUT_OWNER__RESPONSE_DEFAULT: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_ERROR,
-);
 /** A typed client of API `multifile`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -561,11 +538,7 @@ impl MultifileClient {
                     AddPetResponse::Created(
                         klue::decode_json::<
                             Pet,
-                        >(
-                            &response,
-                            &SCHEMA_ADD_PET__RESPONSE_CREATED,
-                            self.http.config().validate_responses,
-                        )?,
+                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
                     ),
                 )
             }
@@ -599,7 +572,7 @@ impl MultifileClient {
                             Owner,
                         >(
                             &response,
-                            &SCHEMA_PUT_OWNER__RESPONSE_OK,
+                            &SCHEMA_OWNER,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -613,7 +586,7 @@ impl MultifileClient {
                             Error,
                         >(
                             &response,
-                            &SCHEMA_PUT_OWNER__RESPONSE_DEFAULT,
+                            &SCHEMA_ERROR,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -18,10 +18,6 @@ static SCHEMA_RECORD__TAG: klue::Schema = klue::Schema::String(klue::StringRules
     enum_values: &[],
     format: None,
 });
-#[allow(dead_code)]
-static SCHEMA_RECORD__LABEL: klue::Schema = klue::Schema::Ref(&SCHEMA_STRING2);
-#[allow(dead_code)]
-static SCHEMA_RECORD__OUTCOME: klue::Schema = klue::Schema::Ref(&SCHEMA_RESULT2);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
 pub struct Record {
@@ -113,8 +109,8 @@ impl klue::Validate for Record {
         v.field("a23", &self.a23, &klue::plain::STRING);
         v.field("a24", &self.a24, &klue::plain::STRING);
         v.field("a25", &self.a25, &klue::plain::STRING);
-        v.field("label", &self.label, &SCHEMA_RECORD__LABEL);
-        v.field("outcome", &self.outcome, &SCHEMA_RECORD__OUTCOME);
+        v.field("label", &self.label, &SCHEMA_STRING2);
+        v.field("outcome", &self.outcome, &SCHEMA_RESULT2);
     }
 }
 #[allow(dead_code)]
@@ -258,12 +254,12 @@ static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "label",
             required: false,
-            schema: &SCHEMA_RECORD__LABEL,
+            schema: &SCHEMA_STRING2,
         },
         klue::Property {
             name: "outcome",
             required: false,
-            schema: &SCHEMA_RECORD__OUTCOME,
+            schema: &SCHEMA_RESULT2,
         },
     ],
     additional: None,
@@ -457,8 +453,6 @@ pub struct GetRecordParams {
     pub request: Option<i64>,
     pub v: Option<String>,
 }
-#[allow(dead_code)]
-static SCHEMA_GET_RECORD__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_RECORD);
 /** A typed client of API `names`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -525,7 +519,7 @@ impl NamesClient {
                             Record,
                         >(
                             &response,
-                            &SCHEMA_GET_RECORD__RESPONSE_OK,
+                            &SCHEMA_RECORD,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -256,10 +256,6 @@ pub struct PutProfileParams {
     /// The request body.
     pub body: Profile,
 }
-#[allow(dead_code)]
-static SCHEMA_PUT_PROFILE__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_UNDERSTOOD,
-);
 /** A typed client of API `nullable`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -320,7 +316,7 @@ impl NullableClient {
                             Understood,
                         >(
                             &response,
-                            &SCHEMA_PUT_PROFILE__RESPONSE_OK,
+                            &SCHEMA_UNDERSTOOD,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -244,34 +244,12 @@ pub struct AddPhotoParams {
     /// The request body.
     pub body: AddPhotoBody,
 }
-#[allow(dead_code)]
-static SCHEMA_ADD_PHOTO__RESPONSE_OK: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: None,
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
-    },
-);
 /// The parameters and body of operation `post_raw` (POST /raw).
 #[derive(Debug)]
 pub struct PostRawParams {
     /// The request body, if any.
     pub body: Option<klue::BodyStream>,
 }
-#[allow(dead_code)]
-static SCHEMA_POST_RAW__RESPONSE_OK: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: None,
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
-    },
-);
 /** A typed client of API `oas31_bodies`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -332,7 +310,7 @@ impl Oas31BodiesClient {
                             i64,
                         >(
                             &response,
-                            &SCHEMA_ADD_PHOTO__RESPONSE_OK,
+                            &klue::plain::INT64,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -370,7 +348,7 @@ impl Oas31BodiesClient {
                             i64,
                         >(
                             &response,
-                            &SCHEMA_POST_RAW__RESPONSE_OK,
+                            &klue::plain::INT64,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -73,8 +73,6 @@ static SCHEMA_PET_KIND: klue::Schema = klue::Schema::String(klue::StringRules {
     format: None,
 });
 #[allow(dead_code)]
-static SCHEMA_PET__KIND: klue::Schema = klue::Schema::Ref(&SCHEMA_PET_KIND);
-#[allow(dead_code)]
 static SCHEMA_PET__NICKNAME: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::String(klue::StringRules {
         min_length: None,
@@ -84,8 +82,6 @@ static SCHEMA_PET__NICKNAME: klue::Schema = klue::Schema::Nullable(
         format: None,
     }),
 );
-#[allow(dead_code)]
-static SCHEMA_PET__TAG: klue::Schema = klue::Schema::Ref(&SCHEMA_TAG);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
 pub struct Pet {
@@ -103,9 +99,9 @@ pub struct Pet {
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_PET__NAME);
-        v.field("kind", &self.kind, &SCHEMA_PET__KIND);
+        v.field("kind", &self.kind, &SCHEMA_PET_KIND);
         v.field("nickname", &self.nickname, &SCHEMA_PET__NICKNAME);
-        v.field("tag", &self.tag, &SCHEMA_PET__TAG);
+        v.field("tag", &self.tag, &SCHEMA_TAG);
     }
 }
 #[allow(dead_code)]
@@ -119,7 +115,7 @@ static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "kind",
             required: true,
-            schema: &SCHEMA_PET__KIND,
+            schema: &SCHEMA_PET_KIND,
         },
         klue::Property {
             name: "nickname",
@@ -129,13 +125,11 @@ static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "tag",
             required: false,
-            schema: &SCHEMA_PET__TAG,
+            schema: &SCHEMA_TAG,
         },
     ],
     additional: None,
 });
-#[allow(dead_code)]
-static SCHEMA_ERROR__PET: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
 pub struct Error {
@@ -146,7 +140,7 @@ pub struct Error {
 impl klue::Validate for Error {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("message", &self.message, &klue::plain::STRING);
-        v.field("pet", &self.pet, &SCHEMA_ERROR__PET);
+        v.field("pet", &self.pet, &SCHEMA_PET);
     }
 }
 #[allow(dead_code)]
@@ -160,7 +154,7 @@ static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "pet",
             required: false,
-            schema: &SCHEMA_ERROR__PET,
+            schema: &SCHEMA_PET,
         },
     ],
     additional: None,
@@ -285,10 +279,6 @@ pub struct AddPetParams {
     /// The request body.
     pub body: Pet,
 }
-#[allow(dead_code)]
-static SCHEMA_ADD_PET__RESPONSE_CREATED: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
-#[allow(dead_code)]
-static SCHEMA_ADD_PET__RESPONSE_DEFAULT: klue::Schema = klue::Schema::Ref(&SCHEMA_ERROR);
 /** A typed client of API `oas31_multifile`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -347,11 +337,7 @@ impl Oas31MultifileClient {
                     AddPetResponse::Created(
                         klue::decode_json::<
                             Pet,
-                        >(
-                            &response,
-                            &SCHEMA_ADD_PET__RESPONSE_CREATED,
-                            self.http.config().validate_responses,
-                        )?,
+                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
                     ),
                 )
             }
@@ -363,7 +349,7 @@ impl Oas31MultifileClient {
                             Error,
                         >(
                             &response,
-                            &SCHEMA_ADD_PET__RESPONSE_DEFAULT,
+                            &SCHEMA_ERROR,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -87,8 +87,6 @@ static SCHEMA_RECORD_KIND: klue::Schema = klue::Schema::String(klue::StringRules
     format: None,
 });
 #[allow(dead_code)]
-static SCHEMA_RECORD__KIND: klue::Schema = klue::Schema::Ref(&SCHEMA_RECORD_KIND);
-#[allow(dead_code)]
 static SCHEMA_RECORD__RATIO: klue::Schema = klue::Schema::Number(klue::NumberRules {
     minimum: None,
     maximum: None,
@@ -107,8 +105,6 @@ static SCHEMA_RECORD__LEVEL: klue::Schema = klue::Schema::Integer(
         multiple_of: None,
     },
 );
-#[allow(dead_code)]
-static SCHEMA_RECORD__MAIN_TAG: klue::Schema = klue::Schema::Ref(&SCHEMA_RECORD_TAG);
 #[allow(dead_code)]
 static SCHEMA_RECORD__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::Ref(&SCHEMA_RECORD_TAG),
@@ -213,12 +209,12 @@ impl klue::Validate for Record {
         v.field("nickname", &self.nickname, &SCHEMA_RECORD__NICKNAME);
         v.field("nothing", &self.nothing, &SCHEMA_RECORD__NOTHING);
         v.field("scalar", &self.scalar, &klue::plain::ANY);
-        v.field("kind", &self.kind, &SCHEMA_RECORD__KIND);
+        v.field("kind", &self.kind, &SCHEMA_RECORD_KIND);
         v.field("version", &self.version, &klue::plain::INT64);
         v.field("note", &self.note, &klue::plain::STRING);
         v.field("ratio", &self.ratio, &SCHEMA_RECORD__RATIO);
         v.field("level", &self.level, &SCHEMA_RECORD__LEVEL);
-        v.field("main_tag", &self.main_tag, &SCHEMA_RECORD__MAIN_TAG);
+        v.field("main_tag", &self.main_tag, &SCHEMA_RECORD_TAG);
         v.field("tags", &self.tags, &SCHEMA_RECORD__TAGS);
         v.field("bounded", &self.bounded, &klue::plain::ANY);
         v.field("maybe_score", &self.maybe_score, &SCHEMA_RECORD__MAYBE_SCORE);
@@ -256,7 +252,7 @@ static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "kind",
             required: true,
-            schema: &SCHEMA_RECORD__KIND,
+            schema: &SCHEMA_RECORD_KIND,
         },
         klue::Property {
             name: "version",
@@ -281,7 +277,7 @@ static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "main_tag",
             required: false,
-            schema: &SCHEMA_RECORD__MAIN_TAG,
+            schema: &SCHEMA_RECORD_TAG,
         },
         klue::Property {
             name: "tags",
@@ -530,7 +526,6 @@ pub struct PutRecordRequest {
     /// The request body.
     pub body: Record,
 }
-static SCHEMA_PUT_RECORD__ID: klue::Schema = klue::Schema::Ref(&SCHEMA_PUT_RECORD_ID);
 static SCHEMA_PUT_RECORD__LIMIT: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::Integer(
         klue::IntegerFormat::Int64,
@@ -559,7 +554,7 @@ async fn handle_put_record<S: Oas31SchemasApi>(
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
-    let id = request.path_param::<PutRecordId>(&mut v, "id", &SCHEMA_PUT_RECORD__ID);
+    let id = request.path_param::<PutRecordId>(&mut v, "id", &SCHEMA_PUT_RECORD_ID);
     let limit = request
         .query_param::<i64>(&mut v, "limit", false, &SCHEMA_PUT_RECORD__LIMIT);
     let body = request.json_body::<Record>(&mut v, true, &SCHEMA_RECORD);
@@ -603,14 +598,6 @@ pub struct PutRecordParams {
     /// The request body.
     pub body: Record,
 }
-#[allow(dead_code)]
-static SCHEMA_PUT_RECORD__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_RECORD_TAG,
-);
-#[allow(dead_code)]
-static SCHEMA_PUT_RECORD__RESPONSE_DEFAULT: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_PUT_RECORD_DEFAULT,
-);
 /** A typed client of API `oas31_schemas`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -675,7 +662,7 @@ impl Oas31SchemasClient {
                             RecordTag,
                         >(
                             &response,
-                            &SCHEMA_PUT_RECORD__RESPONSE_OK,
+                            &SCHEMA_RECORD_TAG,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -689,7 +676,7 @@ impl Oas31SchemasClient {
                             PutRecordDefault,
                         >(
                             &response,
-                            &SCHEMA_PUT_RECORD__RESPONSE_DEFAULT,
+                            &SCHEMA_PUT_RECORD_DEFAULT,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -65,10 +65,6 @@ static SCHEMA_MEASUREMENT_KIND: klue::Schema = klue::Schema::String(klue::String
     format: None,
 });
 #[allow(dead_code)]
-static SCHEMA_MEASUREMENT__KIND: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_MEASUREMENT_KIND,
-);
-#[allow(dead_code)]
 static SCHEMA_MEASUREMENT__VALUE: klue::Schema = klue::Schema::Number(klue::NumberRules {
     minimum: None,
     maximum: None,
@@ -113,7 +109,7 @@ pub struct Measurement {
 }
 impl klue::Validate for Measurement {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("kind", &self.kind, &SCHEMA_MEASUREMENT__KIND);
+        v.field("kind", &self.kind, &SCHEMA_MEASUREMENT_KIND);
         v.field("value", &self.value, &SCHEMA_MEASUREMENT__VALUE);
         v.field("count", &self.count, &SCHEMA_MEASUREMENT__COUNT);
         v.field("label", &self.label, &SCHEMA_MEASUREMENT__LABEL);
@@ -125,7 +121,7 @@ static SCHEMA_MEASUREMENT: klue::Schema = klue::Schema::Object(klue::ObjectRules
         klue::Property {
             name: "kind",
             required: true,
-            schema: &SCHEMA_MEASUREMENT__KIND,
+            schema: &SCHEMA_MEASUREMENT_KIND,
         },
         klue::Property {
             name: "value",
@@ -235,10 +231,6 @@ pub struct RecordMeasurementParams {
     /// The request body.
     pub body: Measurement,
 }
-#[allow(dead_code)]
-static SCHEMA_RECORD_MEASUREMENT__RESPONSE_CREATED: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_MEASUREMENT,
-);
 /** A typed client of API `oas31_served`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -299,7 +291,7 @@ impl Oas31ServedClient {
                             Measurement,
                         >(
                             &response,
-                            &SCHEMA_RECORD_MEASUREMENT__RESPONSE_CREATED,
+                            &SCHEMA_MEASUREMENT,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -105,8 +105,6 @@ static SCHEMA_CLICK_TYPE: klue::Schema = klue::Schema::String(klue::StringRules 
     format: None,
 });
 #[allow(dead_code)]
-static SCHEMA_CLICK__TYPE: klue::Schema = klue::Schema::Ref(&SCHEMA_CLICK_TYPE);
-#[allow(dead_code)]
 static SCHEMA_CLICK__BUTTON: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::Integer(
         klue::IntegerFormat::Int64,
@@ -133,7 +131,7 @@ pub struct Click {
 }
 impl klue::Validate for Click {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("type", &self.r#type, &SCHEMA_CLICK__TYPE);
+        v.field("type", &self.r#type, &SCHEMA_CLICK_TYPE);
         v.field("at", &self.at, &klue::plain::DATE_TIME);
         v.field("button", &self.button, &SCHEMA_CLICK__BUTTON);
     }
@@ -144,7 +142,7 @@ static SCHEMA_CLICK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "type",
             required: true,
-            schema: &SCHEMA_CLICK__TYPE,
+            schema: &SCHEMA_CLICK_TYPE,
         },
         klue::Property {
             name: "at",
@@ -214,8 +212,6 @@ static SCHEMA_SCROLL_TYPE: klue::Schema = klue::Schema::String(klue::StringRules
     format: None,
 });
 #[allow(dead_code)]
-static SCHEMA_SCROLL__TYPE: klue::Schema = klue::Schema::Ref(&SCHEMA_SCROLL_TYPE);
-#[allow(dead_code)]
 static SCHEMA_SCROLL__OFFSET: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
@@ -255,8 +251,6 @@ static SCHEMA_SCROLL_EXTRA: klue::Schema = klue::Schema::Object(klue::ObjectRule
     ],
     additional: Some(&klue::plain::EMAIL),
 });
-#[allow(dead_code)]
-static SCHEMA_SCROLL__EXTRA: klue::Schema = klue::Schema::Ref(&SCHEMA_SCROLL_EXTRA);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
 pub struct Scroll {
@@ -269,10 +263,10 @@ pub struct Scroll {
 }
 impl klue::Validate for Scroll {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("type", &self.r#type, &SCHEMA_SCROLL__TYPE);
+        v.field("type", &self.r#type, &SCHEMA_SCROLL_TYPE);
         v.field("offset", &self.offset, &SCHEMA_SCROLL__OFFSET);
         v.field("smooth", &self.smooth, &klue::plain::BOOLEAN);
-        v.field("extra", &self.extra, &SCHEMA_SCROLL__EXTRA);
+        v.field("extra", &self.extra, &SCHEMA_SCROLL_EXTRA);
     }
 }
 #[allow(dead_code)]
@@ -281,7 +275,7 @@ static SCHEMA_SCROLL: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "type",
             required: true,
-            schema: &SCHEMA_SCROLL__TYPE,
+            schema: &SCHEMA_SCROLL_TYPE,
         },
         klue::Property {
             name: "offset",
@@ -296,7 +290,7 @@ static SCHEMA_SCROLL: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "extra",
             required: false,
-            schema: &SCHEMA_SCROLL__EXTRA,
+            schema: &SCHEMA_SCROLL_EXTRA,
         },
     ],
     additional: None,
@@ -389,8 +383,6 @@ pub struct SendEventParams {
     /// The request body.
     pub body: Event,
 }
-#[allow(dead_code)]
-static SCHEMA_SEND_EVENT__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_EVENT);
 /** A typed client of API `oas31_unions`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -451,7 +443,7 @@ impl Oas31UnionsClient {
                             Event,
                         >(
                             &response,
-                            &SCHEMA_SEND_EVENT__RESPONSE_OK,
+                            &SCHEMA_EVENT,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -115,8 +115,6 @@ pub fn router<S: Oas31WebhooksApi>(service: S) -> klue::ApiRouter {
     let _ = &service;
     router
 }
-#[allow(dead_code)]
-static SCHEMA_LAST_PING__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_PING);
 /** A typed client of API `oas31_webhooks`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -164,7 +162,7 @@ impl Oas31WebhooksClient {
                             Ping,
                         >(
                             &response,
-                            &SCHEMA_LAST_PING__RESPONSE_OK,
+                            &SCHEMA_PING,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -91,8 +91,6 @@ fn default_settings_ratio() -> f64 {
 fn default_settings_label() -> String {
     "none".to_owned()
 }
-#[allow(dead_code)]
-static SCHEMA_SETTINGS__MODE: klue::Schema = klue::Schema::Ref(&SCHEMA_MODE);
 #[derive(
     Debug,
     Clone,
@@ -151,8 +149,6 @@ static SCHEMA_SETTINGS_LEVEL: klue::Schema = klue::Schema::String(klue::StringRu
     enum_values: &["low", "high"],
     format: None,
 });
-#[allow(dead_code)]
-static SCHEMA_SETTINGS__LEVEL: klue::Schema = klue::Schema::Ref(&SCHEMA_SETTINGS_LEVEL);
 fn default_settings_level() -> SettingsLevel {
     SettingsLevel::High
 }
@@ -197,10 +193,6 @@ static SCHEMA_SETTINGS_COUNTS: klue::Schema = klue::Schema::Object(klue::ObjectR
     ],
     additional: Some(&SCHEMA_SETTINGS_COUNTS_ADDITIONAL),
 });
-#[allow(dead_code)]
-static SCHEMA_SETTINGS__COUNTS: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_SETTINGS_COUNTS,
-);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", deny_unknown_fields)]
 pub struct Settings {
@@ -237,9 +229,9 @@ impl klue::Validate for Settings {
         v.field("verbose", &self.verbose, &klue::plain::BOOLEAN);
         v.field("ratio", &self.ratio, &klue::plain::NUMBER);
         v.field("label", &self.label, &klue::plain::STRING);
-        v.field("mode", &self.mode, &SCHEMA_SETTINGS__MODE);
-        v.field("level", &self.level, &SCHEMA_SETTINGS__LEVEL);
-        v.field("counts", &self.counts, &SCHEMA_SETTINGS__COUNTS);
+        v.field("mode", &self.mode, &SCHEMA_MODE);
+        v.field("level", &self.level, &SCHEMA_SETTINGS_LEVEL);
+        v.field("counts", &self.counts, &SCHEMA_SETTINGS_COUNTS);
     }
 }
 #[allow(dead_code)]
@@ -283,17 +275,17 @@ static SCHEMA_SETTINGS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "mode",
             required: false,
-            schema: &SCHEMA_SETTINGS__MODE,
+            schema: &SCHEMA_MODE,
         },
         klue::Property {
             name: "level",
             required: false,
-            schema: &SCHEMA_SETTINGS__LEVEL,
+            schema: &SCHEMA_SETTINGS_LEVEL,
         },
         klue::Property {
             name: "counts",
             required: false,
-            schema: &SCHEMA_SETTINGS__COUNTS,
+            schema: &SCHEMA_SETTINGS_COUNTS,
         },
     ],
     additional: Some(&klue::plain::NEVER),
@@ -640,18 +632,12 @@ pub struct SaveSettingsParams {
     /// The request body.
     pub body: Settings,
 }
-#[allow(dead_code)]
-static SCHEMA_SAVE_SETTINGS__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_SETTINGS,
-);
 /// The parameters and body of operation `save_open` (POST /open).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SaveOpenParams {
     /// The request body.
     pub body: Open,
 }
-#[allow(dead_code)]
-static SCHEMA_SAVE_OPEN__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_OPEN);
 /// The parameters and body of operation `check_formats` (POST /formats/{id}).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckFormatsParams {
@@ -659,10 +645,6 @@ pub struct CheckFormatsParams {
     /// The request body.
     pub body: Formats,
 }
-#[allow(dead_code)]
-static SCHEMA_CHECK_FORMATS__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_FORMATS,
-);
 /** A typed client of API `objects`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -723,7 +705,7 @@ impl ObjectsClient {
                             Settings,
                         >(
                             &response,
-                            &SCHEMA_SAVE_SETTINGS__RESPONSE_OK,
+                            &SCHEMA_SETTINGS,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -758,7 +740,7 @@ impl ObjectsClient {
                             Open,
                         >(
                             &response,
-                            &SCHEMA_SAVE_OPEN__RESPONSE_OK,
+                            &SCHEMA_OPEN,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -794,7 +776,7 @@ impl ObjectsClient {
                             Formats,
                         >(
                             &response,
-                            &SCHEMA_CHECK_FORMATS__RESPONSE_OK,
+                            &SCHEMA_FORMATS,
                             self.http.config().validate_responses,
                         )?,
                     ),

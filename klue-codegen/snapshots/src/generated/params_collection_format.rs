@@ -322,8 +322,6 @@ pub struct ListItemsParams {
     pub x_ids: Option<Vec<i64>>,
 }
 #[allow(dead_code)]
-static SCHEMA_LIST_ITEMS__RESPONSE_OK: klue::Schema = klue::Schema::Any;
-#[allow(dead_code)]
 static SCHEMA_LIST_ITEMS__RESPONSE_OK_HEADERS: klue::Schema = klue::Schema::Ref(
     &SCHEMA_LIST_ITEMS_OK_HEADERS,
 );
@@ -467,7 +465,7 @@ impl ParamsCollectionFormatClient {
                             klue::serde_json::Value,
                         >(
                             &response,
-                            &SCHEMA_LIST_ITEMS__RESPONSE_OK,
+                            &klue::plain::ANY,
                             self.http.config().validate_responses,
                         )?,
                         klue::decode_headers::<

@@ -664,8 +664,6 @@ static SCHEMA_PATH_SIMPLE__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRu
     max_items: Some(3),
     unique_items: false,
 });
-static SCHEMA_PATH_SIMPLE__COLOR: klue::Schema = klue::Schema::Ref(&SCHEMA_COLOR);
-static SCHEMA_PATH_SIMPLE__POINT: klue::Schema = klue::Schema::Ref(&SCHEMA_POINT);
 static OPERATION_PATH_SIMPLE: klue::OperationSpec = klue::OperationSpec {
     id: "pathSimple",
     method: klue::Method::GET,
@@ -704,7 +702,7 @@ async fn handle_path_simple<S: ParamsStylesApi>(
                 explode: false,
                 required: true,
             },
-            &SCHEMA_PATH_SIMPLE__COLOR,
+            &SCHEMA_COLOR,
         );
     let point = request
         .styled_param::<
@@ -718,7 +716,7 @@ async fn handle_path_simple<S: ParamsStylesApi>(
                 explode: true,
                 required: true,
             },
-            &SCHEMA_PATH_SIMPLE__POINT,
+            &SCHEMA_POINT,
         );
     if !v.is_empty() {
         return Err(v.into_error());
@@ -770,8 +768,6 @@ static SCHEMA_PATH_LABEL__IDSX: klue::Schema = klue::Schema::Array(klue::ArrayRu
     max_items: None,
     unique_items: false,
 });
-static SCHEMA_PATH_LABEL__COLOR: klue::Schema = klue::Schema::Ref(&SCHEMA_COLOR);
-static SCHEMA_PATH_LABEL__POINT: klue::Schema = klue::Schema::Ref(&SCHEMA_POINT);
 static SCHEMA_PATH_LABEL__ID: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
@@ -834,7 +830,7 @@ async fn handle_path_label<S: ParamsStylesApi>(
                 explode: false,
                 required: true,
             },
-            &SCHEMA_PATH_LABEL__COLOR,
+            &SCHEMA_COLOR,
         );
     let point = request
         .styled_param::<
@@ -848,7 +844,7 @@ async fn handle_path_label<S: ParamsStylesApi>(
                 explode: true,
                 required: true,
             },
-            &SCHEMA_PATH_LABEL__POINT,
+            &SCHEMA_POINT,
         );
     let id = request
         .styled_param::<
@@ -922,8 +918,6 @@ static SCHEMA_PATH_MATRIX__IDSX: klue::Schema = klue::Schema::Array(klue::ArrayR
     max_items: None,
     unique_items: false,
 });
-static SCHEMA_PATH_MATRIX__COLOR: klue::Schema = klue::Schema::Ref(&SCHEMA_COLOR);
-static SCHEMA_PATH_MATRIX__POINT: klue::Schema = klue::Schema::Ref(&SCHEMA_POINT);
 static SCHEMA_PATH_MATRIX__ID: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
@@ -986,7 +980,7 @@ async fn handle_path_matrix<S: ParamsStylesApi>(
                 explode: false,
                 required: true,
             },
-            &SCHEMA_PATH_MATRIX__COLOR,
+            &SCHEMA_COLOR,
         );
     let point = request
         .styled_param::<
@@ -1000,7 +994,7 @@ async fn handle_path_matrix<S: ParamsStylesApi>(
                 explode: true,
                 required: true,
             },
-            &SCHEMA_PATH_MATRIX__POINT,
+            &SCHEMA_POINT,
         );
     let id = request
         .styled_param::<
@@ -1071,11 +1065,6 @@ static SCHEMA_QUERY_STYLES__IDS: klue::Schema = klue::Schema::Array(klue::ArrayR
     max_items: None,
     unique_items: false,
 });
-static SCHEMA_QUERY_STYLES__COLOR: klue::Schema = klue::Schema::Ref(&SCHEMA_COLOR);
-static SCHEMA_QUERY_STYLES__POINT: klue::Schema = klue::Schema::Ref(&SCHEMA_POINT);
-static SCHEMA_QUERY_STYLES__FILTER: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_QUERY_STYLES_FILTER,
-);
 static SCHEMA_QUERY_STYLES__WORDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::String(klue::StringRules {
         min_length: None,
@@ -1155,7 +1144,7 @@ async fn handle_query_styles<S: ParamsStylesApi>(
                 explode: false,
                 required: false,
             },
-            &SCHEMA_QUERY_STYLES__COLOR,
+            &SCHEMA_COLOR,
         );
     let point = request
         .styled_param::<
@@ -1169,7 +1158,7 @@ async fn handle_query_styles<S: ParamsStylesApi>(
                 explode: true,
                 required: false,
             },
-            &SCHEMA_QUERY_STYLES__POINT,
+            &SCHEMA_POINT,
         );
     let filter = request
         .styled_param::<
@@ -1183,7 +1172,7 @@ async fn handle_query_styles<S: ParamsStylesApi>(
                 explode: true,
                 required: false,
             },
-            &SCHEMA_QUERY_STYLES__FILTER,
+            &SCHEMA_QUERY_STYLES_FILTER,
         );
     let words = request
         .styled_param::<
@@ -1265,8 +1254,6 @@ static SCHEMA_HEADER_STYLES__X_IDS: klue::Schema = klue::Schema::Array(klue::Arr
     max_items: None,
     unique_items: false,
 });
-static SCHEMA_HEADER_STYLES__X_COLOR: klue::Schema = klue::Schema::Ref(&SCHEMA_COLOR);
-static SCHEMA_HEADER_STYLES__X_POINT: klue::Schema = klue::Schema::Ref(&SCHEMA_POINT);
 static OPERATION_HEADER_STYLES: klue::OperationSpec = klue::OperationSpec {
     id: "headerStyles",
     method: klue::Method::GET,
@@ -1305,7 +1292,7 @@ async fn handle_header_styles<S: ParamsStylesApi>(
                 explode: false,
                 required: false,
             },
-            &SCHEMA_HEADER_STYLES__X_COLOR,
+            &SCHEMA_COLOR,
         );
     let x_point = request
         .styled_param::<
@@ -1319,7 +1306,7 @@ async fn handle_header_styles<S: ParamsStylesApi>(
                 explode: true,
                 required: false,
             },
-            &SCHEMA_HEADER_STYLES__X_POINT,
+            &SCHEMA_POINT,
         );
     if !v.is_empty() {
         return Err(v.into_error());
@@ -1364,10 +1351,6 @@ static SCHEMA_COOKIE_STYLES__CIDS: klue::Schema = klue::Schema::Array(klue::Arra
     max_items: None,
     unique_items: false,
 });
-static SCHEMA_COOKIE_STYLES__CCOLOR: klue::Schema = klue::Schema::Ref(&SCHEMA_COLOR);
-static SCHEMA_COOKIE_STYLES__PREFS: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_COOKIE_STYLES_PREFS,
-);
 static OPERATION_COOKIE_STYLES: klue::OperationSpec = klue::OperationSpec {
     id: "cookieStyles",
     method: klue::Method::GET,
@@ -1420,7 +1403,7 @@ async fn handle_cookie_styles<S: ParamsStylesApi>(
                 explode: false,
                 required: false,
             },
-            &SCHEMA_COOKIE_STYLES__CCOLOR,
+            &SCHEMA_COLOR,
         );
     let prefs = request
         .styled_param::<
@@ -1434,7 +1417,7 @@ async fn handle_cookie_styles<S: ParamsStylesApi>(
                 explode: true,
                 required: false,
             },
-            &SCHEMA_COOKIE_STYLES__PREFS,
+            &SCHEMA_COOKIE_STYLES_PREFS,
         );
     if !v.is_empty() {
         return Err(v.into_error());
@@ -1453,9 +1436,6 @@ async fn handle_cookie_styles<S: ParamsStylesApi>(
 pub struct GetLimitsRequest {
     pub mode: GetLimitsMode,
 }
-static SCHEMA_GET_LIMITS__MODE: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_GET_LIMITS_MODE,
-);
 static OPERATION_GET_LIMITS: klue::OperationSpec = klue::OperationSpec {
     id: "getLimits",
     method: klue::Method::GET,
@@ -1469,7 +1449,7 @@ async fn handle_get_limits<S: ParamsStylesApi>(
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
     let mode = request
-        .query_param::<GetLimitsMode>(&mut v, "mode", true, &SCHEMA_GET_LIMITS__MODE);
+        .query_param::<GetLimitsMode>(&mut v, "mode", true, &SCHEMA_GET_LIMITS_MODE);
     if !v.is_empty() {
         return Err(v.into_error());
     }
@@ -1558,8 +1538,6 @@ pub struct PathSimpleParams {
     pub color: Color,
     pub point: Point,
 }
-#[allow(dead_code)]
-static SCHEMA_PATH_SIMPLE__RESPONSE_OK: klue::Schema = klue::Schema::Any;
 /// The parameters and body of operation `pathLabel` (GET /label/{ids}/{idsx}/{color}/{point}/{id}).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PathLabelParams {
@@ -1569,8 +1547,6 @@ pub struct PathLabelParams {
     pub point: Point,
     pub id: i64,
 }
-#[allow(dead_code)]
-static SCHEMA_PATH_LABEL__RESPONSE_OK: klue::Schema = klue::Schema::Any;
 /// The parameters and body of operation `pathMatrix` (GET /matrix/{ids}/{idsx}/{color}/{point}/{id}).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PathMatrixParams {
@@ -1580,8 +1556,6 @@ pub struct PathMatrixParams {
     pub point: Point,
     pub id: i64,
 }
-#[allow(dead_code)]
-static SCHEMA_PATH_MATRIX__RESPONSE_OK: klue::Schema = klue::Schema::Any;
 /// The parameters and body of operation `queryStyles` (GET /query).
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryStylesParams {
@@ -1594,8 +1568,6 @@ pub struct QueryStylesParams {
     pub codes: Option<Vec<i64>>,
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
 }
-#[allow(dead_code)]
-static SCHEMA_QUERY_STYLES__RESPONSE_OK: klue::Schema = klue::Schema::Any;
 /// The parameters and body of operation `headerStyles` (GET /headers).
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeaderStylesParams {
@@ -1603,8 +1575,6 @@ pub struct HeaderStylesParams {
     pub x_color: Option<Color>,
     pub x_point: Option<Point>,
 }
-#[allow(dead_code)]
-static SCHEMA_HEADER_STYLES__RESPONSE_OK: klue::Schema = klue::Schema::Any;
 /// The parameters and body of operation `cookieStyles` (GET /cookies).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CookieStylesParams {
@@ -1613,17 +1583,11 @@ pub struct CookieStylesParams {
     pub ccolor: Option<Color>,
     pub prefs: Option<CookieStylesPrefs>,
 }
-#[allow(dead_code)]
-static SCHEMA_COOKIE_STYLES__RESPONSE_OK: klue::Schema = klue::Schema::Any;
 /// The parameters and body of operation `getLimits` (GET /limits).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetLimitsParams {
     pub mode: GetLimitsMode,
 }
-#[allow(dead_code)]
-static SCHEMA_GET_LIMITS__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_GET_LIMITS_OK,
-);
 #[allow(dead_code)]
 static SCHEMA_GET_LIMITS__RESPONSE_OK_HEADERS: klue::Schema = klue::Schema::Ref(
     &SCHEMA_GET_LIMITS_OK_HEADERS,
@@ -1721,7 +1685,7 @@ impl ParamsStylesClient {
                             klue::serde_json::Value,
                         >(
                             &response,
-                            &SCHEMA_PATH_SIMPLE__RESPONSE_OK,
+                            &klue::plain::ANY,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -1805,7 +1769,7 @@ impl ParamsStylesClient {
                             klue::serde_json::Value,
                         >(
                             &response,
-                            &SCHEMA_PATH_LABEL__RESPONSE_OK,
+                            &klue::plain::ANY,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -1889,7 +1853,7 @@ impl ParamsStylesClient {
                             klue::serde_json::Value,
                         >(
                             &response,
-                            &SCHEMA_PATH_MATRIX__RESPONSE_OK,
+                            &klue::plain::ANY,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -2022,7 +1986,7 @@ impl ParamsStylesClient {
                             klue::serde_json::Value,
                         >(
                             &response,
-                            &SCHEMA_QUERY_STYLES__RESPONSE_OK,
+                            &klue::plain::ANY,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -2096,7 +2060,7 @@ impl ParamsStylesClient {
                             klue::serde_json::Value,
                         >(
                             &response,
-                            &SCHEMA_HEADER_STYLES__RESPONSE_OK,
+                            &klue::plain::ANY,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -2185,7 +2149,7 @@ impl ParamsStylesClient {
                             klue::serde_json::Value,
                         >(
                             &response,
-                            &SCHEMA_COOKIE_STYLES__RESPONSE_OK,
+                            &klue::plain::ANY,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -2214,7 +2178,7 @@ impl ParamsStylesClient {
                             GetLimitsOk,
                         >(
                             &response,
-                            &SCHEMA_GET_LIMITS__RESPONSE_OK,
+                            &SCHEMA_GET_LIMITS_OK,
                             self.http.config().validate_responses,
                         )?,
                         klue::decode_headers::<

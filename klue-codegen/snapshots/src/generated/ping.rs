@@ -238,12 +238,6 @@ static SCHEMA_PING__RESPONSE_OK: klue::Schema = klue::Schema::Object(klue::Objec
     properties: &[],
     additional: Some(&klue::Schema::Any),
 });
-#[allow(dead_code)]
-static SCHEMA_VERSION__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_VERSION);
-#[allow(dead_code)]
-static SCHEMA_AUTH_VERSION__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_VERSION,
-);
 /** A typed client of API `ping`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -313,7 +307,7 @@ impl PingClient {
                             Version,
                         >(
                             &response,
-                            &SCHEMA_VERSION__RESPONSE_OK,
+                            &SCHEMA_VERSION,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -335,7 +329,7 @@ impl PingClient {
                             Version,
                         >(
                             &response,
-                            &SCHEMA_AUTH_VERSION__RESPONSE_OK,
+                            &SCHEMA_VERSION,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -20,16 +20,12 @@ static SCHEMA_NODE__NAME: klue::Schema = klue::Schema::String(klue::StringRules 
     format: None,
 });
 #[allow(dead_code)]
-static SCHEMA_NODE__PARENT: klue::Schema = klue::Schema::Ref(&SCHEMA_NODE);
-#[allow(dead_code)]
 static SCHEMA_NODE__CHILDREN: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::Ref(&SCHEMA_NODE),
     min_items: None,
     max_items: None,
     unique_items: false,
 });
-#[allow(dead_code)]
-static SCHEMA_NODE__LINK: klue::Schema = klue::Schema::Ref(&SCHEMA_LINK);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
 pub struct Node {
@@ -44,9 +40,9 @@ pub struct Node {
 impl klue::Validate for Node {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_NODE__NAME);
-        v.field("parent", &self.parent, &SCHEMA_NODE__PARENT);
+        v.field("parent", &self.parent, &SCHEMA_NODE);
         v.field("children", &self.children, &SCHEMA_NODE__CHILDREN);
-        v.field("link", &self.link, &SCHEMA_NODE__LINK);
+        v.field("link", &self.link, &SCHEMA_LINK);
     }
 }
 #[allow(dead_code)]
@@ -60,7 +56,7 @@ static SCHEMA_NODE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "parent",
             required: false,
-            schema: &SCHEMA_NODE__PARENT,
+            schema: &SCHEMA_NODE,
         },
         klue::Property {
             name: "children",
@@ -70,13 +66,11 @@ static SCHEMA_NODE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "link",
             required: false,
-            schema: &SCHEMA_NODE__LINK,
+            schema: &SCHEMA_LINK,
         },
     ],
     additional: None,
 });
-#[allow(dead_code)]
-static SCHEMA_LINK__TARGET: klue::Schema = klue::Schema::Ref(&SCHEMA_NODE);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
 pub struct Link {
@@ -85,7 +79,7 @@ pub struct Link {
 }
 impl klue::Validate for Link {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("target", &self.target, &SCHEMA_LINK__TARGET);
+        v.field("target", &self.target, &SCHEMA_NODE);
     }
 }
 #[allow(dead_code)]
@@ -94,7 +88,7 @@ static SCHEMA_LINK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "target",
             required: false,
-            schema: &SCHEMA_LINK__TARGET,
+            schema: &SCHEMA_NODE,
         },
     ],
     additional: None,
@@ -189,17 +183,6 @@ pub struct PostTreeParams {
     /// The request body.
     pub body: Node,
 }
-#[allow(dead_code)]
-static SCHEMA_POST_TREE__RESPONSE_OK: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: None,
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
-    },
-);
 /** A typed client of API `recursive`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -260,7 +243,7 @@ impl RecursiveClient {
                             i64,
                         >(
                             &response,
-                            &SCHEMA_POST_TREE__RESPONSE_OK,
+                            &klue::plain::INT64,
                             self.http.config().validate_responses,
                         )?,
                     ),

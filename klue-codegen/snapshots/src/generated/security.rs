@@ -395,8 +395,6 @@ pub struct GetKeyedParams {
     /// Credential of the operation's security requirement (in headers).
     pub x_api_key: String,
 }
-#[allow(dead_code)]
-static SCHEMA_GET_KEYED__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_SEEN);
 /// The parameters and body of operation `get_either` (GET /either).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetEitherParams {
@@ -405,18 +403,12 @@ pub struct GetEitherParams {
     /// Credential of the operation's security requirement (in cookies).
     pub session_key: Option<String>,
 }
-#[allow(dead_code)]
-static SCHEMA_GET_EITHER__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_SEEN);
-#[allow(dead_code)]
-static SCHEMA_GET_OAUTH__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_SEEN);
 /// The parameters and body of operation `get_basic` (GET /basic).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBasicParams {
     /// Credential of the operation's security requirement (in headers).
     pub authorization: String,
 }
-#[allow(dead_code)]
-static SCHEMA_GET_BASIC__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_SEEN);
 /** A typed client of API `security`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -474,7 +466,7 @@ impl SecurityClient {
                             Seen,
                         >(
                             &response,
-                            &SCHEMA_GET_KEYED__RESPONSE_OK,
+                            &SCHEMA_SEEN,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -509,7 +501,7 @@ impl SecurityClient {
                             Seen,
                         >(
                             &response,
-                            &SCHEMA_GET_EITHER__RESPONSE_OK,
+                            &SCHEMA_SEEN,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -531,7 +523,7 @@ impl SecurityClient {
                             Seen,
                         >(
                             &response,
-                            &SCHEMA_GET_OAUTH__RESPONSE_OK,
+                            &SCHEMA_SEEN,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -575,7 +567,7 @@ impl SecurityClient {
                             Seen,
                         >(
                             &response,
-                            &SCHEMA_GET_BASIC__RESPONSE_OK,
+                            &SCHEMA_SEEN,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -211,10 +211,6 @@ pub struct UploadAvatarParams {
     /// The request body.
     pub body: UploadAvatarBody,
 }
-#[allow(dead_code)]
-static SCHEMA_UPLOAD_AVATAR__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_UPLOAD_AVATAR_OK,
-);
 /** A typed client of API `form_data`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -275,7 +271,7 @@ impl FormDataClient {
                             UploadAvatarOk,
                         >(
                             &response,
-                            &SCHEMA_UPLOAD_AVATAR__RESPONSE_OK,
+                            &SCHEMA_UPLOAD_AVATAR_OK,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -363,7 +363,6 @@ static SCHEMA_DO_HELLO__NAME: klue::Schema = klue::Schema::String(klue::StringRu
     enum_values: &[],
     format: None,
 });
-static SCHEMA_DO_HELLO__LANG: klue::Schema = klue::Schema::Ref(&SCHEMA_DO_HELLO_LANG);
 static SCHEMA_DO_HELLO__TIMES: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int32,
     klue::NumberRules {
@@ -388,7 +387,7 @@ async fn handle_do_hello<S: HelloworldApi>(
     let mut v = klue::Violations::default();
     let name = request.path_param::<String>(&mut v, "name", &SCHEMA_DO_HELLO__NAME);
     let lang = request
-        .query_param::<DoHelloLang>(&mut v, "lang", false, &SCHEMA_DO_HELLO__LANG);
+        .query_param::<DoHelloLang>(&mut v, "lang", false, &SCHEMA_DO_HELLO_LANG);
     let times = request
         .query_param::<i32>(&mut v, "times", false, &SCHEMA_DO_HELLO__TIMES);
     if !v.is_empty() {
@@ -475,26 +474,12 @@ pub struct DoHelloParams {
     pub lang: Option<DoHelloLang>,
     pub times: Option<i32>,
 }
-#[allow(dead_code)]
-static SCHEMA_DO_HELLO__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_GREETING);
-#[allow(dead_code)]
-static SCHEMA_DO_HELLO__RESPONSE_DEFAULT: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_ERROR,
-);
 /// The parameters and body of operation `post_message` (POST /v1/messages).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostMessageParams {
     /// The request body.
     pub body: NewMessage,
 }
-#[allow(dead_code)]
-static SCHEMA_POST_MESSAGE__RESPONSE_CREATED: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_MESSAGE,
-);
-#[allow(dead_code)]
-static SCHEMA_POST_MESSAGE__RESPONSE_DEFAULT: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_ERROR,
-);
 /** A typed client of API `helloworld`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -553,7 +538,7 @@ impl HelloworldClient {
                             Greeting,
                         >(
                             &response,
-                            &SCHEMA_DO_HELLO__RESPONSE_OK,
+                            &SCHEMA_GREETING,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -567,7 +552,7 @@ impl HelloworldClient {
                             Error,
                         >(
                             &response,
-                            &SCHEMA_DO_HELLO__RESPONSE_DEFAULT,
+                            &SCHEMA_ERROR,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -603,7 +588,7 @@ impl HelloworldClient {
                             Message,
                         >(
                             &response,
-                            &SCHEMA_POST_MESSAGE__RESPONSE_CREATED,
+                            &SCHEMA_MESSAGE,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -617,7 +602,7 @@ impl HelloworldClient {
                             Error,
                         >(
                             &response,
-                            &SCHEMA_POST_MESSAGE__RESPONSE_DEFAULT,
+                            &SCHEMA_ERROR,
                             self.http.config().validate_responses,
                         )?,
                     ),

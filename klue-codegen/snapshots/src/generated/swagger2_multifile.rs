@@ -329,21 +329,11 @@ pub struct AddPetParams {
     /// The request body.
     pub body: Pet,
 }
-#[allow(dead_code)]
-static SCHEMA_ADD_PET__RESPONSE_CREATED: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
-#[allow(dead_code)]
-static SCHEMA_ADD_PET__RESPONSE_BAD_REQUEST: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_ERROR,
-);
 /// The parameters and body of operation `get_pet` (GET /pets/{id}).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPetParams {
     pub id: String,
 }
-#[allow(dead_code)]
-static SCHEMA_GET_PET__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
-#[allow(dead_code)]
-static SCHEMA_GET_PET__RESPONSE_DEFAULT: klue::Schema = klue::Schema::Ref(&SCHEMA_ERROR);
 /** A typed client of API `swagger2_multifile`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -408,11 +398,7 @@ impl Swagger2MultifileClient {
                     AddPetResponse::Created(
                         klue::decode_json::<
                             Pet,
-                        >(
-                            &response,
-                            &SCHEMA_ADD_PET__RESPONSE_CREATED,
-                            self.http.config().validate_responses,
-                        )?,
+                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
                     ),
                 )
             }
@@ -434,11 +420,7 @@ impl Swagger2MultifileClient {
                     GetPetResponse::Ok(
                         klue::decode_json::<
                             Pet,
-                        >(
-                            &response,
-                            &SCHEMA_GET_PET__RESPONSE_OK,
-                            self.http.config().validate_responses,
-                        )?,
+                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
                     ),
                 )
             }
@@ -450,7 +432,7 @@ impl Swagger2MultifileClient {
                             Error,
                         >(
                             &response,
-                            &SCHEMA_GET_PET__RESPONSE_DEFAULT,
+                            &SCHEMA_ERROR,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -321,24 +321,6 @@ pub fn router<S: PingApi>(service: S) -> klue::ApiRouter {
     let _ = &service;
     router
 }
-#[allow(dead_code)]
-static SCHEMA_DO_PING__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_OK);
-#[allow(dead_code)]
-static SCHEMA_DO_PING__RESPONSE_DEFAULT: klue::Schema = klue::Schema::Ref(&SCHEMA_ERROR);
-#[allow(dead_code)]
-static SCHEMA_DO_VERSION__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_VERSION);
-#[allow(dead_code)]
-static SCHEMA_DO_VERSION__RESPONSE_DEFAULT: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_ERROR,
-);
-#[allow(dead_code)]
-static SCHEMA_DO_VERSION_AUTH__RESPONSE_OK: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_VERSION,
-);
-#[allow(dead_code)]
-static SCHEMA_DO_VERSION_AUTH__RESPONSE_DEFAULT: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_ERROR,
-);
 /** A typed client of API `ping`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -385,11 +367,7 @@ impl PingClient {
                     DoPingResponse::Ok(
                         klue::decode_json::<
                             Ok,
-                        >(
-                            &response,
-                            &SCHEMA_DO_PING__RESPONSE_OK,
-                            self.http.config().validate_responses,
-                        )?,
+                        >(&response, &SCHEMA_OK, self.http.config().validate_responses)?,
                     ),
                 )
             }
@@ -401,7 +379,7 @@ impl PingClient {
                             Error,
                         >(
                             &response,
-                            &SCHEMA_DO_PING__RESPONSE_DEFAULT,
+                            &SCHEMA_ERROR,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -424,7 +402,7 @@ impl PingClient {
                             Version,
                         >(
                             &response,
-                            &SCHEMA_DO_VERSION__RESPONSE_OK,
+                            &SCHEMA_VERSION,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -438,7 +416,7 @@ impl PingClient {
                             Error,
                         >(
                             &response,
-                            &SCHEMA_DO_VERSION__RESPONSE_DEFAULT,
+                            &SCHEMA_ERROR,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -463,7 +441,7 @@ impl PingClient {
                             Version,
                         >(
                             &response,
-                            &SCHEMA_DO_VERSION_AUTH__RESPONSE_OK,
+                            &SCHEMA_VERSION,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -477,7 +455,7 @@ impl PingClient {
                             Error,
                         >(
                             &response,
-                            &SCHEMA_DO_VERSION_AUTH__RESPONSE_DEFAULT,
+                            &SCHEMA_ERROR,
                             self.http.config().validate_responses,
                         )?,
                     ),

@@ -244,8 +244,6 @@ static SCHEMA_SHAPE: klue::Schema = klue::Schema::Tagged(klue::TaggedRules {
         },
     ],
 });
-#[allow(dead_code)]
-static SCHEMA_LABELLED__CODE: klue::Schema = klue::Schema::Ref(&SCHEMA_CODE);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde")]
 pub struct Labelled {
@@ -253,7 +251,7 @@ pub struct Labelled {
 }
 impl klue::Validate for Labelled {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("code", &self.code, &SCHEMA_LABELLED__CODE);
+        v.field("code", &self.code, &SCHEMA_CODE);
     }
 }
 #[allow(dead_code)]
@@ -262,7 +260,7 @@ static SCHEMA_LABELLED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "code",
             required: true,
-            schema: &SCHEMA_LABELLED__CODE,
+            schema: &SCHEMA_CODE,
         },
     ],
     additional: None,
@@ -552,24 +550,18 @@ pub struct AddPetParams {
     /// The request body.
     pub body: Pet,
 }
-#[allow(dead_code)]
-static SCHEMA_ADD_PET__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_PET);
 /// The parameters and body of operation `add_shape` (POST /shapes).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AddShapeParams {
     /// The request body.
     pub body: Shape,
 }
-#[allow(dead_code)]
-static SCHEMA_ADD_SHAPE__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_SHAPE);
 /// The parameters and body of operation `add_code` (POST /codes).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AddCodeParams {
     /// The request body.
     pub body: Labelled,
 }
-#[allow(dead_code)]
-static SCHEMA_ADD_CODE__RESPONSE_OK: klue::Schema = klue::Schema::Ref(&SCHEMA_LABELLED);
 /** A typed client of API `unions`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
@@ -628,11 +620,7 @@ impl UnionsClient {
                     AddPetResponse::Ok(
                         klue::decode_json::<
                             Pet,
-                        >(
-                            &response,
-                            &SCHEMA_ADD_PET__RESPONSE_OK,
-                            self.http.config().validate_responses,
-                        )?,
+                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
                     ),
                 )
             }
@@ -665,7 +653,7 @@ impl UnionsClient {
                             Shape,
                         >(
                             &response,
-                            &SCHEMA_ADD_SHAPE__RESPONSE_OK,
+                            &SCHEMA_SHAPE,
                             self.http.config().validate_responses,
                         )?,
                     ),
@@ -700,7 +688,7 @@ impl UnionsClient {
                             Labelled,
                         >(
                             &response,
-                            &SCHEMA_ADD_CODE__RESPONSE_OK,
+                            &SCHEMA_LABELLED,
                             self.http.config().validate_responses,
                         )?,
                     ),
