@@ -9,13 +9,17 @@ use yaml_rust2::scanner::Marker;
 
 /// Maps JSON pointers of a YAML or JSON document to line and column in its text.
 ///
-/// The map is built on the first lookup: most specs have no diagnostic, and for large ones
-/// (GitHub's: 8 MB) building it costs as much as reading the spec.
-#[derive(Debug, Clone, Default)]
+/// The map is built when first needed: most specs have no diagnostic. A large text's map (GitHub's
+/// spec: 8 MB, a quarter of a second) is built on another thread meanwhile, in case one comes.
+#[derive(Debug, Default)]
 pub struct SourceMap {
-    text: String,
-    nodes: std::cell::OnceCell<Nodes>,
+    text: std::sync::Arc<str>,
+    nodes: std::sync::OnceLock<Nodes>,
+    building: std::sync::Mutex<Option<std::thread::JoinHandle<Nodes>>>,
 }
+
+/// Texts from this size on have their map built on another thread ahead of need.
+const BUILD_AHEAD_BYTES: usize = 1 << 20;
 
 /// The positions of a document's nodes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -84,15 +88,29 @@ impl SourceMap {
     /// A map of the document text. Never fails: a text that does not parse gives a map with what
     /// was read before the error (possibly empty). Only the first document is read.
     pub fn new(text: &str) -> SourceMap {
+        let text: std::sync::Arc<str> = text.into();
+        let building = (text.len() >= BUILD_AHEAD_BYTES)
+            .then(|| {
+                let text = text.clone();
+                std::thread::Builder::new()
+                    .name("klue-source-map".to_owned())
+                    .spawn(move || Nodes::build(&text))
+                    .ok()
+            })
+            .flatten();
         SourceMap {
-            text: text.to_owned(),
-            nodes: std::cell::OnceCell::new(),
+            text,
+            nodes: std::sync::OnceLock::new(),
+            building: std::sync::Mutex::new(building),
         }
     }
 
     fn nodes(&self) -> &Nodes {
         self.nodes.get_or_init(|| {
-            Nodes::from_json(&self.text).unwrap_or_else(|| Nodes::from_yaml(&self.text))
+            let ahead = self.building.lock().ok().and_then(|mut slot| slot.take());
+            ahead
+                .and_then(|thread| thread.join().ok())
+                .unwrap_or_else(|| Nodes::build(&self.text))
         })
     }
 
@@ -111,6 +129,10 @@ impl SourceMap {
 }
 
 impl Nodes {
+    fn build(text: &str) -> Nodes {
+        Self::from_json(text).unwrap_or_else(|| Self::from_yaml(text))
+    }
+
     /// Adds a node, linked to its parent (if not the root); of duplicate keys, the last one wins.
     fn child(&mut self, link: Option<(usize, String)>, pos: Position) -> usize {
         self.nodes.push(pos);
