@@ -249,8 +249,22 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         let schemas = value["components"]["schemas"]
             .as_object()
             .map_or(0, |s| s.len());
-        let g = generate(&github_spec, "github", &github_code, timeout * 5)?;
-        eprintln!("klue-corpus: github codegen {:.0} ms, ok: {}", g.ms, g.ok);
+        // Timed over three runs, each in a fresh process, and reported by the median: one run
+        // right after the binary was built is often slowed by the machine's disk and caches.
+        let mut g = generate(&github_spec, "github", &github_code, timeout * 5)?;
+        let mut runs_ms = vec![g.ms];
+        if g.ok {
+            for _ in 0..2 {
+                runs_ms.push(generate(&github_spec, "github", &github_code, timeout * 5)?.ms);
+            }
+            let mut sorted = runs_ms.clone();
+            sorted.sort_by(f64::total_cmp);
+            g.ms = sorted[sorted.len() / 2];
+        }
+        eprintln!(
+            "klue-corpus: github codegen {:.0} ms (median of {:.0?}), ok: {}",
+            g.ms, runs_ms, g.ok
+        );
         github = Some(GithubResult {
             path: github_spec
                 .strip_prefix(&specs_dir)
@@ -260,6 +274,7 @@ fn run(args: &Args) -> Result<ExitCode, String> {
             operations,
             schemas,
             codegen_ms: g.ms,
+            codegen_runs_ms: runs_ms,
             generate_error: (!g.ok).then(|| g.first.clone()),
             generate_groups: group_occurrences(
                 g.all
