@@ -140,17 +140,8 @@ pub(crate) fn plan(types: &mut TypeEmitter, op: &Operation, body: &RequestBody) 
             }
             Media::Json | Media::Form => {
                 let ty = types.rust_type(schema, &hint);
-                let schema_ref = match types.shared_static(schema, &hint) {
-                    Some(shared) => quote!(&#shared),
-                    None => {
-                        let expr = types.schema_expr(schema, &hint);
-                        types.items.push(
-                            quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;),
-                        );
-                        quote!(&#static_ident)
-                    }
-                };
-                (ty, schema_ref)
+                let schema = types.static_for(schema, &hint, |_| static_ident.clone());
+                (ty, quote!(&#schema))
             }
             Media::Multipart => {
                 let properties = match &schema.kind {

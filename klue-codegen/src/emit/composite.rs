@@ -99,17 +99,8 @@ impl TypeEmitter {
             } else {
                 ty
             };
-            let variant_static = match self.shared_static(alternative, &hint) {
-                Some(shared) => shared,
-                None => {
-                    let variant_static = self.reserve_static(&hint);
-                    let expr = self.schema_expr(alternative, &hint);
-                    self.items.push(
-                        quote!(#[allow(dead_code)] static #variant_static: #rt::Schema = #expr;),
-                    );
-                    quote!(#variant_static)
-                }
-            };
+            let variant_static =
+                self.static_for(alternative, &hint, |types| types.reserve_static(&hint));
             variants.push(quote!(#variant(#ty),));
             checks.push(
                 quote!(Self::#variant(value) => #rt::Validate::validate(value, &#variant_static, v),),

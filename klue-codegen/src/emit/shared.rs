@@ -42,6 +42,26 @@ impl TypeEmitter {
         format!("{shape:?}{boxed:?}")
     }
 
+    /// The static to validate a value of type `schema` against: an existing one
+    /// ([`Self::shared_static`]), else a new static holding its rules, named by `name` (only
+    /// called then, so that no name is taken for nothing).
+    pub(super) fn static_for(
+        &mut self,
+        schema: &Schema,
+        hint: &str,
+        name: impl FnOnce(&mut Self) -> proc_macro2::Ident,
+    ) -> TokenStream {
+        if let Some(shared) = self.shared_static(schema, hint) {
+            return shared;
+        }
+        let rt = super::types::rt();
+        let name = name(self);
+        let expr = self.schema_expr(schema, hint);
+        self.items
+            .push(quote!(#[allow(dead_code)] static #name: #rt::Schema = #expr;));
+        quote!(#name)
+    }
+
     /// The static to validate a value of type `schema` against, when one exists already: a
     /// shared plain node, a named schema's static, or the static of the inline type
     /// [`Self::rust_type`] gave `hint` (which must have been called first).

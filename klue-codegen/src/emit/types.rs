@@ -215,23 +215,15 @@ impl TypeEmitter {
             } else {
                 ty
             };
-            let field_static = match self.shared_static(&property.schema, &hint) {
-                Some(shared) => shared,
-                None => {
-                    // `TYPE__FIELD`: the double underscore keeps `Record.tag` apart from a type
-                    // `RecordTag`.
-                    let field_static = self.reserve_static_named(format!(
-                        "SCHEMA_{}__{}",
-                        naming::shouty(rust_name),
-                        naming::shouty(&property.name)
-                    ));
-                    let expr = self.schema_expr(&property.schema, &hint);
-                    self.items.push(
-                        quote!(#[allow(dead_code)] static #field_static: #rt::Schema = #expr;),
-                    );
-                    quote!(#field_static)
-                }
-            };
+            // `TYPE__FIELD`: the double underscore keeps `Record.tag` apart from a type
+            // `RecordTag`.
+            let field_static = self.static_for(&property.schema, &hint, |types| {
+                types.reserve_static_named(format!(
+                    "SCHEMA_{}__{}",
+                    naming::shouty(rust_name),
+                    naming::shouty(&property.name)
+                ))
+            });
             let json_name = &property.name;
             let rename = if field_name.trim_start_matches("r#") == json_name.as_str() {
                 quote!()
@@ -306,17 +298,8 @@ impl TypeEmitter {
                     #[serde(flatten)]
                     pub #field_ident: ::std::collections::BTreeMap<String, #ty>,
                 });
-                let values_static = match self.shared_static(values, &hint) {
-                    Some(shared) => shared,
-                    None => {
-                        let values_static = self.reserve_static(&hint);
-                        let expr = self.schema_expr(values, &hint);
-                        self.items.push(
-                            quote!(#[allow(dead_code)] static #values_static: #rt::Schema = #expr;),
-                        );
-                        quote!(#values_static)
-                    }
-                };
+                let values_static =
+                    self.static_for(values, &hint, |types| types.reserve_static(&hint));
                 if matches!(additional, Additional::Schema(_)) {
                     checks.push(
                         quote!(#rt::Validate::validate(&self.#field_ident, &#static_name, v);),
