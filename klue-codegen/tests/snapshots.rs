@@ -90,6 +90,11 @@ fn swagger2_accounts() {
 }
 
 #[test]
+fn swagger2_inheritance() {
+    snapshot("fixtures/swagger2/inheritance.yaml");
+}
+
+#[test]
 fn params_styles() {
     snapshot("fixtures/openapi30/params_styles.yaml");
 }

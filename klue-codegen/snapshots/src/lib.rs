@@ -98,6 +98,11 @@ pub mod oas31_unions {
     include!("generated/oas31_unions.rs");
 }
 
+/// `apis/fixtures/swagger2/inheritance.yaml`: a discriminator on `allOf` inheritance.
+pub mod inheritance {
+    include!("generated/inheritance.rs");
+}
+
 /// `apis/fixtures/swagger2/accounts.yaml`: Swagger 2.0 additionalProperties, defaults, formats.
 pub mod accounts {
     include!("generated/accounts.rs");

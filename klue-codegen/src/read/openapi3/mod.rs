@@ -7,6 +7,7 @@ use openapiv3 as oa;
 use crate::diagnostics::{join, Collector};
 use crate::model::*;
 
+mod inheritance;
 mod media;
 mod params;
 pub(crate) use params::TSV_MARK;
@@ -53,6 +54,7 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
                 schemas.push((schema_name.clone(), self.schema(schema, &pointer)));
             }
         }
+        self.inheritance(&mut schemas);
         let mut operations: Vec<Operation> = Vec::new();
         for (path, item) in &self.spec.paths.paths {
             let pointer = join("/paths", path);

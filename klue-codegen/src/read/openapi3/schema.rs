@@ -307,7 +307,7 @@ impl Reader<'_, '_, '_> {
     /// The tags of a union's `discriminator`: `mapping` first, then the schema names of the
     /// alternatives it does not name. `None` (a plain union, with a warning) when an
     /// alternative can be given no tag.
-    fn discriminator(
+    pub(super) fn discriminator(
         &mut self,
         discriminator: &oa::Discriminator,
         alternatives: &[Schema],
