@@ -41,6 +41,14 @@ pub mod codes {
     pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
     /// The handler did not answer within the request timeout (503).
     pub const SERVER_TIMEOUT: &str = "SERVER_TIMEOUT";
+    /// The request head is not HTTP/1 (bad request line, header or version) (400).
+    pub const MALFORMED_REQUEST: &str = "MALFORMED_REQUEST";
+    /// An HTTP/1.1 request without the `Host` header RFC 9112 requires (400).
+    pub const HOST_HEADER_MISSING: &str = "HOST_HEADER_MISSING";
+    /// The request target is longer than the server reads (414).
+    pub const URI_TOO_LONG: &str = "URI_TOO_LONG";
+    /// The request head is larger than the server reads (431).
+    pub const HEADERS_TOO_LARGE: &str = "HEADERS_TOO_LARGE";
 }
 
 /// An error answered to the client as the klue error envelope.
@@ -247,6 +255,42 @@ impl ApiError {
                 "The server did not answer within the request timeout ({} ms)",
                 timeout.as_millis()
             ),
+        )
+    }
+
+    /// 400 `MALFORMED_REQUEST`: the request head could not be parsed.
+    pub fn malformed_request() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            codes::MALFORMED_REQUEST,
+            "The request is not valid HTTP/1: bad request line, header or version",
+        )
+    }
+
+    /// 400 `HOST_HEADER_MISSING`: HTTP/1.1 requires `Host` (RFC 9112 section 3.2).
+    pub fn host_header_missing() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            codes::HOST_HEADER_MISSING,
+            "An HTTP/1.1 request must carry a Host header",
+        )
+    }
+
+    /// 414 `URI_TOO_LONG`.
+    pub fn uri_too_long() -> Self {
+        Self::new(
+            StatusCode::URI_TOO_LONG,
+            codes::URI_TOO_LONG,
+            "The request target is longer than the server reads",
+        )
+    }
+
+    /// 431 `HEADERS_TOO_LARGE`.
+    pub fn headers_too_large() -> Self {
+        Self::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            codes::HEADERS_TOO_LARGE,
+            "The request headers are larger than the server reads",
         )
     }
 

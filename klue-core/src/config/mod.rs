@@ -101,7 +101,10 @@ pub struct ServerConfig {
     /// Whether responses are compressed (gzip or br, as the client's `Accept-Encoding` asks).
     pub compression: bool,
     /// Longest wait for a request's headers on an HTTP/1 connection; the connection is closed
-    /// beyond.
+    /// beyond. Also bounds idleness: a connection (HTTP/1.1 or h2c) on which no request is in
+    /// flight and none started for this long is closed (checked once per period, so an idle
+    /// h2c connection lasts one to two periods), and a new one must send its first request
+    /// within one period.
     pub header_read_timeout: Duration,
     /// Longest time a request may take from routing to answer (`None`: no limit). A body still
     /// being received gets a 408 envelope, a handler still running a 503 envelope.

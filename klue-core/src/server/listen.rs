@@ -14,7 +14,10 @@ use tokio::net::TcpListener;
 use tower::Layer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
+use super::accept_backoff::AcceptBackoff;
 use super::http_service::HttpService;
+use super::idle::{serve_until_idle, Tracked};
+use super::parse_error_envelope::EnvelopeIo;
 use super::KlueService;
 use crate::config::{CorsOrigins, ServerConfig};
 
@@ -86,6 +89,7 @@ where
 {
     let builder = connection_builder(config);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut backoff = AcceptBackoff::default();
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
@@ -93,24 +97,27 @@ where
             () = &mut shutdown => break,
         };
         let stream = match accepted {
-            Ok((stream, _)) => stream,
+            Ok((stream, _)) => {
+                backoff.succeeded();
+                stream
+            }
             Err(err) => {
                 // Out of file descriptors and the like: keep serving the open connections.
-                tracing::warn!(error = %err, "accept failed");
-                tokio::time::sleep(Duration::from_millis(20)).await;
+                tokio::time::sleep(backoff.failed(&err)).await;
                 continue;
             }
         };
         let _ = stream.set_nodelay(true);
+        let (http, activity) = Tracked::new(http.clone());
         let connection = builder
-            .serve_connection(TokioIo::new(stream), http.clone())
+            .serve_connection(TokioIo::new(EnvelopeIo::new(stream)), http)
             .into_owned();
         let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(err) = connection.await {
-                tracing::debug!(error = %err, "connection ended with an error");
-            }
-        });
+        tokio::spawn(serve_until_idle(
+            connection,
+            activity,
+            config.header_read_timeout,
+        ));
     }
     drop(listener);
     tracing::info!(

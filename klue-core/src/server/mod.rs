@@ -1,9 +1,12 @@
 //! The HTTP server: [`Server`] collects APIs, hooks, health checks and reporters;
 //! [`Server::bind`] compiles them into a [`KlueService`] and listens.
 
+mod accept_backoff;
 mod body;
 mod http_service;
+mod idle;
 mod listen;
+mod parse_error_envelope;
 mod routes;
 mod service;
 

@@ -321,6 +321,12 @@ impl KlueService {
         seen: &mut Seen<'a>,
     ) -> Result<Response<Body>, ApiError> {
         let inner = &*self.inner;
+        // RFC 9112 section 3.2; HTTP/1.0 did not require it, h2 carries `:authority`.
+        if request.version() == http::Version::HTTP_11
+            && !request.headers().contains_key(http::header::HOST)
+        {
+            return Err(ApiError::host_header_missing());
+        }
         let (entry, operation, params) = {
             let path = request.uri().path();
             let matched = match inner.table.router.at(path) {
