@@ -233,4 +233,34 @@ mod tests {
             assert!(envelope_for(&other).is_none());
         }
     }
+
+    /// Through a pipe that takes 16 bytes at a time, hyper's head written once (as hyper
+    /// does, plain or vectored) comes out as the whole envelope answer.
+    #[tokio::test]
+    async fn the_envelope_is_written_whole_through_a_narrow_pipe() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        for vectored in [false, true] {
+            let (near, mut far) = tokio::io::duplex(16);
+            let head = hyper_head("HTTP/1.1 414 URI Too Long");
+            let writer = tokio::spawn(async move {
+                let mut io = EnvelopeIo::new(near);
+                let written = if vectored {
+                    let slices = [io::IoSlice::new(&[]), io::IoSlice::new(&head)];
+                    io.write_vectored(&slices).await
+                } else {
+                    io.write(&head).await
+                };
+                io.shutdown().await.expect("shutdown");
+                (written.expect("written"), head.len())
+            });
+            let mut received = Vec::new();
+            far.read_to_end(&mut received).await.expect("read");
+            let (written, head_len) = writer.await.expect("writer");
+            assert_eq!(written, head_len, "hyper is told its head was written");
+            let text = String::from_utf8(received).expect("utf-8");
+            let (_, body) = text.split_once("\r\n\r\n").expect("head and body");
+            let envelope: crate::ErrorEnvelope = serde_json::from_str(body).expect("envelope");
+            assert_eq!(envelope.error, "URI_TOO_LONG");
+        }
+    }
 }
