@@ -151,7 +151,7 @@ impl<B: Body> Body for TrackedBody<B> {
 }
 
 /// Serves `connection` until it ends, or until it has been idle for a period of `timeout` by
-/// `activity` (then it is dropped, which closes it).
+/// `activity` (then it is dropped, which closes it). A zero `timeout` closes nothing.
 pub(super) async fn serve_until_idle<C, E>(
     connection: C,
     activity: Arc<ConnectionActivity>,
@@ -161,6 +161,10 @@ pub(super) async fn serve_until_idle<C, E>(
     E: std::fmt::Display,
 {
     let watchdog = async {
+        if timeout.is_zero() {
+            // No period to measure idleness by (and a zero sleep would spin).
+            return std::future::pending().await;
+        }
         loop {
             tokio::time::sleep(timeout).await;
             if activity.idle_for_a_period() {
