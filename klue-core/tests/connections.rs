@@ -34,6 +34,18 @@ static SLOW_ANSWER: OperationSpec = OperationSpec {
     body: None,
 };
 
+static BIG: OperationSpec = OperationSpec {
+    id: "big",
+    method: Method::GET,
+    path: "/big",
+    auth: AuthMode::None,
+    body: None,
+};
+
+/// A response far larger than the socket buffers: its tail waits in the server for a slow
+/// reader long after the handler answered.
+const BIG_LEN: usize = 32 << 20;
+
 static UPLOAD: OperationSpec = OperationSpec {
     id: "upload",
     method: Method::POST,
@@ -54,6 +66,11 @@ async fn start() -> SocketAddr {
             StatusCode::OK,
             &serde_json::json!({"slow": true}),
         ))
+    });
+    router.operation(&BIG, |_request| async {
+        Ok(http::Response::new(klue_core::Body::new(Bytes::from(
+            vec![b'x'; BIG_LEN],
+        ))))
     });
     router.operation(&UPLOAD, |request| async move {
         let received = request.body().len();
@@ -193,5 +210,59 @@ async fn a_slow_upload_that_progresses_is_not_cut() {
     assert!(
         received.ends_with(&format!(r#"{{"received":{CHUNKS}}}"#)),
         "{received}"
+    );
+}
+
+#[tokio::test]
+async fn a_large_response_read_slowly_is_not_cut() {
+    let addr = start().await;
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    stream
+        .write_all(b"GET /big HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("write");
+    // 1 MiB per quarter period: reading the whole answer takes eight periods.
+    let mut received = 0;
+    let mut chunk = vec![0; 1 << 20];
+    let started = Instant::now();
+    loop {
+        let mut filled = 0;
+        while filled < chunk.len() {
+            let n = tokio::time::timeout(GUARD, stream.read(&mut chunk[filled..]))
+                .await
+                .expect("the server sends or closes")
+                .expect("read");
+            if n == 0 {
+                break;
+            }
+            filled += n;
+        }
+        received += filled;
+        if filled < chunk.len() {
+            break;
+        }
+        tokio::time::sleep(TIMEOUT / 4).await;
+    }
+    assert!(
+        received > BIG_LEN,
+        "cut after {received} bytes in {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_closed() {
+    let addr = start().await;
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    stream
+        .write_all(b"GET /big HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("write");
+    // Reads nothing for six periods: the answer stalls, the server gives up on it.
+    tokio::time::sleep(TIMEOUT * 6).await;
+    let received = read_until_closed(&mut stream).await;
+    assert!(
+        received.len() < BIG_LEN,
+        "the whole answer waited for a client that did not read"
     );
 }

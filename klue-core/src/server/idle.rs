@@ -7,14 +7,18 @@
 //! connections then pile up until the descriptor limit stops `accept`.
 //!
 //! So each connection carries a [`ConnectionActivity`]: its service wrapper ([`Tracked`])
-//! counts requests started and responses not yet fully sent, and a watchdog
-//! ([`serve_until_idle`]) drops the connection when, at the end of one idle period, no
-//! request is in flight and none started during the period. A silent connection is closed one
+//! counts requests started and responses whose body hyper has not finished, its IO
+//! ([`WatchedIo`]) notes writes that waited for the client and writes that went out, and a
+//! watchdog ([`serve_until_idle`]) drops the connection when, at the end of one idle period,
+//! no request is in flight, none started during the period, and no answer is still being
+//! delivered to a client that reads slowly (hyper drops a body once its last frame is queued,
+//! so a large answer can take long to leave after that). A silent connection is closed one
 //! period after it was accepted; an idle one between one and two periods after its last
-//! response. A request in progress (slow body, slow handler, slow response body) is never cut
-//! by this.
+//! response. A request in progress (slow body, slow handler, slow response body, slow reader)
+//! is never cut by this; a client that stops reading an answer for a whole period is.
 
 use std::future::Future;
+use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -23,6 +27,7 @@ use std::time::Duration;
 
 use http::Response;
 use hyper::body::{Body, Frame, SizeHint};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// What the watchdog of one connection needs to know about its requests.
 #[derive(Debug, Default)]
@@ -31,14 +36,52 @@ pub(super) struct ConnectionActivity {
     in_flight: AtomicUsize,
     /// Whether a request started since the watchdog last looked.
     started: AtomicBool,
+    /// Whether a write waited for the client since the watchdog last looked.
+    write_waited: AtomicBool,
+    /// Whether bytes went out since the watchdog last looked.
+    wrote: AtomicBool,
 }
 
 impl ConnectionActivity {
     /// Whether the connection did nothing during the period that just ended; starts the next.
     fn idle_for_a_period(&self) -> bool {
         let started = self.started.swap(false, Ordering::Relaxed);
-        !started && self.in_flight.load(Ordering::Relaxed) == 0
+        let write_waited = self.write_waited.swap(false, Ordering::Relaxed);
+        let wrote = self.wrote.swap(false, Ordering::Relaxed);
+        // Keep-alive pings go out without waiting: only a slow reader makes both true.
+        let delivering = write_waited && wrote;
+        !started && !delivering && self.in_flight.load(Ordering::Relaxed) == 0
     }
+
+    /// Notes how a write (or flush) went: sets a flag only when it is not set yet, so that
+    /// writes stay free of contended stores.
+    fn note_write<T>(&self, result: &Poll<io::Result<T>>, wrote_bytes: bool) {
+        let flag = match result {
+            Poll::Pending => &self.write_waited,
+            Poll::Ready(Ok(_)) if wrote_bytes => &self.wrote,
+            Poll::Ready(_) => return,
+        };
+        if !flag.load(Ordering::Relaxed) {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// `service` and `io` of one new connection, watched: the activity its watchdog reads.
+pub(super) fn watch<S, T>(
+    service: S,
+    io: T,
+) -> (Tracked<S>, WatchedIo<T>, Arc<ConnectionActivity>) {
+    let activity = Arc::new(ConnectionActivity::default());
+    let tracked = Tracked {
+        inner: service,
+        activity: activity.clone(),
+    };
+    let io = WatchedIo {
+        inner: io,
+        activity: activity.clone(),
+    };
+    (tracked, io, activity)
 }
 
 /// Marks one request in flight for as long as it lives.
@@ -64,18 +107,6 @@ impl Drop for InFlight {
 pub(super) struct Tracked<S> {
     inner: S,
     activity: Arc<ConnectionActivity>,
-}
-
-impl<S> Tracked<S> {
-    /// `inner` for one new connection, and the activity its watchdog reads.
-    pub(super) fn new(inner: S) -> (Self, Arc<ConnectionActivity>) {
-        let activity = Arc::new(ConnectionActivity::default());
-        let tracked = Tracked {
-            inner,
-            activity: activity.clone(),
-        };
-        (tracked, activity)
-    }
 }
 
 impl<S, R, B> hyper::service::Service<R> for Tracked<S>
@@ -147,6 +178,62 @@ impl<B: Body> Body for TrackedBody<B> {
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
+    }
+}
+
+/// A connection's IO, noting for its watchdog how writes go.
+#[derive(Debug)]
+pub(super) struct WatchedIo<T> {
+    inner: T,
+    activity: Arc<ConnectionActivity>,
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for WatchedIo<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for WatchedIo<T> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let result = Pin::new(&mut this.inner).poll_write(cx, buf);
+        this.activity.note_write(&result, true);
+        result
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let result = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.activity.note_write(&result, true);
+        result
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let result = Pin::new(&mut this.inner).poll_flush(cx);
+        this.activity.note_write(&result, false);
+        result
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
     }
 }
 

@@ -16,7 +16,7 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use super::accept_backoff::AcceptBackoff;
 use super::http_service::HttpService;
-use super::idle::{serve_until_idle, Tracked};
+use super::idle::serve_until_idle;
 use super::parse_error_envelope::EnvelopeIo;
 use super::KlueService;
 use crate::config::{CorsOrigins, ServerConfig};
@@ -108,7 +108,7 @@ where
             }
         };
         let _ = stream.set_nodelay(true);
-        let (http, activity) = Tracked::new(http.clone());
+        let (http, stream, activity) = super::idle::watch(http.clone(), stream);
         let connection = builder
             .serve_connection(TokioIo::new(EnvelopeIo::new(stream)), http)
             .into_owned();
