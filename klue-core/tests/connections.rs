@@ -266,3 +266,41 @@ async fn a_client_that_stops_reading_is_closed() {
         "the whole answer waited for a client that did not read"
     );
 }
+
+/// h2c: the server hands the whole answer to h2 at once and h2 sends it as the client's flow
+/// control window opens, without ever waiting on the socket.
+#[tokio::test]
+async fn a_large_h2c_response_read_slowly_is_not_cut() {
+    let addr = start().await;
+    let stream = TcpStream::connect(addr).await.expect("connect");
+    let (mut sender, connection) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+        .initial_stream_window_size(1 << 20)
+        .initial_connection_window_size(1 << 20)
+        .handshake(TokioIo::new(stream))
+        .await
+        .expect("h2c handshake");
+    tokio::spawn(connection);
+    let request = http::Request::get(format!("http://{addr}/big"))
+        .body(Empty::<Bytes>::new())
+        .expect("request");
+    let response = sender.send_request(request).await.expect("answered");
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = response.into_body();
+    let (mut received, mut since_pause) = (0, 0);
+    // About 1 MiB (one window) per quarter period: eight periods for the whole answer.
+    while let Some(frame) = tokio::time::timeout(GUARD, body.frame())
+        .await
+        .expect("the server sends or closes")
+    {
+        let Ok(data) = frame.expect("not cut").into_data() else {
+            continue;
+        };
+        received += data.len();
+        since_pause += data.len();
+        if since_pause >= 1 << 20 {
+            since_pause = 0;
+            tokio::time::sleep(TIMEOUT / 4).await;
+        }
+    }
+    assert_eq!(received, BIG_LEN);
+}

@@ -8,14 +8,14 @@
 //!
 //! So each connection carries a [`ConnectionActivity`]: its service wrapper ([`Tracked`])
 //! counts requests started and responses whose body hyper has not finished, its IO
-//! ([`WatchedIo`]) notes writes that waited for the client and writes that went out, and a
-//! watchdog ([`serve_until_idle`]) drops the connection when, at the end of one idle period,
-//! no request is in flight, none started during the period, and no answer is still being
-//! delivered to a client that reads slowly (hyper drops a body once its last frame is queued,
-//! so a large answer can take long to leave after that). A silent connection is closed one
-//! period after it was accepted; an idle one between one and two periods after its last
-//! response. A request in progress (slow body, slow handler, slow response body, slow reader)
-//! is never cut by this; a client that stops reading an answer for a whole period is.
+//! ([`WatchedIo`]) counts the bytes written, and a watchdog ([`serve_until_idle`]) drops the
+//! connection when, at the end of one idle period, no request is in flight, none started
+//! during the period, and less than [`DELIVERING`] bytes went out (hyper drops a body once its
+//! last frame is queued, so a large answer can take long to reach a slow reader after that).
+//! A silent connection is closed one period after it was accepted; an idle one between one and
+//! two periods after its last response. A request in progress (slow body, slow handler, slow
+//! response body, slow reader) is not cut by this; a client that (almost) stops reading an
+//! answer for a whole period is.
 
 use std::future::Future;
 use std::io;
@@ -36,33 +36,27 @@ pub(super) struct ConnectionActivity {
     in_flight: AtomicUsize,
     /// Whether a request started since the watchdog last looked.
     started: AtomicBool,
-    /// Whether a write waited for the client since the watchdog last looked.
-    write_waited: AtomicBool,
-    /// Whether bytes went out since the watchdog last looked.
-    wrote: AtomicBool,
+    /// Bytes written since the watchdog last looked.
+    written: AtomicUsize,
 }
+
+/// A period in which the server wrote less than this is idle: keep-alive pings (17 bytes
+/// each way) do not count, an answer still going out to a slow reader does.
+const DELIVERING: usize = 1024;
 
 impl ConnectionActivity {
     /// Whether the connection did nothing during the period that just ended; starts the next.
     fn idle_for_a_period(&self) -> bool {
         let started = self.started.swap(false, Ordering::Relaxed);
-        let write_waited = self.write_waited.swap(false, Ordering::Relaxed);
-        let wrote = self.wrote.swap(false, Ordering::Relaxed);
-        // Keep-alive pings go out without waiting: only a slow reader makes both true.
-        let delivering = write_waited && wrote;
-        !started && !delivering && self.in_flight.load(Ordering::Relaxed) == 0
+        let written = self.written.swap(0, Ordering::Relaxed);
+        !started && written < DELIVERING && self.in_flight.load(Ordering::Relaxed) == 0
     }
 
-    /// Notes how a write (or flush) went: sets a flag only when it is not set yet, so that
-    /// writes stay free of contended stores.
-    fn note_write<T>(&self, result: &Poll<io::Result<T>>, wrote_bytes: bool) {
-        let flag = match result {
-            Poll::Pending => &self.write_waited,
-            Poll::Ready(Ok(_)) if wrote_bytes => &self.wrote,
-            Poll::Ready(_) => return,
-        };
-        if !flag.load(Ordering::Relaxed) {
-            flag.store(true, Ordering::Relaxed);
+    /// Counts a write. Only the connection's own task writes and reads this counter, so the
+    /// add is uncontended.
+    fn note_write(&self, result: &Poll<io::Result<usize>>) {
+        if let Poll::Ready(Ok(written)) = result {
+            self.written.fetch_add(*written, Ordering::Relaxed);
         }
     }
 }
@@ -206,7 +200,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for WatchedIo<T> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let result = Pin::new(&mut this.inner).poll_write(cx, buf);
-        this.activity.note_write(&result, true);
+        this.activity.note_write(&result);
         result
     }
 
@@ -217,7 +211,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for WatchedIo<T> {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let result = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
-        this.activity.note_write(&result, true);
+        this.activity.note_write(&result);
         result
     }
 
@@ -226,10 +220,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for WatchedIo<T> {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        let result = Pin::new(&mut this.inner).poll_flush(cx);
-        this.activity.note_write(&result, false);
-        result
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
