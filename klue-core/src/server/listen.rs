@@ -1,19 +1,21 @@
 //! Accepting connections: HTTP/1.1 and h2c on one port, compression and CORS (when
-//! configured) around the service, graceful shutdown.
+//! configured) around the service, graceful shutdown (see [`super::drain`]).
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use http::{Request, Response};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tower::Layer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
+use super::drain::{Drain, ShutdownReport};
 use super::http_service::HttpService;
 use super::KlueService;
 use crate::config::{CorsOrigins, ServerConfig};
@@ -40,11 +42,19 @@ impl BoundServer {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then shuts down gracefully: stops accepting, lets
-    /// every connection finish the request it is serving (idle keep-alive connections close),
-    /// and returns once all are done, or when the configured `shutdown_timeout` has passed.
-    /// Returns whether every connection finished in time.
+    /// Serves until `shutdown` completes, then shuts down gracefully (see
+    /// [`serve_until_drained`](Self::serve_until_drained)). Returns whether every connection
+    /// finished in time.
     pub async fn serve_until(self, shutdown: impl Future<Output = ()>) -> bool {
+        self.serve_until_drained(shutdown).await.is_clean()
+    }
+
+    /// Serves until `shutdown` completes, then shuts down gracefully: stops accepting, answers
+    /// every request received on an open connection (HTTP/1 responses then carry
+    /// `Connection: close`, HTTP/2 connections get GOAWAY), closes connections once idle, and
+    /// returns once all are closed, or when the configured `shutdown_timeout` has passed,
+    /// reporting what was cut.
+    pub async fn serve_until_drained(self, shutdown: impl Future<Output = ()>) -> ShutdownReport {
         let BoundServer {
             service,
             listener,
@@ -52,7 +62,7 @@ impl BoundServer {
         } = self;
         let http = HttpService::new(service, config.compression);
         // CORS only when configured: otherwise hyper calls the service directly.
-        let drained = match config.cors.as_ref().map(cors) {
+        let report = match config.cors.as_ref().map(cors) {
             Some(cors) => {
                 let http = TowerToHyperService::new(cors.layer(http));
                 accept_until(listener, http, &config, shutdown).await
@@ -60,7 +70,7 @@ impl BoundServer {
             None => accept_until(listener, http, &config, shutdown).await,
         };
         crate::log_writer::flush();
-        drained
+        report
     }
 
     /// Serves forever.
@@ -75,7 +85,7 @@ async fn accept_until<S, B>(
     http: S,
     config: &ServerConfig,
     shutdown: impl Future<Output = ()>,
-) -> bool
+) -> ShutdownReport
 where
     S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
     S::Future: Send + 'static,
@@ -85,48 +95,50 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let builder = connection_builder(config);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let drain = Drain::new(config.shutdown_timeout);
+    let serve = |stream: TcpStream| {
+        let _ = stream.set_nodelay(true);
+        let (service, task) = drain.connection(http.clone());
+        let connection = builder
+            .serve_connection(TokioIo::new(stream), service)
+            .into_owned();
+        tokio::spawn(task.run(connection));
+    };
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             () = &mut shutdown => break,
         };
-        let stream = match accepted {
-            Ok((stream, _)) => stream,
+        match accepted {
+            Ok((stream, _)) => serve(stream),
             Err(err) => {
                 // Out of file descriptors and the like: keep serving the open connections.
                 tracing::warn!(error = %err, "accept failed");
                 tokio::time::sleep(Duration::from_millis(20)).await;
-                continue;
             }
-        };
-        let _ = stream.set_nodelay(true);
-        let connection = builder
-            .serve_connection(TokioIo::new(stream), http.clone())
-            .into_owned();
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(err) = connection.await {
-                tracing::debug!(error = %err, "connection ended with an error");
-            }
-        });
-    }
-    drop(listener);
-    tracing::info!(
-        connections = graceful.count(),
-        "shutting down: no new connections; finishing in-flight requests"
-    );
-    match tokio::time::timeout(config.shutdown_timeout, graceful.shutdown()).await {
-        Ok(()) => true,
-        Err(_) => {
-            tracing::warn!(
-                timeout_ms = config.shutdown_timeout.as_millis() as u64,
-                "shutdown timeout passed with requests still in flight; they are dropped"
-            );
-            false
         }
     }
+    // Connections the kernel completed before the listener closes would be reset with it:
+    // serve them too (their requests are answered with `Connection: close`).
+    while let Some(Ok((stream, _))) = listener.accept().now_or_never() {
+        serve(stream);
+    }
+    drop(listener);
+    tracing::info!("shutting down: no new connections; answering the requests received");
+    let report = drain.drain(config.shutdown_timeout).await;
+    if report.is_clean() {
+        tracing::info!("every connection closed");
+    } else {
+        tracing::warn!(
+            timeout_ms = config.shutdown_timeout.as_millis() as u64,
+            requests_dropped = report.requests_dropped,
+            connections_cut = report.connections_cut,
+            "shutdown timeout passed: {} requests dropped",
+            report.requests_dropped
+        );
+    }
+    report
 }
 
 fn connection_builder(config: &ServerConfig) -> auto::Builder<TokioExecutor> {

@@ -2,6 +2,7 @@
 //! [`Server::bind`] compiles them into a [`KlueService`] and listens.
 
 mod body;
+mod drain;
 mod http_service;
 mod listen;
 mod routes;
@@ -20,6 +21,7 @@ use crate::hooks::{LayerFn, OperationService};
 use crate::report::Reporter;
 use crate::router::ApiRouter;
 
+pub use drain::ShutdownReport;
 pub use listen::BoundServer;
 pub use service::KlueService;
 
