@@ -107,6 +107,11 @@ impl Drain {
         (service, task)
     }
 
+    /// The connections open.
+    pub(super) fn connections(&self) -> usize {
+        self.stop.receiver_count()
+    }
+
     /// Starts draining and waits for every connection to finish, at most `timeout`.
     pub(super) async fn drain(self, timeout: Duration) -> ShutdownReport {
         self.shared.draining.store(true, Ordering::SeqCst);

@@ -120,12 +120,19 @@ where
         }
     }
     // Connections the kernel completed before the listener closes would be reset with it:
-    // serve them too (their requests are answered with `Connection: close`).
-    while let Some(Ok((stream, _))) = listener.accept().now_or_never() {
-        serve(stream);
+    // serve them too (their requests are answered with `Connection: close`), at most a
+    // backlog's worth (tokio's default backlog), however fast new ones arrive.
+    for _ in 0..1024 {
+        match listener.accept().now_or_never() {
+            Some(Ok((stream, _))) => serve(stream),
+            _ => break,
+        }
     }
     drop(listener);
-    tracing::info!("shutting down: no new connections; answering the requests received");
+    tracing::info!(
+        connections = drain.connections(),
+        "shutting down: no new connections; answering the requests received"
+    );
     let report = drain.drain(config.shutdown_timeout).await;
     if report.is_clean() {
         tracing::info!("every connection closed");
