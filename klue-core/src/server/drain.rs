@@ -58,8 +58,9 @@ struct Shared {
 }
 
 /// One connection's requests, as its tasks see them.
-#[derive(Default)]
 struct Activity {
+    /// The server's side, reached through the connection's (one reference per request).
+    shared: Arc<Shared>,
     /// Requests received and not completely answered on this connection.
     in_flight: AtomicUsize,
     /// Requests received on this connection so far (to tell a busy connection from an idle one
@@ -93,11 +94,15 @@ impl Drain {
     /// A new connection: `service` wrapped to track its requests, and a function that turns
     /// the connection serving with it into the task that serves and drains it.
     pub(super) fn connection<S>(&self, service: S) -> (DrainService<S>, ConnectionTask) {
-        let activity = Arc::new(Activity::default());
+        let activity = Arc::new(Activity {
+            shared: self.shared.clone(),
+            in_flight: AtomicUsize::new(0),
+            received: AtomicU64::new(0),
+            http2: AtomicBool::new(false),
+        });
         let service = DrainService {
             inner: service,
             activity: activity.clone(),
-            shared: self.shared.clone(),
         };
         let task = ConnectionTask {
             activity,
@@ -190,27 +195,21 @@ fn log_end<E: std::fmt::Display>(ended: Result<(), E>) {
 }
 
 /// Counts a request in flight (on its connection and on the server) until dropped.
-struct InFlight {
-    activity: Arc<Activity>,
-    shared: Arc<Shared>,
-}
+struct InFlight(Arc<Activity>);
 
 impl InFlight {
-    fn new(activity: &Arc<Activity>, shared: &Arc<Shared>) -> Self {
+    fn new(activity: &Arc<Activity>) -> Self {
         activity.received.fetch_add(1, Ordering::SeqCst);
         activity.in_flight.fetch_add(1, Ordering::SeqCst);
-        shared.in_flight.fetch_add(1, Ordering::SeqCst);
-        InFlight {
-            activity: activity.clone(),
-            shared: shared.clone(),
-        }
+        activity.shared.in_flight.fetch_add(1, Ordering::SeqCst);
+        InFlight(activity.clone())
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.activity.in_flight.fetch_sub(1, Ordering::SeqCst);
-        self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.0.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -220,7 +219,6 @@ impl Drop for InFlight {
 pub(super) struct DrainService<S> {
     inner: S,
     activity: Arc<Activity>,
-    shared: Arc<Shared>,
 }
 
 impl<S, B> hyper::service::Service<Request<Incoming>> for DrainService<S>
@@ -236,7 +234,7 @@ where
         if !http1 {
             self.activity.http2.store(true, Ordering::SeqCst);
         }
-        let in_flight = InFlight::new(&self.activity, &self.shared);
+        let in_flight = InFlight::new(&self.activity);
         TrackedResponse {
             inner: self.inner.call(request),
             in_flight: Some(in_flight),
@@ -271,7 +269,7 @@ where
         let in_flight = this.in_flight.take();
         if *this.http1 {
             if let Some(guard) = &in_flight {
-                if guard.shared.draining.load(Ordering::SeqCst) {
+                if guard.0.shared.draining.load(Ordering::SeqCst) {
                     response
                         .headers_mut()
                         .insert(header::CONNECTION, HeaderValue::from_static("close"));
