@@ -52,8 +52,11 @@ pub use report::{LogReporter, Report, Reporter, WebhookReporter};
 pub use request::OperationRequest;
 pub use response::{empty_response, json_response, Body, IntoResponse};
 pub use router::{ApiInfo, ApiRouter, AuthMode, BodySpec, OperationSpec};
-pub use run::{init_logging, init_logging_with, run, run_configured, serve_with, ServerArgs};
-pub use server::{BoundServer, BuildError, KlueService, ServeError, Server};
+pub use run::{
+    init_logging, init_logging_with, run, run_configured, serve_with, shutdown_exit_code,
+    ServerArgs, EXIT_REQUESTS_DROPPED,
+};
+pub use server::{BoundServer, BuildError, KlueService, ServeError, Server, ShutdownReport};
 pub use style::{ParamSpec, Style};
 pub use url::{add_cookie, set_header, UrlBuilder};
 pub use validate::{Location, Validate, Violation, Violations};

@@ -4,24 +4,47 @@
 //! the first line, lets more gather for [`GATHER`], and writes them all at once, so under
 //! load many lines cost one syscall and no wake-up.
 //!
-//! Bounded: past [`CAPACITY`] buffered bytes a logging thread waits for the writer (no line is
-//! dropped, memory stays bounded). [`flush`] writes what is buffered; the server calls it when
-//! it stops, so nothing logged before shutdown is lost.
+//! Bounded, and never blocking: past [`CAPACITY`] buffered bytes a line is dropped and
+//! counted (a stderr nobody reads, e.g. a pipe whose reader hangs, must not freeze serving:
+//! waiting for the writer there stopped every request, `/ping` included). The count is
+//! `klue_log_lines_dropped_total` in `/metrics`, and once the writer catches up it logs one
+//! "log lines dropped" line. [`flush`] writes what is buffered, waiting at most
+//! [`FLUSH_WAIT`]; the server calls it when it stops, so nothing logged before shutdown is
+//! lost unless stderr is stuck.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
 
-/// Buffered bytes beyond which logging waits for the writer thread.
+/// Buffered bytes beyond which lines are dropped.
 const CAPACITY: usize = 1 << 20;
 /// How long the writer lets lines gather once one has arrived: under load, one `write` per
 /// interval instead of one per line (and no wake-up per line: the writer is not waiting).
-const GATHER: std::time::Duration = std::time::Duration::from_millis(2);
+const GATHER: Duration = Duration::from_millis(2);
+/// How long [`flush`] waits for the writer: a stuck stderr must not keep a stopping server
+/// from exiting.
+const FLUSH_WAIT: Duration = Duration::from_secs(2);
+
+/// Lines dropped since the process started, over every buffer (what `/metrics` reports).
+static DROPPED_TOTAL: AtomicU64 = AtomicU64::new(0);
+
+/// The number of log lines dropped because stderr did not keep up.
+pub(crate) fn lines_dropped() -> u64 {
+    DROPPED_TOTAL.load(Ordering::Relaxed)
+}
 
 #[derive(Default)]
 struct Pending {
     bytes: Vec<u8>,
     /// Whether the writer thread waits for lines (only then is it worth a wake-up syscall).
     writer_waiting: bool,
+    /// Lines dropped since the writer last reported drops.
+    dropped_unreported: u64,
+    /// Batches taken from `bytes` by a writer, and how many of those are written: [`flush`]
+    /// waits until the batch holding its lines is written.
+    batches_taken: u64,
+    batches_written: u64,
 }
 
 #[derive(Default)]
@@ -29,10 +52,8 @@ struct Shared {
     pending: Mutex<Pending>,
     /// Signalled when lines arrive while the writer waits.
     arrived: Condvar,
-    /// Signalled when the writer has taken the buffer.
-    taken: Condvar,
-    /// Held while writing to stderr: keeps batches in order between the thread and [`flush`].
-    output: Mutex<()>,
+    /// Signalled when a batch has been written.
+    written: Condvar,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -43,13 +64,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    /// Buffers `line`, or drops it when the buffer is full: never waits for the writer.
     fn append(&self, line: &[u8]) {
         let mut pending = lock(&self.pending);
-        while pending.bytes.len() > CAPACITY {
-            pending = self
-                .taken
-                .wait(pending)
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if pending.bytes.len() + line.len() > CAPACITY && !pending.bytes.is_empty() {
+            pending.dropped_unreported += 1;
+            DROPPED_TOTAL.fetch_add(1, Ordering::Relaxed);
+            return;
         }
         pending.bytes.extend_from_slice(line);
         if pending.writer_waiting {
@@ -58,19 +79,46 @@ impl Shared {
         }
     }
 
-    /// Writes everything buffered; `spare` is an empty buffer to swap in.
-    fn write_pending(&self, spare: &mut Vec<u8>) {
-        let _output = lock(&self.output);
-        {
+    /// Writes everything buffered to `out` (stderr but in tests); `spare` is an empty buffer
+    /// to swap in. Returns the number of lines dropped since the last report (for the caller
+    /// to report).
+    fn write_pending(&self, spare: &mut Vec<u8>, out: &mut dyn Write) -> u64 {
+        let dropped = {
             let mut pending = lock(&self.pending);
             std::mem::swap(&mut pending.bytes, spare);
-        }
-        self.taken.notify_all();
+            pending.batches_taken += 1;
+            std::mem::take(&mut pending.dropped_unreported)
+        };
         if !spare.is_empty() {
             // Nowhere to report a failing stderr: the lines are dropped.
-            let _ = std::io::stderr().lock().write_all(spare);
+            let _ = out.write_all(spare);
         }
         spare.clear();
+        lock(&self.pending).batches_written += 1;
+        self.written.notify_all();
+        dropped
+    }
+
+    /// Waits until every line buffered now is written, at most until `deadline`.
+    fn wait_written(&self, deadline: Instant) {
+        let mut pending = lock(&self.pending);
+        // The batch holding the buffered lines is the next one taken; with nothing buffered,
+        // the one being written (if any).
+        let target = pending.batches_taken + u64::from(!pending.bytes.is_empty());
+        if pending.writer_waiting && !pending.bytes.is_empty() {
+            pending.writer_waiting = false;
+            self.arrived.notify_one();
+        }
+        while pending.batches_written < target {
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                return;
+            };
+            pending = self
+                .written
+                .wait_timeout(pending, left)
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .0;
+        }
     }
 
     fn run_writer(&self) {
@@ -78,7 +126,7 @@ impl Shared {
         loop {
             {
                 let mut pending = lock(&self.pending);
-                while pending.bytes.is_empty() {
+                while pending.bytes.is_empty() && pending.dropped_unreported == 0 {
                     pending.writer_waiting = true;
                     pending = self
                         .arrived
@@ -87,7 +135,16 @@ impl Shared {
                 }
             }
             std::thread::sleep(GATHER);
-            self.write_pending(&mut spare);
+            let dropped = self.write_pending(&mut spare, &mut std::io::stderr().lock());
+            if dropped > 0 {
+                // Caught up: say what was lost, through the subscriber so that the line has
+                // the configured format (it lands in the buffer, written next round).
+                tracing::warn!(
+                    target: "klue::log",
+                    dropped,
+                    "{dropped} log lines dropped: stderr was not read fast enough"
+                );
+            }
         }
     }
 }
@@ -109,11 +166,13 @@ fn shared() -> Option<&'static Shared> {
     })
 }
 
-/// Writes every log line buffered so far to stderr. Called when the server stops; call it
-/// before exiting a program that logs through [`crate::init_logging`] without serving.
+/// Waits until every log line buffered so far is written to stderr, at most [`FLUSH_WAIT`]
+/// (a stderr nobody reads must not keep the process from exiting). Called when the server
+/// stops; call it before exiting a program that logs through [`crate::init_logging`] without
+/// serving.
 pub fn flush() {
     if let Some(shared) = SHARED.get() {
-        shared.write_pending(&mut Vec::new());
+        shared.wait_written(Instant::now() + FLUSH_WAIT);
     }
 }
 
@@ -158,8 +217,46 @@ mod tests {
         shared.append(b"two\n");
         assert_eq!(lock(&shared.pending).bytes, b"one\ntwo\n");
         let mut spare = Vec::new();
-        shared.write_pending(&mut spare);
+        assert_eq!(
+            shared.write_pending(&mut spare, &mut std::io::sink()),
+            0,
+            "nothing dropped"
+        );
         assert!(lock(&shared.pending).bytes.is_empty());
         assert!(spare.is_empty(), "the written batch is cleared for reuse");
+        // Nothing buffered and nothing being written: waiting returns at once.
+        shared.wait_written(Instant::now() + Duration::from_secs(60));
+    }
+
+    #[test]
+    fn a_full_buffer_drops_lines_and_counts_them() {
+        let shared = Shared::default();
+        let line = [b'x'; 1000];
+        let fit = CAPACITY / line.len();
+        let before = lines_dropped();
+        // No writer thread runs here: without dropping, the first line past capacity would wait
+        // forever.
+        for _ in 0..fit + 50 {
+            shared.append(&line);
+        }
+        assert_eq!(lock(&shared.pending).bytes.len(), fit * line.len());
+        assert_eq!(lock(&shared.pending).dropped_unreported, 50);
+        assert!(lines_dropped() >= before + 50, "the process-wide count");
+        // The writer reports the drops once, and the buffer takes lines again.
+        let mut spare = Vec::new();
+        assert_eq!(shared.write_pending(&mut spare, &mut std::io::sink()), 50);
+        assert_eq!(shared.write_pending(&mut spare, &mut std::io::sink()), 0);
+        shared.append(&line);
+        assert_eq!(lock(&shared.pending).bytes.len(), line.len());
+    }
+
+    #[test]
+    fn waiting_for_a_stuck_writer_gives_up_at_the_deadline() {
+        let shared = Shared::default();
+        shared.append(b"never written\n");
+        let started = Instant::now();
+        shared.wait_written(started + Duration::from_millis(50));
+        assert!(lock(&shared.pending).batches_written == 0);
+        assert!(started.elapsed() >= Duration::from_millis(50));
     }
 }

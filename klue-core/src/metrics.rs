@@ -1,5 +1,5 @@
 //! `/metrics`: request counts and latency histograms per operation and status class, the
-//! number of requests in flight and build info, in the Prometheus text format.
+//! number of requests in flight, log lines dropped and build info, in the Prometheus text format.
 //!
 //! Every series is a fixed slot of atomics allocated when the server is built (one per
 //! operation and status class), so recording a request allocates nothing and takes no lock;
@@ -144,6 +144,16 @@ impl Metrics {
         )?;
         writeln!(
             out,
+            "# HELP klue_log_lines_dropped_total Log lines dropped because stderr did not keep up."
+        )?;
+        writeln!(out, "# TYPE klue_log_lines_dropped_total counter")?;
+        writeln!(
+            out,
+            "klue_log_lines_dropped_total {}",
+            crate::log_writer::lines_dropped()
+        )?;
+        writeln!(
+            out,
             "# HELP klue_requests_total Requests answered, by operation and status class."
         )?;
         writeln!(out, "# TYPE klue_requests_total counter")?;
@@ -238,5 +248,6 @@ mod tests {
             "klue_request_duration_seconds_count{{{labels},status=\"4xx\"}} 1"
         )));
         assert!(!text.contains("5xx"));
+        assert!(text.contains("\nklue_log_lines_dropped_total "));
     }
 }

@@ -7,7 +7,12 @@ use clap::Parser;
 
 use crate::config::{LogConfig, LogFormat, ServerConfig};
 use crate::router::ApiRouter;
-use crate::server::Server;
+use crate::server::{Server, ShutdownReport};
+
+/// The exit status of a service stopped with requests still unanswered at the shutdown
+/// timeout (`KLUE_SHUTDOWN_TIMEOUT`). The others: 0, stopped cleanly; 1, could not start
+/// (configuration, address); 2, bad command line.
+pub const EXIT_REQUESTS_DROPPED: u8 = 3;
 
 /// Command-line arguments of a klue service binary.
 #[derive(Debug, Clone, Parser)]
@@ -60,7 +65,9 @@ pub fn init_logging_with(log: &LogConfig) {
 }
 
 /// Parses [`ServerArgs`], reads [`ServerConfig::from_env`], and serves `apis` until the process
-/// is interrupted. Errors are printed and give a failing exit code.
+/// is interrupted. Errors are printed and give a failing exit code: 1 when the service cannot
+/// start (configuration, address), 2 for a bad command line, [`EXIT_REQUESTS_DROPPED`] when
+/// it stopped with requests unanswered at the shutdown timeout; 0 after a clean stop.
 ///
 /// ```no_run
 /// # static INFO: klue_core::ApiInfo = klue_core::ApiInfo {
@@ -148,10 +155,28 @@ pub async fn serve_with(server: Server) -> ExitCode {
         Ok(addr) => tracing::info!("listening on http://{addr}"),
         Err(err) => tracing::warn!(error = %err, "listening, address unknown"),
     }
-    bound.serve_until(stop_signal()).await;
-    tracing::info!("stopped");
+    let report = bound.serve_until_drained(stop_signal()).await;
+    let code = shutdown_exit_code(&report);
     crate::log_writer::flush();
-    ExitCode::SUCCESS
+    code
+}
+
+/// The exit status of a service that ran until stopped: 0 when every connection finished
+/// within the shutdown timeout, [`EXIT_REQUESTS_DROPPED`] when requests were dropped (logged
+/// with their number, so that an orchestrator or a deploy script sees an unclean stop).
+pub fn shutdown_exit_code(report: &ShutdownReport) -> ExitCode {
+    if report.is_clean() {
+        tracing::info!("stopped");
+        ExitCode::SUCCESS
+    } else {
+        tracing::error!(
+            requests_dropped = report.requests_dropped,
+            connections_cut = report.connections_cut,
+            "stopped with {} requests dropped at the shutdown timeout",
+            report.requests_dropped
+        );
+        ExitCode::from(EXIT_REQUESTS_DROPPED)
+    }
 }
 
 /// SIGINT (ctrl-c) or, on Unix, SIGTERM (what Docker and Elastic Beanstalk send).

@@ -55,9 +55,10 @@ async fn main() -> ExitCode {
         Ok(addr) => tracing::info!("listening on http://{addr}"),
         Err(err) => tracing::warn!(error = %err, "listening, address unknown"),
     }
-    bound.serve_until(stop_signal()).await;
-    tracing::info!("stopped");
-    ExitCode::SUCCESS
+    let report = bound.serve_until_drained(stop_signal()).await;
+    let code = klue_core::shutdown_exit_code(&report);
+    klue_core::flush_logs();
+    code
 }
 
 /// SIGINT (ctrl-c) or, on Unix, SIGTERM.

@@ -1,20 +1,22 @@
 //! Accepting connections: HTTP/1.1 and h2c on one port, compression and CORS (when
-//! configured) around the service, graceful shutdown.
+//! configured) around the service, graceful shutdown (see [`super::drain`]).
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use http::{Request, Response};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tower::Layer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use super::accept_backoff::AcceptBackoff;
+use super::drain::{Drain, ShutdownReport};
 use super::http_service::HttpService;
 use super::idle::serve_until_idle;
 use super::parse_error_envelope::EnvelopeIo;
@@ -43,11 +45,19 @@ impl BoundServer {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then shuts down gracefully: stops accepting, lets
-    /// every connection finish the request it is serving (idle keep-alive connections close),
-    /// and returns once all are done, or when the configured `shutdown_timeout` has passed.
-    /// Returns whether every connection finished in time.
+    /// Serves until `shutdown` completes, then shuts down gracefully (see
+    /// [`serve_until_drained`](Self::serve_until_drained)). Returns whether every connection
+    /// finished in time.
     pub async fn serve_until(self, shutdown: impl Future<Output = ()>) -> bool {
+        self.serve_until_drained(shutdown).await.is_clean()
+    }
+
+    /// Serves until `shutdown` completes, then shuts down gracefully: stops accepting, answers
+    /// every request received on an open connection (HTTP/1 responses then carry
+    /// `Connection: close`, HTTP/2 connections get GOAWAY), closes connections once idle, and
+    /// returns once all are closed, or when the configured `shutdown_timeout` has passed,
+    /// reporting what was cut.
+    pub async fn serve_until_drained(self, shutdown: impl Future<Output = ()>) -> ShutdownReport {
         let BoundServer {
             service,
             listener,
@@ -55,7 +65,7 @@ impl BoundServer {
         } = self;
         let http = HttpService::new(service, config.compression);
         // CORS only when configured: otherwise hyper calls the service directly.
-        let drained = match config.cors.as_ref().map(cors) {
+        let report = match config.cors.as_ref().map(cors) {
             Some(cors) => {
                 let http = TowerToHyperService::new(cors.layer(http));
                 accept_until(listener, http, &config, shutdown).await
@@ -63,7 +73,7 @@ impl BoundServer {
             None => accept_until(listener, http, &config, shutdown).await,
         };
         crate::log_writer::flush();
-        drained
+        report
     }
 
     /// Serves forever.
@@ -78,7 +88,7 @@ async fn accept_until<S, B>(
     http: S,
     config: &ServerConfig,
     shutdown: impl Future<Output = ()>,
-) -> bool
+) -> ShutdownReport
 where
     S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
     S::Future: Send + 'static,
@@ -88,52 +98,65 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let builder = connection_builder(config);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let drain = Drain::new(config.shutdown_timeout);
     let mut backoff = AcceptBackoff::default();
+    let serve = |stream: TcpStream| {
+        let _ = stream.set_nodelay(true);
+        let (service, task) = drain.connection(http.clone());
+        let (service, stream, activity) = super::idle::watch(service, stream);
+        let connection = builder
+            .serve_connection(TokioIo::new(EnvelopeIo::new(stream)), service)
+            .into_owned();
+        let served = async move {
+            task.run(connection).await;
+            Ok::<(), std::convert::Infallible>(())
+        };
+        tokio::spawn(serve_until_idle(served, activity, config.header_read_timeout));
+    };
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             () = &mut shutdown => break,
         };
-        let stream = match accepted {
+        match accepted {
             Ok((stream, _)) => {
                 backoff.succeeded();
-                stream
+                serve(stream);
             }
             Err(err) => {
                 // Out of file descriptors and the like: keep serving the open connections.
                 tokio::time::sleep(backoff.failed(&err)).await;
-                continue;
             }
-        };
-        let _ = stream.set_nodelay(true);
-        let (http, stream, activity) = super::idle::watch(http.clone(), stream);
-        let connection = builder
-            .serve_connection(TokioIo::new(EnvelopeIo::new(stream)), http)
-            .into_owned();
-        let connection = graceful.watch(connection);
-        tokio::spawn(serve_until_idle(
-            connection,
-            activity,
-            config.header_read_timeout,
-        ));
+        }
+    }
+    // Connections the kernel completed before the listener closes would be reset with it:
+    // serve them too (their requests are answered with `Connection: close`), at most a
+    // backlog's worth (tokio's default backlog), however fast new ones arrive.
+    for _ in 0..1024 {
+        match listener.accept().now_or_never() {
+            Some(Ok((stream, _))) => serve(stream),
+            _ => break,
+        }
     }
     drop(listener);
     tracing::info!(
-        connections = graceful.count(),
-        "shutting down: no new connections; finishing in-flight requests"
+        connections = drain.connections(),
+        "shutting down: no new connections; answering the requests received"
     );
-    match tokio::time::timeout(config.shutdown_timeout, graceful.shutdown()).await {
-        Ok(()) => true,
-        Err(_) => {
-            tracing::warn!(
-                timeout_ms = config.shutdown_timeout.as_millis() as u64,
-                "shutdown timeout passed with requests still in flight; they are dropped"
-            );
-            false
-        }
+    let report = drain.drain(config.shutdown_timeout).await;
+    if report.is_clean() {
+        tracing::info!("every connection closed");
+    } else {
+        tracing::warn!(
+            timeout_ms = config.shutdown_timeout.as_millis() as u64,
+            requests_dropped = report.requests_dropped,
+            connections_cut = report.connections_cut,
+            "shutdown timeout passed: {} requests dropped",
+            report.requests_dropped
+        );
     }
+    report
 }
 
 fn connection_builder(config: &ServerConfig) -> auto::Builder<TokioExecutor> {

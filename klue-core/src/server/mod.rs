@@ -3,6 +3,7 @@
 
 mod accept_backoff;
 mod body;
+mod drain;
 mod http_service;
 mod idle;
 mod listen;
@@ -23,6 +24,7 @@ use crate::hooks::{LayerFn, OperationService};
 use crate::report::Reporter;
 use crate::router::ApiRouter;
 
+pub use drain::ShutdownReport;
 pub use listen::BoundServer;
 pub use service::KlueService;
 
