@@ -278,4 +278,7 @@ pub struct CheckArgs {
     /// Print the result as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Fail on warnings too (unknown keywords, what klue works around), not only on errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }

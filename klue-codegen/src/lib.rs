@@ -25,6 +25,7 @@
 
 mod diagnostics;
 mod emit;
+mod keywords;
 mod locate;
 mod model;
 mod naming;
@@ -33,7 +34,7 @@ mod read;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use diagnostics::{Diagnostic, Diagnostics};
+pub use diagnostics::{AsWarning, Diagnostic, Diagnostics};
 pub use locate::Position;
 
 /// Why code could not be generated.
@@ -167,8 +168,8 @@ impl Builder {
                         }
                         for warning in warnings {
                             // One line per warning: cargo shows `warning: <line>`.
-                            let text = warning.to_string().replace('\n', " ");
-                            println!("cargo:warning={}", text.trim_start_matches("error: "));
+                            let text = warning.as_warning().to_string().replace('\n', " ");
+                            println!("cargo:warning={}", text.trim_start_matches("warning: "));
                         }
                     }
                     outputs.push((name, spec.to_path_buf(), code))
@@ -285,6 +286,12 @@ pub fn generate_from_str_with_warnings(
 /// Checks the spec at `path` without generating code: `Ok` when clean, else every problem.
 pub fn check(path: &Path) -> Result<(), Error> {
     generate(path).map(|_| ())
+}
+
+/// Checks the spec at `path` without writing code: its warnings (unknown keywords, what klue
+/// works around) when it has no error, else every problem.
+pub fn check_with_warnings(path: &Path) -> Result<Vec<Diagnostic>, Error> {
+    generate_with_warnings(path).map(|(_, warnings)| warnings)
 }
 
 /// Writes `contents` to `path` unless the file already holds exactly that.
