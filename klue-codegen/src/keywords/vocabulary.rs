@@ -522,3 +522,6 @@ pub(super) fn fields(kind: Kind, version: Version) -> Option<Fields> {
     };
     Some(Fields { base, extra })
 }
+
+#[cfg(test)]
+mod tests;
