@@ -358,3 +358,23 @@ fn the_scaffold_spec_passes_check_with_warnings_denied_as_its_ci_runs_it() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn generate_writes_the_crate_and_prints_the_warnings() {
+    let out_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-typos");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let spec = "klue-cli/tests/fixtures/keyword_typos.yaml";
+    let out = klue(&["generate", spec, "-o", &out_dir.to_string_lossy()], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out_dir.join("src/lib.rs").is_file());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "warning: unknown keyword `minLenght` in a schema (OpenAPI 3.0 ignores it)\n  --> \
+             {spec}:11:34\n"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("warning: ").count(), 2, "{stderr}");
+    let _ = std::fs::remove_dir_all(&out_dir);
+}

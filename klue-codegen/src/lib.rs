@@ -192,6 +192,12 @@ impl Builder {
         generate_parts(spec, self.parts()).map(|g| g.code)
     }
 
+    /// Like [`Builder::generate`], also returning the warnings (unknown keywords, what klue
+    /// works around).
+    pub fn generate_with_warnings(&self, spec: &Path) -> Result<(String, Vec<Diagnostic>), Error> {
+        generate_parts(spec, self.parts()).map(|g| (g.code, g.warnings))
+    }
+
     fn parts(&self) -> emit::Parts {
         emit::Parts {
             server: self.build_server,

@@ -199,6 +199,8 @@ components:
         Leaf: {type: string, maxLenth: 9, x-tool-hint: a, myAnnotation: b}
       prefixItems: [{typ: string}]
       unevaluatedProperties: false
+      definitions:
+        Old: {type: string, pattren: a}
       properties:
         kind: {const: tree, deprecated: true}
 ";
@@ -212,6 +214,12 @@ components:
         ),
         entry("/components/schemas/Tree/$defs/Leaf/maxLenth", 18, 30, "did you mean `maxLength`?"),
         entry("/components/schemas/Tree/prefixItems/0/typ", 19, 22, "did you mean `type`?"),
+        entry(
+            "/components/schemas/Tree/definitions/Old/pattren",
+            22,
+            29,
+            "did you mean `pattern`?",
+        ),
     ];
     assert_eq!(warnings(text), expected);
 

@@ -394,6 +394,8 @@ const SCHEMA_31: &[Field] = &[
     ("$vocabulary", Free),
     ("$comment", Free),
     ("$defs", MapOf(K::Schema)),
+    // Draft 7's name for `$defs`, which klue reads too (hoisted like `$defs`).
+    ("definitions", MapOf(K::Schema)),
     ("if", Node(K::Schema)),
     ("then", Node(K::Schema)),
     ("else", Node(K::Schema)),
