@@ -18,7 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Print a JWT for the secret, audience and issuer in KLUE_JWT_* (the server's settings).
     Token(TokenArgs),
-    /// Check OpenAPI specs; report every problem with its location. Exit 0 when all are clean.
+    /// Check OpenAPI specs; report every problem and warning (unknown keywords...) with its
+    /// location. Exit 0 when no spec has an error (nor a warning, with --deny-warnings).
     Check(CheckArgs),
     /// Generate the code of a spec as a standalone crate (Cargo.toml + src/lib.rs, depending on
     /// klue-core), for reading or for compiling the spec on its own.
@@ -278,4 +279,7 @@ pub struct CheckArgs {
     /// Print the result as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Fail on warnings too (unknown keywords, what klue works around), not only on errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }

@@ -271,3 +271,110 @@ fn check_and_generate_follow_refs_into_other_files() {
         "SPEC_JSON still refers to other files"
     );
 }
+
+#[test]
+fn check_warns_about_unknown_keywords_and_denies_them_on_request() {
+    let spec = "klue-cli/tests/fixtures/keyword_typos.yaml";
+    let out = klue(&["check", spec], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    expectorate::assert_contents(
+        "tests/snapshots/check-keyword-typos.txt",
+        &text(&out.stderr),
+    );
+
+    let out = klue(&["check", "--deny-warnings", spec], &[]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.ends_with("error: 1 of 1 spec(s) have problems (warnings denied)\n"),
+        "{stderr}"
+    );
+
+    let out = klue(&["check", "--json", "--deny-warnings", spec], &[]);
+    assert!(!out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(report[0]["ok"], false);
+    let warnings = report[0]["warnings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let located: Vec<(u64, u64, &str, &str)> = warnings
+        .iter()
+        .map(|w| {
+            (
+                w["line"].as_u64().unwrap_or(0),
+                w["column"].as_u64().unwrap_or(0),
+                w["pointer"].as_str().unwrap_or(""),
+                w["help"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        located,
+        [
+            (
+                11,
+                34,
+                "/paths/~1items/get/parameters/0/schema/minLenght",
+                "did you mean `minLength`?"
+            ),
+            (
+                23,
+                16,
+                "/components/schemas/Item/properties/name/typ",
+                "did you mean `type`?"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn check_fails_on_a_value_outside_its_set() {
+    let spec = "klue-cli/tests/fixtures/keyword_bad_in.yaml";
+    let out = klue(&["check", spec], &[]);
+    assert!(!out.status.success());
+    expectorate::assert_contents(
+        "tests/snapshots/check-keyword-bad-in.txt",
+        &text(&out.stderr),
+    );
+}
+
+#[test]
+fn the_scaffold_spec_passes_check_with_warnings_denied_as_its_ci_runs_it() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-scaffold");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = klue(
+        &["new", "checked-svc", "--path", &dir.to_string_lossy()],
+        &[],
+    );
+    assert!(out.status.success(), "klue new: {}", text(&out.stderr));
+    let ci = std::fs::read_to_string(dir.join(".github/workflows/ci.yml")).expect("ci.yml");
+    assert!(
+        ci.contains("klue check --deny-warnings apis/*.yaml"),
+        "{ci}"
+    );
+    let spec = dir.join("apis/checked-svc.yaml");
+    let out = klue(&["check", "--deny-warnings", &spec.to_string_lossy()], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn generate_writes_the_crate_and_prints_the_warnings() {
+    let out_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-typos");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let spec = "klue-cli/tests/fixtures/keyword_typos.yaml";
+    let out = klue(&["generate", spec, "-o", &out_dir.to_string_lossy()], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out_dir.join("src/lib.rs").is_file());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "warning: unknown keyword `minLenght` in a schema (OpenAPI 3.0 ignores it)\n  --> \
+             {spec}:11:34\n"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("warning: ").count(), 2, "{stderr}");
+    let _ = std::fs::remove_dir_all(&out_dir);
+}

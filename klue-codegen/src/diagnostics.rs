@@ -22,7 +22,29 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "error: {}", self.message)?;
+        self.write(f, "error")
+    }
+}
+
+/// A [`Diagnostic`] shown as a warning: what [`Diagnostic::as_warning`] gives.
+#[derive(Debug)]
+pub struct AsWarning<'a>(&'a Diagnostic);
+
+impl fmt::Display for AsWarning<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.write(f, "warning")
+    }
+}
+
+impl Diagnostic {
+    /// Displays as `warning: ...` instead of `error: ...`: for the warnings code generation
+    /// returns beside the code (an unknown keyword, a documented fallback).
+    pub fn as_warning(&self) -> AsWarning<'_> {
+        AsWarning(self)
+    }
+
+    fn write(&self, f: &mut fmt::Formatter<'_>, severity: &str) -> fmt::Result {
+        writeln!(f, "{severity}: {}", self.message)?;
         let pointer = if self.pointer.is_empty() {
             "(document root)"
         } else {
@@ -98,6 +120,22 @@ impl<'a> Collector<'a> {
             position: self.source.locate(pointer),
             message: message.into(),
             help: None,
+        });
+    }
+
+    /// A warning with a hint of how to fix it.
+    pub(crate) fn warn_help(
+        &mut self,
+        pointer: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.warnings.push(Diagnostic {
+            file: self.file.clone(),
+            pointer: pointer.to_owned(),
+            position: self.source.locate(pointer),
+            message: message.into(),
+            help: Some(help.into()),
         });
     }
 

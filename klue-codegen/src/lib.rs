@@ -25,6 +25,7 @@
 
 mod diagnostics;
 mod emit;
+mod keywords;
 mod locate;
 mod model;
 mod naming;
@@ -33,7 +34,7 @@ mod read;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use diagnostics::{Diagnostic, Diagnostics};
+pub use diagnostics::{AsWarning, Diagnostic, Diagnostics};
 pub use locate::Position;
 
 /// Why code could not be generated.
@@ -166,9 +167,7 @@ impl Builder {
                             println!("cargo:rerun-if-changed={}", file.display());
                         }
                         for warning in warnings {
-                            // One line per warning: cargo shows `warning: <line>`.
-                            let text = warning.to_string().replace('\n', " ");
-                            println!("cargo:warning={}", text.trim_start_matches("error: "));
+                            println!("{}", cargo_warning(&warning));
                         }
                     }
                     outputs.push((name, spec.to_path_buf(), code))
@@ -191,6 +190,12 @@ impl Builder {
     /// The code for one spec as this builder would write it, without writing anything.
     pub fn generate(&self, spec: &Path) -> Result<String, Error> {
         generate_parts(spec, self.parts()).map(|g| g.code)
+    }
+
+    /// Like [`Builder::generate`], also returning the warnings (unknown keywords, what klue
+    /// works around).
+    pub fn generate_with_warnings(&self, spec: &Path) -> Result<(String, Vec<Diagnostic>), Error> {
+        generate_parts(spec, self.parts()).map(|g| (g.code, g.warnings))
     }
 
     fn parts(&self) -> emit::Parts {
@@ -287,6 +292,19 @@ pub fn check(path: &Path) -> Result<(), Error> {
     generate(path).map(|_| ())
 }
 
+/// Checks the spec at `path` without writing code: its warnings (unknown keywords, what klue
+/// works around) when it has no error, else every problem.
+pub fn check_with_warnings(path: &Path) -> Result<Vec<Diagnostic>, Error> {
+    generate_with_warnings(path).map(|(_, warnings)| warnings)
+}
+
+/// The build script line that makes cargo show `warning` located: one line (cargo shows
+/// `warning: <line>`), the message first.
+fn cargo_warning(warning: &Diagnostic) -> String {
+    let text = warning.as_warning().to_string().replace('\n', " ");
+    format!("cargo:warning={}", text.trim_start_matches("warning: "))
+}
+
 /// Writes `contents` to `path` unless the file already holds exactly that.
 pub fn write_file_if_changed(path: &Path, contents: &[u8]) -> Result<(), Error> {
     if std::fs::read(path).is_ok_and(|old| old == contents) {
@@ -296,4 +314,25 @@ pub fn write_file_if_changed(path: &Path, contents: &[u8]) -> Result<(), Error> 
         path: path.to_path_buf(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_unknown_keyword_is_one_located_cargo_warning_line() {
+        let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  \
+                    schemas:\n    A: {type: string, minLenght: 2}\n";
+        let (_, warnings) =
+            super::generate_from_str_with_warnings(std::path::Path::new("apis/t.yaml"), "t", text)
+                .expect("generates");
+        let lines: Vec<String> = warnings.iter().map(super::cargo_warning).collect();
+        assert_eq!(
+            lines,
+            [
+                "cargo:warning=unknown keyword `minLenght` in a schema (OpenAPI 3.0 ignores it)   \
+              --> apis/t.yaml:6:23    = at /components/schemas/A/minLenght    = help: did you \
+              mean `minLength`?"
+            ]
+        );
+    }
 }

@@ -5,44 +5,46 @@ use serde_json::json;
 use super::UserError;
 use crate::cli::CheckArgs;
 
-/// Checks every spec; prints problems (stderr, or JSON on stdout) and fails when there are any.
+/// Checks every spec; prints problems and warnings (stderr, or JSON on stdout) and fails when
+/// there are errors, or warnings with `--deny-warnings`.
 pub fn run(args: &CheckArgs) -> Result<(), UserError> {
     let mut failed = 0usize;
     let mut report = Vec::new();
     for spec in &args.specs {
-        match klue_codegen::check(spec) {
-            Ok(()) => {
+        match klue_codegen::check_with_warnings(spec) {
+            Ok(warnings) => {
+                let ok = warnings.is_empty() || !args.deny_warnings;
+                failed += usize::from(!ok);
                 if !args.json {
-                    eprintln!("ok: {}", spec.display());
+                    print_warnings(spec, &warnings, ok);
                 }
-                report.push(json!({"spec": spec, "ok": true, "problems": []}));
+                report.push(json!({
+                    "spec": spec,
+                    "ok": ok,
+                    "problems": [],
+                    "warnings": warnings.iter().map(located).collect::<Vec<_>>(),
+                }));
             }
             Err(klue_codegen::Error::Spec(diagnostics)) => {
                 failed += 1;
                 if !args.json {
                     eprintln!("{diagnostics}\n");
                 }
-                let problems: Vec<_> = diagnostics
-                    .iter()
-                    .map(|d| {
-                        json!({
-                            "file": d.file,
-                            "line": d.position.map(|p| p.line),
-                            "column": d.position.map(|p| p.column),
-                            "pointer": d.pointer,
-                            "message": d.message,
-                            "help": d.help,
-                        })
-                    })
-                    .collect();
-                report.push(json!({"spec": spec, "ok": false, "problems": problems}));
+                let problems: Vec<_> = diagnostics.iter().map(located).collect();
+                report
+                    .push(json!({"spec": spec, "ok": false, "problems": problems, "warnings": []}));
             }
             Err(other) => {
                 failed += 1;
                 if !args.json {
                     eprintln!("error: {other}\n");
                 }
-                report.push(json!({"spec": spec, "ok": false, "problems": [{"message": other.to_string()}]}));
+                report.push(json!({
+                    "spec": spec,
+                    "ok": false,
+                    "problems": [{"message": other.to_string()}],
+                    "warnings": [],
+                }));
             }
         }
     }
@@ -50,10 +52,40 @@ pub fn run(args: &CheckArgs) -> Result<(), UserError> {
         println!("{}", serde_json::Value::Array(report));
     }
     if failed > 0 {
+        let denied = if args.deny_warnings {
+            " (warnings denied)"
+        } else {
+            ""
+        };
         return Err(UserError::plain(format!(
-            "{failed} of {} spec(s) have problems",
+            "{failed} of {} spec(s) have problems{denied}",
             args.specs.len()
         )));
     }
     Ok(())
+}
+
+/// The warnings of a spec without errors, then its verdict line.
+fn print_warnings(spec: &std::path::Path, warnings: &[klue_codegen::Diagnostic], ok: bool) {
+    for warning in warnings {
+        eprintln!("{}\n", warning.as_warning());
+    }
+    let verdict = if ok { "ok" } else { "error" };
+    match warnings.len() {
+        0 => eprintln!("{verdict}: {}", spec.display()),
+        1 => eprintln!("{verdict}: {} (1 warning)", spec.display()),
+        n => eprintln!("{verdict}: {} ({n} warnings)", spec.display()),
+    }
+}
+
+/// A diagnostic as JSON: file, line, column, pointer, message, help.
+fn located(d: &klue_codegen::Diagnostic) -> serde_json::Value {
+    json!({
+        "file": d.file,
+        "line": d.position.map(|p| p.line),
+        "column": d.position.map(|p| p.column),
+        "pointer": d.pointer,
+        "message": d.message,
+        "help": d.help,
+    })
 }

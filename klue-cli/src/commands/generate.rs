@@ -11,7 +11,8 @@ pub fn run(args: &GenerateArgs) -> Result<(), UserError> {
         .emit_rerun_if_changed(false)
         .build_server(!args.client_only)
         .build_client(!args.server_only);
-    let code = builder.generate(&args.spec).map_err(|err| match err {
+    let generated = builder.generate_with_warnings(&args.spec);
+    let (code, warnings) = generated.map_err(|err| match err {
         klue_codegen::Error::Spec(diagnostics) => UserError::new(
             format!("{diagnostics}"),
             format!(
@@ -21,6 +22,10 @@ pub fn run(args: &GenerateArgs) -> Result<(), UserError> {
         ),
         other => UserError::plain(other.to_string()),
     })?;
+    // The code is written all the same, as a build script would: the warnings go to stderr.
+    for warning in &warnings {
+        eprintln!("{}\n", warning.as_warning());
+    }
     let api = klue_codegen::api_name(&args.spec);
     let name = args.name.clone().unwrap_or_else(|| format!("{api}-api"));
     let dependency = match &args.klue_core_path {

@@ -10,6 +10,7 @@ mod swagger2;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Collector, Diagnostic};
+use crate::keywords;
 use crate::locate::SourceMap;
 use crate::model::Api;
 
@@ -67,30 +68,37 @@ pub(crate) fn read_spec(
     };
     let mut bundle = external::bundle(file, document, &source, reader == Reader::Swagger2);
     let document = std::mem::take(&mut bundle.document);
+    let (keyword_errors, keyword_warnings) = check_keywords(file, &document, &source, reader);
     let read = match reader {
         Reader::Swagger2 => swagger2::read(file, name, &document, &source),
         Reader::OpenApi31 => openapi31::read(file, name, document, &source),
         Reader::OpenApi30 => read_openapi30(file, name, document, &source),
     };
     let mut problems = std::mem::take(&mut bundle.problems);
+    let relocated = |found: Vec<Diagnostic>| -> Vec<Diagnostic> {
+        found
+            .into_iter()
+            .filter_map(|d| bundle.relocate(d))
+            .collect()
+    };
     match read {
-        Ok(mut api) if problems.is_empty() => {
-            let warnings = std::mem::take(&mut api.warnings);
-            api.warnings = warnings
-                .into_iter()
-                .filter_map(|w| bundle.relocate(w))
-                .collect();
+        Ok(mut api) if problems.is_empty() && keyword_errors.is_empty() => {
+            let mut warnings = relocated(keyword_warnings);
+            warnings.extend(relocated(std::mem::take(&mut api.warnings)));
+            api.warnings = warnings;
             Ok((api, bundle.files))
         }
-        Ok(_) => Err(problems),
-        Err(found) => {
-            let several_files = bundle.files.len() > 1;
-            for diagnostic in found.into_iter().filter_map(|d| bundle.relocate(d)) {
+        read => {
+            let mut found = keyword_errors.clone();
+            if let Err(reader_found) = read {
+                found.extend(without_repeats(reader_found, &keyword_errors));
+            }
+            for diagnostic in relocated(found) {
                 if !problems.contains(&diagnostic) {
                     problems.push(diagnostic);
                 }
             }
-            if several_files {
+            if bundle.files.len() > 1 {
                 // In reading order: the root spec first, then each file by name, by line.
                 problems.sort_by_key(|d| {
                     let line = d.position.map(|p| (p.line, p.column));
@@ -100,6 +108,39 @@ pub(crate) fn read_spec(
             Err(problems)
         }
     }
+}
+
+/// The keyword check of the (bundled) document: its errors and its warnings.
+fn check_keywords(
+    file: &Path,
+    document: &serde_json::Value,
+    source: &SourceMap,
+    reader: Reader,
+) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let version = match reader {
+        Reader::Swagger2 => keywords::Version::Swagger2,
+        Reader::OpenApi30 => keywords::Version::OpenApi30,
+        Reader::OpenApi31 => keywords::Version::OpenApi31,
+    };
+    let mut collector = Collector::new(file.to_path_buf(), source);
+    keywords::check(document, version, &mut collector);
+    let warnings = collector.take_warnings();
+    (collector.finish(), warnings)
+}
+
+/// The readers' diagnostics less those that repeat a value error of the keyword check, which
+/// says it more precisely: the reader's at that value or at an object holding it (a 3.0 spec
+/// with `in: querry` fails to deserialize as a whole, at the parameter).
+fn without_repeats(found: Vec<Diagnostic>, keyword_errors: &[Diagnostic]) -> Vec<Diagnostic> {
+    let repeats = |d: &Diagnostic| {
+        keyword_errors.iter().any(|e| {
+            e.pointer == d.pointer
+                || (!d.pointer.is_empty()
+                    && e.pointer.starts_with(&d.pointer)
+                    && e.pointer.as_bytes().get(d.pointer.len()) == Some(&b'/'))
+        })
+    };
+    found.into_iter().filter(|d| !repeats(d)).collect()
 }
 
 /// The reader a spec's version selects.
