@@ -430,7 +430,7 @@ fn parse_array<T: FromParam + Validate + serde::Serialize>(
             Ok(value) => values.push(value),
             Err(message) => {
                 failed = true;
-                v.push_at(name, format!("item {index}: {message}"));
+                v.push_at(name, format_args!("item {index}: {message}"));
             }
         }
     }

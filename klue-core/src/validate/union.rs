@@ -165,7 +165,7 @@ pub(super) fn check_union(
 /// Checks an untyped value against a union with a discriminator.
 pub(super) fn check_tagged(value: &Value, rules: &'static TaggedRules, v: &mut Violations) {
     let Value::Object(map) = value else {
-        v.push(format!(
+        v.push(format_args!(
             "expected object, got {}",
             super::value::type_name(value)
         ));
@@ -180,8 +180,9 @@ pub(super) fn check_tagged(value: &Value, rules: &'static TaggedRules, v: &mut V
                 let names: Vec<&str> = rules.tags.iter().map(|t| t.value).collect();
                 v.push_at(
                     property,
-                    format!(
-                        "'{tag}' is not one of {} (discriminator)",
+                    format_args!(
+                        "'{}' is not one of {} (discriminator)",
+                        super::violations::Shown(tag),
                         quoted_list(&names)
                     ),
                 );
@@ -189,7 +190,7 @@ pub(super) fn check_tagged(value: &Value, rules: &'static TaggedRules, v: &mut V
         },
         Some(other) => v.push_at(
             property,
-            format!(
+            format_args!(
                 "expected string, got {} (discriminator)",
                 super::value::type_name(other)
             ),

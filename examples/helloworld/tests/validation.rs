@@ -1,0 +1,115 @@
+//! Validation says exactly what the spec says, over real HTTP on 127.0.0.1: numbers parsed to
+//! the nearest double, and a bounded answer to a huge invalid request.
+
+use helloworld::api;
+use helloworld::Hello;
+use klue_core::{Authenticator, JwtConfig, ServerConfig};
+use serde_json::json;
+use testaccept::TestClient;
+
+fn jwt_config() -> JwtConfig {
+    JwtConfig {
+        secret: Some("helloworld-validation-secret-0123456789".to_owned()),
+        audience: Some("helloworld-validation".to_owned()),
+        issuer: Some("klue-tests".to_owned()),
+        ..JwtConfig::default()
+    }
+}
+
+/// The service with a 2 MB body limit, and a token for `POST /v1/messages`.
+async fn start() -> (TestClient, String) {
+    let config = ServerConfig {
+        jwt: jwt_config(),
+        body_limit: 2 * 1024 * 1024,
+        ..ServerConfig::default()
+    };
+    let client = testaccept::serve([api::router(Hello::default())], config)
+        .await
+        .0;
+    let token = Authenticator::new(jwt_config())
+        .expect("valid JWT config")
+        .mint("user-7", serde_json::Map::new())
+        .expect("token minted");
+    (client, token)
+}
+
+/// Posts `body` (sent as written: numbers keep their digits) as a message.
+async fn post_raw(client: &TestClient, token: &str, body: &str) -> testaccept::TestResponse {
+    let bearer = format!("Bearer {token}");
+    client
+        .send(
+            http::Method::POST,
+            "/v1/messages",
+            &[("authorization", &bearer)],
+            Some(("application/json", body.as_bytes().to_vec())),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn numbers_are_read_as_the_nearest_double() {
+    let (client, token) = start().await;
+    // The largest double below 1 is below exclusiveMaximum 1; read imprecisely it is 1.
+    for (i, score) in [
+        "0.9999999999999999",
+        "2.2250738585072011e-308",
+        "1e-45",
+        "0.30000000000000004",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let body = format!(r#"{{"text":"score {i}","priority":1,"score":{score}}}"#);
+        let created = post_raw(&client, &token, &body).await.assert_json(201);
+        let expected: f64 = score.parse().expect("a double");
+        assert_eq!(created["score"], json!(expected), "{score}");
+    }
+    let at_bound = post_raw(
+        &client,
+        &token,
+        r#"{"text":"one","priority":1,"score":1.0}"#,
+    )
+    .await;
+    let envelope = at_bound.assert_error(400, "INVALID_PARAMETER");
+    assert_eq!(envelope.errors[0].pointer, "/score");
+}
+
+#[tokio::test]
+async fn a_huge_invalid_body_gets_a_bounded_answer() {
+    let (client, token) = start().await;
+    // 200 000 tags breaking their pattern (and maxItems): an 800 KB body.
+    let mut body = String::from(r#"{"text":"many","priority":1,"tags":["#);
+    body.push_str(&vec![r#""A""#; 200_000].join(","));
+    body.push_str("]}");
+    assert!(body.len() > 800_000);
+    let response = post_raw(&client, &token, &body).await;
+    let size = response.body.len();
+    let envelope = response.assert_error(400, "INVALID_PARAMETER");
+    assert!(size <= 64 * 1024, "the 400 is {size} bytes");
+    assert_eq!(envelope.errors_total, Some(200_001));
+    assert_eq!(envelope.errors.len(), 100);
+    assert_eq!(envelope.errors[0].pointer, "/tags");
+    assert_eq!(envelope.errors[1].pointer, "/tags/0");
+    assert_eq!(envelope.errors[99].pointer, "/tags/98");
+    assert!(
+        envelope
+            .error_description
+            .starts_with("200001 errors in the request (first 100 listed): body /tags: "),
+        "{}",
+        envelope.error_description
+    );
+
+    // A long value out of its enum: the message shows a bounded part of it.
+    let long = "Z".repeat(500_000);
+    let body = json!({"text": "long", "priority": 1, "language": long});
+    let response = client.post_json("/v1/messages", &body, Some(&token)).await;
+    let size = response.body.len();
+    let envelope = response.assert_error(400, "INVALID_PARAMETER");
+    assert!(size <= 4 * 1024, "the 400 is {size} bytes");
+    assert_eq!(envelope.errors.len(), 1);
+    assert_eq!(
+        envelope.errors[0].message,
+        format!("'{}...' is not one of ['en', 'fr', 'sv']", "Z".repeat(64))
+    );
+    assert_eq!(envelope.errors_total, None);
+}
