@@ -11,7 +11,7 @@ use crate::body_stream::BodyStream;
 use crate::params::FromParam;
 use crate::style::decode::Source;
 use crate::style::ParamSpec;
-use crate::validate::{validate_value, Location, Schema, Validate, Violations};
+use crate::validate::{normalize_integers, validate_value, Location, Schema, Validate, Violations};
 use crate::ApiError;
 
 /// A request matched to an operation, authenticated when the operation requires it, with its
@@ -311,10 +311,7 @@ impl OperationRequest {
                 value.validate(schema, v);
                 Some(value)
             }
-            Err(_) => {
-                report_json_errors::<T>(&self.body, schema, v);
-                None
-            }
+            Err(_) => decode_checked::<T>(&self.body, schema, v),
         }
     }
     /// A `text/*` body (it must be UTF-8).
@@ -373,12 +370,13 @@ impl OperationRequest {
             }
             return None;
         }
-        let value = crate::params::form::decode(&self.body, schema);
+        let mut value = crate::params::form::decode(&self.body, schema);
         let before = v.len();
         validate_value(&value, schema, v);
         if v.len() > before {
             return None;
         }
+        normalize_integers(&mut value, schema);
         match serde_path_to_error::deserialize::<_, T>(value) {
             Ok(typed) => {
                 typed.validate(schema, v);
@@ -441,30 +439,33 @@ fn parse_array<T: FromParam + Validate + serde::Serialize>(
     Some(values)
 }
 
-/// Reports why `body` is not a valid `T`: malformed JSON, or every schema violation, or (when
-/// the schema admits the value but the Rust type does not) serde's error at its pointer.
-fn report_json_errors<T: DeserializeOwned>(
+/// The slow path of a JSON body serde could not decode into `T` directly: malformed JSON, or
+/// every schema violation, or (when the schema admits the value) the value decoded from its
+/// JSON tree, where integers spelled as decimals (`19802.0`) become integers first; failing
+/// that, serde's error at its pointer.
+fn decode_checked<T: DeserializeOwned>(
     body: &[u8],
     schema: &'static Schema,
     v: &mut Violations,
-) {
-    let value: serde_json::Value = match serde_json::from_slice(body) {
+) -> Option<T> {
+    let mut value: serde_json::Value = match serde_json::from_slice(body) {
         Ok(value) => value,
         Err(err) => {
-            v.push(format!("malformed JSON: {err}"));
-            return;
+            v.push(format_args!("malformed JSON: {err}"));
+            return None;
         }
     };
     let before = v.len();
     validate_value(&value, schema, v);
     if v.len() > before {
-        return;
+        return None;
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Ok(_) => v.push("the body does not match its schema"),
+    normalize_integers(&mut value, schema);
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(typed) => Some(typed),
         Err(err) => {
-            v.push_pointer(pointer_of(err.path()), err.inner().to_string());
+            v.push_pointer(pointer_of(err.path()), err.inner());
+            None
         }
     }
 }

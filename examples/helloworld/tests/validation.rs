@@ -113,3 +113,61 @@ async fn a_huge_invalid_body_gets_a_bounded_answer() {
     );
     assert_eq!(envelope.errors_total, None);
 }
+
+#[tokio::test]
+async fn integers_are_what_json_schema_calls_integers() {
+    let (client, token) = start().await;
+    // An integer spelled as a decimal or with an exponent is an integer.
+    for (i, priority) in ["3.0", "3", "0.3e1", "3e0"].iter().enumerate() {
+        let body = format!(r#"{{"text":"integer {i}","priority":{priority}}}"#);
+        let created = post_raw(&client, &token, &body).await.assert_json(201);
+        assert_eq!(created["priority"], json!(3), "{priority}");
+    }
+    // A fraction is not; a value out of range says so.
+    for (priority, message) in [
+        ("3.5", "expected integer, got number"),
+        (
+            "9223372036854775808",
+            "9223372036854775808 is out of range for a 64-bit integer",
+        ),
+        ("1e300", "1e+300 is out of range for a 64-bit integer"),
+        ("3000000000", "3000000000 does not fit format int32"),
+        ("3000000000.0", "3000000000 does not fit format int32"),
+    ] {
+        let body = format!(r#"{{"text":"bad","priority":{priority}}}"#);
+        let envelope = post_raw(&client, &token, &body)
+            .await
+            .assert_error(400, "INVALID_PARAMETER");
+        assert_eq!(
+            envelope.errors.len(),
+            1,
+            "{priority}: {:?}",
+            envelope.errors
+        );
+        assert_eq!(envelope.errors[0].pointer, "/priority");
+        assert_eq!(envelope.errors[0].message, message, "{priority}");
+    }
+
+    // In a parameter, an integer is JSON's digits.
+    let greeting = client
+        .get("/v1/greetings/Ada?times=2")
+        .await
+        .assert_json(200);
+    assert_eq!(greeting["message"], "Hello, Ada! Hello, Ada!");
+    for (times, message) in [
+        ("%2B2", "'+2' is not an integer"),
+        ("02", "'02' is not an integer"),
+        ("2.0", "'2.0' is not an integer"),
+        (
+            "9223372036854775808",
+            "9223372036854775808 does not fit format int32",
+        ),
+    ] {
+        let envelope = client
+            .get(&format!("/v1/greetings/Ada?times={times}"))
+            .await
+            .assert_error(400, "INVALID_PARAMETER");
+        assert_eq!(envelope.errors[0].pointer, "/times");
+        assert_eq!(envelope.errors[0].message, message, "{times}");
+    }
+}

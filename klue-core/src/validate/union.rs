@@ -23,6 +23,17 @@ fn is_valid(value: &Value, schema: &'static Schema) -> bool {
     scratch.is_empty()
 }
 
+/// The first of `alternatives` that `value` satisfies.
+pub(super) fn first_valid(
+    value: &Value,
+    alternatives: &'static [&'static Schema],
+) -> Option<&'static Schema> {
+    alternatives
+        .iter()
+        .copied()
+        .find(|schema| is_valid(value, schema))
+}
+
 /// Decodes a `oneOf`: the alternative that decodes and satisfies its schema, which must be the
 /// only one. When none satisfies its schema but exactly one decodes, that one is taken so that
 /// its validation reports what is wrong with pointers; a value that fits several is an error.

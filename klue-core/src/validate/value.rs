@@ -2,10 +2,11 @@
 
 use serde_json::Value;
 
+use super::integral::check_integer;
 use super::rules::{check_array_len, check_number_rules, check_string_rules};
 use super::union::{check_tagged, check_union};
 use super::violations::Shown;
-use super::{resolve, IntegerFormat, Schema, Violations};
+use super::{resolve, Schema, Violations};
 
 fn admits_null(mut schema: &'static Schema) -> bool {
     loop {
@@ -41,16 +42,9 @@ pub fn validate_value(value: &Value, schema: &'static Schema, v: &mut Violations
         (Schema::AnyOf(alternatives), _) => check_union(value, alternatives, false, v),
         (Schema::Tagged(rules), _) => check_tagged(value, rules, v),
         (Schema::Boolean, Value::Bool(_)) => {}
-        (Schema::Integer(format, rules), Value::Number(n)) => match n.as_i64() {
-            Some(i) => {
-                if *format == IntegerFormat::Int32 && i32::try_from(i).is_err() {
-                    v.push(format_args!("{i} does not fit format int32"));
-                }
-                #[allow(clippy::cast_precision_loss)]
-                check_number_rules(i as f64, rules, v);
-            }
-            None => v.push(format_args!("expected integer, got {}", type_name(value))),
-        },
+        (Schema::Integer(format, rules), Value::Number(n)) => {
+            check_integer(n, *format, rules, v);
+        }
         (Schema::Number(rules), Value::Number(n)) => {
             check_number_rules(n.as_f64().unwrap_or(f64::NAN), rules, v);
         }
