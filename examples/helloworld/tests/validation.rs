@@ -267,3 +267,64 @@ async fn a_single_valued_parameter_given_twice_is_refused() {
         "The request has more than one Authorization header; send one"
     );
 }
+
+#[tokio::test]
+async fn null_only_where_the_spec_makes_a_property_nullable() {
+    let (client, token) = start().await;
+    // Absent optional properties are fine.
+    let created = client
+        .post_json(
+            "/v1/messages",
+            &json!({"text": "absent", "priority": 1}),
+            Some(&token),
+        )
+        .await
+        .assert_json(201);
+    assert_eq!(created["text"], "absent");
+    // None of NewMessage's optional properties is nullable: null is not a value of theirs.
+    for (property, expected) in [
+        ("language", "string"),
+        ("tags", "array"),
+        ("urgent", "boolean"),
+        ("score", "number"),
+    ] {
+        let mut body = json!({"text": format!("null {property}"), "priority": 1});
+        body[property] = json!(null);
+        let response = client.post_json("/v1/messages", &body, Some(&token)).await;
+        assert_eq!(
+            only_violation(&response),
+            (
+                "body".to_owned(),
+                format!("/{property}"),
+                format!("expected {expected}, got null")
+            )
+        );
+    }
+    let response = client
+        .post_json(
+            "/v1/messages",
+            &json!({"text": "null item", "priority": 1, "tags": ["a", null]}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(only_violation(&response).1, "/tags/1");
+}
+
+#[tokio::test]
+async fn an_object_is_a_json_object_not_a_list_of_its_fields() {
+    let (client, token) = start().await;
+    for positional in [json!(["hello", 3]), json!([]), json!([["a"]])] {
+        let response = client
+            .post_json("/v1/messages", &positional, Some(&token))
+            .await;
+        assert_eq!(
+            only_violation(&response),
+            (
+                "body".to_owned(),
+                String::new(),
+                "expected object, got array".to_owned()
+            ),
+            "{positional}"
+        );
+    }
+}

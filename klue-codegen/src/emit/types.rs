@@ -96,6 +96,27 @@ impl TypeEmitter {
         }
     }
 
+    /// Whether `null` is a valid value of `schema`: it is nullable, untyped, a union (one of
+    /// its alternatives may be), or a reference to such a schema.
+    fn admits_null(&self, schema: &Schema) -> bool {
+        let mut schema = schema;
+        // Bounded: a chain of references longer than the schemas is a cycle.
+        for _ in 0..=self.named_schemas.len() {
+            if schema.nullable {
+                return true;
+            }
+            match &schema.kind {
+                SchemaKind::Any | SchemaKind::Union { .. } => return true,
+                SchemaKind::Ref(target) => match self.named_schemas.get(target) {
+                    Some(next) => schema = next,
+                    None => return true,
+                },
+                _ => return false,
+            }
+        }
+        true
+    }
+
     /// Whether a field of type `schema` inside the current named schema must be boxed: it
     /// contains that schema again without indirection.
     pub(super) fn needs_box(&self, schema: &Schema) -> bool {
@@ -249,10 +270,21 @@ impl TypeEmitter {
                     #[serde(deserialize_with = "::klue_core::codegen::deserialize_nullable")]
                     pub #field_ident: Option<#ty>,
                 },
-                (false, false) => quote! {
+                // Null only where the schema admits it (`Any`, a nullable target, a union).
+                (false, false) if self.admits_null(&property.schema) => quote! {
                     #field_docs
                     #rename
                     #[serde(default, skip_serializing_if = "Option::is_none")]
+                    pub #field_ident: Option<#ty>,
+                },
+                (false, false) => quote! {
+                    #field_docs
+                    #rename
+                    #[serde(
+                        default,
+                        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+                        skip_serializing_if = "Option::is_none"
+                    )]
                     pub #field_ident: Option<#ty>,
                 },
                 // Absent (`None`), null (`Some(None)`) and a value stay distinct.
@@ -273,11 +305,14 @@ impl TypeEmitter {
             checks.push(quote!(v.field(#json_name, &self.#field_ident, &#field_static);));
         }
         let serde_path = format!("{rt}::serde").replace(' ', "");
-        let mut container = quote!(#[serde(crate = #serde_path)]);
+        // `remote = "Self"`: the derived code is inherent, and `object_serde!` implements the
+        // traits so that the struct is read from a JSON object only (never positionally).
+        let mut container = quote!(#[serde(crate = #serde_path, remote = "Self")]);
         let additional_node = match additional {
             Additional::Unspecified => quote!(None),
             Additional::Forbidden => {
-                container = quote!(#[serde(crate = #serde_path, deny_unknown_fields)]);
+                container =
+                    quote!(#[serde(crate = #serde_path, remote = "Self", deny_unknown_fields)]);
                 quote!(Some(&#rt::plain::NEVER))
             }
             Additional::Any | Additional::Schema(_) => {
@@ -315,6 +350,8 @@ impl TypeEmitter {
             pub struct #type_ident {
                 #(#fields)*
             }
+
+            ::klue_core::object_serde!(#type_ident);
 
             impl #rt::Validate for #type_ident {
                 fn validate(&self, _schema: &'static #rt::Schema, v: &mut #rt::Violations) {

@@ -68,7 +68,6 @@ pub fn validate_value(value: &Value, schema: &'static Schema, v: &mut Violations
         (Schema::Object(rules), Value::Object(map)) => {
             for property in rules.properties {
                 match map.get(property.name) {
-                    Some(Value::Null) if !property.required => {}
                     Some(item) => v.value_at(property.name, item, property.schema),
                     None if property.required => {
                         v.push_at(property.name, "required property is missing");
