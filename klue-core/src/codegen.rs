@@ -228,6 +228,8 @@ pub mod plain {
     pub static DATE_TIME: Schema = formatted(Format::DateTime);
     /// A `date` string.
     pub static DATE: Schema = formatted(Format::Date);
+    /// A `time` string.
+    pub static TIME: Schema = formatted(Format::Time);
     /// An `email` string.
     pub static EMAIL: Schema = formatted(Format::Email);
     /// A `uri` string.
