@@ -43,9 +43,11 @@ impl OperationRequest {
                 .filter(|pair| !pair.is_empty())
                 .map(|pair| {
                     let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                    let key = percent_decoded(key, true)
-                        .unwrap_or_else(|_| String::from_utf8_lossy(key.as_bytes()).into_owned());
-                    (key, percent_decoded(value, true))
+                    let key = percent_decoded(key, true).map_or_else(
+                        |_| String::from_utf8_lossy(key.as_bytes()).into_owned(),
+                        Cow::into_owned,
+                    );
+                    (key, percent_decoded(value, true).map(Cow::into_owned))
                 })
                 .collect(),
             _ => Vec::new(),

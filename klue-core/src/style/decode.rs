@@ -1,5 +1,7 @@
 //! Reading styled parameters from a request into JSON values shaped by their schema.
 
+use std::borrow::Cow;
+
 use http::HeaderMap;
 use serde_json::{Map, Value};
 
@@ -91,9 +93,15 @@ pub(crate) fn read(
 
 /// `raw` percent-decoded (and `+` read as a space when `plus_is_space`, as forms write it),
 /// or why not: bytes that are not UTF-8 are refused rather than replaced, so that a service
-/// never sees text the client did not send.
-pub(crate) fn percent_decoded(raw: &str, plus_is_space: bool) -> Result<String, String> {
+/// never sees text the client did not send. Text without escapes is borrowed, not copied.
+pub(crate) fn percent_decoded(raw: &str, plus_is_space: bool) -> Result<Cow<'_, str>, String> {
     let bytes = raw.as_bytes();
+    if !bytes
+        .iter()
+        .any(|&b| b == b'%' || (plus_is_space && b == b'+'))
+    {
+        return Ok(Cow::Borrowed(raw));
+    }
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -112,6 +120,7 @@ pub(crate) fn percent_decoded(raw: &str, plus_is_space: bool) -> Result<String, 
         i += 1;
     }
     String::from_utf8(out)
+        .map(Cow::Owned)
         .map_err(|_| format!("'{}' is not UTF-8 once percent-decoded", Shown(raw)))
 }
 
@@ -121,11 +130,11 @@ fn hex(byte: Option<&u8>) -> Option<u8> {
 }
 
 fn decoded(raw: &str) -> Result<String, String> {
-    percent_decoded(raw, false)
+    percent_decoded(raw, false).map(Cow::into_owned)
 }
 
 fn form_decoded(raw: &str) -> Result<String, String> {
-    percent_decoded(raw, true)
+    percent_decoded(raw, true).map(Cow::into_owned)
 }
 
 fn split_decoded(raw: &str, delimiter: char) -> Result<Vec<String>, String> {
