@@ -96,27 +96,6 @@ impl TypeEmitter {
         }
     }
 
-    /// Whether `null` is a valid value of `schema`: it is nullable, untyped, a union (one of
-    /// its alternatives may be), or a reference to such a schema.
-    fn admits_null(&self, schema: &Schema) -> bool {
-        let mut schema = schema;
-        // Bounded: a chain of references longer than the schemas is a cycle.
-        for _ in 0..=self.named_schemas.len() {
-            if schema.nullable {
-                return true;
-            }
-            match &schema.kind {
-                SchemaKind::Any | SchemaKind::Union { .. } => return true,
-                SchemaKind::Ref(target) => match self.named_schemas.get(target) {
-                    Some(next) => schema = next,
-                    None => return true,
-                },
-                _ => return false,
-            }
-        }
-        true
-    }
-
     /// Whether a field of type `schema` inside the current named schema must be boxed: it
     /// contains that schema again without indirection.
     pub(super) fn needs_box(&self, schema: &Schema) -> bool {
@@ -270,23 +249,15 @@ impl TypeEmitter {
                     #[serde(deserialize_with = "::klue_core::codegen::deserialize_nullable")]
                     pub #field_ident: Option<#ty>,
                 },
-                // Null only where the schema admits it (`Any`, a nullable target, a union).
-                (false, false) if self.admits_null(&property.schema) => quote! {
-                    #field_docs
-                    #rename
-                    #[serde(default, skip_serializing_if = "Option::is_none")]
-                    pub #field_ident: Option<#ty>,
-                },
-                (false, false) => quote! {
-                    #field_docs
-                    #rename
-                    #[serde(
-                        default,
-                        deserialize_with = "::klue_core::codegen::deserialize_non_null",
-                        skip_serializing_if = "Option::is_none"
-                    )]
-                    pub #field_ident: Option<#ty>,
-                },
+                (false, false) => {
+                    let non_null = self.non_null_attribute(&property.schema);
+                    quote! {
+                        #field_docs
+                        #rename
+                        #[serde(default, #non_null skip_serializing_if = "Option::is_none")]
+                        pub #field_ident: Option<#ty>,
+                    }
+                }
                 // Absent (`None`), null (`Some(None)`) and a value stay distinct.
                 (false, true) => quote! {
                     #field_docs
