@@ -211,3 +211,12 @@ fn oas31_bodies() {
     assert!(code.contains("pub photo: klue::FilePart"), "{code}");
     assert!(code.contains("Option<Vec<klue::FilePart>>"), "{code}");
 }
+
+#[test]
+fn oas31_strict_values() {
+    let code = snapshot("strict_values.yaml");
+    assert!(
+        code.contains("klue::plain::TIME"),
+        "format: time is not checked"
+    );
+}

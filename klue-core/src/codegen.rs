@@ -18,6 +18,7 @@ pub use crate::params::{FromParam, ToParam};
 pub use crate::request::OperationRequest;
 pub use crate::response::{empty_response, json_response, Body, IntoResponse};
 pub use crate::router::{ApiInfo, ApiRouter, AuthMode, BodySpec, OperationSpec};
+pub use crate::serde_object::{deserialize_non_null, ObjectOnly};
 pub use crate::style::headers::{decode_headers, with_headers};
 pub use crate::style::{ParamSpec, Style};
 pub use crate::url::{add_cookie, add_styled_cookie, set_header, set_styled_header, UrlBuilder};
@@ -227,6 +228,8 @@ pub mod plain {
     pub static DATE_TIME: Schema = formatted(Format::DateTime);
     /// A `date` string.
     pub static DATE: Schema = formatted(Format::Date);
+    /// A `time` string.
+    pub static TIME: Schema = formatted(Format::Time);
     /// An `email` string.
     pub static EMAIL: Schema = formatted(Format::Email);
     /// A `uri` string.

@@ -51,6 +51,43 @@ pub mod codes {
     pub const HEADERS_TOO_LARGE: &str = "HEADERS_TOO_LARGE";
 }
 
+/// How many bytes of pointers and messages (as JSON text) a 400 lists at most: with the
+/// description, which repeats them, the answer stays well under 64 KB.
+pub const LISTED_BYTES: usize = 20 * 1024;
+
+/// The length of `text` written as a JSON string (control characters take six bytes).
+fn json_size(text: &str) -> usize {
+    text.bytes()
+        .map(|b| match b {
+            b'"' | b'\\' => 2,
+            0..=0x1f => 6,
+            _ => 1,
+        })
+        .sum()
+}
+
+/// The description of a 400 for `total` violations, of which `listed` are in the answer.
+fn invalid_description(listed: &[Violation], total: usize) -> String {
+    let mut description = match (listed, total) {
+        (_, 0) => return "The request is invalid".to_owned(),
+        ([one], 1) => return format!("Invalid request: {one}"),
+        ([], 1) => return "Invalid request: 1 error (too long to list)".to_owned(),
+        ([], total) => return format!("{total} errors in the request (too long to list)"),
+        (listed, total) if listed.len() == total => format!("{total} errors in the request: "),
+        (listed, total) => format!(
+            "{total} errors in the request (first {} listed): ",
+            listed.len()
+        ),
+    };
+    for (i, v) in listed.iter().enumerate() {
+        if i > 0 {
+            description.push_str("; ");
+        }
+        description.push_str(&v.to_string());
+    }
+    description
+}
+
 /// An error answered to the client as the klue error envelope.
 ///
 /// Every instance carries a fresh uuid4 `error_id`, which is also logged when the error is
@@ -69,6 +106,8 @@ struct Inner {
     error_id: Uuid,
     user_message: Option<String>,
     violations: Vec<Violation>,
+    /// How many violations the request had, when more than `violations` lists.
+    violations_total: Option<usize>,
     allow: Option<HeaderValue>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
@@ -88,9 +127,13 @@ pub struct ErrorEnvelope {
     /// Text safe to show to an end user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_message: Option<String>,
-    /// Every validation violation of the request.
+    /// The validation violations of the request: every one, or the first ones when
+    /// `errors_total` says there were more.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<Violation>,
+    /// How many violations the request had, when `errors` lists only the first ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors_total: Option<usize>,
 }
 
 impl ApiError {
@@ -108,6 +151,7 @@ impl ApiError {
                 error_id: Uuid::new_v4(),
                 user_message: None,
                 violations: Vec::new(),
+                violations_total: None,
                 allow: None,
                 source: None,
             }),
@@ -149,25 +193,32 @@ impl ApiError {
 
     /// 400 `INVALID_PARAMETER` listing every violation found in the request.
     pub fn invalid(violations: Vec<Violation>) -> Self {
-        let description = match violations.as_slice() {
-            [] => "The request is invalid".to_owned(),
-            [one] => format!("Invalid request: {one}"),
-            many => {
-                let mut text = format!("{} errors in the request: ", many.len());
-                for (i, v) in many.iter().enumerate() {
-                    if i > 0 {
-                        text.push_str("; ");
-                    }
-                    text.push_str(&v.to_string());
-                }
-                text
-            }
-        };
+        let total = violations.len();
+        Self::invalid_with_total(violations, total)
+    }
+
+    /// 400 `INVALID_PARAMETER` for a request with `total` violations, of which `violations`
+    /// are the first. The answer lists them while they fit [`LISTED_BYTES`] (so that its size
+    /// is bounded whatever was sent) and says how many there were in all.
+    pub fn invalid_with_total(mut violations: Vec<Violation>, total: usize) -> Self {
+        let mut budget = LISTED_BYTES;
+        let fitting = violations
+            .iter()
+            .take_while(|v| {
+                let size = json_size(&v.pointer) + json_size(&v.message);
+                budget = budget.saturating_sub(size);
+                budget > 0
+            })
+            .count();
+        violations.truncate(fitting);
+        let total = total.max(violations.len());
+        let description = invalid_description(&violations, total);
         let mut err = Self::new(
             StatusCode::BAD_REQUEST,
             codes::INVALID_PARAMETER,
             description,
         );
+        err.inner.violations_total = (total > violations.len()).then_some(total);
         err.inner.violations = violations;
         err
     }
@@ -333,6 +384,7 @@ impl ApiError {
             error_id: Some(self.inner.error_id.to_string()),
             user_message: self.inner.user_message.clone(),
             errors: self.inner.violations.clone(),
+            errors_total: self.inner.violations_total,
         }
     }
 

@@ -33,6 +33,7 @@ mod request;
 mod response;
 mod router;
 mod run;
+mod serde_object;
 mod server;
 mod style;
 mod url;

@@ -1,5 +1,7 @@
 //! Parsing parameter values (path, query, header) from their text form.
 
+use crate::validate::Shown;
+
 /// A value that can be read from the text of a path, query or header parameter.
 ///
 /// Implemented for the scalar types and for every string enum the code generator emits.
@@ -24,33 +26,92 @@ impl FromParam for bool {
     }
 }
 
-macro_rules! from_param_parse {
-    ($($t:ty => $what:literal),*) => {$(
-        impl FromParam for $t {
-            fn from_param(text: &str) -> Result<Self, String> {
-                text.parse::<$t>()
-                    .map_err(|_| format!("'{text}' is not {}", $what))
-            }
-        }
-    )*};
+/// Whether `text` is an integer as JSON writes one: an optional `-`, then `0` or digits not
+/// starting with `0` (no `+`, no leading zeros, no spaces).
+pub(crate) fn is_json_integer(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    match digits.as_bytes() {
+        [b'0'] => true,
+        [first, rest @ ..] => (b'1'..=b'9').contains(first) && rest.iter().all(u8::is_ascii_digit),
+        [] => false,
+    }
 }
 
-from_param_parse!(
-    i32 => "an integer of format int32",
-    i64 => "an integer",
-    u32 => "a non-negative integer of format int32",
-    u64 => "a non-negative integer"
-);
+/// Whether `text` is a number as JSON writes one (`-1.5e3`; no `+`, no leading zeros, no
+/// `.5` or `5.`).
+fn is_json_number(text: &str) -> bool {
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(at) => (&text[..at], Some(&text[at + 1..])),
+        None => (text, None),
+    };
+    let (integer, fraction) = match mantissa.split_once('.') {
+        Some((integer, fraction)) => (integer, Some(fraction)),
+        None => (mantissa, None),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    is_json_integer(integer)
+        && fraction.is_none_or(all_digits)
+        && exponent.is_none_or(|e| all_digits(e.strip_prefix(['+', '-']).unwrap_or(e)))
+}
 
-// JSON has no NaN or infinity, so neither does a number parameter.
+/// Parses an integer parameter: JSON's integer grammar, then the range of `T`.
+fn parse_integer<T: std::str::FromStr>(
+    text: &str,
+    what: &str,
+    out_of_range: &str,
+) -> Result<T, String> {
+    if !is_json_integer(text) {
+        return Err(format!("'{}' is not {what}", Shown(text)));
+    }
+    text.parse::<T>()
+        .map_err(|_| format!("{} {out_of_range}", Shown(text)))
+}
+
+impl FromParam for i64 {
+    fn from_param(text: &str) -> Result<Self, String> {
+        parse_integer(text, "an integer", "is out of range for a 64-bit integer")
+    }
+}
+
+impl FromParam for i32 {
+    fn from_param(text: &str) -> Result<Self, String> {
+        parse_integer(text, "an integer", "does not fit format int32")
+    }
+}
+
+impl FromParam for u64 {
+    fn from_param(text: &str) -> Result<Self, String> {
+        match text {
+            "-0" => Ok(0),
+            _ if text.starts_with('-') => {
+                Err(format!("'{}' is not a non-negative integer", Shown(text)))
+            }
+            _ => parse_integer(
+                text,
+                "a non-negative integer",
+                "is out of range for a 64-bit integer",
+            ),
+        }
+    }
+}
+
+impl FromParam for u32 {
+    fn from_param(text: &str) -> Result<Self, String> {
+        let wide = u64::from_param(text)?;
+        u32::try_from(wide).map_err(|_| format!("{text} does not fit format int32"))
+    }
+}
+
+// JSON has no NaN or infinity, so neither does a number parameter; its grammar is JSON's.
 macro_rules! from_param_float {
     ($($t:ty),*) => {$(
         impl FromParam for $t {
             fn from_param(text: &str) -> Result<Self, String> {
-                text.parse::<$t>()
-                    .ok()
+                Some(text)
+                    .filter(|text| is_json_number(text))
+                    .and_then(|text| text.parse::<$t>().ok())
                     .filter(|value| value.is_finite())
-                    .ok_or_else(|| format!("'{text}' is not a number"))
+                    .ok_or_else(|| format!("'{}' is not a number", Shown(text)))
             }
         }
     )*};
@@ -120,6 +181,45 @@ mod tests {
         assert_eq!(bool::from_param("true"), Ok(true));
         assert!(bool::from_param("yes").is_err());
         assert_eq!(String::from_param("a b"), Ok("a b".to_owned()));
+    }
+
+    #[test]
+    fn integers_and_numbers_follow_the_json_grammar() {
+        assert_eq!(i64::from_param("-0"), Ok(0));
+        assert_eq!(i64::from_param("0"), Ok(0));
+        assert_eq!(i64::from_param("-42"), Ok(-42));
+        for bad in [
+            "+5", "05", "-05", "", "-", " 5", "5 ", "1e3", "19802.0", "0x10",
+        ] {
+            assert_eq!(
+                i64::from_param(bad),
+                Err(format!("'{bad}' is not an integer")),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            i64::from_param("9223372036854775808"),
+            Err("9223372036854775808 is out of range for a 64-bit integer".to_owned())
+        );
+        assert_eq!(i64::from_param("-9223372036854775808"), Ok(i64::MIN));
+        assert_eq!(
+            i32::from_param("3000000000"),
+            Err("3000000000 does not fit format int32".to_owned())
+        );
+        assert_eq!(u64::from_param("-0"), Ok(0));
+        assert!(u64::from_param("-1").is_err());
+        assert_eq!(
+            u32::from_param("4294967296"),
+            Err("4294967296 does not fit format int32".to_owned())
+        );
+        for good in ["0", "-1.5", "2.5e-3", "1E+2", "19802.0"] {
+            assert!(f64::from_param(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "+5", "05", ".5", "5.", "1e", "1e+", "NaN", "inf", "1e400", "--1",
+        ] {
+            assert!(f64::from_param(bad).is_err(), "{bad}");
+        }
     }
 }
 

@@ -9,9 +9,9 @@ use serde::de::DeserializeOwned;
 use crate::auth::Claims;
 use crate::body_stream::BodyStream;
 use crate::params::FromParam;
-use crate::style::decode::Source;
+use crate::style::decode::{given_times, percent_decoded, Source};
 use crate::style::ParamSpec;
-use crate::validate::{validate_value, Location, Schema, Validate, Violations};
+use crate::validate::{normalize_integers, validate_value, Location, Schema, Validate, Violations};
 use crate::ApiError;
 
 /// A request matched to an operation, authenticated when the operation requires it, with its
@@ -21,7 +21,9 @@ pub struct OperationRequest {
     parts: Parts,
     /// Path parameters as matched: still percent-encoded (styles split before decoding).
     path_params: Vec<(String, String)>,
-    query: Vec<(String, String)>,
+    /// The query's pairs, decoded; a value that is not UTF-8 once decoded is kept as the
+    /// error naming it, answered when an operation reads that parameter.
+    query: Vec<(String, Result<String, String>)>,
     body: Bytes,
     /// The body when the operation streams it: taken by the handler.
     stream: std::sync::Mutex<Option<BodyStream>>,
@@ -36,8 +38,17 @@ impl OperationRequest {
         claims: Option<Claims>,
     ) -> Self {
         let query = match parts.uri.query() {
-            Some(query) if !query.is_empty() => form_urlencoded::parse(query.as_bytes())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            Some(query) if !query.is_empty() => query
+                .split('&')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| {
+                    let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                    let key = percent_decoded(key, true).map_or_else(
+                        |_| String::from_utf8_lossy(key.as_bytes()).into_owned(),
+                        Cow::into_owned,
+                    );
+                    (key, percent_decoded(value, true).map(Cow::into_owned))
+                })
                 .collect(),
             _ => Vec::new(),
         };
@@ -153,12 +164,16 @@ impl OperationRequest {
         schema: &'static Schema,
     ) -> Option<T> {
         v.set_location(Location::Path);
-        let raw = self
-            .path_params
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| percent_encoding::percent_decode_str(value).decode_utf8_lossy());
-        parse_one(v, name, raw.as_deref(), true, schema)
+        let raw = self.path_params.iter().find(|(key, _)| key == name);
+        let text = match raw.map(|(_, value)| percent_decoded(value, false)) {
+            Some(Ok(text)) => Some(text),
+            Some(Err(message)) => {
+                v.push_at(name, message);
+                return None;
+            }
+            None => None,
+        };
+        parse_one(v, name, text.as_deref(), true, schema)
     }
 
     /// A parameter with a style (OpenAPI `style`/`explode`, Swagger 2.0 `collectionFormat`):
@@ -197,7 +212,8 @@ impl OperationRequest {
         }
     }
 
-    /// A query parameter (its first occurrence), parsed and checked against `schema`.
+    /// A query parameter, parsed and checked against `schema`; given more than once, it is a
+    /// violation (which value was meant is not known).
     pub fn query_param<T: FromParam + Validate>(
         &self,
         v: &mut Violations,
@@ -206,11 +222,21 @@ impl OperationRequest {
         schema: &'static Schema,
     ) -> Option<T> {
         v.set_location(Location::Query);
-        let raw = self
-            .query
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str());
+        let mut found = self.query.iter().filter(|(key, _)| key == name);
+        let first = found.next();
+        let more = found.count();
+        if more > 0 {
+            v.push_at(name, given_times(name, more + 1));
+            return None;
+        }
+        let raw = match first.map(|(_, value)| value) {
+            Some(Ok(text)) => Some(text.as_str()),
+            Some(Err(message)) => {
+                v.push_at(name, message);
+                return None;
+            }
+            None => None,
+        };
         parse_one(v, name, raw, required, schema)
     }
 
@@ -224,12 +250,19 @@ impl OperationRequest {
         schema: &'static Schema,
     ) -> Option<Vec<T>> {
         v.set_location(Location::Query);
-        let raw: Vec<&str> = self
+        let raw = self
             .query
             .iter()
             .filter(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-            .collect();
+            .map(|(_, value)| value.as_deref())
+            .collect::<Result<Vec<&str>, _>>();
+        let raw = match raw {
+            Ok(raw) => raw,
+            Err(message) => {
+                v.push_at(name, message);
+                return None;
+            }
+        };
         let items: Vec<&str> = match raw.as_slice() {
             [] => {
                 if required {
@@ -255,7 +288,13 @@ impl OperationRequest {
         schema: &'static Schema,
     ) -> Option<T> {
         v.set_location(Location::Header);
-        let value = self.parts.headers.get(name);
+        let mut lines = self.parts.headers.get_all(name).iter();
+        let value = lines.next();
+        let more = lines.count();
+        if more > 0 {
+            v.push_at(name, given_times(name, more + 1));
+            return None;
+        }
         let raw = match value.map(|value| value.to_str()) {
             Some(Ok(text)) => Some(text),
             Some(Err(_)) => {
@@ -311,10 +350,7 @@ impl OperationRequest {
                 value.validate(schema, v);
                 Some(value)
             }
-            Err(_) => {
-                report_json_errors::<T>(&self.body, schema, v);
-                None
-            }
+            Err(_) => decode_checked::<T>(&self.body, schema, v),
         }
     }
     /// A `text/*` body (it must be UTF-8).
@@ -373,12 +409,13 @@ impl OperationRequest {
             }
             return None;
         }
-        let value = crate::params::form::decode(&self.body, schema);
+        let mut value = crate::params::form::decode(&self.body, schema);
         let before = v.len();
         validate_value(&value, schema, v);
         if v.len() > before {
             return None;
         }
+        normalize_integers(&mut value, schema);
         match serde_path_to_error::deserialize::<_, T>(value) {
             Ok(typed) => {
                 typed.validate(schema, v);
@@ -430,7 +467,7 @@ fn parse_array<T: FromParam + Validate + serde::Serialize>(
             Ok(value) => values.push(value),
             Err(message) => {
                 failed = true;
-                v.push_at(name, format!("item {index}: {message}"));
+                v.push_at(name, format_args!("item {index}: {message}"));
             }
         }
     }
@@ -441,30 +478,33 @@ fn parse_array<T: FromParam + Validate + serde::Serialize>(
     Some(values)
 }
 
-/// Reports why `body` is not a valid `T`: malformed JSON, or every schema violation, or (when
-/// the schema admits the value but the Rust type does not) serde's error at its pointer.
-fn report_json_errors<T: DeserializeOwned>(
+/// The slow path of a JSON body serde could not decode into `T` directly: malformed JSON, or
+/// every schema violation, or (when the schema admits the value) the value decoded from its
+/// JSON tree, where integers spelled as decimals (`19802.0`) become integers first; failing
+/// that, serde's error at its pointer.
+fn decode_checked<T: DeserializeOwned>(
     body: &[u8],
     schema: &'static Schema,
     v: &mut Violations,
-) {
-    let value: serde_json::Value = match serde_json::from_slice(body) {
+) -> Option<T> {
+    let mut value: serde_json::Value = match serde_json::from_slice(body) {
         Ok(value) => value,
         Err(err) => {
-            v.push(format!("malformed JSON: {err}"));
-            return;
+            v.push(format_args!("malformed JSON: {err}"));
+            return None;
         }
     };
     let before = v.len();
     validate_value(&value, schema, v);
     if v.len() > before {
-        return;
+        return None;
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Ok(_) => v.push("the body does not match its schema"),
+    normalize_integers(&mut value, schema);
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(typed) => Some(typed),
         Err(err) => {
-            v.push_pointer(pointer_of(err.path()), err.inner().to_string());
+            v.push_pointer(pointer_of(err.path()), err.inner());
+            None
         }
     }
 }

@@ -148,3 +148,9 @@ pub mod swagger2_form_data {
 pub mod oas31_bodies {
     include!("generated/oas31_bodies.rs");
 }
+
+/// `apis/fixtures/openapi31/strict_values.yaml`: integers, null, times and parameters checked
+/// exactly as the spec says.
+pub mod strict_values {
+    include!("generated/strict_values.rs");
+}

@@ -126,3 +126,36 @@ async fn required_nullable_fields_must_be_present_and_values_are_checked() {
         ]
     );
 }
+
+#[tokio::test]
+async fn null_is_refused_where_the_property_is_not_nullable() {
+    let (client, _) = testaccept::serve([api::router(Echo)], ServerConfig::default()).await;
+    // `bio` is optional but not nullable: absent is fine, null is not a string.
+    let response = client
+        .put_json(
+            "/profiles",
+            &json!({"nickname": null, "home": null, "bio": null}),
+            None,
+        )
+        .await;
+    let envelope = response.assert_error(400, "INVALID_PARAMETER");
+    let found: Vec<(String, String)> = envelope
+        .errors
+        .into_iter()
+        .map(|v| (v.pointer, v.message))
+        .collect();
+    assert_eq!(
+        found,
+        [("/bio".to_owned(), "expected string, got null".to_owned())]
+    );
+    // Nested in a nullable property's value, the same rule holds.
+    let response = client
+        .put_json(
+            "/profiles",
+            &json!({"nickname": null, "home": {"city": null}}),
+            None,
+        )
+        .await;
+    let envelope = response.assert_error(400, "INVALID_PARAMETER");
+    assert_eq!(envelope.errors[0].pointer, "/home/city");
+}

@@ -48,6 +48,7 @@ pub(super) fn checked_format(name: &str) -> Option<proc_macro2::Ident> {
         "uuid" => "Uuid",
         "date-time" => "DateTime",
         "date" => "Date",
+        "time" => "Time",
         "email" => "Email",
         "uri" => "Uri",
         "byte" => "Byte",

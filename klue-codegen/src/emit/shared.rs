@@ -10,6 +10,37 @@ use super::types::TypeEmitter;
 use crate::model::*;
 
 impl TypeEmitter {
+    /// The serde attribute of an optional field that refuses `null` where its schema does not
+    /// admit it; nothing where it does (the field then reads `null` as absent).
+    pub(super) fn non_null_attribute(&self, schema: &Schema) -> TokenStream {
+        if self.admits_null(schema) {
+            quote!()
+        } else {
+            quote!(deserialize_with = "::klue_core::codegen::deserialize_non_null",)
+        }
+    }
+
+    /// Whether `null` is a valid value of `schema`: it is nullable, untyped, a union (one of
+    /// its alternatives may be), or a reference to such a schema.
+    fn admits_null(&self, schema: &Schema) -> bool {
+        let mut schema = schema;
+        // Bounded: a longer chain of references is a cycle.
+        for _ in 0..64 {
+            if schema.nullable {
+                return true;
+            }
+            match &schema.kind {
+                SchemaKind::Any | SchemaKind::Union { .. } => return true,
+                SchemaKind::Ref(target) => match self.named_kind(target) {
+                    Some(next) => schema = next,
+                    None => return true,
+                },
+                _ => return false,
+            }
+        }
+        true
+    }
+
     /// What makes two inline schemas emit the same type: the schema without its origin, and
     /// which of the named schemas it reaches are boxed inside the current named schema
     /// (recursion).

@@ -249,12 +249,15 @@ impl TypeEmitter {
                     #[serde(deserialize_with = "::klue_core::codegen::deserialize_nullable")]
                     pub #field_ident: Option<#ty>,
                 },
-                (false, false) => quote! {
-                    #field_docs
-                    #rename
-                    #[serde(default, skip_serializing_if = "Option::is_none")]
-                    pub #field_ident: Option<#ty>,
-                },
+                (false, false) => {
+                    let non_null = self.non_null_attribute(&property.schema);
+                    quote! {
+                        #field_docs
+                        #rename
+                        #[serde(default, #non_null skip_serializing_if = "Option::is_none")]
+                        pub #field_ident: Option<#ty>,
+                    }
+                }
                 // Absent (`None`), null (`Some(None)`) and a value stay distinct.
                 (false, true) => quote! {
                     #field_docs
@@ -273,11 +276,14 @@ impl TypeEmitter {
             checks.push(quote!(v.field(#json_name, &self.#field_ident, &#field_static);));
         }
         let serde_path = format!("{rt}::serde").replace(' ', "");
-        let mut container = quote!(#[serde(crate = #serde_path)]);
+        // `remote = "Self"`: the derived code is inherent, and `object_serde!` implements the
+        // traits so that the struct is read from a JSON object only (never positionally).
+        let mut container = quote!(#[serde(crate = #serde_path, remote = "Self")]);
         let additional_node = match additional {
             Additional::Unspecified => quote!(None),
             Additional::Forbidden => {
-                container = quote!(#[serde(crate = #serde_path, deny_unknown_fields)]);
+                container =
+                    quote!(#[serde(crate = #serde_path, remote = "Self", deny_unknown_fields)]);
                 quote!(Some(&#rt::plain::NEVER))
             }
             Additional::Any | Additional::Schema(_) => {
@@ -315,6 +321,8 @@ impl TypeEmitter {
             pub struct #type_ident {
                 #(#fields)*
             }
+
+            ::klue_core::object_serde!(#type_ident);
 
             impl #rt::Validate for #type_ident {
                 fn validate(&self, _schema: &'static #rt::Schema, v: &mut #rt::Violations) {

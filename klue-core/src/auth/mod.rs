@@ -160,6 +160,12 @@ impl Authenticator {
     /// Verifies the request's `Authorization: Bearer <token>` header or, without one, a
     /// `token` cookie holding `Bearer <token>`.
     pub fn authenticate(&self, headers: &HeaderMap) -> Result<Claims, ApiError> {
+        // Two credentials: which one is meant is not known, so neither is used.
+        if headers.get_all(AUTHORIZATION).iter().nth(1).is_some() {
+            return Err(ApiError::token_invalid(
+                "The request has more than one Authorization header; send one",
+            ));
+        }
         let token = match headers.get(AUTHORIZATION).filter(|v| !v.is_empty()) {
             Some(value) => value
                 .to_str()

@@ -126,6 +126,8 @@ struct LenientEnvelope {
     user_message: Option<String>,
     #[serde(default)]
     errors: Option<serde_json::Value>,
+    #[serde(default)]
+    errors_total: Option<usize>,
 }
 
 /// The error a non-2xx answer the spec does not declare stands for: [`ClientError::Api`] when
@@ -148,6 +150,7 @@ pub fn error_from_response(response: ClientResponse) -> ClientError {
                     .errors
                     .and_then(|errors| serde_json::from_value(errors).ok())
                     .unwrap_or_default(),
+                errors_total: envelope.errors_total,
             }),
         },
         Err(_) => ClientError::UnexpectedStatus {

@@ -3,11 +3,10 @@
 use std::borrow::Cow;
 
 use http::HeaderMap;
-use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
 use super::{property_schema, shape, takes_key, typed, ParamSpec, Shape, Style};
-use crate::validate::{Location, Schema, Violations};
+use crate::validate::{Location, Schema, Shown, Violations};
 
 /// Where a request's parameters are, undecoded.
 pub(crate) struct Source<'a> {
@@ -92,31 +91,85 @@ pub(crate) fn read(
     Some(value)
 }
 
-fn decoded(raw: &str) -> String {
-    percent_decode_str(raw).decode_utf8_lossy().into_owned()
+/// `raw` percent-decoded (and `+` read as a space when `plus_is_space`, as forms write it),
+/// or why not: bytes that are not UTF-8 are refused rather than replaced, so that a service
+/// never sees text the client did not send. Text without escapes is borrowed, not copied.
+pub(crate) fn percent_decoded(raw: &str, plus_is_space: bool) -> Result<Cow<'_, str>, String> {
+    let bytes = raw.as_bytes();
+    if !bytes
+        .iter()
+        .any(|&b| b == b'%' || (plus_is_space && b == b'+'))
+    {
+        return Ok(Cow::Borrowed(raw));
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = match bytes[i] {
+            b'%' => match (hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+                (Some(high), Some(low)) => {
+                    i += 2;
+                    high * 16 + low
+                }
+                _ => b'%',
+            },
+            b'+' if plus_is_space => b' ',
+            other => other,
+        };
+        out.push(byte);
+        i += 1;
+    }
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| format!("'{}' is not UTF-8 once percent-decoded", Shown(raw)))
 }
 
-fn form_decoded(raw: &str) -> String {
-    let plus = raw.replace('+', " ");
-    decoded(&plus)
+fn hex(byte: Option<&u8>) -> Option<u8> {
+    let digit = char::from(*byte?).to_digit(16)?;
+    u8::try_from(digit).ok()
 }
 
-fn split_decoded(raw: &str, delimiter: char) -> Vec<String> {
+fn decoded(raw: &str) -> Result<String, String> {
+    percent_decoded(raw, false).map(Cow::into_owned)
+}
+
+fn form_decoded(raw: &str) -> Result<String, String> {
+    percent_decoded(raw, true).map(Cow::into_owned)
+}
+
+fn split_decoded(raw: &str, delimiter: char) -> Result<Vec<String>, String> {
     if raw.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     raw.split(delimiter).map(decoded).collect()
 }
 
-/// Splits `raw` (undecoded) on `delimiter`, then `key=value` pieces, decoding each part.
+/// Splits `raw` (undecoded) on `delimiter`, then `key=value` pieces, decoding each part; a key
+/// given twice is refused (one of its values would be lost).
 fn raw_pairs(raw: &str, delimiter: char) -> Result<Vec<(String, String)>, String> {
-    raw.split(delimiter)
+    let pairs = raw
+        .split(delimiter)
         .filter(|p| !p.is_empty())
         .map(|item| match item.split_once('=') {
-            Some((k, v)) => Ok((decoded(k), decoded(v))),
-            None => Err(format!("'{}' is not a key=value pair", decoded(item))),
+            Some((k, v)) => Ok((decoded(k)?, decoded(v)?)),
+            None => Err(format!("'{}' is not a key=value pair", Shown(item))),
         })
-        .collect()
+        .collect::<Result<Vec<_>, String>>()?;
+    unique_keys(pairs)
+}
+
+/// `pairs`, when no key is given twice.
+fn unique_keys(pairs: Vec<(String, String)>) -> Result<Vec<(String, String)>, String> {
+    let mut seen = std::collections::HashSet::with_capacity(pairs.len());
+    match pairs.iter().find(|(key, _)| !seen.insert(key.as_str())) {
+        Some((key, _)) => Err(format!("key '{}' is given more than once", Shown(key))),
+        None => Ok(pairs),
+    }
+}
+
+/// The error of a single-valued parameter given `count` times.
+pub(crate) fn given_times(name: &str, count: usize) -> String {
+    format!("parameter '{name}' is given {count} times; it takes a single value")
 }
 
 type Collected = Result<Option<Pieces>, String>;
@@ -128,7 +181,7 @@ fn collect(spec: &ParamSpec, shape: Shape, source: &Source<'_>) -> Collected {
             None => Ok(None),
         },
         Location::Query => query(spec, shape, source.query.unwrap_or("")),
-        Location::Header => Ok(header(spec, shape, source.headers)),
+        Location::Header => header(spec, shape, source.headers),
         Location::Cookie => cookie(spec, shape, source.headers),
         Location::Body => Ok(None),
     }
@@ -140,7 +193,7 @@ fn path(spec: &ParamSpec, shape: Shape, raw: &str) -> Result<Pieces, String> {
             let rest = raw.strip_prefix('.').ok_or_else(|| {
                 format!(
                     "expected label style: '.' then the value, got '{}'",
-                    decoded(raw)
+                    Shown(raw)
                 )
             })?;
             (rest, if spec.explode { '.' } else { ',' })
@@ -149,10 +202,10 @@ fn path(spec: &ParamSpec, shape: Shape, raw: &str) -> Result<Pieces, String> {
         _ => (raw, ','),
     };
     Ok(match (shape, spec.explode) {
-        (Shape::Scalar, _) => Pieces::One(decoded(rest)),
-        (Shape::Array(_), _) => Pieces::List(split_decoded(rest, delimiter)),
+        (Shape::Scalar, _) => Pieces::One(decoded(rest)?),
+        (Shape::Array(_), _) => Pieces::List(split_decoded(rest, delimiter)?),
         (Shape::Object(_), true) => Pieces::Pairs(raw_pairs(rest, delimiter)?),
-        (Shape::Object(_), false) => Pieces::List(split_decoded(rest, ',')),
+        (Shape::Object(_), false) => Pieces::List(split_decoded(rest, ',')?),
     })
 }
 
@@ -161,7 +214,7 @@ fn matrix(spec: &ParamSpec, shape: Shape, raw: &str) -> Result<Pieces, String> {
         format!(
             "expected matrix style: ';{}=' then the value, got '{}'",
             spec.name,
-            decoded(raw)
+            Shown(raw)
         )
     };
     let rest = raw.strip_prefix(';').ok_or_else(expected)?;
@@ -171,66 +224,74 @@ fn matrix(spec: &ParamSpec, shape: Shape, raw: &str) -> Result<Pieces, String> {
     let mut values = Vec::new();
     for part in rest.split(';') {
         let (key, value) = part.split_once('=').unwrap_or((part, ""));
-        if decoded(key) != spec.name {
+        if decoded(key)? != spec.name {
             return Err(expected());
         }
         values.push(value);
     }
+    let explode_array = matches!(shape, Shape::Array(_)) && spec.explode;
+    if values.len() > 1 && !explode_array {
+        return Err(given_times(spec.name, values.len()));
+    }
+    let first = values.first().copied().unwrap_or("");
     Ok(match shape {
-        Shape::Array(_) if spec.explode => Pieces::List(
+        _ if explode_array => Pieces::List(
             values
                 .into_iter()
                 .filter(|v| !v.is_empty())
                 .map(decoded)
-                .collect(),
+                .collect::<Result<_, _>>()?,
         ),
-        Shape::Scalar => Pieces::One(decoded(values.first().copied().unwrap_or(""))),
-        _ => Pieces::List(split_decoded(values.first().copied().unwrap_or(""), ',')),
+        Shape::Scalar => Pieces::One(decoded(first)?),
+        _ => Pieces::List(split_decoded(first, ',')?),
     })
 }
 
 fn query(spec: &ParamSpec, shape: Shape, raw: &str) -> Collected {
-    let pairs = raw.split('&').filter(|p| !p.is_empty()).map(|p| {
-        let (k, v) = p.split_once('=').unwrap_or((p, ""));
-        (form_decoded(k), v)
-    });
+    let pairs = || {
+        raw.split('&').filter(|p| !p.is_empty()).map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (form_decoded(k), v)
+        })
+    };
+    let named = || pairs().filter(|(k, _)| k.as_deref() == Ok(spec.name));
     if spec.style == Style::DeepObject {
         let prefix = format!("{}[", spec.name);
-        let found: Vec<(String, String)> = pairs
-            .filter_map(|(k, v)| {
-                let inner = k.strip_prefix(&prefix)?.strip_suffix(']')?;
-                Some((inner.to_owned(), form_decoded(v)))
-            })
-            .collect();
-        return Ok((!found.is_empty()).then_some(Pieces::Pairs(found)));
-    }
-    if spec.explode {
-        return Ok(match shape {
-            Shape::Object(rules) => {
-                let found: Vec<(String, String)> = pairs
-                    .filter(|(k, _)| takes_key(rules, k))
-                    .map(|(k, v)| (k, form_decoded(v)))
-                    .collect();
-                (!found.is_empty()).then_some(Pieces::Pairs(found))
+        let mut found = Vec::new();
+        for (key, value) in pairs() {
+            let key = key?;
+            if let Some(inner) = key.strip_prefix(&prefix).and_then(|k| k.strip_suffix(']')) {
+                found.push((inner.to_owned(), form_decoded(value)?));
             }
-            Shape::Array(_) => {
-                let found: Vec<String> = pairs
-                    .filter(|(k, _)| k == spec.name)
-                    .map(|(_, v)| form_decoded(v))
-                    .collect();
-                (!found.is_empty()).then_some(Pieces::List(found))
-            }
-            Shape::Scalar => pairs
-                .into_iter()
-                .find(|(k, _)| k == spec.name)
-                .map(|(_, v)| Pieces::One(form_decoded(v))),
-        });
+        }
+        return Ok((!found.is_empty()).then_some(Pieces::Pairs(unique_keys(found)?)));
     }
-    let Some((_, value)) = pairs.into_iter().find(|(k, _)| k == spec.name) else {
-        return Ok(None);
+    match (shape, spec.explode) {
+        (Shape::Object(rules), true) => {
+            let mut found = Vec::new();
+            for (key, value) in pairs() {
+                let key = key?;
+                if takes_key(rules, &key) {
+                    found.push((key, form_decoded(value)?));
+                }
+            }
+            return Ok((!found.is_empty()).then_some(Pieces::Pairs(unique_keys(found)?)));
+        }
+        (Shape::Array(_), true) => {
+            let found = named()
+                .map(|(_, v)| form_decoded(v))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok((!found.is_empty()).then_some(Pieces::List(found)));
+        }
+        _ => {}
+    }
+    let value = match named().count() {
+        0 => return Ok(None),
+        1 => named().map(|(_, v)| v).next().unwrap_or(""),
+        count => return Err(given_times(spec.name, count)),
     };
     if let Shape::Scalar = shape {
-        return Ok(Some(Pieces::One(form_decoded(value))));
+        return Ok(Some(Pieces::One(form_decoded(value)?)));
     }
     let delimiter = match spec.style {
         Style::SpaceDelimited => ' ',
@@ -240,12 +301,15 @@ fn query(spec: &ParamSpec, shape: Shape, raw: &str) -> Collected {
             let items: Vec<String> = if value.is_empty() {
                 Vec::new()
             } else {
-                value.split(',').map(form_decoded).collect()
+                value
+                    .split(',')
+                    .map(form_decoded)
+                    .collect::<Result<_, _>>()?
             };
             return Ok(Some(Pieces::List(items)));
         }
     };
-    let text = form_decoded(value);
+    let text = form_decoded(value)?;
     let items = if text.is_empty() {
         Vec::new()
     } else {
@@ -254,14 +318,22 @@ fn query(spec: &ParamSpec, shape: Shape, raw: &str) -> Collected {
     Ok(Some(Pieces::List(items)))
 }
 
-fn header(spec: &ParamSpec, shape: Shape, headers: &HeaderMap) -> Option<Pieces> {
-    let lines: Vec<Cow<'_, str>> = headers
+/// A header parameter: its lines joined with commas (RFC 9110 list syntax) for an array or an
+/// object; a scalar must come in one line.
+fn header(spec: &ParamSpec, shape: Shape, headers: &HeaderMap) -> Collected {
+    let lines = headers
         .get_all(spec.name)
         .iter()
-        .map(|value| String::from_utf8_lossy(value.as_bytes()))
-        .collect();
+        .map(|value| {
+            std::str::from_utf8(value.as_bytes())
+                .map_err(|_| format!("header '{}' is not UTF-8", spec.name))
+        })
+        .collect::<Result<Vec<&str>, String>>()?;
     if lines.is_empty() {
-        return None;
+        return Ok(None);
+    }
+    if lines.len() > 1 && matches!(shape, Shape::Scalar) {
+        return Err(given_times(spec.name, lines.len()));
     }
     let text = lines.join(",");
     let items = || -> Vec<String> {
@@ -270,10 +342,10 @@ fn header(spec: &ParamSpec, shape: Shape, headers: &HeaderMap) -> Option<Pieces>
             .filter(|item| !item.is_empty())
             .collect()
     };
-    Some(match (shape, spec.explode) {
+    Ok(Some(match (shape, spec.explode) {
         (Shape::Scalar, _) => Pieces::One(text.trim().to_owned()),
         (Shape::Array(_), _) | (Shape::Object(_), false) => Pieces::List(items()),
-        (Shape::Object(_), true) => Pieces::Pairs(
+        (Shape::Object(_), true) => Pieces::Pairs(unique_keys(
             items()
                 .into_iter()
                 .map(|item| match item.split_once('=') {
@@ -281,8 +353,8 @@ fn header(spec: &ParamSpec, shape: Shape, headers: &HeaderMap) -> Option<Pieces>
                     None => (item, String::new()),
                 })
                 .collect(),
-        ),
-    })
+        )?),
+    }))
 }
 
 fn cookie(spec: &ParamSpec, shape: Shape, headers: &HeaderMap) -> Collected {
@@ -297,21 +369,27 @@ fn cookie(spec: &ParamSpec, shape: Shape, headers: &HeaderMap) -> Collected {
     let name = spec.name;
     let named = || cookies.iter().filter(move |(k, _)| *k == name);
     Ok(match (shape, spec.explode) {
-        (Shape::Scalar, _) => named().next().map(|(_, v)| Pieces::One(decoded(v))),
+        (Shape::Scalar, _) => match named().next() {
+            Some((_, v)) => Some(Pieces::One(decoded(v)?)),
+            None => None,
+        },
         (Shape::Array(_), true) => {
-            let found: Vec<String> = named().map(|(_, v)| decoded(v)).collect();
+            let found = named()
+                .map(|(_, v)| decoded(v))
+                .collect::<Result<Vec<_>, _>>()?;
             (!found.is_empty()).then_some(Pieces::List(found))
         }
         (Shape::Object(rules), true) => {
-            let found: Vec<(String, String)> = cookies
+            let found = cookies
                 .iter()
                 .filter(|(k, _)| takes_key(rules, k))
-                .map(|(k, v)| ((*k).to_owned(), decoded(v)))
-                .collect();
+                .map(|(k, v)| Ok(((*k).to_owned(), decoded(v)?)))
+                .collect::<Result<Vec<_>, String>>()?;
             (!found.is_empty()).then_some(Pieces::Pairs(found))
         }
-        (_, false) => named()
-            .next()
-            .map(|(_, v)| Pieces::List(split_decoded(v, ','))),
+        (_, false) => match named().next() {
+            Some((_, v)) => Some(Pieces::List(split_decoded(v, ',')?)),
+            None => None,
+        },
     })
 }

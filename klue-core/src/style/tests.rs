@@ -173,3 +173,136 @@ fn delimiters_a_style_cannot_escape_are_refused_by_the_writer() {
     let flat = encode::flatten(&json!(["a,b"])).expect("flat");
     assert!(encode::header(&spec(Location::Header, Style::Simple, false), &flat).is_err());
 }
+
+/// The violations of reading `spec` from `path`, `query` and `headers`.
+fn read_errors(
+    spec: &ParamSpec,
+    schema: &'static Schema,
+    path: Option<&str>,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> Vec<(String, String)> {
+    let source = Source {
+        path,
+        query,
+        headers,
+    };
+    let mut v = Violations::new(spec.location);
+    let read = read(spec, schema, &source, &mut v);
+    let found: Vec<(String, String)> = v
+        .into_vec()
+        .into_iter()
+        .map(|x| (x.pointer, x.message))
+        .collect();
+    assert!(read.is_none() || found.is_empty(), "{spec:?}");
+    found
+}
+
+#[test]
+fn text_that_is_not_utf8_once_decoded_is_refused() {
+    let none = HeaderMap::new();
+    let not_utf8 = |raw: &str| {
+        vec![(
+            "/p".to_owned(),
+            format!("'{raw}' is not UTF-8 once percent-decoded"),
+        )]
+    };
+    for (location, style) in [
+        (Location::Path, Style::Simple),
+        (Location::Path, Style::Label),
+        (Location::Query, Style::Form),
+        (Location::Query, Style::PipeDelimited),
+    ] {
+        for explode in [false, true] {
+            let spec = spec(location, style, explode);
+            let (raw, path, query) = match location {
+                Location::Path if style == Style::Label => (".a%FF", Some(".a%FF"), None),
+                Location::Path => ("a%FF", Some("a%FF"), None),
+                _ => ("a%FF", None, Some("p=a%FF")),
+            };
+            let expected = not_utf8(if style == Style::Label { "a%FF" } else { raw });
+            assert_eq!(
+                read_errors(&spec, &WORDS, path, query, &none),
+                expected,
+                "{spec:?}"
+            );
+        }
+    }
+    let mut cookie = HeaderMap::new();
+    cookie.insert(http::header::COOKIE, HeaderValue::from_static("p=%C3%28"));
+    let spec = spec(Location::Cookie, Style::Form, false);
+    assert_eq!(
+        read_errors(&spec, &STRING, None, None, &cookie),
+        not_utf8("%C3%28")
+    );
+    // Valid UTF-8 is decoded.
+    let mut v = Violations::new(Location::Query);
+    let source = Source {
+        path: None,
+        query: Some("p=%C3%A9t%C3%A9+x"),
+        headers: &none,
+    };
+    let read = read(&spec_query_scalar(), &STRING, &source, &mut v);
+    assert_eq!(read, Some(json!("été x")));
+}
+
+fn spec_query_scalar() -> ParamSpec {
+    spec(Location::Query, Style::Form, true)
+}
+
+#[test]
+fn a_single_value_given_twice_is_refused() {
+    let none = HeaderMap::new();
+    let twice = vec![(
+        "/p".to_owned(),
+        "parameter 'p' is given 2 times; it takes a single value".to_owned(),
+    )];
+    for explode in [false, true] {
+        let spec = spec(Location::Query, Style::Form, explode);
+        assert_eq!(
+            read_errors(&spec, &STRING, None, Some("p=a&p=b"), &none),
+            twice
+        );
+    }
+    // Not exploded, an array is one value: `p=a,b`.
+    let spec_array = spec(Location::Query, Style::Form, false);
+    assert_eq!(
+        read_errors(&spec_array, &WORDS, None, Some("p=a&p=b"), &none),
+        twice
+    );
+    // Exploded, it is repeated.
+    assert!(read_errors(
+        &spec(Location::Query, Style::Form, true),
+        &WORDS,
+        None,
+        Some("p=a&p=b"),
+        &none
+    )
+    .is_empty());
+
+    let mut headers = HeaderMap::new();
+    headers.append("p", HeaderValue::from_static("a"));
+    headers.append("p", HeaderValue::from_static("b"));
+    let header = spec(Location::Header, Style::Simple, false);
+    assert_eq!(read_errors(&header, &STRING, None, None, &headers), twice);
+    // An array's items may come in several lines (RFC 9110 lists).
+    assert!(read_errors(&header, &WORDS, None, None, &headers).is_empty());
+
+    // An object's key given twice: one of its values would be lost.
+    let deep = spec(Location::Query, Style::DeepObject, true);
+    assert_eq!(
+        read_errors(&deep, &PAIR, None, Some("p[a]=x&p[a]=y"), &none),
+        vec![(
+            "/p".to_owned(),
+            "key 'a' is given more than once".to_owned()
+        )]
+    );
+    let exploded = spec(Location::Query, Style::Form, true);
+    assert_eq!(
+        read_errors(&exploded, &PAIR, None, Some("a=x&b=1&a=y"), &none),
+        vec![(
+            "/p".to_owned(),
+            "key 'a' is given more than once".to_owned()
+        )]
+    );
+}

@@ -12,6 +12,8 @@ pub enum Format {
     DateTime,
     /// `date`: an RFC 3339 full date (`2024-02-29`).
     Date,
+    /// `time`: an RFC 3339 full time, with an offset (`12:30:00Z`, `23:59:60.5+01:00`).
+    Time,
     /// `email`: `local@domain`, without spaces.
     Email,
     /// `uri`: an absolute URI (RFC 3986 scheme, no spaces, valid percent escapes).
@@ -27,6 +29,7 @@ impl Format {
             "uuid" => Format::Uuid,
             "date-time" => Format::DateTime,
             "date" => Format::Date,
+            "time" => Format::Time,
             "email" => Format::Email,
             "uri" => Format::Uri,
             "byte" => Format::Byte,
@@ -40,6 +43,7 @@ impl Format {
             Format::Uuid => "uuid",
             Format::DateTime => "date-time",
             Format::Date => "date",
+            Format::Time => "time",
             Format::Email => "email",
             Format::Uri => "uri",
             Format::Byte => "byte",
@@ -52,6 +56,7 @@ impl Format {
             Format::Uuid => is_uuid(text),
             Format::DateTime => is_date_time(text),
             Format::Date => is_date(text),
+            Format::Time => is_full_time(text),
             Format::Email => is_email(text),
             Format::Uri => is_uri(text),
             Format::Byte => is_base64(text),
@@ -71,6 +76,7 @@ impl Format {
             Format::Uuid => "a UUID",
             Format::DateTime => "an RFC 3339 date-time",
             Format::Date => "an RFC 3339 date",
+            Format::Time => "an RFC 3339 time",
             Format::Email => "an email address",
             Format::Uri => "an absolute URI",
             Format::Byte => "base64",
@@ -120,10 +126,12 @@ fn is_date_time(text: &str) -> bool {
     let Some(rest) = date_prefix(text) else {
         return false;
     };
-    let Some(rest) = rest.strip_prefix(['T', 't']) else {
-        return false;
-    };
-    let Some(rest) = time(rest) else {
+    rest.strip_prefix(['T', 't']).is_some_and(is_full_time)
+}
+
+/// RFC 3339 `full-time`: `HH:MM:SS`, an optional fraction, then `Z` or `+HH:MM`/`-HH:MM`.
+fn is_full_time(text: &str) -> bool {
+    let Some(rest) = time(text) else {
         return false;
     };
     let rest = match rest.strip_prefix(['.']) {
@@ -223,6 +231,25 @@ mod tests {
                 &[
                     "123e4567e89b12d3a456426614174000",
                     "123e4567-e89b-12d3-a456-42661417400g",
+                    "",
+                ],
+            ),
+            (
+                Format::Time,
+                &[
+                    "12:30:00Z",
+                    "23:59:60.123+05:30",
+                    "00:00:00-00:00",
+                    "08:15:00z",
+                ],
+                &[
+                    "12:30:00",
+                    "24:00:00Z",
+                    "12:60:00Z",
+                    "12:30Z",
+                    "12:30:00.Z",
+                    "12:30:00+5:30",
+                    "2024-01-01T12:30:00Z",
                     "",
                 ],
             ),

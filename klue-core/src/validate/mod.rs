@@ -12,6 +12,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 mod format;
+mod integral;
 mod rules;
 mod schema;
 mod typed;
@@ -20,6 +21,7 @@ mod value;
 mod violations;
 
 pub use format::Format;
+pub use integral::normalize_integers;
 pub use schema::{
     ArrayRules, IntegerFormat, NumberRules, ObjectRules, Pattern, Property, Schema, StringRules,
     Tag, TaggedRules,
@@ -27,7 +29,7 @@ pub use schema::{
 pub use typed::Validate;
 pub use union::{any_of, decode, one_of, tagged, Alternative};
 pub use value::validate_value;
-pub use violations::Violations;
+pub use violations::{Shown, Violations};
 
 use schema::resolve;
 

@@ -265,3 +265,80 @@ fn one_of_decodes_the_only_matching_alternative() {
     let err = serde_json::from_value::<Code>(json!("abcdef")).expect_err("none valid");
     assert!(err.to_string().contains("none of the 3"), "{err}");
 }
+
+#[test]
+fn violations_past_the_limit_are_counted_not_listed() {
+    let items: Vec<serde_json::Value> = (0..1000).map(|_| json!("x")).collect();
+    let mut v = Violations::default();
+    validate_value(&json!({"a/b~c": "ok", "tags": items}), &THING, &mut v);
+    // maxItems, uniqueItems, then one minLength per item.
+    assert_eq!(v.len(), 1002);
+    let listed = v.into_vec();
+    assert_eq!(listed.len(), Violations::LISTED);
+    assert_eq!(listed[2].pointer, "/tags/0");
+    assert_eq!(listed[99].pointer, "/tags/97");
+
+    // Typed values, and the appended violations of a union alternative, count the same way.
+    let mut typed = Violations::default();
+    let strings = vec!["x".to_owned(); 500];
+    typed.field("tags", &strings, &TAGS);
+    assert_eq!((typed.len(), typed.into_vec().len()), (502, 100));
+}
+
+#[test]
+fn messages_show_a_bounded_part_of_the_value() {
+    static COLOR: Schema = Schema::String(StringRules {
+        min_length: None,
+        max_length: None,
+        pattern: None,
+        enum_values: &["red", "blue"],
+        format: None,
+    });
+    let mut v = Violations::default();
+    validate_value(&json!("y".repeat(100_000)), &COLOR, &mut v);
+    let message = &v.into_vec()[0].message;
+    assert_eq!(
+        message,
+        &format!("'{}...' is not one of ['red', 'blue']", "y".repeat(64))
+    );
+}
+
+#[test]
+fn the_error_lists_a_bounded_part_and_counts_all() {
+    let mut v = Violations::default();
+    for i in 0..250 {
+        v.push_at(&format!("k{i}"), "is wrong");
+    }
+    let envelope = v.into_error().envelope();
+    assert_eq!(envelope.errors.len(), Violations::LISTED);
+    assert_eq!(envelope.errors_total, Some(250));
+    assert!(
+        envelope
+            .error_description
+            .starts_with("250 errors in the request (first 100 listed): body /k0: is wrong; "),
+        "{}",
+        envelope.error_description
+    );
+
+    // Long pointers fill the byte budget before the count limit.
+    let mut long = Violations::default();
+    for i in 0..50 {
+        long.push_at(&format!("{i}{}", "p".repeat(4000)), "is wrong");
+    }
+    let envelope = long.into_error().envelope();
+    assert!(envelope.errors.len() < 6, "{}", envelope.errors.len());
+    assert_eq!(envelope.errors_total, Some(50));
+    let size = serde_json::to_vec(&envelope).map(|b| b.len()).unwrap_or(0);
+    assert!(size < 64 * 1024, "{size} bytes");
+
+    // Nothing past the limit: no count.
+    let mut few = Violations::default();
+    few.push("is wrong");
+    few.push("is wrong too");
+    let envelope = few.into_error().envelope();
+    assert_eq!((envelope.errors.len(), envelope.errors_total), (2, None));
+    assert_eq!(
+        envelope.error_description,
+        "2 errors in the request: body (root): is wrong; body (root): is wrong too"
+    );
+}

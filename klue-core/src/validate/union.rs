@@ -23,6 +23,17 @@ fn is_valid(value: &Value, schema: &'static Schema) -> bool {
     scratch.is_empty()
 }
 
+/// The first of `alternatives` that `value` satisfies.
+pub(super) fn first_valid(
+    value: &Value,
+    alternatives: &'static [&'static Schema],
+) -> Option<&'static Schema> {
+    alternatives
+        .iter()
+        .copied()
+        .find(|schema| is_valid(value, schema))
+}
+
 /// Decodes a `oneOf`: the alternative that decodes and satisfies its schema, which must be the
 /// only one. When none satisfies its schema but exactly one decodes, that one is taken so that
 /// its validation reports what is wrong with pointers; a value that fits several is an error.
@@ -165,7 +176,7 @@ pub(super) fn check_union(
 /// Checks an untyped value against a union with a discriminator.
 pub(super) fn check_tagged(value: &Value, rules: &'static TaggedRules, v: &mut Violations) {
     let Value::Object(map) = value else {
-        v.push(format!(
+        v.push(format_args!(
             "expected object, got {}",
             super::value::type_name(value)
         ));
@@ -180,8 +191,9 @@ pub(super) fn check_tagged(value: &Value, rules: &'static TaggedRules, v: &mut V
                 let names: Vec<&str> = rules.tags.iter().map(|t| t.value).collect();
                 v.push_at(
                     property,
-                    format!(
-                        "'{tag}' is not one of {} (discriminator)",
+                    format_args!(
+                        "'{}' is not one of {} (discriminator)",
+                        super::violations::Shown(tag),
                         quoted_list(&names)
                     ),
                 );
@@ -189,7 +201,7 @@ pub(super) fn check_tagged(value: &Value, rules: &'static TaggedRules, v: &mut V
         },
         Some(other) => v.push_at(
             property,
-            format!(
+            format_args!(
                 "expected string, got {} (discriminator)",
                 super::value::type_name(other)
             ),

@@ -2,9 +2,11 @@
 
 use serde_json::Value;
 
+use super::integral::check_integer;
 use super::rules::{check_array_len, check_number_rules, check_string_rules};
 use super::union::{check_tagged, check_union};
-use super::{resolve, IntegerFormat, Schema, Violations};
+use super::violations::Shown;
+use super::{resolve, Schema, Violations};
 
 fn admits_null(mut schema: &'static Schema) -> bool {
     loop {
@@ -40,16 +42,9 @@ pub fn validate_value(value: &Value, schema: &'static Schema, v: &mut Violations
         (Schema::AnyOf(alternatives), _) => check_union(value, alternatives, false, v),
         (Schema::Tagged(rules), _) => check_tagged(value, rules, v),
         (Schema::Boolean, Value::Bool(_)) => {}
-        (Schema::Integer(format, rules), Value::Number(n)) => match n.as_i64() {
-            Some(i) => {
-                if *format == IntegerFormat::Int32 && i32::try_from(i).is_err() {
-                    v.push(format!("{i} does not fit format int32"));
-                }
-                #[allow(clippy::cast_precision_loss)]
-                check_number_rules(i as f64, rules, v);
-            }
-            None => v.push(format!("expected integer, got {}", type_name(value))),
-        },
+        (Schema::Integer(format, rules), Value::Number(n)) => {
+            check_integer(n, *format, rules, v);
+        }
         (Schema::Number(rules), Value::Number(n)) => {
             check_number_rules(n.as_f64().unwrap_or(f64::NAN), rules, v);
         }
@@ -63,9 +58,9 @@ pub fn validate_value(value: &Value, schema: &'static Schema, v: &mut Violations
                 }
             }
             for (i, item) in items.iter().enumerate() {
-                let before = v.len();
+                let before = v.listed();
                 validate_value(item, rules.items, v);
-                if v.len() > before {
+                if v.listed() > before {
                     v.prefix_since(before, &i.to_string());
                 }
             }
@@ -73,7 +68,6 @@ pub fn validate_value(value: &Value, schema: &'static Schema, v: &mut Violations
         (Schema::Object(rules), Value::Object(map)) => {
             for property in rules.properties {
                 match map.get(property.name) {
-                    Some(Value::Null) if !property.required => {}
                     Some(item) => v.value_at(property.name, item, property.schema),
                     None if property.required => {
                         v.push_at(property.name, "required property is missing");
@@ -90,7 +84,10 @@ pub fn validate_value(value: &Value, schema: &'static Schema, v: &mut Violations
                     if forbidden {
                         v.push_at(
                             key,
-                            format!("unknown property '{key}' is not allowed (additionalProperties: false)"),
+                            format_args!(
+                                "unknown property '{}' is not allowed (additionalProperties: false)",
+                                Shown(key)
+                            ),
                         );
                     } else {
                         v.value_at(key, item, additional);
@@ -114,7 +111,10 @@ pub fn validate_value(value: &Value, schema: &'static Schema, v: &mut Violations
                 | Schema::Ref(_)
                 | Schema::Nullable(_) => "any",
             };
-            v.push(format!("expected {expected}, got {}", type_name(value)));
+            v.push(format_args!(
+                "expected {expected}, got {}",
+                type_name(value)
+            ));
         }
     }
 }

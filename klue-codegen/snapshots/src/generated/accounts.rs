@@ -89,14 +89,19 @@ static SCHEMA_ACCOUNT_LIMITS_ADDITIONAL: klue::Schema = klue::Schema::Integer(
     },
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct AccountLimits {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub daily: Option<i64>,
     /// The properties not declared in the schema (`additionalProperties`).
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<String, i64>,
 }
+::klue_core::object_serde!(AccountLimits);
 impl klue::Validate for AccountLimits {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("daily", &self.daily, &klue::plain::INT64);
@@ -115,13 +120,21 @@ static SCHEMA_ACCOUNT_LIMITS: klue::Schema = klue::Schema::Object(klue::ObjectRu
     additional: Some(&SCHEMA_ACCOUNT_LIMITS_ADDITIONAL),
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", deny_unknown_fields)]
+#[serde(crate = "klue::serde", remote = "Self", deny_unknown_fields)]
 pub struct Account {
     /// Read-only: sent by the server; never required (the same type serves requests).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     pub email: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<String>,
     #[serde(default = "default_account_active")]
     pub active: bool,
@@ -129,9 +142,14 @@ pub struct Account {
     pub plan: AccountPlan,
     #[serde(default = "default_account_quota")]
     pub quota: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub limits: Option<AccountLimits>,
 }
+::klue_core::object_serde!(Account);
 impl klue::Validate for Account {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("id", &self.id, &klue::plain::UUID);

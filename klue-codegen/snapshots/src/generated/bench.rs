@@ -40,13 +40,18 @@ static SCHEMA_NEW_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRule
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct NewItem {
     pub name: String,
     pub price: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tags: Option<Vec<String>>,
 }
+::klue_core::object_serde!(NewItem);
 impl klue::Validate for NewItem {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_NEW_ITEM__NAME);
@@ -89,14 +94,19 @@ static SCHEMA_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Item {
     pub id: String,
     pub name: String,
     pub price: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tags: Option<Vec<String>>,
 }
+::klue_core::object_serde!(Item);
 impl klue::Validate for Item {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("id", &self.id, &klue::plain::UUID);

@@ -24,27 +24,64 @@ static SCHEMA_RECEIVED__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRule
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Received {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub count: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub public: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tags: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_size: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub attachments: Option<i64>,
 }
+::klue_core::object_serde!(Received);
 impl klue::Validate for Received {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("title", &self.title, &klue::plain::STRING);
@@ -110,11 +147,12 @@ static SCHEMA_RECEIVED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     additional: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Avatar {
     pub user: String,
     pub image: String,
 }
+::klue_core::object_serde!(Avatar);
 impl klue::Validate for Avatar {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("user", &self.user, &klue::plain::STRING);
@@ -138,12 +176,13 @@ static SCHEMA_AVATAR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     additional: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Counted {
     pub kind: String,
     pub bytes: i64,
     pub chunks: i64,
 }
+::klue_core::object_serde!(Counted);
 impl klue::Validate for Counted {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("kind", &self.kind, &klue::plain::STRING);
@@ -192,12 +231,17 @@ static SCHEMA_PET__AGE: klue::Schema = klue::Schema::Integer(
     },
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Pet {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub age: Option<i64>,
 }
+::klue_core::object_serde!(Pet);
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_PET__NAME);
@@ -264,12 +308,17 @@ static SCHEMA_UPLOAD_BODY_META__RANK: klue::Schema = klue::Schema::Integer(
     },
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct UploadBodyMeta {
     pub source: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rank: Option<i64>,
 }
+::klue_core::object_serde!(UploadBodyMeta);
 impl klue::Validate for UploadBodyMeta {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("source", &self.source, &klue::plain::STRING);
@@ -440,10 +489,11 @@ static SCHEMA_IMPORT_DATA_BODY_JSON__ROWS: klue::Schema = klue::Schema::Array(kl
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct ImportDataBodyJson {
     pub rows: Vec<i64>,
 }
+::klue_core::object_serde!(ImportDataBodyJson);
 impl klue::Validate for ImportDataBodyJson {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("rows", &self.rows, &SCHEMA_IMPORT_DATA_BODY_JSON__ROWS);

@@ -19,10 +19,11 @@ static SCHEMA_NAMED__NAME: klue::Schema = klue::Schema::String(klue::StringRules
     format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Named {
     pub name: String,
 }
+::klue_core::object_serde!(Named);
 impl klue::Validate for Named {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_NAMED__NAME);
@@ -48,11 +49,12 @@ static SCHEMA_DOG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Dog {
     pub name: String,
     pub barks: bool,
 }
+::klue_core::object_serde!(Dog);
 impl klue::Validate for Dog {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_DOG__NAME);
@@ -95,11 +97,12 @@ static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
     },
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Cat {
     pub name: String,
     pub lives: i64,
 }
+::klue_core::object_serde!(Cat);
 impl klue::Validate for Cat {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_CAT__NAME);
@@ -187,7 +190,7 @@ static SCHEMA_SUMMARY__TAG: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::Ref(&SCHEMA_SUMMARY_TAG),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Summary {
     pub kind: String,
     pub name: String,
@@ -198,6 +201,7 @@ pub struct Summary {
     )]
     pub tag: Option<Option<SummaryTag>>,
 }
+::klue_core::object_serde!(Summary);
 impl klue::Validate for Summary {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("kind", &self.kind, &klue::plain::STRING);

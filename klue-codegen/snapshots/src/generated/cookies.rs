@@ -69,12 +69,17 @@ static SCHEMA_GET_SESSION_THEME: klue::Schema = klue::Schema::String(klue::Strin
     format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct GetSessionOk {
     pub session: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub theme: Option<String>,
 }
+::klue_core::object_serde!(GetSessionOk);
 impl klue::Validate for GetSessionOk {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("session", &self.session, &klue::plain::STRING);

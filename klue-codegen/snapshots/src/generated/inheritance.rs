@@ -20,12 +20,13 @@ static SCHEMA_PET_BASE__NAME: klue::Schema = klue::Schema::String(klue::StringRu
 });
 /// A pet of any kind.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct PetBase {
     pub name: String,
     #[serde(rename = "petType")]
     pub pet_type: String,
 }
+::klue_core::object_serde!(PetBase);
 impl klue::Validate for PetBase {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_PET_BASE__NAME);
@@ -189,7 +190,7 @@ static SCHEMA_CAT_HUNTING_SKILL: klue::Schema = klue::Schema::String(klue::Strin
 });
 /// A cat.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Cat {
     pub name: String,
     #[serde(rename = "petType")]
@@ -197,6 +198,7 @@ pub struct Cat {
     #[serde(rename = "huntingSkill")]
     pub hunting_skill: CatHuntingSkill,
 }
+::klue_core::object_serde!(Cat);
 impl klue::Validate for Cat {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_CAT__NAME);
@@ -246,7 +248,7 @@ static SCHEMA_DOG__PACK_SIZE: klue::Schema = klue::Schema::Integer(
 );
 /// A dog.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Dog {
     pub name: String,
     #[serde(rename = "petType")]
@@ -254,6 +256,7 @@ pub struct Dog {
     #[serde(rename = "packSize")]
     pub pack_size: i32,
 }
+::klue_core::object_serde!(Dog);
 impl klue::Validate for Dog {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_DOG__NAME);
@@ -350,14 +353,19 @@ static SCHEMA_FISH_WATER: klue::Schema = klue::Schema::String(klue::StringRules 
 });
 /// A fish, tagged `fish` (Azure's extension) instead of its schema name.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Fish {
     pub name: String,
     #[serde(rename = "petType")]
     pub pet_type: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub water: Option<FishWater>,
 }
+::klue_core::object_serde!(Fish);
 impl klue::Validate for Fish {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_FISH__NAME);
@@ -396,7 +404,7 @@ static SCHEMA_LION__NAME: klue::Schema = klue::Schema::String(klue::StringRules 
 });
 /// A cat of a cat, so a pet too.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Lion {
     pub name: String,
     #[serde(rename = "petType")]
@@ -405,6 +413,7 @@ pub struct Lion {
     pub hunting_skill: CatHuntingSkill,
     pub mane: bool,
 }
+::klue_core::object_serde!(Lion);
 impl klue::Validate for Lion {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_LION__NAME);
@@ -447,10 +456,11 @@ static SCHEMA_OWNER__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Owner {
     pub pets: Vec<Pet>,
 }
+::klue_core::object_serde!(Owner);
 impl klue::Validate for Owner {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("pets", &self.pets, &SCHEMA_OWNER__PETS);

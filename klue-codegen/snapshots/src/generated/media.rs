@@ -43,13 +43,18 @@ static SCHEMA_LOGIN_BODY__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRu
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct LoginBody {
     pub user: String,
     pub age: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tags: Option<Vec<String>>,
 }
+::klue_core::object_serde!(LoginBody);
 impl klue::Validate for LoginBody {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("user", &self.user, &SCHEMA_LOGIN_BODY__USER);
@@ -92,15 +97,28 @@ static SCHEMA_LOGIN_OK__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRule
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct LoginOk {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub age: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tags: Option<Vec<String>>,
 }
+::klue_core::object_serde!(LoginOk);
 impl klue::Validate for LoginOk {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("user", &self.user, &klue::plain::STRING);
@@ -159,11 +177,16 @@ static SCHEMA_UPLOAD__BODY: klue::Schema = klue::multipart_schema(
     ],
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct GetReportOk {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rows: Option<i64>,
 }
+::klue_core::object_serde!(GetReportOk);
 impl klue::Validate for GetReportOk {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("rows", &self.rows, &klue::plain::INT64);

@@ -26,11 +26,12 @@ static SCHEMA_OWNER__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Owner {
     pub name: String,
     pub pets: Vec<Pet>,
 }
+::klue_core::object_serde!(Owner);
 impl klue::Validate for Owner {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_OWNER__NAME);
@@ -54,11 +55,12 @@ static SCHEMA_OWNER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     additional: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Error {
     pub code: i32,
     pub message: String,
 }
+::klue_core::object_serde!(Error);
 impl klue::Validate for Error {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("code", &self.code, &klue::plain::INT32);
@@ -97,15 +99,24 @@ static SCHEMA_PET__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Pet {
     pub id: PetId,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tags: Option<Vec<Tag>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_error: Option<ErrorsError>,
 }
+::klue_core::object_serde!(Pet);
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("id", &self.id, &SCHEMA_PET_ID);
@@ -166,14 +177,23 @@ static SCHEMA_TAG__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Tag {
     pub label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pets: Option<Vec<Pet>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub owner: Option<Owner>,
 }
+::klue_core::object_serde!(Tag);
 impl klue::Validate for Tag {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("label", &self.label, &SCHEMA_TAG__LABEL);
@@ -261,10 +281,11 @@ static SCHEMA_ERRORS_ERROR_REASON: klue::Schema = klue::Schema::String(klue::Str
     format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct ErrorsError {
     pub reason: ErrorsErrorReason,
 }
+::klue_core::object_serde!(ErrorsError);
 impl klue::Validate for ErrorsError {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("reason", &self.reason, &SCHEMA_ERRORS_ERROR_REASON);

@@ -19,67 +19,184 @@ static SCHEMA_RECORD__TAG: klue::Schema = klue::Schema::String(klue::StringRules
     format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Record {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tag: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub r#type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a1: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a2: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a3: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a4: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a5: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a6: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a7: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a8: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a9: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a10: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a11: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a12: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a13: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a14: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a15: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a16: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a17: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a18: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a19: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a20: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a21: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a22: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a23: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a24: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub a25: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub label: Option<String2>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub outcome: Option<Result2>,
 }
+::klue_core::object_serde!(Record);
 impl klue::Validate for Record {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("tag", &self.tag, &SCHEMA_RECORD__TAG);
@@ -273,11 +390,16 @@ static SCHEMA_RECORD_TAG__NAME: klue::Schema = klue::Schema::String(klue::String
     format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct RecordTag {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
 }
+::klue_core::object_serde!(RecordTag);
 impl klue::Validate for RecordTag {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_RECORD_TAG__NAME);
@@ -311,13 +433,22 @@ static SCHEMA_RESULT2__ITEMS: klue::Schema = klue::Schema::Array(klue::ArrayRule
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Result2 {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ok: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub items: Option<Vec<String2>>,
 }
+::klue_core::object_serde!(Result2);
 impl klue::Validate for Result2 {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("ok", &self.ok, &klue::plain::BOOLEAN);

@@ -19,10 +19,11 @@ static SCHEMA_ADDRESS__CITY: klue::Schema = klue::Schema::String(klue::StringRul
     format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Address {
     pub city: String,
 }
+::klue_core::object_serde!(Address);
 impl klue::Validate for Address {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("city", &self.city, &SCHEMA_ADDRESS__CITY);
@@ -75,7 +76,7 @@ static SCHEMA_PROFILE__HOME: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::Ref(&SCHEMA_ADDRESS),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Profile {
     #[serde(deserialize_with = "::klue_core::codegen::deserialize_nullable")]
     pub nickname: Option<String>,
@@ -85,11 +86,16 @@ pub struct Profile {
         skip_serializing_if = "Option::is_none"
     )]
     pub age: Option<Option<i64>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bio: Option<String>,
     #[serde(deserialize_with = "::klue_core::codegen::deserialize_nullable")]
     pub home: Option<Address>,
 }
+::klue_core::object_serde!(Profile);
 impl klue::Validate for Profile {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("nickname", &self.nickname, &SCHEMA_PROFILE__NICKNAME);
@@ -125,13 +131,14 @@ static SCHEMA_PROFILE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     additional: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Understood {
     pub nickname: String,
     pub age: String,
     pub bio: String,
     pub home: String,
 }
+::klue_core::object_serde!(Understood);
 impl klue::Validate for Understood {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("nickname", &self.nickname, &klue::plain::STRING);

@@ -83,7 +83,7 @@ static SCHEMA_PET__NICKNAME: klue::Schema = klue::Schema::Nullable(
     }),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Pet {
     pub name: String,
     pub kind: PetKind,
@@ -93,9 +93,14 @@ pub struct Pet {
         skip_serializing_if = "Option::is_none"
     )]
     pub nickname: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tag: Option<Tag>,
 }
+::klue_core::object_serde!(Pet);
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_PET__NAME);
@@ -131,12 +136,17 @@ static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     additional: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Error {
     pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pet: Option<Pet>,
 }
+::klue_core::object_serde!(Error);
 impl klue::Validate for Error {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("message", &self.message, &klue::plain::STRING);
@@ -168,10 +178,11 @@ static SCHEMA_TAG__LABEL: klue::Schema = klue::Schema::String(klue::StringRules 
     format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Tag {
     pub label: String,
 }
+::klue_core::object_serde!(Tag);
 impl klue::Validate for Tag {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("label", &self.label, &SCHEMA_TAG__LABEL);

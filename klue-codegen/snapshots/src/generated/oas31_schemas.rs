@@ -152,7 +152,7 @@ static SCHEMA_RECORD__META: klue::Schema = klue::Schema::Object(klue::ObjectRule
     ),
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Record {
     #[serde(deserialize_with = "::klue_core::codegen::deserialize_nullable")]
     pub name: Option<String>,
@@ -171,16 +171,36 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scalar: Option<klue::serde_json::Value>,
     pub kind: RecordKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub version: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub note: Option<String>,
     pub ratio: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub level: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub main_tag: Option<RecordTag>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tags: Option<Vec<RecordTag>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bounded: Option<klue::serde_json::Value>,
@@ -190,19 +210,40 @@ pub struct Record {
         skip_serializing_if = "Option::is_none"
     )]
     pub maybe_score: Option<Option<Score>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub point: Option<Vec<f64>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pair: Option<Vec<klue::serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub avatar: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub raw: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anything: Option<klue::serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub meta: Option<::std::collections::BTreeMap<String, f64>>,
 }
+::klue_core::object_serde!(Record);
 impl klue::Validate for Record {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_RECORD__NAME);
@@ -358,7 +399,7 @@ static SCHEMA_RECORD_TAG__VALUE: klue::Schema = klue::Schema::Nullable(
     }),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct RecordTag {
     pub key: String,
     #[serde(
@@ -368,6 +409,7 @@ pub struct RecordTag {
     )]
     pub value: Option<Option<String>>,
 }
+::klue_core::object_serde!(RecordTag);
 impl klue::Validate for RecordTag {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("key", &self.key, &SCHEMA_RECORD_TAG__KEY);
@@ -455,7 +497,7 @@ static SCHEMA_PUT_RECORD_DEFAULT__DETAIL: klue::Schema = klue::Schema::Nullable(
     }),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct PutRecordDefault {
     #[serde(
         default,
@@ -464,6 +506,7 @@ pub struct PutRecordDefault {
     )]
     pub detail: Option<Option<String>>,
 }
+::klue_core::object_serde!(PutRecordDefault);
 impl klue::Validate for PutRecordDefault {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("detail", &self.detail, &SCHEMA_PUT_RECORD_DEFAULT__DETAIL);

@@ -94,11 +94,15 @@ static SCHEMA_MEASUREMENT__LABEL: klue::Schema = klue::Schema::Nullable(
     }),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Measurement {
     pub kind: MeasurementKind,
     pub value: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub count: Option<i64>,
     #[serde(
         default,
@@ -107,6 +111,7 @@ pub struct Measurement {
     )]
     pub label: Option<Option<String>>,
 }
+::klue_core::object_serde!(Measurement);
 impl klue::Validate for Measurement {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("kind", &self.kind, &SCHEMA_MEASUREMENT_KIND);

@@ -118,7 +118,7 @@ static SCHEMA_CLICK__BUTTON: klue::Schema = klue::Schema::Nullable(
     ),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", deny_unknown_fields)]
+#[serde(crate = "klue::serde", remote = "Self", deny_unknown_fields)]
 pub struct Click {
     pub r#type: ClickType,
     pub at: String,
@@ -129,6 +129,7 @@ pub struct Click {
     )]
     pub button: Option<Option<i64>>,
 }
+::klue_core::object_serde!(Click);
 impl klue::Validate for Click {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("type", &self.r#type, &SCHEMA_CLICK_TYPE);
@@ -226,14 +227,19 @@ fn default_scroll_smooth() -> bool {
     true
 }
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct ScrollExtra {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source: Option<String>,
     /// The properties not declared in the schema (`additionalProperties`).
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
+::klue_core::object_serde!(ScrollExtra);
 impl klue::Validate for ScrollExtra {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("source", &self.source, &klue::plain::STRING);
@@ -252,15 +258,20 @@ static SCHEMA_SCROLL_EXTRA: klue::Schema = klue::Schema::Object(klue::ObjectRule
     additional: Some(&klue::plain::EMAIL),
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Scroll {
     pub r#type: ScrollType,
     pub offset: i64,
     #[serde(default = "default_scroll_smooth")]
     pub smooth: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub extra: Option<ScrollExtra>,
 }
+::klue_core::object_serde!(Scroll);
 impl klue::Validate for Scroll {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("type", &self.r#type, &SCHEMA_SCROLL_TYPE);

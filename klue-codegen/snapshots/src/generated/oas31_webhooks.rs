@@ -21,7 +21,7 @@ static SCHEMA_PING__AT: klue::Schema = klue::Schema::Nullable(
     }),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Ping {
     #[serde(
         default,
@@ -30,6 +30,7 @@ pub struct Ping {
     )]
     pub at: Option<Option<String>>,
 }
+::klue_core::object_serde!(Ping);
 impl klue::Validate for Ping {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("at", &self.at, &SCHEMA_PING__AT);

@@ -164,14 +164,19 @@ static SCHEMA_SETTINGS_COUNTS_ADDITIONAL: klue::Schema = klue::Schema::Integer(
     },
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct SettingsCounts {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total: Option<i64>,
     /// The properties not declared in the schema (`additionalProperties`).
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<String, i64>,
 }
+::klue_core::object_serde!(SettingsCounts);
 impl klue::Validate for SettingsCounts {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("total", &self.total, &klue::plain::INT64);
@@ -194,16 +199,24 @@ static SCHEMA_SETTINGS_COUNTS: klue::Schema = klue::Schema::Object(klue::ObjectR
     additional: Some(&SCHEMA_SETTINGS_COUNTS_ADDITIONAL),
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", deny_unknown_fields)]
+#[serde(crate = "klue::serde", remote = "Self", deny_unknown_fields)]
 pub struct Settings {
     /// Given by the server.
     ///
     /// Read-only: sent by the server; never required (the same type serves requests).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     pub name: String,
     /// Write-only: sent by clients; never required (the same type serves responses).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub secret: Option<String>,
     #[serde(default = "default_settings_retries")]
     pub retries: i32,
@@ -213,13 +226,22 @@ pub struct Settings {
     pub ratio: f64,
     #[serde(default = "default_settings_label")]
     pub label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mode: Option<Mode>,
     #[serde(default = "default_settings_level")]
     pub level: SettingsLevel,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub counts: Option<SettingsCounts>,
 }
+::klue_core::object_serde!(Settings);
 impl klue::Validate for Settings {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("id", &self.id, &klue::plain::UUID);
@@ -291,7 +313,7 @@ static SCHEMA_SETTINGS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     additional: Some(&klue::plain::NEVER),
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Open {
     pub name: String,
     /// The properties not declared in the schema (`additionalProperties`).
@@ -301,6 +323,7 @@ pub struct Open {
         klue::serde_json::Value,
     >,
 }
+::klue_core::object_serde!(Open);
 impl klue::Validate for Open {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &klue::plain::STRING);
@@ -331,23 +354,52 @@ static SCHEMA_FORMATS__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Formats {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub day: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub home: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub data: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tags: Option<Vec<String>>,
 }
+::klue_core::object_serde!(Formats);
 impl klue::Validate for Formats {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("id", &self.id, &klue::plain::UUID);

@@ -12,12 +12,17 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 pub const SPEC_JSON: &str = r#"{"openapi":"3.0.3","info":{"title":"Collection formats","version":"1.0"},"paths":{"/items/{ids}":{"get":{"operationId":"listItems","parameters":[{"name":"ids","in":"path","required":true,"schema":{"type":"array","items":{"type":"integer"}},"explode":false},{"name":"csv","in":"query","schema":{"type":"array","items":{"type":"string"}},"explode":false},{"name":"ssv","in":"query","schema":{"type":"array","items":{"type":"integer"}},"style":"spaceDelimited","explode":false},{"name":"tsv","in":"query","schema":{"type":"array","items":{"type":"integer"}},"explode":false,"x-klue-collection-format":"tsv"},{"name":"pipes","in":"query","schema":{"type":"array","items":{"type":"integer"}},"style":"pipeDelimited","explode":false},{"name":"multi","in":"query","schema":{"type":"array","items":{"type":"integer","maximum":10}},"explode":true},{"name":"X-Ids","in":"header","schema":{"type":"array","items":{"type":"integer"}},"explode":false}],"responses":{"200":{"description":"What the server decoded.","content":{"application/json":{"schema":{}}},"headers":{"X-Total":{"schema":{"type":"integer"}}}}}}}}}"#;
 /// The headers of the response.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct ListItemsOkHeaders {
     #[serde(rename = "X-Total")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub x_total: Option<i64>,
 }
+::klue_core::object_serde!(ListItemsOkHeaders);
 impl klue::Validate for ListItemsOkHeaders {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("X-Total", &self.x_total, &klue::plain::INT64);

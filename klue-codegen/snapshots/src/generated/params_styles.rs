@@ -44,7 +44,7 @@ static SCHEMA_COLOR__B: klue::Schema = klue::Schema::Integer(
     },
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Color {
     #[serde(rename = "R")]
     pub r: i64,
@@ -53,6 +53,7 @@ pub struct Color {
     #[serde(rename = "B")]
     pub b: i64,
 }
+::klue_core::object_serde!(Color);
 impl klue::Validate for Color {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("R", &self.r, &SCHEMA_COLOR__R);
@@ -82,11 +83,12 @@ static SCHEMA_COLOR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     additional: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Point {
     pub x: i64,
     pub y: i64,
 }
+::klue_core::object_serde!(Point);
 impl klue::Validate for Point {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("x", &self.x, &klue::plain::INT64);
@@ -185,13 +187,22 @@ static SCHEMA_QUERY_STYLES_FILTER__MAX: klue::Schema = klue::Schema::Integer(
     },
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct QueryStylesFilter {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub min: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max: Option<i64>,
 }
+::klue_core::object_serde!(QueryStylesFilter);
 impl klue::Validate for QueryStylesFilter {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("min", &self.min, &klue::plain::INT64);
@@ -215,13 +226,22 @@ static SCHEMA_QUERY_STYLES_FILTER: klue::Schema = klue::Schema::Object(klue::Obj
     additional: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct CookieStylesPrefs {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub theme: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub lang: Option<String>,
 }
+::klue_core::object_serde!(CookieStylesPrefs);
 impl klue::Validate for CookieStylesPrefs {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("theme", &self.theme, &klue::plain::STRING);
@@ -311,10 +331,11 @@ static SCHEMA_GET_LIMITS_MODE: klue::Schema = klue::Schema::String(klue::StringR
     format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct GetLimitsOk {
     pub ok: bool,
 }
+::klue_core::object_serde!(GetLimitsOk);
 impl klue::Validate for GetLimitsOk {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("ok", &self.ok, &klue::plain::BOOLEAN);
@@ -346,14 +367,19 @@ static SCHEMA_GET_LIMITS_OK_HEADERS__X_TAGS: klue::Schema = klue::Schema::Array(
 });
 /// The headers of the response.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct GetLimitsOkHeaders {
     #[serde(rename = "X-Rate-Limit")]
     pub x_rate_limit: i64,
     #[serde(rename = "X-Tags")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub x_tags: Option<Vec<String>>,
 }
+::klue_core::object_serde!(GetLimitsOkHeaders);
 impl klue::Validate for GetLimitsOkHeaders {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("X-Rate-Limit", &self.x_rate_limit, &klue::plain::INT64);
@@ -378,11 +404,12 @@ static SCHEMA_GET_LIMITS_OK_HEADERS: klue::Schema = klue::Schema::Object(klue::O
 });
 /// The headers of the response.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct GetLimitsCreatedHeaders {
     #[serde(rename = "Location")]
     pub location: String,
 }
+::klue_core::object_serde!(GetLimitsCreatedHeaders);
 impl klue::Validate for GetLimitsCreatedHeaders {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("Location", &self.location, &klue::plain::STRING);
@@ -401,11 +428,12 @@ static SCHEMA_GET_LIMITS_CREATED_HEADERS: klue::Schema = klue::Schema::Object(kl
 });
 /// The headers of the response.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct GetLimitsDefaultHeaders {
     #[serde(rename = "X-Cost")]
     pub x_cost: i64,
 }
+::klue_core::object_serde!(GetLimitsDefaultHeaders);
 impl klue::Validate for GetLimitsDefaultHeaders {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("X-Cost", &self.x_cost, &klue::plain::INT64);

@@ -27,16 +27,29 @@ static SCHEMA_NODE__CHILDREN: klue::Schema = klue::Schema::Array(klue::ArrayRule
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Node {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub parent: Option<Box<Node>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub children: Option<Vec<Node>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub link: Option<Box<Link>>,
 }
+::klue_core::object_serde!(Node);
 impl klue::Validate for Node {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_NODE__NAME);
@@ -72,11 +85,16 @@ static SCHEMA_NODE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     additional: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Link {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub target: Option<Box<Node>>,
 }
+::klue_core::object_serde!(Link);
 impl klue::Validate for Link {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("target", &self.target, &SCHEMA_NODE);

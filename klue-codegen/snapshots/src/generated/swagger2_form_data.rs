@@ -74,17 +74,34 @@ static SCHEMA_UPLOAD_AVATAR__BODY: klue::Schema = klue::multipart_schema(
     ],
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct UploadAvatarOk {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub size: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bytes: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_name: Option<String>,
 }
+::klue_core::object_serde!(UploadAvatarOk);
 impl klue::Validate for UploadAvatarOk {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("user", &self.user, &klue::plain::STRING);

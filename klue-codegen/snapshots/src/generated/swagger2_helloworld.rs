@@ -11,10 +11,11 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 /// The spec this code was generated from, as JSON.
 pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"Hello World API","version":"0.0.1","description":"Says hello, and stores messages"},"servers":[{"url":"http://localhost/v1"}],"paths":{"/v1/hello/{name}":{"get":{"summary":"Say hello to name","operationId":"do_hello","parameters":[{"name":"name","in":"path","description":"Who to greet","required":true,"schema":{"type":"string","maxLength":32,"minLength":1,"pattern":"^[A-Za-z][A-Za-z -]*$"}},{"name":"lang","in":"query","required":false,"schema":{"type":"string","enum":["en","fr","sv"]}},{"name":"times","in":"query","schema":{"type":"integer","format":"int32","maximum":5,"minimum":1}}],"responses":{"200":{"description":"A greeting","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Greeting"}}}},"default":{"description":"Error","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}},"x-bind-server":"helloworld.api.do_hello","x-bind-client":"hello"}},"/v1/messages":{"post":{"summary":"Store a message from the authenticated user","operationId":"post_message","security":[{"bearer":[]}],"requestBody":{"description":"The message","content":{"application/json":{"schema":{"$ref":"#/components/schemas/NewMessage"}}},"required":true},"responses":{"201":{"description":"The stored message","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Message"}}}},"default":{"description":"Error","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}},"x-bind-server":"helloworld.api.post_message","x-decorate-server":"klue_microservice.auth.requires_auth","x-decorate-request":"klue_microservice.auth.add_auth"}}},"components":{"schemas":{"Greeting":{"type":"object","required":["message"],"properties":{"message":{"type":"string"}}},"NewMessage":{"type":"object","required":["text","priority"],"properties":{"text":{"type":"string","minLength":1,"maxLength":280},"priority":{"type":"integer","format":"int32","minimum":1,"maximum":5},"tags":{"type":"array","maxItems":3,"items":{"type":"string","pattern":"^[a-z0-9-]+$"}}}},"Message":{"type":"object","required":["id","author","text","priority"],"properties":{"id":{"type":"string"},"author":{"type":"string"},"text":{"type":"string"},"priority":{"type":"integer","format":"int32"},"tags":{"type":"array","items":{"type":"string"}}}},"Error":{"type":"object","required":["status","error","error_description"],"properties":{"status":{"type":"integer","format":"int32"},"error":{"type":"string"},"error_description":{"type":"string"},"error_id":{"type":"string"},"user_message":{"type":"string"}}}},"securitySchemes":{"bearer":{"type":"http","scheme":"bearer","bearerFormat":"JWT"}}}}"##;
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Greeting {
     pub message: String,
 }
+::klue_core::object_serde!(Greeting);
 impl klue::Validate for Greeting {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("message", &self.message, &klue::plain::STRING);
@@ -65,13 +66,18 @@ static SCHEMA_NEW_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayR
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct NewMessage {
     pub text: String,
     pub priority: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tags: Option<Vec<String>>,
 }
+::klue_core::object_serde!(NewMessage);
 impl klue::Validate for NewMessage {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("text", &self.text, &SCHEMA_NEW_MESSAGE__TEXT);
@@ -114,15 +120,20 @@ static SCHEMA_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Message {
     pub id: String,
     pub author: String,
     pub text: String,
     pub priority: i32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tags: Option<Vec<String>>,
 }
+::klue_core::object_serde!(Message);
 impl klue::Validate for Message {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("id", &self.id, &klue::plain::STRING);
@@ -164,16 +175,25 @@ static SCHEMA_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     additional: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Error {
     pub status: i32,
     pub error: String,
     pub error_description: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub error_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_message: Option<String>,
 }
+::klue_core::object_serde!(Error);
 impl klue::Validate for Error {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("status", &self.status, &klue::plain::INT32);

@@ -11,11 +11,12 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 /// The spec this code was generated from, as JSON.
 pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"multifile","version":"1.0.0"},"paths":{"/pets":{"post":{"operationId":"add_pet","parameters":[{"name":"X-Trace-Id","in":"header","required":false,"schema":{"type":"string","maxLength":16}}],"requestBody":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}}},"required":true},"responses":{"201":{"description":"created","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}}}},"400":{"description":"bad request","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/pets/{id}":{"get":{"operationId":"get_pet","parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-z0-9-]+$"}}],"responses":{"200":{"description":"the pet","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}}}},"default":{"description":"error","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}}},"components":{"schemas":{"Error":{"type":"object","required":["code","message"],"properties":{"code":{"type":"integer","format":"int32"},"message":{"type":"string"}}},"Pet":{"type":"object","required":["id","name"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+$"},"name":{"type":"string","minLength":1},"tags":{"type":"array","items":{"$ref":"#/components/schemas/Tag"}}}},"Tag":{"type":"object","required":["label"],"properties":{"label":{"type":"string","minLength":1,"maxLength":10},"pets":{"type":"array","items":{"$ref":"#/components/schemas/Pet"}}}}}}}"##;
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Error {
     pub code: i32,
     pub message: String,
 }
+::klue_core::object_serde!(Error);
 impl klue::Validate for Error {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("code", &self.code, &klue::plain::INT32);
@@ -63,13 +64,18 @@ static SCHEMA_PET__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Pet {
     pub id: String,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tags: Option<Vec<Tag>>,
 }
+::klue_core::object_serde!(Pet);
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("id", &self.id, &SCHEMA_PET__ID);
@@ -114,12 +120,17 @@ static SCHEMA_TAG__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     unique_items: false,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Tag {
     pub label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pets: Option<Vec<Pet>>,
 }
+::klue_core::object_serde!(Tag);
 impl klue::Validate for Tag {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("label", &self.label, &SCHEMA_TAG__LABEL);

@@ -19,7 +19,7 @@ static SCHEMA_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
 });
 /// Name and version of the served API, and version of the container
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Version {
     /// Name of the served API
     pub name: String,
@@ -28,6 +28,7 @@ pub struct Version {
     /// Version of the container image, or ""
     pub container: String,
 }
+::klue_core::object_serde!(Version);
 impl klue::Validate for Version {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &klue::plain::STRING);
@@ -58,7 +59,7 @@ static SCHEMA_VERSION: klue::Schema = klue::Schema::Object(klue::ObjectRules {
 });
 /// An api error
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Error {
     /// HTTP status code
     pub status: i32,
@@ -67,15 +68,28 @@ pub struct Error {
     /// Error description
     pub error_description: String,
     /// Unique error id, also in the server's log
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub error_id: Option<String>,
     /// A message safe to show the end user
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_message: Option<String>,
     /// The internal error that was wrapped
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub error_caught: Option<String>,
 }
+::klue_core::object_serde!(Error);
 impl klue::Validate for Error {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("status", &self.status, &klue::plain::INT32);

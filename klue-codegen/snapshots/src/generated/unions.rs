@@ -19,14 +19,19 @@ static SCHEMA_DOG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Dog {
     #[serde(rename = "petType")]
     pub pet_type: String,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub barks: Option<bool>,
 }
+::klue_core::object_serde!(Dog);
 impl klue::Validate for Dog {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("petType", &self.pet_type, &klue::plain::STRING);
@@ -67,12 +72,13 @@ static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
     },
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Cat {
     #[serde(rename = "petType")]
     pub pet_type: String,
     pub lives: i64,
 }
+::klue_core::object_serde!(Cat);
 impl klue::Validate for Cat {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("petType", &self.pet_type, &klue::plain::STRING);
@@ -149,11 +155,12 @@ static SCHEMA_CIRCLE__RADIUS: klue::Schema = klue::Schema::Number(klue::NumberRu
     multiple_of: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Circle {
     pub kind: String,
     pub radius: f64,
 }
+::klue_core::object_serde!(Circle);
 impl klue::Validate for Circle {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("kind", &self.kind, &klue::plain::STRING);
@@ -177,11 +184,12 @@ static SCHEMA_CIRCLE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     additional: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Square {
     pub kind: String,
     pub side: f64,
 }
+::klue_core::object_serde!(Square);
 impl klue::Validate for Square {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("kind", &self.kind, &klue::plain::STRING);
@@ -245,10 +253,11 @@ static SCHEMA_SHAPE: klue::Schema = klue::Schema::Tagged(klue::TaggedRules {
     ],
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
+#[serde(crate = "klue::serde", remote = "Self")]
 pub struct Labelled {
     pub code: Code,
 }
+::klue_core::object_serde!(Labelled);
 impl klue::Validate for Labelled {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("code", &self.code, &SCHEMA_CODE);
