@@ -13,6 +13,10 @@ const I64_HIGH: f64 = 9_223_372_036_854_775_808.0;
 
 /// `number` as an `i64`, when it is an integer in the 64-bit range; `Err(true)` when it is an
 /// integer out of that range, `Err(false)` when it is not an integer.
+///
+/// A double equal to `-2^63` is out of range here: serde_json reads the literal
+/// `-9223372036854775808` as an `i64`, so a double with that value came from a literal it could
+/// not (`-9223372036854775809` rounds to it), or from a decimal spelling, refused alike.
 fn as_integer(number: &Number) -> Result<i64, bool> {
     if let Some(i) = number.as_i64() {
         return Ok(i);
@@ -21,7 +25,7 @@ fn as_integer(number: &Number) -> Result<i64, bool> {
         return Err(true);
     }
     match number.as_f64() {
-        Some(f) if f.fract() == 0.0 && (I64_LOW..I64_HIGH).contains(&f) =>
+        Some(f) if f.fract() == 0.0 && f > I64_LOW && f < I64_HIGH =>
         {
             #[allow(clippy::cast_possible_truncation)]
             Ok(f as i64)
