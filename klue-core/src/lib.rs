@@ -33,6 +33,7 @@ mod request;
 mod response;
 mod router;
 mod run;
+mod served_spec;
 mod server;
 mod style;
 mod url;
