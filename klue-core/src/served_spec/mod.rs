@@ -2,8 +2,9 @@
 //! the API's spec completed with what klue itself adds to the contract.
 //!
 //! A spec states the success answers of its operations; klue answers more than that on its
-//! own (a 400 for a request that breaks the spec, a 401 without a valid token, a 413, 415,
-//! 500, the timeouts' 408 and 503) and serves built-in endpoints the spec does not name. A
+//! own (a 400 for a request that breaks the spec, a 401 without a valid token, a 404 for a
+//! path parameter that routes nowhere, the limits' 413, 414 and 431, a 415, a 500, the
+//! timeouts' 408 and 503) and serves built-in endpoints the spec does not name. A
 //! client generated from the bare spec in another language cannot type those answers, and a
 //! contract tester (schemathesis) rightly calls them undocumented. So the served document
 //! adds, once at server start:
@@ -108,6 +109,17 @@ const UNSUPPORTED_MEDIA_TYPE: KlueStatus = KlueStatus {
     description: "The body's Content-Type is not one the operation accepts \
                   (UNSUPPORTED_MEDIA_TYPE).",
 };
+const URI_TOO_LONG: KlueStatus = KlueStatus {
+    status: 414,
+    name: "KlueUriTooLong",
+    description: "The request's URI is longer than the server reads (about 64 KB): parameters \
+                  too long to be sent in it.",
+};
+const HEADERS_TOO_LARGE: KlueStatus = KlueStatus {
+    status: 431,
+    name: "KlueHeadersTooLarge",
+    description: "The request's headers are larger, or more, than the server reads.",
+};
 const SERVER_ERROR: KlueStatus = KlueStatus {
     status: 500,
     name: "KlueServerError",
@@ -120,13 +132,15 @@ const SERVER_TIMEOUT: KlueStatus = KlueStatus {
     description: "The server did not answer within the request timeout (SERVER_TIMEOUT).",
 };
 
-const KLUE_STATUSES: [KlueStatus; 8] = [
+const KLUE_STATUSES: [KlueStatus; 10] = [
     BAD_REQUEST,
     UNAUTHORIZED,
     NOT_FOUND,
     REQUEST_TIMEOUT,
     PAYLOAD_TOO_LARGE,
+    URI_TOO_LONG,
     UNSUPPORTED_MEDIA_TYPE,
+    HEADERS_TOO_LARGE,
     SERVER_ERROR,
     SERVER_TIMEOUT,
 ];
@@ -208,6 +222,10 @@ impl OperationAnswers {
             404 => self.has_path_parameters,
             408 => self.has_body && self.request_timeout,
             413 | 415 => self.has_body,
+            // Only parameters (or a token) let a client that follows the spec send a URI or
+            // headers past hyper's limits.
+            414 => self.has_parameters,
+            431 => self.has_parameters || self.needs_token,
             503 => self.request_timeout,
             _ => true,
         }

@@ -99,7 +99,7 @@ fn each_operation_gets_the_errors_klue_may_answer_for_it() {
     // A body and a token: everything, and the spec's own 400 kept as it was.
     assert_eq!(
         statuses(&paths["/items"]["post"]),
-        ["201", "400", "401", "408", "413", "415", "500", "503"]
+        ["201", "400", "401", "408", "413", "415", "431", "500", "503"]
     );
     assert_eq!(
         paths["/items"]["post"]["responses"]["400"]["description"],
@@ -109,7 +109,7 @@ fn each_operation_gets_the_errors_klue_may_answer_for_it() {
     // and a 5XX range that covers 500 and 503.
     assert_eq!(
         statuses(&paths["/items/{id}"]["get"]),
-        ["200", "400", "401", "404", "5XX"]
+        ["200", "400", "401", "404", "414", "431", "5XX"]
     );
     let unauthorized = &paths["/items/{id}"]["get"]["responses"]["401"];
     let name = unauthorized["$ref"]
@@ -153,7 +153,7 @@ fn without_a_request_timeout_there_is_no_408_nor_503() {
     let doc = served(SPEC, &contract);
     assert_eq!(
         statuses(&doc["paths"]["/items"]["post"]),
-        ["201", "400", "401", "413", "415", "500"]
+        ["201", "400", "401", "413", "415", "431", "500"]
     );
     // Only the statuses some operation uses are in `components/responses`.
     let responses = doc["components"]["responses"]
@@ -180,7 +180,7 @@ fn the_builtins_switched_on_are_added() {
     assert_eq!(statuses(&paths["/ping"]["get"]), ["200", "500", "503"]);
     assert_eq!(
         statuses(&paths["/auth/version"]["get"]),
-        ["200", "401", "500", "503"]
+        ["200", "401", "431", "500", "503"]
     );
     // The spec has no bearer scheme: one is added for /auth/version.
     assert_eq!(
@@ -264,7 +264,7 @@ fn a_converted_swagger2_spec_is_completed_too() {
     // A missing key is a 400 like a missing required parameter; no bearer token is checked.
     assert_eq!(
         statuses(&doc["paths"]["/pets"]["get"]),
-        ["200", "400", "500", "503"]
+        ["200", "400", "414", "431", "500", "503"]
     );
     assert_eq!(doc["paths"]["/ping"]["servers"][0]["url"], "/");
 }
