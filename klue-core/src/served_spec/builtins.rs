@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::{component, component_map, component_names, free_name, object_entry, ServerContract};
 use crate::builtin;
-use crate::router::{base_path_of, OperationSpec};
+use crate::router::OperationSpec;
 
 /// The built-ins' operations as the server binds them (for their auth when errors are added).
 pub(super) static OPERATIONS: [&OperationSpec; 5] = [
@@ -91,8 +91,8 @@ pub(super) fn add(document: &mut Map<String, Value>, contract: &ServerContract<'
         return;
     }
     add_components(document, &names, &items);
-    // The built-ins are served at the root, whatever the base path of the API's `servers`.
-    let at_root = !base_path_of(document).is_empty();
+    // The built-ins are served at the root, wherever the API is mounted.
+    let at_root = !contract.mount_prefix.is_empty();
     let paths = object_entry(document, "paths");
     for (path, mut item) in items {
         if at_root {

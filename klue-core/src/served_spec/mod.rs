@@ -13,7 +13,9 @@
 //! - to each operation, those of these statuses it may answer and does not declare (a status
 //!   the spec declares, exactly or by a `4XX`/`5XX` range, is kept as the spec says);
 //! - the built-in paths switched on (`/ping`, `/version`, `/auth/version`, `/health`,
-//!   `/metrics`), unless the spec declares the path itself. The docs routes are left out:
+//!   `/metrics`), unless the spec declares the path itself;
+//! - `servers` saying where the API is served, when the server mounts it elsewhere than the
+//!   spec's base path. The docs routes are left out:
 //!   they serve this document and a web page, not the API.
 //!
 //! The embedded spec is OpenAPI 3.x JSON: a Swagger 2.0 spec is embedded already converted to
@@ -27,12 +29,14 @@ use bytes::Bytes;
 use http::Method;
 use serde_json::{json, Map, Value};
 
-use crate::router::{ApiInfo, AuthMode, OperationSpec};
+use crate::router::{base_path_of, ApiInfo, AuthMode, OperationSpec};
 
 mod builtins;
 
 /// What the server adds around one API.
 pub(crate) struct ServerContract<'a> {
+    /// Where the server mounts the API's paths (`""`: as the spec writes them).
+    pub(crate) mount_prefix: &'a str,
     /// The operations bound to the API: the server enforces their auth and body as these say.
     pub(crate) operations: &'a [&'static OperationSpec],
     /// `/health` is served.
@@ -169,6 +173,7 @@ fn complete(document: &mut Map<String, Value>, contract: &ServerContract<'_>) {
                 .collect()
         },
     };
+    mount_servers(document, contract.mount_prefix);
     builtins::add(document, contract);
     let mut used = [false; KLUE_STATUSES.len()];
     let security_schemes = component(document, "securitySchemes").cloned();
@@ -203,6 +208,24 @@ fn complete(document: &mut Map<String, Value>, contract: &ServerContract<'_>) {
         }
     }
     add_components(document, &names, &used);
+}
+
+/// Makes `servers` say where this server serves the API when its mount prefix is not the base
+/// path of the spec's `servers` (an API added with `Server::api` or `Server::api_at`): a
+/// client or tester of the served document then calls the paths the server routes.
+fn mount_servers(document: &mut Map<String, Value>, mount_prefix: &str) {
+    if base_path_of(document) == mount_prefix {
+        return;
+    }
+    let url = if mount_prefix.is_empty() {
+        "/"
+    } else {
+        mount_prefix
+    };
+    document.insert(
+        "servers".to_owned(),
+        json!([{"url": url, "description": "Where this server serves the API."}]),
+    );
 }
 
 /// What an operation may be answered by klue itself, as its declaration and binding say.

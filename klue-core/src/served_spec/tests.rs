@@ -72,6 +72,7 @@ fn served(spec_json: &'static str, contract: &ServerContract<'_>) -> Value {
 
 fn all_on<'a>(operations: &'a [&'static OperationSpec]) -> ServerContract<'a> {
     ServerContract {
+        mount_prefix: "",
         operations,
         health: true,
         metrics: true,
@@ -229,7 +230,12 @@ fn a_builtin_path_the_spec_declares_is_kept_and_names_do_not_collide() {
       },
       "components": {"securitySchemes": {"jwt": {"type": "http", "scheme": "Bearer"}}}
     }"##;
-    let doc = served(OWN, &all_on(&[]));
+    let at_base_path = ServerContract {
+        mount_prefix: "/v2",
+        ..all_on(&[])
+    };
+    let doc = served(OWN, &at_base_path);
+    assert_eq!(doc["servers"][0]["url"], "https://api.example.com/v2");
     let paths = &doc["paths"];
     assert_eq!(paths["/ping"]["get"]["summary"], "mine");
     assert_eq!(statuses(&paths["/ping"]["get"]), ["200", "500", "503"]);
@@ -260,13 +266,45 @@ fn a_converted_swagger2_spec_is_completed_too() {
       "paths": {"/pets": {"get": {"responses": {"200": {"description": "pets"}}}}},
       "components": {"securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "X-Key"}}}
     }"##;
-    let doc = served(CONVERTED, &all_on(&[]));
+    let at_base_path = ServerContract {
+        mount_prefix: "/api",
+        ..all_on(&[])
+    };
+    let doc = served(CONVERTED, &at_base_path);
     // A missing key is a 400 like a missing required parameter; no bearer token is checked.
     assert_eq!(
         statuses(&doc["paths"]["/pets"]["get"]),
         ["200", "400", "414", "431", "500", "503"]
     );
     assert_eq!(doc["paths"]["/ping"]["servers"][0]["url"], "/");
+}
+
+#[test]
+fn servers_say_where_the_server_mounts_the_api() {
+    const AT_V1: &str = r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "servers": [{"url": "https://api.example.com/v1/"}], "paths": {}}"#;
+    let mounted_at = |mount_prefix| ServerContract {
+        mount_prefix,
+        ..all_on(&[])
+    };
+    // Mounted at the spec's base path: the spec's servers, and the built-ins at the root.
+    let doc = served(AT_V1, &mounted_at("/v1"));
+    assert_eq!(
+        doc["servers"],
+        json!([{"url": "https://api.example.com/v1/"}])
+    );
+    assert_eq!(doc["paths"]["/ping"]["servers"][0]["url"], "/");
+    // Mounted elsewhere: the servers say where.
+    let doc = served(AT_V1, &mounted_at("/v3"));
+    assert_eq!(doc["servers"][0]["url"], "/v3");
+    assert_eq!(doc["paths"]["/ping"]["servers"][0]["url"], "/");
+    // Paths served as the spec writes them: at the root, and so are the built-ins.
+    let doc = served(AT_V1, &mounted_at(""));
+    assert_eq!(doc["servers"][0]["url"], "/");
+    assert!(doc["paths"]["/ping"].get("servers").is_none());
+    // No servers and no prefix: nothing to say.
+    let doc = served(SPEC, &mounted_at(""));
+    assert!(doc.get("servers").is_none());
 }
 
 #[test]

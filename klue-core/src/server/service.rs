@@ -403,6 +403,7 @@ fn served_specs(apis: &[Mounted], config: &ServerConfig) -> Vec<(&'static ApiInf
                 .map(|(spec, _)| *spec)
                 .collect();
             let contract = ServerContract {
+                mount_prefix: &mounted.prefix,
                 operations: &operations,
                 health: config.builtins.health,
                 metrics: config.builtins.metrics,
