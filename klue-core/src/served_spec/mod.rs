@@ -349,6 +349,11 @@ fn error_envelope_schema() -> Value {
                         "message": {"type": "string"}
                     }
                 }
+            },
+            "errors_total": {
+                "type": "integer",
+                "description": "How many violations the request had, when `errors` lists only \
+                                the first ones."
             }
         }
     })
