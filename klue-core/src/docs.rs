@@ -1,5 +1,5 @@
 //! Docs built-ins: the spec at `/openapi.json` and `/openapi.yaml` (and, with several APIs,
-//! each at `/openapi/<name>.json`), and Swagger UI at `/docs`, served from swagger-ui-dist
+//! each at `/openapi/<name>.json`), as [`crate::served_spec`] completes it, and Swagger UI at `/docs`, served from swagger-ui-dist
 //! files compiled into the binary (`klue-core/assets/swagger-ui`, Apache-2.0): no CDN, no
 //! network at build or run time.
 
@@ -7,6 +7,7 @@ use bytes::Bytes;
 use http::{HeaderValue, Method};
 
 use crate::router::{ApiInfo, AuthMode, OperationSpec};
+use crate::served_spec::ServedSpec;
 
 const SWAGGER_UI_JS: &[u8] = include_bytes!("../assets/swagger-ui/swagger-ui-bundle.js");
 const SWAGGER_UI_CSS: &[u8] = include_bytes!("../assets/swagger-ui/swagger-ui.css");
@@ -51,23 +52,17 @@ fn route(spec: &'static OperationSpec, content_type: &'static str, body: Bytes) 
     }
 }
 
-/// The docs routes for `apis` (the first one is the default).
-pub(crate) fn routes(apis: &[&'static ApiInfo]) -> Vec<StaticRoute> {
-    let Some(first) = apis.first() else {
+/// The docs routes for `apis`, each with the document served for it (the first one is the
+/// default).
+pub(crate) fn routes(apis: &[(&'static ApiInfo, ServedSpec)]) -> Vec<StaticRoute> {
+    let Some((_, first)) = apis.first() else {
         return Vec::new();
     };
-    let yaml = serde_json::from_str::<serde_json::Value>(first.spec_json)
-        .ok()
-        .and_then(|spec| serde_yaml_ng::to_string(&spec).ok())
-        .unwrap_or_default();
+    let infos: Vec<&ApiInfo> = apis.iter().map(|(info, _)| *info).collect();
     let mut routes = vec![
-        route(
-            &OPENAPI_JSON,
-            "application/json",
-            Bytes::from_static(first.spec_json.as_bytes()),
-        ),
-        route(&OPENAPI_YAML, "application/yaml", Bytes::from(yaml)),
-        route(&DOCS, "text/html; charset=utf-8", Bytes::from(page(apis))),
+        route(&OPENAPI_JSON, "application/json", first.json.clone()),
+        route(&OPENAPI_YAML, "application/yaml", first.yaml.clone()),
+        route(&DOCS, "text/html; charset=utf-8", Bytes::from(page(&infos))),
         route(
             &DOCS_JS,
             "text/javascript; charset=utf-8",
@@ -91,13 +86,13 @@ pub(crate) fn routes(apis: &[&'static ApiInfo]) -> Vec<StaticRoute> {
     ];
     if apis.len() > 1 {
         let mut seen = std::collections::HashSet::new();
-        for api in apis {
-            if seen.insert(api.name) {
+        for (info, served) in apis {
+            if seen.insert(info.name) {
                 routes.push(StaticRoute {
                     spec: &OPENAPI_API_JSON,
-                    path: format!("/openapi/{}.json", api.name),
+                    path: format!("/openapi/{}.json", info.name),
                     content_type: HeaderValue::from_static("application/json"),
-                    body: Bytes::from_static(api.spec_json.as_bytes()),
+                    body: served.json.clone(),
                 });
             }
         }
@@ -120,7 +115,7 @@ const INITIALIZER: &str = r##"window.onload = function () {
 };
 "##;
 
-fn page(apis: &[&'static ApiInfo]) -> String {
+fn page(apis: &[&ApiInfo]) -> String {
     let title = html_escape(apis.first().map_or("API", |api| api.title));
     let mut nav = String::new();
     if apis.len() > 1 {

@@ -34,6 +34,7 @@ mod response;
 mod router;
 mod run;
 mod serde_object;
+mod served_spec;
 mod server;
 mod style;
 mod url;

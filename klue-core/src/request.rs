@@ -273,7 +273,11 @@ impl OperationRequest {
                 }
                 return None;
             }
-            [one] => one.split(',').collect(),
+            [_] => {
+                let items = comma_separated_items(self.parts.uri.query(), name);
+                let items: Vec<&str> = items.iter().map(String::as_str).collect();
+                return parse_array(v, name, &items, schema);
+            }
             many => many.to_vec(),
         };
         parse_array(v, name, &items, schema)
@@ -452,6 +456,27 @@ fn parse_one<T: FromParam + Validate>(
             None
         }
     }
+}
+
+/// The items of the array query parameter `name` given once, split at the literal commas of
+/// its raw value (`?tag=a,b`, non-exploded `form`) and then decoded: an encoded comma
+/// (`?tag=a%2Cb`) is part of an item, as the client meant it.
+fn comma_separated_items(query: Option<&str>, name: &str) -> Vec<String> {
+    let form_decoded = |text: &str| -> String {
+        let text = text.replace('+', " ");
+        percent_encoding::percent_decode_str(&text)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    query
+        .unwrap_or("")
+        .split('&')
+        .find_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (form_decoded(key) == name).then_some(value)
+        })
+        .map(|value| value.split(',').map(form_decoded).collect())
+        .unwrap_or_default()
 }
 
 fn parse_array<T: FromParam + Validate + serde::Serialize>(

@@ -146,21 +146,28 @@ impl ApiInfo {
     /// the spec has none.
     pub fn base_path(&self) -> String {
         let spec: serde_json::Value = serde_json::from_str(self.spec_json).unwrap_or_default();
-        let url = spec
-            .pointer("/servers/0/url")
-            .or_else(|| spec.get("basePath"))
-            .and_then(|url| url.as_str())
-            .unwrap_or("");
-        let path = match url.find("://") {
-            Some(scheme_end) => {
-                let rest = &url[scheme_end + 3..];
-                rest.find('/').map_or("", |slash| &rest[slash..])
-            }
-            None => url,
-        };
-        let path = path.split(['?', '#']).next().unwrap_or("");
-        path.trim_end_matches('/').to_owned()
+        spec.as_object().map(base_path_of).unwrap_or_default()
     }
+}
+
+/// The path of `spec`'s base URL; see [`ApiInfo::base_path`].
+pub(crate) fn base_path_of(spec: &serde_json::Map<String, serde_json::Value>) -> String {
+    let url = spec
+        .get("servers")
+        .and_then(|servers| servers.get(0))
+        .and_then(|server| server.get("url"))
+        .or_else(|| spec.get("basePath"))
+        .and_then(|url| url.as_str())
+        .unwrap_or("");
+    let path = match url.find("://") {
+        Some(scheme_end) => {
+            let rest = &url[scheme_end + 3..];
+            rest.find('/').map_or("", |slash| &rest[slash..])
+        }
+        None => url,
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    path.trim_end_matches('/').to_owned()
 }
 
 /// Whether a request's media type `essence` (without parameters) is the declared type

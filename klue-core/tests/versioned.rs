@@ -115,6 +115,11 @@ async fn an_explicit_prefix_and_a_spec_without_servers() {
     tokio::spawn(bound.serve());
     assert_eq!(get(addr, "/items/1").await.1, json!({"v": 1, "id": "1"}));
     assert_eq!(get(addr, "/v3/items/1").await.1, json!({"v": 3, "id": "1"}));
+    // The served specs say where this server serves each API, not the specs' base paths.
+    let (_, v1_spec) = get(addr, "/openapi/items_v1.json").await;
+    assert_eq!(v1_spec["servers"][0]["url"], "/");
+    let (_, v3_spec) = get(addr, "/openapi/items_v2.json").await;
+    assert_eq!(v3_spec["servers"][0]["url"], "/v3");
 }
 
 #[tokio::test]

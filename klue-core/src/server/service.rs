@@ -14,16 +14,18 @@ use hyper::body::Incoming;
 use tower::ServiceExt;
 
 use super::routes::{run_action, Action, ActionService, Operation, RouteTable, Routed};
-use super::{BuildError, Server};
+use super::{BuildError, Mounted, Server};
 use crate::access::{request_id, Access, REQUEST_ID_HEADER};
 use crate::auth::Authenticator;
 use crate::builtin::{self, VersionInfo};
+use crate::config::ServerConfig;
 use crate::error::ErrorDetails;
 use crate::hooks::{IntoOperationService, LayerFn};
 use crate::metrics::{Metrics, SlotLabels};
 use crate::report::{LogReporter, Report, ReportKind, ReportQueue, Reporter, WebhookReporter};
 use crate::response::Body;
-use crate::router::{AuthMode, OperationSpec};
+use crate::router::{ApiInfo, AuthMode, OperationSpec};
+use crate::served_spec::{self, ServedSpec, ServerContract};
 use crate::ApiError;
 
 struct Inner {
@@ -138,8 +140,8 @@ impl KlueService {
             });
         }
         if config.builtins.docs {
-            let infos: Vec<_> = apis.iter().map(|m| m.router.info).collect();
-            for route in crate::docs::routes(&infos) {
+            let served = served_specs(&apis, &config);
+            for route in crate::docs::routes(&served) {
                 planned.push(Planned {
                     template: route.path,
                     spec: route.spec,
@@ -394,6 +396,29 @@ impl KlueService {
             }
         }
     }
+}
+
+/// The document served for each API: its spec completed with what this server adds.
+fn served_specs(apis: &[Mounted], config: &ServerConfig) -> Vec<(&'static ApiInfo, ServedSpec)> {
+    apis.iter()
+        .map(|mounted| {
+            let operations: Vec<&'static OperationSpec> = mounted
+                .router
+                .operations
+                .iter()
+                .map(|(spec, _)| *spec)
+                .collect();
+            let contract = ServerContract {
+                mount_prefix: &mounted.prefix,
+                operations: &operations,
+                health: config.builtins.health,
+                metrics: config.builtins.metrics,
+                request_timeout: config.request_timeout.is_some(),
+            };
+            let info = mounted.router.info;
+            (info, served_spec::build(info, &contract))
+        })
+        .collect()
 }
 
 fn report(access: &Access<'_>, service: &str, threshold: Option<Duration>, slow: bool) -> Report {
