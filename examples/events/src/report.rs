@@ -131,7 +131,7 @@ impl ReportQuery {
         let group_sql = self
             .dimensions
             .iter()
-            .map(|d| format!("\"{}\"", d.as_str()))
+            .map(|&d| self.dimension_sql(d))
             .collect::<Vec<_>>()
             .join(", ");
         let select_sql = self
@@ -176,9 +176,13 @@ impl ReportQuery {
         })
     }
 
+    /// The SQL expression of a dimension, the same in `SELECT` and `GROUP BY`. The client is
+    /// `+client`, an expression and no longer the indexed column: the index is for filtering
+    /// by client; grouping along it instead of scanning the table and sorting made a report
+    /// over 1.5 M rows a third slower (rows fetched in index order, one page at a time).
     fn dimension_sql(&self, dimension: Dimension) -> &'static str {
         match dimension {
-            Dimension::Client => "client",
+            Dimension::Client => "+client",
             Dimension::ClientGroup => "client_group",
             Dimension::DeviceType => "device_type",
             Dimension::Category => "category",

@@ -77,7 +77,13 @@ async fn serve_seeded(rows: u64, limits: Limits) -> (TestClient, TempDb) {
     let started = Instant::now();
     seed(&file.0, rows);
     eprintln!("seeded {rows} rows in {:?}", started.elapsed());
-    let client = testaccept::serve([api::router(Events::new(db))], ServerConfig::default())
+    // The request timeout as long as the test's own limits, so a slow machine shows in the
+    // figures printed, not as a 503 from klue.
+    let config = ServerConfig {
+        request_timeout: Some(Duration::from_secs(600)),
+        ..ServerConfig::default()
+    };
+    let client = testaccept::serve([api::router(Events::new(db))], config)
         .await
         .0;
     (client, file)
