@@ -196,10 +196,10 @@ async fn reports_over_the_limit_get_503_with_retry_after() {
     );
 }
 
-/// A report that runs past the read time limit is stopped and answered with the spec's 503
-/// `READ_TIME_LIMIT`, no `Retry-After` (it would only fail again); the service goes on.
+/// A report or a list that runs past the read time limit is stopped and answered with the
+/// spec's 503 `READ_TIME_LIMIT`, no `Retry-After` (it would only fail again); writes go on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_report_past_the_time_limit_is_stopped_with_503() {
+async fn a_read_past_the_time_limit_is_stopped_with_503() {
     let limits = Limits {
         max_reports: 2,
         report_wait: Duration::from_secs(60),
@@ -215,6 +215,11 @@ async fn a_report_past_the_time_limit_is_stopped_with_503() {
         "{envelope:?}"
     );
     assert!(response.headers.get("retry-after").is_none());
+    // A page of the list counts every event it matches: over the limit too, the same 503.
+    client
+        .get("/v1/events?valid=false")
+        .await
+        .assert_error(503, "READ_TIME_LIMIT");
     client
         .post_json("/v1/events", &new_event(), None)
         .await
