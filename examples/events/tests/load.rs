@@ -100,8 +100,8 @@ fn new_event() -> serde_json::Value {
 }
 
 /// Eight reports at once over a large table (`EVENTS_LOAD_ROWS`, 300 000 by default), and a
-/// POST sent while they run: it is answered 201 before the reports are all done, because it
-/// waits for none of them. The reports all succeed too (their wait for a slot is long here).
+/// POST sent while they run: it is answered 201 before any report is done, because it waits
+/// for none of them. The reports all succeed too (their wait for a slot is long here).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_is_not_queued_behind_eight_reports() {
     let rows = std::env::var("EVENTS_LOAD_ROWS")
@@ -141,9 +141,11 @@ async fn a_write_is_not_queued_behind_eight_reports() {
         "POST 201 in {post_latency:?} with {finished_at_post} of 8 reports finished; \
          reports finished at {durations:?}"
     );
-    assert!(
-        finished_at_post < reports.len(),
-        "the POST came back only after every report: it waited for them"
+    // Every report takes seconds over this table; a write queued behind any of them (as
+    // when writes and reports shared one pool) would come back after it.
+    assert_eq!(
+        finished_at_post, 0,
+        "the POST came back after {finished_at_post} reports: it waited for them"
     );
     for (response, _) in &reports {
         let body = response.assert_json(200);
