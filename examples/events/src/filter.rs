@@ -20,8 +20,8 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Normalizes the dates to the stored form, recording in `v` the ones that are not dates,
-    /// and a range that ends before it starts.
+    /// Normalizes the dates to the stored form, recording in `v` the ones that are not dates.
+    /// A range that ends before it starts is no mistake, as the spec says: it selects nothing.
     pub fn check(mut self, v: &mut Violations) -> Self {
         for (name, date) in [
             ("start_date", &mut self.start_date),
@@ -35,14 +35,6 @@ impl Filter {
                         *date = None;
                     }
                 }
-            }
-        }
-        if let (Some(start), Some(end)) = (&self.start_date, &self.end_date) {
-            if start > end {
-                v.push_at(
-                    "end_date",
-                    format!("end_date {end} is before start_date {start}"),
-                );
             }
         }
         self

@@ -131,7 +131,7 @@ impl ReportQuery {
         let group_sql = self
             .dimensions
             .iter()
-            .map(|d| format!("\"{}\"", d.as_str()))
+            .map(|&d| self.dimension_sql(d))
             .collect::<Vec<_>>()
             .join(", ");
         let select_sql = self
@@ -176,9 +176,13 @@ impl ReportQuery {
         })
     }
 
+    /// The SQL expression of a dimension, the same in `SELECT` and `GROUP BY`. The client is
+    /// `+client`, an expression and no longer the indexed column: the index is for filtering
+    /// by client; grouping along it instead of scanning the table and sorting made a report
+    /// over 1.5 M rows a third slower (rows fetched in index order, one page at a time).
     fn dimension_sql(&self, dimension: Dimension) -> &'static str {
         match dimension {
-            Dimension::Client => "client",
+            Dimension::Client => "+client",
             Dimension::ClientGroup => "client_group",
             Dimension::DeviceType => "device_type",
             Dimension::Category => "category",
@@ -213,16 +217,36 @@ impl ReportQuery {
         }
         let at = self.dimensions.len();
         out.count = row.get(at)?;
-        out.sum = row.get(at + 1)?;
-        out.mean = row.get(at + 2)?;
-        out.min = row.get(at + 3)?;
-        out.max = row.get(at + 4)?;
+        out.sum = finite(row, at + 1)?;
+        out.mean = finite(row, at + 2)?;
+        out.min = finite(row, at + 3)?;
+        out.max = finite(row, at + 4)?;
         Ok(out)
     }
 }
 
-/// The `sort_by` entries as sort keys; unknown columns, dimensions not grouped by and repeated
-/// columns are recorded in `v`, each naming its index.
+/// The aggregate in column `index`, which must be a finite number: JSON has no infinity (it
+/// would go out as `null`, breaking the schema). Values are bounded by the spec so that no
+/// aggregate overflows; a database written before that bound can still hold larger ones, and
+/// its report is then a 500 naming the cause in the log rather than a wrong answer.
+fn finite(row: &Row<'_>, index: usize) -> rusqlite::Result<f64> {
+    let value: f64 = row.get(index)?;
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Real,
+            format!("an aggregate overflowed to {value}; stored values exceed the spec's bound")
+                .into(),
+        ))
+    }
+}
+
+/// The `sort_by` entries as sort keys. The spec's pattern admits only column names, so every
+/// entry names a dimension or an aggregate; an entry that cannot change a lexicographic order
+/// is skipped, as the spec says: a dimension not grouped by (no row has it, all rows tie on
+/// it) and a column already sorted by (rows tied so far tie on it too).
 fn parse_sort(entries: &[String], dimensions: &[Dimension], v: &mut Violations) -> Vec<SortKey> {
     let columns: Vec<Column> = dimensions
         .iter()
@@ -231,31 +255,23 @@ fn parse_sort(entries: &[String], dimensions: &[Dimension], v: &mut Violations) 
         .collect();
     let mut keys: Vec<SortKey> = Vec::new();
     for (index, entry) in entries.iter().enumerate() {
-        // Pointer and wording as klue-core reports an array parameter's items.
-        let pointer = "/sort_by".to_owned();
-        let item = format!("item {index}: ");
         let (descending, name) = match entry.strip_prefix('-') {
             Some(name) => (true, name),
             None => (false, entry.as_str()),
         };
         let Some(&column) = columns.iter().find(|c| c.name() == name) else {
-            let message = if ALL_DIMENSIONS.iter().any(|d| d.as_str() == name) {
-                format!("{item}cannot sort by '{name}': it is not in group_by")
-            } else {
-                let names: Vec<&str> = columns.iter().map(|c| c.name()).collect();
-                format!(
-                    "{item}cannot sort by '{name}': not a column of this report (columns: {})",
-                    names.join(", ")
-                )
-            };
-            v.push_pointer(pointer, message);
+            if !ALL_DIMENSIONS.iter().any(|d| d.as_str() == name) {
+                // Only reachable if the spec's pattern and the columns disagree.
+                v.push_pointer(
+                    "/sort_by".to_owned(),
+                    format!("item {index}: '{name}' is not a column of the report"),
+                );
+            }
             continue;
         };
-        if keys.iter().any(|key| key.column == column) {
-            v.push_pointer(pointer, format!("{item}'{name}' is sorted by twice"));
-            continue;
+        if keys.iter().all(|key| key.column != column) {
+            keys.push(SortKey { column, descending });
         }
-        keys.push(SortKey { column, descending });
     }
     keys
 }

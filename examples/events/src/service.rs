@@ -6,7 +6,7 @@ use klue_core::codegen::StatusCode;
 use klue_core::{ApiError, Location, Violations};
 
 use crate::api::*;
-use crate::db::Db;
+use crate::db::{Db, ReadError};
 use crate::filter::Filter;
 use crate::report::ReportQuery;
 use crate::{instant, store};
@@ -58,7 +58,7 @@ impl EventsApi for Events {
         };
         let stored = event.clone();
         self.db
-            .run(move |connection| store::insert(connection, &stored))
+            .write(move |connection| store::insert(connection, &stored))
             .await?;
         Ok(CreateEventResponse::Created(event))
     }
@@ -68,7 +68,7 @@ impl EventsApi for Events {
         let lookup = id.clone();
         match self
             .db
-            .run(move |connection| store::get(connection, &lookup))
+            .read(move |connection| store::get(connection, &lookup))
             .await?
         {
             Some(event) => Ok(GetEventResponse::Ok(event)),
@@ -84,7 +84,7 @@ impl EventsApi for Events {
         let target = id.clone();
         if self
             .db
-            .run(move |connection| store::delete(connection, &target))
+            .write(move |connection| store::delete(connection, &target))
             .await?
         {
             Ok(DeleteEventResponse::NoContent)
@@ -115,7 +115,7 @@ impl EventsApi for Events {
         let limit = request.limit.unwrap_or(DEFAULT_PAGE);
         let (events, total) = self
             .db
-            .run(move |connection| store::page(connection, &filter, offset, limit))
+            .read(move |connection| store::page(connection, &filter, offset, limit))
             .await?;
         Ok(EventPage {
             events,
@@ -128,7 +128,40 @@ impl EventsApi for Events {
 
     async fn get_report(&self, request: GetReportRequest) -> Result<GetReportResponse, ApiError> {
         let query = ReportQuery::new(request)?;
-        let report = self.db.run(move |connection| query.run(connection)).await?;
-        Ok(report.into())
+        match self
+            .db
+            .report(move |connection| query.run(connection))
+            .await
+        {
+            Ok(report) => Ok(report.into()),
+            Err(ReadError::Failed(err)) => Err(err),
+            Err(refused) => Ok(report_refused(refused)),
+        }
     }
+}
+
+/// The 503 the spec declares for a report over a limit: the envelope, and `Retry-After` when
+/// a slot may free up (a report past its time limit would only fail again as it is).
+fn report_refused(refused: ReadError) -> GetReportResponse {
+    let retry_after = match refused {
+        ReadError::Busy(wait) => Some(wait.as_secs_f64().ceil().max(1.0) as i64),
+        _ => None,
+    };
+    let envelope = ApiError::from(refused).envelope();
+    tracing::warn!(
+        error_id = envelope.error_id.as_deref().unwrap_or_default(),
+        code = %envelope.error,
+        "report refused: {}",
+        envelope.error_description
+    );
+    GetReportResponse::ServiceUnavailable(
+        Error {
+            status: i64::from(envelope.status),
+            error: envelope.error,
+            error_description: envelope.error_description,
+            error_id: envelope.error_id,
+            user_message: envelope.user_message,
+        },
+        GetReportServiceUnavailableHeaders { retry_after },
+    )
 }

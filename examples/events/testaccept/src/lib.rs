@@ -143,7 +143,7 @@ fn assert_invalid(response: testaccept::TestResponse, at: (&str, &str), needle: 
 
 /// Every kind of bad input gets a 400 envelope naming the culprit.
 pub async fn check_validation(client: &TestClient) {
-    let report_cases: [(&str, (&str, &str), &str); 11] = [
+    let report_cases: [(&str, (&str, &str), &str); 9] = [
         (
             "group_by=client&group_by=weather",
             ("query", "/group_by"),
@@ -151,18 +151,14 @@ pub async fn check_validation(client: &TestClient) {
         ),
         (
             "group_by=client&sort_by=bogus",
-            ("query", "/sort_by"),
-            "item 0: cannot sort by 'bogus'",
+            ("query", "/sort_by/0"),
+            "does not match pattern",
         ),
+        // The old pattern `^-?[a-z_]+$` let `_` through to a rule of the handler's own.
         (
-            "group_by=client&sort_by=count&sort_by=device_type",
-            ("query", "/sort_by"),
-            "item 1: cannot sort by 'device_type': it is not in group_by",
-        ),
-        (
-            "group_by=client&sort_by=count&sort_by=-count",
-            ("query", "/sort_by"),
-            "item 1: 'count' is sorted by twice",
+            "sort_by=_",
+            ("query", "/sort_by/0"),
+            "does not match pattern",
         ),
         (
             "group_by=client&group_by=client",
@@ -176,11 +172,6 @@ pub async fn check_validation(client: &TestClient) {
             "start_date=yesterday",
             ("query", "/start_date"),
             "'yesterday' is not an RFC 3339 date-time",
-        ),
-        (
-            "start_date=2026-02-01T00:00:00Z&end_date=2026-01-01T00:00:00Z",
-            ("query", "/end_date"),
-            "before start_date",
         ),
         ("clients=abc", ("query", "/clients"), "abc"),
     ];
@@ -210,10 +201,102 @@ pub async fn check_validation(client: &TestClient) {
     let response = client.post_json("/v1/events", &wrong_type, None).await;
     let envelope = response.assert_error(400, "INVALID_PARAMETER");
     assert!(envelope.error_description.contains("valid"), "{envelope:?}");
-    let mut empty_category = event;
+    let mut empty_category = event.clone();
     empty_category["category"] = json!("");
     let response = client.post_json("/v1/events", &empty_category, None).await;
     assert_invalid(response, ("body", "/category"), "");
+    // Past the bound that keeps every aggregate finite, either way.
+    for (value, needle) in [
+        (1.7e308, "greater than maximum"),
+        (-1.0e289, "less than minimum"),
+    ] {
+        let mut huge = event.clone();
+        huge["value"] = json!(value);
+        let response = client.post_json("/v1/events", &huge, None).await;
+        assert_invalid(response, ("body", "/value"), needle);
+    }
+}
+
+/// What the spec allows, the service answers: a sort entry that cannot change the order is
+/// skipped (a dimension not grouped by, a column sorted by already), a date range ending
+/// before it starts selects nothing, and values at the spec's bound add up to finite numbers.
+pub async fn check_spec_edges(client: &TestClient) {
+    let base = fresh_clients();
+    let at_bound = |value: f64, category: &str| {
+        json!({
+            "timestamp": "2026-01-01T00:00:00Z", "client": base, "client_group": 1,
+            "device_type": "tv", "category": category, "valid": true, "value": value,
+        })
+    };
+    let mut ids = Vec::new();
+    for body in [
+        at_bound(1e288, "books"),
+        at_bound(1e288, "books"),
+        at_bound(-1e288, "music"),
+        at_bound(-1e288, "music"),
+    ] {
+        let created = client
+            .post_json("/v1/events", &body, None)
+            .await
+            .assert_json(201);
+        assert_eq!(created["value"], body["value"]);
+        ids.push(created["id"].as_str().expect("an id").to_owned());
+    }
+
+    let report = client
+        .get(&format!(
+            "/v1/report?clients={base}&group_by=category&sort_by=-sum&sort_by=device_type\
+             &sort_by=sum&sort_by=-category&sort_by=count"
+        ))
+        .await
+        .assert_json(200);
+    assert_eq!(report["sort_by"], json!(["-sum", "-category", "count"]));
+    let rows = report["rows"].as_array().expect("rows");
+    let summary: Vec<(&str, i64, [f64; 4])> = rows
+        .iter()
+        .map(|row| {
+            let number = |name: &str| {
+                row[name]
+                    .as_f64()
+                    .unwrap_or_else(|| panic!("{name} is not a number: {row}"))
+            };
+            (
+                row["category"].as_str().expect("category"),
+                row["count"].as_i64().expect("count"),
+                [number("sum"), number("mean"), number("min"), number("max")],
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("books", 2, [2e288, 1e288, 1e288, 1e288]),
+            ("music", 2, [-2e288, -1e288, -1e288, -1e288]),
+        ]
+    );
+
+    let reversed = "start_date=2026-02-01T00:00:00Z&end_date=2026-01-01T00:00:00Z";
+    let report = client
+        .get(&format!("/v1/report?clients={base}&{reversed}"))
+        .await
+        .assert_json(200);
+    assert_eq!(report["rows"], json!([]));
+    assert_eq!(report["total_groups"], 0);
+    let page = client
+        .get(&format!("/v1/events?clients={base}&{reversed}"))
+        .await
+        .assert_json(200);
+    assert_eq!(page["total"], 0);
+    // The same instants the right way round select the events.
+    let page = client
+        .get(&format!(
+            "/v1/events?clients={base}&start_date=2026-01-01T00:00:00Z\
+             &end_date=2026-02-01T00:00:00Z"
+        ))
+        .await
+        .assert_json(200);
+    assert_eq!(page["total"], 4);
+    delete_all(client, &ids).await;
 }
 
 /// The standard report requests: grouping by each kind of dimension (the date at every

@@ -38,6 +38,12 @@ async fn bad_input_is_a_400_naming_it() {
 
 #[tokio::test]
 #[ignore = "acceptance test: run with run_acceptance_tests"]
+async fn spec_edges_are_answered_as_the_spec_says() {
+    events_testaccept::check_spec_edges(&client()).await;
+}
+
+#[tokio::test]
+#[ignore = "acceptance test: run with run_acceptance_tests"]
 async fn report_matches_the_reference() {
     let compared = events_testaccept::check_report(&client(), 6, 300).await;
     assert!(compared > 50, "only {compared} rows compared");
