@@ -333,3 +333,26 @@ async fn an_object_is_a_json_object_not_a_list_of_its_fields() {
         );
     }
 }
+
+#[tokio::test]
+async fn deep_nesting_is_refused_within_a_bounded_depth() {
+    let (client, token) = start().await;
+    // 100 000 nested arrays (200 KB): past serde_json's 128 levels, a 400, and the server
+    // (no stack overflow) answers the next request.
+    let depth = 100_000;
+    let body = format!(
+        r#"{{"text":"deep","priority":1,"tags":{}{}}}"#,
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let envelope = post_raw(&client, &token, &body)
+        .await
+        .assert_error(400, "INVALID_PARAMETER");
+    assert!(
+        envelope.error_description.contains("recursion limit"),
+        "{}",
+        envelope.error_description
+    );
+    let ok = r#"{"text":"shallow","priority":1,"tags":["a"]}"#;
+    post_raw(&client, &token, ok).await.assert_json(201);
+}
