@@ -133,7 +133,7 @@ async fn integers_are_what_json_schema_calls_integers() {
         // Rounds to -2^63 as a double: refused, never stored as i64::MIN.
         (
             "-9223372036854775809",
-            "-9.223372036854776e18 is out of range for a 64-bit integer",
+            "-9.223372036854776e+18 is out of range for a 64-bit integer",
         ),
         ("1e300", "1e+300 is out of range for a 64-bit integer"),
         ("3000000000", "3000000000 does not fit format int32"),
