@@ -111,7 +111,11 @@ where
             task.run(connection).await;
             Ok::<(), std::convert::Infallible>(())
         };
-        tokio::spawn(serve_until_idle(served, activity, config.header_read_timeout));
+        tokio::spawn(serve_until_idle(
+            served,
+            activity,
+            config.header_read_timeout,
+        ));
     };
     tokio::pin!(shutdown);
     loop {
