@@ -166,7 +166,7 @@ fn shared() -> Option<&'static Shared> {
     })
 }
 
-/// Waits until every log line buffered so far is written to stderr, at most [`FLUSH_WAIT`]
+/// Waits until every log line buffered so far is written to stderr, at most 2 s
 /// (a stderr nobody reads must not keep the process from exiting). Called when the server
 /// stops; call it before exiting a program that logs through [`crate::init_logging`] without
 /// serving.
