@@ -256,7 +256,8 @@ pub struct GenerateArgs {
     /// The directory to write the crate into (created if missing).
     #[arg(short, long, value_name = "DIR")]
     pub out: PathBuf,
-    /// The crate's name (default: `<spec file stem>-api`).
+    /// The crate's name (default: `<spec file stem>-api` made a valid package name:
+    /// `stripe.com.json` gives `stripe-com-api`).
     #[arg(long)]
     pub name: Option<String>,
     /// Depend on klue-core at this path instead of by version (e.g. a checkout of klue).

