@@ -6,14 +6,12 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use klue_corpus::{
-    group, group_occurrences, rustc_diagnostics, CheckTime, CompileError, GithubResult, Report,
-};
+use klue_corpus::{rustc_diagnostics, CompileError};
 use serde_json::Value;
+
+use crate::serve::Link;
 
 /// klue-core, checked: what a generated file needs to be checked by `rustc`.
 #[derive(Debug, Clone)]
@@ -106,6 +104,14 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// A failure other than compile errors.
+    pub fn failed(failure: String) -> Self {
+        Checked {
+            failure: Some(failure),
+            ..Checked::default()
+        }
+    }
+
     /// Whether the file checked without error.
     pub fn ok(&self) -> bool {
         self.errors.is_empty() && self.failure.is_none()
@@ -128,64 +134,87 @@ impl Checked {
 impl Checker {
     /// Checks `file` as the crate root of a library named `crate_name`, within `timeout`.
     pub fn check(&self, crate_name: &str, file: &Path, timeout: Duration) -> Checked {
+        let mut extern_core = OsString::from("klue_core=");
+        extern_core.push(&self.dependency.rmeta);
+        let args: Vec<OsString> = vec![
+            "--crate-type".into(),
+            "lib".into(),
+            "--emit=metadata".into(),
+            "--extern".into(),
+            extern_core,
+            "--out-dir".into(),
+            self.out_dir.clone().into(),
+        ];
+        let checked = self.rustc(crate_name, file, &args, timeout);
+        let _ = std::fs::remove_file(self.out_dir.join(format!("lib{crate_name}.rmeta")));
+        checked
+    }
+
+    /// Compiles `root` (a stub server's crate root, see [`klue_corpus::stub_server_source`])
+    /// into the executable `<out_dir>/<crate_name>`, linked against `link`, within `timeout`.
+    pub fn build_server(
+        &self,
+        crate_name: &str,
+        root: &Path,
+        link: &Link,
+        timeout: Duration,
+    ) -> (Checked, PathBuf) {
+        let binary = self.out_dir.join(crate_name);
+        let mut args: Vec<OsString> = vec!["--crate-type".into(), "bin".into()];
+        // Fast to build: these binaries answer a few requests and are deleted.
+        for flag in ["opt-level=0", "debuginfo=0", "codegen-units=16"] {
+            args.push("-C".into());
+            args.push(flag.into());
+        }
+        for (name, rlib) in [("klue_core", &link.klue_core), ("tokio", &link.tokio)] {
+            let mut arg = OsString::from(format!("{name}="));
+            arg.push(rlib);
+            args.push("--extern".into());
+            args.push(arg);
+        }
+        for dir in &link.native {
+            let mut arg = OsString::from("native=");
+            arg.push(dir);
+            args.push("-L".into());
+            args.push(arg);
+        }
+        args.push("-o".into());
+        args.push(binary.clone().into());
+        (self.rustc(crate_name, root, &args, timeout), binary)
+    }
+
+    /// Runs `rustc` on `file` with `args` (after the common ones) within `timeout`, recording
+    /// its time, peak memory and errors.
+    fn rustc(&self, crate_name: &str, file: &Path, args: &[OsString], timeout: Duration) -> Checked {
         let diagnostics = self.out_dir.join(format!("{crate_name}.json"));
         let stderr = match std::fs::File::create(&diagnostics) {
             Ok(f) => f,
             Err(e) => return failed(format!("io: {}: {e}", diagnostics.display())),
         };
-        let mut extern_core = OsString::from("klue_core=");
-        extern_core.push(&self.dependency.rmeta);
         let mut deps = OsString::from("dependency=");
         deps.push(&self.dependency.deps);
         let start = Instant::now();
         let child = Command::new(&self.rustc)
-            .args(["--edition", "2021", "--crate-type", "lib", "--crate-name"])
+            .args(["--edition", "2021", "--crate-name"])
             .arg(crate_name)
-            .args([
-                "--emit=metadata",
-                "--error-format=json",
-                "--cap-lints",
-                "allow",
-            ])
+            .args(["--error-format=json", "--cap-lints", "allow"])
             .arg("-L")
             .arg(deps)
-            .arg("--extern")
-            .arg(extern_core)
-            .arg("--out-dir")
-            .arg(&self.out_dir)
+            .args(args)
             .arg(file)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn();
-        let mut child = match child {
+        let child = match child {
             Ok(child) => child,
             Err(e) => return failed(format!("spawning {:?}: {e}", self.rustc)),
         };
-        let mut peak_kib = None;
-        let status = loop {
-            // Read before reaping: the high-water mark is gone once the process is.
-            if let Some(kib) = vm_hwm_kib(child.id()) {
-                peak_kib = Some(kib);
-            }
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) => {}
-                Err(e) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return failed(format!("waiting for rustc: {e}"));
-                }
-            }
-            if start.elapsed() > timeout {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(10));
+        let (status, peak_kib) = match wait_watching(child, start, timeout) {
+            Ok(waited) => waited,
+            Err(e) => return failed(e),
         };
         let secs = start.elapsed().as_secs_f64();
-        let _ = std::fs::remove_file(self.out_dir.join(format!("lib{crate_name}.rmeta")));
         let text = std::fs::read_to_string(&diagnostics).unwrap_or_default();
         if !self.keep {
             let _ = std::fs::remove_file(&diagnostics);
@@ -214,11 +243,39 @@ impl Checker {
     }
 }
 
-fn failed(failure: String) -> Checked {
-    Checked {
-        failure: Some(failure),
-        ..Checked::default()
+/// Waits for `child`, reading its peak memory as it runs; kills it after `timeout` (status
+/// `None`).
+fn wait_watching(
+    mut child: std::process::Child,
+    start: Instant,
+    timeout: Duration,
+) -> Result<(Option<std::process::ExitStatus>, Option<u64>), String> {
+    let mut peak_kib = None;
+    loop {
+        // Read before reaping: the high-water mark is gone once the process is.
+        if let Some(kib) = vm_hwm_kib(child.id()) {
+            peak_kib = Some(kib);
+        }
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok((Some(status), peak_kib)),
+            Ok(None) => {}
+            Err(e) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("waiting for rustc: {e}"));
+            }
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok((None, peak_kib));
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+fn failed(failure: String) -> Checked {
+    Checked::failed(failure)
 }
 
 /// The peak resident memory of process `pid` so far (`VmHWM` of `/proc/<pid>/status`), KiB.
@@ -226,152 +283,6 @@ fn vm_hwm_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// What [`check_sample`] checks, and how.
-#[derive(Debug)]
-pub struct Checking<'a> {
-    /// The specs that generated (indexes into `names`).
-    pub ok_ids: &'a [usize],
-    /// Every sampled spec's name.
-    pub names: &'a [String],
-    /// Where `spec_NNNN.rs` and `github.rs` were generated.
-    pub gen_dir: &'a Path,
-    /// Scratch space.
-    pub check_dir: &'a Path,
-    /// The workspace root.
-    pub root: &'a Path,
-    /// The target directory of klue-core's build.
-    pub target: &'a Path,
-    /// Checks at a time.
-    pub jobs: usize,
-    /// One spec's time limit (GitHub's is four times as long).
-    pub timeout: Duration,
-    /// Keep the diagnostics.
-    pub keep: bool,
-}
-
-/// Builds klue-core, checks GitHub's generated file alone, then the sample's, `jobs` at a time
-/// and largest first; records the outcome in `report` and `github`.
-pub fn check_sample(
-    report: &mut Report,
-    github: &mut Option<GithubResult>,
-    c: &Checking<'_>,
-) -> Result<(), String> {
-    report.check_jobs = c.jobs;
-    report.check_timeout_secs = c.timeout.as_secs();
-    let start = Instant::now();
-    let dependency = build_dependency(&c.check_dir.join("dependency"), c.root, c.target)?;
-    report.dependency_secs = start.elapsed().as_secs_f64();
-    eprintln!(
-        "klue-corpus: klue-core built in {:.0} s",
-        report.dependency_secs
-    );
-    let out_dir = c.check_dir.join("out");
-    std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
-    let checker = Checker {
-        rustc: std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()),
-        dependency,
-        out_dir,
-        keep: c.keep,
-    };
-
-    // GitHub alone, so that its time and memory are its own.
-    if let Some(g) = github.as_mut().filter(|g| g.generate_error.is_none()) {
-        eprintln!("klue-corpus: checking github ({} bytes)", g.bytes);
-        let checked = checker.check("github", &c.gen_dir.join("github.rs"), c.timeout * 4);
-        g.check_secs = checked.secs;
-        g.check_peak_kib = checked.peak_kib;
-        g.compiles = Some(checked.ok());
-        g.compile_groups = group_occurrences(checked.problems());
-        eprintln!(
-            "klue-corpus: github checked in {:.0} s, compiles: {}",
-            checked.secs,
-            checked.ok()
-        );
-    }
-
-    // The sample, largest first, `jobs` at a time.
-    let mut queue: Vec<(usize, PathBuf, u64)> = c
-        .ok_ids
-        .iter()
-        .map(|&id| {
-            let file = c.gen_dir.join(format!("spec_{id:04}.rs"));
-            let bytes = std::fs::metadata(&file).map_or(0, |m| m.len());
-            (id, file, bytes)
-        })
-        .collect();
-    queue.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
-    let start = Instant::now();
-    let results: Vec<Mutex<Option<Checked>>> = queue.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..c.jobs {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((id, file, _)) = queue.get(i) else {
-                    break;
-                };
-                let checked = checker.check(&format!("spec_{id:04}"), file, c.timeout);
-                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if !checked.ok() {
-                    let first = checked.problems().first().map(|p| p.1.to_owned());
-                    eprintln!(
-                        "klue-corpus: {} fails to compile: {}",
-                        c.names[*id],
-                        first.unwrap_or_default()
-                    );
-                }
-                if n % 25 == 0 || n == queue.len() {
-                    eprintln!(
-                        "klue-corpus: checked {n}/{} in {:.0} s",
-                        queue.len(),
-                        start.elapsed().as_secs_f64()
-                    );
-                }
-                if let Ok(mut slot) = results[i].lock() {
-                    *slot = Some(checked);
-                }
-            });
-        }
-    });
-    report.check_secs = start.elapsed().as_secs_f64();
-    let mut checks = Vec::with_capacity(queue.len());
-    for ((id, _, bytes), slot) in queue.iter().zip(results) {
-        let checked = slot
-            .into_inner()
-            .ok()
-            .flatten()
-            .ok_or("a check thread panicked")?;
-        checks.push((*id, *bytes, checked));
-    }
-    report.check_sum_secs = checks.iter().map(|(_, _, c)| c.secs).sum();
-    report.compiled = checks.iter().filter(|(_, _, c)| c.ok()).count();
-    report.compile_groups = group(checks.iter().flat_map(|(id, _, checked)| {
-        checked
-            .problems()
-            .into_iter()
-            .map(|(cause, message)| (cause, c.names[*id].as_str(), message))
-    }));
-    report.compile_first_groups = group(checks.iter().filter_map(|(id, _, checked)| {
-        let problems = checked.problems();
-        let (cause, message) = problems.into_iter().next()?;
-        Some((cause, c.names[*id].as_str(), message))
-    }));
-    checks.sort_by(|a, b| b.2.secs.total_cmp(&a.2.secs));
-    report.slowest_checks = checks
-        .iter()
-        .take(10)
-        .map(|(id, bytes, checked)| CheckTime {
-            spec: c.names[*id].clone(),
-            bytes: *bytes,
-            secs: checked.secs,
-            peak_kib: checked.peak_kib,
-            ok: checked.ok(),
-        })
-        .collect();
-    Ok(())
 }
 
 #[cfg(test)]

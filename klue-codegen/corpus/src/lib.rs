@@ -8,9 +8,18 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+mod junit;
+mod probe;
 mod report;
+mod serve_report;
 
+pub use junit::{junit_failures, Finding};
+pub use probe::{
+    fuzz_candidate, listening_port, probes, routed, server_trait, stub_server_source, Probe,
+    FUZZ_MAX_OPERATIONS,
+};
 pub use report::{CheckTime, GithubResult, Report};
+pub use serve_report::{FuzzRow, GithubServed, ServeReport};
 
 /// A deterministic sample of `n` items of `sorted`, spread evenly over it: the items at
 /// `i * len / n` for `i` in `0..n` (every k-th item, k = len / n, which may be fractional).

@@ -4,7 +4,10 @@
 //! `.ci/corpus`.
 
 mod check;
+mod fuzz;
 mod generate;
+mod sample_run;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -16,7 +19,8 @@ use clap::{Parser, Subcommand};
 use klue_corpus::{group, group_occurrences, GithubResult, Report};
 use serde_json::Value;
 
-use crate::check::{check_sample, Checking};
+use crate::fuzz::Fuzzer;
+use crate::sample_run::{check_sample, Checking, Serving};
 use crate::generate::{gen_one, generate, Generated};
 
 /// Generates a corpus of real-world OpenAPI specs, checks that the code compiles, and reports.
@@ -58,6 +62,27 @@ struct Args {
     /// times).
     #[arg(long, default_value_t = 900)]
     check_timeout: u64,
+    /// Only check that the generated code compiles (`rustc --emit=metadata`): build no stub
+    /// server, start none, fuzz none.
+    #[arg(long)]
+    no_start: bool,
+    /// How many specs of the sample to fuzz with schemathesis while their stub server runs
+    /// (the first that `fuzz_candidate` takes, in sample order); 0 = none.
+    #[arg(long, default_value_t = 12)]
+    fuzz: usize,
+    /// The schemathesis command (split on spaces).
+    #[arg(long, default_value = "schemathesis")]
+    schemathesis: String,
+    /// schemathesis examples per operation.
+    #[arg(long, default_value_t = 20)]
+    fuzz_examples: u32,
+    /// schemathesis' seed.
+    #[arg(long, default_value_t = 20261207)]
+    fuzz_seed: u64,
+    /// Exit 1 unless every compiled stub server (GitHub's too) starts and routes every
+    /// operation.
+    #[arg(long)]
+    require_started: bool,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -394,6 +419,9 @@ fn run(args: &Args) -> Result<ExitCode, String> {
                 jobs,
                 timeout: Duration::from_secs(args.check_timeout.max(1)),
                 keep: args.keep,
+                serve: (!args.no_start)
+                    .then(|| serving(args, &root, &work, &sampled, &ok_ids))
+                    .transpose()?,
             },
         )?;
     }
@@ -427,6 +455,12 @@ fn run(args: &Args) -> Result<ExitCode, String> {
             code = ExitCode::from(1);
         }
     }
+    if args.require_started && !args.no_start && report.compile_checked {
+        if let Some(problem) = start_problem(&report) {
+            eprintln!("klue-corpus: {problem}");
+            code = ExitCode::from(1);
+        }
+    }
     if args.require_github {
         let problem = match &report.github {
             None => Some("GitHub's spec was not found".to_owned()),
@@ -442,4 +476,89 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         }
     }
     Ok(code)
+}
+
+/// Why `--require-started` fails, if it does.
+fn start_problem(report: &Report) -> Option<String> {
+    let serve = &report.serve;
+    if serve.started < report.compiled {
+        return Some(format!(
+            "{} of {} compiled stub servers did not start",
+            report.compiled - serve.started,
+            report.compiled
+        ));
+    }
+    if serve.unrouted > 0 {
+        return Some(format!("{} operations were not routed", serve.unrouted));
+    }
+    match &serve.github {
+        Some(g) if !g.started => Some("GitHub's stub server did not start".to_owned()),
+        Some(g) if !g.unrouted.is_empty() => Some(format!(
+            "{} of GitHub's operations were not routed",
+            g.unrouted.len()
+        )),
+        _ => None,
+    }
+}
+
+/// How stub servers are started and which are fuzzed.
+fn serving(
+    args: &Args,
+    root: &Path,
+    work: &Path,
+    sampled: &[PathBuf],
+    ok_ids: &[usize],
+) -> Result<Serving, String> {
+    let fuzz_ids: std::collections::BTreeSet<usize> = ok_ids
+        .iter()
+        .copied()
+        .filter(|&id| {
+            std::fs::read_to_string(&sampled[id])
+                .ok()
+                .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+                .and_then(|spec| klue_corpus::fuzz_candidate(&spec))
+                .is_some()
+        })
+        .take(args.fuzz)
+        .collect();
+    let fuzz_rule = format!(
+        "in sample order, the first {} specs that generate and have 1 to {} operations, at least          one of which takes an `application/json` request body",
+        args.fuzz,
+        klue_corpus::FUZZ_MAX_OPERATIONS
+    );
+    let fuzzer = if fuzz_ids.is_empty() {
+        None
+    } else {
+        let fuzz_work = work.join("fuzz");
+        std::fs::create_dir_all(&fuzz_work).map_err(|e| format!("{}: {e}", fuzz_work.display()))?;
+        Some(Fuzzer {
+            command: args.schemathesis.split_whitespace().map(str::to_owned).collect(),
+            config: root.join(".ci/corpus-schemathesis.toml"),
+            max_examples: args.fuzz_examples,
+            seed: args.fuzz_seed,
+            work: fuzz_work,
+            token: stub_token()?,
+            timeout: Duration::from_secs(600),
+        })
+    };
+    Ok(Serving {
+        start_timeout: Duration::from_secs(60),
+        fuzzer,
+        fuzz_ids,
+        fuzz_rule,
+    })
+}
+
+/// A JWT the stub servers accept (HS256, signed with their secret, valid for a day).
+fn stub_token() -> Result<String, String> {
+    let exp = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+        + 86_400;
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &serde_json::json!({"sub": "klue-corpus", "exp": exp}),
+        &jsonwebtoken::EncodingKey::from_secret(serve::JWT_SECRET.as_bytes()),
+    )
+    .map_err(|e| format!("signing the stub servers' token: {e}"))
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::{percent, Group};
+use crate::{percent, Group, ServeReport};
 
 /// What the GitHub spec gave.
 #[derive(Debug, Clone, Default)]
@@ -106,6 +106,8 @@ pub struct Report {
     pub generate_secs: f64,
     /// Wall time of the whole run, seconds.
     pub total_secs: f64,
+    /// Stub servers started from the compiled sample, and the fuzzed subset.
+    pub serve: ServeReport,
 }
 
 impl Report {
@@ -157,6 +159,9 @@ impl Report {
             self.check_secs,
             self.check_jobs
         ));
+        if self.compile_checked {
+            lines.extend(self.serve.summary(self.compiled));
+        }
         lines
     }
 
@@ -219,6 +224,9 @@ impl Report {
         table(&mut md, &self.compile_groups);
         let _ = writeln!(md, "## Compile failures, by first error of each spec\n");
         table(&mut md, &self.compile_first_groups);
+        if self.compile_checked {
+            self.serve.markdown(&mut md, self.compiled, table);
+        }
         self.checks(&mut md);
         md
     }

@@ -1,0 +1,147 @@
+//! Reading schemathesis' JUnit report: one [`Finding`] per failing test case of an operation.
+
+/// One failure schemathesis found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The operation (`POST /items`).
+    pub operation: String,
+    /// The check that failed, with its code (`ST201 Schema-violating request accepted`).
+    pub check: String,
+    /// What was wrong with the request (`Invalid component: Missing `a` at query`), or the
+    /// first line schemathesis explains the failure with.
+    pub detail: String,
+    /// The answer's status line (`[200] OK`).
+    pub answer: String,
+}
+
+impl Finding {
+    /// The cause this finding is grouped by: the check and the detail.
+    pub fn cause(&self) -> String {
+        format!("{}: {}", self.check, self.detail)
+    }
+}
+
+/// The findings of a JUnit report written by `schemathesis run --report junit`.
+pub fn junit_failures(xml: &str) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for case in xml.split("<testcase ").skip(1) {
+        let operation = attribute(case, "name").unwrap_or_default();
+        let Some(start) = case.find("<failure") else {
+            continue;
+        };
+        let Some(text_start) = case[start..].find('>').map(|i| start + i + 1) else {
+            continue;
+        };
+        let text_end = case[text_start..]
+            .find("</failure>")
+            .map_or(case.len(), |i| text_start + i);
+        let text = unescape(&case[text_start..text_end]);
+        findings.extend(failures_of(&operation, &text));
+    }
+    findings
+}
+
+/// The numbered failures (`1. Test Case ID: ...`) of one operation's failure text.
+fn failures_of(operation: &str, text: &str) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut current: Option<Finding> = None;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if let Some(check) = trimmed.strip_prefix("- ") {
+            if let Some(done) = current.take() {
+                findings.push(done);
+            }
+            current = Some(Finding {
+                operation: operation.to_owned(),
+                check: check.to_owned(),
+                detail: String::new(),
+                answer: String::new(),
+            });
+            continue;
+        }
+        let Some(finding) = current.as_mut() else {
+            continue;
+        };
+        if trimmed.starts_with('[') && trimmed.ends_with(':') && finding.answer.is_empty() {
+            finding.answer = trimmed.trim_end_matches(':').to_owned();
+        } else if let Some(component) = trimmed.strip_prefix("Invalid component: ") {
+            finding.detail = format!("invalid {component}");
+        } else if finding.detail.is_empty()
+            && finding.answer.is_empty()
+            && !trimmed.is_empty()
+            && !trimmed.starts_with("Expected:")
+        {
+            finding.detail = trimmed.to_owned();
+        }
+    }
+    findings.extend(current);
+    findings
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let key = format!("{name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let end = tag[start..].find('"')? + start;
+    Some(unescape(&tag[start..end]))
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&#10;", "\n")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_schemathesis_report_is_read() {
+        let xml = include_str!("../testdata/schemathesis.junit.xml");
+        let findings = junit_failures(xml);
+        assert_eq!(
+            findings,
+            vec![
+                Finding {
+                    operation: "POST /items".to_owned(),
+                    check: "ST201 Schema-violating request accepted".to_owned(),
+                    detail: "invalid Missing request body".to_owned(),
+                    answer: "[200] OK".to_owned(),
+                },
+                Finding {
+                    operation: "GET /q".to_owned(),
+                    check: "ST201 Schema-violating request accepted".to_owned(),
+                    detail: "invalid Missing `a` at query".to_owned(),
+                    answer: "[200] OK".to_owned(),
+                },
+            ]
+        );
+        assert_eq!(
+            findings[1].cause(),
+            "ST201 Schema-violating request accepted: invalid Missing `a` at query"
+        );
+    }
+
+    #[test]
+    fn several_failures_of_one_operation_and_a_passing_case() {
+        let xml = "<testsuites><testcase name=\"GET /a\" time=\"1\"/>\
+                   <testcase name=\"POST /b\" time=\"1\"><failure type=\"failure\" message=\"x\">\
+                   1. Test Case ID: a\n\n- ST200 Schema-compliant request rejected\n\n    \
+                   Valid data should have been accepted\n    Expected: 2xx\n\n[400] Bad Request:\n\n\
+                   2. Test Case ID: b\n\n- ST201 Schema-violating request accepted\n\n    \
+                   Invalid data should have been rejected\n    Invalid component: `x` at body\n\n\
+                   [501] Not Implemented:\n</failure></testcase></testsuites>";
+        let findings = junit_failures(xml);
+        assert_eq!(findings.len(), 2);
+        assert_eq!(
+            findings[0].cause(),
+            "ST200 Schema-compliant request rejected: Valid data should have been accepted"
+        );
+        assert_eq!(findings[0].answer, "[400] Bad Request");
+        assert_eq!(findings[1].detail, "invalid `x` at body");
+        assert_eq!(findings[1].answer, "[501] Not Implemented");
+    }
+}
