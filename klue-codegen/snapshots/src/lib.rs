@@ -7,6 +7,12 @@ pub mod helloworld {
     include!("generated/helloworld.rs");
 }
 
+/// `apis/fixtures/openapi30/stubs.yaml`, generated with default stubs: every trait method
+/// answers 501 until implemented.
+pub mod stubs {
+    include!("generated/stubs.rs");
+}
+
 /// `apis/bench.yaml`.
 pub mod bench {
     include!("generated/bench.rs");

@@ -29,6 +29,7 @@ pub(crate) fn operation(
     types: &mut TypeEmitter,
     trait_ident: &proc_macro2::Ident,
     op: &Operation,
+    default_stub: bool,
 ) -> OperationCode {
     let rt = rt();
     let op_camel = naming::camel(&op.id);
@@ -285,12 +286,24 @@ pub(crate) fn operation(
             Ok(#rt::IntoResponse::into_response(response))
         }
     };
-    let trait_method = quote! {
-        #method_docs
-        fn #method_ident(
-            &self,
-            request: #request_ident,
-        ) -> impl #rt::Future<Output = Result<#response_ident, #rt::ApiError>> + Send;
+    let trait_method = if default_stub {
+        quote! {
+            #method_docs
+            fn #method_ident(
+                &self,
+                _request: #request_ident,
+            ) -> impl #rt::Future<Output = Result<#response_ident, #rt::ApiError>> + Send {
+                ::std::future::ready(Err(#rt::not_implemented(#id)))
+            }
+        }
+    } else {
+        quote! {
+            #method_docs
+            fn #method_ident(
+                &self,
+                request: #request_ident,
+            ) -> impl #rt::Future<Output = Result<#response_ident, #rt::ApiError>> + Send;
+        }
     };
     let binding = quote! {
         let s = #rt::Arc::clone(&service);
