@@ -37,6 +37,11 @@ fn stubs() {
 }
 
 #[test]
+fn defaults() {
+    snapshot("fixtures/openapi30/defaults.yaml");
+}
+
+#[test]
 fn bench() {
     snapshot("bench.yaml");
 }

@@ -13,6 +13,12 @@ pub mod stubs {
     include!("generated/stubs.rs");
 }
 
+/// `apis/fixtures/openapi30/defaults.yaml`: parameter defaults applied, and the constructors
+/// of structs with optional fields.
+pub mod defaults {
+    include!("generated/defaults.rs");
+}
+
 /// `apis/bench.yaml`.
 pub mod bench {
     include!("generated/bench.rs");

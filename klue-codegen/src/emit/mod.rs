@@ -3,6 +3,7 @@
 mod body;
 mod client;
 mod composite;
+mod construct;
 mod defaults;
 mod param_style;
 mod server;

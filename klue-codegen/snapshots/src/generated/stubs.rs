@@ -29,6 +29,12 @@ pub struct Pet {
     )]
     pub tag: Option<String>,
 }
+impl Pet {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String) -> Self {
+        Self { name, tag: None }
+    }
+}
 ::klue_core::object_serde!(Pet);
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -151,7 +157,7 @@ pub trait StubsApi: Send + Sync + 'static {
     }
 }
 /// The decoded request of operation `list_pets` (GET /pets).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPetsRequest {
     pub limit: Option<i64>,
 }
@@ -283,7 +289,7 @@ pub fn router<S: StubsApi>(service: S) -> klue::ApiRouter {
     router
 }
 /// The parameters and body of operation `list_pets` (GET /pets).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListPetsParams {
     pub limit: Option<i64>,
 }
