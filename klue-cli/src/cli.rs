@@ -266,6 +266,11 @@ pub struct GenerateArgs {
     /// Generate only the server side (trait, request types, router).
     #[arg(long, conflicts_with = "client_only")]
     pub server_only: bool,
+    /// Also write a runnable stub server (src/main.rs, written only when absent: it is yours to
+    /// edit): every trait method has a default answering 501 NOT_IMPLEMENTED, so `cargo run --
+    /// --port 8080` serves every operation (and the built-ins) before any is written.
+    #[arg(long, conflicts_with = "client_only")]
+    pub server_stub: bool,
     /// Generate only the client side.
     #[arg(long)]
     pub client_only: bool,

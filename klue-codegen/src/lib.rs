@@ -90,6 +90,7 @@ pub fn configure() -> Builder {
         emit_rerun_if_changed: true,
         build_server: true,
         build_client: true,
+        default_stubs: false,
     }
 }
 
@@ -100,6 +101,7 @@ pub struct Builder {
     emit_rerun_if_changed: bool,
     build_server: bool,
     build_client: bool,
+    default_stubs: bool,
 }
 
 impl Builder {
@@ -126,6 +128,16 @@ impl Builder {
     /// Default: true.
     pub fn build_client(mut self, build: bool) -> Self {
         self.build_client = build;
+        self
+    }
+
+    /// Whether every method of the `{Api}Api` trait gets a default body answering 501
+    /// `NOT_IMPLEMENTED` (the klue error envelope naming the operation), so that an
+    /// implementation compiles with only the operations written so far: `impl PetsApi for
+    /// Service {}` serves every route. Default: false (every method must be written, and the
+    /// compiler lists the missing ones). The name is tonic-build's.
+    pub fn generate_default_stubs(mut self, stubs: bool) -> Self {
+        self.default_stubs = stubs;
         self
     }
 
@@ -202,6 +214,7 @@ impl Builder {
         emit::Parts {
             server: self.build_server,
             client: self.build_client,
+            default_stubs: self.default_stubs,
         }
     }
 }
@@ -211,6 +224,11 @@ pub fn api_name(spec: &Path) -> String {
     spec.file_stem()
         .map(|stem| stem.to_string_lossy().into_owned())
         .unwrap_or_else(|| "api".to_owned())
+}
+
+/// The name of the server trait generated for the API `api_name` (`pet-store` -> `PetStoreApi`).
+pub fn trait_name(api_name: &str) -> String {
+    format!("{}Api", naming::camel(api_name))
 }
 
 /// Reads the spec at `path` and returns the generated code (server and client).

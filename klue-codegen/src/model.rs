@@ -250,6 +250,8 @@ pub struct Parameter {
     /// `form` query ones), objects, and scalars in a style other than their location's
     /// default. Plain scalars use the faster scalar functions.
     pub styled: bool,
+    /// The schema's `default`: the value an absent optional parameter stands for.
+    pub default: Option<serde_json::Value>,
 }
 
 impl Parameter {
@@ -266,6 +268,7 @@ impl Parameter {
             style,
             explode: style == ParamStyle::Form,
             styled: false,
+            default: None,
         }
     }
 }

@@ -140,6 +140,16 @@ pub fn credential_missing(names: &[&str]) -> ApiError {
     )
 }
 
+/// The 501 `NOT_IMPLEMENTED` a trait method generated with default stubs answers until the
+/// service implements `operation`.
+pub fn not_implemented(operation: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "NOT_IMPLEMENTED",
+        format!("operation '{operation}' is not implemented yet"),
+    )
+}
+
 /// The `text/*` body of a 2xx answer (it must be UTF-8).
 pub fn decode_text(response: &ClientResponse) -> Result<String, ClientError> {
     String::from_utf8(response.body.to_vec()).map_err(|_| ClientError::InvalidResponse {

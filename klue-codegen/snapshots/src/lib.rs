@@ -7,6 +7,18 @@ pub mod helloworld {
     include!("generated/helloworld.rs");
 }
 
+/// `apis/fixtures/openapi30/stubs.yaml`, generated with default stubs: every trait method
+/// answers 501 until implemented.
+pub mod stubs {
+    include!("generated/stubs.rs");
+}
+
+/// `apis/fixtures/openapi30/defaults.yaml`: parameter defaults applied, and the constructors
+/// of structs with optional fields.
+pub mod defaults {
+    include!("generated/defaults.rs");
+}
+
 /// `apis/bench.yaml`.
 pub mod bench {
     include!("generated/bench.rs");

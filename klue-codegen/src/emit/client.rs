@@ -36,6 +36,7 @@ pub(crate) fn operation(
     let mut query = Vec::new();
 
     let mut path_fields = std::collections::BTreeMap::new();
+    let mut ctors = super::construct::Constructors::default();
     for param in &op.parameters {
         let name = naming::unique(naming::field(&param.name), &mut field_names);
         let field = ident(&name);
@@ -126,8 +127,10 @@ pub(crate) fn operation(
         }
         if param.required {
             fields.push(quote!(#docs pub #field: #ty,));
+            ctors.required(&field, ty);
         } else {
             fields.push(quote!(#docs pub #field: Option<#ty>,));
+            ctors.none(&field);
         }
     }
 
@@ -157,9 +160,11 @@ pub(crate) fn operation(
         let encode = plan.encode();
         if plan.required {
             fields.push(quote!(#[doc = " The request body."] pub #field: #ty,));
+            ctors.required(&field, ty.clone());
             body_code = quote!({ let value = params.#field; #encode });
         } else {
             fields.push(quote!(#[doc = " The request body, if any."] pub #field: Option<#ty>,));
+            ctors.none(&field);
             body_code = quote!(if let Some(value) = params.#field { #encode });
         }
     }
@@ -253,16 +258,18 @@ pub(crate) fn operation(
     let method = format_ident!("{}", op.method);
     let summary = op.summary.as_deref().or(op.description.as_deref());
     let docs = doc(summary);
+    let default_derive = ctors.derives_default().then(|| quote!(Default,));
     let params_derive = if body.is_some_and(|plan| plan.streamed) {
-        quote!(#[derive(Debug)])
+        quote!(#[derive(Debug, #default_derive)])
     } else {
-        quote!(#[derive(Debug, Clone, PartialEq)])
+        quote!(#[derive(Debug, Clone, PartialEq, #default_derive)])
     };
     let (params_arg, params_struct) = if takes_params {
         let params_docs = format!(
             " The parameters and body of operation `{}` ({} {}).",
             op.id, op.method, op.path
         );
+        let params_ctors = ctors.impls(&params_ident);
         (
             quote!(params: #params_ident),
             quote! {
@@ -271,6 +278,8 @@ pub(crate) fn operation(
                 pub struct #params_ident {
                     #(#fields)*
                 }
+
+                #params_ctors
             },
         )
     } else {

@@ -1,7 +1,9 @@
 //! `default`: a property that is absent from a request stands for its default value. Fields of
 //! scalars and string enums with a default are not `Option`s; serde fills them with a small
 //! function the field names (`#[serde(default = "...")]`). Other defaults (objects, arrays,
-//! nullable fields) are documented fallbacks: the field stays an `Option`.
+//! nullable fields) are documented fallbacks: the field stays an `Option`. The same holds for
+//! an optional query, header or cookie parameter: with a scalar default, the request field is
+//! the plain type, filled with the default when the parameter is absent.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -24,7 +26,28 @@ impl TypeEmitter {
         if self.needs_box(&property.schema) {
             return None;
         }
-        let kind = match &property.schema.kind {
+        let value = self.default_value(&property.schema, default, ty)?;
+        let name = self
+            .reserve_static_named(format!(
+                "default_{}_{}",
+                naming::snake(rust_name),
+                naming::snake(&property.name)
+            ))
+            .to_string();
+        let fn_ident = ident(&name);
+        self.items.push(quote!(fn #fn_ident() -> #ty { #value }));
+        Some(name)
+    }
+
+    /// The expression of `default` as a value of `schema` (of Rust type `ty`): scalars and
+    /// string enums; `None` for other defaults, which are not applied.
+    pub(super) fn default_value(
+        &self,
+        schema: &Schema,
+        default: &Value,
+        ty: &TokenStream,
+    ) -> Option<TokenStream> {
+        let kind = match &schema.kind {
             SchemaKind::Ref(name) => &self.named_kind(name)?.kind,
             kind => kind,
         };
@@ -54,16 +77,7 @@ impl TypeEmitter {
             }
             _ => return None,
         };
-        let name = self
-            .reserve_static_named(format!(
-                "default_{}_{}",
-                naming::snake(rust_name),
-                naming::snake(&property.name)
-            ))
-            .to_string();
-        let fn_ident = ident(&name);
-        self.items.push(quote!(fn #fn_ident() -> #ty { #value }));
-        Some(name)
+        Some(value)
     }
 }
 

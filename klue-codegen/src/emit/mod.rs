@@ -3,6 +3,7 @@
 mod body;
 mod client;
 mod composite;
+mod construct;
 mod defaults;
 mod param_style;
 mod server;
@@ -22,6 +23,8 @@ pub(crate) struct Parts {
     pub(crate) server: bool,
     /// The `{Api}Client` and the `{Op}Params` types.
     pub(crate) client: bool,
+    /// Trait methods with a default body answering 501 `NOT_IMPLEMENTED`.
+    pub(crate) default_stubs: bool,
 }
 
 /// Above this many operations and schemas together, the output is not formatted.
@@ -44,7 +47,7 @@ pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn:
     for op in &api.operations {
         let resolved = body::resolve_multipart(op, api);
         let op = resolved.as_ref().unwrap_or(op);
-        let code = server::operation(&mut types, &trait_ident, op);
+        let code = server::operation(&mut types, &trait_ident, op, parts.default_stubs);
         responses.push(code.response);
         if parts.server {
             operation_items.push(code.items);

@@ -29,6 +29,7 @@ pub(crate) fn operation(
     types: &mut TypeEmitter,
     trait_ident: &proc_macro2::Ident,
     op: &Operation,
+    default_stub: bool,
 ) -> OperationCode {
     let rt = rt();
     let op_camel = naming::camel(&op.id);
@@ -51,6 +52,7 @@ pub(crate) fn operation(
     let mut statics = Vec::new();
     let mut credential_checks = Vec::new();
     let mut alternatives = Vec::new();
+    let mut ctors = super::construct::Constructors::default();
 
     for param in &op.parameters {
         let local = naming::unique(naming::field(&param.name), &mut field_names);
@@ -104,7 +106,18 @@ pub(crate) fn operation(
                 quote!(request.header_param::<#ty>(&mut v, #name, #decode_required, &#static_ident))
             }
         };
-        decode.push(quote!(let #local_ident = #call;));
+        // An absent optional parameter with a scalar default stands for it (a given value is
+        // validated as any other).
+        let default = match &param.default {
+            Some(value) if !required && !param.credential => {
+                types.default_value(&param.schema, value, &ty)
+            }
+            _ => None,
+        };
+        decode.push(match &default {
+            Some(value) => quote!(let #local_ident = #call.unwrap_or_else(|| #value);),
+            None => quote!(let #local_ident = #call;),
+        });
         if param.credential && required {
             let wire = &param.name;
             credential_checks.push(quote! {
@@ -120,8 +133,21 @@ pub(crate) fn operation(
         if required {
             fields.push(quote!(#docs pub #local_ident: #ty,));
             required_locals.push(local_ident.clone());
+            ctors.required(&local_ident, ty);
+        } else if let Some(value) = default {
+            let default_doc = format!(
+                " Default (when absent): `{}`.",
+                param
+                    .default
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            );
+            fields.push(quote!(#docs #[doc = ""] #[doc = #default_doc] pub #local_ident: #ty,));
+            ctors.starting(&local_ident, value);
         } else {
             fields.push(quote!(#docs pub #local_ident: Option<#ty>,));
+            ctors.none(&local_ident);
         }
         all_locals.push(local_ident);
     }
@@ -138,7 +164,9 @@ pub(crate) fn operation(
         if plan.required {
             fields.push(quote!(#[doc = " The request body."] pub #local_ident: #ty,));
             required_locals.push(local_ident.clone());
+            ctors.required(&local_ident, ty.clone());
         } else {
+            ctors.none(&local_ident);
             fields.push(
                 quote!(#[doc = " The request body, when sent."] pub #local_ident: Option<#ty>,),
             );
@@ -151,11 +179,13 @@ pub(crate) fn operation(
         Auth::None => quote!(),
         Auth::Required => {
             all_locals.push(format_ident!("claims"));
+            ctors.required(&format_ident!("claims"), quote!(#rt::Claims));
             claims_decode = quote!(let claims = request.take_claims()?;);
             quote!(#[doc = " The verified claims of the caller's token (`claims.sub` is the user id)."] pub claims: #rt::Claims,)
         }
         Auth::Optional => {
             all_locals.push(format_ident!("claims"));
+            ctors.none(&format_ident!("claims"));
             claims_decode = quote!(let claims = request.take_optional_claims(););
             quote!(#[doc = " The verified claims, when the caller sent a token."] pub claims: Option<#rt::Claims>,)
         }
@@ -239,11 +269,13 @@ pub(crate) fn operation(
         }
         None => quote!(None),
     };
+    let default_derive = ctors.derives_default().then(|| quote!(Default,));
     let request_derive = if body_plan.as_ref().is_some_and(|plan| plan.streamed) {
-        quote!(#[derive(Debug)])
+        quote!(#[derive(Debug, #default_derive)])
     } else {
-        quote!(#[derive(Debug, Clone, PartialEq)])
+        quote!(#[derive(Debug, Clone, PartialEq, #default_derive)])
     };
+    let request_ctors = ctors.impls(&request_ident);
     let summary = op.summary.as_deref().or(op.description.as_deref());
     let method_docs = doc(summary);
     let request_docs = format!(
@@ -258,6 +290,8 @@ pub(crate) fn operation(
             #(#fields)*
             #claims_field
         }
+
+        #request_ctors
 
         #(#statics)*
 
@@ -285,12 +319,24 @@ pub(crate) fn operation(
             Ok(#rt::IntoResponse::into_response(response))
         }
     };
-    let trait_method = quote! {
-        #method_docs
-        fn #method_ident(
-            &self,
-            request: #request_ident,
-        ) -> impl #rt::Future<Output = Result<#response_ident, #rt::ApiError>> + Send;
+    let trait_method = if default_stub {
+        quote! {
+            #method_docs
+            fn #method_ident(
+                &self,
+                _request: #request_ident,
+            ) -> impl #rt::Future<Output = Result<#response_ident, #rt::ApiError>> + Send {
+                ::std::future::ready(Err(#rt::not_implemented(#id)))
+            }
+        }
+    } else {
+        quote! {
+            #method_docs
+            fn #method_ident(
+                &self,
+                request: #request_ident,
+            ) -> impl #rt::Future<Output = Result<#response_ident, #rt::ApiError>> + Send;
+        }
     };
     let binding = quote! {
         let s = #rt::Arc::clone(&service);

@@ -205,6 +205,7 @@ impl TypeEmitter {
         let mut property_nodes = Vec::new();
         let mut checks = Vec::new();
         let mut field_names = BTreeSet::new();
+        let mut ctors = super::construct::Constructors::default();
         for property in properties {
             let field_name = naming::unique(naming::field(&property.name), &mut field_names);
             let field_ident = ident(&field_name);
@@ -236,6 +237,7 @@ impl TypeEmitter {
                 (false, false, Some(value)) => self.default_fn(rust_name, property, value, &ty),
                 _ => None,
             };
+            ctors.property(&field_ident, &ty, property, default.as_deref());
             fields.push(match (required, property.schema.nullable) {
                 _ if default.is_some() => {
                     let default = default.unwrap_or_default();
@@ -299,6 +301,7 @@ impl TypeEmitter {
                 };
                 let hint = format!("{rust_name}__additional");
                 let ty = self.rust_type(values, &hint);
+                ctors.empty(&field_ident);
                 fields.push(quote! {
                     /// The properties not declared in the schema (`additionalProperties`).
                     #[serde(flatten)]
@@ -314,13 +317,17 @@ impl TypeEmitter {
                 quote!(Some(&#values_static))
             }
         };
+        let default_derive = ctors.derives_default().then(|| quote!(Default,));
+        let ctor_impls = ctors.impls(&type_ident);
         self.items.push(quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, #rt::serde::Serialize, #rt::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, #default_derive #rt::serde::Serialize, #rt::serde::Deserialize)]
             #container
             pub struct #type_ident {
                 #(#fields)*
             }
+
+            #ctor_impls
 
             ::klue_core::object_serde!(#type_ident);
 

@@ -88,7 +88,14 @@ static SCHEMA_ACCOUNT_LIMITS_ADDITIONAL: klue::Schema = klue::Schema::Integer(
         multiple_of: None,
     },
 );
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct AccountLimits {
     #[serde(
@@ -148,6 +155,20 @@ pub struct Account {
         skip_serializing_if = "Option::is_none"
     )]
     pub limits: Option<AccountLimits>,
+}
+impl Account {
+    /// The required fields; the others start at their defaults.
+    pub fn new(email: String) -> Self {
+        Self {
+            id: None,
+            email,
+            created: None,
+            active: default_account_active(),
+            plan: default_account_plan(),
+            quota: default_account_quota(),
+            limits: None,
+        }
+    }
 }
 ::klue_core::object_serde!(Account);
 impl klue::Validate for Account {

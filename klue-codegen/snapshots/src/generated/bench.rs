@@ -51,6 +51,12 @@ pub struct NewItem {
     )]
     pub tags: Option<Vec<String>>,
 }
+impl NewItem {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String, price: f64) -> Self {
+        Self { name, price, tags: None }
+    }
+}
 ::klue_core::object_serde!(NewItem);
 impl klue::Validate for NewItem {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -105,6 +111,17 @@ pub struct Item {
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<String>>,
+}
+impl Item {
+    /// The required fields; the others start at their defaults.
+    pub fn new(id: String, name: String, price: f64) -> Self {
+        Self {
+            id,
+            name,
+            price,
+            tags: None,
+        }
+    }
 }
 ::klue_core::object_serde!(Item);
 impl klue::Validate for Item {

@@ -23,7 +23,14 @@ static SCHEMA_RECEIVED__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRule
     max_items: None,
     unique_items: false,
 });
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Received {
     #[serde(
@@ -241,6 +248,12 @@ pub struct Pet {
     )]
     pub age: Option<i64>,
 }
+impl Pet {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String) -> Self {
+        Self { name, age: None }
+    }
+}
 ::klue_core::object_serde!(Pet);
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -317,6 +330,12 @@ pub struct UploadBodyMeta {
         skip_serializing_if = "Option::is_none"
     )]
     pub rank: Option<i64>,
+}
+impl UploadBodyMeta {
+    /// The required fields; the others start at their defaults.
+    pub fn new(source: String) -> Self {
+        Self { source, rank: None }
+    }
 }
 ::klue_core::object_serde!(UploadBodyMeta);
 impl klue::Validate for UploadBodyMeta {
@@ -488,7 +507,14 @@ static SCHEMA_IMPORT_DATA_BODY_JSON__ROWS: klue::Schema = klue::Schema::Array(kl
     max_items: Some(3),
     unique_items: false,
 });
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct ImportDataBodyJson {
     pub rows: Vec<i64>,
@@ -808,7 +834,7 @@ async fn handle_add_pet<S: BodiesApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `import_data` (POST /imports).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct ImportDataRequest {
     /// The request body, when sent.
     pub body: Option<ImportDataBody>,
@@ -930,7 +956,7 @@ pub struct AddPetParams {
     pub body: Pet,
 }
 /// The parameters and body of operation `import_data` (POST /imports).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct ImportDataParams {
     /// The request body, if any.
     pub body: Option<ImportDataBody>,

@@ -201,6 +201,12 @@ pub struct Summary {
     )]
     pub tag: Option<Option<SummaryTag>>,
 }
+impl Summary {
+    /// The required fields; the others start at their defaults.
+    pub fn new(kind: String, name: String) -> Self {
+        Self { kind, name, tag: None }
+    }
+}
 ::klue_core::object_serde!(Summary);
 impl klue::Validate for Summary {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {

@@ -79,6 +79,12 @@ pub struct GetSessionOk {
     )]
     pub theme: Option<String>,
 }
+impl GetSessionOk {
+    /// The required fields; the others start at their defaults.
+    pub fn new(session: String) -> Self {
+        Self { session, theme: None }
+    }
+}
 ::klue_core::object_serde!(GetSessionOk);
 impl klue::Validate for GetSessionOk {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -140,6 +146,12 @@ pub struct GetSessionRequest {
     pub session: String,
     pub theme: Option<GetSessionTheme>,
 }
+impl GetSessionRequest {
+    /// The required fields; the others start at their defaults.
+    pub fn new(session: String) -> Self {
+        Self { session, theme: None }
+    }
+}
 static SCHEMA_GET_SESSION__SESSION: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(8),
     max_length: None,
@@ -200,6 +212,12 @@ pub fn router<S: CookiesApi>(service: S) -> klue::ApiRouter {
 pub struct GetSessionParams {
     pub session: String,
     pub theme: Option<GetSessionTheme>,
+}
+impl GetSessionParams {
+    /// The required fields; the others start at their defaults.
+    pub fn new(session: String) -> Self {
+        Self { session, theme: None }
+    }
 }
 /** A typed client of API `cookies`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 

@@ -84,6 +84,12 @@ pub struct Greeting {
     )]
     pub user_id: Option<String>,
 }
+impl Greeting {
+    /// The required fields; the others start at their defaults.
+    pub fn new(message: String) -> Self {
+        Self { message, user_id: None }
+    }
+}
 ::klue_core::object_serde!(Greeting);
 impl klue::Validate for Greeting {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -178,6 +184,19 @@ pub struct NewMessage {
     )]
     pub language: Option<Language>,
 }
+impl NewMessage {
+    /// The required fields; the others start at their defaults.
+    pub fn new(text: String, priority: i32) -> Self {
+        Self {
+            text,
+            priority,
+            score: None,
+            urgent: None,
+            tags: None,
+            language: None,
+        }
+    }
+}
 ::klue_core::object_serde!(NewMessage);
 impl klue::Validate for NewMessage {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -270,6 +289,21 @@ pub struct Message {
     )]
     pub language: Option<Language>,
 }
+impl Message {
+    /// The required fields; the others start at their defaults.
+    pub fn new(id: String, author: String, text: String, priority: i32) -> Self {
+        Self {
+            id,
+            author,
+            text,
+            priority,
+            score: None,
+            urgent: None,
+            tags: None,
+            language: None,
+        }
+    }
+}
 ::klue_core::object_serde!(Message);
 impl klue::Validate for Message {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -347,6 +381,18 @@ pub struct Error {
         skip_serializing_if = "Option::is_none"
     )]
     pub user_message: Option<String>,
+}
+impl Error {
+    /// The required fields; the others start at their defaults.
+    pub fn new(status: i64, error: String, error_description: String) -> Self {
+        Self {
+            status,
+            error,
+            error_description,
+            error_id: None,
+            user_message: None,
+        }
+    }
 }
 ::klue_core::object_serde!(Error);
 impl klue::Validate for Error {
@@ -587,7 +633,7 @@ pub trait HelloworldApi: Send + Sync + 'static {
     ) -> impl klue::Future<Output = Result<PostMessageResponse, klue::ApiError>> + Send;
 }
 /// The decoded request of operation `say_hello` (GET /v1/hello).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SayHelloRequest {
     pub name: Option<String>,
     /// The verified claims, when the caller sent a token.
@@ -651,6 +697,17 @@ pub struct GreetRequest {
     pub lang: Option<Language>,
     pub times: Option<i32>,
     pub x_greeting_punctuation: Option<GreetXGreetingPunctuation>,
+}
+impl GreetRequest {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String) -> Self {
+        Self {
+            name,
+            lang: None,
+            times: None,
+            x_greeting_punctuation: None,
+        }
+    }
 }
 static SCHEMA_GREET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
@@ -784,7 +841,7 @@ pub fn router<S: HelloworldApi>(service: S) -> klue::ApiRouter {
     router
 }
 /// The parameters and body of operation `say_hello` (GET /v1/hello).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SayHelloParams {
     pub name: Option<String>,
 }
@@ -795,6 +852,17 @@ pub struct GreetParams {
     pub lang: Option<Language>,
     pub times: Option<i32>,
     pub x_greeting_punctuation: Option<GreetXGreetingPunctuation>,
+}
+impl GreetParams {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String) -> Self {
+        Self {
+            name,
+            lang: None,
+            times: None,
+            x_greeting_punctuation: None,
+        }
+    }
 }
 /// The parameters and body of operation `post_message` (POST /v1/messages).
 #[derive(Debug, Clone, PartialEq)]

@@ -365,6 +365,16 @@ pub struct Fish {
     )]
     pub water: Option<FishWater>,
 }
+impl Fish {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String, pet_type: String) -> Self {
+        Self {
+            name,
+            pet_type,
+            water: None,
+        }
+    }
+}
 ::klue_core::object_serde!(Fish);
 impl klue::Validate for Fish {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -455,7 +465,14 @@ static SCHEMA_OWNER__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     max_items: None,
     unique_items: false,
 });
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Owner {
     pub pets: Vec<Pet>,

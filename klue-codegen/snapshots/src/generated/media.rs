@@ -54,6 +54,12 @@ pub struct LoginBody {
     )]
     pub tags: Option<Vec<String>>,
 }
+impl LoginBody {
+    /// The required fields; the others start at their defaults.
+    pub fn new(user: String, age: i64) -> Self {
+        Self { user, age, tags: None }
+    }
+}
 ::klue_core::object_serde!(LoginBody);
 impl klue::Validate for LoginBody {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -96,7 +102,14 @@ static SCHEMA_LOGIN_OK__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRule
     max_items: None,
     unique_items: false,
 });
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct LoginOk {
     #[serde(
@@ -176,7 +189,14 @@ static SCHEMA_UPLOAD__BODY: klue::Schema = klue::multipart_schema(
         },
     ],
 );
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct GetReportOk {
     #[serde(
@@ -495,7 +515,7 @@ async fn handle_login<S: MediaApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `upload` (POST /upload).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UploadRequest {
     /// The request body, when sent.
     pub body: Option<UploadBody>,
@@ -527,7 +547,7 @@ async fn handle_upload<S: MediaApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `get_report` (GET /report).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetReportRequest {}
 static OPERATION_GET_REPORT: klue::OperationSpec = klue::OperationSpec {
     id: "get_report",
@@ -545,7 +565,7 @@ async fn handle_get_report<S: MediaApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `post_anything` (POST /anything).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct PostAnythingRequest {
     /// The request body, when sent.
     pub body: Option<klue::BodyStream>,
@@ -655,13 +675,13 @@ pub struct LoginParams {
     pub body: LoginBody,
 }
 /// The parameters and body of operation `upload` (POST /upload).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UploadParams {
     /// The request body, if any.
     pub body: Option<UploadBody>,
 }
 /// The parameters and body of operation `post_anything` (POST /anything).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct PostAnythingParams {
     /// The request body, if any.
     pub body: Option<klue::BodyStream>,

@@ -31,6 +31,15 @@ pub struct Owner {
     pub name: String,
     pub pets: Vec<Pet>,
 }
+impl Owner {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String) -> Self {
+        Self {
+            name,
+            pets: ::core::default::Default::default(),
+        }
+    }
+}
 ::klue_core::object_serde!(Owner);
 impl klue::Validate for Owner {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -116,6 +125,17 @@ pub struct Pet {
     )]
     pub last_error: Option<ErrorsError>,
 }
+impl Pet {
+    /// The required fields; the others start at their defaults.
+    pub fn new(id: PetId, name: String) -> Self {
+        Self {
+            id,
+            name,
+            tags: None,
+            last_error: None,
+        }
+    }
+}
 ::klue_core::object_serde!(Pet);
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -192,6 +212,16 @@ pub struct Tag {
         skip_serializing_if = "Option::is_none"
     )]
     pub owner: Option<Owner>,
+}
+impl Tag {
+    /// The required fields; the others start at their defaults.
+    pub fn new(label: String) -> Self {
+        Self {
+            label,
+            pets: None,
+            owner: None,
+        }
+    }
 }
 ::klue_core::object_serde!(Tag);
 impl klue::Validate for Tag {
@@ -382,6 +412,12 @@ pub struct AddPetRequest {
     /// The request body.
     pub body: Pet,
 }
+impl AddPetRequest {
+    /// The required fields; the others start at their defaults.
+    pub fn new(body: Pet) -> Self {
+        Self { x_trace_id: None, body }
+    }
+}
 static SCHEMA_ADD_PET__X_TRACE_ID: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: None,
     max_length: Some(16),
@@ -487,6 +523,12 @@ pub struct AddPetParams {
     pub x_trace_id: Option<String>,
     /// The request body.
     pub body: Pet,
+}
+impl AddPetParams {
+    /// The required fields; the others start at their defaults.
+    pub fn new(body: Pet) -> Self {
+        Self { x_trace_id: None, body }
+    }
 }
 /// The parameters and body of operation `put_owner` (PUT /owners/{id}).
 #[derive(Debug, Clone, PartialEq)]

@@ -18,7 +18,14 @@ static SCHEMA_RECORD__TAG: klue::Schema = klue::Schema::String(klue::StringRules
     enum_values: &[],
     format: None,
 });
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Record {
     #[serde(
@@ -389,7 +396,14 @@ static SCHEMA_RECORD_TAG__NAME: klue::Schema = klue::Schema::String(klue::String
     enum_values: &[],
     format: None,
 });
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct RecordTag {
     #[serde(
@@ -432,7 +446,14 @@ static SCHEMA_RESULT2__ITEMS: klue::Schema = klue::Schema::Array(klue::ArrayRule
     max_items: None,
     unique_items: false,
 });
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Result2 {
     #[serde(
@@ -522,6 +543,18 @@ pub struct GetRecordRequest {
     pub request2: Option<i64>,
     pub v2: Option<String>,
 }
+impl GetRecordRequest {
+    /// The required fields; the others start at their defaults.
+    pub fn new(r#type: String) -> Self {
+        Self {
+            r#type,
+            self_: None,
+            service2: None,
+            request2: None,
+            v2: None,
+        }
+    }
+}
 static OPERATION_GET_RECORD: klue::OperationSpec = klue::OperationSpec {
     id: "get_record",
     method: klue::Method::GET,
@@ -583,6 +616,18 @@ pub struct GetRecordParams {
     pub service: Option<String>,
     pub request: Option<i64>,
     pub v: Option<String>,
+}
+impl GetRecordParams {
+    /// The required fields; the others start at their defaults.
+    pub fn new(r#type: String) -> Self {
+        Self {
+            r#type,
+            self_: None,
+            service: None,
+            request: None,
+            v: None,
+        }
+    }
 }
 /** A typed client of API `names`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 

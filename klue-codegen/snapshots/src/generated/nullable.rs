@@ -95,6 +95,17 @@ pub struct Profile {
     #[serde(deserialize_with = "::klue_core::codegen::deserialize_nullable")]
     pub home: Option<Address>,
 }
+impl Profile {
+    /// The required fields; the others start at their defaults.
+    pub fn new(nickname: Option<String>, home: Option<Address>) -> Self {
+        Self {
+            nickname,
+            age: None,
+            bio: None,
+            home,
+        }
+    }
+}
 ::klue_core::object_serde!(Profile);
 impl klue::Validate for Profile {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {

@@ -183,7 +183,7 @@ async fn handle_add_photo<S: Oas31BodiesApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `post_raw` (POST /raw).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct PostRawRequest {
     /// The request body, when sent.
     pub body: Option<klue::BodyStream>,
@@ -245,7 +245,7 @@ pub struct AddPhotoParams {
     pub body: AddPhotoBody,
 }
 /// The parameters and body of operation `post_raw` (POST /raw).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct PostRawParams {
     /// The request body, if any.
     pub body: Option<klue::BodyStream>,

@@ -100,6 +100,17 @@ pub struct Pet {
     )]
     pub tag: Option<Tag>,
 }
+impl Pet {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String, kind: PetKind) -> Self {
+        Self {
+            name,
+            kind,
+            nickname: None,
+            tag: None,
+        }
+    }
+}
 ::klue_core::object_serde!(Pet);
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -145,6 +156,12 @@ pub struct Error {
         skip_serializing_if = "Option::is_none"
     )]
     pub pet: Option<Pet>,
+}
+impl Error {
+    /// The required fields; the others start at their defaults.
+    pub fn new(message: String) -> Self {
+        Self { message, pet: None }
+    }
 }
 ::klue_core::object_serde!(Error);
 impl klue::Validate for Error {

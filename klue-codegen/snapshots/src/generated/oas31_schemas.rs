@@ -243,6 +243,32 @@ pub struct Record {
     )]
     pub meta: Option<::std::collections::BTreeMap<String, f64>>,
 }
+impl Record {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: Option<String>, kind: RecordKind, ratio: f64) -> Self {
+        Self {
+            name,
+            nickname: None,
+            nothing: None,
+            scalar: None,
+            kind,
+            version: None,
+            note: None,
+            ratio,
+            level: None,
+            main_tag: None,
+            tags: None,
+            bounded: None,
+            maybe_score: None,
+            point: None,
+            pair: None,
+            avatar: None,
+            raw: None,
+            anything: None,
+            meta: None,
+        }
+    }
+}
 ::klue_core::object_serde!(Record);
 impl klue::Validate for Record {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -409,6 +435,12 @@ pub struct RecordTag {
     )]
     pub value: Option<Option<String>>,
 }
+impl RecordTag {
+    /// The required fields; the others start at their defaults.
+    pub fn new(key: String) -> Self {
+        Self { key, value: None }
+    }
+}
 ::klue_core::object_serde!(RecordTag);
 impl klue::Validate for RecordTag {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -496,7 +528,14 @@ static SCHEMA_PUT_RECORD_DEFAULT__DETAIL: klue::Schema = klue::Schema::Nullable(
         format: None,
     }),
 );
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct PutRecordDefault {
     #[serde(
@@ -569,6 +608,12 @@ pub struct PutRecordRequest {
     /// The request body.
     pub body: Record,
 }
+impl PutRecordRequest {
+    /// The required fields; the others start at their defaults.
+    pub fn new(id: PutRecordId, body: Record) -> Self {
+        Self { id, limit: None, body }
+    }
+}
 static SCHEMA_PUT_RECORD__LIMIT: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::Integer(
         klue::IntegerFormat::Int64,
@@ -640,6 +685,12 @@ pub struct PutRecordParams {
     pub limit: Option<i64>,
     /// The request body.
     pub body: Record,
+}
+impl PutRecordParams {
+    /// The required fields; the others start at their defaults.
+    pub fn new(id: PutRecordId, body: Record) -> Self {
+        Self { id, limit: None, body }
+    }
 }
 /** A typed client of API `oas31_schemas`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 

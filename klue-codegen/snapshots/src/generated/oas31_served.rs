@@ -111,6 +111,17 @@ pub struct Measurement {
     )]
     pub label: Option<Option<String>>,
 }
+impl Measurement {
+    /// The required fields; the others start at their defaults.
+    pub fn new(kind: MeasurementKind, value: f64) -> Self {
+        Self {
+            kind,
+            value,
+            count: None,
+            label: None,
+        }
+    }
+}
 ::klue_core::object_serde!(Measurement);
 impl klue::Validate for Measurement {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {

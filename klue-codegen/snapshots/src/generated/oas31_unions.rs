@@ -129,6 +129,12 @@ pub struct Click {
     )]
     pub button: Option<Option<i64>>,
 }
+impl Click {
+    /// The required fields; the others start at their defaults.
+    pub fn new(r#type: ClickType, at: String) -> Self {
+        Self { r#type, at, button: None }
+    }
+}
 ::klue_core::object_serde!(Click);
 impl klue::Validate for Click {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -226,7 +232,14 @@ static SCHEMA_SCROLL__OFFSET: klue::Schema = klue::Schema::Integer(
 fn default_scroll_smooth() -> bool {
     true
 }
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct ScrollExtra {
     #[serde(
@@ -270,6 +283,17 @@ pub struct Scroll {
         skip_serializing_if = "Option::is_none"
     )]
     pub extra: Option<ScrollExtra>,
+}
+impl Scroll {
+    /// The required fields; the others start at their defaults.
+    pub fn new(r#type: ScrollType, offset: i64) -> Self {
+        Self {
+            r#type,
+            offset,
+            smooth: default_scroll_smooth(),
+            extra: None,
+        }
+    }
 }
 ::klue_core::object_serde!(Scroll);
 impl klue::Validate for Scroll {

@@ -20,7 +20,14 @@ static SCHEMA_PING__AT: klue::Schema = klue::Schema::Nullable(
         format: Some(klue::Format::DateTime),
     }),
 );
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Ping {
     #[serde(
@@ -82,7 +89,7 @@ pub trait Oas31WebhooksApi: Send + Sync + 'static {
     ) -> impl klue::Future<Output = Result<LastPingResponse, klue::ApiError>> + Send;
 }
 /// The decoded request of operation `last_ping` (GET /pings).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LastPingRequest {}
 static OPERATION_LAST_PING: klue::OperationSpec = klue::OperationSpec {
     id: "last_ping",

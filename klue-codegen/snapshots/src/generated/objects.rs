@@ -163,7 +163,14 @@ static SCHEMA_SETTINGS_COUNTS_ADDITIONAL: klue::Schema = klue::Schema::Integer(
         multiple_of: None,
     },
 );
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct SettingsCounts {
     #[serde(
@@ -240,6 +247,23 @@ pub struct Settings {
         skip_serializing_if = "Option::is_none"
     )]
     pub counts: Option<SettingsCounts>,
+}
+impl Settings {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String) -> Self {
+        Self {
+            id: None,
+            name,
+            secret: None,
+            retries: default_settings_retries(),
+            verbose: default_settings_verbose(),
+            ratio: default_settings_ratio(),
+            label: default_settings_label(),
+            mode: None,
+            level: default_settings_level(),
+            counts: None,
+        }
+    }
 }
 ::klue_core::object_serde!(Settings);
 impl klue::Validate for Settings {
@@ -323,6 +347,15 @@ pub struct Open {
         klue::serde_json::Value,
     >,
 }
+impl Open {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String) -> Self {
+        Self {
+            name,
+            additional_properties: ::core::default::Default::default(),
+        }
+    }
+}
 ::klue_core::object_serde!(Open);
 impl klue::Validate for Open {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -353,7 +386,14 @@ static SCHEMA_FORMATS__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules
     max_items: None,
     unique_items: false,
 });
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Formats {
     #[serde(

@@ -11,7 +11,14 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 /// The spec this code was generated from, as JSON.
 pub const SPEC_JSON: &str = r#"{"openapi":"3.0.3","info":{"title":"Collection formats","version":"1.0"},"paths":{"/items/{ids}":{"get":{"operationId":"listItems","parameters":[{"name":"ids","in":"path","required":true,"schema":{"type":"array","items":{"type":"integer"}},"explode":false},{"name":"csv","in":"query","schema":{"type":"array","items":{"type":"string"}},"explode":false},{"name":"ssv","in":"query","schema":{"type":"array","items":{"type":"integer"}},"style":"spaceDelimited","explode":false},{"name":"tsv","in":"query","schema":{"type":"array","items":{"type":"integer"}},"explode":false,"x-klue-collection-format":"tsv"},{"name":"pipes","in":"query","schema":{"type":"array","items":{"type":"integer"}},"style":"pipeDelimited","explode":false},{"name":"multi","in":"query","schema":{"type":"array","items":{"type":"integer","maximum":10}},"explode":true},{"name":"X-Ids","in":"header","schema":{"type":"array","items":{"type":"integer"}},"explode":false}],"responses":{"200":{"description":"What the server decoded.","content":{"application/json":{"schema":{}}},"headers":{"X-Total":{"schema":{"type":"integer"}}}}}}}}}"#;
 /// The headers of the response.
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct ListItemsOkHeaders {
     #[serde(rename = "X-Total")]
@@ -79,6 +86,20 @@ pub struct ListItemsRequest {
     pub pipes: Option<Vec<i64>>,
     pub multi: Option<Vec<i64>>,
     pub x_ids: Option<Vec<i64>>,
+}
+impl ListItemsRequest {
+    /// The required fields; the others start at their defaults.
+    pub fn new(ids: Vec<i64>) -> Self {
+        Self {
+            ids,
+            csv: None,
+            ssv: None,
+            tsv: None,
+            pipes: None,
+            multi: None,
+            x_ids: None,
+        }
+    }
 }
 static SCHEMA_LIST_ITEMS__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::Integer(
@@ -325,6 +346,20 @@ pub struct ListItemsParams {
     pub pipes: Option<Vec<i64>>,
     pub multi: Option<Vec<i64>>,
     pub x_ids: Option<Vec<i64>>,
+}
+impl ListItemsParams {
+    /// The required fields; the others start at their defaults.
+    pub fn new(ids: Vec<i64>) -> Self {
+        Self {
+            ids,
+            csv: None,
+            ssv: None,
+            tsv: None,
+            pipes: None,
+            multi: None,
+            x_ids: None,
+        }
+    }
 }
 #[allow(dead_code)]
 static SCHEMA_LIST_ITEMS__RESPONSE_OK_HEADERS: klue::Schema = klue::Schema::Ref(

@@ -186,7 +186,14 @@ static SCHEMA_QUERY_STYLES_FILTER__MAX: klue::Schema = klue::Schema::Integer(
         multiple_of: None,
     },
 );
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct QueryStylesFilter {
     #[serde(
@@ -225,7 +232,14 @@ static SCHEMA_QUERY_STYLES_FILTER: klue::Schema = klue::Schema::Object(klue::Obj
     ],
     additional: None,
 });
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct CookieStylesPrefs {
     #[serde(
@@ -378,6 +392,12 @@ pub struct GetLimitsOkHeaders {
         skip_serializing_if = "Option::is_none"
     )]
     pub x_tags: Option<Vec<String>>,
+}
+impl GetLimitsOkHeaders {
+    /// The required fields; the others start at their defaults.
+    pub fn new(x_rate_limit: i64) -> Self {
+        Self { x_rate_limit, x_tags: None }
+    }
 }
 ::klue_core::object_serde!(GetLimitsOkHeaders);
 impl klue::Validate for GetLimitsOkHeaders {
@@ -1061,7 +1081,7 @@ async fn handle_path_matrix<S: ParamsStylesApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `queryStyles` (GET /query).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct QueryStylesRequest {
     pub tags: Option<Vec<Tag>>,
     pub ids: Option<Vec<i64>>,
@@ -1267,6 +1287,16 @@ pub struct HeaderStylesRequest {
     pub x_color: Option<Color>,
     pub x_point: Option<Point>,
 }
+impl HeaderStylesRequest {
+    /// The required fields; the others start at their defaults.
+    pub fn new(x_ids: Vec<i64>) -> Self {
+        Self {
+            x_ids,
+            x_color: None,
+            x_point: None,
+        }
+    }
+}
 static SCHEMA_HEADER_STYLES__X_IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::Integer(
         klue::IntegerFormat::Int64,
@@ -1351,7 +1381,7 @@ async fn handle_header_styles<S: ParamsStylesApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `cookieStyles` (GET /cookies).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CookieStylesRequest {
     pub ctags: Option<Vec<Tag>>,
     pub cids: Option<Vec<i64>>,
@@ -1585,7 +1615,7 @@ pub struct PathMatrixParams {
     pub id: i64,
 }
 /// The parameters and body of operation `queryStyles` (GET /query).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct QueryStylesParams {
     pub tags: Option<Vec<Tag>>,
     pub ids: Option<Vec<i64>>,
@@ -1603,8 +1633,18 @@ pub struct HeaderStylesParams {
     pub x_color: Option<Color>,
     pub x_point: Option<Point>,
 }
+impl HeaderStylesParams {
+    /// The required fields; the others start at their defaults.
+    pub fn new(x_ids: Vec<i64>) -> Self {
+        Self {
+            x_ids,
+            x_color: None,
+            x_point: None,
+        }
+    }
+}
 /// The parameters and body of operation `cookieStyles` (GET /cookies).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CookieStylesParams {
     pub ctags: Option<Vec<Tag>>,
     pub cids: Option<Vec<i64>>,

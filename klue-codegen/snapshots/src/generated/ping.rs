@@ -142,7 +142,7 @@ pub trait PingApi: Send + Sync + 'static {
     ) -> impl klue::Future<Output = Result<AuthVersionResponse, klue::ApiError>> + Send;
 }
 /// The decoded request of operation `ping` (GET /ping).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PingRequest {}
 static OPERATION_PING: klue::OperationSpec = klue::OperationSpec {
     id: "ping",
@@ -160,7 +160,7 @@ async fn handle_ping<S: PingApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `version` (GET /version).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VersionRequest {}
 static OPERATION_VERSION: klue::OperationSpec = klue::OperationSpec {
     id: "version",

@@ -49,6 +49,17 @@ pub struct Node {
     )]
     pub link: Option<Box<Link>>,
 }
+impl Node {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String) -> Self {
+        Self {
+            name,
+            parent: None,
+            children: None,
+            link: None,
+        }
+    }
+}
 ::klue_core::object_serde!(Node);
 impl klue::Validate for Node {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -84,7 +95,14 @@ static SCHEMA_NODE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     ],
     additional: None,
 });
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Link {
     #[serde(

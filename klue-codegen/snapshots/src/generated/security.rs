@@ -10,7 +10,14 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON.
 pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"security","version":"1.0.0","description":"API keys (header, query, cookie), OAuth2 / OpenID Connect as bearer JWTs, basic auth."},"paths":{"/keyed":{"get":{"operationId":"get_keyed","security":[{"header_key":[]}],"responses":{"200":{"description":"The key the handler received.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Seen"}}}}}}},"/either":{"get":{"operationId":"get_either","description":"A query key or a cookie key, whichever is sent.","security":[{"query_key":[]},{"cookie_key":[]}],"responses":{"200":{"description":"The keys the handler received.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Seen"}}}}}}},"/oauth":{"get":{"operationId":"get_oauth","security":[{"oauth":["read"]}],"responses":{"200":{"description":"The caller.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Seen"}}}}}}},"/oidc-or-anonymous":{"get":{"operationId":"get_oidc_or_anonymous","security":[{"oidc":[]},{}],"responses":{"204":{"description":"Done."}}}},"/basic":{"get":{"operationId":"get_basic","security":[{"basic":[]}],"responses":{"200":{"description":"The credentials the handler received.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Seen"}}}}}}}},"components":{"securitySchemes":{"header_key":{"type":"apiKey","in":"header","name":"X-API-Key"},"query_key":{"type":"apiKey","in":"query","name":"api_key"},"cookie_key":{"type":"apiKey","in":"cookie","name":"session_key"},"oauth":{"type":"oauth2","flows":{"clientCredentials":{"tokenUrl":"https://auth.example.com/token","scopes":{"read":"read things"}}}},"oidc":{"type":"openIdConnect","openIdConnectUrl":"https://auth.example.com/.well-known/openid-configuration"},"basic":{"type":"http","scheme":"basic"}},"schemas":{"Seen":{"type":"object","properties":{"key":{"type":"string"},"user":{"type":"string"}}}}}}"##;
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Seen {
     #[serde(
@@ -230,7 +237,7 @@ async fn handle_get_keyed<S: SecurityApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `get_either` (GET /either).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetEitherRequest {
     /// Credential of the operation's security requirement (in query string).
     pub api_key: Option<String>,
@@ -289,7 +296,7 @@ async fn handle_get_oauth<S: SecurityApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `get_oidc_or_anonymous` (GET /oidc-or-anonymous).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOidcOrAnonymousRequest {
     /// The verified claims, when the caller sent a token.
     pub claims: Option<klue::Claims>,
@@ -405,7 +412,7 @@ pub struct GetKeyedParams {
     pub x_api_key: String,
 }
 /// The parameters and body of operation `get_either` (GET /either).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetEitherParams {
     /// Credential of the operation's security requirement (in query string).
     pub api_key: Option<String>,

@@ -59,6 +59,17 @@ pub struct Reading {
     )]
     pub counts: Option<Vec<i32>>,
 }
+impl Reading {
+    /// The required fields; the others start at their defaults.
+    pub fn new(value: i64) -> Self {
+        Self {
+            value,
+            note: None,
+            taken_at: None,
+            counts: None,
+        }
+    }
+}
 ::klue_core::object_serde!(Reading);
 impl klue::Validate for Reading {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -137,6 +148,18 @@ pub struct PutReadingRequest {
     pub count: Option<i64>,
     /// The request body.
     pub body: Reading,
+}
+impl PutReadingRequest {
+    /// The required fields; the others start at their defaults.
+    pub fn new(sensor: String, body: Reading) -> Self {
+        Self {
+            sensor,
+            at: None,
+            ids: None,
+            count: None,
+            body,
+        }
+    }
 }
 static SCHEMA_PUT_READING__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::Integer(
@@ -242,6 +265,18 @@ pub struct PutReadingParams {
     pub count: Option<i64>,
     /// The request body.
     pub body: Reading,
+}
+impl PutReadingParams {
+    /// The required fields; the others start at their defaults.
+    pub fn new(sensor: String, body: Reading) -> Self {
+        Self {
+            sensor,
+            at: None,
+            ids: None,
+            count: None,
+            body,
+        }
+    }
 }
 /** A typed client of API `strict_values`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 

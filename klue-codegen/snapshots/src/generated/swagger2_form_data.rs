@@ -73,7 +73,14 @@ static SCHEMA_UPLOAD_AVATAR__BODY: klue::Schema = klue::multipart_schema(
         },
     ],
 );
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct UploadAvatarOk {
     #[serde(

@@ -77,6 +77,12 @@ pub struct NewMessage {
     )]
     pub tags: Option<Vec<String>>,
 }
+impl NewMessage {
+    /// The required fields; the others start at their defaults.
+    pub fn new(text: String, priority: i32) -> Self {
+        Self { text, priority, tags: None }
+    }
+}
 ::klue_core::object_serde!(NewMessage);
 impl klue::Validate for NewMessage {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -132,6 +138,18 @@ pub struct Message {
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<String>>,
+}
+impl Message {
+    /// The required fields; the others start at their defaults.
+    pub fn new(id: String, author: String, text: String, priority: i32) -> Self {
+        Self {
+            id,
+            author,
+            text,
+            priority,
+            tags: None,
+        }
+    }
 }
 ::klue_core::object_serde!(Message);
 impl klue::Validate for Message {
@@ -192,6 +210,18 @@ pub struct Error {
         skip_serializing_if = "Option::is_none"
     )]
     pub user_message: Option<String>,
+}
+impl Error {
+    /// The required fields; the others start at their defaults.
+    pub fn new(status: i32, error: String, error_description: String) -> Self {
+        Self {
+            status,
+            error,
+            error_description,
+            error_id: None,
+            user_message: None,
+        }
+    }
 }
 ::klue_core::object_serde!(Error);
 impl klue::Validate for Error {
@@ -376,6 +406,16 @@ pub struct DoHelloRequest {
     pub lang: Option<DoHelloLang>,
     pub times: Option<i32>,
 }
+impl DoHelloRequest {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String) -> Self {
+        Self {
+            name,
+            lang: None,
+            times: None,
+        }
+    }
+}
 static SCHEMA_DO_HELLO__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
     max_length: Some(32),
@@ -493,6 +533,16 @@ pub struct DoHelloParams {
     pub name: String,
     pub lang: Option<DoHelloLang>,
     pub times: Option<i32>,
+}
+impl DoHelloParams {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String) -> Self {
+        Self {
+            name,
+            lang: None,
+            times: None,
+        }
+    }
 }
 /// The parameters and body of operation `post_message` (POST /v1/messages).
 #[derive(Debug, Clone, PartialEq)]

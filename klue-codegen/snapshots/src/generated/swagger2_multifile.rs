@@ -75,6 +75,12 @@ pub struct Pet {
     )]
     pub tags: Option<Vec<Tag>>,
 }
+impl Pet {
+    /// The required fields; the others start at their defaults.
+    pub fn new(id: String, name: String) -> Self {
+        Self { id, name, tags: None }
+    }
+}
 ::klue_core::object_serde!(Pet);
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -129,6 +135,12 @@ pub struct Tag {
         skip_serializing_if = "Option::is_none"
     )]
     pub pets: Option<Vec<Pet>>,
+}
+impl Tag {
+    /// The required fields; the others start at their defaults.
+    pub fn new(label: String) -> Self {
+        Self { label, pets: None }
+    }
 }
 ::klue_core::object_serde!(Tag);
 impl klue::Validate for Tag {
@@ -233,6 +245,12 @@ pub struct AddPetRequest {
     pub x_trace_id: Option<String>,
     /// The request body.
     pub body: Pet,
+}
+impl AddPetRequest {
+    /// The required fields; the others start at their defaults.
+    pub fn new(body: Pet) -> Self {
+        Self { x_trace_id: None, body }
+    }
 }
 static SCHEMA_ADD_PET__X_TRACE_ID: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: None,
@@ -339,6 +357,12 @@ pub struct AddPetParams {
     pub x_trace_id: Option<String>,
     /// The request body.
     pub body: Pet,
+}
+impl AddPetParams {
+    /// The required fields; the others start at their defaults.
+    pub fn new(body: Pet) -> Self {
+        Self { x_trace_id: None, body }
+    }
 }
 /// The parameters and body of operation `get_pet` (GET /pets/{id}).
 #[derive(Debug, Clone, PartialEq)]

@@ -89,6 +89,19 @@ pub struct Error {
     )]
     pub error_caught: Option<String>,
 }
+impl Error {
+    /// The required fields; the others start at their defaults.
+    pub fn new(status: i32, error: String, error_description: String) -> Self {
+        Self {
+            status,
+            error,
+            error_description,
+            error_id: None,
+            user_message: None,
+            error_caught: None,
+        }
+    }
+}
 ::klue_core::object_serde!(Error);
 impl klue::Validate for Error {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -243,7 +256,7 @@ pub trait PingApi: Send + Sync + 'static {
     > + Send;
 }
 /// The decoded request of operation `do_ping` (GET /ping).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DoPingRequest {}
 static OPERATION_DO_PING: klue::OperationSpec = klue::OperationSpec {
     id: "do_ping",
@@ -261,7 +274,7 @@ async fn handle_do_ping<S: PingApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `do_version` (GET /version).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DoVersionRequest {}
 static OPERATION_DO_VERSION: klue::OperationSpec = klue::OperationSpec {
     id: "do_version",

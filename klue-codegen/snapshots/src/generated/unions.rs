@@ -31,6 +31,16 @@ pub struct Dog {
     )]
     pub barks: Option<bool>,
 }
+impl Dog {
+    /// The required fields; the others start at their defaults.
+    pub fn new(pet_type: String, name: String) -> Self {
+        Self {
+            pet_type,
+            name,
+            barks: None,
+        }
+    }
+}
 ::klue_core::object_serde!(Dog);
 impl klue::Validate for Dog {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {

@@ -99,8 +99,24 @@ impl Reader<'_, '_, '_> {
             style,
             explode,
             styled: !plain,
+            default: self.param_default(&data.format),
             ..Parameter::plain(data.name.clone(), location, required, schema)
         })
+    }
+
+    /// The `default` of a parameter's schema (inline, or a named schema it refers to).
+    fn param_default(&self, format: &oa::ParameterSchemaOrContent) -> Option<serde_json::Value> {
+        let oa::ParameterSchemaOrContent::Schema(schema) = format else {
+            return None;
+        };
+        let schema = match schema {
+            oa::ReferenceOr::Item(item) => item,
+            oa::ReferenceOr::Reference { reference } => reference
+                .strip_prefix("#/components/schemas/")
+                .and_then(|name| self.named_schema(name))?
+                .as_item()?,
+        };
+        schema.schema_data.default.clone()
     }
 
     /// Whether `schema` is an object (or a map) a styled parameter can carry.
