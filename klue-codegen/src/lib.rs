@@ -210,6 +210,12 @@ impl Builder {
         generate_parts(spec, self.parts()).map(|g| (g.code, g.warnings))
     }
 
+    /// Like [`Builder::generate`], for the spec `text`, reported as file `file`, naming the
+    /// API `name` (a spec that is not a file: a corpus, a test).
+    pub fn generate_from_str(&self, file: &Path, name: &str, text: &str) -> Result<String, Error> {
+        generate_str_parts(file, name, text, self.parts()).map(|g| g.code)
+    }
+
     fn parts(&self) -> emit::Parts {
         emit::Parts {
             server: self.build_server,

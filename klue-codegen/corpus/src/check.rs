@@ -185,7 +185,13 @@ impl Checker {
 
     /// Runs `rustc` on `file` with `args` (after the common ones) within `timeout`, recording
     /// its time, peak memory and errors.
-    fn rustc(&self, crate_name: &str, file: &Path, args: &[OsString], timeout: Duration) -> Checked {
+    fn rustc(
+        &self,
+        crate_name: &str,
+        file: &Path,
+        args: &[OsString],
+        timeout: Duration,
+    ) -> Checked {
         let diagnostics = self.out_dir.join(format!("{crate_name}.json"));
         let stderr = match std::fs::File::create(&diagnostics) {
             Ok(f) => f,

@@ -112,7 +112,10 @@ fn wait(mut child: std::process::Child, timeout: Duration) -> Result<i32, String
         if start.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!("timeout: schemathesis took over {} s", timeout.as_secs()));
+            return Err(format!(
+                "timeout: schemathesis took over {} s",
+                timeout.as_secs()
+            ));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -120,6 +123,10 @@ fn wait(mut child: std::process::Child, timeout: Duration) -> Result<i32, String
 
 fn last_line(log: &Path, code: i32) -> String {
     let text = std::fs::read_to_string(log).unwrap_or_default();
-    let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
     format!("schemathesis exited with {code}: {}", last.trim())
 }

@@ -23,7 +23,11 @@ pub fn gen_one(spec: &Path, name: &str, out: &Path) -> ExitCode {
     };
     std::panic::set_hook(Box::new(|_| {}));
     let start = Instant::now();
-    let result = std::panic::catch_unwind(|| klue_codegen::generate_from_str(spec, name, &text));
+    let result = std::panic::catch_unwind(|| {
+        klue_codegen::configure()
+            .generate_default_stubs(true)
+            .generate_from_str(spec, name, &text)
+    });
     let ms = start.elapsed().as_secs_f64() * 1e3;
     let outcome = match result {
         Ok(Ok(code)) => match std::fs::write(out, &code) {

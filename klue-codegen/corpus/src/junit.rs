@@ -129,7 +129,7 @@ mod tests {
     fn several_failures_of_one_operation_and_a_passing_case() {
         let xml = "<testsuites><testcase name=\"GET /a\" time=\"1\"/>\
                    <testcase name=\"POST /b\" time=\"1\"><failure type=\"failure\" message=\"x\">\
-                   1. Test Case ID: a\n\n- ST200 Schema-compliant request rejected\n\n    \
+                   1. Test Case ID: a\n\n- ST202 Schema-valid request rejected\n\n    \
                    Valid data should have been accepted\n    Expected: 2xx\n\n[400] Bad Request:\n\n\
                    2. Test Case ID: b\n\n- ST201 Schema-violating request accepted\n\n    \
                    Invalid data should have been rejected\n    Invalid component: `x` at body\n\n\
@@ -138,7 +138,7 @@ mod tests {
         assert_eq!(findings.len(), 2);
         assert_eq!(
             findings[0].cause(),
-            "ST200 Schema-compliant request rejected: Valid data should have been accepted"
+            "ST202 Schema-valid request rejected: Valid data should have been accepted"
         );
         assert_eq!(findings[0].answer, "[400] Bad Request");
         assert_eq!(findings[1].detail, "invalid `x` at body");

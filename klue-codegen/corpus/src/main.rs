@@ -20,8 +20,8 @@ use klue_corpus::{group, group_occurrences, GithubResult, Report};
 use serde_json::Value;
 
 use crate::fuzz::Fuzzer;
-use crate::sample_run::{check_sample, Checking, Serving};
 use crate::generate::{gen_one, generate, Generated};
+use crate::sample_run::{check_sample, Checking, Serving};
 
 /// Generates a corpus of real-world OpenAPI specs, checks that the code compiles, and reports.
 #[derive(Debug, Parser)]
@@ -68,13 +68,13 @@ struct Args {
     no_start: bool,
     /// How many specs of the sample to fuzz with schemathesis while their stub server runs
     /// (the first that `fuzz_candidate` takes, in sample order); 0 = none.
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 10)]
     fuzz: usize,
     /// The schemathesis command (split on spaces).
     #[arg(long, default_value = "schemathesis")]
     schemathesis: String,
     /// schemathesis examples per operation.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 15)]
     fuzz_examples: u32,
     /// schemathesis' seed.
     #[arg(long, default_value_t = 20261207)]
@@ -522,7 +522,7 @@ fn serving(
         .take(args.fuzz)
         .collect();
     let fuzz_rule = format!(
-        "in sample order, the first {} specs that generate and have 1 to {} operations, at least          one of which takes an `application/json` request body",
+        "in sample order, the first {} specs that generate and have 1 to {} operations, at least one of which takes an `application/json` request body",
         args.fuzz,
         klue_corpus::FUZZ_MAX_OPERATIONS
     );
@@ -532,7 +532,11 @@ fn serving(
         let fuzz_work = work.join("fuzz");
         std::fs::create_dir_all(&fuzz_work).map_err(|e| format!("{}: {e}", fuzz_work.display()))?;
         Some(Fuzzer {
-            command: args.schemathesis.split_whitespace().map(str::to_owned).collect(),
+            command: args
+                .schemathesis
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
             config: root.join(".ci/corpus-schemathesis.toml"),
             max_examples: args.fuzz_examples,
             seed: args.fuzz_seed,

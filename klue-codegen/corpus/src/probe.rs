@@ -101,8 +101,10 @@ fn base_path(url: &str) -> String {
 }
 
 /// A path template with each `{parameter}` as `1` and every other byte outside the path's
-/// allowed characters percent-encoded.
+/// allowed characters percent-encoded. A fragment (`/Tags#resourceArn`, as AWS specs tell
+/// operations of one path apart) is not part of a request's path and is left out.
 fn fill_template(template: &str) -> String {
+    let template = template.split('#').next().unwrap_or_default();
     let mut out = String::new();
     let mut chars = template.chars();
     while let Some(c) = chars.next() {
@@ -186,7 +188,10 @@ mod tests {
     fn the_port_is_read_from_the_log_line() {
         let line = "2026-12-07T03:00:00Z  INFO klue: listening on http://127.0.0.1:41234";
         assert_eq!(listening_port(line), Some(41234));
-        assert_eq!(listening_port("listening on http://[::1]:8080 now"), Some(8080));
+        assert_eq!(
+            listening_port("listening on http://[::1]:8080 now"),
+            Some(8080)
+        );
         assert_eq!(listening_port("starting"), None);
     }
 
@@ -197,6 +202,7 @@ mod tests {
             "paths": {
                 "/repos/{owner}/compare/{base}...{head}": {"get": {}, "parameters": []},
                 "/files/a b/{id}": {"delete": {}, "post": {}},
+                "/Tags#resourceArn": {"get": {}},
             }
         });
         let mut got: Vec<(String, String)> = probes(&served)
@@ -208,6 +214,7 @@ mod tests {
             got,
             vec![
                 ("DELETE".to_owned(), "/api/v2/files/a%20b/1".to_owned()),
+                ("GET".to_owned(), "/api/v2/Tags".to_owned()),
                 ("GET".to_owned(), "/api/v2/repos/1/compare/1...1".to_owned()),
                 ("POST".to_owned(), "/api/v2/files/a%20b/1".to_owned()),
             ]
@@ -228,7 +235,8 @@ mod tests {
             "components": {"requestBodies": {"B": body}}
         });
         assert_eq!(fuzz_candidate(&by_ref), Some(1));
-        let form = json!({"paths": {"/a": {"post": {"requestBody": {"content": {"text/plain": {}}}}}}});
+        let form =
+            json!({"paths": {"/a": {"post": {"requestBody": {"content": {"text/plain": {}}}}}}});
         assert_eq!(fuzz_candidate(&form), None);
         let many: serde_json::Map<String, Value> = (0..26)
             .map(|i| (format!("/p{i}"), json!({"post": {"requestBody": body}})))

@@ -75,8 +75,7 @@ pub fn check_sample(
     let start = Instant::now();
     let (dependency, link) = match &c.serve {
         Some(_) => {
-            let (dependency, link) =
-                build_runtime(&c.check_dir.join("runtime"), c.root, c.target)?;
+            let (dependency, link) = build_runtime(&c.check_dir.join("runtime"), c.root, c.target)?;
             (dependency, Some(link))
         }
         None => (
@@ -85,7 +84,10 @@ pub fn check_sample(
         ),
     };
     report.dependency_secs = start.elapsed().as_secs_f64();
-    eprintln!("klue-corpus: klue-core built in {:.0} s", report.dependency_secs);
+    eprintln!(
+        "klue-corpus: klue-core built in {:.0} s",
+        report.dependency_secs
+    );
     let out_dir = c.check_dir.join("out");
     std::fs::create_dir_all(&out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     let checker = Checker {
@@ -189,7 +191,10 @@ pub fn check_sample(
 fn log_outcome(name: &str, outcome: &Outcome) {
     if !outcome.checked.ok() {
         let first = outcome.checked.problems().first().map(|p| p.1.to_owned());
-        eprintln!("klue-corpus: {name} fails to compile: {}", first.unwrap_or_default());
+        eprintln!(
+            "klue-corpus: {name} fails to compile: {}",
+            first.unwrap_or_default()
+        );
     }
     if let Some(started) = &outcome.started {
         if let Some(failure) = &started.failure {
@@ -313,7 +318,11 @@ fn record_servers(
     serve.unrouted = started.iter().map(|(_, s)| s.unrouted.len()).sum();
     serve.unrouted_groups = group(started.iter().flat_map(|(id, s)| {
         s.unrouted.iter().map(|(operation, answer)| {
-            (normalize_cause(answer), names[*id].as_str(), operation.as_str())
+            (
+                normalize_cause(answer),
+                names[*id].as_str(),
+                operation.as_str(),
+            )
         })
     }));
     serve.fuzz_rule = serving.fuzz_rule.clone();
@@ -336,8 +345,13 @@ fn record_servers(
     serve.fuzzed = fuzzed
         .iter()
         .map(|(id, f, operations)| {
-            let count = |code: &str| f.findings.iter().filter(|x| x.check.starts_with(code)).count();
-            let refused_valid = count("ST200");
+            let count = |code: &str| {
+                f.findings
+                    .iter()
+                    .filter(|x| x.check.starts_with(code))
+                    .count()
+            };
+            let refused_valid = count("ST202");
             let accepted_invalid = count("ST201");
             FuzzRow {
                 spec: names[*id].clone(),
@@ -351,8 +365,12 @@ fn record_servers(
         })
         .collect();
     serve.fuzz_groups = group(fuzzed.iter().flat_map(|(id, f, _)| {
-        f.findings
-            .iter()
-            .map(|x| (normalize_cause(&x.cause()), names[*id].as_str(), x.operation.as_str()))
+        f.findings.iter().map(|x| {
+            (
+                normalize_cause(&x.cause()),
+                names[*id].as_str(),
+                x.operation.as_str(),
+            )
+        })
     }));
 }

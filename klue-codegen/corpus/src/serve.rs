@@ -203,9 +203,10 @@ fn probe(port: u16, result: &mut Started) -> Result<Value, String> {
                     .ok()
                     .and_then(|v| v["error"].as_str().map(str::to_owned))
                     .unwrap_or_default();
-                result
-                    .unrouted
-                    .push((probe.operation, format!("{status} {code}").trim().to_owned()));
+                result.unrouted.push((
+                    probe.operation,
+                    format!("{status} {code}").trim().to_owned(),
+                ));
             }
             Err(e) => result.unrouted.push((probe.operation, e)),
         }
@@ -238,10 +239,18 @@ fn parse_response(answer: &[u8]) -> Option<(u16, Vec<u8>)> {
     let head = std::str::from_utf8(&answer[..end]).ok()?;
     let status = head.split(' ').nth(1)?.parse().ok()?;
     let body = &answer[end + 4..];
-    let chunked = head
-        .lines()
-        .any(|l| l.to_ascii_lowercase().starts_with("transfer-encoding: chunked"));
-    Some((status, if chunked { dechunk(body)? } else { body.to_vec() }))
+    let chunked = head.lines().any(|l| {
+        l.to_ascii_lowercase()
+            .starts_with("transfer-encoding: chunked")
+    });
+    Some((
+        status,
+        if chunked {
+            dechunk(body)?
+        } else {
+            body.to_vec()
+        },
+    ))
 }
 
 fn dechunk(mut body: &[u8]) -> Option<Vec<u8>> {
@@ -283,7 +292,10 @@ mod tests {
         let (dependency, link) = link_from_messages(&lines.join("\n")).unwrap();
         assert_eq!(dependency.deps, PathBuf::from("/t/debug/deps"));
         assert_eq!(link.tokio, PathBuf::from("/t/debug/deps/libtokio-1.rlib"));
-        assert_eq!(link.native, vec![PathBuf::from("/t/debug/build/ring-1/out")]);
+        assert_eq!(
+            link.native,
+            vec![PathBuf::from("/t/debug/build/ring-1/out")]
+        );
         assert!(link_from_messages(lines[0]).is_none());
     }
 }

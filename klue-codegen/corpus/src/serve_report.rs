@@ -167,7 +167,11 @@ impl ServeReport {
 
     fn fuzz_markdown(&self, md: &mut String, table: fn(&mut String, &[Group])) {
         let _ = writeln!(md, "## schemathesis on stub servers\n");
-        let _ = writeln!(md, "Subset: {}\n\nRun: {}\n", self.fuzz_rule, self.fuzz_settings);
+        let _ = writeln!(
+            md,
+            "Subset: {}\n\nRun: {}\n",
+            self.fuzz_rule, self.fuzz_settings
+        );
         if self.fuzzed.is_empty() {
             let _ = writeln!(md, "No spec fuzzed.\n");
             return;
