@@ -115,7 +115,11 @@ pub(crate) fn operation(
             _ => None,
         };
         decode.push(match &default {
-            Some(value) => quote!(let #local_ident = #call.unwrap_or_else(|| #value);),
+            // A `String` is built only when needed; other defaults are constants.
+            Some(value) if ty.to_string() == "String" => {
+                quote!(let #local_ident = #call.unwrap_or_else(|| #value);)
+            }
+            Some(value) => quote!(let #local_ident = #call.unwrap_or(#value);),
             None => quote!(let #local_ident = #call;),
         });
         if param.credential && required {

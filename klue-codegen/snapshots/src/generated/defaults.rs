@@ -577,20 +577,20 @@ async fn handle_list_items<S: DefaultsApi>(
     let mut v = klue::Violations::default();
     let verbose = request
         .query_param::<bool>(&mut v, "verbose", false, &klue::plain::BOOLEAN)
-        .unwrap_or_else(|| false);
+        .unwrap_or(false);
     let limit = request
         .query_param::<i32>(&mut v, "limit", false, &SCHEMA_LIST_ITEMS__LIMIT)
-        .unwrap_or_else(|| 20i32);
+        .unwrap_or(20i32);
     let order = request
         .query_param::<Order>(&mut v, "order", false, &SCHEMA_ORDER)
-        .unwrap_or_else(|| Order::Desc);
+        .unwrap_or(Order::Desc);
     let page = request.query_param::<i64>(&mut v, "page", false, &klue::plain::INT64);
     let x_mode = request
         .header_param::<String>(&mut v, "x-mode", false, &SCHEMA_LIST_ITEMS__X_MODE)
         .unwrap_or_else(|| "fast".to_owned());
     let unit = request
         .cookie_param::<ListItemsUnit>(&mut v, "unit", false, &SCHEMA_LIST_ITEMS_UNIT)
-        .unwrap_or_else(|| ListItemsUnit::Kg);
+        .unwrap_or(ListItemsUnit::Kg);
     if !v.is_empty() {
         return Err(v.into_error());
     }
