@@ -55,6 +55,8 @@ pub enum IntFormat {
     Int32,
     /// `int64` or none -> `i64`.
     Int64,
+    /// `uint64`, or no format with `minimum >= 0` and a `maximum` above `i64`'s -> `u64`.
+    Uint64,
 }
 
 /// Float width.

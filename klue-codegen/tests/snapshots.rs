@@ -92,6 +92,11 @@ fn composition() {
 }
 
 #[test]
+fn combined() {
+    snapshot("fixtures/openapi30/combined.yaml");
+}
+
+#[test]
 fn unions() {
     snapshot("fixtures/openapi30/unions.yaml");
 }

@@ -166,3 +166,8 @@ pub mod oas31_bodies {
 pub mod strict_values {
     include!("generated/strict_values.rs");
 }
+
+/// `apis/fixtures/openapi30/combined.yaml`: `type`/`properties` beside `allOf`/`oneOf`/`anyOf`.
+pub mod combined {
+    include!("generated/combined.rs");
+}

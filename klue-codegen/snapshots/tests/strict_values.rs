@@ -132,3 +132,42 @@ async fn parameters_are_read_exactly() {
         one("/ids", "'%FF' is not UTF-8 once percent-decoded")
     );
 }
+
+#[tokio::test]
+async fn uint64_and_bounds_beyond_i64_are_read_whole() {
+    let client = start().await;
+    let understood = client
+        .put_json(
+            "/readings/.s?serial=18446744073709551615",
+            &json!({"value": 1, "serial": 18446744073709551615u64, "budget": 1e19, "capped": 5}),
+            None,
+        )
+        .await
+        .assert_json(200);
+    assert_eq!(
+        understood,
+        json!({"value": 1, "serial": 18446744073709551615u64, "budget": 10000000000000000000u64, "capped": 5})
+    );
+    let reading = |body| violations(&client, "/readings/.s", body);
+    assert_eq!(
+        reading(json!({"value": 1, "serial": -1})).await,
+        one(
+            "/serial",
+            "-1 is out of range for a non-negative 64-bit integer"
+        )
+    );
+    assert_eq!(
+        reading(json!({"value": 1, "budget": 18446744073709551615u64, "serial": 2.5})).await,
+        one("/serial", "expected integer, got number")
+    );
+    // A bound openapiv3 cannot hold as an i64 leaves the schema an integer all the same.
+    assert_eq!(
+        reading(json!({"value": 1, "capped": "5"})).await,
+        one("/capped", "expected integer, got string")
+    );
+    let read = |path: &'static str| violations(&client, path, json!({"value": 1}));
+    assert_eq!(
+        read("/readings/.s?serial=-1").await,
+        one("/serial", "'-1' is not a non-negative integer")
+    );
+}

@@ -61,6 +61,10 @@ impl TypeEmitter {
                 let n = Literal::i64_suffixed(n.as_i64()?);
                 quote!(#n)
             }
+            (SchemaKind::Integer(IntFormat::Uint64, _), Value::Number(n)) => {
+                let n = Literal::u64_suffixed(n.as_u64()?);
+                quote!(#n)
+            }
             #[allow(clippy::cast_possible_truncation)]
             (SchemaKind::Number(FloatFormat::Float, _), Value::Number(n)) => {
                 let n = Literal::f32_suffixed(n.as_f64()? as f32);

@@ -425,6 +425,7 @@ impl TypeEmitter {
             SchemaKind::Boolean => quote!(bool),
             SchemaKind::Integer(IntFormat::Int32, _) => quote!(i32),
             SchemaKind::Integer(IntFormat::Int64, _) => quote!(i64),
+            SchemaKind::Integer(IntFormat::Uint64, _) => quote!(u64),
             SchemaKind::Number(FloatFormat::Float, _) => quote!(f32),
             SchemaKind::Number(FloatFormat::Double, _) => quote!(f64),
             SchemaKind::String(_) => quote!(String),
@@ -496,6 +497,7 @@ impl TypeEmitter {
                 let format = match format {
                     IntFormat::Int32 => quote!(#rt::IntegerFormat::Int32),
                     IntFormat::Int64 => quote!(#rt::IntegerFormat::Int64),
+                    IntFormat::Uint64 => quote!(#rt::IntegerFormat::Uint64),
                 };
                 let rules = number_rules(rules);
                 quote!(#rt::Schema::Integer(#format, #rules))

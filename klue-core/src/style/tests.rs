@@ -306,3 +306,80 @@ fn a_single_value_given_twice_is_refused() {
         )]
     );
 }
+
+/// What `query` reads as for parameter `p` in `style` (no violation expected).
+fn read_query(style: Style, explode: bool, schema: &'static Schema, query: &str) -> Value {
+    let none = HeaderMap::new();
+    let spec = spec(Location::Query, style, explode);
+    let source = Source {
+        path: None,
+        query: Some(query),
+        headers: &none,
+    };
+    let mut v = Violations::new(Location::Query);
+    let read = read(&spec, schema, &source, &mut v);
+    assert!(v.is_empty(), "{spec:?} {query}: {:?}", v.into_vec());
+    read.unwrap_or_else(|| panic!("{spec:?} {query}: nothing read"))
+}
+
+/// The query rows of the OpenAPI 3 style table, as other clients write them, and the same
+/// with separators percent-encoded: `form` splits on literal commas only (an exploded array
+/// never splits an occurrence), `deepObject` keys may have encoded brackets, and the
+/// delimited styles split on their delimiter encoded or not (clients percent-encode `|` and
+/// space, which RFC 3986 does not allow in a query; the writer refuses items containing it).
+#[test]
+fn query_styles_split_as_the_openapi_table_says() {
+    use Style::{DeepObject, Form, PipeDelimited, SpaceDelimited};
+    let cases: [(Style, bool, &str, Value); 15] = [
+        (
+            Form,
+            false,
+            "p=blue,black,brown",
+            json!(["blue", "black", "brown"]),
+        ),
+        (Form, false, "p=a%2Cb,c", json!(["a,b", "c"])),
+        (
+            Form,
+            true,
+            "p=blue&p=black&p=brown",
+            json!(["blue", "black", "brown"]),
+        ),
+        (Form, true, "p=a,b&p=c%2Cd", json!(["a,b", "c,d"])),
+        (Form, true, "p=a%2Cb", json!(["a,b"])),
+        (
+            SpaceDelimited,
+            false,
+            "p=blue%20black+brown",
+            json!(["blue", "black", "brown"]),
+        ),
+        (SpaceDelimited, false, "p=a,b%20c", json!(["a,b", "c"])),
+        (SpaceDelimited, true, "p=a%20b&p=c", json!(["a b", "c"])),
+        (
+            PipeDelimited,
+            false,
+            "p=blue|black%7Cbrown",
+            json!(["blue", "black", "brown"]),
+        ),
+        (PipeDelimited, false, "p=a,b|c%2Cd", json!(["a,b", "c,d"])),
+        (PipeDelimited, true, "p=a|b&p=c,d", json!(["a|b", "c,d"])),
+        (Form, false, "p=a,x%2Cy,b,4", json!({"a": "x,y", "b": 4})),
+        (Form, true, "a=x,y&b=4&c=5", json!({"a": "x,y", "b": 4})),
+        (
+            DeepObject,
+            true,
+            "p[a]=x,y&p%5Bb%5D=4",
+            json!({"a": "x,y", "b": 4}),
+        ),
+        (
+            PipeDelimited,
+            false,
+            "p=a|x,y|b|4",
+            json!({"a": "x,y", "b": 4}),
+        ),
+    ];
+    for (style, explode, query, expected) in cases {
+        let schema = if expected.is_array() { &WORDS } else { &PAIR };
+        let read = read_query(style, explode, schema, query);
+        assert_eq!(read, expected, "{style:?} explode={explode}: {query}");
+    }
+}

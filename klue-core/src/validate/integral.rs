@@ -7,31 +7,39 @@ use super::rules::check_number_rules;
 use super::union::first_valid;
 use super::{resolve, IntegerFormat, NumberRules, Schema, Violations};
 
-/// The bounds of an `i64` as doubles: `[-2^63, 2^63)`.
-const I64_LOW: f64 = -9_223_372_036_854_775_808.0;
-const I64_HIGH: f64 = 9_223_372_036_854_775_808.0;
+/// `2^64` as a double.
+const TWO_64: f64 = 18_446_744_073_709_551_616.0;
 
-/// `number` as an `i64`, when it is an integer in the 64-bit range; `Err(true)` when it is an
-/// integer out of that range, `Err(false)` when it is not an integer.
+/// `number` as an integer, when it is one in the 64-bit range of `format` (`[-2^63, 2^63)`, or
+/// `[0, 2^64)` for `uint64`); `Err(true)` when it is an integer out of that range, `Err(false)`
+/// when it is not an integer.
 ///
-/// A double equal to `-2^63` is out of range here: serde_json reads the literal
-/// `-9223372036854775808` as an `i64`, so a double with that value came from a literal it could
-/// not (`-9223372036854775809` rounds to it), or from a decimal spelling, refused alike.
-fn as_integer(number: &Number) -> Result<i64, bool> {
-    if let Some(i) = number.as_i64() {
-        return Ok(i);
-    }
-    if number.is_u64() {
-        return Err(true);
-    }
-    match number.as_f64() {
-        Some(f) if f.fract() == 0.0 && f > I64_LOW && f < I64_HIGH =>
-        {
-            #[allow(clippy::cast_possible_truncation)]
-            Ok(f as i64)
+/// A double at a bound of the range is out of it: serde_json reads the literals it can hold as
+/// `i64`/`u64`, so a double equal to `-2^63` or `2^64` came from a literal it could not (or
+/// from a decimal spelling), refused alike.
+fn as_integer(number: &Number, format: IntegerFormat) -> Result<i128, bool> {
+    let exact = number
+        .as_i64()
+        .map(i128::from)
+        .or_else(|| number.as_u64().map(i128::from));
+    let value = match (exact, number.as_f64()) {
+        (Some(i), _) => i,
+        #[allow(clippy::cast_possible_truncation)]
+        (None, Some(f)) if f.fract() == 0.0 && f > -TWO_64 && f < TWO_64 => f as i128,
+        (None, Some(f)) if f.fract() == 0.0 => return Err(true),
+        _ => return Err(false),
+    };
+    // `-2^63` held as a double is out of range (see above), though it fits an `i64`.
+    let in_range = match format {
+        IntegerFormat::Uint64 => u64::try_from(value).is_ok(),
+        IntegerFormat::Int32 | IntegerFormat::Int64 => {
+            i64::try_from(value).is_ok() && (exact.is_some() || value != i128::from(i64::MIN))
         }
-        Some(f) if f.fract() == 0.0 => Err(true),
-        _ => Err(false),
+    };
+    if in_range {
+        Ok(value)
+    } else {
+        Err(true)
     }
 }
 
@@ -42,7 +50,7 @@ pub(super) fn check_integer(
     rules: &NumberRules,
     v: &mut Violations,
 ) {
-    match as_integer(number) {
+    match as_integer(number, format) {
         Ok(i) => {
             if format == IntegerFormat::Int32 && i32::try_from(i).is_err() {
                 v.push(format_args!("{i} does not fit format int32"));
@@ -50,6 +58,9 @@ pub(super) fn check_integer(
             #[allow(clippy::cast_precision_loss)]
             check_number_rules(i as f64, rules, v);
         }
+        Err(true) if format == IntegerFormat::Uint64 => v.push(format_args!(
+            "{number} is out of range for a non-negative 64-bit integer"
+        )),
         Err(true) => v.push(format_args!(
             "{number} is out of range for a 64-bit integer"
         )),
@@ -62,10 +73,14 @@ pub(super) fn check_integer(
 /// been validated against `schema`: every number an integer schema reaches is in range.
 pub fn normalize_integers(value: &mut Value, schema: &'static Schema) {
     match (resolve(schema), value) {
-        (Schema::Integer(..), Value::Number(number)) => {
-            if let Ok(i) = as_integer(number) {
-                if number.as_i64().is_none() {
-                    *number = Number::from(i);
+        (Schema::Integer(format, _), Value::Number(number)) => {
+            if number.is_f64() {
+                if let Ok(i) = as_integer(number, *format) {
+                    if let Ok(u) = u64::try_from(i) {
+                        *number = Number::from(u);
+                    } else if let Ok(i) = i64::try_from(i) {
+                        *number = Number::from(i);
+                    }
                 }
             }
         }

@@ -72,6 +72,8 @@ pub enum IntegerFormat {
     Int32,
     /// `int64` or no format.
     Int64,
+    /// `uint64` (or non-negative bounds beyond `i64`'s): `[0, 2^64)`.
+    Uint64,
 }
 
 /// Constraints on an array.

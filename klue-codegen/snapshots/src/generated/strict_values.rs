@@ -9,7 +9,7 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     spec_json: SPEC_JSON,
 };
 /// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","info":{"title":"strict_values","version":"1.0.0","description":"Values checked exactly as the spec says: integers spelled as decimals, null only where a type includes it, RFC 3339 times, parameters that are not UTF-8 or that overflow.\n"},"paths":{"/readings/{sensor}":{"put":{"operationId":"put_reading","parameters":[{"name":"sensor","in":"path","required":true,"style":"label","schema":{"type":"string"}},{"name":"at","in":"query","schema":{"type":"string","format":"time"}},{"name":"ids","in":"query","style":"form","explode":false,"schema":{"type":"array","items":{"type":"integer","format":"int64"}}},{"name":"count","in":"query","schema":{"type":"integer","format":"int64"}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Reading"}}}},"responses":{"200":{"description":"The reading as the server understood it","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Reading"}}}}}}}},"components":{"schemas":{"Reading":{"type":"object","required":["value"],"properties":{"value":{"type":"integer","format":"int64"},"note":{"type":["string","null"]},"taken_at":{"type":"string","format":"time"},"counts":{"type":"array","items":{"type":"integer","format":"int32"}}}}}}}"##;
+pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","info":{"title":"strict_values","version":"1.0.0","description":"Values checked exactly as the spec says: integers spelled as decimals, null only where a type includes it, RFC 3339 times, parameters that are not UTF-8 or that overflow.\n"},"paths":{"/readings/{sensor}":{"put":{"operationId":"put_reading","parameters":[{"name":"sensor","in":"path","required":true,"style":"label","schema":{"type":"string"}},{"name":"at","in":"query","schema":{"type":"string","format":"time"}},{"name":"ids","in":"query","style":"form","explode":false,"schema":{"type":"array","items":{"type":"integer","format":"int64"}}},{"name":"count","in":"query","schema":{"type":"integer","format":"int64"}},{"name":"serial","in":"query","schema":{"type":"integer","format":"uint64"}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Reading"}}}},"responses":{"200":{"description":"The reading as the server understood it","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Reading"}}}}}}}},"components":{"schemas":{"Reading":{"type":"object","required":["value"],"properties":{"value":{"type":"integer","format":"int64"},"note":{"type":["string","null"]},"taken_at":{"type":"string","format":"time"},"counts":{"type":"array","items":{"type":"integer","format":"int32"}},"serial":{"type":"integer","format":"uint64"},"budget":{"type":"integer","minimum":0,"maximum":18446744073709551615},"capped":{"type":"integer","minimum":0,"maximum":9223372036854776000}}}}}}"##;
 #[allow(dead_code)]
 static SCHEMA_READING__NOTE: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::String(klue::StringRules {
@@ -36,6 +36,39 @@ static SCHEMA_READING__COUNTS: klue::Schema = klue::Schema::Array(klue::ArrayRul
     max_items: None,
     unique_items: false,
 });
+#[allow(dead_code)]
+static SCHEMA_READING__SERIAL: klue::Schema = klue::Schema::Integer(
+    klue::IntegerFormat::Uint64,
+    klue::NumberRules {
+        minimum: None,
+        maximum: None,
+        exclusive_minimum: None,
+        exclusive_maximum: None,
+        multiple_of: None,
+    },
+);
+#[allow(dead_code)]
+static SCHEMA_READING__BUDGET: klue::Schema = klue::Schema::Integer(
+    klue::IntegerFormat::Uint64,
+    klue::NumberRules {
+        minimum: Some(0f64),
+        maximum: Some(18446744073709552000f64),
+        exclusive_minimum: None,
+        exclusive_maximum: None,
+        multiple_of: None,
+    },
+);
+#[allow(dead_code)]
+static SCHEMA_READING__CAPPED: klue::Schema = klue::Schema::Integer(
+    klue::IntegerFormat::Int64,
+    klue::NumberRules {
+        minimum: Some(0f64),
+        maximum: Some(9223372036854776000f64),
+        exclusive_minimum: None,
+        exclusive_maximum: None,
+        multiple_of: None,
+    },
+);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Reading {
@@ -58,6 +91,24 @@ pub struct Reading {
         skip_serializing_if = "Option::is_none"
     )]
     pub counts: Option<Vec<i32>>,
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub serial: Option<u64>,
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub budget: Option<u64>,
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub capped: Option<i64>,
 }
 impl Reading {
     /// The required fields; the others start at their defaults.
@@ -77,6 +128,9 @@ impl klue::Validate for Reading {
         v.field("note", &self.note, &SCHEMA_READING__NOTE);
         v.field("taken_at", &self.taken_at, &klue::plain::TIME);
         v.field("counts", &self.counts, &SCHEMA_READING__COUNTS);
+        v.field("serial", &self.serial, &SCHEMA_READING__SERIAL);
+        v.field("budget", &self.budget, &SCHEMA_READING__BUDGET);
+        v.field("capped", &self.capped, &SCHEMA_READING__CAPPED);
     }
 }
 #[allow(dead_code)]
@@ -101,6 +155,21 @@ static SCHEMA_READING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
             name: "counts",
             required: false,
             schema: &SCHEMA_READING__COUNTS,
+        },
+        klue::Property {
+            name: "serial",
+            required: false,
+            schema: &SCHEMA_READING__SERIAL,
+        },
+        klue::Property {
+            name: "budget",
+            required: false,
+            schema: &SCHEMA_READING__BUDGET,
+        },
+        klue::Property {
+            name: "capped",
+            required: false,
+            schema: &SCHEMA_READING__CAPPED,
         },
     ],
     additional: None,
@@ -146,6 +215,7 @@ pub struct PutReadingRequest {
     pub at: Option<String>,
     pub ids: Option<Vec<i64>>,
     pub count: Option<i64>,
+    pub serial: Option<u64>,
     /// The request body.
     pub body: Reading,
 }
@@ -176,6 +246,16 @@ static SCHEMA_PUT_READING__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRu
     max_items: None,
     unique_items: false,
 });
+static SCHEMA_PUT_READING__SERIAL: klue::Schema = klue::Schema::Integer(
+    klue::IntegerFormat::Uint64,
+    klue::NumberRules {
+        minimum: None,
+        maximum: None,
+        exclusive_minimum: None,
+        exclusive_maximum: None,
+        multiple_of: None,
+    },
+);
 static OPERATION_PUT_READING: klue::OperationSpec = klue::OperationSpec {
     id: "put_reading",
     method: klue::Method::PUT,
@@ -222,6 +302,8 @@ async fn handle_put_reading<S: StrictValuesApi>(
             &SCHEMA_PUT_READING__IDS,
         );
     let count = request.query_param::<i64>(&mut v, "count", false, &klue::plain::INT64);
+    let serial = request
+        .query_param::<u64>(&mut v, "serial", false, &SCHEMA_PUT_READING__SERIAL);
     let body = request.json_body::<Reading>(&mut v, true, &SCHEMA_READING);
     if !v.is_empty() {
         return Err(v.into_error());
@@ -234,6 +316,7 @@ async fn handle_put_reading<S: StrictValuesApi>(
         at,
         ids,
         count,
+        serial,
         body,
     };
     let response = service.put_reading(request).await?;
@@ -263,6 +346,7 @@ pub struct PutReadingParams {
     pub at: Option<String>,
     pub ids: Option<Vec<i64>>,
     pub count: Option<i64>,
+    pub serial: Option<u64>,
     /// The request body.
     pub body: Reading,
 }
@@ -349,6 +433,9 @@ impl StrictValuesClient {
         }
         if let Some(value) = &params.count {
             url.query("count", value);
+        }
+        if let Some(value) = &params.serial {
+            url.query("serial", value);
         }
         let mut request = self.request(klue::Method::PUT, url.finish());
         {

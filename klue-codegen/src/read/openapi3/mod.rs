@@ -7,6 +7,7 @@ use openapiv3 as oa;
 use crate::diagnostics::{join, Collector};
 use crate::model::*;
 
+mod combined;
 mod inheritance;
 mod media;
 mod params;

@@ -73,15 +73,16 @@ impl Reader<'_, '_, '_> {
         }
     }
 
-    fn schema_item(&mut self, schema: &oa::Schema, pointer: &str) -> Schema {
+    pub(super) fn schema_item(&mut self, schema: &oa::Schema, pointer: &str) -> Schema {
         let description = schema.schema_data.description.clone();
         let kind = match &schema.schema_kind {
             oa::SchemaKind::Type(oa::Type::Boolean(_)) => SchemaKind::Boolean,
             oa::SchemaKind::Type(oa::Type::String(s)) => self.string(s, pointer),
             oa::SchemaKind::Type(oa::Type::Integer(i)) => {
                 let format = match &i.format {
-                    oa::VariantOrUnknownOrEmpty::Item(oa::IntegerFormat::Int32) => IntFormat::Int32,
-                    _ => IntFormat::Int64,
+                    oa::VariantOrUnknownOrEmpty::Item(oa::IntegerFormat::Int32) => "int32",
+                    oa::VariantOrUnknownOrEmpty::Unknown(other) => other.as_str(),
+                    _ => "int64",
                 };
                 #[allow(clippy::cast_precision_loss)]
                 let rules = bounds(
@@ -91,7 +92,22 @@ impl Reader<'_, '_, '_> {
                     i.exclusive_maximum,
                     i.multiple_of.map(|v| v as f64),
                 );
-                SchemaKind::Integer(format, rules)
+                self.integer(format, rules, pointer)
+            }
+            // Bounds that are not `i64`s (`maximum: 1e19`, `minimum: 0.5`) make openapiv3 read
+            // an integer schema as untyped; it is an integer all the same.
+            oa::SchemaKind::Any(any)
+                if any.typ.as_deref() == Some("integer")
+                    && !super::combined::has_combinator(any) =>
+            {
+                let rules = bounds(
+                    any.minimum,
+                    any.exclusive_minimum.unwrap_or(false),
+                    any.maximum,
+                    any.exclusive_maximum.unwrap_or(false),
+                    any.multiple_of,
+                );
+                self.integer(any.format.as_deref().unwrap_or("int64"), rules, pointer)
             }
             oa::SchemaKind::Type(oa::Type::Number(n)) => {
                 let format = match &n.format {
@@ -144,8 +160,17 @@ impl Reader<'_, '_, '_> {
                     pointer,
                 ),
                 // Parts that are not all objects: documented fallback, any JSON value.
-                None => SchemaKind::Any,
+                None => {
+                    self.diag.warn(
+                        &join(pointer, "allOf"),
+                        "`allOf` of parts that are not all objects is not typed: any JSON value is accepted (a `type: object` beside it is checked)",
+                    );
+                    SchemaKind::Any
+                }
             },
+            oa::SchemaKind::Any(any) if super::combined::has_combinator(any) => {
+                return self.combined(schema, any, pointer);
+            }
             oa::SchemaKind::Any(any) if !any.properties.is_empty() => self.object(
                 &any.properties,
                 &any.required,
@@ -210,6 +235,32 @@ impl Reader<'_, '_, '_> {
         }
     }
 
+    /// An integer schema: `i32` for `int32`, `u64` for `uint64` or when the bounds are
+    /// non-negative and reach beyond `i64`, else `i64`. JSON Schema admits integers of any
+    /// size; klue's are 64-bit (documented limit), and bounds beyond that range are warned of.
+    fn integer(&mut self, format: &str, rules: NumberRules, pointer: &str) -> SchemaKind {
+        const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+        const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+        let low = rules.minimum.or(rules.exclusive_minimum);
+        let high = rules.maximum.or(rules.exclusive_maximum);
+        let unsigned = format == "uint64"
+            || (format != "int32"
+                && low.is_some_and(|l| l >= 0.0)
+                && high.is_some_and(|h| h > TWO_63));
+        if low.is_some_and(|l| l < -TWO_63) || high.is_some_and(|h| h > TWO_64) {
+            self.diag.warn(
+                pointer,
+                "integers beyond the 64-bit range are refused (klue's integers are i64, or u64 when non-negative)",
+            );
+        }
+        let format = match format {
+            "int32" => IntFormat::Int32,
+            _ if unsigned => IntFormat::Uint64,
+            _ => IntFormat::Int64,
+        };
+        SchemaKind::Integer(format, rules)
+    }
+
     fn string(&mut self, s: &oa::StringType, pointer: &str) -> SchemaKind {
         if !s.enumeration.is_empty() {
             let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
@@ -241,7 +292,7 @@ impl Reader<'_, '_, '_> {
         })
     }
 
-    fn object(
+    pub(super) fn object(
         &mut self,
         properties: &indexmap::IndexMap<String, oa::ReferenceOr<Box<oa::Schema>>>,
         required: &[String],
@@ -425,11 +476,18 @@ impl Reader<'_, '_, '_> {
             oa::SchemaKind::Type(oa::Type::Object(o)) => {
                 (&o.properties, &o.required, o.additional_properties.as_ref())
             }
-            oa::SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "object") => (
-                &any.properties,
-                &any.required,
-                any.additional_properties.as_ref(),
-            ),
+            oa::SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "object") => {
+                // Its own `allOf` is merged too (a union beside it is not checked, as where the
+                // schema is read by itself).
+                for inner in &any.all_of {
+                    self.merge_part(inner, merged, seen)?;
+                }
+                (
+                    &any.properties,
+                    &any.required,
+                    any.additional_properties.as_ref(),
+                )
+            }
             oa::SchemaKind::AllOf { all_of } => {
                 for inner in all_of {
                     self.merge_part(inner, merged, seen)?;
