@@ -29,6 +29,12 @@ pub struct UserItem {
     )]
     pub email: Option<String>,
 }
+impl UserItem {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String) -> Self {
+        Self { name, email: None }
+    }
+}
 ::klue_core::object_serde!(UserItem);
 impl klue::Validate for UserItem {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -78,6 +84,16 @@ pub struct User {
         skip_serializing_if = "Option::is_none"
     )]
     pub password: Option<String>,
+}
+impl User {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String) -> Self {
+        Self {
+            name,
+            email: None,
+            password: None,
+        }
+    }
 }
 ::klue_core::object_serde!(User);
 impl klue::Validate for User {
@@ -135,6 +151,17 @@ pub struct Labelled {
     )]
     pub password: Option<String>,
     pub label: String,
+}
+impl Labelled {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String, label: String) -> Self {
+        Self {
+            name,
+            email: None,
+            password: None,
+            label,
+        }
+    }
 }
 ::klue_core::object_serde!(Labelled);
 impl klue::Validate for Labelled {
@@ -254,7 +281,14 @@ impl klue::Validate for Pet {
 #[allow(dead_code)]
 static SCHEMA_PET: klue::Schema = klue::Schema::OneOf(&[&SCHEMA_DOG, &SCHEMA_CAT]);
 /// GitHub's shape, properties with `anyOf` of required lists.
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct NoteEdit {
     #[serde(

@@ -118,6 +118,9 @@ impl Reading {
             note: None,
             taken_at: None,
             counts: None,
+            serial: None,
+            budget: None,
+            capped: None,
         }
     }
 }
@@ -227,6 +230,7 @@ impl PutReadingRequest {
             at: None,
             ids: None,
             count: None,
+            serial: None,
             body,
         }
     }
@@ -358,6 +362,7 @@ impl PutReadingParams {
             at: None,
             ids: None,
             count: None,
+            serial: None,
             body,
         }
     }
