@@ -73,14 +73,12 @@ pub(super) fn check_integer(
 /// been validated against `schema`: every number an integer schema reaches is in range.
 pub fn normalize_integers(value: &mut Value, schema: &'static Schema) {
     match (resolve(schema), value) {
-        (Schema::Integer(format, _), Value::Number(number)) => {
-            if number.is_f64() {
-                if let Ok(i) = as_integer(number, *format) {
-                    if let Ok(u) = u64::try_from(i) {
-                        *number = Number::from(u);
-                    } else if let Ok(i) = i64::try_from(i) {
-                        *number = Number::from(i);
-                    }
+        (Schema::Integer(format, _), Value::Number(number)) if number.is_f64() => {
+            if let Ok(i) = as_integer(number, *format) {
+                if let Ok(u) = u64::try_from(i) {
+                    *number = Number::from(u);
+                } else if let Ok(i) = i64::try_from(i) {
+                    *number = Number::from(i);
                 }
             }
         }
