@@ -218,7 +218,7 @@ fn parse_segment(segment: &str, names: &mut Vec<String>) -> Result<Segment, Temp
     names.extend(own_names);
     Ok(match pieces.as_slice() {
         [Piece::Param] => Segment::Param,
-        _ if pieces.iter().any(|p| *p == Piece::Param) => Segment::Mixed(Pattern { pieces }),
+        _ if pieces.contains(&Piece::Param) => Segment::Mixed(Pattern { pieces }),
         _ => Segment::Literal(segment.to_owned()),
     })
 }

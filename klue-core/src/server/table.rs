@@ -325,7 +325,7 @@ mod tests {
             ("any", Method::GET, "/v/{other}"),
             ("literal", Method::GET, "/a/fixed.json"),
         ]);
-        let id = |path| route(&table, Method::GET, path).map(|(id, params)| (id, params));
+        let id = |path| route(&table, Method::GET, path);
         assert_eq!(
             id("/a/x.json").unwrap(),
             ("json".to_owned(), pairs(&[("x", "x")]))
