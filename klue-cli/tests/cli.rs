@@ -437,3 +437,45 @@ fn generate_names_the_crate_validly_from_any_file_name() {
     assert!(stderr.contains("--name stripe-com"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn check_reports_routes_the_server_could_not_serve_and_builtins_the_spec_takes() {
+    // Same shapes with other names and several parameters in one segment route; the spec's
+    // own /health and /version are warnings (the spec's operation wins).
+    let spec = "apis/fixtures/openapi30/routing.yaml";
+    let out = klue(&["check", spec], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    expectorate::assert_contents(
+        "tests/snapshots/check-routes-builtins.txt",
+        &text(&out.stderr),
+    );
+
+    // A true conflict and two parameters with nothing between them are errors, located.
+    let spec = "klue-cli/tests/fixtures/route_conflicts.yaml";
+    let out = klue(&["check", spec], &[]);
+    assert!(!out.status.success());
+    expectorate::assert_contents(
+        "tests/snapshots/check-routes-conflicts.txt",
+        &text(&out.stderr),
+    );
+    let out = klue(&["check", "--json", spec], &[]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let lines: Vec<(u64, &str)> = report[0]["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| {
+            (
+                p["line"].as_u64().unwrap_or(0),
+                p["pointer"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (14, "/paths/~1items~1{item_id}/get"),
+            (20, "/paths/~1files~1{name}{ext}")
+        ]
+    );
+}

@@ -57,6 +57,11 @@ fn nullable() {
 }
 
 #[test]
+fn routing() {
+    snapshot("fixtures/openapi30/routing.yaml");
+}
+
+#[test]
 fn cookies() {
     snapshot("fixtures/openapi30/cookies.yaml");
 }

@@ -53,8 +53,9 @@ fn route(spec: &'static OperationSpec, content_type: &'static str, body: Bytes) 
 }
 
 /// The docs routes for `apis`, each with the document served for it (the first one is the
-/// default).
-pub(crate) fn routes(apis: &[(&'static ApiInfo, ServedSpec)]) -> Vec<StaticRoute> {
+/// default). Their paths are without `prefix`, where the built-ins are served; the page and
+/// its script refer to each other under it.
+pub(crate) fn routes(apis: &[(&'static ApiInfo, ServedSpec)], prefix: &str) -> Vec<StaticRoute> {
     let Some((_, first)) = apis.first() else {
         return Vec::new();
     };
@@ -62,7 +63,11 @@ pub(crate) fn routes(apis: &[(&'static ApiInfo, ServedSpec)]) -> Vec<StaticRoute
     let mut routes = vec![
         route(&OPENAPI_JSON, "application/json", first.json.clone()),
         route(&OPENAPI_YAML, "application/yaml", first.yaml.clone()),
-        route(&DOCS, "text/html; charset=utf-8", Bytes::from(page(&infos))),
+        route(
+            &DOCS,
+            "text/html; charset=utf-8",
+            Bytes::from(page(&infos, prefix)),
+        ),
         route(
             &DOCS_JS,
             "text/javascript; charset=utf-8",
@@ -76,7 +81,7 @@ pub(crate) fn routes(apis: &[(&'static ApiInfo, ServedSpec)]) -> Vec<StaticRoute
         route(
             &DOCS_INIT,
             "text/javascript; charset=utf-8",
-            Bytes::from_static(INITIALIZER.as_bytes()),
+            Bytes::from(INITIALIZER.replace("{prefix}", prefix)),
         ),
         route(
             &DOCS_LICENSE,
@@ -104,7 +109,7 @@ pub(crate) fn routes(apis: &[(&'static ApiInfo, ServedSpec)]) -> Vec<StaticRoute
 /// script, so a strict Content-Security-Policy can allow it.
 const INITIALIZER: &str = r##"window.onload = function () {
   var api = new URLSearchParams(window.location.search).get("api");
-  var url = api ? "/openapi/" + encodeURIComponent(api) + ".json" : "/openapi.json";
+  var url = api ? "{prefix}/openapi/" + encodeURIComponent(api) + ".json" : "{prefix}/openapi.json";
   window.ui = SwaggerUIBundle({
     url: url,
     dom_id: "#swagger-ui",
@@ -115,7 +120,7 @@ const INITIALIZER: &str = r##"window.onload = function () {
 };
 "##;
 
-fn page(apis: &[&ApiInfo]) -> String {
+fn page(apis: &[&ApiInfo], prefix: &str) -> String {
     let title = html_escape(apis.first().map_or("API", |api| api.title));
     let mut nav = String::new();
     if apis.len() > 1 {
@@ -123,7 +128,7 @@ fn page(apis: &[&ApiInfo]) -> String {
         for api in apis {
             let name = html_escape(api.name);
             nav.push_str(&format!(
-                " <a href=\"/docs?api={name}\">{name} {}</a>",
+                " <a href=\"{prefix}/docs?api={name}\">{name} {}</a>",
                 html_escape(api.version)
             ));
         }
@@ -132,10 +137,10 @@ fn page(apis: &[&ApiInfo]) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <title>{title} - docs</title>\n\
-         <link rel=\"stylesheet\" href=\"/docs/swagger-ui.css\">\n</head>\n<body>\n{nav}\n\
+         <link rel=\"stylesheet\" href=\"{prefix}/docs/swagger-ui.css\">\n</head>\n<body>\n{nav}\n\
          <div id=\"swagger-ui\"></div>\n\
-         <script src=\"/docs/swagger-ui-bundle.js\"></script>\n\
-         <script src=\"/docs/swagger-initializer.js\"></script>\n</body>\n</html>\n"
+         <script src=\"{prefix}/docs/swagger-ui-bundle.js\"></script>\n\
+         <script src=\"{prefix}/docs/swagger-initializer.js\"></script>\n</body>\n</html>\n"
     )
 }
 

@@ -24,6 +24,11 @@ pub struct ServerArgs {
     /// Address to listen on.
     #[arg(long, env = "HOST", default_value_t = IpAddr::V4(Ipv4Addr::UNSPECIFIED))]
     pub host: IpAddr,
+    /// Serve klue's built-ins (/health, /version, /metrics, /openapi.json, /docs...) under
+    /// this path prefix, e.g. `/_klue`, instead of at the root (overrides
+    /// KLUE_BUILTINS_PREFIX). Paths the spec declares itself are the spec's either way.
+    #[arg(long, value_parser = crate::config::builtins_prefix)]
+    pub builtins_prefix: Option<String>,
 }
 
 /// Installs the log subscriber on stderr as the `KLUE_LOG*` variables say (see
@@ -139,8 +144,11 @@ where
 /// Like [`run`], for a [`Server`] the service has set up itself (hooks, health checks,
 /// reporters, versioned APIs): parses [`ServerArgs`], initialises logging from the server's
 /// configuration and serves until SIGTERM or SIGINT, then drains in-flight requests.
-pub async fn serve_with(server: Server) -> ExitCode {
+pub async fn serve_with(mut server: Server) -> ExitCode {
     let args = ServerArgs::parse();
+    if let Some(prefix) = args.builtins_prefix {
+        server.config.builtins_prefix = prefix;
+    }
     init_logging_with(&server.config.log);
     let addr = SocketAddr::new(args.host, args.port);
     let bound = match server.bind(addr).await {

@@ -60,6 +60,12 @@ pub mod oas31_served {
     include!("generated/oas31_served.rs");
 }
 
+/// `apis/fixtures/openapi30/routing.yaml`: paths real specs have (same shapes, several
+/// parameters in one segment, the built-ins' paths).
+pub mod routing {
+    include!("generated/routing.rs");
+}
+
 /// `apis/fixtures/openapi30/cookies.yaml`: cookie parameters.
 pub mod cookies {
     include!("generated/cookies.rs");

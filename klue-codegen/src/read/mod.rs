@@ -5,6 +5,7 @@ mod external;
 mod openapi3;
 mod openapi31;
 mod pointer_map;
+mod routes;
 mod swagger2;
 
 use std::path::{Path, PathBuf};
@@ -83,8 +84,13 @@ pub(crate) fn read_spec(
     };
     match read {
         Ok(mut api) if problems.is_empty() && keyword_errors.is_empty() => {
+            let (route_errors, route_warnings) = routes::check(file, &source, &api);
+            if !route_errors.is_empty() {
+                return Err(relocated(route_errors));
+            }
             let mut warnings = relocated(keyword_warnings);
             warnings.extend(relocated(std::mem::take(&mut api.warnings)));
+            warnings.extend(relocated(route_warnings));
             api.warnings = warnings;
             Ok((api, bundle.files))
         }

@@ -140,6 +140,13 @@ pub(super) fn server_config(
         metrics: r.flag("KLUE_METRICS", true),
         health: r.flag("KLUE_HEALTH", true),
     };
+    let builtins_prefix = r
+        .text("KLUE_BUILTINS_PREFIX")
+        .map_or(Ok(String::new()), |text| super::builtins_prefix(&text))
+        .unwrap_or_else(|problem| {
+            r.problems.push(format!("KLUE_BUILTINS_PREFIX: {problem}"));
+            String::new()
+        });
     let health_timeout = r.seconds("KLUE_HEALTH_TIMEOUT", defaults.health_timeout);
     let slow_ms: u64 = r.parsed(
         "KLUE_SLOW_CALL_MS",
@@ -177,6 +184,7 @@ pub(super) fn server_config(
         http2,
         http2_max_concurrent_streams,
         builtins,
+        builtins_prefix,
         health_timeout,
         slow_call_threshold: Duration::from_millis(slow_ms),
         report_webhook: report_webhook.map(SecretUrl),

@@ -117,6 +117,12 @@ pub struct ServerConfig {
     pub http2_max_concurrent_streams: u32,
     /// Optional built-ins.
     pub builtins: Builtins,
+    /// Where the built-ins are served (`KLUE_BUILTINS_PREFIX`, or the service's
+    /// `--builtins-prefix`): `""` (the default) serves them at the root (`/health`,
+    /// `/metrics`...), `/_klue` at `/_klue/health`... A path and method the spec declares
+    /// itself is always the spec's: the built-in is then not served there (logged at start-up),
+    /// and a prefix keeps both.
+    pub builtins_prefix: String,
     /// Longest time one health check may take before it counts as failed.
     pub health_timeout: Duration,
     /// Calls slower than this are given to the reporters (overridable per operation).
@@ -182,6 +188,7 @@ impl Default for ServerConfig {
             http2: true,
             http2_max_concurrent_streams: 256,
             builtins: Builtins::default(),
+            builtins_prefix: String::new(),
             health_timeout: Duration::from_secs(5),
             slow_call_threshold: DEFAULT_SLOW_CALL_THRESHOLD,
             report_webhook: None,
@@ -195,6 +202,23 @@ impl Default for ServerConfig {
 pub struct ConfigError {
     /// One line per problem, each naming its variable.
     pub problems: Vec<String>,
+}
+
+/// `prefix` as a built-ins' prefix: `""`, or `/` then path segments, no trailing `/` (it is
+/// removed), no `{`, `}`, `?`, `#`, spaces, quotes, `<`, `>` or `\\`.
+pub fn builtins_prefix(prefix: &str) -> Result<String, String> {
+    let prefix = prefix.trim().trim_end_matches('/');
+    if prefix.is_empty() {
+        return Ok(String::new());
+    }
+    if !prefix.starts_with('/')
+        || prefix.contains(['{', '}', '?', '#', ' ', '"', '\'', '<', '>', '\\'])
+    {
+        return Err(format!(
+            "'{prefix}' is not a path prefix like /_klue (a `/`, then path segments)"
+        ));
+    }
+    Ok(prefix.to_owned())
 }
 
 impl ServerConfig {

@@ -63,18 +63,26 @@ impl BuiltinNames {
     }
 }
 
-/// Adds to `document` the built-in paths the server serves and the spec does not declare.
+/// Adds to `document` the built-in paths the server serves: each one where the server mounts
+/// it (under the built-ins' prefix), unless an operation of a served API takes its place. A
+/// path the spec declares with other methods gets the built-in's `get` beside them when the
+/// API is served at the root; elsewhere the path item is the spec's, and the built-in is left
+/// out (one path item cannot be at two places).
 pub(super) fn add(document: &mut Map<String, Value>, contract: &ServerContract<'_>) {
     let mut names = BuiltinNames::of(document);
-    let declared: HashSet<String> = document
-        .get("paths")
-        .and_then(Value::as_object)
-        .map(|paths| paths.keys().cloned().collect())
-        .unwrap_or_default();
     let version = format!("#/components/schemas/{}", names.version_schema);
-    let mut items: Vec<(&str, Value)> = Vec::new();
+    let mut items: Vec<(String, Value)> = Vec::new();
     let mut add_item = |path: &'static str, item: fn(&mut BuiltinNames, &str) -> Value| {
-        if !declared.contains(path) {
+        let path = format!("{}{path}", contract.builtins_prefix);
+        let declared = document
+            .get("paths")
+            .and_then(|paths| paths.get(&path))
+            .and_then(Value::as_object);
+        let free = match declared {
+            None => true,
+            Some(declared) => contract.mount_prefix.is_empty() && !declared.contains_key("get"),
+        };
+        if free && !contract.shadowed.contains(&path) {
             items.push((path, item(&mut names, &version)));
         }
     };
@@ -90,7 +98,11 @@ pub(super) fn add(document: &mut Map<String, Value>, contract: &ServerContract<'
     if items.is_empty() {
         return;
     }
-    add_components(document, &names, &items);
+    let added: Vec<&str> = items
+        .iter()
+        .map(|(path, _)| path.strip_prefix(contract.builtins_prefix).unwrap_or(path))
+        .collect();
+    add_components(document, &names, &added);
     // The built-ins are served at the root, wherever the API is mounted.
     let at_root = !contract.mount_prefix.is_empty();
     let paths = object_entry(document, "paths");
@@ -98,17 +110,23 @@ pub(super) fn add(document: &mut Map<String, Value>, contract: &ServerContract<'
         if at_root {
             item["servers"] = json!([{"url": "/", "description": "klue's built-ins"}]);
         }
-        paths.insert(path.to_owned(), item);
+        match paths.get_mut(&path).and_then(Value::as_object_mut) {
+            // The spec's item, with other methods: the built-in's `get` joins them.
+            Some(declared) => {
+                if let Some(operations) = item.as_object_mut().map(std::mem::take) {
+                    declared.extend(operations);
+                }
+            }
+            None => {
+                paths.insert(path, item);
+            }
+        }
     }
 }
 
 /// The schemas and the security scheme the added items refer to.
-fn add_components(
-    document: &mut Map<String, Value>,
-    names: &BuiltinNames,
-    items: &[(&str, Value)],
-) {
-    let added = |path: &str| items.iter().any(|(p, _)| *p == path);
+fn add_components(document: &mut Map<String, Value>, names: &BuiltinNames, items: &[&str]) {
+    let added = |path: &str| items.contains(&path);
     let components = component_map(document);
     if added("/auth/version") && names.bearer_is_new {
         object_entry(components, "securitySchemes").insert(

@@ -13,7 +13,8 @@
 //! - to each operation, those of these statuses it may answer and does not declare (a status
 //!   the spec declares, exactly or by a `4XX`/`5XX` range, is kept as the spec says);
 //! - the built-in paths switched on (`/ping`, `/version`, `/auth/version`, `/health`,
-//!   `/metrics`), unless the spec declares the path itself;
+//!   `/metrics`, under the built-ins' prefix when one is set), except where an operation of a
+//!   served API takes the built-in's place (the server does not serve it there);
 //! - `servers` saying where the API is served, when the server mounts it elsewhere than the
 //!   spec's base path. The docs routes are left out:
 //!   they serve this document and a web page, not the API.
@@ -45,6 +46,11 @@ pub(crate) struct ServerContract<'a> {
     pub(crate) metrics: bool,
     /// A request timeout is set (408 while a body arrives, 503 while a handler runs).
     pub(crate) request_timeout: bool,
+    /// Where the built-ins are served (`""`: at the root).
+    pub(crate) builtins_prefix: &'a str,
+    /// The built-ins' paths (with the prefix) an operation of a served API takes: not
+    /// served, so not documented.
+    pub(crate) shadowed: &'a [String],
 }
 
 /// The served document, in both formats.

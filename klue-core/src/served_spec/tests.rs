@@ -77,6 +77,8 @@ fn all_on<'a>(operations: &'a [&'static OperationSpec]) -> ServerContract<'a> {
         health: true,
         metrics: true,
         request_timeout: true,
+        builtins_prefix: "",
+        shadowed: &[],
     }
 }
 

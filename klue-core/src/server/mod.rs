@@ -8,8 +8,10 @@ mod http_service;
 mod idle;
 mod listen;
 mod parse_error_envelope;
+mod plan;
 mod routes;
 mod service;
+mod table;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

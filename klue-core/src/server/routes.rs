@@ -10,13 +10,12 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::FutureExt;
-use http::{HeaderValue, Method, Request, Response};
+use http::{HeaderValue, Request, Response};
 use hyper::body::{Body as _, Incoming};
 
 use super::body::{
     check_content_type, check_declared_length, panic_message, read_body, streamed_type,
 };
-use super::BuildError;
 use crate::auth::Claims;
 use crate::body_stream::BodyStream;
 use crate::client::CallContext;
@@ -46,84 +45,17 @@ pub(super) enum Action {
 
 pub(super) struct Operation {
     pub(super) spec: &'static OperationSpec,
+    /// Its path template (with any mount prefix), for the access log and messages.
+    pub(super) template: String,
+    /// Its path parameters' names, by position in the template (set by the routing table):
+    /// operations sharing a route each read the values by their own names.
+    pub(super) params: Box<[String]>,
     /// The metrics slot.
     pub(super) slot: usize,
     pub(super) action: Action,
     /// The action wrapped in its layers, when it has any.
     pub(super) layered: Option<OperationService>,
     pub(super) slow_threshold: Duration,
-}
-
-pub(super) struct PathEntry {
-    pub(super) template: String,
-    pub(super) allow: String,
-    pub(super) operations: Vec<Operation>,
-}
-
-impl PathEntry {
-    pub(super) fn find(&self, method: &Method) -> Option<&Operation> {
-        let found = self.operations.iter().find(|op| op.spec.method == method);
-        // HEAD is answered by GET; hyper drops the body.
-        if found.is_none() && method == Method::HEAD {
-            return self
-                .operations
-                .iter()
-                .find(|op| op.spec.method == Method::GET);
-        }
-        found
-    }
-}
-
-#[derive(Default)]
-pub(super) struct RouteTable {
-    pub(super) router: matchit::Router<usize>,
-    pub(super) paths: Vec<PathEntry>,
-}
-
-impl RouteTable {
-    pub(super) fn add(&mut self, template: &str, operation: Operation) -> Result<(), BuildError> {
-        let index = match self.paths.iter().position(|p| p.template == template) {
-            Some(index) => index,
-            None => {
-                let index = self.paths.len();
-                self.router
-                    .insert(template, index)
-                    .map_err(|err| BuildError::InvalidPath {
-                        path: template.to_owned(),
-                        reason: err.to_string(),
-                    })?;
-                self.paths.push(PathEntry {
-                    template: template.to_owned(),
-                    allow: String::new(),
-                    operations: Vec::new(),
-                });
-                index
-            }
-        };
-        let entry = &mut self.paths[index];
-        let spec = operation.spec;
-        if let Some(existing) = entry
-            .operations
-            .iter()
-            .find(|op| op.spec.method == spec.method)
-        {
-            return Err(BuildError::DuplicateOperation {
-                method: spec.method.clone(),
-                path: template.to_owned(),
-                first: existing.spec.id.to_owned(),
-                second: spec.id.to_owned(),
-            });
-        }
-        entry.operations.push(operation);
-        let mut methods: Vec<&str> = entry
-            .operations
-            .iter()
-            .map(|op| op.spec.method.as_str())
-            .collect();
-        methods.sort_unstable();
-        entry.allow = methods.join(", ");
-        Ok(())
-    }
 }
 
 /// What routing found, handed to an operation (through request extensions when layers run).

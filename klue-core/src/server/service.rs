@@ -8,16 +8,17 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
 
-use bytes::Bytes;
-use http::{HeaderValue, Request, Response};
+use http::{Request, Response};
 use hyper::body::Incoming;
 use tower::ServiceExt;
 
-use super::routes::{run_action, Action, ActionService, Operation, RouteTable, Routed};
+use super::plan::{self, Planned};
+use super::routes::{run_action, Action, ActionService, Operation, Routed};
+use super::table::RouteTable;
 use super::{BuildError, Mounted, Server};
 use crate::access::{request_id, Access, REQUEST_ID_HEADER};
 use crate::auth::Authenticator;
-use crate::builtin::{self, VersionInfo};
+use crate::builtin::VersionInfo;
 use crate::config::ServerConfig;
 use crate::error::ErrorDetails;
 use crate::hooks::{IntoOperationService, LayerFn};
@@ -62,15 +63,6 @@ impl std::fmt::Debug for KlueService {
     }
 }
 
-/// An operation before it is compiled: where, what, and its layers (innermost first).
-struct Planned {
-    template: String,
-    spec: &'static OperationSpec,
-    /// `None`: the `/metrics` action, made once the metrics slots are known.
-    action: Option<Action>,
-    layers: Vec<LayerFn>,
-}
-
 /// What routing and authentication learned, for the access log and the reporters.
 #[derive(Default)]
 struct Seen<'a> {
@@ -105,54 +97,13 @@ impl KlueService {
             );
         }
 
-        let fixed =
-            |spec: &'static OperationSpec, content_type: &'static str, body: Bytes| Planned {
-                template: spec.path.to_owned(),
-                spec,
-                action: Some(Action::Static {
-                    body,
-                    content_type: HeaderValue::from_static(content_type),
-                }),
-                layers: Vec::new(),
-            };
-        let version_body = builtin::version_body(&version);
-        let json = "application/json";
-        let mut planned = vec![
-            fixed(&builtin::PING, json, builtin::PING_BODY),
-            fixed(&builtin::VERSION, json, version_body.clone()),
-            fixed(&builtin::AUTH_VERSION, json, version_body),
-        ];
-        if config.builtins.health {
-            let checks = health.with_timeout(config.health_timeout);
-            planned.push(Planned {
-                template: builtin::HEALTH.path.to_owned(),
-                spec: &builtin::HEALTH,
-                action: Some(Action::Health(Arc::new(checks))),
-                layers: Vec::new(),
-            });
-        }
-        if config.builtins.metrics {
-            planned.push(Planned {
-                template: builtin::METRICS.path.to_owned(),
-                spec: &builtin::METRICS,
-                action: None,
-                layers: Vec::new(),
-            });
-        }
-        if config.builtins.docs {
-            let served = served_specs(&apis, &config);
-            for route in crate::docs::routes(&served) {
-                planned.push(Planned {
-                    template: route.path,
-                    spec: route.spec,
-                    action: Some(Action::Static {
-                        body: route.body,
-                        content_type: route.content_type,
-                    }),
-                    layers: Vec::new(),
-                });
-            }
-        }
+        let shadowed = plan::shadowed_builtins(&apis, &config)?;
+        let served = if config.builtins.docs {
+            served_specs(&apis, &config, &shadowed)
+        } else {
+            Vec::new()
+        };
+        let mut planned = plan::builtins(&config, health, &version, &served, &shadowed);
         for mounted in apis {
             let router = mounted.router;
             for (id, _) in &router.layers {
@@ -235,6 +186,8 @@ impl KlueService {
                 .map_or(config.slow_call_threshold, |(_, t)| *t);
             let operation = Operation {
                 spec: plan.spec,
+                template: plan.template.clone(),
+                params: Box::default(),
                 slot: index + 1,
                 action,
                 layered,
@@ -329,16 +282,12 @@ impl KlueService {
         {
             return Err(ApiError::host_header_missing());
         }
-        let (entry, operation, params) = {
+        let (operation, params) = {
             let path = request.uri().path();
-            let matched = match inner.table.router.at(path) {
-                Ok(matched) => matched,
-                Err(_) => {
-                    seen.unmatched_path = Some(path.to_owned());
-                    return Err(ApiError::route_not_found(request.method(), path));
-                }
+            let Some((entry, values)) = inner.table.lookup(path) else {
+                seen.unmatched_path = Some(path.to_owned());
+                return Err(ApiError::route_not_found(request.method(), path));
             };
-            let entry = &inner.table.paths[*matched.value];
             let Some(operation) = entry.find(request.method()) else {
                 seen.unmatched_path = Some(path.to_owned());
                 return Err(ApiError::method_not_allowed(
@@ -347,14 +296,9 @@ impl KlueService {
                     &entry.allow,
                 ));
             };
-            let params: Vec<(String, String)> = matched
-                .params
-                .iter()
-                .map(|(key, value)| (key.to_owned(), value.to_owned()))
-                .collect();
-            (entry, operation, params)
+            (operation, values.named(&operation.params))
         };
-        seen.operation = Some((entry.template.as_str(), operation));
+        seen.operation = Some((operation.template.as_str(), operation));
         let spec = operation.spec;
 
         let claims = match spec.auth {
@@ -399,7 +343,11 @@ impl KlueService {
 }
 
 /// The document served for each API: its spec completed with what this server adds.
-fn served_specs(apis: &[Mounted], config: &ServerConfig) -> Vec<(&'static ApiInfo, ServedSpec)> {
+fn served_specs(
+    apis: &[Mounted],
+    config: &ServerConfig,
+    shadowed: &[String],
+) -> Vec<(&'static ApiInfo, ServedSpec)> {
     apis.iter()
         .map(|mounted| {
             let operations: Vec<&'static OperationSpec> = mounted
@@ -414,6 +362,8 @@ fn served_specs(apis: &[Mounted], config: &ServerConfig) -> Vec<(&'static ApiInf
                 health: config.builtins.health,
                 metrics: config.builtins.metrics,
                 request_timeout: config.request_timeout.is_some(),
+                builtins_prefix: &config.builtins_prefix,
+                shadowed,
             };
             let info = mounted.router.info;
             (info, served_spec::build(info, &contract))
