@@ -4,6 +4,7 @@ mod body;
 mod client;
 mod composite;
 mod defaults;
+mod http_auth;
 mod param_style;
 mod server;
 mod shared;

@@ -11,7 +11,10 @@
 //! - `components/schemas/KlueError`, the error envelope every such answer carries, and one
 //!   `components/responses` entry per status klue answers on its own;
 //! - to each operation, those of these statuses it may answer and does not declare (a status
-//!   the spec declares, exactly or by a `4XX`/`5XX` range, is kept as the spec says);
+//!   the spec declares, exactly or by a `4XX`/`5XX` range, is kept as the spec says); a status
+//!   the service's error mapper answers in another status and the spec's shape
+//!   ([`crate::ApiRouter::map_error`]) is documented as that status: the spec's own response
+//!   where the operation declares it, a description of the service's answer otherwise;
 //! - the built-in paths switched on (`/ping`, `/version`, `/auth/version`, `/health`,
 //!   `/metrics`), unless the spec declares the path itself;
 //! - `servers` saying where the API is served, when the server mounts it elsewhere than the
@@ -45,6 +48,9 @@ pub(crate) struct ServerContract<'a> {
     pub(crate) metrics: bool,
     /// A request timeout is set (408 while a body arrives, 503 while a handler runs).
     pub(crate) request_timeout: bool,
+    /// The statuses the service's error mappers take over: (klue's status, the status
+    /// answered in the spec's shape); see [`crate::ApiRouter::map_error`].
+    pub(crate) mapped_statuses: &'a [(u16, u16)],
 }
 
 /// The served document, in both formats.
@@ -89,7 +95,8 @@ const UNAUTHORIZED: KlueStatus = KlueStatus {
     name: "KlueUnauthorized",
     description: "No valid bearer token: none sent (AUTHORIZATION_HEADER_MISSING), or one that \
                   is malformed, badly signed or not yet valid (TOKEN_INVALID), or expired \
-                  (TOKEN_EXPIRED).",
+                  (TOKEN_EXPIRED); or a security scheme's credential not sent \
+                  (CREDENTIAL_MISSING) or malformed (CREDENTIAL_INVALID).",
 };
 const NOT_FOUND: KlueStatus = KlueStatus {
     status: 404,
@@ -191,20 +198,22 @@ fn complete(document: &mut Map<String, Value>, contract: &ServerContract<'_>) {
             let bound = bound_operation(contract.operations, method, path)
                 .or_else(|| bound_operation(&builtins::OPERATIONS, method, path));
             let security = operation.get("security").or(root_security.as_ref());
+            let credentials = sends_credentials(security, security_schemes.as_ref());
             let answers = OperationAnswers {
                 has_parameters: path_parameters
                     || non_empty(operation.get("parameters"))
-                    || sends_credentials(security, security_schemes.as_ref()),
+                    || credentials,
                 has_body: operation.contains_key("requestBody")
                     || bound.is_some_and(|op| op.body.is_some()),
                 has_path_parameters: path.contains('{'),
-                needs_token: match bound {
-                    Some(op) => op.auth != AuthMode::None,
-                    None => false,
-                },
+                needs_token: credentials
+                    || match bound {
+                        Some(op) => op.auth != AuthMode::None,
+                        None => false,
+                    },
                 request_timeout: contract.request_timeout,
             };
-            add_error_responses(operation, &answers, &names, &mut used);
+            add_error_responses(operation, &answers, &names, &mut used, contract);
         }
     }
     add_components(document, &names, &used);
@@ -261,6 +270,7 @@ fn add_error_responses(
     answers: &OperationAnswers,
     names: &AddedNames,
     used: &mut [bool; KLUE_STATUSES.len()],
+    contract: &ServerContract<'_>,
 ) {
     let responses = operation
         .entry("responses")
@@ -269,7 +279,24 @@ fn add_error_responses(
         return;
     };
     for (index, status) in KLUE_STATUSES.iter().enumerate() {
-        if !answers.answers(status.status) || declares(responses, status.status) {
+        if !answers.answers(status.status) {
+            continue;
+        }
+        let mapped = contract
+            .mapped_statuses
+            .iter()
+            .find(|(from, _)| *from == status.status);
+        if let Some((_, answer)) = mapped {
+            if !declares(responses, *answer) {
+                let description = format!(
+                    "{} Answered in the service's own shape.",
+                    status.description
+                );
+                responses.insert(answer.to_string(), json!({ "description": description }));
+            }
+            continue;
+        }
+        if declares(responses, status.status) {
             continue;
         }
         let reference = format!("#/components/responses/{}", names.responses[index]);
@@ -372,9 +399,8 @@ fn bound_operation(
         .find(|op| op.method == method && op.path == path)
 }
 
-/// Whether a security requirement asks for a credential the handler receives as a parameter
-/// (an API key, or an `http` scheme other than bearer): missing, it is a 400 like any
-/// required parameter.
+/// Whether a security requirement asks for a credential the handler receives (an API key, or
+/// an `http` scheme other than bearer): missing or malformed, it is a 401.
 fn sends_credentials(security: Option<&Value>, schemes: Option<&Value>) -> bool {
     let Some(Value::Array(requirements)) = security else {
         return false;
@@ -386,9 +412,16 @@ fn sends_credentials(security: Option<&Value>, schemes: Option<&Value>) -> bool 
         .filter_map(|name| schemes.and_then(|schemes| schemes.get(name)))
         .any(|scheme| match scheme["type"].as_str() {
             Some("apiKey") => true,
-            Some("http") => !scheme["scheme"]
-                .as_str()
-                .is_some_and(|s| s.eq_ignore_ascii_case("bearer")),
+            // A bearer scheme is klue's JWT (needs_token) unless its format says otherwise or
+            // the code generator was told it is opaque.
+            _ if scheme["x-klue-opaque"] == Value::Bool(true) => true,
+            Some("http") => {
+                let bearer = scheme["scheme"]
+                    .as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("bearer"));
+                let format = scheme["bearerFormat"].as_str();
+                !bearer || format.is_some_and(|f| !f.eq_ignore_ascii_case("jwt"))
+            }
             _ => false,
         })
 }

@@ -20,6 +20,7 @@ use crate::auth::Authenticator;
 use crate::builtin::{self, VersionInfo};
 use crate::config::ServerConfig;
 use crate::error::ErrorDetails;
+use crate::error_map::{mapped_statuses, ErrorMaps};
 use crate::hooks::{IntoOperationService, LayerFn};
 use crate::metrics::{Metrics, SlotLabels};
 use crate::report::{LogReporter, Report, ReportKind, ReportQueue, Reporter, WebhookReporter};
@@ -37,6 +38,7 @@ struct Inner {
     access_log: bool,
     reports: ReportQueue,
     service_name: String,
+    error_maps: ErrorMaps,
 }
 
 /// The hyper / tower service of a klue server: cheap to clone (one per connection).
@@ -153,8 +155,11 @@ impl KlueService {
                 });
             }
         }
+        let mut error_maps = ErrorMaps::default();
         for mounted in apis {
             let router = mounted.router;
+            let specs = router.operations.iter().map(|(spec, _)| *spec);
+            error_maps.add_api(&mounted.prefix, specs, &router.error_maps);
             for (id, _) in &router.layers {
                 if let Some(id) = id {
                     if !router.operations.iter().any(|(spec, _)| spec.id == id) {
@@ -165,7 +170,7 @@ impl KlueService {
                     }
                 }
             }
-            for (spec, handler) in router.operations {
+            for (spec, handler) in router.bound_operations() {
                 let layers = router
                     .layers
                     .iter()
@@ -261,6 +266,7 @@ impl KlueService {
                 access_log: config.log.access_log,
                 reports: ReportQueue::new(reporters),
                 service_name: first.name.to_owned(),
+                error_maps,
             }),
         })
     }
@@ -284,9 +290,14 @@ impl KlueService {
             }
         };
         let mut response = result.unwrap_or_else(ApiError::into_response);
+        let error = response.extensions_mut().remove::<ErrorDetails>();
+        if let Some(details) = &error {
+            let spec = seen.operation.map(|(_, op)| op.spec);
+            let path = seen.unmatched_path.as_deref();
+            inner.error_maps.apply(&mut response, details, spec, path);
+        }
         let elapsed = start.elapsed();
         let status = response.status();
-        let error = response.extensions_mut().remove::<ErrorDetails>();
         let (route, operation) = seen.operation.unzip();
         inner
             .metrics
@@ -414,6 +425,7 @@ fn served_specs(apis: &[Mounted], config: &ServerConfig) -> Vec<(&'static ApiInf
                 health: config.builtins.health,
                 metrics: config.builtins.metrics,
                 request_timeout: config.request_timeout.is_some(),
+                mapped_statuses: &mapped_statuses(&mounted.router.error_maps),
             };
             let info = mounted.router.info;
             (info, served_spec::build(info, &contract))
