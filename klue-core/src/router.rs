@@ -203,6 +203,25 @@ impl ApiRouter {
         self
     }
 
+    /// Fails when a bearer verifier names no opaque bearer scheme of the API.
+    pub(crate) fn check_verifiers(&self) -> Result<(), crate::BuildError> {
+        if self.verifiers.0.is_empty() {
+            return Ok(());
+        }
+        let spec: serde_json::Value = serde_json::from_str(self.info.spec_json).unwrap_or_default();
+        let schemes = spec.pointer("/components/securitySchemes");
+        for (scheme, _) in &self.verifiers.0 {
+            let found = schemes.and_then(|schemes| schemes.get(scheme));
+            if !found.is_some_and(crate::auth::is_opaque_bearer) {
+                return Err(crate::BuildError::UnknownBearerScheme {
+                    api: self.info.name,
+                    scheme: scheme.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The operations with their handlers, each handing the API's bearer verifiers to its
     /// requests.
     pub(crate) fn bound_operations(&self) -> Vec<(&'static OperationSpec, Handler)> {

@@ -193,6 +193,28 @@ async fn a_registered_verifier_accepts_or_refuses_tokens() {
     assert_eq!(seen, json!({"token": "sk_bad"}));
 }
 
+#[test]
+fn a_verifier_for_a_scheme_that_is_not_opaque_bearer_fails_the_build() {
+    for scheme in ["jwt", "basic", "verified_tokn"] {
+        let router = api::router(Service).bearer_verifier(scheme, |_token: String| async {
+            Ok(Claims::new("anyone", serde_json::Map::new()))
+        });
+        let err = klue_core::Server::new(ServerConfig::default())
+            .api(router)
+            .build()
+            .expect_err(scheme);
+        assert!(
+            matches!(&err, klue_core::BuildError::UnknownBearerScheme { scheme: s, .. } if s == scheme),
+            "{err}"
+        );
+    }
+    let opaque = with_verifier(api::router(Service));
+    assert!(klue_core::Server::new(ServerConfig::default())
+        .api(opaque)
+        .build()
+        .is_ok());
+}
+
 #[tokio::test]
 async fn a_jwt_bearer_scheme_is_verified_as_before() {
     let client = serve(api::router(Service)).await;

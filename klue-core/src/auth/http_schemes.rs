@@ -176,6 +176,21 @@ impl OperationRequest {
     }
 }
 
+/// Whether the security scheme `scheme` (its spec JSON) hands its bearer tokens to the handler:
+/// an `http` bearer scheme whose `bearerFormat` is not `JWT`, or one the code generator marked
+/// opaque (`x-klue-opaque`, from `Builder::opaque_bearer`).
+pub(crate) fn is_opaque_bearer(scheme: &serde_json::Value) -> bool {
+    if scheme["x-klue-opaque"] == serde_json::Value::Bool(true) {
+        return true;
+    }
+    let bearer = scheme["type"] == "http"
+        && scheme["scheme"]
+            .as_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case("bearer"));
+    let format = scheme["bearerFormat"].as_str();
+    bearer && format.is_some_and(|f| !f.eq_ignore_ascii_case("jwt"))
+}
+
 fn basic_challenge(scheme: &str) -> HeaderValue {
     // Scheme names are spec text: anything a quoted string cannot hold is left out.
     let realm: String = scheme

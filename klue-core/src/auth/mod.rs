@@ -28,7 +28,7 @@ use serde_json::{Map, Value};
 
 pub use claims::Claims;
 pub use config::{AuthConfigError, JwtConfig};
-pub(crate) use http_schemes::BearerVerifiers;
+pub(crate) use http_schemes::{is_opaque_bearer, BearerVerifiers};
 pub use http_schemes::{BasicCredentials, BearerToken, VerifierFuture, MAX_AUTHORIZATION_BYTES};
 
 use crate::error::ApiError;

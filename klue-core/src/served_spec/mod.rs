@@ -412,16 +412,11 @@ fn sends_credentials(security: Option<&Value>, schemes: Option<&Value>) -> bool 
         .filter_map(|name| schemes.and_then(|schemes| schemes.get(name)))
         .any(|scheme| match scheme["type"].as_str() {
             Some("apiKey") => true,
-            // A bearer scheme is klue's JWT (needs_token) unless its format says otherwise or
-            // the code generator was told it is opaque.
-            _ if scheme["x-klue-opaque"] == Value::Bool(true) => true,
-            Some("http") => {
-                let bearer = scheme["scheme"]
-                    .as_str()
-                    .is_some_and(|s| s.eq_ignore_ascii_case("bearer"));
-                let format = scheme["bearerFormat"].as_str();
-                !bearer || format.is_some_and(|f| !f.eq_ignore_ascii_case("jwt"))
-            }
+            // A bearer scheme is klue's JWT (needs_token) unless it is opaque.
+            _ if crate::auth::is_opaque_bearer(scheme) => true,
+            Some("http") => !scheme["scheme"]
+                .as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case("bearer")),
             _ => false,
         })
 }

@@ -158,6 +158,7 @@ impl KlueService {
         let mut error_maps = ErrorMaps::default();
         for mounted in apis {
             let router = mounted.router;
+            router.check_verifiers()?;
             let specs = router.operations.iter().map(|(spec, _)| *spec);
             error_maps.add_api(&mounted.prefix, specs, &router.error_maps);
             for (id, _) in &router.layers {
