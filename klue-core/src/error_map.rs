@@ -8,7 +8,7 @@
 //! `error_id`. It returns the body to send with the status it was registered with, or `None`
 //! to send klue's envelope. The error's `Allow` and `WWW-Authenticate` headers are kept, the
 //! access log and the reporters still see klue's code and `error_id`, and `/openapi.json`
-//! documents the mapped status as the spec declares it (see [`crate::served_spec`]).
+//! documents the mapped status as the spec declares it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
