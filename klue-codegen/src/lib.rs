@@ -91,6 +91,7 @@ pub fn configure() -> Builder {
         build_server: true,
         build_client: true,
         default_stubs: false,
+        opaque_bearer: Vec::new(),
     }
 }
 
@@ -102,6 +103,7 @@ pub struct Builder {
     build_server: bool,
     build_client: bool,
     default_stubs: bool,
+    opaque_bearer: Vec<String>,
 }
 
 impl Builder {
@@ -141,6 +143,17 @@ impl Builder {
         self
     }
 
+    /// Hands the bearer tokens of the security scheme `scheme` (`http: bearer`, `oauth2` or
+    /// `openIdConnect`) to the handler as a `klue::BearerToken`, or to the verifier the service
+    /// registers with `ApiRouter::bearer_verifier`, rather than verifying them as klue's JWTs:
+    /// for API keys sent as `Authorization: Bearer sk_...`. A bearer scheme whose
+    /// `bearerFormat` is not `JWT` is opaque without this. A name that is not such a scheme of
+    /// the spec is an error. Repeat for several schemes.
+    pub fn opaque_bearer(mut self, scheme: impl Into<String>) -> Self {
+        self.opaque_bearer.push(scheme.into());
+        self
+    }
+
     /// Generates `NAME.rs` for every spec `.../NAME.yaml`; files whose content did not change
     /// are not rewritten (so cargo does not rebuild for nothing). Every spec is checked before
     /// anything is written, and the problems of all of them are reported together.
@@ -167,7 +180,7 @@ impl Builder {
                     second: spec.to_path_buf(),
                 });
             }
-            match generate_parts(spec, self.parts()) {
+            match generate_parts(spec, self.parts(), &self.opaque_bearer) {
                 Ok(Generated {
                     code,
                     warnings,
@@ -201,19 +214,19 @@ impl Builder {
 impl Builder {
     /// The code for one spec as this builder would write it, without writing anything.
     pub fn generate(&self, spec: &Path) -> Result<String, Error> {
-        generate_parts(spec, self.parts()).map(|g| g.code)
+        generate_parts(spec, self.parts(), &self.opaque_bearer).map(|g| g.code)
     }
 
     /// Like [`Builder::generate`], also returning the warnings (unknown keywords, what klue
     /// works around).
     pub fn generate_with_warnings(&self, spec: &Path) -> Result<(String, Vec<Diagnostic>), Error> {
-        generate_parts(spec, self.parts()).map(|g| (g.code, g.warnings))
+        generate_parts(spec, self.parts(), &self.opaque_bearer).map(|g| (g.code, g.warnings))
     }
 
     /// Like [`Builder::generate`], for the spec `text`, reported as file `file`, naming the
     /// API `name` (a spec that is not a file: a corpus, a test).
     pub fn generate_from_str(&self, file: &Path, name: &str, text: &str) -> Result<String, Error> {
-        generate_str_parts(file, name, text, self.parts()).map(|g| g.code)
+        generate_str_parts(file, name, text, self.parts(), &self.opaque_bearer).map(|g| g.code)
     }
 
     fn parts(&self) -> emit::Parts {
@@ -239,19 +252,19 @@ pub fn trait_name(api_name: &str) -> String {
 
 /// Reads the spec at `path` and returns the generated code (server and client).
 pub fn generate(path: &Path) -> Result<String, Error> {
-    generate_parts(path, configure().parts()).map(|g| g.code)
+    generate_parts(path, configure().parts(), &[]).map(|g| g.code)
 }
 
 /// Like [`generate`], also returning the warnings: what klue worked around in the spec (a
 /// pattern the `regex` crate cannot read, an undeclared path parameter, ...).
 pub fn generate_with_warnings(path: &Path) -> Result<(String, Vec<Diagnostic>), Error> {
-    generate_parts(path, configure().parts()).map(|g| (g.code, g.warnings))
+    generate_parts(path, configure().parts(), &[]).map(|g| (g.code, g.warnings))
 }
 
 /// Every file the spec at `path` reads: the spec itself, then the files its `$ref`s reach (what
 /// a build script reruns on). Errors as [`check`].
 pub fn spec_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
-    generate_parts(path, configure().parts()).map(|g| g.files)
+    generate_parts(path, configure().parts(), &[]).map(|g| g.files)
 }
 
 /// What generating one spec gives.
@@ -262,18 +275,22 @@ struct Generated {
     files: Vec<PathBuf>,
 }
 
-fn generate_parts(path: &Path, parts: emit::Parts) -> Result<Generated, Error> {
+fn generate_parts(
+    path: &Path,
+    parts: emit::Parts,
+    opaque_bearer: &[String],
+) -> Result<Generated, Error> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    generate_str_parts(path, &api_name(path), &text, parts)
+    generate_str_parts(path, &api_name(path), &text, parts, opaque_bearer)
 }
 
 /// Generates code (server and client) for the spec `text`, reported as file `file`, naming the
 /// API `name`.
 pub fn generate_from_str(file: &Path, name: &str, text: &str) -> Result<String, Error> {
-    generate_str_parts(file, name, text, configure().parts()).map(|g| g.code)
+    generate_str_parts(file, name, text, configure().parts(), &[]).map(|g| g.code)
 }
 
 fn generate_str_parts(
@@ -281,9 +298,10 @@ fn generate_str_parts(
     name: &str,
     text: &str,
     parts: emit::Parts,
+    opaque_bearer: &[String],
 ) -> Result<Generated, Error> {
-    let (api, files) =
-        read::read_spec(file, name, text).map_err(|d| Error::Spec(Diagnostics(d)))?;
+    let (api, files) = read::read_spec(file, name, text, opaque_bearer)
+        .map_err(|d| Error::Spec(Diagnostics(d)))?;
     let source = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -308,7 +326,7 @@ pub fn generate_from_str_with_warnings(
     name: &str,
     text: &str,
 ) -> Result<(String, Vec<Diagnostic>), Error> {
-    generate_str_parts(file, name, text, configure().parts()).map(|g| (g.code, g.warnings))
+    generate_str_parts(file, name, text, configure().parts(), &[]).map(|g| (g.code, g.warnings))
 }
 
 /// Checks the spec at `path` without generating code: `Ok` when clean, else every problem.

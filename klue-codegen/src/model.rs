@@ -244,6 +244,8 @@ pub struct Parameter {
     pub description: Option<String>,
     /// A credential of a security scheme (API key, basic auth): missing is a 401.
     pub credential: bool,
+    /// The `Authorization` header of an `http` scheme klue decodes for the handler.
+    pub http_auth: Option<HttpAuth>,
     /// `style`.
     pub style: ParamStyle,
     /// `explode` (default: true for `form`, false otherwise).
@@ -267,12 +269,30 @@ impl Parameter {
             schema,
             description: None,
             credential: false,
+            http_auth: None,
             style,
             explode: style == ParamStyle::Form,
             styled: false,
             default: None,
         }
     }
+}
+
+/// An `http` security scheme whose `Authorization` header the handler receives decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HttpAuth {
+    /// `basic`: `klue::BasicCredentials`, a malformed header refused with 401.
+    Basic {
+        /// The security scheme's name (the `WWW-Authenticate` realm).
+        scheme: String,
+    },
+    /// `bearer` not verified as klue's JWT (a non-JWT `bearerFormat`, or named opaque in the
+    /// generator's options): `klue::BearerToken`, checked by the verifier the service
+    /// registers for the scheme, if any.
+    OpaqueBearer {
+        /// The security scheme's name (what a verifier is registered for).
+        scheme: String,
+    },
 }
 
 /// How a body is encoded on the wire, chosen from the media types an operation offers.

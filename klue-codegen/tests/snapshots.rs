@@ -82,6 +82,11 @@ fn security() {
 }
 
 #[test]
+fn auth_schemes() {
+    snapshot("fixtures/openapi30/auth_schemes.yaml");
+}
+
+#[test]
 fn media() {
     snapshot("fixtures/openapi30/media.yaml");
 }

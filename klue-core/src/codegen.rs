@@ -8,7 +8,7 @@ pub use http::{Method, Response, StatusCode};
 pub use serde;
 pub use serde_json;
 
-pub use crate::auth::Claims;
+pub use crate::auth::{BasicCredentials, BearerToken, Claims};
 pub use crate::body_stream::BodyStream;
 pub use crate::error::ApiError;
 pub use crate::multipart::{
@@ -128,7 +128,7 @@ pub fn set_body_type(
 pub fn credential_missing(names: &[&str]) -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
-        "CREDENTIAL_MISSING",
+        crate::error::codes::CREDENTIAL_MISSING,
         format!(
             "the operation requires a credential: send {}",
             names

@@ -25,6 +25,12 @@ pub mod codes {
     pub const AUTHORIZATION_HEADER_MISSING: &str = "AUTHORIZATION_HEADER_MISSING";
     /// A token that is malformed, badly signed, for another audience or issuer, or not yet valid (401).
     pub const TOKEN_INVALID: &str = "TOKEN_INVALID";
+    /// A security scheme's credential (API key, basic credentials, opaque bearer token) was
+    /// not sent (401).
+    pub const CREDENTIAL_MISSING: &str = "CREDENTIAL_MISSING";
+    /// An `Authorization` header that is not what its scheme requires: not `Basic` + base64
+    /// of `user:password`, not `Bearer <token>`, too long, or sent twice (401).
+    pub const CREDENTIAL_INVALID: &str = "CREDENTIAL_INVALID";
     /// A token past its `exp` (plus leeway) (401).
     pub const TOKEN_EXPIRED: &str = "TOKEN_EXPIRED";
     /// No route matches the request path (404).
@@ -109,6 +115,8 @@ struct Inner {
     /// How many violations the request had, when more than `violations` lists.
     violations_total: Option<usize>,
     allow: Option<HeaderValue>,
+    /// The `WWW-Authenticate` challenge of a 401.
+    www_authenticate: Option<HeaderValue>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -153,6 +161,7 @@ impl ApiError {
                 violations: Vec::new(),
                 violations_total: None,
                 allow: None,
+                www_authenticate: None,
                 source: None,
             }),
         }
@@ -174,6 +183,18 @@ impl ApiError {
     pub fn with_error_id(mut self, error_id: Uuid) -> Self {
         self.inner.error_id = error_id;
         self
+    }
+
+    /// Sends `challenge` as the response's `WWW-Authenticate` header (RFC 7235), unless the
+    /// error has one already.
+    pub fn with_www_authenticate_if_unset(mut self, challenge: HeaderValue) -> Self {
+        self.inner.www_authenticate.get_or_insert(challenge);
+        self
+    }
+
+    /// The `WWW-Authenticate` challenge the response carries, if any.
+    pub fn www_authenticate(&self) -> Option<&HeaderValue> {
+        self.inner.www_authenticate.as_ref()
     }
 
     /// 500 `SERVER_ERROR` wrapping an internal error; its text is logged, not sent.
@@ -399,15 +420,27 @@ impl ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        if let Some(allow) = self.inner.allow.clone() {
-            headers.insert(header::ALLOW, allow);
-        }
-        response.extensions_mut().insert(self.details());
+        self.add_headers(headers);
+        let mut details = self.details();
+        // Moved, not cloned: an error mapper (crate::error_map) reads them from the response.
+        details.description = self.inner.description;
+        details.violations = self.inner.violations;
+        response.extensions_mut().insert(details);
         response
     }
 
+    /// Adds the error's `Allow` and `WWW-Authenticate` headers to `headers`.
+    pub(crate) fn add_headers(&self, headers: &mut http::HeaderMap) {
+        if let Some(allow) = self.inner.allow.clone() {
+            headers.insert(header::ALLOW, allow);
+        }
+        if let Some(challenge) = self.inner.www_authenticate.clone() {
+            headers.insert(header::WWW_AUTHENTICATE, challenge);
+        }
+    }
+
     /// What the access log and the reporters need after the error became a response.
-    fn details(&self) -> ErrorDetails {
+    pub(crate) fn details(&self) -> ErrorDetails {
         let chain = self.inner.status.is_server_error().then(|| {
             let mut chain = self.inner.description.clone();
             if let Some(source) = &self.inner.source {
@@ -419,10 +452,12 @@ impl ApiError {
             error_id: self.inner.error_id,
             code: self.inner.code.clone(),
             chain,
+            description: String::new(),
+            violations: Vec::new(),
         }
     }
 
-    fn log(&self) {
+    pub(crate) fn log(&self) {
         if self.inner.status.is_server_error() {
             match &self.inner.source {
                 Some(source) => tracing::error!(
@@ -481,6 +516,10 @@ pub(crate) struct ErrorDetails {
     pub(crate) code: Cow<'static, str>,
     /// For a 5xx: the description and the chain of causes.
     pub(crate) chain: Option<String>,
+    /// The developer-facing description (set by `into_response`).
+    pub(crate) description: String,
+    /// The request's violations (set by `into_response`).
+    pub(crate) violations: Vec<Violation>,
 }
 
 /// Renders an error and its causes as `outer: inner: innermost`.

@@ -134,6 +134,11 @@ impl OperationRequest {
         &self.parts
     }
 
+    /// The request's extensions, where the server leaves what the handler may need.
+    pub(crate) fn extensions_mut(&mut self) -> &mut http::Extensions {
+        &mut self.parts.extensions
+    }
+
     /// The raw body (empty when the operation takes none).
     pub fn body(&self) -> &Bytes {
         &self.body

@@ -86,6 +86,12 @@ pub mod security {
     include!("generated/security.rs");
 }
 
+/// `apis/fixtures/openapi30/auth_schemes.yaml`: opaque bearer tokens, basic credentials, error
+/// responses of the spec's shape.
+pub mod auth_schemes {
+    include!("generated/auth_schemes.rs");
+}
+
 /// `apis/fixtures/openapi30/media.yaml`: text, bytes, forms, multipart, several media types.
 pub mod media {
     include!("generated/media.rs");

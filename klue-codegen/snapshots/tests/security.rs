@@ -1,6 +1,7 @@
 //! Security schemes beyond bearer JWTs, served over real HTTP: API keys in a header, the query
 //! or a cookie reach the handler (a missing one is a 401), alternatives need one of them,
-//! OAuth2 and OpenID Connect are bearer JWTs, and basic auth hands over the header.
+//! OAuth2 and OpenID Connect are bearer JWTs, and basic auth hands over the decoded
+//! credentials.
 
 use klue_core::codegen::ClientConfig;
 use klue_core::{ApiError, Authenticator, JwtConfig, ServerConfig};
@@ -69,8 +70,8 @@ impl api::SecurityApi for Keys {
         request: api::GetBasicRequest,
     ) -> Result<api::GetBasicResponse, ApiError> {
         Ok(api::Seen {
-            key: Some(request.authorization),
-            user: None,
+            key: Some(request.authorization.password),
+            user: Some(request.authorization.user),
         }
         .into())
     }
@@ -120,7 +121,7 @@ async fn api_keys_reach_the_handler_and_missing_ones_are_401() {
         .await
         .assert_error(401, "CREDENTIAL_MISSING");
 
-    // Basic auth: the handler gets the header and checks it.
+    // Basic auth: the handler gets the decoded credentials (tests/auth_schemes.rs has more).
     let basic = client
         .send(
             http::Method::GET,
@@ -130,7 +131,7 @@ async fn api_keys_reach_the_handler_and_missing_ones_are_401() {
         )
         .await
         .assert_json(200);
-    assert_eq!(basic, json!({"key": "Basic dTpw"}));
+    assert_eq!(basic, json!({"key": "p", "user": "u"}));
     client
         .get("/basic")
         .await

@@ -41,12 +41,13 @@ pub(crate) fn operation(
         let name = naming::unique(naming::field(&param.name), &mut field_names);
         let field = ident(&name);
         let hint = format!("{op_camel}_{}", param.name);
-        let ty = match &param.schema.kind {
-            SchemaKind::Array { items, .. } => {
+        let ty = match (&param.http_auth, &param.schema.kind) {
+            (Some(http_auth), _) => super::http_auth::rust_type(http_auth),
+            (None, SchemaKind::Array { items, .. }) => {
                 let item = types.rust_type(items, &format!("{hint}_item"));
                 quote!(Vec<#item>)
             }
-            _ => types.rust_type(&param.schema, &hint),
+            (None, _) => types.rust_type(&param.schema, &hint),
         };
         let docs = doc(param.description.as_deref());
         let wire = &param.name;

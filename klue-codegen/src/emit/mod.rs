@@ -5,6 +5,7 @@ mod client;
 mod composite;
 mod construct;
 mod defaults;
+mod http_auth;
 mod param_style;
 mod server;
 mod shared;

@@ -57,6 +57,24 @@ pub(crate) fn operation(
     for param in &op.parameters {
         let local = naming::unique(naming::field(&param.name), &mut field_names);
         let local_ident = ident(&local);
+        if let Some(http_auth) = &param.http_auth {
+            // Decoded by klue; a missing required one is its 401 (with a challenge).
+            let ty = super::http_auth::rust_type(http_auth);
+            let call = super::http_auth::decode(http_auth, param.required);
+            decode.push(quote!(let #local_ident = #call;));
+            if op.credentials.contains(&param.name) {
+                alternatives.push(local_ident.clone());
+            }
+            let docs = doc(param.description.as_deref());
+            if param.required {
+                fields.push(quote!(#docs pub #local_ident: #ty,));
+                required_locals.push(local_ident.clone());
+            } else {
+                fields.push(quote!(#docs pub #local_ident: Option<#ty>,));
+            }
+            all_locals.push(local_ident);
+            continue;
+        }
         let hint = format!("{op_camel}_{}", param.name);
         let static_ident = format_ident!(
             "SCHEMA_{}__{}",
@@ -231,7 +249,8 @@ pub(crate) fn operation(
         (false, Auth::None) => quote!(request),
         (true, Auth::None) => quote!(_request),
     };
-    let uses_violations = !op.parameters.is_empty() || op.body.is_some();
+    // (klue decodes `Authorization` of `http` schemes itself: a 401, never a violation.)
+    let uses_violations = op.parameters.iter().any(|p| p.http_auth.is_none()) || op.body.is_some();
     let violations = if uses_violations {
         quote! {
             let mut v = #rt::Violations::default();

@@ -15,12 +15,14 @@ use crate::keywords;
 use crate::locate::SourceMap;
 use crate::model::Api;
 
-/// Reads the spec `text` of file `file`; the API is named `name`. Also returns every file read
+/// Reads the spec `text` of file `file`; the API is named `name`; the security schemes
+/// `opaque_bearer` hand their bearer tokens to the handler. Also returns every file read
 /// (`file` first, then those its `$ref`s reach).
 pub(crate) fn read_spec(
     file: &Path,
     name: &str,
     text: &str,
+    opaque_bearer: &[String],
 ) -> Result<(Api, Vec<PathBuf>), Vec<Diagnostic>> {
     let source = SourceMap::new(text);
     let mut collector = Collector::new(file.to_path_buf(), &source);
@@ -68,14 +70,27 @@ pub(crate) fn read_spec(
         }
     };
     let mut bundle = external::bundle(file, document, &source, reader == Reader::Swagger2);
-    let document = std::mem::take(&mut bundle.document);
+    let mut document = std::mem::take(&mut bundle.document);
     let (keyword_errors, keyword_warnings) = check_keywords(file, &document, &source, reader);
+    let not_bearer = openapi3::mark_opaque(&mut document, opaque_bearer);
     let read = match reader {
         Reader::Swagger2 => swagger2::read(file, name, &document, &source),
         Reader::OpenApi31 => openapi31::read(file, name, document, &source),
         Reader::OpenApi30 => read_openapi30(file, name, document, &source),
     };
     let mut problems = std::mem::take(&mut bundle.problems);
+    for scheme in not_bearer {
+        problems.push(Diagnostic {
+            file: file.to_path_buf(),
+            pointer: "/components/securitySchemes".to_owned(),
+            position: None,
+            message: format!(
+                "opaque_bearer names '{scheme}', which is not an http bearer, oauth2 or \
+                 openIdConnect security scheme of the spec"
+            ),
+            help: None,
+        });
+    }
     let relocated = |found: Vec<Diagnostic>| -> Vec<Diagnostic> {
         found
             .into_iter()

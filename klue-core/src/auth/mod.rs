@@ -12,6 +12,7 @@
 mod claims;
 mod config;
 mod header;
+mod http_schemes;
 #[cfg(test)]
 mod tests;
 
@@ -27,6 +28,8 @@ use serde_json::{Map, Value};
 
 pub use claims::Claims;
 pub use config::{AuthConfigError, JwtConfig};
+pub(crate) use http_schemes::{is_opaque_bearer, BearerVerifiers};
+pub use http_schemes::{BasicCredentials, BearerToken, VerifierFuture, MAX_AUTHORIZATION_BYTES};
 
 use crate::error::ApiError;
 use header::{bearer_token, cookie_token, token_cookie};

@@ -11,7 +11,10 @@
 //! - `components/schemas/KlueError`, the error envelope every such answer carries, and one
 //!   `components/responses` entry per status klue answers on its own;
 //! - to each operation, those of these statuses it may answer and does not declare (a status
-//!   the spec declares, exactly or by a `4XX`/`5XX` range, is kept as the spec says);
+//!   the spec declares, exactly or by a `4XX`/`5XX` range, is kept as the spec says); a status
+//!   the service's error mapper answers in another status and the spec's shape
+//!   ([`crate::ApiRouter::map_error`]) is documented as that status: the spec's own response
+//!   where the operation declares it, a description of the service's answer otherwise;
 //! - the built-in paths switched on (`/ping`, `/version`, `/auth/version`, `/health`,
 //!   `/metrics`, under the built-ins' prefix when one is set), except where an operation of a
 //!   served API takes the built-in's place (the server does not serve it there);
@@ -51,6 +54,9 @@ pub(crate) struct ServerContract<'a> {
     /// The built-ins' paths (with the prefix) an operation of a served API takes: not
     /// served, so not documented.
     pub(crate) shadowed: &'a [String],
+    /// The statuses the service's error mappers take over: (klue's status, the status
+    /// answered in the spec's shape); see [`crate::ApiRouter::map_error`].
+    pub(crate) mapped_statuses: &'a [(u16, u16)],
 }
 
 /// The served document, in both formats.
@@ -95,7 +101,8 @@ const UNAUTHORIZED: KlueStatus = KlueStatus {
     name: "KlueUnauthorized",
     description: "No valid bearer token: none sent (AUTHORIZATION_HEADER_MISSING), or one that \
                   is malformed, badly signed or not yet valid (TOKEN_INVALID), or expired \
-                  (TOKEN_EXPIRED).",
+                  (TOKEN_EXPIRED); or a security scheme's credential not sent \
+                  (CREDENTIAL_MISSING) or malformed (CREDENTIAL_INVALID).",
 };
 const NOT_FOUND: KlueStatus = KlueStatus {
     status: 404,
@@ -197,20 +204,22 @@ fn complete(document: &mut Map<String, Value>, contract: &ServerContract<'_>) {
             let bound = bound_operation(contract.operations, method, path)
                 .or_else(|| bound_operation(&builtins::OPERATIONS, method, path));
             let security = operation.get("security").or(root_security.as_ref());
+            let credentials = sends_credentials(security, security_schemes.as_ref());
             let answers = OperationAnswers {
                 has_parameters: path_parameters
                     || non_empty(operation.get("parameters"))
-                    || sends_credentials(security, security_schemes.as_ref()),
+                    || credentials,
                 has_body: operation.contains_key("requestBody")
                     || bound.is_some_and(|op| op.body.is_some()),
                 has_path_parameters: path.contains('{'),
-                needs_token: match bound {
-                    Some(op) => op.auth != AuthMode::None,
-                    None => false,
-                },
+                needs_token: credentials
+                    || match bound {
+                        Some(op) => op.auth != AuthMode::None,
+                        None => false,
+                    },
                 request_timeout: contract.request_timeout,
             };
-            add_error_responses(operation, &answers, &names, &mut used);
+            add_error_responses(operation, &answers, &names, &mut used, contract);
         }
     }
     add_components(document, &names, &used);
@@ -267,6 +276,7 @@ fn add_error_responses(
     answers: &OperationAnswers,
     names: &AddedNames,
     used: &mut [bool; KLUE_STATUSES.len()],
+    contract: &ServerContract<'_>,
 ) {
     let responses = operation
         .entry("responses")
@@ -275,7 +285,24 @@ fn add_error_responses(
         return;
     };
     for (index, status) in KLUE_STATUSES.iter().enumerate() {
-        if !answers.answers(status.status) || declares(responses, status.status) {
+        if !answers.answers(status.status) {
+            continue;
+        }
+        let mapped = contract
+            .mapped_statuses
+            .iter()
+            .find(|(from, _)| *from == status.status);
+        if let Some((_, answer)) = mapped {
+            if !declares(responses, *answer) {
+                let description = format!(
+                    "{} Answered in the service's own shape.",
+                    status.description
+                );
+                responses.insert(answer.to_string(), json!({ "description": description }));
+            }
+            continue;
+        }
+        if declares(responses, status.status) {
             continue;
         }
         let reference = format!("#/components/responses/{}", names.responses[index]);
@@ -378,9 +405,8 @@ fn bound_operation(
         .find(|op| op.method == method && op.path == path)
 }
 
-/// Whether a security requirement asks for a credential the handler receives as a parameter
-/// (an API key, or an `http` scheme other than bearer): missing, it is a 400 like any
-/// required parameter.
+/// Whether a security requirement asks for a credential the handler receives (an API key, or
+/// an `http` scheme other than bearer): missing or malformed, it is a 401.
 fn sends_credentials(security: Option<&Value>, schemes: Option<&Value>) -> bool {
     let Some(Value::Array(requirements)) = security else {
         return false;
@@ -392,6 +418,8 @@ fn sends_credentials(security: Option<&Value>, schemes: Option<&Value>) -> bool 
         .filter_map(|name| schemes.and_then(|schemes| schemes.get(name)))
         .any(|scheme| match scheme["type"].as_str() {
             Some("apiKey") => true,
+            // A bearer scheme is klue's JWT (needs_token) unless it is opaque.
+            _ if crate::auth::is_opaque_bearer(scheme) => true,
             Some("http") => !scheme["scheme"]
                 .as_str()
                 .is_some_and(|s| s.eq_ignore_ascii_case("bearer")),

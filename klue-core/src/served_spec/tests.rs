@@ -79,6 +79,7 @@ fn all_on<'a>(operations: &'a [&'static OperationSpec]) -> ServerContract<'a> {
         request_timeout: true,
         builtins_prefix: "",
         shadowed: &[],
+        mapped_statuses: &[],
     }
 }
 
@@ -273,10 +274,10 @@ fn a_converted_swagger2_spec_is_completed_too() {
         ..all_on(&[])
     };
     let doc = served(CONVERTED, &at_base_path);
-    // A missing key is a 400 like a missing required parameter; no bearer token is checked.
+    // A missing key is a 401 (CREDENTIAL_MISSING), as a malformed one may be a 400.
     assert_eq!(
         statuses(&doc["paths"]["/pets"]["get"]),
-        ["200", "400", "414", "431", "500", "503"]
+        ["200", "400", "401", "414", "431", "500", "503"]
     );
     assert_eq!(doc["paths"]["/ping"]["servers"][0]["url"], "/");
 }

@@ -61,6 +61,19 @@ pub enum BuildError {
         /// The operation id.
         operation: String,
     },
+    /// A bearer verifier names a scheme that is not an opaque bearer scheme of its API (a
+    /// typo would leave the scheme's tokens unchecked).
+    #[error(
+        "ApiRouter::bearer_verifier names '{scheme}', which is not an opaque bearer security \
+         scheme of API '{api}' (an http bearer scheme whose bearerFormat is not JWT, or one \
+         named in the code generator's opaque_bearer)"
+    )]
+    UnknownBearerScheme {
+        /// The API.
+        api: &'static str,
+        /// The scheme name given.
+        scheme: String,
+    },
     /// No API was given.
     #[error("the server has no API to serve")]
     NoApi,

@@ -21,6 +21,7 @@ use crate::auth::Authenticator;
 use crate::builtin::VersionInfo;
 use crate::config::ServerConfig;
 use crate::error::ErrorDetails;
+use crate::error_map::{mapped_statuses, ErrorMaps};
 use crate::hooks::{IntoOperationService, LayerFn};
 use crate::metrics::{Metrics, SlotLabels};
 use crate::report::{LogReporter, Report, ReportKind, ReportQueue, Reporter, WebhookReporter};
@@ -38,6 +39,7 @@ struct Inner {
     access_log: bool,
     reports: ReportQueue,
     service_name: String,
+    error_maps: ErrorMaps,
 }
 
 /// The hyper / tower service of a klue server: cheap to clone (one per connection).
@@ -104,8 +106,12 @@ impl KlueService {
             Vec::new()
         };
         let mut planned = plan::builtins(&config, health, &version, &served, &shadowed);
+        let mut error_maps = ErrorMaps::default();
         for mounted in apis {
             let router = mounted.router;
+            router.check_verifiers()?;
+            let specs = router.operations.iter().map(|(spec, _)| *spec);
+            error_maps.add_api(&mounted.prefix, specs, &router.error_maps);
             for (id, _) in &router.layers {
                 if let Some(id) = id {
                     if !router.operations.iter().any(|(spec, _)| spec.id == id) {
@@ -116,7 +122,7 @@ impl KlueService {
                     }
                 }
             }
-            for (spec, handler) in router.operations {
+            for (spec, handler) in router.bound_operations() {
                 let layers = router
                     .layers
                     .iter()
@@ -214,6 +220,7 @@ impl KlueService {
                 access_log: config.log.access_log,
                 reports: ReportQueue::new(reporters),
                 service_name: first.name.to_owned(),
+                error_maps,
             }),
         })
     }
@@ -237,9 +244,14 @@ impl KlueService {
             }
         };
         let mut response = result.unwrap_or_else(ApiError::into_response);
+        let error = response.extensions_mut().remove::<ErrorDetails>();
+        if let Some(details) = &error {
+            let spec = seen.operation.map(|(_, op)| op.spec);
+            let path = seen.unmatched_path.as_deref();
+            inner.error_maps.apply(&mut response, details, spec, path);
+        }
         let elapsed = start.elapsed();
         let status = response.status();
-        let error = response.extensions_mut().remove::<ErrorDetails>();
         let (route, operation) = seen.operation.unzip();
         inner
             .metrics
@@ -364,6 +376,7 @@ fn served_specs(
                 request_timeout: config.request_timeout.is_some(),
                 builtins_prefix: &config.builtins_prefix,
                 shadowed,
+                mapped_statuses: &mapped_statuses(&mounted.router.error_maps),
             };
             let info = mounted.router.info;
             (info, served_spec::build(info, &contract))

@@ -323,7 +323,7 @@ async fn handle_get_oidc_or_anonymous<S: SecurityApi>(
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBasicRequest {
     /// Credential of the operation's security requirement (in headers).
-    pub authorization: String,
+    pub authorization: klue::BasicCredentials,
 }
 static OPERATION_GET_BASIC: klue::OperationSpec = klue::OperationSpec {
     id: "get_basic",
@@ -336,15 +336,7 @@ async fn handle_get_basic<S: SecurityApi>(
     service: &S,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let authorization = request
-        .header_param::<String>(&mut v, "authorization", false, &klue::plain::STRING);
-    if authorization.is_none() {
-        return Err(klue::credential_missing(&["Authorization"]));
-    }
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
+    let authorization = request.basic_credentials("basic", true)?;
     let Some(authorization) = authorization else {
         return Err(klue::ApiError::internal_msg("a required value was not decoded"));
     };
@@ -423,7 +415,7 @@ pub struct GetEitherParams {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetBasicParams {
     /// Credential of the operation's security requirement (in headers).
-    pub authorization: String,
+    pub authorization: klue::BasicCredentials,
 }
 /** A typed client of API `security`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 

@@ -15,6 +15,7 @@ pub(crate) use params::TSV_MARK;
 mod regex_dialect;
 mod schema;
 mod security;
+pub(crate) use security::mark_opaque;
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 

@@ -1,6 +1,9 @@
-//! Security requirements: bearer JWTs for `http: bearer`, `oauth2` and `openIdConnect`;
-//! credentials handed to the handler for `apiKey` (header, query or cookie) and other `http`
-//! schemes (the `Authorization` header).
+//! Security requirements: bearer JWTs for `http: bearer` (without a `bearerFormat` or with
+//! `JWT`), `oauth2` and `openIdConnect`; credentials handed to the handler for `apiKey`
+//! (header, query or cookie) and other `http` schemes (the `Authorization` header): `basic`
+//! decoded into `klue::BasicCredentials`, a bearer scheme with another `bearerFormat` or marked
+//! opaque (`x-klue-opaque: true`, which `Builder::opaque_bearer` adds) into `klue::BearerToken`,
+//! any other scheme as the raw header.
 
 use openapiv3 as oa;
 
@@ -13,8 +16,9 @@ use crate::model::*;
 enum Need {
     /// A bearer JWT, verified by the server.
     Bearer,
-    /// A credential the handler checks: where it is sent.
-    Credential(String, ParamLocation),
+    /// A credential the handler checks: where it is sent, and how klue decodes an
+    /// `Authorization` header.
+    Credential(String, ParamLocation, Option<HttpAuth>),
 }
 
 impl Reader<'_, '_, '_> {
@@ -65,7 +69,7 @@ impl Reader<'_, '_, '_> {
         let mut alone = true;
         for needs in &alternatives {
             for need in needs {
-                let Need::Credential(name, location) = need else {
+                let Need::Credential(name, location, http_auth) = need else {
                     continue;
                 };
                 let required = !anonymous && alternatives.iter().all(|a| a.contains(need));
@@ -77,13 +81,21 @@ impl Reader<'_, '_, '_> {
                                 && p.name.eq_ignore_ascii_case(name)))
                 });
                 match declared {
-                    Some(param) => param.credential = true,
+                    // Two `http` schemes as alternatives share the header: it stays raw text.
+                    Some(param) if param.credential && param.http_auth != *http_auth => {
+                        param.http_auth = None;
+                    }
+                    Some(param) => {
+                        param.credential = true;
+                        param.http_auth = http_auth.clone();
+                    }
                     None => parameters.push(Parameter {
                         description: Some(format!(
                             "Credential of the operation's security requirement (in {}).",
                             super::location_name(*location)
                         )),
                         credential: true,
+                        http_auth: http_auth.clone(),
                         ..Parameter::plain(
                             name.clone(),
                             *location,
@@ -137,15 +149,48 @@ impl Reader<'_, '_, '_> {
                 return None;
             }
         };
+        let authorization = |http_auth| {
+            Need::Credential(
+                "Authorization".to_owned(),
+                ParamLocation::Header,
+                Some(http_auth),
+            )
+        };
+        let opaque = self.marked_opaque(scheme_name);
+        let scheme_name = scheme_name.to_owned();
         Some(match scheme {
-            oa::SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => {
-                Need::Bearer
+            oa::SecurityScheme::HTTP {
+                scheme,
+                bearer_format,
+                ..
+            } if scheme.eq_ignore_ascii_case("bearer") => {
+                let jwt = bearer_format
+                    .as_deref()
+                    .is_none_or(|format| format.eq_ignore_ascii_case("jwt"));
+                if jwt && !opaque {
+                    Need::Bearer
+                } else {
+                    authorization(HttpAuth::OpaqueBearer {
+                        scheme: scheme_name,
+                    })
+                }
             }
             oa::SecurityScheme::OAuth2 { .. } | oa::SecurityScheme::OpenIDConnect { .. } => {
-                Need::Bearer
+                if opaque {
+                    authorization(HttpAuth::OpaqueBearer {
+                        scheme: scheme_name,
+                    })
+                } else {
+                    Need::Bearer
+                }
+            }
+            oa::SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
+                authorization(HttpAuth::Basic {
+                    scheme: scheme_name,
+                })
             }
             oa::SecurityScheme::HTTP { .. } => {
-                Need::Credential("Authorization".to_owned(), ParamLocation::Header)
+                Need::Credential("Authorization".to_owned(), ParamLocation::Header, None)
             }
             oa::SecurityScheme::APIKey { location, name, .. } => {
                 let location = match location {
@@ -153,8 +198,49 @@ impl Reader<'_, '_, '_> {
                     oa::APIKeyLocation::Header => ParamLocation::Header,
                     oa::APIKeyLocation::Cookie => ParamLocation::Cookie,
                 };
-                Need::Credential(name, location)
+                Need::Credential(name, location, None)
             }
         })
     }
+
+    /// Whether the scheme carries `x-klue-opaque: true`: its bearer tokens are not klue's
+    /// JWTs but handed to the handler.
+    fn marked_opaque(&self, scheme_name: &str) -> bool {
+        self.document
+            .pointer("/components/securitySchemes")
+            .and_then(|schemes| schemes.get(scheme_name))
+            .and_then(|scheme| scheme.get(OPAQUE_MARK))
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
+    }
+}
+
+/// The extension marking a bearer, `oauth2` or `openIdConnect` scheme opaque.
+pub(crate) const OPAQUE_MARK: &str = "x-klue-opaque";
+
+/// Marks the security schemes `names` of an OpenAPI 3 `document` opaque ([`OPAQUE_MARK`]);
+/// returns the names that are not bearer, `oauth2` or `openIdConnect` schemes of it.
+pub(crate) fn mark_opaque(document: &mut serde_json::Value, names: &[String]) -> Vec<String> {
+    let mut unknown = Vec::new();
+    for name in names {
+        let scheme = document
+            .pointer_mut("/components/securitySchemes")
+            .and_then(|schemes| schemes.get_mut(name.as_str()))
+            .and_then(serde_json::Value::as_object_mut);
+        let tokens = scheme.filter(|scheme| match scheme.get("type").and_then(|t| t.as_str()) {
+            Some("http") => scheme
+                .get("scheme")
+                .and_then(|s| s.as_str())
+                .is_some_and(|s| s.eq_ignore_ascii_case("bearer")),
+            Some("oauth2" | "openIdConnect") => true,
+            _ => false,
+        });
+        match tokens {
+            Some(scheme) => {
+                scheme.insert(OPAQUE_MARK.to_owned(), true.into());
+            }
+            None => unknown.push(name.clone()),
+        }
+    }
+    unknown
 }
