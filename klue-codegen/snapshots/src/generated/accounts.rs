@@ -156,6 +156,7 @@ pub struct Account {
     )]
     pub limits: Option<AccountLimits>,
 }
+#[allow(dead_code)]
 impl Account {
     /// The required fields; the others start at their defaults.
     pub fn new(email: String) -> Self {

@@ -10,7 +10,14 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON.
 pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"auth schemes","version":"1.0.0","description":"Opaque bearer tokens (API keys sent as `Authorization: Bearer sk_...`) handed to the handler or to a verifier, klue's JWT bearer, basic credentials decoded, and error responses of the spec's own shape (svix's 422 HTTPValidationError and 401 HttpError)."},"paths":{"/opaque":{"get":{"operationId":"get_opaque","security":[{"api_token":[]}],"responses":{"200":{"description":"The token the handler received.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Seen"}}}}}}},"/verified":{"get":{"operationId":"get_verified","security":[{"verified_token":[]}],"responses":{"200":{"description":"The caller the verifier found.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Seen"}}}}}}},"/jwt":{"get":{"operationId":"get_jwt","security":[{"jwt":[]}],"responses":{"200":{"description":"The caller of the JWT.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Seen"}}}}}}},"/basic":{"get":{"operationId":"get_basic","security":[{"basic":[]}],"responses":{"200":{"description":"The credentials the handler received.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Seen"}}}}}}},"/basic-or-key":{"get":{"operationId":"get_basic_or_key","security":[{"basic":[]},{"key":[]}],"responses":{"200":{"description":"What the handler received.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Seen"}}}}}}},"/basic-or-anonymous":{"get":{"operationId":"get_basic_or_anonymous","security":[{"basic":[]},{}],"responses":{"200":{"description":"The credentials, when sent.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Seen"}}}}}}},"/messages":{"post":{"operationId":"create_message","security":[{"api_token":[]}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/MessageIn"}}}},"responses":{"201":{"description":"Created.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/MessageIn"}}}},"401":{"description":"Unauthorized.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/HttpError"}}}},"422":{"description":"Validation Error.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/HTTPValidationError"}}}}}}}},"components":{"securitySchemes":{"api_token":{"type":"http","scheme":"bearer","bearerFormat":"opaque"},"verified_token":{"type":"http","scheme":"bearer","bearerFormat":"sk_..."},"jwt":{"type":"http","scheme":"bearer","bearerFormat":"JWT"},"basic":{"type":"http","scheme":"basic"},"key":{"type":"apiKey","in":"header","name":"X-API-Key"}},"schemas":{"Seen":{"type":"object","properties":{"token":{"type":"string"},"user":{"type":"string"},"password":{"type":"string"},"key":{"type":"string"}}},"MessageIn":{"type":"object","required":["eventType","payload"],"properties":{"eventType":{"type":"string","minLength":1},"payload":{"type":"object"}}},"HttpError":{"type":"object","required":["code","detail"],"properties":{"code":{"type":"string"},"detail":{"type":"string"}}},"HTTPValidationError":{"type":"object","required":["detail"],"properties":{"detail":{"type":"array","items":{"$ref":"#/components/schemas/ValidationError"}}}},"ValidationError":{"type":"object","required":["loc","msg","type"],"properties":{"loc":{"type":"array","items":{"type":"string"}},"msg":{"type":"string"},"type":{"type":"string"}}}}}}"##;
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Seen {
     #[serde(
@@ -93,6 +100,16 @@ pub struct MessageIn {
     pub event_type: String,
     pub payload: ::std::collections::BTreeMap<String, klue::serde_json::Value>,
 }
+#[allow(dead_code)]
+impl MessageIn {
+    /// The required fields; the others start at their defaults.
+    pub fn new(event_type: String) -> Self {
+        Self {
+            event_type,
+            payload: ::core::default::Default::default(),
+        }
+    }
+}
 ::klue_core::object_serde!(MessageIn);
 impl klue::Validate for MessageIn {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -152,7 +169,14 @@ static SCHEMA_HTTP_VALIDATION_ERROR__DETAIL: klue::Schema = klue::Schema::Array(
     max_items: None,
     unique_items: false,
 });
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct HttpValidationError {
     pub detail: Vec<ValidationError>,
@@ -193,6 +217,17 @@ pub struct ValidationError {
     pub loc: Vec<String>,
     pub msg: String,
     pub r#type: String,
+}
+#[allow(dead_code)]
+impl ValidationError {
+    /// The required fields; the others start at their defaults.
+    pub fn new(msg: String, r#type: String) -> Self {
+        Self {
+            loc: ::core::default::Default::default(),
+            msg,
+            r#type,
+        }
+    }
 }
 ::klue_core::object_serde!(ValidationError);
 impl klue::Validate for ValidationError {
@@ -456,7 +491,7 @@ pub trait AuthSchemesApi: Send + Sync + 'static {
     > + Send;
 }
 /// The decoded request of operation `get_opaque` (GET /opaque).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOpaqueRequest {
     /// Credential of the operation's security requirement (in headers).
     pub authorization: klue::BearerToken,
@@ -481,7 +516,7 @@ async fn handle_get_opaque<S: AuthSchemesApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `get_verified` (GET /verified).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetVerifiedRequest {
     /// Credential of the operation's security requirement (in headers).
     pub authorization: klue::BearerToken,
@@ -530,7 +565,7 @@ async fn handle_get_jwt<S: AuthSchemesApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `get_basic` (GET /basic).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetBasicRequest {
     /// Credential of the operation's security requirement (in headers).
     pub authorization: klue::BasicCredentials,
@@ -555,7 +590,7 @@ async fn handle_get_basic<S: AuthSchemesApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `get_basic_or_key` (GET /basic-or-key).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetBasicOrKeyRequest {
     /// Credential of the operation's security requirement (in headers).
     pub authorization: Option<klue::BasicCredentials>,
@@ -591,7 +626,7 @@ async fn handle_get_basic_or_key<S: AuthSchemesApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `get_basic_or_anonymous` (GET /basic-or-anonymous).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetBasicOrAnonymousRequest {
     /// Credential of the operation's security requirement (in headers).
     pub authorization: Option<klue::BasicCredentials>,
@@ -743,7 +778,7 @@ pub struct GetBasicParams {
     pub authorization: klue::BasicCredentials,
 }
 /// The parameters and body of operation `get_basic_or_key` (GET /basic-or-key).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetBasicOrKeyParams {
     /// Credential of the operation's security requirement (in headers).
     pub authorization: Option<klue::BasicCredentials>,
@@ -751,7 +786,7 @@ pub struct GetBasicOrKeyParams {
     pub x_api_key: Option<String>,
 }
 /// The parameters and body of operation `get_basic_or_anonymous` (GET /basic-or-anonymous).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetBasicOrAnonymousParams {
     /// Credential of the operation's security requirement (in headers).
     pub authorization: Option<klue::BasicCredentials>,

@@ -51,6 +51,7 @@ pub struct NewItem {
     )]
     pub tags: Option<Vec<String>>,
 }
+#[allow(dead_code)]
 impl NewItem {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String, price: f64) -> Self {
@@ -112,6 +113,7 @@ pub struct Item {
     )]
     pub tags: Option<Vec<String>>,
 }
+#[allow(dead_code)]
 impl Item {
     /// The required fields; the others start at their defaults.
     pub fn new(id: String, name: String, price: f64) -> Self {

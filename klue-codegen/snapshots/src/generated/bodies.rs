@@ -248,6 +248,7 @@ pub struct Pet {
     )]
     pub age: Option<i64>,
 }
+#[allow(dead_code)]
 impl Pet {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String) -> Self {
@@ -331,6 +332,7 @@ pub struct UploadBodyMeta {
     )]
     pub rank: Option<i64>,
 }
+#[allow(dead_code)]
 impl UploadBodyMeta {
     /// The required fields; the others start at their defaults.
     pub fn new(source: String) -> Self {

@@ -29,6 +29,7 @@ pub struct UserItem {
     )]
     pub email: Option<String>,
 }
+#[allow(dead_code)]
 impl UserItem {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String) -> Self {
@@ -85,6 +86,7 @@ pub struct User {
     )]
     pub password: Option<String>,
 }
+#[allow(dead_code)]
 impl User {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String) -> Self {
@@ -152,6 +154,7 @@ pub struct Labelled {
     pub password: Option<String>,
     pub label: String,
 }
+#[allow(dead_code)]
 impl Labelled {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String, label: String) -> Self {

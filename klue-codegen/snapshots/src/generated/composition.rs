@@ -201,6 +201,7 @@ pub struct Summary {
     )]
     pub tag: Option<Option<SummaryTag>>,
 }
+#[allow(dead_code)]
 impl Summary {
     /// The required fields; the others start at their defaults.
     pub fn new(kind: String, name: String) -> Self {

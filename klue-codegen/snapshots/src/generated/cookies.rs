@@ -79,6 +79,7 @@ pub struct GetSessionOk {
     )]
     pub theme: Option<String>,
 }
+#[allow(dead_code)]
 impl GetSessionOk {
     /// The required fields; the others start at their defaults.
     pub fn new(session: String) -> Self {
@@ -146,6 +147,7 @@ pub struct GetSessionRequest {
     pub session: String,
     pub theme: Option<GetSessionTheme>,
 }
+#[allow(dead_code)]
 impl GetSessionRequest {
     /// The required fields; the others start at their defaults.
     pub fn new(session: String) -> Self {
@@ -213,6 +215,7 @@ pub struct GetSessionParams {
     pub session: String,
     pub theme: Option<GetSessionTheme>,
 }
+#[allow(dead_code)]
 impl GetSessionParams {
     /// The required fields; the others start at their defaults.
     pub fn new(session: String) -> Self {

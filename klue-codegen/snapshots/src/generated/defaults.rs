@@ -83,6 +83,7 @@ pub struct Echo {
     )]
     pub page: Option<i64>,
 }
+#[allow(dead_code)]
 impl Echo {
     /// The required fields; the others start at their defaults.
     pub fn new(
@@ -185,6 +186,7 @@ pub struct Item {
     #[serde(default = "default_item_count")]
     pub count: i64,
 }
+#[allow(dead_code)]
 impl Item {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String) -> Self {

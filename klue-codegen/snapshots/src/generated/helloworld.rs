@@ -84,6 +84,7 @@ pub struct Greeting {
     )]
     pub user_id: Option<String>,
 }
+#[allow(dead_code)]
 impl Greeting {
     /// The required fields; the others start at their defaults.
     pub fn new(message: String) -> Self {
@@ -184,6 +185,7 @@ pub struct NewMessage {
     )]
     pub language: Option<Language>,
 }
+#[allow(dead_code)]
 impl NewMessage {
     /// The required fields; the others start at their defaults.
     pub fn new(text: String, priority: i32) -> Self {
@@ -289,6 +291,7 @@ pub struct Message {
     )]
     pub language: Option<Language>,
 }
+#[allow(dead_code)]
 impl Message {
     /// The required fields; the others start at their defaults.
     pub fn new(id: String, author: String, text: String, priority: i32) -> Self {
@@ -382,6 +385,7 @@ pub struct Error {
     )]
     pub user_message: Option<String>,
 }
+#[allow(dead_code)]
 impl Error {
     /// The required fields; the others start at their defaults.
     pub fn new(status: i64, error: String, error_description: String) -> Self {
@@ -698,6 +702,7 @@ pub struct GreetRequest {
     pub times: Option<i32>,
     pub x_greeting_punctuation: Option<GreetXGreetingPunctuation>,
 }
+#[allow(dead_code)]
 impl GreetRequest {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String) -> Self {
@@ -853,6 +858,7 @@ pub struct GreetParams {
     pub times: Option<i32>,
     pub x_greeting_punctuation: Option<GreetXGreetingPunctuation>,
 }
+#[allow(dead_code)]
 impl GreetParams {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String) -> Self {

@@ -365,6 +365,7 @@ pub struct Fish {
     )]
     pub water: Option<FishWater>,
 }
+#[allow(dead_code)]
 impl Fish {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String, pet_type: String) -> Self {

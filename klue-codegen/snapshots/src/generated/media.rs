@@ -54,6 +54,7 @@ pub struct LoginBody {
     )]
     pub tags: Option<Vec<String>>,
 }
+#[allow(dead_code)]
 impl LoginBody {
     /// The required fields; the others start at their defaults.
     pub fn new(user: String, age: i64) -> Self {

@@ -31,6 +31,7 @@ pub struct Owner {
     pub name: String,
     pub pets: Vec<Pet>,
 }
+#[allow(dead_code)]
 impl Owner {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String) -> Self {
@@ -125,6 +126,7 @@ pub struct Pet {
     )]
     pub last_error: Option<ErrorsError>,
 }
+#[allow(dead_code)]
 impl Pet {
     /// The required fields; the others start at their defaults.
     pub fn new(id: PetId, name: String) -> Self {
@@ -213,6 +215,7 @@ pub struct Tag {
     )]
     pub owner: Option<Owner>,
 }
+#[allow(dead_code)]
 impl Tag {
     /// The required fields; the others start at their defaults.
     pub fn new(label: String) -> Self {
@@ -412,6 +415,7 @@ pub struct AddPetRequest {
     /// The request body.
     pub body: Pet,
 }
+#[allow(dead_code)]
 impl AddPetRequest {
     /// The required fields; the others start at their defaults.
     pub fn new(body: Pet) -> Self {
@@ -524,6 +528,7 @@ pub struct AddPetParams {
     /// The request body.
     pub body: Pet,
 }
+#[allow(dead_code)]
 impl AddPetParams {
     /// The required fields; the others start at their defaults.
     pub fn new(body: Pet) -> Self {

@@ -543,6 +543,7 @@ pub struct GetRecordRequest {
     pub request2: Option<i64>,
     pub v2: Option<String>,
 }
+#[allow(dead_code)]
 impl GetRecordRequest {
     /// The required fields; the others start at their defaults.
     pub fn new(r#type: String) -> Self {
@@ -617,6 +618,7 @@ pub struct GetRecordParams {
     pub request: Option<i64>,
     pub v: Option<String>,
 }
+#[allow(dead_code)]
 impl GetRecordParams {
     /// The required fields; the others start at their defaults.
     pub fn new(r#type: String) -> Self {

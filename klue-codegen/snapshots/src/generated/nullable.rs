@@ -95,6 +95,7 @@ pub struct Profile {
     #[serde(deserialize_with = "::klue_core::codegen::deserialize_nullable")]
     pub home: Option<Address>,
 }
+#[allow(dead_code)]
 impl Profile {
     /// The required fields; the others start at their defaults.
     pub fn new(nickname: Option<String>, home: Option<Address>) -> Self {

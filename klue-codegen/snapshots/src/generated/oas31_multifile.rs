@@ -100,6 +100,7 @@ pub struct Pet {
     )]
     pub tag: Option<Tag>,
 }
+#[allow(dead_code)]
 impl Pet {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String, kind: PetKind) -> Self {
@@ -157,6 +158,7 @@ pub struct Error {
     )]
     pub pet: Option<Pet>,
 }
+#[allow(dead_code)]
 impl Error {
     /// The required fields; the others start at their defaults.
     pub fn new(message: String) -> Self {

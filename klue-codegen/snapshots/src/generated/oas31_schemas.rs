@@ -243,6 +243,7 @@ pub struct Record {
     )]
     pub meta: Option<::std::collections::BTreeMap<String, f64>>,
 }
+#[allow(dead_code)]
 impl Record {
     /// The required fields; the others start at their defaults.
     pub fn new(name: Option<String>, kind: RecordKind, ratio: f64) -> Self {
@@ -435,6 +436,7 @@ pub struct RecordTag {
     )]
     pub value: Option<Option<String>>,
 }
+#[allow(dead_code)]
 impl RecordTag {
     /// The required fields; the others start at their defaults.
     pub fn new(key: String) -> Self {
@@ -608,6 +610,7 @@ pub struct PutRecordRequest {
     /// The request body.
     pub body: Record,
 }
+#[allow(dead_code)]
 impl PutRecordRequest {
     /// The required fields; the others start at their defaults.
     pub fn new(id: PutRecordId, body: Record) -> Self {
@@ -686,6 +689,7 @@ pub struct PutRecordParams {
     /// The request body.
     pub body: Record,
 }
+#[allow(dead_code)]
 impl PutRecordParams {
     /// The required fields; the others start at their defaults.
     pub fn new(id: PutRecordId, body: Record) -> Self {

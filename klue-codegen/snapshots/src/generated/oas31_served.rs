@@ -111,6 +111,7 @@ pub struct Measurement {
     )]
     pub label: Option<Option<String>>,
 }
+#[allow(dead_code)]
 impl Measurement {
     /// The required fields; the others start at their defaults.
     pub fn new(kind: MeasurementKind, value: f64) -> Self {

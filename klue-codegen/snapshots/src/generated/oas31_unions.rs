@@ -129,6 +129,7 @@ pub struct Click {
     )]
     pub button: Option<Option<i64>>,
 }
+#[allow(dead_code)]
 impl Click {
     /// The required fields; the others start at their defaults.
     pub fn new(r#type: ClickType, at: String) -> Self {
@@ -284,6 +285,7 @@ pub struct Scroll {
     )]
     pub extra: Option<ScrollExtra>,
 }
+#[allow(dead_code)]
 impl Scroll {
     /// The required fields; the others start at their defaults.
     pub fn new(r#type: ScrollType, offset: i64) -> Self {

@@ -248,6 +248,7 @@ pub struct Settings {
     )]
     pub counts: Option<SettingsCounts>,
 }
+#[allow(dead_code)]
 impl Settings {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String) -> Self {
@@ -347,6 +348,7 @@ pub struct Open {
         klue::serde_json::Value,
     >,
 }
+#[allow(dead_code)]
 impl Open {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String) -> Self {

@@ -87,6 +87,7 @@ pub struct ListItemsRequest {
     pub multi: Option<Vec<i64>>,
     pub x_ids: Option<Vec<i64>>,
 }
+#[allow(dead_code)]
 impl ListItemsRequest {
     /// The required fields; the others start at their defaults.
     pub fn new(ids: Vec<i64>) -> Self {
@@ -347,6 +348,7 @@ pub struct ListItemsParams {
     pub multi: Option<Vec<i64>>,
     pub x_ids: Option<Vec<i64>>,
 }
+#[allow(dead_code)]
 impl ListItemsParams {
     /// The required fields; the others start at their defaults.
     pub fn new(ids: Vec<i64>) -> Self {

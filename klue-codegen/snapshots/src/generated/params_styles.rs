@@ -393,6 +393,7 @@ pub struct GetLimitsOkHeaders {
     )]
     pub x_tags: Option<Vec<String>>,
 }
+#[allow(dead_code)]
 impl GetLimitsOkHeaders {
     /// The required fields; the others start at their defaults.
     pub fn new(x_rate_limit: i64) -> Self {
@@ -1287,6 +1288,7 @@ pub struct HeaderStylesRequest {
     pub x_color: Option<Color>,
     pub x_point: Option<Point>,
 }
+#[allow(dead_code)]
 impl HeaderStylesRequest {
     /// The required fields; the others start at their defaults.
     pub fn new(x_ids: Vec<i64>) -> Self {
@@ -1633,6 +1635,7 @@ pub struct HeaderStylesParams {
     pub x_color: Option<Color>,
     pub x_point: Option<Point>,
 }
+#[allow(dead_code)]
 impl HeaderStylesParams {
     /// The required fields; the others start at their defaults.
     pub fn new(x_ids: Vec<i64>) -> Self {

@@ -49,6 +49,7 @@ pub struct Node {
     )]
     pub link: Option<Box<Link>>,
 }
+#[allow(dead_code)]
 impl Node {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String) -> Self {

@@ -29,6 +29,16 @@ pub struct Echo {
     pub operation: String,
     pub params: ::std::collections::BTreeMap<String, String>,
 }
+#[allow(dead_code)]
+impl Echo {
+    /// The required fields; the others start at their defaults.
+    pub fn new(operation: String) -> Self {
+        Self {
+            operation,
+            params: ::core::default::Default::default(),
+        }
+    }
+}
 ::klue_core::object_serde!(Echo);
 impl klue::Validate for Echo {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
@@ -487,7 +497,7 @@ async fn handle_file<S: RoutingApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `file_latest` (GET /files/latest.json).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FileLatestRequest {}
 static OPERATION_FILE_LATEST: klue::OperationSpec = klue::OperationSpec {
     id: "file_latest",
@@ -533,7 +543,7 @@ async fn handle_status<S: RoutingApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `spec_health` (GET /health).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SpecHealthRequest {}
 static OPERATION_SPEC_HEALTH: klue::OperationSpec = klue::OperationSpec {
     id: "spec_health",
@@ -551,7 +561,7 @@ async fn handle_spec_health<S: RoutingApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `spec_version` (GET /version).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SpecVersionRequest {}
 static OPERATION_SPEC_VERSION: klue::OperationSpec = klue::OperationSpec {
     id: "spec_version",

@@ -110,6 +110,7 @@ pub struct Reading {
     )]
     pub capped: Option<i64>,
 }
+#[allow(dead_code)]
 impl Reading {
     /// The required fields; the others start at their defaults.
     pub fn new(value: i64) -> Self {
@@ -222,6 +223,7 @@ pub struct PutReadingRequest {
     /// The request body.
     pub body: Reading,
 }
+#[allow(dead_code)]
 impl PutReadingRequest {
     /// The required fields; the others start at their defaults.
     pub fn new(sensor: String, body: Reading) -> Self {
@@ -354,6 +356,7 @@ pub struct PutReadingParams {
     /// The request body.
     pub body: Reading,
 }
+#[allow(dead_code)]
 impl PutReadingParams {
     /// The required fields; the others start at their defaults.
     pub fn new(sensor: String, body: Reading) -> Self {

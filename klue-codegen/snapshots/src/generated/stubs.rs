@@ -29,6 +29,7 @@ pub struct Pet {
     )]
     pub tag: Option<String>,
 }
+#[allow(dead_code)]
 impl Pet {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String) -> Self {

@@ -77,6 +77,7 @@ pub struct NewMessage {
     )]
     pub tags: Option<Vec<String>>,
 }
+#[allow(dead_code)]
 impl NewMessage {
     /// The required fields; the others start at their defaults.
     pub fn new(text: String, priority: i32) -> Self {
@@ -139,6 +140,7 @@ pub struct Message {
     )]
     pub tags: Option<Vec<String>>,
 }
+#[allow(dead_code)]
 impl Message {
     /// The required fields; the others start at their defaults.
     pub fn new(id: String, author: String, text: String, priority: i32) -> Self {
@@ -211,6 +213,7 @@ pub struct Error {
     )]
     pub user_message: Option<String>,
 }
+#[allow(dead_code)]
 impl Error {
     /// The required fields; the others start at their defaults.
     pub fn new(status: i32, error: String, error_description: String) -> Self {
@@ -406,6 +409,7 @@ pub struct DoHelloRequest {
     pub lang: Option<DoHelloLang>,
     pub times: Option<i32>,
 }
+#[allow(dead_code)]
 impl DoHelloRequest {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String) -> Self {
@@ -534,6 +538,7 @@ pub struct DoHelloParams {
     pub lang: Option<DoHelloLang>,
     pub times: Option<i32>,
 }
+#[allow(dead_code)]
 impl DoHelloParams {
     /// The required fields; the others start at their defaults.
     pub fn new(name: String) -> Self {

@@ -75,6 +75,7 @@ pub struct Pet {
     )]
     pub tags: Option<Vec<Tag>>,
 }
+#[allow(dead_code)]
 impl Pet {
     /// The required fields; the others start at their defaults.
     pub fn new(id: String, name: String) -> Self {
@@ -136,6 +137,7 @@ pub struct Tag {
     )]
     pub pets: Option<Vec<Pet>>,
 }
+#[allow(dead_code)]
 impl Tag {
     /// The required fields; the others start at their defaults.
     pub fn new(label: String) -> Self {
@@ -246,6 +248,7 @@ pub struct AddPetRequest {
     /// The request body.
     pub body: Pet,
 }
+#[allow(dead_code)]
 impl AddPetRequest {
     /// The required fields; the others start at their defaults.
     pub fn new(body: Pet) -> Self {
@@ -358,6 +361,7 @@ pub struct AddPetParams {
     /// The request body.
     pub body: Pet,
 }
+#[allow(dead_code)]
 impl AddPetParams {
     /// The required fields; the others start at their defaults.
     pub fn new(body: Pet) -> Self {

@@ -89,6 +89,7 @@ pub struct Error {
     )]
     pub error_caught: Option<String>,
 }
+#[allow(dead_code)]
 impl Error {
     /// The required fields; the others start at their defaults.
     pub fn new(status: i32, error: String, error_description: String) -> Self {

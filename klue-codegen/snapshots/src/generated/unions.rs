@@ -31,6 +31,7 @@ pub struct Dog {
     )]
     pub barks: Option<bool>,
 }
+#[allow(dead_code)]
 impl Dog {
     /// The required fields; the others start at their defaults.
     pub fn new(pet_type: String, name: String) -> Self {
