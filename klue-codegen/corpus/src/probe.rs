@@ -101,10 +101,11 @@ fn base_path(url: &str) -> String {
 }
 
 /// A path template with each `{parameter}` as `1` and every other byte outside the path's
-/// allowed characters percent-encoded. A fragment (`/Tags#resourceArn`, as AWS specs tell
-/// operations of one path apart) is not part of a request's path and is left out.
+/// allowed characters percent-encoded. A fragment or a query (`/Tags#resourceArn`,
+/// `/request/{id}?cmd=diff`, as some specs tell operations of one path apart) is not part of a
+/// request's path and is left out.
 fn fill_template(template: &str) -> String {
-    let template = template.split('#').next().unwrap_or_default();
+    let template = template.split(['#', '?']).next().unwrap_or_default();
     let mut out = String::new();
     let mut chars = template.chars();
     while let Some(c) = chars.next() {
@@ -203,6 +204,7 @@ mod tests {
                 "/repos/{owner}/compare/{base}...{head}": {"get": {}, "parameters": []},
                 "/files/a b/{id}": {"delete": {}, "post": {}},
                 "/Tags#resourceArn": {"get": {}},
+                "/request/{id}?cmd=diff": {"post": {}},
             }
         });
         let mut got: Vec<(String, String)> = probes(&served)
@@ -217,6 +219,7 @@ mod tests {
                 ("GET".to_owned(), "/api/v2/Tags".to_owned()),
                 ("GET".to_owned(), "/api/v2/repos/1/compare/1...1".to_owned()),
                 ("POST".to_owned(), "/api/v2/files/a%20b/1".to_owned()),
+                ("POST".to_owned(), "/api/v2/request/1".to_owned()),
             ]
         );
         assert_eq!(

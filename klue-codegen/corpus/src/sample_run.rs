@@ -319,7 +319,7 @@ fn record_servers(
     serve.unrouted_fragment = started
         .iter()
         .flat_map(|(_, s)| &s.unrouted)
-        .filter(|(operation, _)| operation.contains('#'))
+        .filter(|(operation, _)| operation.contains(['#', '?']))
         .count();
     serve.unrouted_groups = group(started.iter().flat_map(|(id, s)| {
         s.unrouted.iter().map(|(operation, answer)| {

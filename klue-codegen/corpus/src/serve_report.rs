@@ -51,9 +51,10 @@ pub struct ServeReport {
     pub probed: usize,
     /// Of those, not routed to their operation.
     pub unrouted: usize,
-    /// Of those, operations whose path template has a fragment (`/#X-Amz-Target=...`,
-    /// `/Tags#resourceArn`: AWS specs tell operations of one path apart by a header or query
-    /// parameter written after `#`), which klue does not route yet.
+    /// Of those, operations whose path template has a fragment or a query (`/#X-Amz-Target=...`,
+    /// `/Tags#resourceArn`, `/request/{id}?cmd=diff`: AWS and other specs tell operations of one
+    /// path apart by a header or query parameter written after `#` or `?`), which klue does not
+    /// route yet.
     pub unrouted_fragment: usize,
     /// Operations not routed, by answer (a spec counted once per cause).
     pub unrouted_groups: Vec<Group>,
@@ -87,7 +88,7 @@ impl ServeReport {
         }
         let mut lines = vec![format!(
             "servers: {}/{} compiled stub servers started ({:.1}%); {} of {} operations not routed \
-             ({} of them with a `#` in their path)",
+             ({} of them with a `#` or `?` in their path)",
             self.started,
             compiled,
             percent(self.started, compiled),
@@ -138,7 +139,7 @@ impl ServeReport {
             md,
             "| what | count | % |\n| --- | ---: | ---: |\n| compiled | {compiled} | |\n\
              | started | {} | {:.1} |\n| operations probed | {} | |\n| not routed | {} | {:.2} |\n\
-             | of which with a `#` in their path (not routed yet: a known limit) | {} | |\n",
+             | of which with a `#` or `?` in their path (not routed yet: a known limit) | {} | |\n",
             self.started,
             percent(self.started, compiled),
             self.probed,
