@@ -78,3 +78,38 @@ fn naming_a_scheme_that_is_not_bearer_is_an_error() {
         );
     }
 }
+
+/// A request struct with an optional credential (basic, or nothing) and a required body: its
+/// constructor starts the credential at `None` (jira's and appcenter's specs did not compile).
+#[test]
+fn a_constructor_starts_an_optional_credential_at_none() {
+    const OPTIONAL_BASIC: &str = r#"
+openapi: 3.0.3
+info: {title: optional basic, version: 1.0.0}
+paths:
+  /banner:
+    put:
+      operationId: set_banner
+      security: [{basic: []}, {}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, properties: {text: {type: string}}}
+      responses:
+        '204': {description: Set.}
+components:
+  securitySchemes:
+    basic: {type: http, scheme: basic}
+"#;
+    let code = klue_codegen::generate_from_str(
+        std::path::Path::new("optional_basic.yaml"),
+        "optional_basic",
+        OPTIONAL_BASIC,
+    )
+    .expect("generates");
+    let start = code.find("impl SetBannerRequest").expect("a constructor");
+    let constructor = &code[start..start + 400];
+    assert!(constructor.contains("pub fn new(body:"), "{constructor}");
+    assert!(constructor.contains("authorization: None"), "{constructor}");
+}

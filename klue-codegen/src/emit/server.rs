@@ -69,8 +69,10 @@ pub(crate) fn operation(
             if param.required {
                 fields.push(quote!(#docs pub #local_ident: #ty,));
                 required_locals.push(local_ident.clone());
+                ctors.required(&local_ident, ty);
             } else {
                 fields.push(quote!(#docs pub #local_ident: Option<#ty>,));
+                ctors.none(&local_ident);
             }
             all_locals.push(local_ident);
             continue;

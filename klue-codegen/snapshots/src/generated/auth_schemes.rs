@@ -491,7 +491,7 @@ pub trait AuthSchemesApi: Send + Sync + 'static {
     > + Send;
 }
 /// The decoded request of operation `get_opaque` (GET /opaque).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetOpaqueRequest {
     /// Credential of the operation's security requirement (in headers).
     pub authorization: klue::BearerToken,
@@ -516,7 +516,7 @@ async fn handle_get_opaque<S: AuthSchemesApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `get_verified` (GET /verified).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetVerifiedRequest {
     /// Credential of the operation's security requirement (in headers).
     pub authorization: klue::BearerToken,
@@ -565,7 +565,7 @@ async fn handle_get_jwt<S: AuthSchemesApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `get_basic` (GET /basic).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetBasicRequest {
     /// Credential of the operation's security requirement (in headers).
     pub authorization: klue::BasicCredentials,

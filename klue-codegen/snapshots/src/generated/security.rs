@@ -320,7 +320,7 @@ async fn handle_get_oidc_or_anonymous<S: SecurityApi>(
     Ok(klue::IntoResponse::into_response(response))
 }
 /// The decoded request of operation `get_basic` (GET /basic).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetBasicRequest {
     /// Credential of the operation's security requirement (in headers).
     pub authorization: klue::BasicCredentials,
