@@ -276,6 +276,20 @@ impl ApiError {
         )
     }
 
+    /// 404 `ROUTE_NOT_FOUND` for a path and method whose operations are chosen by a header
+    /// or query value (`selectors`, e.g. `X-Amz-Target=A, X-Amz-Target=B`) that the request
+    /// does not have.
+    pub fn operation_not_selected(method: &http::Method, path: &str, selectors: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            codes::ROUTE_NOT_FOUND,
+            format!(
+                "No operation at {method} {path} matches the request: one is chosen by a \
+                 header or query parameter ({selectors})"
+            ),
+        )
+    }
+
     /// 405 `METHOD_NOT_ALLOWED`; the response carries `Allow: <allowed>`.
     pub fn method_not_allowed(method: &http::Method, path: &str, allowed: &str) -> Self {
         let mut err = Self::new(

@@ -14,15 +14,20 @@
 //!   (left to right), and among parameter segments the one with more literal text wins
 //!   ([`Template::precedence`]): `/a/{x}.json` before `/a/{y}`. A path that the chosen
 //!   template's method does not have is a 405, not a fall-through to a less specific one.
+//! - What follows `#` or `?` in a template is a [`Selector`]: the header or query values
+//!   that choose among several operations of one method on one path (AWS'
+//!   `/#X-Amz-Target=...`, openSUSE's `/request/{id}?cmd=diff`); the path before it is routed.
 //! - A path and method the spec declares itself that one of klue's built-ins also serves is
 //!   the spec's ([`Finding::ShadowsBuiltin`]); the built-in is not served there.
 
 mod builtins;
 mod check;
+mod selector;
 mod template;
 
 pub use builtins::{Builtin, BUILTINS};
 pub use check::{check, Finding, Route};
+pub use selector::{Item, Selector};
 pub use template::{Pattern, Template, TemplateError};
 
 #[cfg(test)]

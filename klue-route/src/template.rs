@@ -1,14 +1,17 @@
-//! A path template, parsed once: its segments, its shape, its router key and how a raw
-//! segment is split into the values of several parameters.
+//! A path template, parsed once: its segments, its shape, its router key, how a raw
+//! segment is split into the values of several parameters, and its selector.
 
 use std::cmp::Ordering;
 use std::fmt;
+
+use crate::selector::Selector;
 
 /// A parsed path template such as `/repos/{owner}/{repo}/compare/{base}...{head}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     segments: Vec<Segment>,
     names: Vec<String>,
+    selector: Option<Selector>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,14 +86,28 @@ impl fmt::Display for TemplateError {
 impl std::error::Error for TemplateError {}
 
 impl Template {
-    /// Parses `text`, split on `/` into segments.
+    /// Parses `text`: the path, split on `/` into segments, then the selector after the
+    /// first `#` or `?` if any (see [`Selector`]).
     pub fn parse(text: &str) -> Result<Template, TemplateError> {
+        let (path, selector) = match text.find(['#', '?']) {
+            Some(at) => (&text[..at], Selector::parse(&text[at + 1..])),
+            None => (text, None),
+        };
         let mut names = Vec::new();
-        let segments = text
+        let segments = path
             .split('/')
             .map(|segment| parse_segment(segment, &mut names))
             .collect::<Result<_, _>>()?;
-        Ok(Template { segments, names })
+        Ok(Template {
+            segments,
+            names,
+            selector,
+        })
+    }
+
+    /// What chooses this template's operation among those with its path and method.
+    pub fn selector(&self) -> Option<&Selector> {
+        self.selector.as_ref()
     }
 
     /// The parameter names, in the order of the template.
@@ -98,9 +115,19 @@ impl Template {
         &self.names
     }
 
-    /// The template with its parameter names erased (`/a/{}/b{}.json`): two templates with
-    /// the same shape match exactly the same paths, so they are one route.
+    /// The template with its parameter names erased (`/a/{}/b{}.json`) and its selector in
+    /// canonical order (`/#Action=X`): two templates with the same shape match exactly the
+    /// same requests, so the same method on both is a conflict.
     pub fn shape(&self) -> String {
+        match &self.selector {
+            Some(selector) => format!("{}#{selector}", self.path_shape()),
+            None => self.path_shape(),
+        }
+    }
+
+    /// [`Template::shape`] without the selector: templates with the same path shape match
+    /// the same paths, so they are one route (their selectors choose among them).
+    pub fn path_shape(&self) -> String {
         let parts: Vec<String> = self
             .segments
             .iter()
@@ -158,7 +185,7 @@ impl Template {
         other
             .literal_lengths()
             .cmp(&self.literal_lengths())
-            .then_with(|| self.shape().cmp(&other.shape()))
+            .then_with(|| self.path_shape().cmp(&other.path_shape()))
     }
 
     fn literal_lengths(&self) -> Vec<usize> {

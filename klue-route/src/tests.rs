@@ -165,3 +165,93 @@ fn the_builtins_are_get_routes_that_parse() {
         assert!(template.param_names().is_empty(), "{}", builtin.path);
     }
 }
+
+#[test]
+fn a_selector_is_cut_from_the_path_and_kept_in_the_shape_only() {
+    let t = Template::parse("/request/{id}?cmd=diff").unwrap();
+    assert_eq!(t.param_names(), ["id"]);
+    assert_eq!(t.router_key(), "/request/{p1}");
+    assert_eq!(t.path_shape(), "/request/{}");
+    assert_eq!(t.shape(), "/request/{}#cmd=diff");
+    // Items in any order are one selector; `name={param}` asks for presence only.
+    let a = Template::parse("/current?lon={lon}&lat={lat}").unwrap();
+    let b = Template::parse("/current#lat&lon").unwrap();
+    assert_eq!(
+        a.param_names(),
+        [] as [&str; 0],
+        "selector parameters are not path ones"
+    );
+    assert_eq!(a.shape(), b.shape());
+    assert_eq!(a.shape(), "/current#lat&lon");
+    let mut params = Vec::new();
+    a.selector()
+        .unwrap()
+        .query_params(Some("lat=1.5&lon=-2&key=k"), &mut params);
+    assert_eq!(
+        params,
+        [
+            ("lat".to_owned(), "1.5".to_owned()),
+            ("lon".to_owned(), "-2".to_owned())
+        ]
+    );
+    // `/a#` selects nothing: the plain path.
+    assert_eq!(Template::parse("/a#").unwrap().shape(), "/a");
+}
+
+#[test]
+fn a_selector_holds_on_a_header_or_a_query_value() {
+    let t = Template::parse("/#X-Amz-Target=AmazonSSM.CreateActivation&Version").unwrap();
+    let selector = t.selector().unwrap();
+    let no_headers = |_: &str| None;
+    let target = |name: &str| {
+        name.eq_ignore_ascii_case("x-amz-target")
+            .then_some(&b"AmazonSSM.CreateActivation"[..])
+    };
+    assert!(selector.matches(Some("Version=1"), target));
+    assert!(selector.matches(
+        Some("X-Amz-Target=AmazonSSM%2ECreateActivation&Version"),
+        no_headers
+    ));
+    assert!(!selector.matches(Some("X-Amz-Target=AmazonSSM.Other&Version"), no_headers));
+    assert!(!selector.matches(None, target), "Version is missing");
+    assert!(!selector.matches(Some("Versions=1"), target));
+    // Form decoding: `+` is a space, a bad escape matches nothing.
+    let spaced = Template::parse("/s?q=a b").unwrap();
+    assert!(spaced
+        .selector()
+        .unwrap()
+        .matches(Some("q=a+b"), no_headers));
+    assert!(!spaced
+        .selector()
+        .unwrap()
+        .matches(Some("q=a%2"), no_headers));
+}
+
+#[test]
+fn the_same_method_and_path_with_other_selectors_is_no_conflict() {
+    let routes = [
+        Route {
+            method: "POST",
+            path: "/#X-Amz-Target=A",
+        },
+        Route {
+            method: "POST",
+            path: "/#X-Amz-Target=B",
+        },
+        Route {
+            method: "POST",
+            path: "/",
+        },
+        Route {
+            method: "POST",
+            path: "/?X-Amz-Target=B",
+        },
+    ];
+    assert_eq!(
+        check(&routes, &[]),
+        [Finding::Conflict {
+            first: 1,
+            second: 3
+        }]
+    );
+}

@@ -101,13 +101,20 @@ fn base_path(url: &str) -> String {
 }
 
 /// A path template with each `{parameter}` as `1` and every other byte outside the path's
-/// allowed characters percent-encoded. A fragment or a query (`/Tags#resourceArn`,
-/// `/request/{id}?cmd=diff`, as some specs tell operations of one path apart) is not part of a
-/// request's path and is left out.
+/// allowed characters percent-encoded. A selector (`/Tags#resourceArn`,
+/// `/request/{id}?cmd=diff`, as some specs tell operations of one path apart) becomes the
+/// query that selects the operation (the server reads a selector from the query or the
+/// headers): `name=value` as it is, any other item as `name=1`.
 fn fill_template(template: &str) -> String {
-    let template = template.split(['#', '?']).next().unwrap_or_default();
+    let (path, selector) = match template.find(['#', '?']) {
+        Some(at) => (
+            &template[..at],
+            klue_route::Selector::parse(&template[at + 1..]),
+        ),
+        None => (template, None),
+    };
     let mut out = String::new();
-    let mut chars = template.chars();
+    let mut chars = path.chars();
     while let Some(c) = chars.next() {
         if c == '{' {
             for d in chars.by_ref() {
@@ -116,16 +123,32 @@ fn fill_template(template: &str) -> String {
                 }
             }
             out.push('1');
-        } else if c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/".contains(c) {
-            out.push(c);
         } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
+            encode_into(&mut out, c, "-._~!$&'()*+,;=:@/");
         }
     }
+    for (index, item) in selector.iter().flat_map(|s| s.items()).enumerate() {
+        out.push(if index == 0 { '?' } else { '&' });
+        let value = item.value.as_deref().unwrap_or("1");
+        item.name
+            .chars()
+            .for_each(|c| encode_into(&mut out, c, "-._~"));
+        out.push('=');
+        value.chars().for_each(|c| encode_into(&mut out, c, "-._~"));
+    }
     out
+}
+
+/// Appends `c`, percent-encoded unless it is ASCII alphanumeric or one of `kept`.
+fn encode_into(out: &mut String, c: char, kept: &str) {
+    if c.is_ascii_alphanumeric() || kept.contains(c) {
+        out.push(c);
+    } else {
+        let mut buf = [0u8; 4];
+        for b in c.encode_utf8(&mut buf).bytes() {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
 }
 
 /// Whether an answer shows that routing reached the operation: not 404 or 405 (routing's
@@ -205,6 +228,7 @@ mod tests {
                 "/files/a b/{id}": {"delete": {}, "post": {}},
                 "/Tags#resourceArn": {"get": {}},
                 "/request/{id}?cmd=diff": {"post": {}},
+                "/#X-Amz-Target=Svc.Op": {"post": {}},
             }
         });
         let mut got: Vec<(String, String)> = probes(&served)
@@ -216,10 +240,11 @@ mod tests {
             got,
             vec![
                 ("DELETE".to_owned(), "/api/v2/files/a%20b/1".to_owned()),
-                ("GET".to_owned(), "/api/v2/Tags".to_owned()),
+                ("POST".to_owned(), "/api/v2/?X-Amz-Target=Svc.Op".to_owned()),
+                ("GET".to_owned(), "/api/v2/Tags?resourceArn=1".to_owned()),
                 ("GET".to_owned(), "/api/v2/repos/1/compare/1...1".to_owned()),
                 ("POST".to_owned(), "/api/v2/files/a%20b/1".to_owned()),
-                ("POST".to_owned(), "/api/v2/request/1".to_owned()),
+                ("POST".to_owned(), "/api/v2/request/1?cmd=diff".to_owned()),
             ]
         );
         assert_eq!(

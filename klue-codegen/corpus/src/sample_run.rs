@@ -316,11 +316,6 @@ fn record_servers(
     }));
     serve.probed = started.iter().map(|(_, s)| s.probed).sum();
     serve.unrouted = started.iter().map(|(_, s)| s.unrouted.len()).sum();
-    serve.unrouted_fragment = started
-        .iter()
-        .flat_map(|(_, s)| &s.unrouted)
-        .filter(|(operation, _)| operation.contains(['#', '?']))
-        .count();
     serve.unrouted_groups = group(started.iter().flat_map(|(id, s)| {
         s.unrouted.iter().map(|(operation, answer)| {
             (

@@ -51,11 +51,6 @@ pub struct ServeReport {
     pub probed: usize,
     /// Of those, not routed to their operation.
     pub unrouted: usize,
-    /// Of those, operations whose path template has a fragment or a query (`/#X-Amz-Target=...`,
-    /// `/Tags#resourceArn`, `/request/{id}?cmd=diff`: AWS and other specs tell operations of one
-    /// path apart by a header or query parameter written after `#` or `?`), which klue does not
-    /// route yet.
-    pub unrouted_fragment: usize,
     /// Operations not routed, by answer (a spec counted once per cause).
     pub unrouted_groups: Vec<Group>,
     /// GitHub's server.
@@ -87,14 +82,12 @@ impl ServeReport {
             return vec!["servers: not started (--no-start)".to_owned()];
         }
         let mut lines = vec![format!(
-            "servers: {}/{} compiled stub servers started ({:.1}%); {} of {} operations not routed \
-             ({} of them with a `#` or `?` in their path)",
+            "servers: {}/{} compiled stub servers started ({:.1}%); {} of {} operations not routed",
             self.started,
             compiled,
             percent(self.started, compiled),
             self.unrouted,
             self.probed,
-            self.unrouted_fragment
         )];
         if let Some(g) = &self.github {
             lines.push(format!(
@@ -133,19 +126,19 @@ impl ServeReport {
             "Each generated file that compiles is built into a stub server (the trait's default \
              methods: every operation answers 501 `NOT_IMPLEMENTED`), started on 127.0.0.1, asked \
              for `/openapi.json`, then sent one request per operation (parameters `1`, no body), \
-             which must be routed to its operation: no 404, 405 or 5xx other than 501.\n"
+             which must be routed to its operation: no 404, 405 or 5xx other than 501. A path \
+             with a selector (`/#X-Amz-Target=...`, `/request/{{id}}?cmd=diff`) is sent its \
+             selector as query parameters.\n"
         );
         let _ = writeln!(
             md,
             "| what | count | % |\n| --- | ---: | ---: |\n| compiled | {compiled} | |\n\
-             | started | {} | {:.1} |\n| operations probed | {} | |\n| not routed | {} | {:.2} |\n\
-             | of which with a `#` or `?` in their path (not routed yet: a known limit) | {} | |\n",
+             | started | {} | {:.1} |\n| operations probed | {} | |\n| not routed | {} | {:.2} |\n",
             self.started,
             percent(self.started, compiled),
             self.probed,
             self.unrouted,
             percent(self.unrouted, self.probed),
-            self.unrouted_fragment
         );
         if let Some(g) = &self.github {
             let _ = writeln!(

@@ -76,6 +76,33 @@ impl api::RoutingApi for Echo {
     ) -> Result<api::SpecVersionResponse, ApiError> {
         Ok(echo("spec_version", &[]).into())
     }
+    async fn svc_create(
+        &self,
+        _: api::SvcCreateRequest,
+    ) -> Result<api::SvcCreateResponse, ApiError> {
+        Ok(echo("svc_create", &[]).into())
+    }
+    async fn svc_delete(
+        &self,
+        _: api::SvcDeleteRequest,
+    ) -> Result<api::SvcDeleteResponse, ApiError> {
+        Ok(echo("svc_delete", &[]).into())
+    }
+    async fn request_diff(
+        &self,
+        r: api::RequestDiffRequest,
+    ) -> Result<api::RequestDiffResponse, ApiError> {
+        Ok(echo("request_diff", &[("id", r.id.to_string())]).into())
+    }
+    async fn request_plain(
+        &self,
+        r: api::RequestPlainRequest,
+    ) -> Result<api::RequestPlainResponse, ApiError> {
+        Ok(echo("request_plain", &[("id", r.id.to_string())]).into())
+    }
+    async fn alerts(&self, r: api::AlertsRequest) -> Result<api::AlertsResponse, ApiError> {
+        Ok(echo("alerts", &[("lat", r.lat.to_string())]).into())
+    }
 }
 
 /// `(operation, params)` of what answered `GET path`.
@@ -257,4 +284,131 @@ fn two_apis_with_the_same_operation_route_are_a_build_error() {
         }
         other => panic!("expected a DuplicateOperation, got {other:?}"),
     }
+}
+
+static CONFLICT_INFO: klue_core::ApiInfo = klue_core::ApiInfo {
+    name: "conflict",
+    title: "conflict",
+    version: "1.0.0",
+    spec_json: r#"{"openapi":"3.0.3","info":{"title":"conflict","version":"1.0.0"},"paths":{}}"#,
+};
+static GET_ITEM: klue_core::OperationSpec = klue_core::OperationSpec {
+    id: "get_item",
+    method: http::Method::GET,
+    path: "/items/{id}",
+    auth: klue_core::AuthMode::None,
+    body: None,
+};
+static GET_ITEM_AGAIN: klue_core::OperationSpec = klue_core::OperationSpec {
+    id: "get_item_again",
+    method: http::Method::GET,
+    path: "/items/{item_id}",
+    auth: klue_core::AuthMode::None,
+    body: None,
+};
+
+/// A spec of its own that declares one method on two same-shaped paths (reverb.com, visma.com
+/// do) still starts: the first declared is served, the other cannot be reached (generation and
+/// `klue check` warn about it).
+#[tokio::test]
+async fn one_api_with_two_operations_of_one_shape_serves_the_first() {
+    let mut router = klue_core::ApiRouter::new(&CONFLICT_INFO);
+    for spec in [&GET_ITEM, &GET_ITEM_AGAIN] {
+        router.operation(
+            spec,
+            move |request: klue_core::OperationRequest| async move {
+                let mut v = klue_core::Violations::default();
+                let id: Option<String> =
+                    request.path_param(&mut v, "id", &klue_core::codegen::plain::STRING);
+                Ok(klue_core::json_response(
+                    http::StatusCode::OK,
+                    &json!({"operation": spec.id, "params": {"id": id}}),
+                ))
+            },
+        );
+    }
+    let (client, _) = testaccept::serve([router], ServerConfig::default()).await;
+    assert_eq!(
+        answer(&client, http::Method::GET, "/items/7").await,
+        json!(["get_item", {"id": "7"}])
+    );
+}
+
+/// Operations of one path and method told apart by what follows `#` or `?` in their path: the
+/// server picks by the header or query value the selector names; the generated client sends
+/// it.
+#[tokio::test]
+async fn a_selector_after_hash_or_question_mark_chooses_the_operation() {
+    let (client, addr) = testaccept::serve([api::router(Echo)], ServerConfig::default()).await;
+    let target = |value: &'static str| [("x-amz-target", value)];
+    for (value, operation) in [("Svc.Create", "svc_create"), ("Svc.Delete", "svc_delete")] {
+        let body = client
+            .send(http::Method::POST, "/", &target(value), None)
+            .await
+            .assert_json(200);
+        assert_eq!(body["operation"], operation);
+    }
+    let none = client
+        .send(http::Method::POST, "/", &[], None)
+        .await
+        .assert_error(404, "ROUTE_NOT_FOUND");
+    assert!(
+        none.error_description.contains("X-Amz-Target=Svc.Create"),
+        "{}",
+        none.error_description
+    );
+    client
+        .send(http::Method::POST, "/", &target("Svc.Other"), None)
+        .await
+        .assert_error(404, "ROUTE_NOT_FOUND");
+    // Selected by the query, the operation still wants its declared header.
+    client
+        .send(http::Method::POST, "/?X-Amz-Target=Svc.Create", &[], None)
+        .await
+        .assert_error(400, "INVALID_PARAMETER");
+
+    let post = |path: &'static str| answer(&client, http::Method::POST, path);
+    assert_eq!(
+        post("/request/5?cmd=diff").await,
+        json!(["request_diff", {"id": "5"}])
+    );
+    assert_eq!(
+        post("/request/5").await,
+        json!(["request_plain", {"id": "5"}])
+    );
+    assert_eq!(
+        post("/request/5?cmd=other").await,
+        json!(["request_plain", {"id": "5"}])
+    );
+    // `lat={lat}` with `lat` declared in the path: read from the query.
+    assert_eq!(
+        answer(&client, http::Method::GET, "/alerts?lat=1.5").await,
+        json!(["alerts", {"lat": "1.5"}])
+    );
+    client
+        .get("/alerts")
+        .await
+        .assert_error(404, "ROUTE_NOT_FOUND");
+
+    let typed = api::RoutingClient::new(ClientConfig::new(format!("http://{addr}"))).unwrap();
+    let api::SvcDeleteResponse::Ok(answer) = typed
+        .svc_delete(api::SvcDeleteParams {
+            x_amz_target: api::SvcDeleteXAmzTarget::SvcDelete,
+        })
+        .await
+        .expect("svc_delete");
+    assert_eq!(answer.operation, "svc_delete");
+    let api::RequestDiffResponse::Ok(answer) = typed
+        .request_diff(api::RequestDiffParams {
+            id: 5,
+            cmd: api::RequestDiffCmd::Diff,
+        })
+        .await
+        .expect("request_diff");
+    assert_eq!(answer.operation, "request_diff");
+    let api::AlertsResponse::Ok(answer) = typed
+        .alerts(api::AlertsParams { lat: 2.25 })
+        .await
+        .expect("alerts");
+    assert_eq!(answer.params["lat"], "2.25");
 }

@@ -36,6 +36,7 @@ pub(crate) fn operation(
     let mut query = Vec::new();
 
     let mut path_fields = std::collections::BTreeMap::new();
+    let mut path_idents = std::collections::BTreeMap::new();
     let mut ctors = super::construct::Constructors::default();
     for param in &op.parameters {
         let name = naming::unique(naming::field(&param.name), &mut field_names);
@@ -68,6 +69,7 @@ pub(crate) fn operation(
                     None => quote!(url.path_param(&params.#field);),
                 };
                 path_fields.insert(param.name.clone(), push);
+                path_idents.insert(param.name.clone(), field.clone());
             }
             (location, Some(spec)) => {
                 let push = match location {
@@ -135,9 +137,9 @@ pub(crate) fn operation(
         }
     }
 
-    // The path template, as literal pieces and parameters; a `#fragment` some specs add to
-    // tell operations apart is not sent.
-    let template = op.path.split('#').next().unwrap_or_default();
+    // The path template, as literal pieces and parameters; the selector some specs add after
+    // `#` or `?` to tell operations apart is sent as the server reads it (`selector_query`).
+    let template = op.path.split(['#', '?']).next().unwrap_or_default();
     for (i, segment) in template.split('{').enumerate() {
         if i == 0 {
             if !segment.is_empty() {
@@ -153,6 +155,8 @@ pub(crate) fn operation(
             url.push(quote!(url.literal(#rest);));
         }
     }
+
+    query.extend(selector_query(op, &path_idents));
 
     let mut body_code = quote!();
     if let Some(plan) = body {
@@ -360,4 +364,38 @@ pub(crate) fn client(api_camel: &str, api_name: &str, methods: &[TokenStream]) -
             #(#methods)*
         }
     }
+}
+
+/// The query items that send `op`'s selector (the `#...`/`?...` of its path) as the server
+/// reads it: an item naming a declared query or header parameter is sent by that parameter;
+/// `name={param}` sends the path parameter `param` as `name`; any other item is sent as it is
+/// written (`name=value`, or `name=` when only its presence selects).
+fn selector_query(
+    op: &Operation,
+    path_idents: &std::collections::BTreeMap<String, proc_macro2::Ident>,
+) -> Vec<TokenStream> {
+    let Some(selector) = klue_route::Template::parse(&op.path)
+        .ok()
+        .and_then(|template| template.selector().cloned())
+    else {
+        return Vec::new();
+    };
+    let declared = |name: &str| {
+        op.parameters.iter().any(|param| match param.location {
+            ParamLocation::Query => param.name == name,
+            ParamLocation::Header => param.name.eq_ignore_ascii_case(name),
+            _ => false,
+        })
+    };
+    let mut pushes = Vec::new();
+    for item in selector.items() {
+        let name = &item.name;
+        if let Some(field) = item.param.as_ref().and_then(|p| path_idents.get(p)) {
+            pushes.push(quote!(url.query(#name, &params.#field);));
+        } else if !declared(name) {
+            let value = item.value.as_deref().unwrap_or_default();
+            pushes.push(quote!(url.query(#name, #value);));
+        }
+    }
+    pushes
 }

@@ -1,14 +1,15 @@
 //! The routing check of a spec's operations, as the server applies it at start-up
-//! ([`klue_route::check`]): templates it cannot route and true conflicts are errors, an
-//! operation in a built-in's place is a warning (the spec's operation wins).
+//! ([`klue_route::check`]): templates it cannot route are errors; two operations of one
+//! method and shape (the first is served), an operation in a built-in's place (the spec's
+//! operation wins) and a selector naming no parameter of its operation are warnings.
 
 use std::path::Path;
 
-use klue_route::{Finding, Route, BUILTINS};
+use klue_route::{Finding, Route, Template, BUILTINS};
 
 use crate::diagnostics::{join, Collector, Diagnostic};
 use crate::locate::SourceMap;
-use crate::model::Api;
+use crate::model::{Api, Operation, ParamLocation};
 
 /// The errors and the warnings of routing `api`'s operations, served as the spec writes their
 /// paths beside klue's built-ins at the root.
@@ -46,12 +47,21 @@ pub(super) fn check(
             }
             Finding::Conflict { first, second } => {
                 let (first, op) = (&api.operations[first], &api.operations[second]);
-                collector.error_help(
+                // The spec's own ambiguity: the server serves the first declared, so that the
+                // rest of the spec still serves; the other operation cannot be reached.
+                collector.warn_help(
                     &op.pointer,
                     format!(
                         "{} {} (operation '{}') has the same shape as {} {} (operation '{}'): \
-                         both match the same requests, so they cannot both be served",
-                        op.method, op.path, op.id, first.method, first.path, first.id
+                         both match the same requests; '{}' is served, '{}' cannot be reached",
+                        op.method,
+                        op.path,
+                        op.id,
+                        first.method,
+                        first.path,
+                        first.id,
+                        first.id,
+                        op.id
                     ),
                     "paths that differ only in their parameters' names are one path: merge the \
                      operations or change one path",
@@ -72,6 +82,43 @@ pub(super) fn check(
             }
         }
     }
+    for op in &api.operations {
+        check_selector(&mut collector, op);
+    }
     let warnings = collector.take_warnings();
     (collector.finish(), warnings)
+}
+
+/// Warns about each item of `op`'s selector (the `#...`/`?...` of its path) that names no
+/// query or header parameter of `op`: the server still selects on it, but only a client that
+/// sends what the spec does not declare reaches the operation (box.com's
+/// `/files/{file_id}#add_shared_link` differs from `/files/{file_id}` in its body only).
+fn check_selector(collector: &mut Collector<'_>, op: &Operation) {
+    let Ok(template) = Template::parse(&op.path) else {
+        return;
+    };
+    let Some(selector) = template.selector() else {
+        return;
+    };
+    for item in selector.items() {
+        // `name={param}` hands the value to `param`, wherever the spec declares it.
+        let declared = op.parameters.iter().any(|param| match param.location {
+            _ if item.param.as_ref() == Some(&param.name) => true,
+            ParamLocation::Query => param.name == item.name,
+            ParamLocation::Header => param.name.eq_ignore_ascii_case(&item.name),
+            _ => false,
+        });
+        if !declared {
+            collector.warn_help(
+                &op.pointer,
+                format!(
+                    "{} {} (operation '{}') is chosen by '{}', which is none of its query or \
+                     header parameters: only a request sending '{}' anyway reaches it",
+                    op.method, op.path, op.id, item.name, item.name
+                ),
+                "what follows `#` or `?` in a path chooses among the operations of one path \
+                 and method by a query or header value: declare it as a parameter",
+            );
+        }
+    }
 }

@@ -36,24 +36,40 @@ fn switched_on(switch: Option<&str>, config: &ServerConfig) -> bool {
     }
 }
 
-/// Checks the APIs' routes together: a template that cannot be routed, or two operations
-/// with the same method and shape, is an error. Returns the paths of the built-ins an API
-/// operation takes (each logged once: the spec's operation wins).
-pub(super) fn shadowed_builtins(
-    apis: &[Mounted],
-    config: &ServerConfig,
-) -> Result<Vec<String>, BuildError> {
-    let operations: Vec<(String, &'static OperationSpec)> = apis
+/// What checking the routes found that the server works around.
+#[derive(Default)]
+pub(super) struct Checked {
+    /// The paths of the built-ins an API operation takes (the spec's operation wins).
+    pub(super) shadowed: Vec<String>,
+    /// Operations of one API with the method and shape of an earlier one of the same API:
+    /// the earlier is served, these cannot be reached (as `klue check` warns).
+    pub(super) unreachable: Vec<&'static OperationSpec>,
+}
+
+impl Checked {
+    /// Whether `spec` is one of the unreachable operations.
+    pub(super) fn is_unreachable(&self, spec: &'static OperationSpec) -> bool {
+        self.unreachable.iter().any(|u| std::ptr::eq(*u, spec))
+    }
+}
+
+/// Checks the APIs' routes together: a template that cannot be routed, or two operations of
+/// different APIs with the same method and shape, is an error; within one API the first
+/// declared is served and the other logged as unreachable; a built-in an API operation takes
+/// is not served (logged once).
+pub(super) fn check_routes(apis: &[Mounted], config: &ServerConfig) -> Result<Checked, BuildError> {
+    let operations: Vec<(String, &'static OperationSpec, usize)> = apis
         .iter()
-        .flat_map(|mounted| {
+        .enumerate()
+        .flat_map(|(api, mounted)| {
             let prefix = &mounted.prefix;
             let operations = mounted.router.operations.iter();
-            operations.map(move |(spec, _)| (format!("{prefix}{}", spec.path), *spec))
+            operations.map(move |(spec, _)| (format!("{prefix}{}", spec.path), *spec, api))
         })
         .collect();
     let routes: Vec<Route<'_>> = operations
         .iter()
-        .map(|(path, spec)| Route {
+        .map(|(path, spec, _)| Route {
             method: spec.method.as_str(),
             path,
         })
@@ -71,7 +87,7 @@ pub(super) fn shadowed_builtins(
         })
         .collect();
     let findings = klue_route::check(&routes, &builtin_routes);
-    let mut shadowed = Vec::new();
+    let mut checked = Checked::default();
     for finding in &findings {
         match *finding {
             Finding::Unroutable { route, ref error } => {
@@ -81,8 +97,23 @@ pub(super) fn shadowed_builtins(
                 })
             }
             Finding::Conflict { first, second } => {
-                let (first_path, first) = &operations[first];
-                let (second_path, second) = &operations[second];
+                let (first_path, first, first_api) = &operations[first];
+                let (second_path, second, second_api) = &operations[second];
+                if first_api == second_api {
+                    // The spec's own ambiguity: generation warned; serve the first.
+                    tracing::warn!(
+                        operation = second.id,
+                        "{} {second_path} (operation '{}') has the shape of {} {first_path} \
+                         (operation '{}'), which is served there: '{}' cannot be reached",
+                        second.method,
+                        second.id,
+                        first.method,
+                        first.id,
+                        second.id,
+                    );
+                    checked.unreachable.push(second);
+                    continue;
+                }
                 let path = if first_path == second_path {
                     second_path.clone()
                 } else {
@@ -96,18 +127,20 @@ pub(super) fn shadowed_builtins(
                 });
             }
             Finding::ShadowsBuiltin { route, builtin } => {
-                shadowed.push(builtins[builtin].0.clone());
-                log_shadowed(&operations[route], builtins[builtin].1, config);
+                checked.shadowed.push(builtins[builtin].0.clone());
+                let (path, spec, _) = &operations[route];
+                log_shadowed(path, spec, builtins[builtin].1, config);
             }
         }
     }
-    Ok(shadowed)
+    Ok(checked)
 }
 
 /// One line: which built-in an operation of the spec takes the place of, and where the
 /// built-in still is, if anywhere.
 fn log_shadowed(
-    (path, spec): &(String, &'static OperationSpec),
+    path: &str,
+    spec: &OperationSpec,
     builtin: &klue_route::Builtin,
     config: &ServerConfig,
 ) {

@@ -50,6 +50,9 @@ pub(super) struct Operation {
     /// Its path parameters' names, by position in the template (set by the routing table):
     /// operations sharing a route each read the values by their own names.
     pub(super) params: Box<[String]>,
+    /// What chooses it among the operations of its method on its path (set by the routing
+    /// table from the template's `#`/`?` part): `None` for an ordinary template.
+    pub(super) selector: Option<klue_route::Selector>,
     /// The metrics slot.
     pub(super) slot: usize,
     pub(super) action: Action,

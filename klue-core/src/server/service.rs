@@ -14,7 +14,7 @@ use tower::ServiceExt;
 
 use super::plan::{self, Planned};
 use super::routes::{run_action, Action, ActionService, Operation, Routed};
-use super::table::RouteTable;
+use super::table::{Miss, RouteTable};
 use super::{BuildError, Mounted, Server};
 use crate::access::{request_id, Access, REQUEST_ID_HEADER};
 use crate::auth::Authenticator;
@@ -99,13 +99,14 @@ impl KlueService {
             );
         }
 
-        let shadowed = plan::shadowed_builtins(&apis, &config)?;
+        let checked = plan::check_routes(&apis, &config)?;
+        let shadowed = &checked.shadowed;
         let served = if config.builtins.docs {
-            served_specs(&apis, &config, &shadowed)
+            served_specs(&apis, &config, shadowed)
         } else {
             Vec::new()
         };
-        let mut planned = plan::builtins(&config, health, &version, &served, &shadowed);
+        let mut planned = plan::builtins(&config, health, &version, &served, shadowed);
         let mut error_maps = ErrorMaps::default();
         for mounted in apis {
             let router = mounted.router;
@@ -123,6 +124,9 @@ impl KlueService {
                 }
             }
             for (spec, handler) in router.bound_operations() {
+                if checked.is_unreachable(spec) {
+                    continue;
+                }
                 let layers = router
                     .layers
                     .iter()
@@ -194,6 +198,7 @@ impl KlueService {
                 spec: plan.spec,
                 template: plan.template.clone(),
                 params: Box::default(),
+                selector: None,
                 slot: index + 1,
                 action,
                 layered,
@@ -300,15 +305,28 @@ impl KlueService {
                 seen.unmatched_path = Some(path.to_owned());
                 return Err(ApiError::route_not_found(request.method(), path));
             };
-            let Some(operation) = entry.find(request.method()) else {
-                seen.unmatched_path = Some(path.to_owned());
-                return Err(ApiError::method_not_allowed(
-                    request.method(),
-                    path,
-                    &entry.allow,
-                ));
+            let query = request.uri().query();
+            let operation = match entry.find(request.method(), query, request.headers()) {
+                Ok(operation) => operation,
+                Err(miss) => {
+                    seen.unmatched_path = Some(path.to_owned());
+                    return Err(match miss {
+                        Miss::Method => {
+                            ApiError::method_not_allowed(request.method(), path, &entry.allow)
+                        }
+                        Miss::Selector => ApiError::operation_not_selected(
+                            request.method(),
+                            path,
+                            &entry.selectors(request.method()),
+                        ),
+                    });
+                }
             };
-            (operation, values.named(&operation.params))
+            let mut params = values.named(&operation.params);
+            if let Some(selector) = &operation.selector {
+                selector.query_params(query, &mut params);
+            }
+            (operation, params)
         };
         seen.operation = Some((operation.template.as_str(), operation));
         let spec = operation.spec;

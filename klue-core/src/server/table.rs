@@ -17,7 +17,7 @@ use klue_route::{Pattern, Template};
 use super::routes::Operation;
 use super::BuildError;
 
-/// Templates of one shape and the operations served there.
+/// Templates of one path shape and the operations served there.
 pub(super) struct PathEntry {
     /// The first template registered with this shape.
     pub(super) template: String,
@@ -29,17 +29,64 @@ pub(super) struct PathEntry {
     pub(super) operations: Vec<Operation>,
 }
 
+/// Why a matched path has no operation for a request.
+pub(super) enum Miss {
+    /// No operation has the method (a 405).
+    Method,
+    /// Operations have the method, but each has a selector the request does not satisfy and
+    /// none is served without one (a 404 naming what selects).
+    Selector,
+}
+
 impl PathEntry {
-    pub(super) fn find(&self, method: &Method) -> Option<&Operation> {
-        let found = self.operations.iter().find(|op| op.spec.method == method);
+    /// The operation answering `method` with this query (raw, without `?`) and these
+    /// headers: of the method's operations (more selector items first, then as declared),
+    /// the first whose selector holds, or the one without a selector.
+    pub(super) fn find(
+        &self,
+        method: &Method,
+        query: Option<&str>,
+        headers: &http::HeaderMap,
+    ) -> Result<&Operation, Miss> {
         // HEAD is answered by GET; hyper drops the body.
-        if found.is_none() && method == Method::HEAD {
-            return self
-                .operations
-                .iter()
-                .find(|op| op.spec.method == Method::GET);
+        let method = if method == Method::HEAD && !self.has(method) {
+            &Method::GET
+        } else {
+            method
+        };
+        let mut found = false;
+        for op in self.operations.iter().filter(|op| op.spec.method == method) {
+            found = true;
+            let Some(selector) = &op.selector else {
+                return Ok(op);
+            };
+            let header = |name: &str| headers.get(name).map(|value| value.as_bytes());
+            if selector.matches(query, header) {
+                return Ok(op);
+            }
         }
-        found
+        Err(if found { Miss::Selector } else { Miss::Method })
+    }
+
+    fn has(&self, method: &Method) -> bool {
+        self.operations.iter().any(|op| op.spec.method == method)
+    }
+
+    /// The selectors of `method`'s operations here, for a message (`X-Amz-Target=A, ...`):
+    /// the first few, since an AWS path has hundreds.
+    pub(super) fn selectors(&self, method: &Method) -> String {
+        const SHOWN: usize = 4;
+        let selectors: Vec<String> = self
+            .operations
+            .iter()
+            .filter(|op| op.spec.method == method)
+            .filter_map(|op| op.selector.as_ref().map(ToString::to_string))
+            .collect();
+        let mut text = selectors[..selectors.len().min(SHOWN)].join(", ");
+        if selectors.len() > SHOWN {
+            text.push_str(&format!(" and {} more", selectors.len() - SHOWN));
+        }
+        text
     }
 }
 
@@ -82,7 +129,8 @@ pub(super) struct RouteTable {
 }
 
 impl RouteTable {
-    /// Serves `operation` at `template`; its parameter names are taken from `template`.
+    /// Serves `operation` at `template`; its parameter names and selector are taken from
+    /// `template`.
     pub(super) fn add(
         &mut self,
         template: &str,
@@ -93,7 +141,8 @@ impl RouteTable {
             reason: err.to_string(),
         })?;
         operation.params = parsed.param_names().into();
-        let index = match self.shapes.get(&parsed.shape()) {
+        operation.selector = parsed.selector().cloned();
+        let index = match self.shapes.get(&parsed.path_shape()) {
             Some(&index) => index,
             None => self.insert(template, parsed)?,
         };
@@ -102,7 +151,7 @@ impl RouteTable {
         if let Some(existing) = entry
             .operations
             .iter()
-            .find(|op| op.spec.method == spec.method)
+            .find(|op| op.spec.method == spec.method && op.selector == operation.selector)
         {
             let path = if *existing.template == *template {
                 template.to_owned()
@@ -117,12 +166,20 @@ impl RouteTable {
             });
         }
         entry.operations.push(operation);
+        // Within a method, the more items a selector has, the earlier it is tried; a stable
+        // sort keeps the declared order otherwise, and puts the operation without a selector
+        // last, where it answers what no selector took.
+        let items = |op: &Operation| op.selector.as_ref().map_or(0, |s| s.items().len());
+        entry
+            .operations
+            .sort_by_key(|op| std::cmp::Reverse(items(op)));
         let mut methods: Vec<&str> = entry
             .operations
             .iter()
             .map(|op| op.spec.method.as_str())
             .collect();
         methods.sort_unstable();
+        methods.dedup();
         entry.allow = methods.join(", ");
         Ok(())
     }
@@ -146,7 +203,7 @@ impl RouteTable {
             }
         };
         let index = self.paths.len();
-        self.shapes.insert(parsed.shape(), index);
+        self.shapes.insert(parsed.path_shape(), index);
         self.paths.push(PathEntry {
             template: template.to_owned(),
             patterns: parsed.patterns(),
@@ -224,6 +281,7 @@ mod tests {
                 spec: spec(id, method.clone(), path),
                 template: (*path).to_owned(),
                 params: Box::default(),
+                selector: None,
                 slot,
                 action: Action::Static {
                     body: Bytes::new(),
@@ -243,8 +301,12 @@ mod tests {
         method: Method,
         path: &str,
     ) -> Option<(String, Vec<(String, String)>)> {
+        let (path, query) = match path.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (path, None),
+        };
         let (entry, values) = table.lookup(path)?;
-        let operation = entry.find(&method)?;
+        let operation = entry.find(&method, query, &http::HeaderMap::new()).ok()?;
         Some((
             operation.spec.id.to_owned(),
             values.named(&operation.params),
@@ -365,6 +427,7 @@ mod tests {
             spec: spec("second", Method::GET, "/a/{y}"),
             template: "/a/{y}".to_owned(),
             params: Box::default(),
+            selector: None,
             slot: 1,
             action: Action::Static {
                 body: Bytes::new(),
@@ -378,5 +441,71 @@ mod tests {
             err.to_string(),
             "GET /a/{y} (the route of /a/{x}) is bound twice: by operation 'first' and by 'second'"
         );
+    }
+
+    #[test]
+    fn a_selector_chooses_among_one_methods_operations_on_one_path() {
+        let table = table(&[
+            ("create", Method::POST, "/#X-Amz-Target=Svc.Create"),
+            ("delete", Method::POST, "/#X-Amz-Target=Svc.Delete"),
+            ("diff", Method::POST, "/request/{id}?cmd=diff"),
+            ("plain", Method::POST, "/request/{id}"),
+            ("both", Method::POST, "/request/{id}?cmd=diff&full"),
+        ]);
+        assert_eq!(table.paths.len(), 2, "one route per path");
+        let id = |path| route(&table, Method::POST, path).map(|(id, _)| id);
+        assert_eq!(id("/?X-Amz-Target=Svc.Delete").unwrap(), "delete");
+        assert_eq!(id("/?X-Amz-Target=Svc.Create").unwrap(), "create");
+        assert_eq!(id("/?X-Amz-Target=Svc.Other"), None);
+        assert_eq!(id("/"), None);
+        // The selector with more items first, whatever the declared order; the plain
+        // template answers what no selector took.
+        assert_eq!(id("/request/1?full&cmd=diff").unwrap(), "both");
+        assert_eq!(id("/request/1?cmd=diff").unwrap(), "diff");
+        assert_eq!(id("/request/1?cmd=other").unwrap(), "plain");
+        assert_eq!(
+            route(&table, Method::POST, "/request/1?cmd=diff")
+                .unwrap()
+                .1,
+            pairs(&[("id", "1")])
+        );
+        let (entry, _) = table.lookup("/").unwrap();
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-amz-target", HeaderValue::from_static("Svc.Create"));
+        let found = entry.find(&Method::POST, None, &headers).ok().unwrap();
+        assert_eq!(found.spec.id, "create", "the header selects too");
+        assert!(matches!(
+            entry.find(&Method::POST, None, &http::HeaderMap::new()),
+            Err(super::Miss::Selector)
+        ));
+        assert!(matches!(
+            entry.find(&Method::GET, None, &headers),
+            Err(super::Miss::Method)
+        ));
+        assert_eq!(entry.allow, "POST");
+        assert_eq!(
+            entry.selectors(&Method::POST),
+            "X-Amz-Target=Svc.Create, X-Amz-Target=Svc.Delete"
+        );
+    }
+
+    #[test]
+    fn the_same_method_and_selector_twice_is_a_conflict() {
+        let mut routes = table(&[("first", Method::POST, "/#Action=Run")]);
+        let operation = Operation {
+            spec: spec("second", Method::POST, "/?Action=Run"),
+            template: "/?Action=Run".to_owned(),
+            params: Box::default(),
+            selector: None,
+            slot: 1,
+            action: Action::Static {
+                body: Bytes::new(),
+                content_type: HeaderValue::from_static("text/plain"),
+            },
+            layered: None,
+            slow_threshold: Duration::from_secs(1),
+        };
+        let err = routes.add("/?Action=Run", operation).unwrap_err();
+        assert!(err.to_string().contains("bound twice"), "{err}");
     }
 }

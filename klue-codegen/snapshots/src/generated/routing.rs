@@ -9,7 +9,7 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     spec_json: SPEC_JSON,
 };
 /// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"routing","version":"1.0.0","description":"Paths real specs have and klue routes: same-shaped paths with different parameter names (GitHub's attestations), several parameters in one segment (GitHub's compare), a parameter with a suffix or a prefix beside a bare one and a literal, and klue's built-in /health and /version declared by the spec itself (Airflow).\n"},"paths":{"/orgs/{org}/attestations/{subject_digest}":{"get":{"operationId":"list_attestations","parameters":[{"name":"org","in":"path","required":true,"schema":{"type":"string"}},{"name":"subject_digest","in":"path","required":true,"schema":{"type":"string"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/orgs/{org}/attestations/{attestation_id}":{"delete":{"operationId":"delete_attestation","parameters":[{"name":"org","in":"path","required":true,"schema":{"type":"string"}},{"name":"attestation_id","in":"path","required":true,"schema":{"type":"integer"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/repos/{owner}/{repo}/compare/{base}...{head}":{"get":{"operationId":"compare","parameters":[{"name":"owner","in":"path","required":true,"schema":{"type":"string"}},{"name":"repo","in":"path","required":true,"schema":{"type":"string"}},{"name":"base","in":"path","required":true,"schema":{"type":"string"}},{"name":"head","in":"path","required":true,"schema":{"type":"string"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/files/{name}.json":{"get":{"operationId":"file_json","parameters":[{"name":"name","in":"path","required":true,"schema":{"type":"string"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/files/{file}":{"get":{"operationId":"file","parameters":[{"name":"file","in":"path","required":true,"schema":{"type":"string"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/files/latest.json":{"get":{"operationId":"file_latest","responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/api/v{version}/status":{"get":{"operationId":"status","parameters":[{"name":"version","in":"path","required":true,"schema":{"type":"integer"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/health":{"get":{"operationId":"spec_health","responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/version":{"get":{"operationId":"spec_version","responses":{"200":{"$ref":"#/components/responses/Echo"}}}}},"components":{"responses":{"Echo":{"description":"Which operation answered, with the path parameters it read.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Echo"}}}}},"schemas":{"Echo":{"type":"object","required":["operation","params"],"properties":{"operation":{"type":"string"},"params":{"type":"object","additionalProperties":{"type":"string"}}}}}}}"##;
+pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"routing","version":"1.0.0","description":"Paths real specs have and klue routes: same-shaped paths with different parameter names (GitHub's attestations), several parameters in one segment (GitHub's compare), a parameter with a suffix or a prefix beside a bare one and a literal, klue's built-in /health and /version declared by the spec itself (Airflow), and operations of one path and method told apart by a selector after `#` or `?` (AWS' X-Amz-Target header, openSUSE's ?cmd=diff, weatherbit's ?lat={lat} with `lat` declared in the path).\n"},"paths":{"/orgs/{org}/attestations/{subject_digest}":{"get":{"operationId":"list_attestations","parameters":[{"name":"org","in":"path","required":true,"schema":{"type":"string"}},{"name":"subject_digest","in":"path","required":true,"schema":{"type":"string"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/orgs/{org}/attestations/{attestation_id}":{"delete":{"operationId":"delete_attestation","parameters":[{"name":"org","in":"path","required":true,"schema":{"type":"string"}},{"name":"attestation_id","in":"path","required":true,"schema":{"type":"integer"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/repos/{owner}/{repo}/compare/{base}...{head}":{"get":{"operationId":"compare","parameters":[{"name":"owner","in":"path","required":true,"schema":{"type":"string"}},{"name":"repo","in":"path","required":true,"schema":{"type":"string"}},{"name":"base","in":"path","required":true,"schema":{"type":"string"}},{"name":"head","in":"path","required":true,"schema":{"type":"string"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/files/{name}.json":{"get":{"operationId":"file_json","parameters":[{"name":"name","in":"path","required":true,"schema":{"type":"string"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/files/{file}":{"get":{"operationId":"file","parameters":[{"name":"file","in":"path","required":true,"schema":{"type":"string"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/files/latest.json":{"get":{"operationId":"file_latest","responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/api/v{version}/status":{"get":{"operationId":"status","parameters":[{"name":"version","in":"path","required":true,"schema":{"type":"integer"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/health":{"get":{"operationId":"spec_health","responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/version":{"get":{"operationId":"spec_version","responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/#X-Amz-Target=Svc.Create":{"post":{"operationId":"svc_create","parameters":[{"name":"X-Amz-Target","in":"header","required":true,"schema":{"type":"string","enum":["Svc.Create"]}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/#X-Amz-Target=Svc.Delete":{"post":{"operationId":"svc_delete","parameters":[{"name":"X-Amz-Target","in":"header","required":true,"schema":{"type":"string","enum":["Svc.Delete"]}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/request/{id}?cmd=diff":{"post":{"operationId":"request_diff","parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"integer"}},{"name":"cmd","in":"query","required":true,"schema":{"type":"string","enum":["diff"]}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/request/{id}":{"post":{"operationId":"request_plain","parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"integer"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/alerts?lat={lat}":{"get":{"operationId":"alerts","parameters":[{"name":"lat","in":"path","required":true,"schema":{"type":"number"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}}},"components":{"responses":{"Echo":{"description":"Which operation answered, with the path parameters it read.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Echo"}}}}},"schemas":{"Echo":{"type":"object","required":["operation","params"],"properties":{"operation":{"type":"string"},"params":{"type":"object","additionalProperties":{"type":"string"}}}}}}}"##;
 #[allow(dead_code)]
 static SCHEMA_ECHO__PARAMS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[],
@@ -61,6 +61,168 @@ static SCHEMA_ECHO: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+});
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
+#[serde(crate = "klue::serde")]
+pub enum SvcCreateXAmzTarget {
+    #[serde(rename = "Svc.Create")]
+    SvcCreate,
+}
+impl SvcCreateXAmzTarget {
+    /// The value as written in the spec.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::SvcCreate => "Svc.Create",
+        }
+    }
+}
+impl ::std::fmt::Display for SvcCreateXAmzTarget {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl klue::FromParam for SvcCreateXAmzTarget {
+    fn from_param(text: &str) -> Result<Self, String> {
+        match text {
+            "Svc.Create" => Ok(Self::SvcCreate),
+            other => Err(format!("'{}' {}", other, "is not one of ['Svc.Create']")),
+        }
+    }
+}
+impl klue::ToParam for SvcCreateXAmzTarget {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+impl klue::Validate for SvcCreateXAmzTarget {
+    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+}
+#[allow(dead_code)]
+static SCHEMA_SVC_CREATE_X_AMZ_TARGET: klue::Schema = klue::Schema::String(klue::StringRules {
+    min_length: None,
+    max_length: None,
+    pattern: None,
+    enum_values: &["Svc.Create"],
+    format: None,
+});
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
+#[serde(crate = "klue::serde")]
+pub enum SvcDeleteXAmzTarget {
+    #[serde(rename = "Svc.Delete")]
+    SvcDelete,
+}
+impl SvcDeleteXAmzTarget {
+    /// The value as written in the spec.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::SvcDelete => "Svc.Delete",
+        }
+    }
+}
+impl ::std::fmt::Display for SvcDeleteXAmzTarget {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl klue::FromParam for SvcDeleteXAmzTarget {
+    fn from_param(text: &str) -> Result<Self, String> {
+        match text {
+            "Svc.Delete" => Ok(Self::SvcDelete),
+            other => Err(format!("'{}' {}", other, "is not one of ['Svc.Delete']")),
+        }
+    }
+}
+impl klue::ToParam for SvcDeleteXAmzTarget {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+impl klue::Validate for SvcDeleteXAmzTarget {
+    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+}
+#[allow(dead_code)]
+static SCHEMA_SVC_DELETE_X_AMZ_TARGET: klue::Schema = klue::Schema::String(klue::StringRules {
+    min_length: None,
+    max_length: None,
+    pattern: None,
+    enum_values: &["Svc.Delete"],
+    format: None,
+});
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    klue::serde::Serialize,
+    klue::serde::Deserialize
+)]
+#[serde(crate = "klue::serde")]
+pub enum RequestDiffCmd {
+    #[serde(rename = "diff")]
+    Diff,
+}
+impl RequestDiffCmd {
+    /// The value as written in the spec.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Diff => "diff",
+        }
+    }
+}
+impl ::std::fmt::Display for RequestDiffCmd {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl klue::FromParam for RequestDiffCmd {
+    fn from_param(text: &str) -> Result<Self, String> {
+        match text {
+            "diff" => Ok(Self::Diff),
+            other => Err(format!("'{}' {}", other, "is not one of ['diff']")),
+        }
+    }
+}
+impl klue::ToParam for RequestDiffCmd {
+    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
+}
+impl klue::Validate for RequestDiffCmd {
+    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+}
+#[allow(dead_code)]
+static SCHEMA_REQUEST_DIFF_CMD: klue::Schema = klue::Schema::String(klue::StringRules {
+    min_length: None,
+    max_length: None,
+    pattern: None,
+    enum_values: &["diff"],
+    format: None,
 });
 /// The responses of operation `ListAttestations`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -287,9 +449,134 @@ impl From<Echo> for SpecVersionResponse {
         Self::Ok(body)
     }
 }
+/// The responses of operation `SvcCreate`, one variant per declared status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum SvcCreateResponse {
+    /// 200: Which operation answered, with the path parameters it read.
+    Ok(Echo),
+}
+impl klue::IntoResponse for SvcCreateResponse {
+    fn into_response(self) -> klue::Response<klue::Body> {
+        match self {
+            Self::Ok(body) => {
+                klue::json_response(
+                    klue::StatusCode::from_u16(200)
+                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
+                    &body,
+                )
+            }
+        }
+    }
+}
+impl From<Echo> for SvcCreateResponse {
+    fn from(body: Echo) -> Self {
+        Self::Ok(body)
+    }
+}
+/// The responses of operation `SvcDelete`, one variant per declared status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum SvcDeleteResponse {
+    /// 200: Which operation answered, with the path parameters it read.
+    Ok(Echo),
+}
+impl klue::IntoResponse for SvcDeleteResponse {
+    fn into_response(self) -> klue::Response<klue::Body> {
+        match self {
+            Self::Ok(body) => {
+                klue::json_response(
+                    klue::StatusCode::from_u16(200)
+                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
+                    &body,
+                )
+            }
+        }
+    }
+}
+impl From<Echo> for SvcDeleteResponse {
+    fn from(body: Echo) -> Self {
+        Self::Ok(body)
+    }
+}
+/// The responses of operation `RequestDiff`, one variant per declared status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum RequestDiffResponse {
+    /// 200: Which operation answered, with the path parameters it read.
+    Ok(Echo),
+}
+impl klue::IntoResponse for RequestDiffResponse {
+    fn into_response(self) -> klue::Response<klue::Body> {
+        match self {
+            Self::Ok(body) => {
+                klue::json_response(
+                    klue::StatusCode::from_u16(200)
+                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
+                    &body,
+                )
+            }
+        }
+    }
+}
+impl From<Echo> for RequestDiffResponse {
+    fn from(body: Echo) -> Self {
+        Self::Ok(body)
+    }
+}
+/// The responses of operation `RequestPlain`, one variant per declared status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum RequestPlainResponse {
+    /// 200: Which operation answered, with the path parameters it read.
+    Ok(Echo),
+}
+impl klue::IntoResponse for RequestPlainResponse {
+    fn into_response(self) -> klue::Response<klue::Body> {
+        match self {
+            Self::Ok(body) => {
+                klue::json_response(
+                    klue::StatusCode::from_u16(200)
+                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
+                    &body,
+                )
+            }
+        }
+    }
+}
+impl From<Echo> for RequestPlainResponse {
+    fn from(body: Echo) -> Self {
+        Self::Ok(body)
+    }
+}
+/// The responses of operation `Alerts`, one variant per declared status.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum AlertsResponse {
+    /// 200: Which operation answered, with the path parameters it read.
+    Ok(Echo),
+}
+impl klue::IntoResponse for AlertsResponse {
+    fn into_response(self) -> klue::Response<klue::Body> {
+        match self {
+            Self::Ok(body) => {
+                klue::json_response(
+                    klue::StatusCode::from_u16(200)
+                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
+                    &body,
+                )
+            }
+        }
+    }
+}
+impl From<Echo> for AlertsResponse {
+    fn from(body: Echo) -> Self {
+        Self::Ok(body)
+    }
+}
 /// The operations of API `routing` (routing 1.0.0). Implement this trait and serve it with [`router`].
 ///
-/// Paths real specs have and klue routes: same-shaped paths with different parameter names (GitHub's attestations), several parameters in one segment (GitHub's compare), a parameter with a suffix or a prefix beside a bare one and a literal, and klue's built-in /health and /version declared by the spec itself (Airflow).
+/// Paths real specs have and klue routes: same-shaped paths with different parameter names (GitHub's attestations), several parameters in one segment (GitHub's compare), a parameter with a suffix or a prefix beside a bare one and a literal, klue's built-in /health and /version declared by the spec itself (Airflow), and operations of one path and method told apart by a selector after `#` or `?` (AWS' X-Amz-Target header, openSUSE's ?cmd=diff, weatherbit's ?lat={lat} with `lat` declared in the path).
 pub trait RoutingApi: Send + Sync + 'static {
     fn list_attestations(
         &self,
@@ -331,6 +618,26 @@ pub trait RoutingApi: Send + Sync + 'static {
         &self,
         request: SpecVersionRequest,
     ) -> impl klue::Future<Output = Result<SpecVersionResponse, klue::ApiError>> + Send;
+    fn svc_create(
+        &self,
+        request: SvcCreateRequest,
+    ) -> impl klue::Future<Output = Result<SvcCreateResponse, klue::ApiError>> + Send;
+    fn svc_delete(
+        &self,
+        request: SvcDeleteRequest,
+    ) -> impl klue::Future<Output = Result<SvcDeleteResponse, klue::ApiError>> + Send;
+    fn request_diff(
+        &self,
+        request: RequestDiffRequest,
+    ) -> impl klue::Future<Output = Result<RequestDiffResponse, klue::ApiError>> + Send;
+    fn request_plain(
+        &self,
+        request: RequestPlainRequest,
+    ) -> impl klue::Future<Output = Result<RequestPlainResponse, klue::ApiError>> + Send;
+    fn alerts(
+        &self,
+        request: AlertsRequest,
+    ) -> impl klue::Future<Output = Result<AlertsResponse, klue::ApiError>> + Send;
 }
 /// The decoded request of operation `list_attestations` (GET /orgs/{org}/attestations/{subject_digest}).
 #[derive(Debug, Clone, PartialEq)]
@@ -578,6 +885,155 @@ async fn handle_spec_version<S: RoutingApi>(
     let response = service.spec_version(request).await?;
     Ok(klue::IntoResponse::into_response(response))
 }
+/// The decoded request of operation `svc_create` (POST /#X-Amz-Target=Svc.Create).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SvcCreateRequest {
+    pub x_amz_target: SvcCreateXAmzTarget,
+}
+static OPERATION_SVC_CREATE: klue::OperationSpec = klue::OperationSpec {
+    id: "svc_create",
+    method: klue::Method::POST,
+    path: "/#X-Amz-Target=Svc.Create",
+    auth: klue::AuthMode::None,
+    body: None,
+};
+async fn handle_svc_create<S: RoutingApi>(
+    service: &S,
+    request: klue::OperationRequest,
+) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+    let mut v = klue::Violations::default();
+    let x_amz_target = request
+        .header_param::<
+            SvcCreateXAmzTarget,
+        >(&mut v, "x-amz-target", true, &SCHEMA_SVC_CREATE_X_AMZ_TARGET);
+    if !v.is_empty() {
+        return Err(v.into_error());
+    }
+    let Some(x_amz_target) = x_amz_target else {
+        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
+    };
+    let request = SvcCreateRequest { x_amz_target };
+    let response = service.svc_create(request).await?;
+    Ok(klue::IntoResponse::into_response(response))
+}
+/// The decoded request of operation `svc_delete` (POST /#X-Amz-Target=Svc.Delete).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SvcDeleteRequest {
+    pub x_amz_target: SvcDeleteXAmzTarget,
+}
+static OPERATION_SVC_DELETE: klue::OperationSpec = klue::OperationSpec {
+    id: "svc_delete",
+    method: klue::Method::POST,
+    path: "/#X-Amz-Target=Svc.Delete",
+    auth: klue::AuthMode::None,
+    body: None,
+};
+async fn handle_svc_delete<S: RoutingApi>(
+    service: &S,
+    request: klue::OperationRequest,
+) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+    let mut v = klue::Violations::default();
+    let x_amz_target = request
+        .header_param::<
+            SvcDeleteXAmzTarget,
+        >(&mut v, "x-amz-target", true, &SCHEMA_SVC_DELETE_X_AMZ_TARGET);
+    if !v.is_empty() {
+        return Err(v.into_error());
+    }
+    let Some(x_amz_target) = x_amz_target else {
+        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
+    };
+    let request = SvcDeleteRequest { x_amz_target };
+    let response = service.svc_delete(request).await?;
+    Ok(klue::IntoResponse::into_response(response))
+}
+/// The decoded request of operation `request_diff` (POST /request/{id}?cmd=diff).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestDiffRequest {
+    pub id: i64,
+    pub cmd: RequestDiffCmd,
+}
+static OPERATION_REQUEST_DIFF: klue::OperationSpec = klue::OperationSpec {
+    id: "request_diff",
+    method: klue::Method::POST,
+    path: "/request/{id}?cmd=diff",
+    auth: klue::AuthMode::None,
+    body: None,
+};
+async fn handle_request_diff<S: RoutingApi>(
+    service: &S,
+    request: klue::OperationRequest,
+) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+    let mut v = klue::Violations::default();
+    let id = request.path_param::<i64>(&mut v, "id", &klue::plain::INT64);
+    let cmd = request
+        .query_param::<RequestDiffCmd>(&mut v, "cmd", true, &SCHEMA_REQUEST_DIFF_CMD);
+    if !v.is_empty() {
+        return Err(v.into_error());
+    }
+    let (Some(id), Some(cmd)) = (id, cmd) else {
+        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
+    };
+    let request = RequestDiffRequest { id, cmd };
+    let response = service.request_diff(request).await?;
+    Ok(klue::IntoResponse::into_response(response))
+}
+/// The decoded request of operation `request_plain` (POST /request/{id}).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestPlainRequest {
+    pub id: i64,
+}
+static OPERATION_REQUEST_PLAIN: klue::OperationSpec = klue::OperationSpec {
+    id: "request_plain",
+    method: klue::Method::POST,
+    path: "/request/{id}",
+    auth: klue::AuthMode::None,
+    body: None,
+};
+async fn handle_request_plain<S: RoutingApi>(
+    service: &S,
+    request: klue::OperationRequest,
+) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+    let mut v = klue::Violations::default();
+    let id = request.path_param::<i64>(&mut v, "id", &klue::plain::INT64);
+    if !v.is_empty() {
+        return Err(v.into_error());
+    }
+    let Some(id) = id else {
+        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
+    };
+    let request = RequestPlainRequest { id };
+    let response = service.request_plain(request).await?;
+    Ok(klue::IntoResponse::into_response(response))
+}
+/// The decoded request of operation `alerts` (GET /alerts?lat={lat}).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertsRequest {
+    pub lat: f64,
+}
+static OPERATION_ALERTS: klue::OperationSpec = klue::OperationSpec {
+    id: "alerts",
+    method: klue::Method::GET,
+    path: "/alerts?lat={lat}",
+    auth: klue::AuthMode::None,
+    body: None,
+};
+async fn handle_alerts<S: RoutingApi>(
+    service: &S,
+    request: klue::OperationRequest,
+) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+    let mut v = klue::Violations::default();
+    let lat = request.path_param::<f64>(&mut v, "lat", &klue::plain::NUMBER);
+    if !v.is_empty() {
+        return Err(v.into_error());
+    }
+    let Some(lat) = lat else {
+        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
+    };
+    let request = AlertsRequest { lat };
+    let response = service.alerts(request).await?;
+    Ok(klue::IntoResponse::into_response(response))
+}
 /// Binds an implementation of [`RoutingApi`] to the routes of `routing`.
 pub fn router<S: RoutingApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
@@ -664,6 +1120,51 @@ pub fn router<S: RoutingApi>(service: S) -> klue::ApiRouter {
                 async move { handle_spec_version(&*s, request).await }
             },
         );
+    let s = klue::Arc::clone(&service);
+    router
+        .operation(
+            &OPERATION_SVC_CREATE,
+            move |request| {
+                let s = klue::Arc::clone(&s);
+                async move { handle_svc_create(&*s, request).await }
+            },
+        );
+    let s = klue::Arc::clone(&service);
+    router
+        .operation(
+            &OPERATION_SVC_DELETE,
+            move |request| {
+                let s = klue::Arc::clone(&s);
+                async move { handle_svc_delete(&*s, request).await }
+            },
+        );
+    let s = klue::Arc::clone(&service);
+    router
+        .operation(
+            &OPERATION_REQUEST_DIFF,
+            move |request| {
+                let s = klue::Arc::clone(&s);
+                async move { handle_request_diff(&*s, request).await }
+            },
+        );
+    let s = klue::Arc::clone(&service);
+    router
+        .operation(
+            &OPERATION_REQUEST_PLAIN,
+            move |request| {
+                let s = klue::Arc::clone(&s);
+                async move { handle_request_plain(&*s, request).await }
+            },
+        );
+    let s = klue::Arc::clone(&service);
+    router
+        .operation(
+            &OPERATION_ALERTS,
+            move |request| {
+                let s = klue::Arc::clone(&s);
+                async move { handle_alerts(&*s, request).await }
+            },
+        );
     let _ = &service;
     router
 }
@@ -701,6 +1202,32 @@ pub struct FileParams {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusParams {
     pub version: i64,
+}
+/// The parameters and body of operation `svc_create` (POST /#X-Amz-Target=Svc.Create).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SvcCreateParams {
+    pub x_amz_target: SvcCreateXAmzTarget,
+}
+/// The parameters and body of operation `svc_delete` (POST /#X-Amz-Target=Svc.Delete).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SvcDeleteParams {
+    pub x_amz_target: SvcDeleteXAmzTarget,
+}
+/// The parameters and body of operation `request_diff` (POST /request/{id}?cmd=diff).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestDiffParams {
+    pub id: i64,
+    pub cmd: RequestDiffCmd,
+}
+/// The parameters and body of operation `request_plain` (POST /request/{id}).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestPlainParams {
+    pub id: i64,
+}
+/// The parameters and body of operation `alerts` (GET /alerts?lat={lat}).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertsParams {
+    pub lat: f64,
 }
 /** A typed client of API `routing`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
@@ -957,6 +1484,152 @@ impl RoutingClient {
             200 => {
                 Ok(
                     SpecVersionResponse::Ok(
+                        klue::decode_json::<
+                            Echo,
+                        >(
+                            &response,
+                            &SCHEMA_ECHO,
+                            self.http.config().validate_responses,
+                        )?,
+                    ),
+                )
+            }
+            _ => Err(klue::error_from_response(response)),
+        }
+    }
+    pub async fn svc_create(
+        &self,
+        params: SvcCreateParams,
+    ) -> Result<SvcCreateResponse, klue::ClientError> {
+        let mut url = klue::UrlBuilder::new();
+        url.literal("/");
+        let mut request = self.request(klue::Method::POST, url.finish());
+        {
+            let value = &params.x_amz_target;
+            klue::set_header(&mut request.headers, "x-amz-target", value)
+                .map_err(|violation| klue::ClientError::InvalidRequest(
+                    vec![violation],
+                ))?;
+        }
+        let response = self.http.execute(request).await?;
+        match response.status.as_u16() {
+            200 => {
+                Ok(
+                    SvcCreateResponse::Ok(
+                        klue::decode_json::<
+                            Echo,
+                        >(
+                            &response,
+                            &SCHEMA_ECHO,
+                            self.http.config().validate_responses,
+                        )?,
+                    ),
+                )
+            }
+            _ => Err(klue::error_from_response(response)),
+        }
+    }
+    pub async fn svc_delete(
+        &self,
+        params: SvcDeleteParams,
+    ) -> Result<SvcDeleteResponse, klue::ClientError> {
+        let mut url = klue::UrlBuilder::new();
+        url.literal("/");
+        let mut request = self.request(klue::Method::POST, url.finish());
+        {
+            let value = &params.x_amz_target;
+            klue::set_header(&mut request.headers, "x-amz-target", value)
+                .map_err(|violation| klue::ClientError::InvalidRequest(
+                    vec![violation],
+                ))?;
+        }
+        let response = self.http.execute(request).await?;
+        match response.status.as_u16() {
+            200 => {
+                Ok(
+                    SvcDeleteResponse::Ok(
+                        klue::decode_json::<
+                            Echo,
+                        >(
+                            &response,
+                            &SCHEMA_ECHO,
+                            self.http.config().validate_responses,
+                        )?,
+                    ),
+                )
+            }
+            _ => Err(klue::error_from_response(response)),
+        }
+    }
+    pub async fn request_diff(
+        &self,
+        params: RequestDiffParams,
+    ) -> Result<RequestDiffResponse, klue::ClientError> {
+        let mut url = klue::UrlBuilder::new();
+        url.literal("/request/");
+        url.path_param(&params.id);
+        {
+            let value = &params.cmd;
+            url.query("cmd", value);
+        }
+        let request = self.request(klue::Method::POST, url.finish());
+        let response = self.http.execute(request).await?;
+        match response.status.as_u16() {
+            200 => {
+                Ok(
+                    RequestDiffResponse::Ok(
+                        klue::decode_json::<
+                            Echo,
+                        >(
+                            &response,
+                            &SCHEMA_ECHO,
+                            self.http.config().validate_responses,
+                        )?,
+                    ),
+                )
+            }
+            _ => Err(klue::error_from_response(response)),
+        }
+    }
+    pub async fn request_plain(
+        &self,
+        params: RequestPlainParams,
+    ) -> Result<RequestPlainResponse, klue::ClientError> {
+        let mut url = klue::UrlBuilder::new();
+        url.literal("/request/");
+        url.path_param(&params.id);
+        let request = self.request(klue::Method::POST, url.finish());
+        let response = self.http.execute(request).await?;
+        match response.status.as_u16() {
+            200 => {
+                Ok(
+                    RequestPlainResponse::Ok(
+                        klue::decode_json::<
+                            Echo,
+                        >(
+                            &response,
+                            &SCHEMA_ECHO,
+                            self.http.config().validate_responses,
+                        )?,
+                    ),
+                )
+            }
+            _ => Err(klue::error_from_response(response)),
+        }
+    }
+    pub async fn alerts(
+        &self,
+        params: AlertsParams,
+    ) -> Result<AlertsResponse, klue::ClientError> {
+        let mut url = klue::UrlBuilder::new();
+        url.literal("/alerts");
+        url.query("lat", &params.lat);
+        let request = self.request(klue::Method::GET, url.finish());
+        let response = self.http.execute(request).await?;
+        match response.status.as_u16() {
+            200 => {
+                Ok(
+                    AlertsResponse::Ok(
                         klue::decode_json::<
                             Echo,
                         >(
