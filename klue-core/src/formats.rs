@@ -5,13 +5,14 @@
 //! with the same parser klue's validator checks it with, so that a value the validator admits
 //! always decodes and one it refuses never does (the wrapped crates' own parsers are more
 //! lenient: a space for `T`, a UUID without hyphens or in braces). Writing gives RFC 3339 /
-//! hyphenated text, which reads back to an equal value.
+//! hyphenated text, which reads back to an equal value. (chrono is used without its default
+//! features: no clock, no time zone database, no formatting code.)
 //!
 //! ```
 //! use klue_core::formats::{Date, DateTime, Uuid};
 //!
 //! let at: DateTime = "2024-02-29T12:30:00.5+01:00".parse().unwrap();
-//! assert_eq!(at.to_string(), "2024-02-29T12:30:00.500+01:00");
+//! assert_eq!(at.to_string(), "2024-02-29T12:30:00.5+01:00");
 //! assert_eq!(at.0.timestamp(), 1_709_206_200);
 //! let day: Date = "2024-02-29".parse().unwrap();
 //! assert_eq!(day.0, klue_core::formats::chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
@@ -26,7 +27,7 @@ use std::str::FromStr;
 pub use chrono;
 pub use uuid;
 
-use chrono::{FixedOffset, NaiveDate, NaiveTime, SecondsFormat};
+use chrono::{Datelike, FixedOffset, NaiveDate, NaiveTime, Timelike};
 
 use crate::params::{FromParam, ToParam};
 use crate::validate::format::{is_uuid, parse_date, parse_date_time, Parts};
@@ -88,9 +89,39 @@ impl Uuid {
     }
 }
 
+/// RFC 3339 with the fraction's significant digits only (`.5`, not `.500`), so that the text a
+/// client sent is written back as sent, but for `T`/`Z` in upper case and `Z` for `-00:00`.
+/// An offset is written in whole minutes (RFC 3339 has no seconds there).
 impl fmt::Display for DateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        let local = self.0.naive_local();
+        let (date, time) = (local.date(), local.time());
+        // chrono keeps a leap second as second 59 with a nanosecond count past one second.
+        let (second, nanosecond) = match time.nanosecond() {
+            n if n >= 1_000_000_000 => (time.second() + 1, n - 1_000_000_000),
+            n => (time.second(), n),
+        };
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{second:02}",
+            date.year(),
+            date.month(),
+            date.day(),
+            time.hour(),
+            time.minute()
+        )?;
+        if nanosecond > 0 {
+            let digits = format!("{nanosecond:09}");
+            write!(f, ".{}", digits.trim_end_matches('0'))?;
+        }
+        match self.0.offset().local_minus_utc() {
+            0 => f.write_str("Z"),
+            offset => {
+                let sign = if offset < 0 { '-' } else { '+' };
+                let minutes = offset.unsigned_abs() / 60;
+                write!(f, "{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+            }
+        }
     }
 }
 

@@ -134,7 +134,7 @@ fn written_text_is_admitted_and_reads_back_equal() {
 #[test]
 fn leap_seconds_offsets_and_fractions_are_kept() {
     let leap = DateTime::parse("2016-12-31T23:59:60.5Z").expect("a leap second");
-    assert_eq!(leap.to_string(), "2016-12-31T23:59:60.500Z");
+    assert_eq!(leap.to_string(), "2016-12-31T23:59:60.5Z");
     let shifted = DateTime::parse("2024-01-01t10:00:00.123456789123+05:30").expect("valid");
     assert_eq!(shifted.to_string(), "2024-01-01T10:00:00.123456789+05:30");
     let utc = DateTime::parse("2024-01-01T04:30:00.123456789Z").expect("valid");
