@@ -162,7 +162,8 @@ impl Builder {
     /// rather than `String`. They are read by the same parser the validator checks with: a
     /// malformed value is still a 400 naming its JSON pointer or parameter. A string with a
     /// length or a `pattern` besides its format stays a `String` (those are checked on its
-    /// text). Default: true (on GitHub's spec the typed values cost no measurable build time).
+    /// text). Default: true: on GitHub's spec (1,119 such schemas) the generated code is 0.04%
+    /// larger and builds within the noise of the untyped code (figures in the README).
     pub fn typed_formats(mut self, typed: bool) -> Self {
         self.typed_formats = typed;
         self
