@@ -92,6 +92,7 @@ pub fn configure() -> Builder {
         build_client: true,
         default_stubs: false,
         opaque_bearer: Vec::new(),
+        typed_formats: true,
     }
 }
 
@@ -104,6 +105,7 @@ pub struct Builder {
     build_client: bool,
     default_stubs: bool,
     opaque_bearer: Vec<String>,
+    typed_formats: bool,
 }
 
 impl Builder {
@@ -151,6 +153,19 @@ impl Builder {
     /// the spec is an error. Repeat for several schemes.
     pub fn opaque_bearer(mut self, scheme: impl Into<String>) -> Self {
         self.opaque_bearer.push(scheme.into());
+        self
+    }
+
+    /// Whether strings of format `date-time`, `date` and `uuid` are typed values:
+    /// `klue::DateTime` (a `chrono::DateTime<FixedOffset>`, the offset as sent), `klue::Date`
+    /// (a `chrono::NaiveDate`) and `klue::Uuid` (a `uuid::Uuid`), from `klue_core::formats`,
+    /// rather than `String`. They are read by the same parser the validator checks with: a
+    /// malformed value is still a 400 naming its JSON pointer or parameter. A string with a
+    /// length or a `pattern` besides its format stays a `String` (those are checked on its
+    /// text). Default: true: on GitHub's spec (1,119 such schemas) the generated code is 0.04%
+    /// larger and builds within the noise of the untyped code (figures in the README).
+    pub fn typed_formats(mut self, typed: bool) -> Self {
+        self.typed_formats = typed;
         self
     }
 
@@ -234,6 +249,7 @@ impl Builder {
             server: self.build_server,
             client: self.build_client,
             default_stubs: self.default_stubs,
+            typed_formats: self.typed_formats,
         }
     }
 }

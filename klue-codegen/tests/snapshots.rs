@@ -42,6 +42,24 @@ fn defaults() {
 }
 
 #[test]
+fn formats() {
+    snapshot("fixtures/openapi30/formats.yaml");
+}
+
+/// The same spec with `typed_formats(false)`: every string stays a `String`.
+#[test]
+fn formats_untyped() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let path = root.join("apis/fixtures/openapi30/formats.yaml");
+    let code = klue_codegen::configure()
+        .typed_formats(false)
+        .generate(&path)
+        .expect("generates");
+    assert!(!code.contains("klue::DateTime") && !code.contains("klue::Uuid"));
+    expectorate::assert_contents("snapshots/src/generated/formats_untyped.rs", &code);
+}
+
+#[test]
 fn bench() {
     snapshot("bench.yaml");
 }

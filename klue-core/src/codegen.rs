@@ -11,6 +11,7 @@ pub use serde_json;
 pub use crate::auth::{BasicCredentials, BearerToken, Claims};
 pub use crate::body_stream::BodyStream;
 pub use crate::error::ApiError;
+pub use crate::formats::{Date, DateTime, Uuid};
 pub use crate::multipart::{
     encode_multipart, multipart_schema, FileField, FilePart, FileParts, MultipartBody,
 };

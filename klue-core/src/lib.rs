@@ -22,6 +22,7 @@ pub mod config;
 mod docs;
 pub mod error;
 pub mod error_map;
+pub mod formats;
 mod health;
 pub mod hooks;
 mod log_format;

@@ -23,7 +23,7 @@ impl BenchApi for Bench {
     ) -> Result<CreateItemResponse, ApiError> {
         let item = request.body;
         Ok(Item {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: uuid::Uuid::new_v4().into(),
             name: item.name,
             price: item.price,
             tags: item.tags,

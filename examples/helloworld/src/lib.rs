@@ -79,7 +79,7 @@ impl HelloworldApi for Hello {
             .with_user_message("You already said that."));
         }
         Ok(PostMessageResponse::Created(Message {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: uuid::Uuid::new_v4().into(),
             author,
             text: message.text,
             priority: message.priority,

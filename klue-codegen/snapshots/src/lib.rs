@@ -19,6 +19,17 @@ pub mod defaults {
     include!("generated/defaults.rs");
 }
 
+/// `apis/fixtures/openapi30/formats.yaml`: `date-time`, `date` and `uuid` strings as typed
+/// values.
+pub mod formats {
+    include!("generated/formats.rs");
+}
+
+/// The same spec generated with `typed_formats(false)`: plain `String`s.
+pub mod formats_untyped {
+    include!("generated/formats_untyped.rs");
+}
+
 /// `apis/bench.yaml`.
 pub mod bench {
     include!("generated/bench.rs");

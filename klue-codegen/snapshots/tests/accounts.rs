@@ -14,7 +14,11 @@ impl api::AccountsApi for Echo {
         request: api::CreateAccountRequest,
     ) -> Result<api::CreateAccountResponse, ApiError> {
         let mut account = request.body;
-        account.id = Some("123e4567-e89b-12d3-a456-426614174000".to_owned());
+        account.id = Some(
+            "123e4567-e89b-12d3-a456-426614174000"
+                .parse()
+                .expect("a UUID"),
+        );
         Ok(account.into())
     }
 }

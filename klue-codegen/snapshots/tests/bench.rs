@@ -13,7 +13,9 @@ impl BenchApi for Items {
         request: CreateItemRequest,
     ) -> Result<CreateItemResponse, ApiError> {
         Ok(Item {
-            id: "00000000-0000-4000-8000-000000000000".to_owned(),
+            id: "00000000-0000-4000-8000-000000000000"
+                .parse()
+                .expect("a UUID"),
             name: request.body.name,
             price: request.body.price,
             tags: request.body.tags,

@@ -18,7 +18,7 @@ impl api::ObjectsApi for Echo {
     ) -> Result<api::SaveSettingsResponse, ApiError> {
         let mut settings = request.body;
         // readOnly: set by the server; writeOnly: not sent back.
-        settings.id = Some(ID.to_owned());
+        settings.id = Some(ID.parse().expect("a UUID"));
         settings.secret = None;
         Ok(settings.into())
     }
@@ -37,7 +37,7 @@ impl api::ObjectsApi for Echo {
         &self,
         request: api::CheckFormatsRequest,
     ) -> Result<api::CheckFormatsResponse, ApiError> {
-        assert_eq!(request.id, ID);
+        assert_eq!(request.id.to_string(), ID);
         Ok(request.body.into())
     }
 }

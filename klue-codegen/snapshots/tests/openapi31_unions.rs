@@ -94,7 +94,7 @@ async fn discriminated_events_validate_over_http() {
     let events = [
         Event::Click(Click {
             r#type: ClickType::Click,
-            at: "2024-05-01T10:00:00+02:00".to_owned(),
+            at: "2024-05-01T10:00:00+02:00".parse().expect("a date-time"),
             button: Some(Some(2)),
         }),
         Event::Scroll(Scroll {

@@ -79,7 +79,9 @@ impl hw::HelloworldApi for Hello {
             );
         }
         Ok(hw::PostMessageResponse::Created(hw::Message {
-            id: "00000000-0000-4000-8000-000000000001".into(),
+            id: "00000000-0000-4000-8000-000000000001"
+                .parse()
+                .expect("a UUID"),
             author: request.claims.sub,
             text: message.text,
             priority: message.priority,
@@ -257,8 +259,10 @@ impl bench::BenchApi for Items {
         request: bench::CreateItemRequest,
     ) -> Result<bench::CreateItemResponse, ApiError> {
         Ok(bench::Item {
-            // `id` is a `format: uuid` string, which the client checks.
-            id: format!("00000000-0000-4000-8000-{:012x}", request.body.name.len()),
+            // `id` is a `format: uuid` string: a typed `klue::Uuid`.
+            id: klue_core::formats::Uuid::from_u128(
+                0x4000_8000_0000_0000_0000 | request.body.name.len() as u128,
+            ),
             name: request.body.name,
             price: request.body.price,
             tags: request.body.tags,
@@ -286,7 +290,9 @@ async fn bench_round_trips() {
     assert_eq!(
         created,
         bench::CreateItemResponse::Ok(bench::Item {
-            id: "00000000-0000-4000-8000-000000000005".into(),
+            id: "00000000-0000-4000-8000-000000000005"
+                .parse()
+                .expect("a UUID"),
             name: "apple".into(),
             price: 1.5,
             tags: Some(vec!["fruit".into()]),

@@ -82,7 +82,11 @@ impl TypeEmitter {
                 SchemaKind::Boolean => "Boolean".to_owned(),
                 SchemaKind::Integer(..) => "Integer".to_owned(),
                 SchemaKind::Number(..) => "Number".to_owned(),
-                SchemaKind::String(_) | SchemaKind::StringEnum(_) => "String".to_owned(),
+                SchemaKind::String(rules) => self
+                    .typed_format(rules)
+                    .map_or("String", |typed| typed.variant())
+                    .to_owned(),
+                SchemaKind::StringEnum(_) => "String".to_owned(),
                 SchemaKind::Array { .. } => "Array".to_owned(),
                 SchemaKind::Map(_) => "Map".to_owned(),
                 _ => format!("Variant{index}"),

@@ -74,7 +74,10 @@ impl TypeEmitter {
                 let n = Literal::f64_suffixed(n.as_f64()?);
                 quote!(#n)
             }
-            (SchemaKind::String(_), Value::String(s)) => quote!(#s.to_owned()),
+            (SchemaKind::String(rules), Value::String(s)) => match self.typed_format(rules) {
+                Some(typed) => super::formats::default_value(typed, s)?,
+                None => quote!(#s.to_owned()),
+            },
             (SchemaKind::StringEnum(values), Value::String(s)) => {
                 let variant = ident(&enum_variant(values, s)?);
                 quote!(#ty::#variant)

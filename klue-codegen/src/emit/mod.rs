@@ -5,6 +5,7 @@ mod client;
 mod composite;
 mod construct;
 mod defaults;
+mod formats;
 mod http_auth;
 mod param_style;
 mod server;
@@ -26,12 +27,15 @@ pub(crate) struct Parts {
     pub(crate) client: bool,
     /// Trait methods with a default body answering 501 `NOT_IMPLEMENTED`.
     pub(crate) default_stubs: bool,
+    /// `date-time`, `date` and `uuid` strings as `klue::DateTime`, `klue::Date`, `klue::Uuid`.
+    pub(crate) typed_formats: bool,
 }
 
 /// The generated Rust source for `api`, formatted; `source` names the spec in the header.
 pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn::Error> {
     let rt = rt();
     let mut types = TypeEmitter::new(api);
+    types.typed_formats = parts.typed_formats;
     types.emit_named(api);
 
     let api_camel = naming::camel(&api.name);

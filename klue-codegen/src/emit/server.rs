@@ -135,8 +135,11 @@ pub(crate) fn operation(
             _ => None,
         };
         decode.push(match &default {
-            // A `String` is built only when needed; other defaults are constants.
-            Some(value) if ty.to_string() == "String" => {
+            // A `String` or a typed format is built only when needed; other defaults are
+            // constants.
+            Some(value)
+                if ty.to_string() == "String" || types.typed_format_of(&param.schema).is_some() =>
+            {
                 quote!(let #local_ident = #call.unwrap_or_else(|| #value);)
             }
             Some(value) => quote!(let #local_ident = #call.unwrap_or(#value);),

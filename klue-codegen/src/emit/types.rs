@@ -60,6 +60,8 @@ pub(crate) struct TypeEmitter {
     owner: Option<String>,
     /// The named schemas, to read the kind behind a reference (defaults of enum fields).
     named_schemas: std::collections::HashMap<String, Schema>,
+    /// `Builder::typed_formats`: `date-time`, `date` and `uuid` strings as typed values.
+    pub(crate) typed_formats: bool,
 }
 
 impl TypeEmitter {
@@ -93,6 +95,7 @@ impl TypeEmitter {
             contains: super::composite::containment(api),
             owner: None,
             named_schemas: api.schemas.iter().cloned().collect(),
+            typed_formats: true,
         }
     }
 
@@ -428,7 +431,7 @@ impl TypeEmitter {
             SchemaKind::Integer(IntFormat::Uint64, _) => quote!(u64),
             SchemaKind::Number(FloatFormat::Float, _) => quote!(f32),
             SchemaKind::Number(FloatFormat::Double, _) => quote!(f64),
-            SchemaKind::String(_) => quote!(String),
+            SchemaKind::String(rules) => self.string_type(rules),
             SchemaKind::Array { items, .. } => {
                 let item = self.rust_type(items, &format!("{hint}_item"));
                 quote!(Vec<#item>)

@@ -1,5 +1,7 @@
-//! The string formats klue checks at run time. Field types stay `String`: a service gets the
-//! text as sent, known to be well-formed.
+//! The string formats klue checks at run time. Fields of `date-time`, `date` and `uuid` are
+//! typed values ([`crate::formats`]) when the code generator's `typed_formats` is on (the
+//! default), built from what these checks read; other fields stay `String`: a service gets
+//! the text as sent, known to be well-formed.
 
 use std::fmt;
 
@@ -84,7 +86,7 @@ impl Format {
     }
 }
 
-fn is_uuid(text: &str) -> bool {
+pub(crate) fn is_uuid(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.len() == 36
         && bytes.iter().enumerate().all(|(i, b)| match i {
@@ -102,12 +104,36 @@ fn number(text: &str, digits: usize) -> Option<(u32, &str)> {
     Some((head.parse().ok()?, &text[digits..]))
 }
 
-fn is_date(text: &str) -> bool {
-    date_prefix(text).is_some_and(str::is_empty)
+/// The fields of an RFC 3339 `date-time`, `date` or `full-time` as the checks read them: the
+/// typed values ([`crate::formats`]) are built from these, so that they admit exactly what the
+/// checks admit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Parts {
+    pub(crate) year: u32,
+    pub(crate) month: u32,
+    pub(crate) day: u32,
+    pub(crate) hour: u32,
+    pub(crate) minute: u32,
+    /// 0 to 60 (a leap second).
+    pub(crate) second: u32,
+    /// The fraction's first nine digits (further digits are dropped).
+    pub(crate) nanosecond: u32,
+    /// East of UTC.
+    pub(crate) offset_seconds: i32,
 }
 
-/// Parses `YYYY-MM-DD` at the start of `text`; the rest.
-fn date_prefix(text: &str) -> Option<&str> {
+fn is_date(text: &str) -> bool {
+    parse_date(text).is_some()
+}
+
+/// The fields of the RFC 3339 `full-date` `text` (`YYYY-MM-DD`).
+pub(crate) fn parse_date(text: &str) -> Option<Parts> {
+    let (parts, rest) = date_prefix(text)?;
+    rest.is_empty().then_some(parts)
+}
+
+/// Parses `YYYY-MM-DD` at the start of `text`; its fields and the rest.
+fn date_prefix(text: &str) -> Option<(Parts, &str)> {
     let (year, rest) = number(text, 4)?;
     let (month, rest) = number(rest.strip_prefix('-')?, 2)?;
     let (day, rest) = number(rest.strip_prefix('-')?, 2)?;
@@ -119,50 +145,83 @@ fn date_prefix(text: &str) -> Option<&str> {
         2 => 28,
         _ => return None,
     };
-    (1..=days).contains(&day).then_some(rest)
+    let parts = Parts {
+        year,
+        month,
+        day,
+        ..Parts::default()
+    };
+    (1..=days).contains(&day).then_some((parts, rest))
 }
 
 fn is_date_time(text: &str) -> bool {
-    let Some(rest) = date_prefix(text) else {
-        return false;
-    };
-    rest.strip_prefix(['T', 't']).is_some_and(is_full_time)
+    parse_date_time(text).is_some()
+}
+
+/// The fields of the RFC 3339 `date-time` `text` (`T` and `Z` in either case).
+pub(crate) fn parse_date_time(text: &str) -> Option<Parts> {
+    let (date, rest) = date_prefix(text)?;
+    let time = full_time(rest.strip_prefix(['T', 't'])?)?;
+    Some(Parts {
+        year: date.year,
+        month: date.month,
+        day: date.day,
+        ..time
+    })
+}
+
+fn is_full_time(text: &str) -> bool {
+    full_time(text).is_some()
 }
 
 /// RFC 3339 `full-time`: `HH:MM:SS`, an optional fraction, then `Z` or `+HH:MM`/`-HH:MM`.
-fn is_full_time(text: &str) -> bool {
-    let Some(rest) = time(text) else {
-        return false;
-    };
-    let rest = match rest.strip_prefix(['.']) {
+fn full_time(text: &str) -> Option<Parts> {
+    let (mut parts, rest) = time(text)?;
+    let rest = match rest.strip_prefix('.') {
         Some(fraction) => {
             let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
             if digits == 0 {
-                return false;
+                return None;
             }
+            // Nine digits are nanoseconds: pad a shorter fraction, drop what is finer.
+            let kept = &fraction[..digits.min(9)];
+            let scale = 10u32.pow(9 - u32::try_from(kept.len()).ok()?);
+            parts.nanosecond = kept.parse::<u32>().ok()? * scale;
             &fraction[digits..]
         }
         None => rest,
     };
-    match rest {
-        "Z" | "z" => true,
-        _ => rest
-            .strip_prefix(['+', '-'])
-            .and_then(|offset| {
-                let (hour, offset) = number(offset, 2)?;
-                let (minute, offset) = number(offset.strip_prefix(':')?, 2)?;
-                (hour < 24 && minute < 60 && offset.is_empty()).then_some(())
-            })
-            .is_some(),
-    }
+    parts.offset_seconds = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let (hour, offset) = number(&rest[1..], 2)?;
+            let (minute, offset) = number(offset.strip_prefix(':')?, 2)?;
+            if hour >= 24 || minute >= 60 || !offset.is_empty() {
+                return None;
+            }
+            sign * i32::try_from(hour * 3600 + minute * 60).ok()?
+        }
+    };
+    Some(parts)
 }
 
-/// Parses `HH:MM:SS` (a leap second allowed) at the start of `text`; the rest.
-fn time(text: &str) -> Option<&str> {
+/// Parses `HH:MM:SS` (a leap second allowed) at the start of `text`; its fields and the rest.
+fn time(text: &str) -> Option<(Parts, &str)> {
     let (hour, rest) = number(text, 2)?;
     let (minute, rest) = number(rest.strip_prefix(':')?, 2)?;
     let (second, rest) = number(rest.strip_prefix(':')?, 2)?;
-    (hour < 24 && minute < 60 && second <= 60).then_some(rest)
+    let parts = Parts {
+        hour,
+        minute,
+        second,
+        ..Parts::default()
+    };
+    (hour < 24 && minute < 60 && second <= 60).then_some((parts, rest))
 }
 
 fn is_email(text: &str) -> bool {

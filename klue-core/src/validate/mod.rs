@@ -11,7 +11,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-mod format;
+pub(crate) mod format;
 mod integral;
 mod rules;
 mod schema;

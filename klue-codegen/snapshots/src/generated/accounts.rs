@@ -135,14 +135,14 @@ pub struct Account {
         deserialize_with = "::klue_core::codegen::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
-    pub id: Option<String>,
+    pub id: Option<klue::Uuid>,
     pub email: String,
     #[serde(
         default,
         deserialize_with = "::klue_core::codegen::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
-    pub created: Option<String>,
+    pub created: Option<klue::DateTime>,
     #[serde(default = "default_account_active")]
     pub active: bool,
     #[serde(default = "default_account_plan")]

@@ -103,7 +103,7 @@ static SCHEMA_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Item {
-    pub id: String,
+    pub id: klue::Uuid,
     pub name: String,
     pub price: f64,
     #[serde(
@@ -116,7 +116,7 @@ pub struct Item {
 #[allow(dead_code)]
 impl Item {
     /// The required fields; the others start at their defaults.
-    pub fn new(id: String, name: String, price: f64) -> Self {
+    pub fn new(id: klue::Uuid, name: String, price: f64) -> Self {
         Self {
             id,
             name,

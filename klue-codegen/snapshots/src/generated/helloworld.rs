@@ -262,7 +262,7 @@ static SCHEMA_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Message {
-    pub id: String,
+    pub id: klue::Uuid,
     pub author: String,
     pub text: String,
     pub priority: i32,
@@ -294,7 +294,7 @@ pub struct Message {
 #[allow(dead_code)]
 impl Message {
     /// The required fields; the others start at their defaults.
-    pub fn new(id: String, author: String, text: String, priority: i32) -> Self {
+    pub fn new(id: klue::Uuid, author: String, text: String, priority: i32) -> Self {
         Self {
             id,
             author,

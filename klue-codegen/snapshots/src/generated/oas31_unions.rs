@@ -121,7 +121,7 @@ static SCHEMA_CLICK__BUTTON: klue::Schema = klue::Schema::Nullable(
 #[serde(crate = "klue::serde", remote = "Self", deny_unknown_fields)]
 pub struct Click {
     pub r#type: ClickType,
-    pub at: String,
+    pub at: klue::DateTime,
     #[serde(
         default,
         deserialize_with = "::klue_core::codegen::deserialize_present",
@@ -132,7 +132,7 @@ pub struct Click {
 #[allow(dead_code)]
 impl Click {
     /// The required fields; the others start at their defaults.
-    pub fn new(r#type: ClickType, at: String) -> Self {
+    pub fn new(r#type: ClickType, at: klue::DateTime) -> Self {
         Self { r#type, at, button: None }
     }
 }

@@ -35,7 +35,7 @@ pub struct Ping {
         deserialize_with = "::klue_core::codegen::deserialize_present",
         skip_serializing_if = "Option::is_none"
     )]
-    pub at: Option<Option<String>>,
+    pub at: Option<Option<klue::DateTime>>,
 }
 ::klue_core::object_serde!(Ping);
 impl klue::Validate for Ping {

@@ -216,7 +216,7 @@ pub struct Settings {
         deserialize_with = "::klue_core::codegen::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
-    pub id: Option<String>,
+    pub id: Option<klue::Uuid>,
     pub name: String,
     /// Write-only: sent by clients; never required (the same type serves responses).
     #[serde(
@@ -403,19 +403,19 @@ pub struct Formats {
         deserialize_with = "::klue_core::codegen::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
-    pub id: Option<String>,
+    pub id: Option<klue::Uuid>,
     #[serde(
         default,
         deserialize_with = "::klue_core::codegen::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
-    pub at: Option<String>,
+    pub at: Option<klue::DateTime>,
     #[serde(
         default,
         deserialize_with = "::klue_core::codegen::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
-    pub day: Option<String>,
+    pub day: Option<klue::Date>,
     #[serde(
         default,
         deserialize_with = "::klue_core::codegen::deserialize_non_null",
@@ -439,7 +439,7 @@ pub struct Formats {
         deserialize_with = "::klue_core::codegen::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<klue::Date>>,
 }
 ::klue_core::object_serde!(Formats);
 impl klue::Validate for Formats {
@@ -653,7 +653,7 @@ async fn handle_save_open<S: ObjectsApi>(
 /// The decoded request of operation `check_formats` (POST /formats/{id}).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckFormatsRequest {
-    pub id: String,
+    pub id: klue::Uuid,
     /// The request body.
     pub body: Formats,
 }
@@ -673,7 +673,7 @@ async fn handle_check_formats<S: ObjectsApi>(
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
-    let id = request.path_param::<String>(&mut v, "id", &klue::plain::UUID);
+    let id = request.path_param::<klue::Uuid>(&mut v, "id", &klue::plain::UUID);
     let body = request.json_body::<Formats>(&mut v, true, &SCHEMA_FORMATS);
     if !v.is_empty() {
         return Err(v.into_error());
@@ -735,7 +735,7 @@ pub struct SaveOpenParams {
 /// The parameters and body of operation `check_formats` (POST /formats/{id}).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckFormatsParams {
-    pub id: String,
+    pub id: klue::Uuid,
     /// The request body.
     pub body: Formats,
 }
