@@ -43,7 +43,9 @@ mod url;
 pub mod validate;
 
 pub use access::REQUEST_ID_HEADER;
-pub use auth::{Authenticator, BasicCredentials, BearerToken, Claims, JwtConfig};
+pub use auth::{
+    install_jwt_crypto, Authenticator, BasicCredentials, BearerToken, Claims, JwtConfig,
+};
 pub use body_stream::BodyStream;
 pub use builtin::VersionInfo;
 pub use client::{ClientConfig, ClientError, HttpClient};

@@ -228,6 +228,8 @@ async fn rs256_and_es256_work_and_hs_rs_confusion_is_refused() {
 
         // The classic confusion attack: an HS256 token whose HMAC key is the public key.
         let claims = json!({"sub": "mallory", "aud": AUDIENCE, "iss": ISSUER, "exp": now() + 600});
+        // jsonwebtoken signs with the provider klue installs (no backend of its own here).
+        klue_core::install_jwt_crypto();
         let forged = jsonwebtoken::encode(
             &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
             &claims,

@@ -11,6 +11,7 @@
 
 mod claims;
 mod config;
+mod crypto;
 mod header;
 mod http_schemes;
 #[cfg(test)]
@@ -28,6 +29,7 @@ use serde_json::{Map, Value};
 
 pub use claims::Claims;
 pub use config::{AuthConfigError, JwtConfig};
+pub use crypto::install as install_jwt_crypto;
 pub(crate) use http_schemes::{is_opaque_bearer, BearerVerifiers};
 pub use http_schemes::{BasicCredentials, BearerToken, VerifierFuture, MAX_AUTHORIZATION_BYTES};
 
@@ -60,6 +62,7 @@ impl Authenticator {
     /// public key otherwise) is accepted: every token is then refused as `TOKEN_INVALID`.
     /// Fails on an unparsable key, or a private key that does not match the public one.
     pub fn new(config: JwtConfig) -> Result<Self, AuthConfigError> {
+        crypto::install();
         let alg = config.algorithm;
         let bad = |what, e: JwtError| AuthConfigError::Key {
             what,
@@ -124,6 +127,7 @@ impl Authenticator {
     }
 
     fn with_keys(config: JwtConfig, dk: Option<DecodingKey>, ek: Option<EncodingKey>) -> Self {
+        crypto::install();
         let mut validation = Validation::new(config.algorithm);
         validation.leeway = config.leeway_secs;
         validation.validate_exp = true;

@@ -333,3 +333,74 @@ fn debug_redacts_secrets() {
         assert!(text.contains("<redacted>"), "{text}");
     }
 }
+
+/// Every algorithm klue accepts signs and verifies through its ring provider (RustCrypto's
+/// `rsa` is not compiled), and a signature by another key of the family is refused.
+#[test]
+fn every_algorithm_round_trips_through_the_ring_provider() {
+    use jsonwebtoken::crypto::{sign, verify};
+    use jsonwebtoken::{DecodingKey, EncodingKey};
+    use ring::signature::{EcdsaKeyPair, Ed25519KeyPair, KeyPair as _};
+
+    crate::install_jwt_crypto();
+    let rng = ring::rand::SystemRandom::new();
+    let message = b"header.payload";
+    let check = |alg: Algorithm, sk: &EncodingKey, pk: &DecodingKey, other: &DecodingKey| {
+        let signature = sign(message, sk, alg).unwrap_or_else(|e| panic!("{alg:?}: {e}"));
+        assert!(verify(&signature, message, pk, alg).unwrap(), "{alg:?}");
+        assert!(!verify(&signature, b"tampered", pk, alg).unwrap(), "{alg:?}");
+        assert!(!verify(&signature, message, other, alg).unwrap(), "{alg:?} other key");
+    };
+    for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
+        let sk = EncodingKey::from_secret(SECRET.as_bytes());
+        let pk = DecodingKey::from_secret(SECRET.as_bytes());
+        check(alg, &sk, &pk, &DecodingKey::from_secret(b"another secret"));
+    }
+    let rsa_sk = EncodingKey::from_rsa_pem(RSA_PRIVATE.as_bytes()).unwrap();
+    let rsa_pk = DecodingKey::from_rsa_pem(RSA_PUBLIC.as_bytes()).unwrap();
+    let rsa_other = DecodingKey::from_rsa_raw_components(&[0xc5; 256], &[1, 0, 1]);
+    for alg in [
+        Algorithm::RS256,
+        Algorithm::RS384,
+        Algorithm::RS512,
+        Algorithm::PS256,
+        Algorithm::PS384,
+        Algorithm::PS512,
+    ] {
+        check(alg, &rsa_sk, &rsa_pk, &rsa_other);
+    }
+    let ec_sk = EncodingKey::from_ec_pem(EC_PRIVATE.as_bytes()).unwrap();
+    let ec_pk = DecodingKey::from_ec_pem(EC_PUBLIC.as_bytes()).unwrap();
+    let p256 = &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING;
+    let generated = EcdsaKeyPair::generate_pkcs8(p256, &rng).unwrap();
+    let pair = EcdsaKeyPair::from_pkcs8(p256, generated.as_ref(), &rng).unwrap();
+    check(
+        Algorithm::ES256,
+        &ec_sk,
+        &ec_pk,
+        &DecodingKey::from_ec_der(pair.public_key().as_ref()),
+    );
+    let p384 = &ring::signature::ECDSA_P384_SHA384_FIXED_SIGNING;
+    let generated = EcdsaKeyPair::generate_pkcs8(p384, &rng).unwrap();
+    let pair = EcdsaKeyPair::from_pkcs8(p384, generated.as_ref(), &rng).unwrap();
+    let other = EcdsaKeyPair::generate_pkcs8(p384, &rng).unwrap();
+    let other = EcdsaKeyPair::from_pkcs8(p384, other.as_ref(), &rng).unwrap();
+    check(
+        Algorithm::ES384,
+        &EncodingKey::from_ec_der(generated.as_ref()),
+        &DecodingKey::from_ec_der(pair.public_key().as_ref()),
+        &DecodingKey::from_ec_der(other.public_key().as_ref()),
+    );
+    let generated = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+    let pair = Ed25519KeyPair::from_pkcs8(generated.as_ref()).unwrap();
+    let other = Ed25519KeyPair::generate_pkcs8(&rng).unwrap();
+    let other = Ed25519KeyPair::from_pkcs8(other.as_ref()).unwrap();
+    check(
+        Algorithm::EdDSA,
+        &EncodingKey::from_ed_der(generated.as_ref()),
+        &DecodingKey::from_ed_der(pair.public_key().as_ref()),
+        &DecodingKey::from_ed_der(other.public_key().as_ref()),
+    );
+    // A key of another family is an error, not a pass.
+    assert!(sign(message, &rsa_sk, Algorithm::ES256).is_err());
+}
