@@ -240,9 +240,9 @@ mod tests {
             got,
             vec![
                 ("DELETE".to_owned(), "/api/v2/files/a%20b/1".to_owned()),
-                ("POST".to_owned(), "/api/v2/?X-Amz-Target=Svc.Op".to_owned()),
                 ("GET".to_owned(), "/api/v2/Tags?resourceArn=1".to_owned()),
                 ("GET".to_owned(), "/api/v2/repos/1/compare/1...1".to_owned()),
+                ("POST".to_owned(), "/api/v2/?X-Amz-Target=Svc.Op".to_owned()),
                 ("POST".to_owned(), "/api/v2/files/a%20b/1".to_owned()),
                 ("POST".to_owned(), "/api/v2/request/1?cmd=diff".to_owned()),
             ]
