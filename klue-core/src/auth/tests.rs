@@ -348,8 +348,14 @@ fn every_algorithm_round_trips_through_the_ring_provider() {
     let check = |alg: Algorithm, sk: &EncodingKey, pk: &DecodingKey, other: &DecodingKey| {
         let signature = sign(message, sk, alg).unwrap_or_else(|e| panic!("{alg:?}: {e}"));
         assert!(verify(&signature, message, pk, alg).unwrap(), "{alg:?}");
-        assert!(!verify(&signature, b"tampered", pk, alg).unwrap(), "{alg:?}");
-        assert!(!verify(&signature, message, other, alg).unwrap(), "{alg:?} other key");
+        assert!(
+            !verify(&signature, b"tampered", pk, alg).unwrap(),
+            "{alg:?}"
+        );
+        assert!(
+            !verify(&signature, message, other, alg).unwrap(),
+            "{alg:?} other key"
+        );
     };
     for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
         let sk = EncodingKey::from_secret(SECRET.as_bytes());
