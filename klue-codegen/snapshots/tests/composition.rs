@@ -48,6 +48,28 @@ async fn alternatives_are_decoded_into_their_own_types() {
     let mut pointers: Vec<&str> = bad.errors.iter().map(|v| v.pointer.as_str()).collect();
     pointers.sort_unstable();
     assert_eq!(pointers, ["/lives", "/name"]);
+    // `allOf: [{$ref}, {description}]` is the reference, typed and checked.
+    let cat = api::Cat {
+        indoor: Some(true),
+        nickname: Some("tom".to_owned()),
+        ..api::Cat::new("tom".to_owned(), 3)
+    };
+    let sent = serde_json::to_value(&cat).unwrap();
+    assert_eq!(sent["indoor"], true);
+    client
+        .post_json("/pets", &sent, None)
+        .await
+        .assert_json(200);
+    // Refused (by the union, at the root: neither alternative fits once the cat's rule fails).
+    for bad in [
+        json!({"name": "tom", "lives": 3, "indoor": {}}),
+        json!({"name": "tom", "lives": 3, "nickname": "much too long"}),
+    ] {
+        client
+            .post_json("/pets", &bad, None)
+            .await
+            .assert_error(400, "INVALID_PARAMETER");
+    }
     // Neither alternative fits.
     client
         .post_json("/pets", &json!({"name": "nemo"}), None)

@@ -9,7 +9,7 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     spec_json: SPEC_JSON,
 };
 /// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"composition","version":"1.0.0","description":"allOf merged into one struct; oneOf / anyOf as untagged enums."},"paths":{"/pets":{"post":{"operationId":"add_pet","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}}}},"responses":{"200":{"description":"The pet's kind and name.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Summary"}}}}}}}},"components":{"schemas":{"Named":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1}}},"Dog":{"allOf":[{"$ref":"#/components/schemas/Named"},{"type":"object","required":["barks"],"properties":{"barks":{"type":"boolean"}}}]},"Cat":{"allOf":[{"$ref":"#/components/schemas/Named"},{"type":"object","required":["lives"],"properties":{"lives":{"type":"integer","minimum":1,"maximum":9}}}]},"Pet":{"oneOf":[{"$ref":"#/components/schemas/Dog"},{"$ref":"#/components/schemas/Cat"}]},"Summary":{"type":"object","required":["kind","name"],"properties":{"kind":{"type":"string"},"name":{"type":"string"},"tag":{"anyOf":[{"type":"string"},{"type":"integer"}],"nullable":true}}}}}}"##;
+pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"composition","version":"1.0.0","description":"allOf merged into one struct; oneOf / anyOf as untagged enums."},"paths":{"/pets":{"post":{"operationId":"add_pet","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}}}},"responses":{"200":{"description":"The pet's kind and name.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Summary"}}}}}}}},"components":{"schemas":{"Named":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1}}},"Dog":{"allOf":[{"$ref":"#/components/schemas/Named"},{"type":"object","required":["barks"],"properties":{"barks":{"type":"boolean"}}}]},"Cat":{"allOf":[{"$ref":"#/components/schemas/Named"},{"type":"object","required":["lives"],"properties":{"lives":{"type":"integer","minimum":1,"maximum":9},"indoor":{"allOf":[{"$ref":"#/components/schemas/Flag"},{"description":"Whether the cat stays in."}]},"nickname":{"allOf":[{"description":"What it answers to."},{"$ref":"#/components/schemas/ShortText"}]}}}]},"Flag":{"type":"boolean"},"ShortText":{"type":"string","maxLength":8},"Pet":{"oneOf":[{"$ref":"#/components/schemas/Dog"},{"$ref":"#/components/schemas/Cat"}]},"Summary":{"type":"object","required":["kind","name"],"properties":{"kind":{"type":"string"},"name":{"type":"string"},"tag":{"anyOf":[{"type":"string"},{"type":"integer"}],"nullable":true}}}}}}"##;
 #[allow(dead_code)]
 static SCHEMA_NAMED__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
@@ -101,12 +101,40 @@ static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
 pub struct Cat {
     pub name: String,
     pub lives: i64,
+    /// Whether the cat stays in.
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub indoor: Option<Flag>,
+    /// What it answers to.
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub nickname: Option<ShortText>,
+}
+#[allow(dead_code)]
+impl Cat {
+    /// The required fields; the others start at their defaults.
+    pub fn new(name: String, lives: i64) -> Self {
+        Self {
+            name,
+            lives,
+            indoor: None,
+            nickname: None,
+        }
+    }
 }
 ::klue_core::object_serde!(Cat);
 impl klue::Validate for Cat {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
         v.field("name", &self.name, &SCHEMA_CAT__NAME);
         v.field("lives", &self.lives, &SCHEMA_CAT__LIVES);
+        v.field("indoor", &self.indoor, &SCHEMA_FLAG);
+        v.field("nickname", &self.nickname, &SCHEMA_SHORT_TEXT);
     }
 }
 #[allow(dead_code)]
@@ -122,8 +150,30 @@ static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
             required: true,
             schema: &SCHEMA_CAT__LIVES,
         },
+        klue::Property {
+            name: "indoor",
+            required: false,
+            schema: &SCHEMA_FLAG,
+        },
+        klue::Property {
+            name: "nickname",
+            required: false,
+            schema: &SCHEMA_SHORT_TEXT,
+        },
     ],
     additional: None,
+});
+pub type Flag = bool;
+#[allow(dead_code)]
+static SCHEMA_FLAG: klue::Schema = klue::Schema::Boolean;
+pub type ShortText = String;
+#[allow(dead_code)]
+static SCHEMA_SHORT_TEXT: klue::Schema = klue::Schema::String(klue::StringRules {
+    min_length: None,
+    max_length: Some(8),
+    pattern: None,
+    enum_values: &[],
+    format: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
 #[serde(crate = "klue::serde", untagged)]

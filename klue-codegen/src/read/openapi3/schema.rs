@@ -152,6 +152,33 @@ impl Reader<'_, '_, '_> {
                 target.description = description.or(target.description);
                 return target;
             }
+            // AWS' specs give each property a description this way: `allOf: [{$ref: X},
+            // {description: ...}]`. Parts that only annotate constrain nothing, so the one
+            // part that does is the schema (a `string` or `boolean` as much as an object).
+            oa::SchemaKind::AllOf { all_of } if constraining_parts(all_of).count() <= 1 => {
+                let annotations: Vec<&oa::Schema> = all_of
+                    .iter()
+                    .filter_map(|part| part.as_item().filter(|p| only_annotates(p)))
+                    .collect();
+                let Some((i, part)) = constraining_parts(all_of).next() else {
+                    return Schema {
+                        nullable: schema.schema_data.nullable
+                            || annotations.iter().any(|a| a.schema_data.nullable),
+                        ..Schema::any(pointer)
+                    };
+                };
+                let mut target = self.schema(part, &join(&join(pointer, "allOf"), &i.to_string()));
+                target.nullable |= schema.schema_data.nullable
+                    || annotations.iter().any(|a| a.schema_data.nullable);
+                target.description = description
+                    .or_else(|| {
+                        annotations
+                            .iter()
+                            .find_map(|a| a.schema_data.description.clone())
+                    })
+                    .or(target.description);
+                return target;
+            }
             oa::SchemaKind::AllOf { all_of } => match self.merge_all_of(all_of) {
                 Some(merged) => self.object(
                     &merged.properties,
@@ -426,6 +453,22 @@ impl Reader<'_, '_, '_> {
             }
         }
     }
+}
+
+/// An inline schema without a validation keyword: a description, a title, an example.
+fn only_annotates(schema: &oa::Schema) -> bool {
+    schema.schema_kind == oa::SchemaKind::Any(oa::AnySchema::default())
+}
+
+/// The parts of an `allOf` that constrain a value (with their index): references, and inline
+/// schemas that are not [`only_annotates`].
+fn constraining_parts(
+    parts: &[oa::ReferenceOr<oa::Schema>],
+) -> impl Iterator<Item = (usize, &oa::ReferenceOr<oa::Schema>)> {
+    parts
+        .iter()
+        .enumerate()
+        .filter(|(_, part)| part.as_item().is_none_or(|p| !only_annotates(p)))
 }
 
 /// The object an `allOf` of objects describes.
