@@ -67,10 +67,10 @@ async fn builtins_answer_as_the_original() {
 #[tokio::test]
 async fn missing_header_is_the_original_envelope() {
     let client = start().await;
-    let envelope = client
-        .get("/auth/version")
-        .await
-        .assert_error(401, "AUTHORIZATION_HEADER_MISSING");
+    let response = client.get("/auth/version").await;
+    // RFC 6750's challenge: a bare `Bearer` when no credential was sent.
+    assert_eq!(response.headers["www-authenticate"], "Bearer");
+    let envelope = response.assert_error(401, "AUTHORIZATION_HEADER_MISSING");
     assert_eq!(
         envelope.error_description,
         "There is no Authorization header in the HTTP request"
@@ -132,6 +132,10 @@ async fn token_cookie_is_accepted_like_the_original() {
 async fn refused(client: &TestClient, token: &str, code: &str) -> TestResponse {
     let response = client.get_auth("/auth/version", token).await;
     response.assert_error(401, code);
+    assert_eq!(
+        response.headers["www-authenticate"], "Bearer error=\"invalid_token\"",
+        "RFC 6750's challenge of a refused token"
+    );
     response
 }
 

@@ -20,7 +20,7 @@ mod tests;
 use std::fmt;
 
 use http::header::AUTHORIZATION;
-use http::HeaderMap;
+use http::{HeaderMap, HeaderValue};
 use jsonwebtoken::errors::{Error as JwtError, ErrorKind};
 use jsonwebtoken::{
     get_current_timestamp, Algorithm, AlgorithmFamily, DecodingKey, EncodingKey, Header, Validation,
@@ -166,7 +166,21 @@ impl Authenticator {
 
     /// Verifies the request's `Authorization: Bearer <token>` header or, without one, a
     /// `token` cookie holding `Bearer <token>`.
+    ///
+    /// A failure carries the RFC 6750 challenge: `WWW-Authenticate: Bearer` when no credential
+    /// was sent, `Bearer error="invalid_token"` when the one sent is refused.
     pub fn authenticate(&self, headers: &HeaderMap) -> Result<Claims, ApiError> {
+        self.authenticate_unchallenged(headers).map_err(|err| {
+            let challenge = if err.code() == crate::error::codes::AUTHORIZATION_HEADER_MISSING {
+                HeaderValue::from_static("Bearer")
+            } else {
+                HeaderValue::from_static("Bearer error=\"invalid_token\"")
+            };
+            err.with_www_authenticate_if_unset(challenge)
+        })
+    }
+
+    fn authenticate_unchallenged(&self, headers: &HeaderMap) -> Result<Claims, ApiError> {
         // Two credentials: which one is meant is not known, so neither is used.
         if headers.get_all(AUTHORIZATION).iter().nth(1).is_some() {
             return Err(ApiError::token_invalid(

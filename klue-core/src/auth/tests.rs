@@ -77,6 +77,13 @@ fn missing_and_bad_headers() {
     let auth = hs(|_| {});
     let err = auth.authenticate(&HeaderMap::new()).unwrap_err();
     assert_eq!(err.code(), "AUTHORIZATION_HEADER_MISSING");
+    // RFC 6750 section 3: no credential, a bare challenge; a refused one, `invalid_token`.
+    assert_eq!(err.www_authenticate().unwrap(), "Bearer");
+    let refused = auth.authenticate(&with_auth("Bearer x.y.z")).unwrap_err();
+    assert_eq!(
+        refused.www_authenticate().unwrap(),
+        "Bearer error=\"invalid_token\""
+    );
     for (header, description) in [
         (
             "Bearer1234567890",
