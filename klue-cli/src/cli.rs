@@ -274,6 +274,11 @@ pub struct GenerateArgs {
     /// Generate only the client side.
     #[arg(long)]
     pub client_only: bool,
+    /// Hand this `http: bearer` scheme's tokens to the handler (or a registered verifier)
+    /// instead of verifying them as klue JWTs, as for API keys sent as `Bearer sk_...`.
+    /// Schemes whose `bearerFormat` is not `JWT` are opaque already. Repeatable.
+    #[arg(long, value_name = "SCHEME")]
+    pub opaque_bearer: Vec<String>,
 }
 
 /// Arguments of `klue check`.

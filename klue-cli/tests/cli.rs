@@ -163,6 +163,54 @@ fn generate_writes_a_standalone_crate_that_compiles() {
 }
 
 #[test]
+fn generate_hands_a_named_bearer_scheme_to_the_handler() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("generate-opaque-bearer");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let spec = dir.join("keys.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: keys, version: '1'}\npaths:\n  /app:\n    get:\n      \
+         operationId: list_apps\n      security: [{HTTPBearer: []}]\n      responses: \
+         {'204': {description: ok}}\ncomponents:\n  securitySchemes:\n    HTTPBearer: \
+         {type: http, scheme: bearer}\n",
+    )
+    .expect("spec");
+    let generate = |out: &str, extra: &[&str]| {
+        let out = dir.join(out);
+        let mut args = vec![
+            "generate",
+            spec.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        (klue(&args, &[]), out)
+    };
+    let (result, out) = generate("jwt", &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let lib = std::fs::read_to_string(out.join("src/lib.rs")).expect("lib.rs");
+    assert!(lib.contains("pub claims: klue::Claims"), "{lib}");
+
+    let (result, out) = generate("opaque", &["--opaque-bearer", "HTTPBearer"]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let lib = std::fs::read_to_string(out.join("src/lib.rs")).expect("lib.rs");
+    assert!(
+        lib.contains("pub authorization: klue::BearerToken"),
+        "{lib}"
+    );
+
+    let (result, out) = generate("unknown", &["--opaque-bearer", "Nope"]);
+    assert!(!result.status.success());
+    assert!(
+        text(&result.stderr).contains("Nope"),
+        "{}",
+        text(&result.stderr)
+    );
+    assert!(!out.join("src/lib.rs").exists());
+}
+
+#[test]
 fn generate_reports_a_broken_spec_with_a_hint() {
     let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-broken");
     // A fixed path: what an earlier run left there must not pass for this run's output.

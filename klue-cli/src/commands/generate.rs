@@ -9,11 +9,14 @@ use crate::cli::GenerateArgs;
 /// `src/main.rs` serving the stubs when there is none yet); prints the crate's directory on
 /// stdout.
 pub fn run(args: &GenerateArgs) -> Result<(), UserError> {
-    let builder = klue_codegen::configure()
-        .emit_rerun_if_changed(false)
-        .build_server(!args.client_only)
-        .build_client(!args.server_only)
-        .generate_default_stubs(args.server_stub);
+    let builder = args.opaque_bearer.iter().fold(
+        klue_codegen::configure()
+            .emit_rerun_if_changed(false)
+            .build_server(!args.client_only)
+            .build_client(!args.server_only)
+            .generate_default_stubs(args.server_stub),
+        |builder, scheme| builder.opaque_bearer(scheme),
+    );
     let generated = builder.generate_with_warnings(&args.spec);
     let (code, warnings) = generated.map_err(|err| match err {
         klue_codegen::Error::Spec(diagnostics) => UserError::new(
