@@ -180,7 +180,14 @@ pub enum SchemaKind {
         discriminator: Option<Discriminator>,
     },
     /// `object` without properties whose values follow a schema: a map.
-    Map(Box<Schema>),
+    Map {
+        /// The values' schema.
+        values: Box<Schema>,
+        /// `minProperties`.
+        min_properties: Option<usize>,
+        /// `maxProperties`.
+        max_properties: Option<usize>,
+    },
     /// A reference to a named schema.
     Ref(String),
 }

@@ -294,6 +294,8 @@ pub const fn multipart_schema(properties: &'static [crate::validate::Property]) 
     Schema::Object(crate::validate::ObjectRules {
         properties,
         additional: None,
+        min_properties: None,
+        max_properties: None,
     })
 }
 

@@ -380,6 +380,8 @@ static ITEM: Schema = Schema::Object(ObjectRules {
         schema: &NAME,
     }],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 
 /// What the generator emits for `{name: string, minLength 1, maxLength 5}`, by hand.

@@ -153,6 +153,27 @@ async fn additional_properties_with_a_schema_are_kept_and_validated() {
 }
 
 #[tokio::test]
+async fn a_map_has_as_many_properties_as_min_and_max_properties_allow() {
+    let (client, _) = testaccept::serve([api::router(Echo)], ServerConfig::default()).await;
+    let tags = json!({"a": "1", "b": "2"});
+    let echoed = client
+        .post_json("/settings", &json!({"name": "n", "tags": tags}), None)
+        .await
+        .assert_json(200);
+    assert_eq!(echoed["tags"], tags);
+    for (tags, message) in [
+        (json!({}), "0 properties, fewer than minProperties 1"),
+        (
+            json!({"a": "1", "b": "2", "c": "3"}),
+            "3 properties, more than maxProperties 2",
+        ),
+    ] {
+        let found = rejected(&client, "/settings", json!({"name": "n", "tags": tags})).await;
+        assert_eq!(found, [("/tags".to_owned(), message.to_owned())]);
+    }
+}
+
+#[tokio::test]
 async fn additional_properties_true_keeps_any_extra_key() {
     let (client, _) = testaccept::serve([api::router(Echo)], ServerConfig::default()).await;
     let echoed = client

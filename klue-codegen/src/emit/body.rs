@@ -470,7 +470,7 @@ fn without_pointers(schema: &Schema) -> Schema {
                 }
             }
             SchemaKind::Union { alternatives, .. } => alternatives.iter_mut().for_each(clear),
-            SchemaKind::Map(values) => clear(values),
+            SchemaKind::Map { values, .. } => clear(values),
             _ => {}
         }
     }

@@ -88,7 +88,7 @@ impl TypeEmitter {
                     .to_owned(),
                 SchemaKind::StringEnum(_) => "String".to_owned(),
                 SchemaKind::Array { .. } => "Array".to_owned(),
-                SchemaKind::Map(_) => "Map".to_owned(),
+                SchemaKind::Map { .. } => "Map".to_owned(),
                 _ => format!("Variant{index}"),
             };
             let variant = ident(&naming::unique(base, &mut taken));

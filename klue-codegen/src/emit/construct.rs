@@ -124,7 +124,7 @@ impl Constructors {
 fn can_be_empty(kind: &SchemaKind) -> bool {
     match kind {
         SchemaKind::Array { min_items, .. } => min_items.unwrap_or(0) == 0,
-        SchemaKind::Map(_) => true,
+        SchemaKind::Map { .. } => true,
         _ => false,
     }
 }

@@ -61,7 +61,7 @@ impl TypeEmitter {
                     alternatives.iter().for_each(|a| refs(a, out))
                 }
                 SchemaKind::Array { items, .. } => refs(items, out),
-                SchemaKind::Map(values) => refs(values, out),
+                SchemaKind::Map { values, .. } => refs(values, out),
                 _ => {}
             }
         }
@@ -136,7 +136,7 @@ fn forget_origin(schema: &mut Schema) {
         }
         SchemaKind::Union { alternatives, .. } => alternatives.iter_mut().for_each(forget_origin),
         SchemaKind::Array { items, .. } => forget_origin(items),
-        SchemaKind::Map(values) => forget_origin(values),
+        SchemaKind::Map { values, .. } => forget_origin(values),
         _ => {}
     }
 }

@@ -343,6 +343,8 @@ impl TypeEmitter {
             #[allow(dead_code)] static #static_name: #rt::Schema = #rt::Schema::Object(#rt::ObjectRules {
                 properties: &[#(#property_nodes)*],
                 additional: #additional_node,
+                min_properties: None,
+                max_properties: None,
             });
         });
     }
@@ -436,7 +438,7 @@ impl TypeEmitter {
                 let item = self.rust_type(items, &format!("{hint}_item"));
                 quote!(Vec<#item>)
             }
-            SchemaKind::Map(values) => {
+            SchemaKind::Map { values, .. } => {
                 let value = self.rust_type(values, &format!("{hint}_value"));
                 quote!(::std::collections::BTreeMap<String, #value>)
             }
@@ -553,9 +555,20 @@ impl TypeEmitter {
                     unique_items: #unique_items,
                 }))
             }
-            SchemaKind::Map(values) => {
+            SchemaKind::Map {
+                values,
+                min_properties,
+                max_properties,
+            } => {
                 let value = self.schema_expr(values, &format!("{hint}_value"));
-                quote!(#rt::Schema::Object(#rt::ObjectRules { properties: &[], additional: Some(&#value) }))
+                let min = option_usize(*min_properties);
+                let max = option_usize(*max_properties);
+                quote!(#rt::Schema::Object(#rt::ObjectRules {
+                    properties: &[],
+                    additional: Some(&#value),
+                    min_properties: #min,
+                    max_properties: #max,
+                }))
             }
             SchemaKind::Ref(name) => {
                 let target = self.named_static(name);

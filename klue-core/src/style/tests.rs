@@ -34,6 +34,8 @@ static PAIR: Schema = Schema::Object(ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 
 /// Writes `value` as `spec` says, reads it back.

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::violations::Shown;
-use super::{ArrayRules, NumberRules, StringRules, Violations};
+use super::{ArrayRules, NumberRules, ObjectRules, StringRules, Violations};
 
 pub(super) fn check_string_rules(value: &str, rules: &StringRules, v: &mut Violations) {
     if rules.min_length.is_some() || rules.max_length.is_some() {
@@ -94,6 +94,24 @@ pub(super) fn check_number_rules(value: f64, rules: &NumberRules, v: &mut Violat
         let quotient = value / step;
         if step > 0.0 && (quotient - quotient.round()).abs() > 1e-9 {
             v.push(format_args!("{value} is not a multiple of {step}"));
+        }
+    }
+}
+
+/// `minProperties`/`maxProperties` of an object with `len` properties.
+pub(super) fn check_property_count(len: usize, rules: &ObjectRules, v: &mut Violations) {
+    if let Some(min) = rules.min_properties {
+        if len < min {
+            v.push(format_args!(
+                "{len} properties, fewer than minProperties {min}"
+            ));
+        }
+    }
+    if let Some(max) = rules.max_properties {
+        if len > max {
+            v.push(format_args!(
+                "{len} properties, more than maxProperties {max}"
+            ));
         }
     }
 }

@@ -108,6 +108,10 @@ pub struct ObjectRules {
     /// Schema of undeclared properties; `None` admits anything, [`Schema::Never`] nothing
     /// (`additionalProperties: false`).
     pub additional: Option<&'static Schema>,
+    /// `minProperties`: the fewest properties the object may have.
+    pub min_properties: Option<usize>,
+    /// `maxProperties`: the most properties the object may have.
+    pub max_properties: Option<usize>,
 }
 
 /// One value of a discriminator and the alternative it selects.

@@ -33,6 +33,8 @@ static COUNTS: Schema = Schema::Object(ObjectRules {
             multiple_of: None,
         },
     )),
+    min_properties: None,
+    max_properties: None,
 });
 static THING: Schema = Schema::Object(ObjectRules {
     properties: &[
@@ -63,6 +65,8 @@ static THING: Schema = Schema::Object(ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 
 fn check(value: serde_json::Value) -> Vec<(String, String)> {
@@ -154,6 +158,8 @@ static CLOSED: Schema = Schema::Object(ObjectRules {
         schema: &crate::codegen::plain::STRING,
     }],
     additional: Some(&Schema::Never),
+    min_properties: None,
+    max_properties: None,
 });
 static TAGGED: Schema = Schema::Tagged(TaggedRules {
     property: "kind",
@@ -341,4 +347,31 @@ fn the_error_lists_a_bounded_part_and_counts_all() {
         envelope.error_description,
         "2 errors in the request: body (root): is wrong; body (root): is wrong too"
     );
+}
+
+static TWO_TAGS: Schema = Schema::Object(ObjectRules {
+    properties: &[],
+    additional: Some(&crate::codegen::plain::STRING),
+    min_properties: Some(1),
+    max_properties: Some(2),
+});
+
+#[test]
+fn min_and_max_properties_count_a_maps_entries_as_json_and_typed() {
+    assert!(check_against(json!({"a": "x"}), &TWO_TAGS).is_empty());
+    let few = vec![(
+        String::new(),
+        "0 properties, fewer than minProperties 1".to_owned(),
+    )];
+    assert_eq!(check_against(json!({}), &TWO_TAGS), few);
+    let many = json!({"a": "x", "b": "y", "c": "z"});
+    let expected = vec![(
+        String::new(),
+        "3 properties, more than maxProperties 2".to_owned(),
+    )];
+    assert_eq!(check_against(many.clone(), &TWO_TAGS), expected);
+    let typed: std::collections::BTreeMap<String, String> = serde_json::from_value(many).unwrap();
+    let mut v = Violations::default();
+    typed.validate(&TWO_TAGS, &mut v);
+    assert_eq!(v.into_vec().len(), 1);
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::rules::check_array_len;
+use super::rules::{check_array_len, check_property_count};
 use super::{resolve, validate_value, ObjectRules, Schema, Violations};
 
 /// A typed value that can be checked against the constraints of its schema.
@@ -78,11 +78,14 @@ impl<T: Validate + Serialize> Validate for Vec<T> {
 
 impl<T: Validate> Validate for std::collections::BTreeMap<String, T> {
     fn validate(&self, schema: &'static Schema, v: &mut Violations) {
-        if let Schema::Object(ObjectRules {
-            additional: Some(items),
-            ..
-        }) = resolve(schema)
+        if let Schema::Object(
+            rules @ ObjectRules {
+                additional: Some(items),
+                ..
+            },
+        ) = resolve(schema)
         {
+            check_property_count(self.len(), rules, v);
             for (key, item) in self {
                 v.field(key, item, items);
             }

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::integral::check_integer;
-use super::rules::{check_array_len, check_number_rules, check_string_rules};
+use super::rules::{check_array_len, check_number_rules, check_property_count, check_string_rules};
 use super::union::{check_tagged, check_union};
 use super::violations::Shown;
 use super::{resolve, Schema, Violations};
@@ -66,6 +66,7 @@ pub fn validate_value(value: &Value, schema: &'static Schema, v: &mut Violations
             }
         }
         (Schema::Object(rules), Value::Object(map)) => {
+            check_property_count(map.len(), rules, v);
             for property in rules.properties {
                 match map.get(property.name) {
                     Some(item) => v.value_at(property.name, item, property.schema),

@@ -125,6 +125,8 @@ static SCHEMA_ACCOUNT_LIMITS: klue::Schema = klue::Schema::Object(klue::ObjectRu
         },
     ],
     additional: Some(&SCHEMA_ACCOUNT_LIMITS_ADDITIONAL),
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self", deny_unknown_fields)]
@@ -223,6 +225,8 @@ static SCHEMA_ACCOUNT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: Some(&klue::plain::NEVER),
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `CreateAccount`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

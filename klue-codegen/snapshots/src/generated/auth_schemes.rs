@@ -79,6 +79,8 @@ static SCHEMA_SEEN: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_MESSAGE_IN__EVENT_TYPE: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -92,6 +94,8 @@ static SCHEMA_MESSAGE_IN__EVENT_TYPE: klue::Schema = klue::Schema::String(klue::
 static SCHEMA_MESSAGE_IN__PAYLOAD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[],
     additional: Some(&klue::Schema::Any),
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -132,6 +136,8 @@ static SCHEMA_MESSAGE_IN: klue::Schema = klue::Schema::Object(klue::ObjectRules 
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -161,6 +167,8 @@ static SCHEMA_HTTP_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules 
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_HTTP_VALIDATION_ERROR__DETAIL: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -197,6 +205,8 @@ static SCHEMA_HTTP_VALIDATION_ERROR: klue::Schema = klue::Schema::Object(klue::O
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_VALIDATION_ERROR__LOC: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -257,6 +267,8 @@ static SCHEMA_VALIDATION_ERROR: klue::Schema = klue::Schema::Object(klue::Object
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `GetOpaque`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

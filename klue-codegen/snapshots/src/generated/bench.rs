@@ -86,6 +86,8 @@ static SCHEMA_NEW_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -159,6 +161,8 @@ static SCHEMA_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `CreateItem`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

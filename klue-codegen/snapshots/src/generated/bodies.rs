@@ -152,6 +152,8 @@ static SCHEMA_RECEIVED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -181,6 +183,8 @@ static SCHEMA_AVATAR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -217,6 +221,8 @@ static SCHEMA_COUNTED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -277,6 +283,8 @@ static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_UPLOAD_BODY_TITLE: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -361,6 +369,8 @@ static SCHEMA_UPLOAD_BODY_META: klue::Schema = klue::Schema::Object(klue::Object
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_UPLOAD_BODY_META2: klue::Schema = klue::Schema::Ref(
@@ -537,6 +547,8 @@ static SCHEMA_IMPORT_DATA_BODY_JSON: klue::Schema = klue::Schema::Object(klue::O
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The body of operation `import_data`, in one of the media kinds it accepts.
 #[derive(Debug)]

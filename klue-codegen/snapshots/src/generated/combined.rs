@@ -58,6 +58,8 @@ static SCHEMA_USER_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_USER__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -125,6 +127,8 @@ static SCHEMA_USER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_LABELLED__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -200,6 +204,8 @@ static SCHEMA_LABELLED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -222,6 +228,8 @@ static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
@@ -255,6 +263,8 @@ static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
 #[serde(crate = "klue::serde", untagged)]
@@ -329,6 +339,8 @@ static SCHEMA_NOTE_EDIT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// An `allOf` that is not of objects, beside `type: object`.
 pub type Odd = ::std::collections::BTreeMap<String, klue::serde_json::Value>;
@@ -336,6 +348,8 @@ pub type Odd = ::std::collections::BTreeMap<String, klue::serde_json::Value>;
 static SCHEMA_ODD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[],
     additional: Some(&klue::Schema::Any),
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `AddUser`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

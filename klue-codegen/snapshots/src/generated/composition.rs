@@ -39,6 +39,8 @@ static SCHEMA_NAMED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_DOG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -76,6 +78,8 @@ static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_CAT__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -162,6 +166,8 @@ static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 pub type Flag = bool;
 #[allow(dead_code)]
@@ -286,6 +292,8 @@ static SCHEMA_SUMMARY: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `AddPet`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

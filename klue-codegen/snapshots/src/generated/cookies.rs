@@ -108,6 +108,8 @@ static SCHEMA_GET_SESSION_OK: klue::Schema = klue::Schema::Object(klue::ObjectRu
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `GetSession`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

@@ -149,6 +149,8 @@ static SCHEMA_ECHO: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -232,6 +234,8 @@ static SCHEMA_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_OPTIONS__LABELS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -292,6 +296,8 @@ static SCHEMA_OPTIONS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 fn default_settings_retries() -> i64 {
     3i64
@@ -339,6 +345,8 @@ static SCHEMA_SETTINGS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_BATCH__ITEMS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -394,6 +402,8 @@ static SCHEMA_BATCH: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(
     Debug,

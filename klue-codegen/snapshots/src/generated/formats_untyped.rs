@@ -60,6 +60,8 @@ static SCHEMA_BOOKING__GUESTS: klue::Schema = klue::Schema::Object(klue::ObjectR
             format: Some(klue::Format::Uuid),
         }),
     ),
+    min_properties: None,
+    max_properties: None,
 });
 static PATTERN_1: klue::Pattern = klue::Pattern::new("^2024-");
 #[allow(dead_code)]
@@ -242,6 +244,8 @@ static SCHEMA_BOOKING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_RECEIPT__DAYS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -354,6 +358,8 @@ static SCHEMA_RECEIPT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The headers of the response.
 #[derive(
@@ -390,6 +396,8 @@ static SCHEMA_PUT_BOOKING_OK_HEADERS: klue::Schema = klue::Schema::Object(klue::
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `PutBooking`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

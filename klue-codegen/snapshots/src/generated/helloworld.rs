@@ -113,6 +113,8 @@ static SCHEMA_GREETING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_NEW_MESSAGE__TEXT: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -245,6 +247,8 @@ static SCHEMA_NEW_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -365,6 +369,8 @@ static SCHEMA_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -438,6 +444,8 @@ static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 static PATTERN_2: klue::Pattern = klue::Pattern::new("^[A-Za-z][A-Za-z -]*$");
 #[derive(

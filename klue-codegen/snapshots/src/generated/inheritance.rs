@@ -48,6 +48,8 @@ static SCHEMA_PET_BASE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// A pet of any kind.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
@@ -226,6 +228,8 @@ static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_DOG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -284,6 +288,8 @@ static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_FISH__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -404,6 +410,8 @@ static SCHEMA_FISH: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_LION__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -458,6 +466,8 @@ static SCHEMA_LION: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_OWNER__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -494,6 +504,8 @@ static SCHEMA_OWNER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `AddPet`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

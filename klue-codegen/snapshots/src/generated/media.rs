@@ -89,6 +89,8 @@ static SCHEMA_LOGIN_BODY: klue::Schema = klue::Schema::Object(klue::ObjectRules 
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_LOGIN_OK__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -160,6 +162,8 @@ static SCHEMA_LOGIN_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// A `multipart/form-data` body (UploadBody).
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -223,6 +227,8 @@ static SCHEMA_GET_REPORT_OK: klue::Schema = klue::Schema::Object(klue::ObjectRul
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `PostNote`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

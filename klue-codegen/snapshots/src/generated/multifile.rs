@@ -63,6 +63,8 @@ static SCHEMA_OWNER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -92,6 +94,8 @@ static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -172,6 +176,8 @@ static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 static PATTERN_1: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
 pub type PetId = String;
@@ -254,6 +260,8 @@ static SCHEMA_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(
     Debug,
@@ -334,6 +342,8 @@ static SCHEMA_ERRORS_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRule
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `AddPet`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

@@ -387,6 +387,8 @@ static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_RECORD_TAG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -429,6 +431,8 @@ static SCHEMA_RECORD_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules 
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 pub type String2 = String;
 #[allow(dead_code)]
@@ -491,6 +495,8 @@ static SCHEMA_RESULT2: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `GetRecord`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

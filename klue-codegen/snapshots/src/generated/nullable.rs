@@ -39,6 +39,8 @@ static SCHEMA_ADDRESS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_PROFILE__NICKNAME: klue::Schema = klue::Schema::Nullable(
@@ -141,6 +143,8 @@ static SCHEMA_PROFILE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -184,6 +188,8 @@ static SCHEMA_UNDERSTOOD: klue::Schema = klue::Schema::Object(klue::ObjectRules 
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `PutProfile`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

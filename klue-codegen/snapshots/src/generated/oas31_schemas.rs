@@ -150,6 +150,8 @@ static SCHEMA_RECORD__META: klue::Schema = klue::Schema::Object(klue::ObjectRule
             }),
         ),
     ),
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -394,6 +396,8 @@ static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 pub type Score = i32;
 #[allow(dead_code)]
@@ -465,6 +469,8 @@ static SCHEMA_RECORD_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules 
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(
     Debug,
@@ -563,6 +569,8 @@ static SCHEMA_PUT_RECORD_DEFAULT: klue::Schema = klue::Schema::Object(klue::Obje
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `PutRecord`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

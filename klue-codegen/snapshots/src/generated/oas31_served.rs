@@ -157,6 +157,8 @@ static SCHEMA_MEASUREMENT: klue::Schema = klue::Schema::Object(klue::ObjectRules
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `RecordMeasurement`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

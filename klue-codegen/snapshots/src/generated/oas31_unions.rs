@@ -164,6 +164,8 @@ static SCHEMA_CLICK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: Some(&klue::plain::NEVER),
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(
     Debug,
@@ -270,6 +272,8 @@ static SCHEMA_SCROLL_EXTRA: klue::Schema = klue::Schema::Object(klue::ObjectRule
         },
     ],
     additional: Some(&klue::plain::EMAIL),
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -331,6 +335,8 @@ static SCHEMA_SCROLL: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `SendEvent`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

@@ -53,6 +53,8 @@ static SCHEMA_PING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `LastPing`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,7 +9,7 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     spec_json: SPEC_JSON,
 };
 /// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"objects","version":"1.0.0"},"paths":{"/settings":{"post":{"operationId":"save_settings","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Settings"}}}},"responses":{"200":{"description":"The settings, defaults applied.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Settings"}}}}}}},"/open":{"post":{"operationId":"save_open","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Open"}}}},"responses":{"200":{"description":"The object, extra properties kept.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Open"}}}}}}},"/formats/{id}":{"post":{"operationId":"check_formats","parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string","format":"uuid"}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Formats"}}}},"responses":{"200":{"description":"The values, echoed.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Formats"}}}}}}}},"components":{"schemas":{"Mode":{"type":"string","enum":["fast","safe"]},"Settings":{"type":"object","required":["id","name","secret"],"additionalProperties":false,"properties":{"id":{"type":"string","format":"uuid","readOnly":true,"description":"Given by the server."},"name":{"type":"string"},"secret":{"type":"string","writeOnly":true},"retries":{"type":"integer","format":"int32","default":3,"maximum":10},"verbose":{"type":"boolean","default":false},"ratio":{"type":"number","default":0.5},"label":{"type":"string","default":"none"},"mode":{"$ref":"#/components/schemas/Mode"},"level":{"type":"string","enum":["low","high"],"default":"high"},"counts":{"type":"object","properties":{"total":{"type":"integer"}},"additionalProperties":{"type":"integer","minimum":0}}}},"Open":{"type":"object","required":["name"],"properties":{"name":{"type":"string"}},"additionalProperties":true},"Formats":{"type":"object","properties":{"id":{"type":"string","format":"uuid"},"at":{"type":"string","format":"date-time"},"day":{"type":"string","format":"date"},"email":{"type":"string","format":"email"},"home":{"type":"string","format":"uri"},"data":{"type":"string","format":"byte"},"tags":{"type":"array","items":{"type":"string","format":"date"}}}}}}}"##;
+pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"objects","version":"1.0.0"},"paths":{"/settings":{"post":{"operationId":"save_settings","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Settings"}}}},"responses":{"200":{"description":"The settings, defaults applied.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Settings"}}}}}}},"/open":{"post":{"operationId":"save_open","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Open"}}}},"responses":{"200":{"description":"The object, extra properties kept.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Open"}}}}}}},"/formats/{id}":{"post":{"operationId":"check_formats","parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string","format":"uuid"}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Formats"}}}},"responses":{"200":{"description":"The values, echoed.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Formats"}}}}}}}},"components":{"schemas":{"Mode":{"type":"string","enum":["fast","safe"]},"Settings":{"type":"object","required":["id","name","secret"],"additionalProperties":false,"properties":{"id":{"type":"string","format":"uuid","readOnly":true,"description":"Given by the server."},"name":{"type":"string"},"secret":{"type":"string","writeOnly":true},"retries":{"type":"integer","format":"int32","default":3,"maximum":10},"verbose":{"type":"boolean","default":false},"ratio":{"type":"number","default":0.5},"label":{"type":"string","default":"none"},"mode":{"$ref":"#/components/schemas/Mode"},"level":{"type":"string","enum":["low","high"],"default":"high"},"counts":{"type":"object","properties":{"total":{"type":"integer"}},"additionalProperties":{"type":"integer","minimum":0}},"tags":{"type":"object","minProperties":1,"maxProperties":2,"additionalProperties":{"type":"string"}}}},"Open":{"type":"object","required":["name"],"properties":{"name":{"type":"string"}},"additionalProperties":true},"Formats":{"type":"object","properties":{"id":{"type":"string","format":"uuid"},"at":{"type":"string","format":"date-time"},"day":{"type":"string","format":"date"},"email":{"type":"string","format":"email"},"home":{"type":"string","format":"uri"},"data":{"type":"string","format":"byte"},"tags":{"type":"array","items":{"type":"string","format":"date"}}}}}}}"##;
 #[derive(
     Debug,
     Clone,
@@ -204,6 +204,23 @@ static SCHEMA_SETTINGS_COUNTS: klue::Schema = klue::Schema::Object(klue::ObjectR
         },
     ],
     additional: Some(&SCHEMA_SETTINGS_COUNTS_ADDITIONAL),
+    min_properties: None,
+    max_properties: None,
+});
+#[allow(dead_code)]
+static SCHEMA_SETTINGS__TAGS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+    properties: &[],
+    additional: Some(
+        &klue::Schema::String(klue::StringRules {
+            min_length: None,
+            max_length: None,
+            pattern: None,
+            enum_values: &[],
+            format: None,
+        }),
+    ),
+    min_properties: Some(1),
+    max_properties: Some(2),
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self", deny_unknown_fields)]
@@ -247,6 +264,12 @@ pub struct Settings {
         skip_serializing_if = "Option::is_none"
     )]
     pub counts: Option<SettingsCounts>,
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tags: Option<::std::collections::BTreeMap<String, String>>,
 }
 #[allow(dead_code)]
 impl Settings {
@@ -263,6 +286,7 @@ impl Settings {
             mode: None,
             level: default_settings_level(),
             counts: None,
+            tags: None,
         }
     }
 }
@@ -279,6 +303,7 @@ impl klue::Validate for Settings {
         v.field("mode", &self.mode, &SCHEMA_MODE);
         v.field("level", &self.level, &SCHEMA_SETTINGS_LEVEL);
         v.field("counts", &self.counts, &SCHEMA_SETTINGS_COUNTS);
+        v.field("tags", &self.tags, &SCHEMA_SETTINGS__TAGS);
     }
 }
 #[allow(dead_code)]
@@ -334,8 +359,15 @@ static SCHEMA_SETTINGS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
             required: false,
             schema: &SCHEMA_SETTINGS_COUNTS,
         },
+        klue::Property {
+            name: "tags",
+            required: false,
+            schema: &SCHEMA_SETTINGS__TAGS,
+        },
     ],
     additional: Some(&klue::plain::NEVER),
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -374,6 +406,8 @@ static SCHEMA_OPEN: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: Some(&klue::plain::ANY),
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_FORMATS__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -493,6 +527,8 @@ static SCHEMA_FORMATS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `SaveSettings`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

@@ -45,6 +45,8 @@ static SCHEMA_LIST_ITEMS_OK_HEADERS: klue::Schema = klue::Schema::Object(klue::O
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `ListItems`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

@@ -81,6 +81,8 @@ static SCHEMA_COLOR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -110,6 +112,8 @@ static SCHEMA_POINT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(
     Debug,
@@ -231,6 +235,8 @@ static SCHEMA_QUERY_STYLES_FILTER: klue::Schema = klue::Schema::Object(klue::Obj
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(
     Debug,
@@ -277,6 +283,8 @@ static SCHEMA_COOKIE_STYLES_PREFS: klue::Schema = klue::Schema::Object(klue::Obj
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(
     Debug,
@@ -365,6 +373,8 @@ static SCHEMA_GET_LIMITS_OK: klue::Schema = klue::Schema::Object(klue::ObjectRul
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_GET_LIMITS_OK_HEADERS__X_TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -422,6 +432,8 @@ static SCHEMA_GET_LIMITS_OK_HEADERS: klue::Schema = klue::Schema::Object(klue::O
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The headers of the response.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -446,6 +458,8 @@ static SCHEMA_GET_LIMITS_CREATED_HEADERS: klue::Schema = klue::Schema::Object(kl
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The headers of the response.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -470,6 +484,8 @@ static SCHEMA_GET_LIMITS_DEFAULT_HEADERS: klue::Schema = klue::Schema::Object(kl
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `PathSimple`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -1152,6 +1168,8 @@ static SCHEMA_QUERY_STYLES__LABELS: klue::Schema = klue::Schema::Object(klue::Ob
             format: None,
         }),
     ),
+    min_properties: None,
+    max_properties: None,
 });
 static OPERATION_QUERY_STYLES: klue::OperationSpec = klue::OperationSpec {
     id: "queryStyles",

@@ -45,6 +45,8 @@ static SCHEMA_VERSION: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `Ping`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -238,6 +240,8 @@ pub fn router<S: PingApi>(service: S) -> klue::ApiRouter {
 static SCHEMA_PING__RESPONSE_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[],
     additional: Some(&klue::Schema::Any),
+    min_properties: None,
+    max_properties: None,
 });
 /** A typed client of API `ping`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 

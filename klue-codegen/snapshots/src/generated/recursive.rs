@@ -95,6 +95,8 @@ static SCHEMA_NODE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(
     Debug,
@@ -129,6 +131,8 @@ static SCHEMA_LINK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `PostTree`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

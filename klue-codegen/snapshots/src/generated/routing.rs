@@ -22,6 +22,8 @@ static SCHEMA_ECHO__PARAMS: klue::Schema = klue::Schema::Object(klue::ObjectRule
             format: None,
         }),
     ),
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -61,6 +63,8 @@ static SCHEMA_ECHO: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(
     Debug,

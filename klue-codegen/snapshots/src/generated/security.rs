@@ -55,6 +55,8 @@ static SCHEMA_SEEN: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `GetKeyed`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

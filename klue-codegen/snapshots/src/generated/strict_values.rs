@@ -177,6 +177,8 @@ static SCHEMA_READING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `PutReading`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

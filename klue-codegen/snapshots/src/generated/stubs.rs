@@ -58,6 +58,8 @@ static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `ListPets`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

@@ -142,6 +142,8 @@ static SCHEMA_UPLOAD_AVATAR_OK: klue::Schema = klue::Schema::Object(klue::Object
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `UploadAvatar`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

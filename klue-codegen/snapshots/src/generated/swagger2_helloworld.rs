@@ -31,6 +31,8 @@ static SCHEMA_GREETING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_NEW_MESSAGE__TEXT: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -112,6 +114,8 @@ static SCHEMA_NEW_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -193,6 +197,8 @@ static SCHEMA_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -266,6 +272,8 @@ static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 static PATTERN_2: klue::Pattern = klue::Pattern::new("^[A-Za-z][A-Za-z -]*$");
 #[derive(

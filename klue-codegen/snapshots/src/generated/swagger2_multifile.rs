@@ -38,6 +38,8 @@ static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 static PATTERN_1: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
 #[allow(dead_code)]
@@ -110,6 +112,8 @@ static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_TAG__LABEL: klue::Schema = klue::Schema::String(klue::StringRules {
@@ -166,6 +170,8 @@ static SCHEMA_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 static PATTERN_2: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
 /// The responses of operation `AddPet`, one variant per declared status.

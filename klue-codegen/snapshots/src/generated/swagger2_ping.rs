@@ -16,6 +16,8 @@ pub type Ok = ::std::collections::BTreeMap<String, klue::serde_json::Value>;
 static SCHEMA_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[],
     additional: Some(&klue::Schema::Any),
+    min_properties: None,
+    max_properties: None,
 });
 /// Name and version of the served API, and version of the container
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -56,6 +58,8 @@ static SCHEMA_VERSION: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// An api error
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -149,6 +153,8 @@ static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 /// The responses of operation `DoPing`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]

@@ -70,6 +70,8 @@ static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
@@ -111,6 +113,8 @@ static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
 #[serde(crate = "klue::serde", untagged)]
@@ -193,6 +197,8 @@ static SCHEMA_CIRCLE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -222,6 +228,8 @@ static SCHEMA_SQUARE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
 #[serde(crate = "klue::serde", untagged)]
@@ -284,6 +292,8 @@ static SCHEMA_LABELLED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         },
     ],
     additional: None,
+    min_properties: None,
+    max_properties: None,
 });
 #[allow(dead_code)]
 static SCHEMA_CODE_STRING: klue::Schema = klue::Schema::String(klue::StringRules {

@@ -116,9 +116,11 @@ impl Reader<'_, '_, '_> {
     /// A schema checking only the JSON type `t`.
     fn only_json_type(&self, schema: &oa::Schema, t: &str, pointer: &str) -> Schema {
         let kind = match t {
-            "object" => {
-                SchemaKind::Map(Box::new(Schema::any(join(pointer, "additionalProperties"))))
-            }
+            "object" => SchemaKind::Map {
+                values: Box::new(Schema::any(join(pointer, "additionalProperties"))),
+                min_properties: None,
+                max_properties: None,
+            },
             "array" => SchemaKind::Array {
                 items: Box::new(Schema::any(join(pointer, "items"))),
                 min_items: None,

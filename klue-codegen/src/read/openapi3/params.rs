@@ -122,7 +122,7 @@ impl Reader<'_, '_, '_> {
     /// Whether `schema` is an object (or a map) a styled parameter can carry.
     fn is_object(&self, schema: &Schema) -> bool {
         match &schema.kind {
-            SchemaKind::Object { .. } | SchemaKind::Map(_) => true,
+            SchemaKind::Object { .. } | SchemaKind::Map { .. } => true,
             SchemaKind::Ref(name) => matches!(
                 self.named_schema(name)
                     .and_then(|s| s.as_item())
@@ -183,7 +183,7 @@ impl Reader<'_, '_, '_> {
                     && !self.is_object(items)
                     && self.is_param_type(items)
             }
-            SchemaKind::Object { .. } | SchemaKind::Map(_) => true,
+            SchemaKind::Object { .. } | SchemaKind::Map { .. } => true,
             SchemaKind::Ref(name) => matches!(
                 self.named_schema(name)
                     .and_then(|s| s.as_item())

@@ -255,10 +255,42 @@ impl Reader<'_, '_, '_> {
             oa::SchemaKind::Any(_) | oa::SchemaKind::Not { .. } => SchemaKind::Any,
         };
         Schema {
-            kind,
+            kind: self.property_counts(kind, schema, pointer),
             description,
             pointer: pointer.to_owned(),
             nullable: schema.schema_data.nullable,
+        }
+    }
+
+    /// `minProperties`/`maxProperties` of a map set on it; on an object of declared properties
+    /// they are not checked, and said so.
+    fn property_counts(
+        &mut self,
+        kind: SchemaKind,
+        schema: &oa::Schema,
+        pointer: &str,
+    ) -> SchemaKind {
+        let (min, max) = match &schema.schema_kind {
+            oa::SchemaKind::Type(oa::Type::Object(o)) => (o.min_properties, o.max_properties),
+            oa::SchemaKind::Any(any) => (any.min_properties, any.max_properties),
+            _ => (None, None),
+        };
+        if min.is_none() && max.is_none() {
+            return kind;
+        }
+        match kind {
+            SchemaKind::Map { values, .. } => SchemaKind::Map {
+                values,
+                min_properties: min,
+                max_properties: max,
+            },
+            other => {
+                self.diag.warn(
+                    pointer,
+                    "`minProperties`/`maxProperties` are checked on maps (`additionalProperties` alone), not on objects with declared properties",
+                );
+                other
+            }
         }
     }
 
@@ -341,7 +373,11 @@ impl Reader<'_, '_, '_> {
                 }
                 _ => Schema::any(pointer.to_owned()),
             };
-            return SchemaKind::Map(Box::new(values));
+            return SchemaKind::Map {
+                values: Box::new(values),
+                min_properties: None,
+                max_properties: None,
+            };
         }
         let props_pointer = join(pointer, "properties");
         let properties = properties
