@@ -1,10 +1,16 @@
 //! Patterns written for other regex engines (Java, ECMAScript, PCRE) in the `regex` crate's
 //! syntax, where a plain rewrite exists: possessive quantifiers become greedy ones (same
 //! matches for the patterns specs write), Java's `\p{Alpha}`-style classes become their
-//! Unicode or ASCII equivalents, and `\Z` becomes `\z`.
+//! Unicode or ASCII equivalents, and `\Z` becomes `\z`. One look-ahead idiom, AWS' "not
+//! blank" `^(?!\s*$).+` (in most of its specs), is rewritten without the look-ahead.
 
 /// The pattern with the known foreign constructs rewritten.
 pub(crate) fn translate(pattern: &str) -> String {
+    // A first character that is not a line break (`.+`), and a non-space somewhere (`(?!\s*$)`):
+    // either the first character is not a space, or a non-space follows a first space.
+    if pattern == r"^(?!\s*$).+" {
+        return r"^(?:\S|[^\S\n][\s\S]*\S)".to_owned();
+    }
     let mut out = String::with_capacity(pattern.len());
     let chars: Vec<char> = pattern.chars().collect();
     let mut i = 0;
@@ -105,6 +111,18 @@ mod tests {
         assert_eq!(translate(r"^\*+$"), r"^\*+$");
         assert_eq!(translate(r"^\P{Digit}+$"), r"^[^0-9]+$");
         assert_eq!(translate(r"^a+$"), r"^a+$");
+        let not_blank = regex::Regex::new(&translate(r"^(?!\s*$).+")).unwrap();
+        for (text, matches) in [
+            ("a", true),
+            ("  a ", true),
+            (" \n a", true),
+            ("", false),
+            ("   ", false),
+            (" \n ", false),
+            ("\na", false),
+        ] {
+            assert_eq!(not_blank.is_match(text), matches, "{text:?}");
+        }
         for translated in [
             translate(r"^[\p{L}\p{Z}]*+$"),
             translate(r"^\p{IsAlphabetic}+$"),
