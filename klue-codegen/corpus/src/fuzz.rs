@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use klue_corpus::{junit_failures, Finding};
+use klue_corpus::{authorization_header, junit_failures, Finding};
+use serde_json::Value;
 
 /// How schemathesis is run.
 #[derive(Debug, Clone)]
@@ -40,8 +41,9 @@ pub struct Fuzzed {
 }
 
 impl Fuzzer {
-    /// Runs schemathesis against the server on `port`, named `name` in its files.
-    pub fn fuzz(&self, name: &str, port: u16) -> Fuzzed {
+    /// Runs schemathesis against the server on `port`, serving `served`, named `name` in its
+    /// files.
+    pub fn fuzz(&self, name: &str, port: u16, served: &Value) -> Fuzzed {
         let start = Instant::now();
         let junit = self.work.join(format!("{name}.junit.xml"));
         let log = self.work.join(format!("{name}.log"));
@@ -79,7 +81,10 @@ impl Fuzzer {
             .arg("--seed")
             .arg(self.seed.to_string())
             .arg("--header")
-            .arg(format!("Authorization: Bearer {}", self.token))
+            .arg(format!(
+                "Authorization: {}",
+                authorization_header(served, &self.token)
+            ))
             .current_dir(&self.work)
             .stdin(Stdio::null())
             .stdout(out);

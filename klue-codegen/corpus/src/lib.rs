@@ -15,8 +15,8 @@ mod serve_report;
 
 pub use junit::{junit_failures, Finding};
 pub use probe::{
-    fuzz_candidate, listening_port, probes, routed, server_trait, stub_server_source, Probe,
-    FUZZ_MAX_OPERATIONS,
+    authorization_header, fuzz_candidate, listening_port, probes, routed, server_trait,
+    stub_server_source, Probe, FUZZ_MAX_OPERATIONS,
 };
 pub use report::{CheckTime, GithubResult, Report};
 pub use serve_report::{FuzzRow, GithubServed, ServeReport};

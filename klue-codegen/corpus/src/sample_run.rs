@@ -259,8 +259,8 @@ fn serve_one(
         };
     }
     let fuzzer = serving.fuzzer.as_ref().filter(|_| fuzz);
-    let (started, fuzzed) = start_and_probe(&binary, serving.start_timeout, |port, _| {
-        fuzzer.map(|f| f.fuzz(crate_name, port))
+    let (started, fuzzed) = start_and_probe(&binary, serving.start_timeout, |port, served| {
+        fuzzer.map(|f| f.fuzz(crate_name, port, served))
     });
     let _ = std::fs::remove_file(&binary);
     Outcome {
