@@ -79,8 +79,8 @@ struct Args {
     /// schemathesis' seed.
     #[arg(long, default_value_t = 20261207)]
     fuzz_seed: u64,
-    /// Exit 1 unless every compiled stub server (GitHub's too) starts, and GitHub's routes every
-    /// operation (the sample's unrouted operations are reported, not required).
+    /// Exit 1 unless every compiled stub server (GitHub's too) starts and routes every
+    /// operation.
     #[arg(long)]
     require_started: bool,
     #[command(subcommand)]
@@ -488,8 +488,12 @@ fn start_problem(report: &Report) -> Option<String> {
             report.compiled
         ));
     }
-    // The sample's unrouted operations are reported by cause, not (yet) required: selectors
-    // are routed now, and the first full run with them is to show what else remains.
+    if serve.unrouted > 0 {
+        return Some(format!(
+            "{} of the sample's {} operations were not routed",
+            serve.unrouted, serve.probed
+        ));
+    }
     match &serve.github {
         Some(g) if !g.started => Some("GitHub's stub server did not start".to_owned()),
         Some(g) if !g.unrouted.is_empty() => Some(format!(
@@ -565,4 +569,30 @@ fn stub_token() -> Result<String, String> {
         &jsonwebtoken::EncodingKey::from_secret(serve::JWT_SECRET.as_bytes()),
     )
     .map_err(|e| format!("signing the stub servers' token: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_compiled_server_must_start_and_route_every_operation() {
+        let mut report = Report {
+            compiled: 2,
+            ..Report::default()
+        };
+        report.serve.started = 2;
+        report.serve.probed = 10;
+        assert_eq!(start_problem(&report), None);
+        report.serve.unrouted = 1;
+        assert_eq!(
+            start_problem(&report).as_deref(),
+            Some("1 of the sample's 10 operations were not routed")
+        );
+        report.serve.started = 1;
+        assert_eq!(
+            start_problem(&report).as_deref(),
+            Some("1 of 2 compiled stub servers did not start")
+        );
+    }
 }
