@@ -265,6 +265,9 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
         .collect();
     assert_eq!(live, [b_env.as_str()], "{listed}");
     assert!(listed.to_string().contains(&a_env), "{listed}");
+    // Times are RFC 3339 (`2026-12-07T11:05:00Z`), not seconds since 1970.
+    let created = listed[0]["created"].as_str().unwrap_or_default();
+    assert!(created.len() == 20 && created.ends_with('Z'), "{listed}");
 
     // 3. C: its new environment answers with the deployer's HELLO_GREETING; the acceptance
     // tests against it fail, so no swap.

@@ -17,7 +17,9 @@ pub fn run(args: &CleanupArgs) -> Result<(), UserError> {
         if args.yes {
             eprintln!(
                 "terminating {} ({}, created {})",
-                env.name, env.version, env.created
+                env.name,
+                env.version,
+                super::deploy::rfc3339(env.created)
             );
             runtime.block_on(terminate_environment(&config, &args.aws, &env.name))?;
         } else {

@@ -31,17 +31,18 @@ pub fn table(envs: &[Environment]) -> String {
         .unwrap_or(7)
         .max(7);
     let mut out = format!(
-        "  {:<width$}  {:<vwidth$}  {:<11}  {:<6}  CNAME\n",
-        "NAME", "VERSION", "STATUS", "HEALTH"
+        "  {:<width$}  {:<vwidth$}  {:<11}  {:<6}  {:<20}  CNAME\n",
+        "NAME", "VERSION", "STATUS", "HEALTH", "CREATED"
     );
     for env in envs {
         out.push_str(&format!(
-            "{} {:<width$}  {:<vwidth$}  {:<11}  {:<6}  {}{}\n",
+            "{} {:<width$}  {:<vwidth$}  {:<11}  {:<6}  {:<20}  {}{}\n",
             if env.live { "*" } else { " " },
             env.name,
             env.version,
             env.status,
             env.health,
+            super::deploy::rfc3339(env.created),
             env.cname,
             if env.live { "  (live)" } else { "" }
         ));
@@ -55,4 +56,26 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, UserError> {
         .enable_all()
         .build()
         .map_err(|err| UserError::plain(format!("cannot start tokio: {err}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_shows_creation_times_in_rfc_3339() {
+        let env = Environment {
+            name: "hello-b".into(),
+            cname: "hello.example:80".into(),
+            version: "v2".into(),
+            status: "Ready".into(),
+            health: "Green".into(),
+            created: 1_796_641_500,
+            live: true,
+        };
+        let table = table(&[env.clone()]);
+        assert!(table.contains("  2026-12-07T11:05:00Z  "), "{table}");
+        let json = serde_json::to_value(&env).unwrap();
+        assert_eq!(json["created"], "2026-12-07T11:05:00Z");
+    }
 }

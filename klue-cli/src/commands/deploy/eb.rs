@@ -25,10 +25,23 @@ pub struct Environment {
     pub status: String,
     /// `Green`, `Yellow`, `Red`, `Grey`.
     pub health: String,
-    /// When it was created (seconds since 1970).
+    /// When it was created (seconds since 1970; RFC 3339 in JSON).
+    #[serde(serialize_with = "serialize_rfc3339")]
     pub created: i64,
     /// Whether it serves the live CNAME.
     pub live: bool,
+}
+
+/// `secs` since 1970 as an RFC 3339 UTC time, `2026-12-07T11:05:00Z`.
+pub fn rfc3339(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0).map_or_else(
+        || secs.to_string(),
+        |t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
+}
+
+fn serialize_rfc3339<S: serde::Serializer>(secs: &i64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&rfc3339(*secs))
 }
 
 /// Whether the environment is gone or going.

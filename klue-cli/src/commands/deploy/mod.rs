@@ -49,7 +49,7 @@ use super::service::ServiceConfig;
 use super::UserError;
 use crate::cli::{AwsArgs, DeployArgs};
 
-pub use eb::Environment;
+pub use eb::{rfc3339, Environment};
 pub use plan::Plan;
 
 /// Exit status of a deploy that failed at a step (setup errors exit 2).
