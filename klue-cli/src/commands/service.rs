@@ -259,10 +259,25 @@ pub fn parse_secret_names(text: &str, path: &Path) -> Result<Vec<String>, UserEr
     Ok(names)
 }
 
-/// The directory a command works in: `--dir`, else the current one.
+/// The directory a command works in: `--dir`, else the nearest directory holding `klue.yaml`
+/// from the current one up (as cargo finds `Cargo.toml`), else the current one (whose missing
+/// `klue.yaml` is then reported).
 pub fn root(dir: Option<&Path>) -> PathBuf {
-    dir.map(Path::to_path_buf)
+    if let Some(dir) = dir {
+        return dir.to_path_buf();
+    }
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| service_root(&cwd))
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The nearest of `start` and its ancestors that holds a `klue.yaml`.
+fn service_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join(KLUE_YAML).is_file())
+        .map(Path::to_path_buf)
 }
 
 #[cfg(test)]
@@ -270,6 +285,18 @@ mod tests {
     use super::*;
 
     const MINIMAL: &str = "name: hello\ndocker:\n  repo: 127.0.0.1:5000\n";
+
+    #[test]
+    fn the_service_root_is_found_from_a_subdirectory() {
+        let dir = std::env::temp_dir().join(format!("klue-root-{}", std::process::id()));
+        let nested = dir.join("svc/src/deep");
+        std::fs::create_dir_all(&nested).unwrap();
+        assert_eq!(service_root(&nested), None);
+        std::fs::write(dir.join("svc").join(KLUE_YAML), MINIMAL).unwrap();
+        assert_eq!(service_root(&nested), Some(dir.join("svc")));
+        assert_eq!(service_root(&dir.join("svc")), Some(dir.join("svc")));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn defaults_fill_what_is_left_out() {
