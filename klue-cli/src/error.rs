@@ -2,8 +2,11 @@
 
 use std::fmt;
 
-/// Exit status when the command could not do its work (no server, no key, bad input...); clap's
-/// usage errors use 2 too.
+/// Exit status when the step the command runs failed: a build, a test, a check that found
+/// problems.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status when the command could not do its work (no server, no key, no klue.yaml, a dirty
+/// tree, bad input...); clap's usage errors use 2 too.
 pub const EXIT_SETUP: u8 = 2;
 /// Exit status after ctrl-c or SIGTERM, as shells report a SIGINT death.
 pub const EXIT_INTERRUPTED: u8 = 130;
@@ -16,6 +19,7 @@ pub struct UserError {
     /// What to do about it.
     pub hint: Option<String>,
     interrupted: bool,
+    step_failed: bool,
 }
 
 impl UserError {
@@ -25,6 +29,7 @@ impl UserError {
             message: message.into(),
             hint: Some(hint.into()),
             interrupted: false,
+            step_failed: false,
         }
     }
 
@@ -34,6 +39,7 @@ impl UserError {
             message: message.into(),
             hint: None,
             interrupted: false,
+            step_failed: false,
         }
     }
 
@@ -44,10 +50,20 @@ impl UserError {
         }
     }
 
-    /// The process exit status this error ends the command with.
+    /// The same error, saying that the command's step ran and failed (exit status 1) rather
+    /// than that the command could not run it (2).
+    pub fn step_failed(mut self) -> Self {
+        self.step_failed = true;
+        self
+    }
+
+    /// The process exit status this error ends the command with: 130 when interrupted, 1 when
+    /// the step failed, else 2.
     pub fn exit_code(&self) -> u8 {
         if self.interrupted {
             EXIT_INTERRUPTED
+        } else if self.step_failed {
+            EXIT_FAILED
         } else {
             EXIT_SETUP
         }

@@ -26,7 +26,8 @@ fn text(bytes: &[u8]) -> String {
 #[test]
 fn token_without_secret_fails_with_a_hint() {
     let out = klue(&["token"], &[]);
-    assert!(!out.status.success());
+    // Could not run (no key): 2.
+    assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     assert_eq!(
         text(&out.stderr),
@@ -92,7 +93,8 @@ fn check_passes_clean_specs_and_reports_broken_ones() {
     .expect("write spec");
     let path = broken.to_string_lossy().into_owned();
     let out = klue(&["check", &path], &[]);
-    assert!(!out.status.success());
+    // The check ran and found a problem: 1.
+    assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains("unresolved reference '#/components/schemas/Nope'"),
@@ -228,7 +230,8 @@ fn generate_reports_a_broken_spec_with_a_hint() {
         ],
         &[],
     );
-    assert!(!result.status.success());
+    // Generation ran and the spec failed it: 1, as `klue check` on it.
+    assert_eq!(result.status.code(), Some(1));
     let stderr = text(&result.stderr);
     assert!(
         stderr.contains("unresolved reference '#/components/schemas/Nope'"),

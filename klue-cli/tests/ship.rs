@@ -113,7 +113,8 @@ impl Drop for Running {
 fn new_refuses_bad_names_and_non_empty_directories() {
     let temp = TempDir::new("names");
     let out = klue(&temp.0, &["new", "My_Service"], &[]);
-    assert_eq!(out.status.code(), Some(1));
+    // Bad usage: 2, as for every command.
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("'My_Service' is not a service name"),
         "{}",
@@ -205,7 +206,8 @@ fn build_and_deploy_refuse_a_dirty_tree() {
     let dir = new_service(&temp, "dirty");
     std::fs::write(dir.join("src").join("extra.rs"), "// uncommitted\n").unwrap();
     let out = klue(&dir, &["build"], &[]);
-    assert_eq!(out.status.code(), Some(1));
+    // A dirty tree is bad setup: 2, for build as for deploy.
+    assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(stderr.contains("is dirty (src/extra.rs)"), "{stderr}");
     assert!(stderr.contains("--allow-dirty"), "{stderr}");

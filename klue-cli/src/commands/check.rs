@@ -60,7 +60,8 @@ pub fn run(args: &CheckArgs) -> Result<(), UserError> {
         return Err(UserError::plain(format!(
             "{failed} of {} spec(s) have problems{denied}",
             args.specs.len()
-        )));
+        ))
+        .step_failed());
     }
     Ok(())
 }

@@ -25,7 +25,8 @@ pub fn run(args: &GenerateArgs) -> Result<(), UserError> {
                 "fix the spec, then check it with: klue check {}",
                 args.spec.display()
             ),
-        ),
+        )
+        .step_failed(),
         other => UserError::plain(other.to_string()),
     })?;
     // The code is written all the same, as a build script would: the warnings go to stderr.

@@ -54,7 +54,8 @@ pub fn build_static(dir: &Path, binary: &str, target: &str) -> Result<PathBuf, U
                 "fix the build; a missing static target wants `rustup target add {target}`, and \
                  glibc's static libraries (Debian: libc6-dev)"
             ),
-        ));
+        )
+        .step_failed());
     }
     executable.ok_or_else(|| {
         UserError::new(

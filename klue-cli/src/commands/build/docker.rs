@@ -45,7 +45,8 @@ pub fn stream(args: &[&str], what: &str) -> Result<(), UserError> {
         Err(UserError::new(
             format!("docker could not {what} (its output is above)"),
             "fix what docker reports, then run klue again",
-        ))
+        )
+        .step_failed())
     }
 }
 
