@@ -57,6 +57,25 @@ impl UserError {
         self
     }
 
+    /// The error as `--json` prints it on stdout: `{"success": false, "code": "setup" |
+    /// "failed" | "interrupted", "exit_status": N, "error": message, "hint": hint or null}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let code = if self.interrupted {
+            "interrupted"
+        } else if self.step_failed {
+            "failed"
+        } else {
+            "setup"
+        };
+        serde_json::json!({
+            "success": false,
+            "code": code,
+            "exit_status": self.exit_code(),
+            "error": self.message,
+            "hint": self.hint,
+        })
+    }
+
     /// The process exit status this error ends the command with: 130 when interrupted, 1 when
     /// the step failed, else 2.
     pub fn exit_code(&self) -> u8 {

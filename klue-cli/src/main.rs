@@ -9,6 +9,13 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    let json = match &cli.command {
+        cli::Command::Token(args) => args.json,
+        // Its report is the JSON, problems included.
+        cli::Command::Envs(args) => args.json,
+        cli::Command::Cleanup(args) => args.json,
+        _ => false,
+    };
     let result = match &cli.command {
         cli::Command::Token(args) => commands::token::run(args),
         cli::Command::Check(args) => commands::check::run(args),
@@ -28,6 +35,9 @@ fn main() -> ExitCode {
         // not run.
         Err(err) => {
             eprintln!("{err}");
+            if json {
+                println!("{}", err.to_json());
+            }
             ExitCode::from(err.exit_code())
         }
     }

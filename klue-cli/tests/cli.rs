@@ -25,6 +25,18 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn token_without_secret_fails_with_a_hint() {
+    // With --json, the failure is a JSON object on stdout as well.
+    let json = klue(&["token", "--json"], &[]);
+    assert_eq!(json.status.code(), Some(2));
+    let error: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON on stdout");
+    assert_eq!(error["success"], false);
+    assert_eq!(error["code"], "setup");
+    assert_eq!(error["exit_status"], 2);
+    assert_eq!(error["error"], "no JWT key: KLUE_JWT_SECRET is not set");
+    assert!(error["hint"]
+        .as_str()
+        .is_some_and(|h| h.contains("KLUE_JWT_SECRET")));
+
     let out = klue(&["token"], &[]);
     // Could not run (no key): 2.
     assert_eq!(out.status.code(), Some(2));

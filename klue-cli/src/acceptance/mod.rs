@@ -134,12 +134,7 @@ pub fn main(args: &Args) -> ExitCode {
 fn fail(args: &Args, err: &Error) -> ExitCode {
     eprintln!("{err}");
     if args.json {
-        let out = serde_json::json!({
-            "success": false,
-            "error": err.message,
-            "hint": err.hint,
-        });
-        println!("{out}");
+        println!("{}", err.to_json());
     }
     ExitCode::from(err.exit_code())
 }

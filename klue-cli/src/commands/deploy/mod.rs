@@ -62,7 +62,8 @@ pub fn main(args: &DeployArgs) -> ExitCode {
         Err(err) => {
             eprintln!("{err}");
             if args.json {
-                let out = serde_json::json!({"success": false, "error": err.message, "hint": err.hint, "changed": false});
+                let mut out = err.to_json();
+                out["changed"] = false.into();
                 println!("{out}");
             }
             return ExitCode::from(err.exit_code());
