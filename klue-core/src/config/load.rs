@@ -83,7 +83,10 @@ pub fn load_from<T: DeserializeOwned>(sources: &ConfigSources) -> Result<T, Conf
     let mut variables = Vec::new();
     if let Some(path) = &sources.dotenv {
         match std::fs::read_to_string(path) {
-            Ok(text) => variables.extend(parse_dotenv(&text)),
+            Ok(text) => match parse_dotenv(&text) {
+                Ok(parsed) => variables.extend(parsed),
+                Err(err) => problems.push(format!("{}: {err}", path.display())),
+            },
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
             Err(err) => problems.push(format!("{}: {err}", path.display())),
         }
@@ -159,21 +162,10 @@ fn describe(prefix: &str, path: &[String]) -> String {
 }
 
 /// `KEY=value` lines; `#` comments, blank lines, `export ` and surrounding quotes allowed.
-fn parse_dotenv(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .filter_map(|line| {
-            let line = line.strip_prefix("export ").unwrap_or(line);
-            let (key, value) = line.split_once('=')?;
-            let value = value.trim();
-            let unquoted = ['"', '\'']
-                .iter()
-                .find_map(|q| value.strip_prefix(*q).and_then(|v| v.strip_suffix(*q)))
-                .unwrap_or(value);
-            Some((key.trim().to_owned(), unquoted.to_owned()))
-        })
-        .collect()
+fn parse_dotenv(text: &str) -> Result<Vec<(String, String)>, dotenvy::Error> {
+    // dotenvy follows the usual rules (`A=1 # comment`, quotes, escapes, `export`), which a
+    // hand-written reader got wrong.
+    dotenvy::from_read_iter(text.as_bytes()).collect()
 }
 
 #[cfg(test)]
@@ -182,14 +174,18 @@ mod tests {
 
     #[test]
     fn dotenv_lines() {
-        let parsed = parse_dotenv("# c\nA=1\nexport B = \"two words\"\n\nC='x=y'\nbroken\n");
+        let text = "# c\nA=1 # one\nexport B=\"two words\"\n\nC='x=y'\nD=\"a\\nb\"\n";
         assert_eq!(
-            parsed,
+            parse_dotenv(text).unwrap(),
             vec![
                 ("A".to_owned(), "1".to_owned()),
                 ("B".to_owned(), "two words".to_owned()),
                 ("C".to_owned(), "x=y".to_owned()),
+                ("D".to_owned(), "a\nb".to_owned()),
             ]
         );
+        // A malformed line is an error naming its line, not a line silently skipped.
+        let err = parse_dotenv("A=1\nbroken line\n").unwrap_err().to_string();
+        assert!(err.contains("broken line") || err.contains('2'), "{err}");
     }
 }
