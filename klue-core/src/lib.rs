@@ -41,6 +41,7 @@ mod server;
 mod style;
 mod url;
 pub mod validate;
+pub mod yaml;
 
 pub use access::REQUEST_ID_HEADER;
 pub use auth::{

@@ -139,14 +139,14 @@ fn live(file: &Path) -> Result<Target, Error> {
             hint.clone(),
         )
     })?;
-    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).map_err(|err| {
+    let yaml = klue_core::yaml::parse(&text).map_err(|err| {
         Error::new(
             format!("{} is not valid YAML: {err}", file.display()),
             hint.clone(),
         )
     })?;
     let url = match yaml.get("live_url") {
-        Some(serde_yaml_ng::Value::String(url)) if !url.trim().is_empty() => url.trim(),
+        Some(serde_json::Value::String(url)) if !url.trim().is_empty() => url.trim(),
         Some(_) => {
             return Err(Error::new(
                 format!("live_url in {} is not a URL string", file.display()),

@@ -126,7 +126,7 @@ impl ServiceConfig {
 
     /// Parses and checks `klue.yaml` text; `path` names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, UserError> {
-        let config: ServiceConfig = serde_yaml_ng::from_str(text).map_err(|err| {
+        let config: ServiceConfig = klue_core::yaml::from_str(text).map_err(|err| {
             UserError::new(
                 format!("{}: {err}", path.display()),
                 "see the klue.yaml that `klue new` writes for every setting",

@@ -7,6 +7,7 @@ mod openapi31;
 mod pointer_map;
 mod routes;
 mod swagger2;
+mod yaml;
 
 use std::path::{Path, PathBuf};
 

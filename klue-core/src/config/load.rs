@@ -70,7 +70,7 @@ pub fn load_from<T: DeserializeOwned>(sources: &ConfigSources) -> Result<T, Conf
     let mut tree = Node::Table(Default::default());
     if let Some(path) = &sources.yaml {
         match std::fs::read_to_string(path) {
-            Ok(text) => match serde_yaml_ng::from_str::<serde_json::Value>(&text) {
+            Ok(text) => match crate::yaml::parse(&text) {
                 Ok(serde_json::Value::Null) => {}
                 Ok(value @ serde_json::Value::Object(_)) => tree = Node::from_typed(value),
                 Ok(_) => problems.push(format!("{}: not a mapping of keys", path.display())),

@@ -78,7 +78,7 @@ pub(crate) fn build(info: &ApiInfo, contract: &ServerContract<'_>) -> ServedSpec
     let document = Value::Object(document);
     ServedSpec {
         json: Bytes::from(serde_json::to_vec(&document).unwrap_or_default()),
-        yaml: Bytes::from(serde_yaml_ng::to_string(&document).unwrap_or_default()),
+        yaml: Bytes::from(crate::yaml::to_string(&document)),
     }
 }
 

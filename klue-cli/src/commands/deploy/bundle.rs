@@ -98,7 +98,7 @@ mod tests {
         assert_eq!(dockerrun["AWSEBDockerrunVersion"], "1");
         assert_eq!(dockerrun["Image"]["Name"], "r/hello:v1");
         assert_eq!(dockerrun["Ports"][0]["ContainerPort"], 9000);
-        let ext: serde_yaml_ng::Value = serde_yaml_ng::from_str(&files[1].1).unwrap();
+        let ext = klue_core::yaml::parse(&files[1].1).unwrap();
         let settings = &ext["option_settings"];
         assert_eq!(settings["aws:autoscaling:asg"]["MinSize"], "2");
         assert_eq!(settings["aws:autoscaling:asg"]["MaxSize"], "5");
@@ -117,7 +117,7 @@ mod tests {
         let arn = "arn:aws:acm:eu-west-1:123456789012:certificate/abc";
         let files = files(&config(&format!("  certificate_arn: {arn}\n")), "v1", "i").unwrap();
         assert_eq!(files.len(), 3);
-        let ext: serde_yaml_ng::Value = serde_yaml_ng::from_str(&files[2].1).unwrap();
+        let ext = klue_core::yaml::parse(&files[2].1).unwrap();
         let listener = &ext["option_settings"]["aws:elbv2:listener:443"];
         assert_eq!(listener["SSLCertificateArns"], arn);
         assert_eq!(listener["Protocol"], "HTTPS");

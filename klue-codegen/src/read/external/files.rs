@@ -113,13 +113,7 @@ pub(crate) fn parse(text: &str) -> Result<Value, (String, Option<Position>)> {
         .flatten();
     match json {
         Some(document) => Ok(document),
-        None => serde_yaml_ng::from_str(text).map_err(|err| {
-            let position = err.location().map(|l| Position {
-                line: l.line(),
-                column: l.column(),
-            });
-            (err.to_string(), position)
-        }),
+        None => super::super::yaml::parse(text),
     }
 }
 
