@@ -50,16 +50,18 @@ pub struct NewArgs {
     /// Where to create it [default: ./NAME]; must not exist or be empty.
     #[arg(long, value_name = "DIR")]
     pub path: Option<PathBuf>,
-    /// The klue checkout the new service's Cargo.toml points at [default: the source tree this
-    /// klue was built from].
-    #[arg(long, value_name = "DIR")]
+    /// A klue checkout to build the service with, for people developing klue: adds a
+    /// `[patch.crates-io]` section pointing klue's crates at it (a relative path when it is
+    /// near the service).
+    #[arg(long, value_name = "DIR", env = "KLUE_PATH")]
     pub klue_path: Option<PathBuf>,
 }
 
 const NEW_AFTER_HELP: &str = "\
-klue's crates are not on crates.io yet, so the new service depends on a klue checkout by path
-(klue-core, klue-codegen, and testaccept for the acceptance tests) and starts from its
-Cargo.lock. Prints the new directory on stdout.";
+The new service depends on klue's crates by version (klue-core, klue-codegen, and
+klue-testaccept for its acceptance tests), the version of this klue. Its Cargo.lock is made by
+`cargo generate-lockfile --offline` (from the crates cargo has already downloaded); when that is
+not possible, klue says so and the first build makes it. Prints the new directory on stdout.";
 
 /// Which Dockerfile `klue build` uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -260,9 +262,15 @@ pub struct GenerateArgs {
     /// `stripe.com.json` gives `stripe-com-api`).
     #[arg(long)]
     pub name: Option<String>,
-    /// Depend on klue-core at this path instead of by version (e.g. a checkout of klue).
+    /// Depend on klue-core at this path instead of by version (its own directory, e.g.
+    /// `klue/klue-core`); takes precedence over --klue-path.
     #[arg(long, value_name = "DIR")]
     pub klue_core_path: Option<PathBuf>,
+    /// A klue checkout: depend on klue-core by version and add a `[patch.crates-io]` section
+    /// pointing klue's crates at the checkout (a relative path when it is near), as `klue new
+    /// --klue-path` does.
+    #[arg(long, value_name = "DIR", env = "KLUE_PATH")]
+    pub klue_path: Option<PathBuf>,
     /// Generate only the server side (trait, request types, router).
     #[arg(long, conflicts_with = "client_only")]
     pub server_only: bool,

@@ -184,6 +184,8 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     let out = Command::new(env!("CARGO_BIN_EXE_klue"))
         .args(["new", SERVICE, "--path"])
         .arg(&dir)
+        // klue's crates are not on crates.io yet: this checkout's.
+        .args(["--klue-path", concat!(env!("CARGO_MANIFEST_DIR"), "/..")])
         .current_dir(&temp.0)
         .output()
         .expect("klue new runs");

@@ -182,7 +182,15 @@ fn the_image_of_a_new_service_runs_and_reports_its_version() {
     let out = run(
         &temp,
         klue,
-        &["new", "imaged", "--path", dir.to_str().unwrap()],
+        &[
+            "new",
+            "imaged",
+            "--path",
+            dir.to_str().unwrap(),
+            // klue's crates are not on crates.io yet: this checkout's.
+            "--klue-path",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/.."),
+        ],
         &docker,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -46,12 +46,29 @@ fn server_stub_crate_builds_and_answers_501_for_every_operation() {
         .current_dir(root)
         .args(["generate", "apis/fixtures/openapi30/stubs.yaml", "-o"])
         .arg(&out)
-        .arg("--klue-core-path")
-        .arg(root.join("klue-core"))
+        // klue-core by version, patched to this checkout (not on crates.io yet).
+        .arg("--klue-path")
+        .arg(root)
         .arg("--server-stub")
         .output()
         .expect("klue runs");
     assert!(result.status.success(), "{}", text(&result.stderr));
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml");
+    assert!(
+        manifest.contains(&format!("klue-core = \"{}\"", env!("CARGO_PKG_VERSION"))),
+        "{manifest}"
+    );
+    let patched = manifest
+        .lines()
+        .skip_while(|line| *line != "[patch.crates-io]")
+        .find_map(|line| line.strip_prefix("klue-core = { path = \""))
+        .and_then(|rest| rest.strip_suffix("\" }"))
+        .unwrap_or_else(|| panic!("no klue-core patch: {manifest}"));
+    assert_eq!(
+        std::fs::canonicalize(out.join(patched)).unwrap(),
+        std::fs::canonicalize(root.join("klue-core")).unwrap(),
+        "{manifest}"
+    );
     let main = std::fs::read_to_string(out.join("src/main.rs")).expect("main.rs");
     assert!(main.contains("impl StubsApi for Service {}"), "{main}");
 

@@ -60,12 +60,21 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// `klue new NAME --path DIR/NAME`, then a first commit; returns the service's directory.
+/// `klue new NAME --path DIR/NAME --klue-path <this checkout>` (klue's crates are not on
+/// crates.io yet), then a first commit; returns the service's directory.
 fn new_service(temp: &TempDir, name: &str) -> PathBuf {
     let dir = temp.0.join(name);
+    let klue_path = workspace();
     let out = klue(
         &temp.0,
-        &["new", name, "--path", dir.to_str().unwrap()],
+        &[
+            "new",
+            name,
+            "--path",
+            dir.to_str().unwrap(),
+            "--klue-path",
+            klue_path.to_str().unwrap(),
+        ],
         &[],
     );
     assert!(out.status.success(), "klue new: {}", text(&out.stderr));
@@ -164,6 +173,24 @@ fn a_new_service_builds_starts_and_passes_its_acceptance_tests() {
         .status()
         .expect("cargo runs");
     assert!(status.success(), "the scaffold does not build");
+    // Its own lock file, committed by the first commit: the first build changes nothing, so
+    // `klue build` accepts that commit.
+    let porcelain = Command::new("git")
+        .args(["status", "--porcelain"])
+        .current_dir(&dir)
+        .output()
+        .expect("git runs");
+    assert_eq!(
+        text(&porcelain.stdout),
+        "",
+        "the first build dirtied the tree"
+    );
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains(&format!("klue-core = \"{}\"", env!("CARGO_PKG_VERSION"))),
+        "{manifest}"
+    );
+    assert!(manifest.contains("[patch.crates-io]"), "{manifest}");
 
     let port = free_port();
     let server = Running(

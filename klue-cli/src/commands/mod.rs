@@ -6,6 +6,7 @@ pub mod cleanup;
 pub mod deploy;
 pub mod envs;
 pub mod generate;
+pub mod klue_path;
 pub mod new;
 pub mod service;
 pub mod templates;

@@ -1,11 +1,13 @@
 //! `klue new NAME`: a service crate that builds and passes its acceptance tests right away.
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use serde::Serialize;
 
+use super::klue_path;
 use super::service::valid_name;
-use super::templates::{quoted, render};
+use super::templates::render;
 use super::UserError;
 use crate::cli::NewArgs;
 
@@ -89,12 +91,12 @@ struct Context {
     name: String,
     trait_name: String,
     port: u16,
+    /// The version of klue's crates the service depends on.
+    klue_version: String,
+    /// `--klue-path`: the checkout as the manifest writes it, and the `[patch.crates-io]`
+    /// lines; both empty without it.
     klue_path: String,
-    klue_path_toml: String,
-    klue_path_shell: String,
-    klue_core_toml: String,
-    klue_codegen_toml: String,
-    testaccept_toml: String,
+    klue_patch: String,
 }
 
 /// Writes the new service and says what to do next.
@@ -110,8 +112,12 @@ pub fn run(args: &NewArgs) -> Result<(), UserError> {
         .path
         .clone()
         .unwrap_or_else(|| PathBuf::from(&args.name));
-    let klue = klue_checkout(args.klue_path.as_deref())?;
-    let written = scaffold(&args.name, &dir, &klue)?;
+    let klue = args
+        .klue_path
+        .as_deref()
+        .map(klue_path::checkout)
+        .transpose()?;
+    let written = scaffold(&args.name, &dir, klue.as_deref())?;
     for path in &written {
         eprintln!("  created {}", path.display());
     }
@@ -126,34 +132,10 @@ pub fn run(args: &NewArgs) -> Result<(), UserError> {
     Ok(())
 }
 
-/// The klue checkout the service's path dependencies point at: `--klue-path`, else the source
-/// tree this klue was built from.
-fn klue_checkout(given: Option<&Path>) -> Result<PathBuf, UserError> {
-    let (path, how) = match given {
-        Some(path) => (path.to_path_buf(), "--klue-path"),
-        None => (
-            Path::new(env!("CARGO_MANIFEST_DIR")).join(".."),
-            "the source tree klue was built from",
-        ),
-    };
-    let core = path.join("klue-core").join("Cargo.toml");
-    if !core.is_file() {
-        return Err(UserError::new(
-            format!(
-                "{} ({how}) is not a klue checkout: there is no {}",
-                path.display(),
-                core.display()
-            ),
-            "klue's crates are not on crates.io yet: pass --klue-path DIR, DIR a checkout of klue",
-        ));
-    }
-    std::fs::canonicalize(&path)
-        .map_err(|err| UserError::plain(format!("cannot resolve {}: {err}", path.display())))
-}
-
-/// Writes the scaffold of `name` into `dir` (which must not exist, or be empty), with path
-/// dependencies on the klue checkout `klue`. Returns the files written.
-pub fn scaffold(name: &str, dir: &Path, klue: &Path) -> Result<Vec<PathBuf>, UserError> {
+/// Writes the scaffold of `name` into `dir` (which must not exist, or be empty), depending on
+/// klue's crates by version, patched to the checkout `klue` when given. Returns the files
+/// written.
+pub fn scaffold(name: &str, dir: &Path, klue: Option<&Path>) -> Result<Vec<PathBuf>, UserError> {
     if let Ok(mut entries) = std::fs::read_dir(dir) {
         if entries.next().is_some() {
             return Err(UserError::new(
@@ -162,17 +144,30 @@ pub fn scaffold(name: &str, dir: &Path, klue: &Path) -> Result<Vec<PathBuf>, Use
             ));
         }
     }
-    let klue_text = klue.display().to_string();
+    std::fs::create_dir_all(dir).map_err(|err| {
+        UserError::new(
+            format!("cannot create {}: {err}", dir.display()),
+            "check the directory's permissions",
+        )
+    })?;
+    let (klue_path, klue_patch) = match klue {
+        Some(klue) => {
+            let absolute = std::fs::canonicalize(dir).map_err(|err| {
+                UserError::plain(format!("cannot resolve {}: {err}", dir.display()))
+            })?;
+            let written = klue_path::written_path(klue, &absolute);
+            let patch = klue_path::patch_lines(&written, klue_path::SERVICE_CRATES);
+            (written, patch)
+        }
+        None => (String::new(), String::new()),
+    };
     let context = Context {
         name: name.to_owned(),
         trait_name: format!("{}Api", upper_camel(name)),
         port: 8080,
-        klue_path_toml: quoted(&klue_text),
-        klue_path_shell: quoted(&klue_text),
-        klue_core_toml: quoted(&klue.join("klue-core").display().to_string()),
-        klue_codegen_toml: quoted(&klue.join("klue-codegen").display().to_string()),
-        testaccept_toml: quoted(&klue.join("testaccept").display().to_string()),
-        klue_path: klue_text,
+        klue_version: klue_path::KLUE_VERSION.to_owned(),
+        klue_path,
+        klue_patch,
     };
     let mut written = Vec::new();
     for (path, template, source) in FILES {
@@ -181,16 +176,42 @@ pub fn scaffold(name: &str, dir: &Path, klue: &Path) -> Result<Vec<PathBuf>, Use
         write(&path, &text)?;
         written.push(path);
     }
-    // The versions klue itself is built and tested with, rather than whatever is newest today;
-    // cargo drops the entries the service does not use on its first build.
-    let lock = klue.join("Cargo.lock");
-    if lock.is_file() {
-        let target = dir.join("Cargo.lock");
-        std::fs::copy(&lock, &target)
-            .map_err(|err| UserError::plain(format!("cannot copy {}: {err}", lock.display())))?;
-        written.push(target);
-    }
+    written.extend(lock_file(dir));
     Ok(written)
+}
+
+/// The service's own Cargo.lock, so that its first build changes nothing git tracks (and
+/// `klue build` accepts the first commit). Offline: the registry index cached by installing klue
+/// has what a new service needs; when it does not, the user is told what to run.
+fn lock_file(dir: &Path) -> Option<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // In `dir`, so that cargo reads the configuration (.cargo/config.toml) of where the service
+    // lives, as its builds will.
+    let out = Command::new(&cargo)
+        .args(["generate-lockfile", "--offline", "--quiet"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output();
+    match out {
+        Ok(out) if out.status.success() => Some(dir.join("Cargo.lock")),
+        failed => {
+            let why = match failed {
+                Ok(out) => String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .find(|line| !line.trim().is_empty())
+                    .unwrap_or("cargo failed")
+                    .to_owned(),
+                Err(err) => format!("cannot run cargo: {err}"),
+            };
+            eprintln!(
+                "note: no Cargo.lock written (cargo generate-lockfile --offline: {why})\n\
+                 hint: run `cargo generate-lockfile` in {} before the first commit, so that the \
+                 first build leaves the git tree clean",
+                dir.display()
+            );
+            None
+        }
+    }
 }
 
 fn write(path: &Path, text: &str) -> Result<(), UserError> {
@@ -234,8 +255,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("klue-new-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("x"), "").unwrap();
-        let klue = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let err = scaffold("hello", &dir, &klue).unwrap_err();
+        let err = scaffold("hello", &dir, None).unwrap_err();
         assert!(err.message.contains("not empty"), "{}", err.message);
         std::fs::remove_dir_all(&dir).unwrap();
     }

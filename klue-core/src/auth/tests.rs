@@ -5,11 +5,12 @@ use http::header::COOKIE;
 use http::HeaderValue;
 use serde_json::json;
 
-// Test-only key pairs, shared with the HTTP tests (testaccept/keys).
-const RSA_PRIVATE: &str = include_str!("../../../testaccept/keys/rsa_private.pem");
-const RSA_PUBLIC: &str = include_str!("../../../testaccept/keys/rsa_public.pem");
-const EC_PRIVATE: &str = include_str!("../../../testaccept/keys/ec_private.pem");
-const EC_PUBLIC: &str = include_str!("../../../testaccept/keys/ec_public.pem");
+// Test-only key pairs: copies of testaccept/keys (the HTTP tests use those), kept inside this
+// package so that its tests build from the packaged crate too.
+const RSA_PRIVATE: &str = include_str!("testdata/rsa_private.pem");
+const RSA_PUBLIC: &str = include_str!("testdata/rsa_public.pem");
+const EC_PRIVATE: &str = include_str!("testdata/ec_private.pem");
+const EC_PUBLIC: &str = include_str!("testdata/ec_public.pem");
 const SECRET: &str = "test-secret-of-at-least-32-bytes!!";
 
 fn hs(edit: impl FnOnce(&mut JwtConfig)) -> Authenticator {
