@@ -73,7 +73,7 @@ mod tests {
             created: 1_796_641_500,
             live: true,
         };
-        let table = table(&[env.clone()]);
+        let table = table(std::slice::from_ref(&env));
         assert!(table.contains("  2026-12-07T11:05:00Z  "), "{table}");
         let json = serde_json::to_value(&env).unwrap();
         assert_eq!(json["created"], "2026-12-07T11:05:00Z");
