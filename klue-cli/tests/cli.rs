@@ -546,3 +546,28 @@ fn check_reports_routes_the_server_could_not_serve_and_builtins_the_spec_takes()
         .collect();
     assert_eq!(lines, [(20, "/paths/~1files~1{name}{ext}")]);
 }
+
+#[test]
+fn notes_are_shown_but_never_denied() {
+    let dir = std::env::temp_dir().join(format!("klue-cli-notes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let spec = dir.join("plain.yaml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    N: {type: integer}\n",
+    )
+    .expect("spec");
+    let spec = spec.to_string_lossy().into_owned();
+    let out = klue(&["check", "--deny-warnings", &spec], &[]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with("note: an integer without `format`"),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with("(1 note)\n"), "{stderr}");
+    let json = klue(&["check", "--json", &spec], &[]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(report[0]["warnings"][0]["severity"], "note");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,6 +5,20 @@ use std::path::PathBuf;
 
 use crate::locate::{Position, SourceMap};
 
+/// How much a [`Diagnostic`] weighs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The spec cannot be served: no code is generated.
+    #[default]
+    Error,
+    /// klue works around something in the spec (a documented fallback, an unknown
+    /// keyword): code is generated; `--deny-warnings` refuses it.
+    Warning,
+    /// How klue reads something the spec leaves open (a plain `type: integer` is 64-bit):
+    /// said once per spec, never refused, since the spec is fine as written.
+    Note,
+}
+
 /// One problem in a spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -18,6 +32,8 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it, when there is something to say.
     pub help: Option<String>,
+    /// An error, a warning or a note.
+    pub severity: Severity,
 }
 
 impl fmt::Display for Diagnostic {
@@ -26,19 +42,23 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// A [`Diagnostic`] shown as a warning: what [`Diagnostic::as_warning`] gives.
+/// A [`Diagnostic`] shown as a warning (or a note): what [`Diagnostic::as_warning`] gives.
 #[derive(Debug)]
 pub struct AsWarning<'a>(&'a Diagnostic);
 
 impl fmt::Display for AsWarning<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.write(f, "warning")
+        let label = match self.0.severity {
+            Severity::Note => "note",
+            _ => "warning",
+        };
+        self.0.write(f, label)
     }
 }
 
 impl Diagnostic {
-    /// Displays as `warning: ...` instead of `error: ...`: for the warnings code generation
-    /// returns beside the code (an unknown keyword, a documented fallback).
+    /// Displays as `warning: ...` (`note: ...` for a note) instead of `error: ...`: for the
+    /// warnings and notes code generation returns beside the code.
     pub fn as_warning(&self) -> AsWarning<'_> {
         AsWarning(self)
     }
@@ -100,6 +120,8 @@ pub(crate) struct Collector<'a> {
     source: &'a SourceMap,
     found: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
+    /// Notes said once per spec: message, help, the first place and how many places.
+    notes: Vec<(&'static str, &'static str, String, usize)>,
 }
 
 impl<'a> Collector<'a> {
@@ -109,6 +131,7 @@ impl<'a> Collector<'a> {
             source,
             found: Vec::new(),
             warnings: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -120,6 +143,7 @@ impl<'a> Collector<'a> {
             position: self.source.locate(pointer),
             message: message.into(),
             help: None,
+            severity: Severity::Warning,
         });
     }
 
@@ -136,12 +160,37 @@ impl<'a> Collector<'a> {
             position: self.source.locate(pointer),
             message: message.into(),
             help: Some(help.into()),
+            severity: Severity::Warning,
         });
     }
 
-    /// The warnings so far, leaving none behind.
+    /// A note of how klue reads a construct many schemas of a spec may share: one note per
+    /// spec and `message`, located at the first place, counting the others.
+    pub(crate) fn note_once(&mut self, pointer: &str, message: &'static str, help: &'static str) {
+        match self.notes.iter_mut().find(|note| note.0 == message) {
+            Some(note) => note.3 += 1,
+            None => self.notes.push((message, help, pointer.to_owned(), 1)),
+        }
+    }
+
+    /// The warnings so far, then the notes, leaving none behind.
     pub(crate) fn take_warnings(&mut self) -> Vec<Diagnostic> {
-        std::mem::take(&mut self.warnings)
+        let mut warnings = std::mem::take(&mut self.warnings);
+        for (message, help, pointer, count) in std::mem::take(&mut self.notes) {
+            let message = match count {
+                1 => message.to_owned(),
+                n => format!("{message} ({n} places in this spec; the first is here)"),
+            };
+            warnings.push(Diagnostic {
+                file: self.file.clone(),
+                position: self.source.locate(&pointer),
+                pointer,
+                message,
+                help: Some(help.to_owned()),
+                severity: Severity::Note,
+            });
+        }
+        warnings
     }
 
     pub(crate) fn error(&mut self, pointer: &str, message: impl Into<String>) {
@@ -164,6 +213,7 @@ impl<'a> Collector<'a> {
             position: self.source.locate(pointer),
             message,
             help,
+            severity: Severity::Error,
         });
     }
 

@@ -34,7 +34,7 @@ mod read;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use diagnostics::{AsWarning, Diagnostic, Diagnostics};
+pub use diagnostics::{AsWarning, Diagnostic, Diagnostics, Severity};
 pub use locate::Position;
 
 /// Why code could not be generated.
@@ -206,8 +206,10 @@ impl Builder {
                         for file in files.iter().skip(1) {
                             println!("cargo:rerun-if-changed={}", file.display());
                         }
-                        for warning in warnings {
-                            println!("{}", cargo_warning(&warning));
+                        // Notes (how klue reads what the spec leaves open) would show on
+                        // every build; `klue check` lists them.
+                        for warning in warnings.iter().filter(|w| w.severity == Severity::Warning) {
+                            println!("{}", cargo_warning(warning));
                         }
                     }
                     outputs.push((name, spec.to_path_buf(), code))

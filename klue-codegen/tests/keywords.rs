@@ -19,9 +19,13 @@ fn located(diagnostics: &[Diagnostic]) -> Located {
         .collect()
 }
 
+/// The warnings of `text` (its notes, of how plain integers are read, are not the subject).
 fn warnings(text: &str) -> Located {
     match generate_from_str_with_warnings(Path::new("k.yaml"), "k", text) {
-        Ok((_, warnings)) => located(&warnings),
+        Ok((_, mut warnings)) => {
+            warnings.retain(|w| w.severity == klue_codegen::Severity::Warning);
+            located(&warnings)
+        }
         Err(err) => panic!("the spec should generate: {err}"),
     }
 }
@@ -367,4 +371,55 @@ fn the_repository_specs_have_no_unknown_keywords() {
             spec.display()
         );
     }
+}
+
+/// How klue reads what a spec leaves open is said once per spec, as a note: never a
+/// warning that `--deny-warnings` would refuse.
+#[test]
+fn plain_integers_and_untyped_objects_are_noted_once_per_spec() {
+    let text = "\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    A:
+      properties:
+        n: {type: integer}
+        m: {type: integer}
+        bounded: {type: integer, minimum: 0, maximum: 10}
+        sized: {type: integer, format: int64}
+    B:
+      properties:
+        x: {type: string}
+";
+    let (_, found) = generate_from_str_with_warnings(Path::new("k.yaml"), "k", text)
+        .unwrap_or_else(|err| panic!("the spec should generate: {err}"));
+    let notes: Vec<(String, String)> = found
+        .iter()
+        .map(|d| {
+            assert_eq!(d.severity, klue_codegen::Severity::Note, "{d}");
+            (d.pointer.clone(), d.message.clone())
+        })
+        .collect();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert_eq!(notes[0].0, "/components/schemas/A");
+    assert!(
+        notes[0].1.contains("`properties` but no `type`"),
+        "{}",
+        notes[0].1
+    );
+    assert!(
+        notes[0].1.contains("(2 places in this spec"),
+        "{}",
+        notes[0].1
+    );
+    assert_eq!(notes[1].0, "/components/schemas/A/properties/n");
+    assert!(notes[1].1.contains("is an `i64`"), "{}", notes[1].1);
+    assert!(
+        notes[1].1.contains("(2 places in this spec"),
+        "{}",
+        notes[1].1
+    );
+    assert!(found[0].as_warning().to_string().starts_with("note: "));
 }

@@ -2,6 +2,8 @@
 
 use serde_json::json;
 
+use klue_codegen::Severity;
+
 use super::UserError;
 use crate::cli::CheckArgs;
 
@@ -13,7 +15,9 @@ pub fn run(args: &CheckArgs) -> Result<(), UserError> {
     for spec in &args.specs {
         match klue_codegen::check_with_warnings(spec) {
             Ok(warnings) => {
-                let ok = warnings.is_empty() || !args.deny_warnings;
+                // Notes say how klue reads the spec; only warnings can be denied.
+                let denied = warnings.iter().any(|w| w.severity == Severity::Warning);
+                let ok = !denied || !args.deny_warnings;
                 failed += usize::from(!ok);
                 if !args.json {
                     print_warnings(spec, &warnings, ok);
@@ -72,10 +76,19 @@ fn print_warnings(spec: &std::path::Path, warnings: &[klue_codegen::Diagnostic],
         eprintln!("{}\n", warning.as_warning());
     }
     let verdict = if ok { "ok" } else { "error" };
-    match warnings.len() {
-        0 => eprintln!("{verdict}: {}", spec.display()),
-        1 => eprintln!("{verdict}: {} (1 warning)", spec.display()),
-        n => eprintln!("{verdict}: {} ({n} warnings)", spec.display()),
+    let notes = warnings
+        .iter()
+        .filter(|w| w.severity == Severity::Note)
+        .count();
+    let counted = [(warnings.len() - notes, "warning"), (notes, "note")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}{}", if n == 1 { "" } else { "s" }))
+        .collect::<Vec<_>>();
+    if counted.is_empty() {
+        eprintln!("{verdict}: {}", spec.display());
+    } else {
+        eprintln!("{verdict}: {} ({})", spec.display(), counted.join(", "));
     }
 }
 
@@ -88,5 +101,10 @@ fn located(d: &klue_codegen::Diagnostic) -> serde_json::Value {
         "pointer": d.pointer,
         "message": d.message,
         "help": d.help,
+        "severity": match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        },
     })
 }

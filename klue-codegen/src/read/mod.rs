@@ -11,7 +11,7 @@ mod yaml;
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Collector, Diagnostic};
+use crate::diagnostics::{Collector, Diagnostic, Severity};
 use crate::keywords;
 use crate::locate::SourceMap;
 use crate::model::Api;
@@ -36,6 +36,7 @@ pub(crate) fn read_spec(
                 position,
                 message: format!("the spec is not valid YAML or JSON: {message}"),
                 help: None,
+                severity: Severity::Error,
             }]);
         }
     };
@@ -90,6 +91,7 @@ pub(crate) fn read_spec(
                  openIdConnect security scheme of the spec"
             ),
             help: None,
+            severity: Severity::Error,
         });
     }
     let relocated = |found: Vec<Diagnostic>| -> Vec<Diagnostic> {
@@ -107,6 +109,8 @@ pub(crate) fn read_spec(
             let mut warnings = relocated(keyword_warnings);
             warnings.extend(relocated(std::mem::take(&mut api.warnings)));
             warnings.extend(relocated(route_warnings));
+            // Notes after warnings (a stable sort keeps each kind in spec order).
+            warnings.sort_by_key(|d| d.severity);
             api.warnings = warnings;
             Ok((api, bundle.files))
         }

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::diagnostics::{join, Diagnostic};
+use crate::diagnostics::{join, Diagnostic, Severity};
 use crate::locate::SourceMap;
 
 pub(crate) use files::parse;
@@ -154,6 +154,7 @@ pub(crate) fn bundle(root: &Path, document: Value, source: &SourceMap, swagger2:
                 position: *position,
                 message: format!("the file is not valid YAML or JSON: {message}"),
                 help: Some("a `$ref` of the spec refers to it".into()),
+                severity: Severity::Error,
             });
         }
     }
@@ -250,6 +251,7 @@ impl Bundler<'_> {
             position,
             message,
             help,
+            severity: Severity::Error,
         });
     }
 

@@ -82,7 +82,8 @@ impl Reader<'_, '_, '_> {
                 let format = match &i.format {
                     oa::VariantOrUnknownOrEmpty::Item(oa::IntegerFormat::Int32) => "int32",
                     oa::VariantOrUnknownOrEmpty::Unknown(other) => other.as_str(),
-                    _ => "int64",
+                    oa::VariantOrUnknownOrEmpty::Item(oa::IntegerFormat::Int64) => "int64",
+                    oa::VariantOrUnknownOrEmpty::Empty => "",
                 };
                 #[allow(clippy::cast_precision_loss)]
                 let rules = bounds(
@@ -107,7 +108,7 @@ impl Reader<'_, '_, '_> {
                     any.exclusive_maximum.unwrap_or(false),
                     any.multiple_of,
                 );
-                self.integer(any.format.as_deref().unwrap_or("int64"), rules, pointer)
+                self.integer(any.format.as_deref().unwrap_or(""), rules, pointer)
             }
             oa::SchemaKind::Type(oa::Type::Number(n)) => {
                 let format = match &n.format {
@@ -198,12 +199,19 @@ impl Reader<'_, '_, '_> {
             oa::SchemaKind::Any(any) if super::combined::has_combinator(any) => {
                 return self.combined(schema, any, pointer);
             }
-            oa::SchemaKind::Any(any) if !any.properties.is_empty() => self.object(
-                &any.properties,
-                &any.required,
-                any.additional_properties.as_ref(),
-                pointer,
-            ),
+            oa::SchemaKind::Any(any) if !any.properties.is_empty() => {
+                self.diag.note_once(
+                    pointer,
+                    "a schema with `properties` but no `type` is read as `type: object`: other JSON values (null, numbers, strings, arrays), which JSON Schema lets through, are refused",
+                    "add `type: object` to say so, or `oneOf` if other values are meant",
+                );
+                self.object(
+                    &any.properties,
+                    &any.required,
+                    any.additional_properties.as_ref(),
+                    pointer,
+                )
+            }
             oa::SchemaKind::OneOf { one_of: parts } | oa::SchemaKind::AnyOf { any_of: parts } => {
                 let key = if matches!(schema.schema_kind, oa::SchemaKind::OneOf { .. }) {
                     "oneOf"
@@ -294,8 +302,8 @@ impl Reader<'_, '_, '_> {
         }
     }
 
-    /// An integer schema: `i32` for `int32`, `u64` for `uint64` or when the bounds are
-    /// non-negative and reach beyond `i64`, else `i64`. JSON Schema admits integers of any
+    /// An integer schema (`format` is `""` when the spec gives none): `i32` for `int32`, `u64`
+    /// for `uint64` or when the bounds are non-negative and reach beyond `i64`, else `i64`. JSON Schema admits integers of any
     /// size; klue's are 64-bit (documented limit), and bounds beyond that range are warned of.
     fn integer(&mut self, format: &str, rules: NumberRules, pointer: &str) -> SchemaKind {
         const TWO_63: f64 = 9_223_372_036_854_775_808.0;
@@ -310,6 +318,12 @@ impl Reader<'_, '_, '_> {
             self.diag.warn(
                 pointer,
                 "integers beyond the 64-bit range are refused (klue's integers are i64, or u64 when non-negative)",
+            );
+        } else if format.is_empty() && !unsigned && (low.is_none() || high.is_none()) {
+            self.diag.note_once(
+                pointer,
+                "an integer without `format` or bounds is an `i64`: values beyond the 64-bit range, which JSON Schema admits, are refused with a 400 saying so",
+                "add `format: int64` (or `minimum`/`maximum`) to say so; `format: uint64` or a `maximum` above 2^63 gives a `u64`",
             );
         }
         let format = match format {
