@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use klue_corpus::{authorization_header, junit_failures, Finding};
+use klue_corpus::{fuzz_auth, junit_failures, Finding};
 use serde_json::Value;
 
 /// How schemathesis is run.
@@ -15,7 +15,8 @@ use serde_json::Value;
 pub struct Fuzzer {
     /// The command (`schemathesis`, or `python3 -m schemathesis.cli`).
     pub command: Vec<String>,
-    /// Its configuration file.
+    /// Its configuration file, shared by every spec (each spec's run gets a copy with its
+    /// credentials appended).
     pub config: PathBuf,
     /// Examples per operation.
     pub max_examples: u32,
@@ -54,12 +55,21 @@ impl Fuzzer {
             return fuzzed;
         };
         let err = out.try_clone();
+        // The shared settings plus this spec's credentials, one table per security scheme.
+        let auth = fuzz_auth(served, &self.token);
+        let config = self.work.join(format!("{name}.schemathesis.toml"));
+        let written = std::fs::read_to_string(&self.config)
+            .and_then(|base| std::fs::write(&config, base + &auth.config));
+        if let Err(e) = written {
+            fuzzed.error = Some(format!("cannot write {}: {e}", config.display()));
+            return fuzzed;
+        }
         let mut command = Command::new(&self.command[0]);
         command
             .args(&self.command[1..])
             .arg("--no-color")
             .arg("--config-file")
-            .arg(&self.config)
+            .arg(&config)
             .arg("run")
             .arg(format!("http://127.0.0.1:{port}/openapi.json"))
             .args([
@@ -80,11 +90,7 @@ impl Fuzzer {
             .arg(self.max_examples.to_string())
             .arg("--seed")
             .arg(self.seed.to_string())
-            .arg("--header")
-            .arg(format!(
-                "Authorization: {}",
-                authorization_header(served, &self.token)
-            ))
+            .args(auth.header.iter().flat_map(|h| ["--header", h]))
             .current_dir(&self.work)
             .stdin(Stdio::null())
             .stdout(out);

@@ -8,15 +8,17 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+mod fuzz_auth;
 mod junit;
 mod probe;
 mod report;
 mod serve_report;
 
+pub use fuzz_auth::{fuzz_auth, FuzzAuth, BASIC_CREDENTIALS};
 pub use junit::{junit_failures, Finding};
 pub use probe::{
-    authorization_header, fuzz_candidate, listening_port, probes, routed, server_trait,
-    stub_server_source, Probe, FUZZ_MAX_OPERATIONS,
+    fuzz_candidate, listening_port, probes, routed, server_trait, stub_server_source, Probe,
+    FUZZ_MAX_OPERATIONS,
 };
 pub use report::{CheckTime, GithubResult, Report};
 pub use serve_report::{FuzzRow, GithubServed, ServeReport};

@@ -188,64 +188,9 @@ pub fn fuzz_candidate(spec: &Value) -> Option<usize> {
 /// The most operations a fuzzed spec has (so that the run's time stays bounded).
 pub const FUZZ_MAX_OPERATIONS: usize = 25;
 
-/// The `Authorization` header schemathesis sends to a stub server of `served` (its spec as it
-/// serves it): `Bearer <token>` (a klue JWT the stubs accept) when a security scheme takes
-/// bearer tokens or API keys, `Basic` credentials when `http: basic` is the only scheme that
-/// uses the header (a stub accepts any well-formed ones).
-pub fn authorization_header(served: &Value, token: &str) -> String {
-    let schemes = served["components"]["securitySchemes"]
-        .as_object()
-        .into_iter()
-        .flat_map(|schemes| schemes.values());
-    let (mut basic, mut other) = (false, false);
-    for scheme in schemes {
-        let http = scheme["type"] == "http";
-        let named = |s: &str| {
-            scheme["scheme"]
-                .as_str()
-                .is_some_and(|v| v.eq_ignore_ascii_case(s))
-        };
-        if http && named("basic") {
-            basic = true;
-        } else if scheme["type"] != "apiKey"
-            || scheme["name"]
-                .as_str()
-                .is_some_and(|n| n.eq_ignore_ascii_case("authorization"))
-        {
-            other = true;
-        }
-    }
-    if basic && !other {
-        // `corpus:stub` in base64.
-        "Basic Y29ycHVzOnN0dWI=".to_owned()
-    } else {
-        format!("Bearer {token}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
 
-    #[test]
-    fn basic_credentials_go_to_a_spec_whose_only_header_scheme_is_basic() {
-        let spec = |schemes: Value| serde_json::json!({"components": {"securitySchemes": schemes}});
-        let basic = spec(
-            serde_json::json!({"b": {"type": "http", "scheme": "Basic"}, "k": {"type": "apiKey", "in": "query", "name": "key"}}),
-        );
-        assert_eq!(authorization_header(&basic, "t"), "Basic Y29ycHVzOnN0dWI=");
-        let both = spec(
-            serde_json::json!({"b": {"type": "http", "scheme": "basic"}, "j": {"type": "http", "scheme": "bearer"}}),
-        );
-        assert_eq!(authorization_header(&both, "t"), "Bearer t");
-        let aws = spec(
-            serde_json::json!({"hmac": {"type": "apiKey", "in": "header", "name": "Authorization"}}),
-        );
-        assert_eq!(authorization_header(&aws, "t"), "Bearer t");
-        assert_eq!(
-            authorization_header(&serde_json::json!({}), "t"),
-            "Bearer t"
-        );
-    }
     use super::*;
     use serde_json::json;
 

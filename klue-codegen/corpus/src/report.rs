@@ -322,12 +322,19 @@ impl Report {
         let _ = writeln!(md, "## Run\n");
         let _ = write!(md, "Generation {:.0} s. ", self.generate_secs);
         if self.compile_checked {
+            // With servers, each file is compiled and linked into a stub server; without, only
+            // checked.
+            let how = if self.serve.enabled {
+                "built into a stub server of its own (`rustc`, against klue-core built once by \
+                 `cargo build`"
+            } else {
+                "checked as a crate of its own (`rustc --emit=metadata`, against klue-core built \
+                 once by `cargo check`"
+            };
             let _ = write!(
                 md,
-                "Each generated file is checked as a crate of its own (`rustc --emit=metadata`, \
-                 against klue-core built once by `cargo check`, {:.0} s), {} at a time, largest \
-                 first, each within {} s; the sample's checks took {:.0} s of wall time ({:.0} s \
-                 summed). ",
+                "Each generated file is {how}, {:.0} s), {} at a time, largest first, each \
+                 within {} s; the sample's builds took {:.0} s of wall time ({:.0} s summed). ",
                 self.dependency_secs,
                 self.check_jobs,
                 self.check_timeout_secs,

@@ -361,16 +361,22 @@ fn record_servers(
                 refused_valid,
                 accepted_invalid,
                 other: f.findings.len() - refused_valid - accepted_invalid,
+                known: f
+                    .findings
+                    .iter()
+                    .filter(|x| x.known_cause().is_some())
+                    .count(),
             }
         })
         .collect();
     serve.fuzz_groups = group(fuzzed.iter().flat_map(|(id, f, _)| {
         f.findings.iter().map(|x| {
-            (
-                normalize_cause(&x.cause()),
-                names[*id].as_str(),
-                x.operation.as_str(),
-            )
+            let cause = normalize_cause(&x.cause());
+            let cause = match x.known_cause() {
+                Some(known) => format!("{cause} → {known}"),
+                None => cause,
+            };
+            (cause, names[*id].as_str(), x.operation.as_str())
         })
     }));
 }
