@@ -8,6 +8,7 @@ mod defaults;
 mod formats;
 mod http_auth;
 mod param_style;
+mod request;
 mod server;
 mod shared;
 mod types;

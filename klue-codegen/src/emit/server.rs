@@ -1,11 +1,10 @@
 //! Per operation: the request struct, the response enum, the trait method, and the glue that
 //! decodes a routed request, calls the trait and encodes the response.
 
-use std::collections::BTreeSet;
-
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use super::request::RequestParts;
 use super::types::{doc, ident, rt, TypeEmitter};
 use crate::model::*;
 use crate::naming;
@@ -39,277 +38,55 @@ pub(crate) fn operation(
     let handler_ident = format_ident!("handle_{}", naming::snake(&op.id));
     let spec_ident = format_ident!("OPERATION_{}", naming::shouty(&op.id));
 
-    let mut fields = Vec::new();
-    let mut decode = Vec::new();
-    let mut required_locals = Vec::new();
-    let mut all_locals = Vec::new();
-    // The handler's own bindings: a parameter named like one of them gets another name, or its
-    // local would shadow the binding (a query parameter `service` hid the service).
-    let mut field_names: BTreeSet<String> = ["service", "request", "response", "v", "claims"]
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    let mut statics = Vec::new();
-    let mut credential_checks = Vec::new();
-    let mut alternatives = Vec::new();
-    let mut ctors = super::construct::Constructors::default();
-
+    let mut parts = RequestParts::new();
     for param in &op.parameters {
-        let local = naming::unique(naming::field(&param.name), &mut field_names);
-        let local_ident = ident(&local);
-        if let Some(http_auth) = &param.http_auth {
-            // Decoded by klue; a missing required one is its 401 (with a challenge).
-            let ty = super::http_auth::rust_type(http_auth);
-            let call = super::http_auth::decode(http_auth, param.required);
-            decode.push(quote!(let #local_ident = #call;));
-            if op.credentials.contains(&param.name) {
-                alternatives.push(local_ident.clone());
-            }
-            let docs = doc(param.description.as_deref());
-            if param.required {
-                fields.push(quote!(#docs pub #local_ident: #ty,));
-                required_locals.push(local_ident.clone());
-                ctors.required(&local_ident, ty);
-            } else {
-                fields.push(quote!(#docs pub #local_ident: Option<#ty>,));
-                ctors.none(&local_ident);
-            }
-            all_locals.push(local_ident);
-            continue;
-        }
-        let hint = format!("{op_camel}_{}", param.name);
-        let static_ident = format_ident!(
-            "SCHEMA_{}__{}",
-            naming::shouty(&op.id),
-            naming::shouty(&param.name)
-        );
-        let (ty, item_ty) = match &param.schema.kind {
-            SchemaKind::Array { items, .. } => {
-                let item = types.rust_type(items, &format!("{hint}_item"));
-                (quote!(Vec<#item>), Some(item))
-            }
-            _ => (types.rust_type(&param.schema, &hint), None),
-        };
-        let static_ident = match types.shared_static(&param.schema, &hint) {
-            Some(shared) => shared,
-            None => {
-                let expr = types.schema_expr(&param.schema, &hint);
-                statics.push(quote!(static #static_ident: #rt::Schema = #expr;));
-                quote!(#static_ident)
-            }
-        };
-        let name = match param.location {
-            ParamLocation::Header => param.name.to_ascii_lowercase(),
-            _ => param.name.clone(),
-        };
-        let required = param.required;
-        // A missing credential is a 401, checked below; it is not a parameter violation.
-        let decode_required = required && !param.credential;
-        let call = match (param.location, item_ty) {
-            _ if param.styled => {
-                let spec = super::param_style::spec(param, &name, decode_required);
-                quote!(request.styled_param::<#ty>(&mut v, #spec, &#static_ident))
-            }
-            (ParamLocation::Path, _) => {
-                quote!(request.path_param::<#ty>(&mut v, #name, &#static_ident))
-            }
-            (ParamLocation::Query, Some(item)) => {
-                quote!(request.query_array::<#item>(&mut v, #name, #decode_required, &#static_ident))
-            }
-            (ParamLocation::Query, None) => {
-                quote!(request.query_param::<#ty>(&mut v, #name, #decode_required, &#static_ident))
-            }
-            (ParamLocation::Cookie, _) => {
-                quote!(request.cookie_param::<#ty>(&mut v, #name, #decode_required, &#static_ident))
-            }
-            (ParamLocation::Header, _) => {
-                quote!(request.header_param::<#ty>(&mut v, #name, #decode_required, &#static_ident))
-            }
-        };
-        // An absent optional parameter with a scalar default stands for it (a given value is
-        // validated as any other).
-        let default = match &param.default {
-            Some(value) if !required && !param.credential => {
-                types.default_value(&param.schema, value, &ty)
-            }
-            _ => None,
-        };
-        decode.push(match &default {
-            // A `String` or a typed format is built only when needed; other defaults are
-            // constants.
-            Some(value)
-                if ty.to_string() == "String" || types.typed_format_of(&param.schema).is_some() =>
-            {
-                quote!(let #local_ident = #call.unwrap_or_else(|| #value);)
-            }
-            Some(value) => quote!(let #local_ident = #call.unwrap_or(#value);),
-            None => quote!(let #local_ident = #call;),
-        });
-        if param.credential && required {
-            let wire = &param.name;
-            credential_checks.push(quote! {
-                if #local_ident.is_none() {
-                    return Err(#rt::credential_missing(&[#wire]));
-                }
-            });
-        }
-        if op.credentials.contains(&param.name) {
-            alternatives.push(local_ident.clone());
-        }
-        let docs = doc(param.description.as_deref());
-        if required {
-            fields.push(quote!(#docs pub #local_ident: #ty,));
-            required_locals.push(local_ident.clone());
-            ctors.required(&local_ident, ty);
-        } else if let Some(value) = default {
-            let default_doc = format!(
-                " Default (when absent): `{}`.",
-                param
-                    .default
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
-            );
-            fields.push(quote!(#docs #[doc = ""] #[doc = #default_doc] pub #local_ident: #ty,));
-            ctors.starting(&local_ident, value);
-        } else {
-            fields.push(quote!(#docs pub #local_ident: Option<#ty>,));
-            ctors.none(&local_ident);
-        }
-        all_locals.push(local_ident);
+        parts.parameter(types, op, &op_camel, param);
     }
-
-    let body_plan = op
-        .body
-        .as_ref()
-        .map(|body| super::body::plan(types, op, body));
-    if let Some(plan) = &body_plan {
-        let local_ident = ident(&naming::unique("body".to_owned(), &mut field_names));
-        let ty = &plan.ty;
-        let call = plan.decode();
-        decode.push(quote!(let #local_ident = #call;));
-        if plan.required {
-            fields.push(quote!(#[doc = " The request body."] pub #local_ident: #ty,));
-            required_locals.push(local_ident.clone());
-            ctors.required(&local_ident, ty.clone());
-        } else {
-            ctors.none(&local_ident);
-            fields.push(
-                quote!(#[doc = " The request body, when sent."] pub #local_ident: Option<#ty>,),
-            );
-        }
-        all_locals.push(local_ident);
-    }
-
-    let mut claims_decode = quote!();
-    let claims_field = match op.auth {
-        Auth::None => quote!(),
-        Auth::Required => {
-            all_locals.push(format_ident!("claims"));
-            ctors.required(&format_ident!("claims"), quote!(#rt::Claims));
-            claims_decode = quote!(let claims = request.take_claims()?;);
-            quote!(#[doc = " The verified claims of the caller's token (`claims.sub` is the user id)."] pub claims: #rt::Claims,)
-        }
-        Auth::Optional => {
-            all_locals.push(format_ident!("claims"));
-            ctors.none(&format_ident!("claims"));
-            claims_decode = quote!(let claims = request.take_optional_claims(););
-            quote!(#[doc = " The verified claims, when the caller sent a token."] pub claims: Option<#rt::Claims>,)
-        }
-    };
-
-    let check_required = match required_locals.as_slice() {
-        [] => quote!(),
-        [one] => quote! {
-            let Some(#one) = #one else {
-                return Err(#rt::ApiError::internal_msg("a required value was not decoded"));
-            };
-        },
-        _ => {
-            let somes = required_locals.iter().map(|l| quote!(Some(#l)));
-            quote! {
-                let (#(#somes,)*) = (#(#required_locals,)*) else {
-                    return Err(#rt::ApiError::internal_msg("a required value was not decoded"));
-                };
-            }
-        }
-    };
-    let alternatives_check = if alternatives.is_empty() {
-        quote!()
-    } else {
-        let names = &op.credentials;
-        let token = if op.auth == Auth::None {
-            quote!()
-        } else {
-            quote!(request.claims().is_none() &&)
-        };
-        quote! {
-            if #token #(#alternatives.is_none())&&* {
-                return Err(#rt::credential_missing(&[#(#names),*]));
-            }
-        }
-    };
-    let request_binding = match (decode.is_empty(), op.auth) {
+    let body_plan = parts.body(types, op);
+    let (claims_field, claims_decode) = parts.claims(op.auth);
+    let (alternatives_check, check_required) = parts.checks(op);
+    let request_binding = match (parts.decode.is_empty(), op.auth) {
         (_, Auth::Required | Auth::Optional) => quote!(mut request),
         (false, Auth::None) => quote!(request),
         (true, Auth::None) => quote!(_request),
     };
     // (klue decodes `Authorization` of `http` schemes itself: a 401, never a violation.)
     let uses_violations = op.parameters.iter().any(|p| p.http_auth.is_none()) || op.body.is_some();
-    let violations = if uses_violations {
-        quote! {
-            let mut v = #rt::Violations::default();
-        }
+    let (violations, check_violations) = if uses_violations {
+        (
+            quote!(let mut v = #rt::Violations::default();),
+            quote! {
+                if !v.is_empty() {
+                    return Err(v.into_error());
+                }
+            },
+        )
     } else {
-        quote!()
-    };
-    let check_violations = if uses_violations {
-        quote! {
-            if !v.is_empty() {
-                return Err(v.into_error());
-            }
-        }
-    } else {
-        quote!()
+        (quote!(), quote!())
     };
 
     let (response_enum, response_impls) =
         response_enum(types, &op_camel, &response_ident, &op.responses);
-
-    let method = format_ident!("{}", op.method);
-    let path = &op.path;
-    let id = &op.id;
-    let auth = match op.auth {
-        Auth::None => quote!(#rt::AuthMode::None),
-        Auth::Required => quote!(#rt::AuthMode::Required),
-        Auth::Optional => quote!(#rt::AuthMode::Optional),
-    };
-    let body_spec = match &body_plan {
-        Some(plan) => {
-            let required = plan.required;
-            let content_types = &plan.content_types;
-            let stream_types = &plan.stream_types;
-            quote!(Some(#rt::BodySpec {
-                content_types: &[#(#content_types),*],
-                required: #required,
-                stream_types: &[#(#stream_types),*],
-            }))
-        }
-        None => quote!(None),
-    };
-    let default_derive = ctors.derives_default().then(|| quote!(Default,));
+    let operation_spec = operation_spec(op, &spec_ident, body_plan.as_ref());
+    let default_derive = parts.ctors.derives_default().then(|| quote!(Default,));
     let request_derive = if body_plan.as_ref().is_some_and(|plan| plan.streamed) {
         quote!(#[derive(Debug, #default_derive)])
     } else {
         quote!(#[derive(Debug, Clone, PartialEq, #default_derive)])
     };
-    let request_ctors = ctors.impls(&request_ident);
-    let summary = op.summary.as_deref().or(op.description.as_deref());
-    let method_docs = doc(summary);
+    let request_ctors = parts.ctors.impls(&request_ident);
     let request_docs = format!(
-        " The decoded request of operation `{id}` ({} {path}).",
-        op.method
+        " The decoded request of operation `{}` ({} {}).",
+        op.id, op.method, op.path
     );
+    let RequestParts {
+        fields,
+        decode,
+        all_locals,
+        statics,
+        credential_checks,
+        ..
+    } = parts;
 
     let items = quote! {
         #[doc = #request_docs]
@@ -323,13 +100,7 @@ pub(crate) fn operation(
 
         #(#statics)*
 
-        static #spec_ident: #rt::OperationSpec = #rt::OperationSpec {
-            id: #id,
-            method: #rt::Method::#method,
-            path: #path,
-            auth: #auth,
-            body: #body_spec,
-        };
+        #operation_spec
 
         async fn #handler_ident<S: #trait_ident>(
             service: &S,
@@ -347,7 +118,79 @@ pub(crate) fn operation(
             Ok(#rt::IntoResponse::into_response(response))
         }
     };
-    let trait_method = if default_stub {
+    let binding = quote! {
+        let s = #rt::Arc::clone(&service);
+        router.operation(&#spec_ident, move |request| {
+            let s = #rt::Arc::clone(&s);
+            async move { #handler_ident(&*s, request).await }
+        });
+    };
+    OperationCode {
+        response: quote!(#response_enum #response_impls),
+        items,
+        trait_method: trait_method(
+            op,
+            &method_ident,
+            &request_ident,
+            &response_ident,
+            default_stub,
+        ),
+        binding,
+        response_ident,
+        body: body_plan,
+    }
+}
+
+/// The static describing `op` to the router: method, path, auth and body.
+fn operation_spec(
+    op: &Operation,
+    spec_ident: &proc_macro2::Ident,
+    body_plan: Option<&super::body::BodyPlan>,
+) -> TokenStream {
+    let rt = rt();
+    let method = format_ident!("{}", op.method);
+    let (path, id) = (&op.path, &op.id);
+    let auth = match op.auth {
+        Auth::None => quote!(#rt::AuthMode::None),
+        Auth::Required => quote!(#rt::AuthMode::Required),
+        Auth::Optional => quote!(#rt::AuthMode::Optional),
+    };
+    let body_spec = match body_plan {
+        Some(plan) => {
+            let required = plan.required;
+            let content_types = &plan.content_types;
+            let stream_types = &plan.stream_types;
+            quote!(Some(#rt::BodySpec {
+                content_types: &[#(#content_types),*],
+                required: #required,
+                stream_types: &[#(#stream_types),*],
+            }))
+        }
+        None => quote!(None),
+    };
+    quote! {
+        static #spec_ident: #rt::OperationSpec = #rt::OperationSpec {
+            id: #id,
+            method: #rt::Method::#method,
+            path: #path,
+            auth: #auth,
+            body: #body_spec,
+        };
+    }
+}
+
+/// The trait's method for `op`: declared, or answering 501 until written (`default_stub`).
+fn trait_method(
+    op: &Operation,
+    method_ident: &proc_macro2::Ident,
+    request_ident: &proc_macro2::Ident,
+    response_ident: &proc_macro2::Ident,
+    default_stub: bool,
+) -> TokenStream {
+    let rt = rt();
+    let method_docs = doc(op.summary.as_deref().or(op.description.as_deref()));
+    let id = &op.id;
+    if default_stub {
         quote! {
             #method_docs
             fn #method_ident(
@@ -365,21 +208,6 @@ pub(crate) fn operation(
                 request: #request_ident,
             ) -> impl #rt::Future<Output = Result<#response_ident, #rt::ApiError>> + Send;
         }
-    };
-    let binding = quote! {
-        let s = #rt::Arc::clone(&service);
-        router.operation(&#spec_ident, move |request| {
-            let s = #rt::Arc::clone(&s);
-            async move { #handler_ident(&*s, request).await }
-        });
-    };
-    OperationCode {
-        response: quote!(#response_enum #response_impls),
-        items,
-        trait_method,
-        binding,
-        response_ident,
-        body: body_plan,
     }
 }
 
