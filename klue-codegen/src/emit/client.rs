@@ -2,7 +2,7 @@
 //! body, and a `{Api}Client` with one async method per operation returning the operation's
 //! response enum. Non-2xx answers are errors (`ClientError::Api` carries the error envelope).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -29,267 +29,33 @@ pub(crate) fn operation(
     let takes_params = !op.parameters.is_empty() || op.body.is_some();
     let params_ident = ident(&types.reserve_type(&format!("{op_camel}Params")));
 
-    let mut fields = Vec::new();
-    let mut field_names = BTreeSet::new();
-    let mut url = Vec::new();
-    let mut headers = Vec::new();
-    let mut query = Vec::new();
-
-    let mut path_fields = std::collections::BTreeMap::new();
-    let mut path_idents = std::collections::BTreeMap::new();
-    let mut ctors = super::construct::Constructors::default();
+    let mut parts = ParamsParts::default();
     for param in &op.parameters {
-        let name = naming::unique(naming::field(&param.name), &mut field_names);
-        let field = ident(&name);
-        let hint = format!("{op_camel}_{}", param.name);
-        let ty = match (&param.http_auth, &param.schema.kind) {
-            (Some(http_auth), _) => super::http_auth::rust_type(http_auth),
-            (None, SchemaKind::Array { items, .. }) => {
-                let item = types.rust_type(items, &format!("{hint}_item"));
-                quote!(Vec<#item>)
-            }
-            (None, _) => types.rust_type(&param.schema, &hint),
-        };
-        let docs = doc(param.description.as_deref());
-        let wire = &param.name;
-        let is_array = matches!(param.schema.kind, SchemaKind::Array { .. });
-        let invalid =
-            quote!(.map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;);
-        let wire_name = match param.location {
-            ParamLocation::Header => param.name.to_ascii_lowercase(),
-            _ => param.name.clone(),
-        };
-        let styled = param
-            .styled
-            .then(|| super::param_style::spec(param, &wire_name, param.required));
-        match (param.location, styled) {
-            (ParamLocation::Path, styled) => {
-                let push = match styled {
-                    Some(spec) => quote!(url.styled_path(#spec, &params.#field) #invalid),
-                    None => quote!(url.path_param(&params.#field);),
-                };
-                path_fields.insert(param.name.clone(), push);
-                path_idents.insert(param.name.clone(), field.clone());
-            }
-            (location, Some(spec)) => {
-                let push = match location {
-                    ParamLocation::Query => quote!(url.styled_query(#spec, value) #invalid),
-                    ParamLocation::Header => {
-                        quote!(#rt::set_styled_header(&mut request.headers, #spec, value) #invalid)
-                    }
-                    _ => {
-                        quote!(#rt::add_styled_cookie(&mut request.headers, #spec, value) #invalid)
-                    }
-                };
-                let target = if location == ParamLocation::Query {
-                    &mut query
-                } else {
-                    &mut headers
-                };
-                target.push(if param.required {
-                    quote!({ let value = &params.#field; #push })
-                } else {
-                    quote!(if let Some(value) = &params.#field { #push })
-                });
-            }
-            (ParamLocation::Query, None) => {
-                let push = if is_array {
-                    quote!(url.query_array(#wire, value);)
-                } else {
-                    quote!(url.query(#wire, value);)
-                };
-                query.push(if param.required {
-                    quote!({ let value = &params.#field; #push })
-                } else {
-                    quote!(if let Some(value) = &params.#field { #push })
-                });
-            }
-            (ParamLocation::Cookie, None) => {
-                let set = quote! {
-                    #rt::add_cookie(&mut request.headers, #wire, value)
-                        .map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;
-                };
-                headers.push(if param.required {
-                    quote!({ let value = &params.#field; #set })
-                } else {
-                    quote!(if let Some(value) = &params.#field { #set })
-                });
-            }
-            (ParamLocation::Header, None) => {
-                let lower = param.name.to_ascii_lowercase();
-                let set = quote! {
-                    #rt::set_header(&mut request.headers, #lower, value)
-                        .map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;
-                };
-                headers.push(if param.required {
-                    quote!({ let value = &params.#field; #set })
-                } else {
-                    quote!(if let Some(value) = &params.#field { #set })
-                });
-            }
-        }
-        if param.required {
-            fields.push(quote!(#docs pub #field: #ty,));
-            ctors.required(&field, ty);
-        } else {
-            fields.push(quote!(#docs pub #field: Option<#ty>,));
-            ctors.none(&field);
-        }
+        parts.parameter(types, &op_camel, param);
     }
-
-    // The path template, as literal pieces and parameters; the selector some specs add after
-    // `#` or `?` to tell operations apart is sent as the server reads it (`selector_query`).
-    let template = op.path.split(['#', '?']).next().unwrap_or_default();
-    for (i, segment) in template.split('{').enumerate() {
-        if i == 0 {
-            if !segment.is_empty() {
-                url.push(quote!(url.literal(#segment);));
-            }
-            continue;
-        }
-        let (name, rest) = segment.split_once('}').unwrap_or((segment, ""));
-        if let Some(push) = path_fields.get(name) {
-            url.push(push.clone());
-        }
-        if !rest.is_empty() {
-            url.push(quote!(url.literal(#rest);));
-        }
-    }
-
-    query.extend(selector_query(op, &path_idents));
-
-    let mut body_code = quote!();
-    if let Some(plan) = body {
-        let field = ident(&naming::unique("body".to_owned(), &mut field_names));
-        let ty = &plan.ty;
-        let encode = plan.encode();
-        if plan.required {
-            fields.push(quote!(#[doc = " The request body."] pub #field: #ty,));
-            ctors.required(&field, ty.clone());
-            body_code = quote!({ let value = params.#field; #encode });
-        } else {
-            fields.push(quote!(#[doc = " The request body, if any."] pub #field: Option<#ty>,));
-            ctors.none(&field);
-            body_code = quote!(if let Some(value) = params.#field { #encode });
-        }
-    }
+    parts.path(op);
+    let body_code = body.map(|plan| parts.body(plan)).unwrap_or_default();
     let stream_local = body.map(|plan| plan.stream_local());
     let send = match body {
         Some(plan) => plan.send(),
         None => quote!(self.http.execute(request).await?),
     };
-
-    let mut arms = Vec::new();
-    let mut statics = Vec::new();
-    let mut default_arm = quote!(_ => Err(#rt::error_from_response(response)),);
-    for response in &op.responses {
-        let variant_name = match response.status {
-            ResponseStatus::Code(code) => http::StatusCode::from_u16(code)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .map(naming::camel)
-                .unwrap_or_else(|| format!("Status{code}")),
-            ResponseStatus::Default => "Default".to_owned(),
-        };
-        let variant = ident(&variant_name);
-        let decode = response.body.as_ref().map(|schema| {
-            match response.media {
-                Media::Text => return quote!(#rt::decode_text(&response)?),
-                Media::Bytes => return quote!(#rt::decode_raw(&response)),
-                Media::Json | Media::Form | Media::Multipart => {}
-            }
-            let hint = format!("{op_camel}_{variant_name}");
-            let ty = types.rust_type(schema, &hint);
-            let static_ident = match types.shared_static(schema, &hint) {
-                Some(shared) => shared,
-                None => {
-                    let static_ident = format_ident!(
-                        "SCHEMA_{}__RESPONSE_{}",
-                        naming::shouty(&op.id),
-                        naming::shouty(&variant_name)
-                    );
-                    let expr = types.schema_expr(schema, &hint);
-                    statics.push(
-                        quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;),
-                    );
-                    quote!(#static_ident)
-                }
-            };
-            quote!(#rt::decode_json::<#ty>(&response, &#static_ident, self.http.config().validate_responses)?)
-        });
-        let headers_decode = super::server::response_headers_schema(response).map(|schema| {
-            let ty = super::server::response_headers_type(types, &op_camel, &variant_name, response);
-            let static_ident = format_ident!(
-                "SCHEMA_{}__RESPONSE_{}_HEADERS",
-                naming::shouty(&op.id),
-                naming::shouty(&variant_name)
-            );
-            let expr = types.schema_expr(&schema, &format!("{op_camel}_{variant_name}_headers"));
-            statics.push(quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;));
-            quote!(#rt::decode_headers::<#ty>(&response, &#static_ident, self.http.config().validate_responses)?)
-        });
-        // The variant's fields after the status: the body, then the headers.
-        let decode = match (decode, headers_decode) {
-            (Some(body), Some(headers)) => Some(quote!(#body, #headers)),
-            (body, None) => body,
-            (None, headers) => headers,
-        };
-        match (response.status, decode) {
-            // Non-2xx answers are errors whatever the spec declares: they carry the envelope.
-            (ResponseStatus::Code(code), _) if !(200..300).contains(&code) => {}
-            (ResponseStatus::Code(code), Some(decode)) => {
-                let code = Literal::u16_unsuffixed(code);
-                arms.push(quote!(#code => Ok(#response_ident::#variant(#decode)),));
-            }
-            (ResponseStatus::Code(code), None) => {
-                let code = Literal::u16_unsuffixed(code);
-                arms.push(quote!(#code => Ok(#response_ident::#variant),));
-            }
-            (ResponseStatus::Default, Some(decode)) => {
-                default_arm = quote! {
-                    _ if response.status.is_success() => Ok(#response_ident::#variant(response.status, #decode)),
-                    _ => Err(#rt::error_from_response(response)),
-                };
-            }
-            (ResponseStatus::Default, None) => {
-                default_arm = quote! {
-                    _ if response.status.is_success() => Ok(#response_ident::#variant(response.status)),
-                    _ => Err(#rt::error_from_response(response)),
-                };
-            }
-        }
-    }
+    let (arms, default_arm, statics) = response_arms(types, op, &op_camel, response_ident);
 
     let method = format_ident!("{}", op.method);
-    let summary = op.summary.as_deref().or(op.description.as_deref());
-    let docs = doc(summary);
-    let default_derive = ctors.derives_default().then(|| quote!(Default,));
-    let params_derive = if body.is_some_and(|plan| plan.streamed) {
-        quote!(#[derive(Debug, #default_derive)])
-    } else {
-        quote!(#[derive(Debug, Clone, PartialEq, #default_derive)])
-    };
+    let docs = doc(op.summary.as_deref().or(op.description.as_deref()));
     let (params_arg, params_struct) = if takes_params {
-        let params_docs = format!(
-            " The parameters and body of operation `{}` ({} {}).",
-            op.id, op.method, op.path
-        );
-        let params_ctors = ctors.impls(&params_ident);
-        (
-            quote!(params: #params_ident),
-            quote! {
-                #[doc = #params_docs]
-                #params_derive
-                pub struct #params_ident {
-                    #(#fields)*
-                }
-
-                #params_ctors
-            },
-        )
+        let params_struct = parts.params_struct(op, &params_ident, body);
+        (quote!(params: #params_ident), params_struct)
     } else {
         (quote!(), quote!())
     };
+    let ParamsParts {
+        url,
+        headers,
+        query,
+        ..
+    } = parts;
     let url_binding = if url.is_empty() && query.is_empty() {
         quote!(let url = #rt::UrlBuilder::new();)
     } else {
@@ -320,6 +86,287 @@ pub(crate) fn operation(
     ClientOperation {
         items: quote!(#params_struct #(#statics)*),
         method: method_tokens,
+    }
+}
+
+/// The params struct of one operation, field by field, and the statements of its method
+/// that put each field on the request: the URL's path and query, headers and cookies.
+#[derive(Default)]
+struct ParamsParts {
+    fields: Vec<TokenStream>,
+    field_names: BTreeSet<String>,
+    /// The path, piece by piece (after [`ParamsParts::path`]).
+    url: Vec<TokenStream>,
+    headers: Vec<TokenStream>,
+    query: Vec<TokenStream>,
+    /// What puts each path parameter (by its name in the template) in the URL.
+    path_fields: BTreeMap<String, TokenStream>,
+    /// The field of each path parameter.
+    path_idents: BTreeMap<String, proc_macro2::Ident>,
+    ctors: super::construct::Constructors,
+}
+
+impl ParamsParts {
+    fn parameter(&mut self, types: &mut TypeEmitter, op_camel: &str, param: &Parameter) {
+        let name = naming::unique(naming::field(&param.name), &mut self.field_names);
+        let field = ident(&name);
+        let hint = format!("{op_camel}_{}", param.name);
+        let ty = match (&param.http_auth, &param.schema.kind) {
+            (Some(http_auth), _) => super::http_auth::rust_type(http_auth),
+            (None, SchemaKind::Array { items, .. }) => {
+                let item = types.rust_type(items, &format!("{hint}_item"));
+                quote!(Vec<#item>)
+            }
+            (None, _) => types.rust_type(&param.schema, &hint),
+        };
+        if param.location == ParamLocation::Path {
+            self.path_fields
+                .insert(param.name.clone(), path_push(param, &field));
+            self.path_idents.insert(param.name.clone(), field.clone());
+        } else {
+            let push = send_push(param);
+            let set = if param.required {
+                quote!({ let value = &params.#field; #push })
+            } else {
+                quote!(if let Some(value) = &params.#field { #push })
+            };
+            if param.location == ParamLocation::Query {
+                self.query.push(set);
+            } else {
+                self.headers.push(set);
+            }
+        }
+        let docs = doc(param.description.as_deref());
+        if param.required {
+            self.fields.push(quote!(#docs pub #field: #ty,));
+            self.ctors.required(&field, ty);
+        } else {
+            self.fields.push(quote!(#docs pub #field: Option<#ty>,));
+            self.ctors.none(&field);
+        }
+    }
+
+    /// The path template, as literal pieces and parameters; the selector some specs add after
+    /// `#` or `?` to tell operations apart is sent as the server reads it (`selector_query`).
+    fn path(&mut self, op: &Operation) {
+        let template = op.path.split(['#', '?']).next().unwrap_or_default();
+        for (i, segment) in template.split('{').enumerate() {
+            if i == 0 {
+                if !segment.is_empty() {
+                    self.url.push(quote!(url.literal(#segment);));
+                }
+                continue;
+            }
+            let (name, rest) = segment.split_once('}').unwrap_or((segment, ""));
+            if let Some(push) = self.path_fields.get(name) {
+                self.url.push(push.clone());
+            }
+            if !rest.is_empty() {
+                self.url.push(quote!(url.literal(#rest);));
+            }
+        }
+        self.query.extend(selector_query(op, &self.path_idents));
+    }
+
+    /// The body's field, and the statement encoding it.
+    fn body(&mut self, plan: &super::body::BodyPlan) -> TokenStream {
+        let field = ident(&naming::unique("body".to_owned(), &mut self.field_names));
+        let ty = &plan.ty;
+        let encode = plan.encode();
+        if plan.required {
+            self.fields
+                .push(quote!(#[doc = " The request body."] pub #field: #ty,));
+            self.ctors.required(&field, ty.clone());
+            quote!({ let value = params.#field; #encode })
+        } else {
+            self.fields
+                .push(quote!(#[doc = " The request body, if any."] pub #field: Option<#ty>,));
+            self.ctors.none(&field);
+            quote!(if let Some(value) = params.#field { #encode })
+        }
+    }
+
+    /// The params struct and its constructors.
+    fn params_struct(
+        &self,
+        op: &Operation,
+        params_ident: &proc_macro2::Ident,
+        body: Option<&super::body::BodyPlan>,
+    ) -> TokenStream {
+        let default_derive = self.ctors.derives_default().then(|| quote!(Default,));
+        let params_derive = if body.is_some_and(|plan| plan.streamed) {
+            quote!(#[derive(Debug, #default_derive)])
+        } else {
+            quote!(#[derive(Debug, Clone, PartialEq, #default_derive)])
+        };
+        let params_docs = format!(
+            " The parameters and body of operation `{}` ({} {}).",
+            op.id, op.method, op.path
+        );
+        let params_ctors = self.ctors.impls(params_ident);
+        let fields = &self.fields;
+        quote! {
+            #[doc = #params_docs]
+            #params_derive
+            pub struct #params_ident {
+                #(#fields)*
+            }
+
+            #params_ctors
+        }
+    }
+}
+
+/// What puts path parameter `param` (the field `field`) in the URL.
+fn path_push(param: &Parameter, field: &proc_macro2::Ident) -> TokenStream {
+    let rt = rt();
+    if param.styled {
+        let spec = super::param_style::spec(param, &param.name, param.required);
+        quote!(url.styled_path(#spec, &params.#field).map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;)
+    } else {
+        quote!(url.path_param(&params.#field);)
+    }
+}
+
+/// What sends `value`, the value of query, header or cookie parameter `param`.
+fn send_push(param: &Parameter) -> TokenStream {
+    let rt = rt();
+    let invalid = quote!(.map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;);
+    let wire = &param.name;
+    let wire_name = match param.location {
+        ParamLocation::Header => param.name.to_ascii_lowercase(),
+        _ => param.name.clone(),
+    };
+    let styled = param
+        .styled
+        .then(|| super::param_style::spec(param, &wire_name, param.required));
+    match (param.location, styled) {
+        (ParamLocation::Query, Some(spec)) => quote!(url.styled_query(#spec, value) #invalid),
+        (ParamLocation::Header, Some(spec)) => {
+            quote!(#rt::set_styled_header(&mut request.headers, #spec, value) #invalid)
+        }
+        (_, Some(spec)) => {
+            quote!(#rt::add_styled_cookie(&mut request.headers, #spec, value) #invalid)
+        }
+        (ParamLocation::Query, None) => {
+            if matches!(param.schema.kind, SchemaKind::Array { .. }) {
+                quote!(url.query_array(#wire, value);)
+            } else {
+                quote!(url.query(#wire, value);)
+            }
+        }
+        (ParamLocation::Cookie, None) => quote! {
+            #rt::add_cookie(&mut request.headers, #wire, value)
+                .map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;
+        },
+        (_, None) => quote! {
+            #rt::set_header(&mut request.headers, #wire_name, value)
+                .map_err(|violation| #rt::ClientError::InvalidRequest(vec![violation]))?;
+        },
+    }
+}
+
+/// The match arms decoding each 2xx response of `op` into its variant of `response_ident`,
+/// the arm for other statuses (the `default` response when it is a success, else an error),
+/// and the response schemas as statics.
+fn response_arms(
+    types: &mut TypeEmitter,
+    op: &Operation,
+    op_camel: &str,
+    response_ident: &proc_macro2::Ident,
+) -> (Vec<TokenStream>, TokenStream, Vec<TokenStream>) {
+    let rt = rt();
+    let mut arms = Vec::new();
+    let mut statics = Vec::new();
+    let mut default_arm = quote!(_ => Err(#rt::error_from_response(response)),);
+    for response in &op.responses {
+        let variant_name = match response.status {
+            ResponseStatus::Code(code) => http::StatusCode::from_u16(code)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .map(naming::camel)
+                .unwrap_or_else(|| format!("Status{code}")),
+            ResponseStatus::Default => "Default".to_owned(),
+        };
+        let variant = ident(&variant_name);
+        let decode = response_decode(types, op, op_camel, &variant_name, response, &mut statics);
+        match (response.status, decode) {
+            // Non-2xx answers are errors whatever the spec declares: they carry the envelope.
+            (ResponseStatus::Code(code), _) if !(200..300).contains(&code) => {}
+            (ResponseStatus::Code(code), Some(decode)) => {
+                let code = Literal::u16_unsuffixed(code);
+                arms.push(quote!(#code => Ok(#response_ident::#variant(#decode)),));
+            }
+            (ResponseStatus::Code(code), None) => {
+                let code = Literal::u16_unsuffixed(code);
+                arms.push(quote!(#code => Ok(#response_ident::#variant),));
+            }
+            (ResponseStatus::Default, Some(decode)) => {
+                default_arm = quote! {
+                    _ if response.status.is_success() => Ok(#response_ident::#variant(response.status, #decode)),
+                    _ => Err(#rt::error_from_response(response)),
+                };
+            }
+            (ResponseStatus::Default, None) => {
+                default_arm = quote! {
+                    _ if response.status.is_success() => Ok(#response_ident::#variant(response.status)),
+                    _ => Err(#rt::error_from_response(response)),
+                };
+            }
+        }
+    }
+    (arms, default_arm, statics)
+}
+
+/// The expressions decoding a response variant's fields after the status: the body, then the
+/// headers (their schemas pushed to `statics`).
+fn response_decode(
+    types: &mut TypeEmitter,
+    op: &Operation,
+    op_camel: &str,
+    variant_name: &str,
+    response: &Response,
+    statics: &mut Vec<TokenStream>,
+) -> Option<TokenStream> {
+    let rt = rt();
+    let decode = response.body.as_ref().map(|schema| {
+        match response.media {
+            Media::Text => return quote!(#rt::decode_text(&response)?),
+            Media::Bytes => return quote!(#rt::decode_raw(&response)),
+            Media::Json | Media::Form | Media::Multipart => {}
+        }
+        let hint = format!("{op_camel}_{variant_name}");
+        let ty = types.rust_type(schema, &hint);
+        let static_ident = match types.shared_static(schema, &hint) {
+            Some(shared) => shared,
+            None => {
+                let static_ident = format_ident!(
+                    "SCHEMA_{}__RESPONSE_{}",
+                    naming::shouty(&op.id),
+                    naming::shouty(variant_name)
+                );
+                let expr = types.schema_expr(schema, &hint);
+                statics.push(quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;));
+                quote!(#static_ident)
+            }
+        };
+        quote!(#rt::decode_json::<#ty>(&response, &#static_ident, self.http.config().validate_responses)?)
+    });
+    let headers_decode = super::server::response_headers_schema(response).map(|schema| {
+        let ty = super::server::response_headers_type(types, op_camel, variant_name, response);
+        let static_ident = format_ident!(
+            "SCHEMA_{}__RESPONSE_{}_HEADERS",
+            naming::shouty(&op.id),
+            naming::shouty(variant_name)
+        );
+        let expr = types.schema_expr(&schema, &format!("{op_camel}_{variant_name}_headers"));
+        statics.push(quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;));
+        quote!(#rt::decode_headers::<#ty>(&response, &#static_ident, self.http.config().validate_responses)?)
+    });
+    match (decode, headers_decode) {
+        (Some(body), Some(headers)) => Some(quote!(#body, #headers)),
+        (body, None) => body,
+        (None, headers) => headers,
     }
 }
 
