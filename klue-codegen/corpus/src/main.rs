@@ -6,21 +6,20 @@
 mod check;
 mod fuzz;
 mod generate;
+mod sample_gen;
 mod sample_run;
 mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
 use clap::{Parser, Subcommand};
-use klue_corpus::{group, group_occurrences, GithubResult, Report};
+use klue_corpus::Report;
 use serde_json::Value;
 
 use crate::fuzz::Fuzzer;
-use crate::generate::{gen_one, generate, Generated};
+use crate::generate::gen_one;
 use crate::sample_run::{check_sample, Checking, Serving};
 
 /// Generates a corpus of real-world OpenAPI specs, checks that the code compiles, and reports.
@@ -252,157 +251,13 @@ fn run(args: &Args) -> Result<ExitCode, String> {
 
     // GitHub first, alone, so that its codegen time is not shared with other work.
     let github_spec = specs_dir.join("@octokit/openapi/generated/api.github.com.json");
-    let mut github = None;
-    let github_code = gen_dir.join("github.rs");
-    if github_spec.is_file() {
-        let text = std::fs::read_to_string(&github_spec).map_err(|e| e.to_string())?;
-        let value: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-        let methods = [
-            "get", "put", "post", "delete", "patch", "head", "options", "trace",
-        ];
-        let operations = value["paths"]
-            .as_object()
-            .map(|paths| {
-                paths
-                    .values()
-                    .filter_map(Value::as_object)
-                    .flat_map(|item| item.keys())
-                    .filter(|k| methods.contains(&k.as_str()))
-                    .count()
-            })
-            .unwrap_or(0);
-        let schemas = value["components"]["schemas"]
-            .as_object()
-            .map_or(0, |s| s.len());
-        // Timed over three runs, each in a fresh process, and reported by the median: one run
-        // right after the binary was built is often slowed by the machine's disk and caches.
-        let mut g = generate(&github_spec, "github", &github_code, timeout * 5)?;
-        let mut runs_ms = vec![g.ms];
-        if g.ok {
-            for _ in 0..2 {
-                runs_ms.push(generate(&github_spec, "github", &github_code, timeout * 5)?.ms);
-            }
-            let mut sorted = runs_ms.clone();
-            sorted.sort_by(f64::total_cmp);
-            g.ms = sorted[sorted.len() / 2];
-        }
-        eprintln!(
-            "klue-corpus: github codegen {:.0} ms (median of {:.0?}), ok: {}",
-            g.ms, runs_ms, g.ok
-        );
-        github = Some(GithubResult {
-            path: github_spec
-                .strip_prefix(&specs_dir)
-                .unwrap_or(&github_spec)
-                .to_string_lossy()
-                .into_owned(),
-            operations,
-            schemas,
-            codegen_ms: g.ms,
-            codegen_runs_ms: runs_ms,
-            generate_error: (!g.ok).then(|| g.first.clone()),
-            generate_groups: group_occurrences(
-                g.all
-                    .iter()
-                    .map(|m| (klue_corpus::normalize_cause(m), m.as_str())),
-            ),
-            lines: g.lines,
-            bytes: if g.ok { file_size(&github_code) } else { 0 },
-            ..GithubResult::default()
-        });
-    } else {
-        eprintln!(
-            "klue-corpus: {} not found: GitHub left out",
-            github_spec.display()
-        );
-    }
-
-    // Generate the sample, `jobs` at a time.
-    let gen_start = Instant::now();
-    let results: Vec<Mutex<Option<Result<Generated, String>>>> =
-        sampled.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= sampled.len() {
-                    break;
-                }
-                let out = gen_dir.join(format!("spec_{i:04}.rs"));
-                let r = generate(&sampled[i], &api_name(&names[i]), &out, timeout);
-                if let Ok(mut slot) = results[i].lock() {
-                    *slot = Some(r);
-                }
-            });
-        }
-    });
-    report.generate_secs = gen_start.elapsed().as_secs_f64();
-    let mut generated: Vec<Generated> = Vec::with_capacity(sampled.len());
-    for slot in results {
-        let r = slot
-            .into_inner()
-            .map_err(|_| "a generation thread panicked".to_owned())?;
-        generated.push(r.unwrap_or_else(|| Err("not run".to_owned()))?);
-    }
-    let ok_ids: Vec<usize> = (0..generated.len()).filter(|&i| generated[i].ok).collect();
-    report.generated = ok_ids.len();
-    report.generated_bytes = ok_ids
-        .iter()
-        .map(|i| file_size(&gen_dir.join(format!("spec_{i:04}.rs"))))
-        .sum();
-    let mut times: Vec<(f64, usize)> = ok_ids.iter().map(|&i| (generated[i].ms, i)).collect();
-    times.sort_by(|a, b| a.0.total_cmp(&b.0));
-    if let Some(&(max, i)) = times.last() {
-        report.codegen_ms_median = times[times.len() / 2].0;
-        report.codegen_ms_max = (max, names[i].clone());
-    }
-    report.generate_groups = group(generated.iter().enumerate().filter(|(_, g)| !g.ok).map(
-        |(i, g)| {
-            (
-                klue_corpus::normalize_cause(&g.first),
-                names[i].as_str(),
-                g.first.as_str(),
-            )
-        },
-    ));
-    report.generate_all_groups = group(
-        generated
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| !g.ok)
-            .flat_map(|(i, g)| {
-                let all = if g.all.is_empty() {
-                    std::slice::from_ref(&g.first)
-                } else {
-                    g.all.as_slice()
-                };
-                all.iter().map(move |m| {
-                    (
-                        klue_corpus::normalize_cause(m),
-                        names[i].as_str(),
-                        m.as_str(),
-                    )
-                })
-            }),
-    );
-    report.media_types = group(
-        generated
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| !g.ok)
-            .flat_map(|(i, g)| {
-                g.all.iter().flat_map(move |m| {
-                    klue_corpus::unsupported_media_types(m)
-                        .into_iter()
-                        .map(move |t| (t, names[i].as_str(), m.as_str()))
-                })
-            }),
-    );
-    eprintln!(
-        "klue-corpus: generated {}/{} in {:.0} s",
-        report.generated, report.sampled, report.generate_secs
-    );
+    let mut github = sample_gen::github(
+        &github_spec,
+        &specs_dir,
+        &gen_dir.join("github.rs"),
+        timeout * 5,
+    )?;
+    let ok_ids = sample_gen::sample(&sampled, names, &gen_dir, jobs, timeout, &mut report)?;
 
     report.compile_checked = !args.generate_only;
     if report.compile_checked {
@@ -440,6 +295,12 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         let _ = std::fs::remove_dir_all(&gen_dir);
         let _ = std::fs::remove_dir_all(&check_dir);
     }
+    Ok(exit_code(args, &report))
+}
+
+/// 1 when the run falls short of what `args` require (`--require-percent`,
+/// `--require-started`, `--require-github`), each shortfall said on stderr; else 0.
+fn exit_code(args: &Args, report: &Report) -> ExitCode {
     let mut code = ExitCode::SUCCESS;
     if let Some(required) = args.require_percent {
         if report.pass_percent() < required {
@@ -456,7 +317,7 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         }
     }
     if args.require_started && !args.no_start && report.compile_checked {
-        if let Some(problem) = start_problem(&report) {
+        if let Some(problem) = start_problem(report) {
             eprintln!("klue-corpus: {problem}");
             code = ExitCode::from(1);
         }
@@ -475,7 +336,7 @@ fn run(args: &Args) -> Result<ExitCode, String> {
             code = ExitCode::from(1);
         }
     }
-    Ok(code)
+    code
 }
 
 /// Why `--require-started` fails, if it does.
