@@ -9,6 +9,7 @@ mod formats;
 mod http_auth;
 mod param_style;
 mod request;
+mod schema_expr;
 mod server;
 mod shared;
 mod types;
