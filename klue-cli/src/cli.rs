@@ -146,9 +146,13 @@ pub struct DeployArgs {
     /// Where AWS is.
     #[command(flatten)]
     pub aws: AwsArgs,
-    /// Print the plan and stop: nothing is built, pushed, created or changed.
+    /// Print the plan and stop: nothing is built, pushed, created or changed, AWS is not called.
     #[arg(long)]
     pub dry_run: bool,
+    /// Check AWS (region, credentials, Elastic Beanstalk, the CNAME prefix, the bucket, ECR) with
+    /// read-only calls and stop: nothing is built or changed. Every deploy runs these first.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub check: bool,
     /// Skip the acceptance tests (of the image and of the new environment). Said loudly.
     #[arg(long)]
     pub skip_tests: bool,

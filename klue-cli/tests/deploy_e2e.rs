@@ -198,6 +198,26 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     git(&dir, &["add", "-A"]);
     git(&dir, &["commit", "-q", "-m", "version A"]);
 
+    // 0. The preflight alone: read-only, nothing built; no live environment, the service's
+    // name free as the CNAME prefix, the bucket still to be created.
+    let check = klue(
+        &services,
+        &dir,
+        &["deploy", "--check", "--json"],
+        &[],
+        "check-A.log",
+    );
+    assert_eq!(check.code, Some(0), "{}", check.describe());
+    let found = check.json();
+    assert!(found["live"].is_null(), "{found}");
+    assert_eq!(found["cname_prefix"], SERVICE, "{found}");
+    assert_eq!(found["bucket_exists"], false, "{found}");
+    assert!(
+        !check.stderr.contains("==> [1/"),
+        "a step ran: {}",
+        check.stderr
+    );
+
     // 1. A, with no live environment: created with the live CNAME prefix.
     let a_run = klue(&services, &dir, &["deploy", "--json"], &[], "deploy-A.log");
     let a = deployed(&a_run, "A");
@@ -223,6 +243,17 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     std::fs::write(dir.join("CHANGES.md"), "B: a second version\n").unwrap();
     git(&dir, &["add", "-A"]);
     git(&dir, &["commit", "-q", "-m", "version B"]);
+    let check = klue(
+        &services,
+        &dir,
+        &["deploy", "--check", "--json"],
+        &[],
+        "check-B.log",
+    );
+    assert_eq!(check.code, Some(0), "{}", check.describe());
+    let found = check.json();
+    assert_eq!(found["live"], a_env.as_str(), "{found}");
+    assert_eq!(found["bucket_exists"], true, "{found}");
     let b_run = klue(&services, &dir, &["deploy", "--json"], &[], "deploy-B.log");
     let b = deployed(&b_run, "B");
     let b_version = b["version"].as_str().unwrap().to_owned();

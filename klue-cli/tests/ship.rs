@@ -303,6 +303,58 @@ fn deploy_stops_on_a_missing_secret_before_anything_changes() {
     );
 }
 
+/// No region or no credentials: exit 2 before anything is built (no step line, no image),
+/// saying what to set.
+#[test]
+fn deploy_without_credentials_stops_before_building() {
+    let temp = TempDir::new("nocreds");
+    let dir = new_service(&temp, "nocreds");
+    let home = temp.0.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let base = [
+        ("KLUE_JWT_SECRET", SECRET),
+        // No shared files and no instance metadata: the chain has nowhere to look.
+        ("AWS_CONFIG_FILE", "/nonexistent/klue-test/config"),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/klue-test/credentials",
+        ),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("HOME", home.to_str().unwrap()),
+    ];
+    // The scaffold's klue.yaml names a region.
+    let start = std::time::Instant::now();
+    let out = klue(&dir, &["deploy", "--json"], &base);
+    let took = start.elapsed();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no AWS credentials"), "{stderr}");
+    assert!(stderr.contains("AWS_PROFILE"), "the hint: {stderr}");
+    assert!(!stderr.contains("==> [1/"), "a step ran: {stderr}");
+    let failure: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(failure["changed"], false);
+    eprintln!("no-credentials deploy refused in {took:?}");
+    // --check runs the same checks and nothing else.
+    let out = klue(&dir, &["deploy", "--check"], &base);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no AWS credentials"));
+
+    // Without a region anywhere, that is said first.
+    let config = std::fs::read_to_string(dir.join("klue.yaml")).unwrap();
+    let without: String = config
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("region:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(config, without, "the scaffold's klue.yaml names a region");
+    std::fs::write(dir.join("klue.yaml"), without).unwrap();
+    git(&dir, &["commit", "-q", "-am", "no region"]);
+    let out = klue(&dir, &["deploy"], &base);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no AWS region"), "{stderr}");
+}
+
 #[test]
 fn deploy_dry_run_prints_the_plan() {
     let temp = TempDir::new("plan");

@@ -15,9 +15,14 @@ pub struct Clients {
     pub ecr: aws_sdk_ecr::Client,
     /// S3.
     pub s3: aws_sdk_s3::Client,
-    /// The region in use.
+    /// The region in use ([`NO_REGION`] when there is none).
     pub region: String,
+    /// aws-config's shared configuration (the credentials chain among it).
+    pub shared: aws_config::SdkConfig,
 }
+
+/// [`Clients::region`] when neither klue.yaml nor aws-config gives one.
+pub const NO_REGION: &str = "(none)";
 
 /// Loads the shared configuration and builds the clients. An endpoint given by flag (or
 /// KLUE_*_ENDPOINT) wins over `AWS_ENDPOINT_URL_<SERVICE>` and AWS_ENDPOINT_URL, which aws-config
@@ -32,7 +37,7 @@ pub async fn clients(region: Option<&str>, args: &AwsArgs) -> Clients {
     let region = shared
         .region()
         .map(ToString::to_string)
-        .unwrap_or_else(|| "(none)".to_owned());
+        .unwrap_or_else(|| NO_REGION.to_owned());
 
     let mut eb = aws_sdk_elasticbeanstalk::config::Builder::from(&shared);
     if let Some(url) = &args.eb_endpoint {
@@ -54,6 +59,7 @@ pub async fn clients(region: Option<&str>, args: &AwsArgs) -> Clients {
         ecr: aws_sdk_ecr::Client::from_conf(ecr.build()),
         s3: aws_sdk_s3::Client::from_conf(s3.build()),
         region,
+        shared,
     }
 }
 
@@ -95,6 +101,17 @@ where
             text
         }
     }
+}
+
+/// `err` and its sources, `: `-separated.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
 }
 
 /// A failed AWS call.

@@ -275,6 +275,18 @@ pub async fn swap(client: &Client, new: &str, live: &str) -> Result<(), CallErro
     Ok(())
 }
 
+/// `CheckDNSAvailability`: whether an environment can be created with `prefix` as its CNAME
+/// prefix.
+pub async fn dns_available(client: &Client, prefix: &str) -> Result<bool, CallError> {
+    let out = client
+        .check_dns_availability()
+        .cname_prefix(prefix)
+        .send()
+        .await
+        .map_err(failed(EB, "CheckDNSAvailability"))?;
+    Ok(out.available().unwrap_or(false))
+}
+
 /// `TerminateEnvironment`.
 pub async fn terminate(client: &Client, name: &str) -> Result<(), CallError> {
     client

@@ -9,7 +9,9 @@
 //! service's name; the first deploy creates its environment with that prefix.
 //!
 //! Everything is checked before anything changes: klue.yaml, the git tree (refused dirty unless
-//! `--allow-dirty`), every variable of env.secrets set, a JWT key for the tests.
+//! `--allow-dirty`), every variable of env.secrets set, a JWT key for the tests; then, before
+//! the build, AWS itself (`preflight.rs`: region, credentials, Elastic Beanstalk, the CNAME
+//! prefix, the bucket, ECR), which `--check` runs alone.
 //!
 //! Endpoint overrides, for tests against emulators (all also in `klue deploy --help`):
 //! - `AWS_ENDPOINT_URL` (every service) and `AWS_ENDPOINT_URL_<SERVICE>`, read by aws-config;
@@ -36,6 +38,7 @@ mod eb;
 mod ecr;
 mod names;
 mod plan;
+mod preflight;
 mod run;
 mod s3;
 mod secrets;
@@ -91,6 +94,31 @@ pub fn main(args: &DeployArgs) -> ExitCode {
             return ExitCode::from(klue_cli::error::EXIT_SETUP);
         }
     };
+    // Read-only checks in AWS, before anything is built: a setup error exits 2 in seconds.
+    let clients = runtime.block_on(aws::clients(
+        prepared.config.aws.region.as_deref(),
+        &args.aws,
+    ));
+    match runtime.block_on(preflight::check(&prepared.config, &prepared.plan, &clients)) {
+        Ok(found) => {
+            eprint!("{}", found.text());
+            if args.check {
+                if args.json {
+                    println!("{}", serde_json::to_value(&found).unwrap_or_default());
+                }
+                return ExitCode::SUCCESS;
+            }
+        }
+        Err(err) => {
+            eprintln!("{err}");
+            if args.json {
+                let mut out = err.to_json();
+                out["changed"] = false.into();
+                println!("{out}");
+            }
+            return ExitCode::from(err.exit_code());
+        }
+    }
     let summary = runtime.block_on(run::deploy(args, prepared));
     summary.print(args.json);
     if summary.success {

@@ -8,6 +8,30 @@ use super::aws::{failed, CallError};
 
 const S3: &str = "S3";
 
+/// Whether `bucket` exists and is the account's (`HeadBucket`): `false` when it does not exist
+/// (the deploy creates it), an error when another account owns it (403) or S3 does not answer.
+pub async fn bucket_is_ours(client: &Client, bucket: &str) -> Result<bool, CallError> {
+    match client.head_bucket().bucket(bucket).send().await {
+        Ok(_) => Ok(true),
+        Err(err) => {
+            let status = err.raw_response().map(|r| r.status().as_u16());
+            if err.as_service_error().is_some_and(|e| e.is_not_found()) || status == Some(404) {
+                Ok(false)
+            } else if status == Some(403) {
+                Err(CallError {
+                    service: S3,
+                    operation: "HeadBucket",
+                    message: format!(
+                        "bucket {bucket} exists and is not this account's (403 Forbidden)"
+                    ),
+                })
+            } else {
+                Err(failed(S3, "HeadBucket")(err))
+            }
+        }
+    }
+}
+
 /// The bucket exists afterwards; returns whether it was created.
 pub async fn ensure_bucket(client: &Client, bucket: &str, region: &str) -> Result<bool, CallError> {
     match client.head_bucket().bucket(bucket).send().await {
@@ -24,7 +48,7 @@ pub async fn ensure_bucket(client: &Client, bucket: &str, region: &str) -> Resul
     }
     let mut request = client.create_bucket().bucket(bucket);
     // us-east-1 is the one region that refuses a location constraint.
-    if region != "us-east-1" && region != "(none)" {
+    if region != "us-east-1" && region != super::aws::NO_REGION {
         request = request.create_bucket_configuration(
             CreateBucketConfiguration::builder()
                 .location_constraint(BucketLocationConstraint::from(region))
