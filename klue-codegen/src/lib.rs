@@ -1,12 +1,4 @@
-//! klue-codegen: turns OpenAPI specs into a typed Rust server, from a service's `build.rs`.
-//!
-//! ```no_run
-//! // build.rs
-//! fn main() -> Result<(), Box<dyn std::error::Error>> {
-//!     klue_codegen::configure().compile(&["apis/helloworld.yaml"])?;
-//!     Ok(())
-//! }
-//! ```
+#![doc = include_str!("../README.md")]
 //!
 //! and in the service:
 //!

@@ -1,12 +1,10 @@
-//! klue-core: the runtime of klue services.
+#![doc = include_str!("../README.md")]
 //!
-//! A service's `build.rs` runs `klue-codegen` on its OpenAPI spec; the generated code, pulled in
-//! with [`include_api!`], defines the types, an async trait per API and a function binding an
-//! implementation of that trait to an [`ApiRouter`]. This crate serves such routers on hyper 1:
-//! routing, parameter and body decoding, validation that reports every violation, JWT auth,
-//! the uuid-tagged error envelope and the built-in `/ping`, `/version` and `/auth/version`.
+//! ## The crate
 //!
-//! Around that, each switchable by configuration ([`ServerConfig`]): an access log line per
+//! The generated code is pulled in with [`include_api!`]; its router function binds an
+//! implementation of the API's trait to an [`ApiRouter`], which this crate serves. Around the
+//! operations, each switchable by configuration ([`ServerConfig`]): an access log line per
 //! request with a request id, `/metrics`, `/health`, the spec and Swagger UI at `/docs`,
 //! CORS, compression, timeouts, HTTP/2 (h2c), graceful shutdown, error reporting
 //! ([`report`]) and tower layers around operations ([`hooks`]).

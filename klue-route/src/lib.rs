@@ -1,6 +1,6 @@
-//! How klue routes a spec's path templates, in one place for the server (klue-core) and for
-//! `klue check` and code generation (klue-codegen), so that what the check reports and what
-//! the server does at start-up cannot disagree.
+#![doc = include_str!("../README.md")]
+//!
+//! ## The rules
 //!
 //! - Templates with the same shape (the same literal text, parameters in the same places,
 //!   whatever their names) are one route: `/orgs/{org}/attestations/{subject_digest}` and

@@ -1,6 +1,6 @@
-//! Acceptance test helpers for klue services, after the original klue-microservice's test case:
-//! an HTTP client for a running server, assertions on responses and error envelopes, and
-//! `assert_has_ping` / `assert_has_version` / `assert_has_auth_version` for the built-ins.
+#![doc = include_str!("../README.md")]
+//!
+//! ## Environment
 //!
 //! The server under test is named by `KLUE_SERVER_SCHEME` (`http` or `https`), `KLUE_SERVER_HOST`
 //! and `KLUE_SERVER_PORT`, a valid token by `KLUE_JWT_TOKEN` (see [`TestClient::from_env`]), and
