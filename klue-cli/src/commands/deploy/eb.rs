@@ -275,6 +275,15 @@ pub async fn swap(client: &Client, new: &str, live: &str) -> Result<(), CallErro
     Ok(())
 }
 
+/// The refusal of a deploy whose environment `name` exists already (this version was deployed).
+pub fn exists_already(name: &str) -> crate::commands::UserError {
+    crate::commands::UserError::new(
+        format!("environment {name} exists already"),
+        "this version was deployed before: commit a change (a new version) or terminate it \
+         (`klue cleanup`, or aws elasticbeanstalk terminate-environment)",
+    )
+}
+
 /// `CheckDNSAvailability`: whether an environment can be created with `prefix` as its CNAME
 /// prefix.
 pub async fn dns_available(client: &Client, prefix: &str) -> Result<bool, CallError> {

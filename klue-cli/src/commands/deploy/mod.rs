@@ -58,19 +58,23 @@ pub use plan::Plan;
 /// Exit status of a deploy that failed at a step (setup errors exit 2).
 const EXIT_FAILED: u8 = 1;
 
+/// A deploy refused before anything changed: the error on stderr, with `--json` the failure
+/// object (`changed: false`) on stdout, and its exit status.
+fn refused(args: &DeployArgs, err: &UserError) -> ExitCode {
+    eprintln!("{err}");
+    if args.json {
+        let mut out = err.to_json();
+        out["changed"] = false.into();
+        println!("{out}");
+    }
+    ExitCode::from(err.exit_code())
+}
+
 /// `klue deploy`.
 pub fn main(args: &DeployArgs) -> ExitCode {
     let prepared = match prepare(args) {
         Ok(prepared) => prepared,
-        Err(err) => {
-            eprintln!("{err}");
-            if args.json {
-                let mut out = err.to_json();
-                out["changed"] = false.into();
-                println!("{out}");
-            }
-            return ExitCode::from(err.exit_code());
-        }
+        Err(err) => return refused(args, &err),
     };
     if args.dry_run {
         if args.json {
@@ -109,15 +113,7 @@ pub fn main(args: &DeployArgs) -> ExitCode {
                 return ExitCode::SUCCESS;
             }
         }
-        Err(err) => {
-            eprintln!("{err}");
-            if args.json {
-                let mut out = err.to_json();
-                out["changed"] = false.into();
-                println!("{out}");
-            }
-            return ExitCode::from(err.exit_code());
-        }
+        Err(err) => return refused(args, &err),
     }
     let summary = runtime.block_on(run::deploy(args, prepared));
     summary.print(args.json);

@@ -61,11 +61,7 @@ pub async fn check(
         .await
         .map_err(UserError::from)?;
     if envs.iter().any(|e| e.name == plan.environment) {
-        return Err(UserError::new(
-            format!("environment {} exists already", plan.environment),
-            "this version was deployed before: commit a change (a new version) or terminate it \
-             (`klue cleanup`, or aws elasticbeanstalk terminate-environment)",
-        ));
+        return Err(eb::exists_already(&plan.environment));
     }
     let live = envs.iter().find(|e| e.live).map(|e| e.name.clone());
     let cname_prefix = if live.is_some() {

@@ -226,11 +226,8 @@ impl Deploy<'_> {
         let envs = eb::environments(&clients.eb, &config.name, &config.name).await?;
         self.previous_live = envs.iter().find(|e| e.live).cloned();
         if envs.iter().any(|e| e.name == plan.environment) {
-            return Err(UserError::new(
-                format!("environment {} exists already", plan.environment),
-                "this version was deployed before: commit a change (a new version) or terminate \
-                 it (`klue cleanup`, or aws elasticbeanstalk terminate-environment)",
-            ));
+            // Checked by the preflight too; the build took minutes, so again.
+            return Err(eb::exists_already(&plan.environment));
         }
         match &self.previous_live {
             Some(live) => eprintln!(
