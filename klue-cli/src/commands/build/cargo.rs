@@ -4,21 +4,32 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use super::profile::Profile;
 use crate::commands::UserError;
 
-/// Builds `binary` of the crate in `dir` for `target` with `-C target-feature=+crt-static` and
-/// returns the executable's path (read from cargo's JSON messages, so CARGO_TARGET_DIR and
-/// workspaces are honoured). Cargo's progress and diagnostics go to stderr.
-pub fn build_static(dir: &Path, binary: &str, target: &str) -> Result<PathBuf, UserError> {
+/// Builds `binary` of the crate in `dir` for `target` with `profile` and
+/// `-C target-feature=+crt-static` and returns the executable's path (read from cargo's JSON
+/// messages, so CARGO_TARGET_DIR and workspaces are honoured). Cargo's progress and diagnostics
+/// go to stderr.
+pub fn build_static(
+    dir: &Path,
+    binary: &str,
+    target: &str,
+    profile: Profile,
+) -> Result<PathBuf, UserError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let manifest = dir.join("Cargo.toml");
+    let profile_args = profile.cargo_args(dir);
     eprintln!(
-        "cargo: RUSTFLAGS=\"-C target-feature=+crt-static\" build --release --target {target} \
+        "cargo: RUSTFLAGS=\"-C target-feature=+crt-static\" build {} --target {target} \
          --bin {binary} --manifest-path {}",
+        profile_args.join(" "),
         manifest.display()
     );
     let mut child = Command::new(&cargo)
-        .args(["build", "--release", "--target", target, "--bin", binary])
+        .arg("build")
+        .args(&profile_args)
+        .args(["--target", target, "--bin", binary])
         .arg("--manifest-path")
         .arg(&manifest)
         .arg("--message-format=json-render-diagnostics")
@@ -49,7 +60,7 @@ pub fn build_static(dir: &Path, binary: &str, target: &str) -> Result<PathBuf, U
         .map_err(|err| UserError::plain(format!("waiting for cargo: {err}")))?;
     if !status.success() {
         return Err(UserError::new(
-            "cargo build --release failed (its errors are above)",
+            "cargo build failed (its errors are above)",
             format!(
                 "fix the build; a missing static target wants `rustup target add {target}`, and \
                  glibc's static libraries (Debian: libc6-dev)"

@@ -7,6 +7,7 @@
 
 mod cargo;
 pub mod docker;
+pub mod profile;
 pub mod version;
 
 use std::path::{Path, PathBuf};
@@ -17,7 +18,8 @@ use serde::Serialize;
 use super::service::ServiceConfig;
 use super::templates::render;
 use super::UserError;
-use crate::cli::{BuildArgs, DockerfileKind};
+use crate::cli::{BuildArgs, BuildOptionArgs, DockerfileKind};
+use profile::Profile;
 
 const SCRATCH: &str = include_str!("../../../templates/build/Dockerfile.scratch.j2");
 const MULTI_STAGE: &str = include_str!("../../../templates/build/Dockerfile.multi-stage.j2");
@@ -45,6 +47,19 @@ pub struct BuildOptions {
     pub dockerfile: DockerfileKind,
     /// The Rust target of the static binary.
     pub target: String,
+    /// The cargo profile of the binary.
+    pub profile: Profile,
+}
+
+impl BuildOptions {
+    /// The options given on the command line.
+    pub fn from_args(args: &BuildOptionArgs) -> Self {
+        Self {
+            dockerfile: args.dockerfile,
+            target: args.target.clone(),
+            profile: Profile::from_release_lto(args.release_lto),
+        }
+    }
 }
 
 /// `klue build`.
@@ -54,10 +69,7 @@ pub fn run(args: &BuildArgs) -> Result<(), UserError> {
     let config = ServiceConfig::load(&dir)?;
     let version = version::version(&dir, options.version_label.as_deref(), options.allow_dirty)?;
     let image = config.image(&version);
-    let options = BuildOptions {
-        dockerfile: options.dockerfile,
-        target: options.target.clone(),
-    };
+    let options = BuildOptions::from_args(options);
     let built = build(&dir, &config, &version, &image, &options)?;
     if args.json {
         println!("{}", serde_json::to_value(&built).unwrap_or_default());
@@ -84,11 +96,14 @@ pub fn build(
         port: config.port,
         target: options.target.clone(),
         rust_image_tag: "1-bookworm".to_owned(),
+        cargo_profile: shell_words(&options.profile.cargo_args(dir)),
+        profile_dir: options.profile.dir_name().to_owned(),
     };
     let workdir = BuildDir::new()?;
     match options.dockerfile {
         DockerfileKind::Scratch => {
-            let binary = cargo::build_static(dir, config.binary(), &options.target)?;
+            let binary =
+                cargo::build_static(dir, config.binary(), &options.target, options.profile)?;
             workdir.copy(&binary, config.binary())?;
             workdir.copy(Path::new(CA_BUNDLE), "ca-certificates.crt")?;
             workdir.write("passwd", "nobody:x:65534:65534:nobody:/:/sbin/nologin\n")?;
@@ -138,6 +153,27 @@ struct Context {
     port: u16,
     target: String,
     rust_image_tag: String,
+    /// cargo's profile arguments, quoted for a shell.
+    cargo_profile: String,
+    /// `target/<triple>/<profile_dir>/`.
+    profile_dir: String,
+}
+
+/// `args` quoted for a POSIX shell (single quotes where needed).
+fn shell_words(args: &[String]) -> String {
+    args.iter()
+        .map(|arg| {
+            if arg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.=/".contains(c))
+            {
+                arg.clone()
+            } else {
+                format!("'{}'", arg.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The docker build context of a scratch build, removed when dropped.
@@ -196,6 +232,13 @@ mod tests {
             port: 8080,
             target: "x86_64-unknown-linux-gnu".into(),
             rust_image_tag: "1-bookworm".into(),
+            cargo_profile: shell_words(&[
+                "--profile".into(),
+                "image".into(),
+                "--config".into(),
+                "profile.image.inherits=\"release\"".into(),
+            ]),
+            profile_dir: "image".into(),
         }
     }
 
@@ -219,6 +262,16 @@ mod tests {
         assert!(text.contains("FROM rust:1-bookworm AS build"), "{text}");
         assert!(
             text.contains("--target x86_64-unknown-linux-gnu --bin hello"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "cargo build --locked --profile image --config 'profile.image.inherits=\"release\"' \\\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("cp target/x86_64-unknown-linux-gnu/image/hello /hello"),
             "{text}"
         );
         assert!(text.contains("\nFROM scratch\n"), "{text}");

@@ -193,10 +193,7 @@ impl Deploy<'_> {
 
         self.progress
             .start("build", &format!("image {}", plan.image));
-        let options = BuildOptions {
-            dockerfile: self.args.build.dockerfile,
-            target: self.args.build.target.clone(),
-        };
+        let options = BuildOptions::from_args(&self.args.build);
         let built = build::build(dir, config, &plan.version, &plan.image, &options)?;
         self.progress.done(format!(
             "{} ({})",
