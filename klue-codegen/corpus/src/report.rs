@@ -28,7 +28,7 @@ pub struct GithubResult {
     pub bytes: u64,
     /// Whether its generated file checks without error (`None` when not checked).
     pub compiles: Option<bool>,
-    /// Time of its `rustc` check (alone on the machine; klue-core already built), in seconds.
+    /// Time of its `rustc` (alongside the sample's; klue-core already built), in seconds.
     pub check_secs: f64,
     /// Peak resident memory of that `rustc`, in KiB, when measured.
     pub check_peak_kib: Option<u64>,
@@ -152,7 +152,7 @@ impl Report {
         }
         lines.push(format!(
             "time: {:.0} s total ({:.0} s generating, {:.0} s building klue-core, {:.0} s \
-             checking the sample {} at a time)",
+             compiling GitHub's file and the sample {} at a time)",
             self.total_secs,
             self.generate_secs,
             self.dependency_secs,
@@ -334,7 +334,7 @@ impl Report {
             let _ = write!(
                 md,
                 "Each generated file is {how}, {:.0} s), {} at a time, largest first, each \
-                 within {} s; the sample's builds took {:.0} s of wall time ({:.0} s summed). ",
+                 within {} s; the builds took {:.0} s of wall time ({:.0} s summed over the sample). ",
                 self.dependency_secs,
                 self.check_jobs,
                 self.check_timeout_secs,
@@ -344,7 +344,8 @@ impl Report {
             if self.github.as_ref().is_some_and(|g| g.compiles.is_some()) {
                 let _ = write!(
                     md,
-                    "GitHub's file is checked alone, before the sample, within four times that. "
+                    "GitHub's file is taken first, by one of those workers (its time shares the \
+                     machine with the sample's builds), within four times that. "
                 );
             }
         }

@@ -63,8 +63,9 @@ struct Outcome {
     fuzzed: Option<Fuzzed>,
 }
 
-/// Builds the runtime, handles GitHub's generated file alone, then the sample's, `jobs` at a
-/// time and largest first; records the outcome in `report` and `github`.
+/// Builds the runtime, then handles GitHub's generated file and the sample's, `jobs` at a time
+/// (GitHub's first, then the sample largest first); records the outcome in `report` and
+/// `github`.
 pub fn check_sample(
     report: &mut Report,
     github: &mut Option<GithubResult>,
@@ -108,63 +109,75 @@ pub fn check_sample(
     };
     report.serve.enabled = c.serve.is_some();
 
-    // GitHub alone, so that its time and memory are its own.
-    if let Some(g) = github.as_mut().filter(|g| g.generate_error.is_none()) {
-        eprintln!("klue-corpus: compiling github ({} bytes)", g.bytes);
-        let outcome = one("github", &c.gen_dir.join("github.rs"), c.timeout * 4, false);
-        g.check_secs = outcome.checked.secs;
-        g.check_peak_kib = outcome.checked.peak_kib;
-        g.compiles = Some(outcome.checked.ok());
-        g.compile_groups = group_occurrences(outcome.checked.problems());
-        eprintln!(
-            "klue-corpus: github compiled in {:.0} s, compiles: {}",
-            outcome.checked.secs,
-            outcome.checked.ok()
-        );
-        if let Some(started) = outcome.started {
-            report.serve.github = Some(GithubServed {
-                started: started.started,
-                failure: started.failure,
-                probed: started.probed,
-                unrouted: started.unrouted,
-                build_secs: outcome.checked.secs,
-            });
-        }
-    }
-
-    // The sample, largest first, `jobs` at a time.
-    let mut queue: Vec<(usize, PathBuf, u64)> = c
+    // GitHub's file first, then the sample largest first, `jobs` at a time: while GitHub's
+    // long, mostly single-threaded build runs, the other workers go through the sample.
+    let github_file = github
+        .as_ref()
+        .filter(|g| g.generate_error.is_none())
+        .map(|g| {
+            eprintln!("klue-corpus: compiling github ({} bytes) with the sample", g.bytes);
+            c.gen_dir.join("github.rs")
+        });
+    let mut queue: Vec<Job> = c
         .ok_ids
         .iter()
         .map(|&id| {
             let file = c.gen_dir.join(format!("spec_{id:04}.rs"));
             let bytes = std::fs::metadata(&file).map_or(0, |m| m.len());
-            (id, file, bytes)
+            Job {
+                id: Some(id),
+                file,
+                bytes,
+            }
         })
         .collect();
-    queue.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    queue.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(a.id.cmp(&b.id)));
+    if let Some(file) = github_file {
+        queue.insert(
+            0,
+            Job {
+                id: None,
+                file,
+                bytes: 0,
+            },
+        );
+    }
     let start = Instant::now();
     let results: Vec<Mutex<Option<Outcome>>> = queue.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
+    let sample_len = c.ok_ids.len();
     std::thread::scope(|scope| {
         for _ in 0..c.jobs {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((id, file, _)) = queue.get(i) else {
+                let Some(job) = queue.get(i) else {
                     break;
                 };
-                let fuzz = c.serve.as_ref().is_some_and(|s| s.fuzz_ids.contains(id));
-                let outcome = one(&format!("spec_{id:04}"), file, c.timeout, fuzz);
-                log_outcome(&c.names[*id], &outcome);
-                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if n % 25 == 0 || n == queue.len() {
-                    eprintln!(
-                        "klue-corpus: compiled {n}/{} in {:.0} s",
-                        queue.len(),
-                        start.elapsed().as_secs_f64()
-                    );
-                }
+                let outcome = match job.id {
+                    None => {
+                        let outcome = one("github", &job.file, c.timeout * 4, false);
+                        eprintln!(
+                            "klue-corpus: github compiled in {:.0} s, compiles: {}",
+                            outcome.checked.secs,
+                            outcome.checked.ok()
+                        );
+                        outcome
+                    }
+                    Some(id) => {
+                        let fuzz = c.serve.as_ref().is_some_and(|s| s.fuzz_ids.contains(&id));
+                        let outcome = one(&format!("spec_{id:04}"), &job.file, c.timeout, fuzz);
+                        log_outcome(&c.names[id], &outcome);
+                        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                        if n % 25 == 0 || n == sample_len {
+                            eprintln!(
+                                "klue-corpus: compiled {n}/{sample_len} in {:.0} s",
+                                start.elapsed().as_secs_f64()
+                            );
+                        }
+                        outcome
+                    }
+                };
                 if let Ok(mut slot) = results[i].lock() {
                     *slot = Some(outcome);
                 }
@@ -173,19 +186,47 @@ pub fn check_sample(
     });
     report.check_secs = start.elapsed().as_secs_f64();
     let mut outcomes = Vec::with_capacity(queue.len());
-    for ((id, _, bytes), slot) in queue.iter().zip(results) {
+    for (job, slot) in queue.iter().zip(results) {
         let outcome = slot
             .into_inner()
             .ok()
             .flatten()
             .ok_or("a compile thread panicked")?;
-        outcomes.push((*id, *bytes, outcome));
+        match (job.id, github.as_mut()) {
+            (Some(id), _) => outcomes.push((id, job.bytes, outcome)),
+            (None, Some(g)) => record_github(report, g, outcome),
+            (None, None) => {}
+        }
     }
     record_compiles(report, c.names, &mut outcomes);
     if let Some(serving) = &c.serve {
         record_servers(report, c.names, serving, &outcomes);
     }
     Ok(())
+}
+
+/// One file to compile: a spec of the sample (`id`), or GitHub's (`None`).
+struct Job {
+    id: Option<usize>,
+    file: PathBuf,
+    bytes: u64,
+}
+
+/// GitHub's outcome, in `g` and the report.
+fn record_github(report: &mut Report, g: &mut GithubResult, outcome: Outcome) {
+    g.check_secs = outcome.checked.secs;
+    g.check_peak_kib = outcome.checked.peak_kib;
+    g.compiles = Some(outcome.checked.ok());
+    g.compile_groups = group_occurrences(outcome.checked.problems());
+    if let Some(started) = outcome.started {
+        report.serve.github = Some(GithubServed {
+            started: started.started,
+            failure: started.failure,
+            probed: started.probed,
+            unrouted: started.unrouted,
+            build_secs: outcome.checked.secs,
+        });
+    }
 }
 
 fn log_outcome(name: &str, outcome: &Outcome) {
