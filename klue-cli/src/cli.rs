@@ -37,7 +37,8 @@ pub enum Command {
     Deploy(DeployArgs),
     /// List the service's Elastic Beanstalk environments: version, health, which is live.
     Envs(EnvsArgs),
-    /// Terminate non-live environments older than the newest --keep (a dry run unless --yes).
+    /// Terminate non-live environments older than the newest --keep, and delete the versions,
+    /// bundles and images no remaining environment runs (a dry run unless --yes).
     Cleanup(CleanupArgs),
 }
 
@@ -137,6 +138,10 @@ pub struct AwsArgs {
     /// AWS_ENDPOINT_URL, or AWS's].
     #[arg(long, env = "KLUE_S3_ENDPOINT", value_name = "URL")]
     pub s3_endpoint: Option<String>,
+    /// STS endpoint URL (e.g. moto_server), asked which account deploys [default:
+    /// AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or AWS's].
+    #[arg(long, env = "KLUE_STS_ENDPOINT", value_name = "URL")]
+    pub sts_endpoint: Option<String>,
     /// The scheme of environment URLs (their CNAME) for acceptance tests and /ping.
     #[arg(long, env = "KLUE_ENV_SCHEME", value_name = "SCHEME", default_value = "http",
           value_parser = ["http", "https"])]
@@ -163,6 +168,11 @@ pub struct DeployArgs {
     /// Skip the acceptance tests (of the image and of the new environment). Said loudly.
     #[arg(long)]
     pub skip_tests: bool,
+    /// When the deploy fails after creating its environment, keep that environment (to look
+    /// at it) instead of terminating it. A kept failed environment counts as a non-live one
+    /// for `klue cleanup --keep` and could be taken by `klue rollback`: remove it when done.
+    #[arg(long)]
+    pub keep_failed: bool,
     /// Push to this registry (`host[:port]`) instead of the one ECR's authorization token names
     /// (a test registry); the ECR repository and token are still used.
     #[arg(long, env = "KLUE_REGISTRY", value_name = "HOST:PORT")]
@@ -238,10 +248,34 @@ pub struct CleanupArgs {
     /// How many of the newest non-live environments to keep.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub keep: usize,
-    /// Terminate them; without it, only list what would be terminated.
-    #[arg(long)]
+    /// Terminate them and delete the versions, bundles and images no remaining environment
+    /// runs; without it, only list them.
+    #[arg(long, conflicts_with = "dry_run")]
     pub yes: bool,
-    /// Print what was (or would be) terminated as JSON on stdout.
+    /// Only list what would be terminated and deleted (the default without --yes).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The registry the images were pushed to with `klue deploy --registry` (they are deleted
+    /// there, through its HTTP API, instead of with ECR's BatchDeleteImage).
+    #[arg(long, env = "KLUE_REGISTRY", value_name = "HOST:PORT")]
+    pub registry: Option<String>,
+    /// Seconds to wait for the environments to be Terminated before deleting their versions.
+    #[arg(
+        long,
+        env = "KLUE_CLEANUP_TIMEOUT",
+        value_name = "SECS",
+        default_value_t = 1200
+    )]
+    pub timeout: u64,
+    /// Seconds between two looks at the terminating environments.
+    #[arg(
+        long,
+        env = "KLUE_POLL_INTERVAL",
+        value_name = "SECS",
+        default_value_t = 10.0
+    )]
+    pub poll_interval: f64,
+    /// Print what was (or would be) terminated and deleted as JSON on stdout.
     #[arg(long)]
     pub json: bool,
 }

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use klue_testsupport::eb::cname_address;
+use klue_testsupport::eb::{cname_address, platforms};
 use klue_testsupport::http::get_text;
 use klue_testsupport::{e2e_dir, TestServices};
 use serde_json::Value;
@@ -119,6 +119,7 @@ fn klue(
         .env("KLUE_EB_ENDPOINT", services.eb.endpoint())
         .env("KLUE_ECR_ENDPOINT", services.moto.endpoint())
         .env("KLUE_S3_ENDPOINT", services.moto.endpoint())
+        .env("KLUE_STS_ENDPOINT", services.moto.endpoint())
         .env("KLUE_REGISTRY", services.registry.host())
         .env("KLUE_ENV_SCHEME", "http")
         .env("KLUE_POLL_INTERVAL", "1")
@@ -212,6 +213,10 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     assert!(found["live"].is_null(), "{found}");
     assert_eq!(found["cname_prefix"], SERVICE, "{found}");
     assert_eq!(found["bucket_exists"], false, "{found}");
+    // The account (STS), and the newest version of the Docker platform (ListPlatformVersions).
+    assert_eq!(found["account"], "123456789012", "moto's account: {found}");
+    let newest = platforms::arn(platforms::VERSIONS[platforms::VERSIONS.len() - 1]);
+    assert_eq!(found["platform"]["name"], newest.as_str(), "{found}");
     assert!(
         !check.stderr.contains("==> [1/"),
         "a step ran: {}",
@@ -230,6 +235,46 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     );
     let a_version = a["version"].as_str().unwrap().to_owned();
     let a_env = a["environment"].as_str().unwrap().to_owned();
+    // What a real account needs: an instance profile, a service role, the platform's ARN;
+    // health from /ping, enhanced.
+    let a_view = services
+        .eb
+        .environments()
+        .into_iter()
+        .find(|e| e.name == a_env)
+        .expect("A's environment");
+    assert_eq!(a_view.platform_arn.as_deref(), Some(newest.as_str()));
+    for (namespace, name, value) in [
+        (
+            "aws:autoscaling:launchconfiguration",
+            "IamInstanceProfile",
+            "aws-elasticbeanstalk-ec2-role",
+        ),
+        (
+            "aws:elasticbeanstalk:environment",
+            "ServiceRole",
+            "aws-elasticbeanstalk-service-role",
+        ),
+        (
+            "aws:elasticbeanstalk:environment:process:default",
+            "HealthCheckPath",
+            "/ping",
+        ),
+        (
+            "aws:elasticbeanstalk:healthreporting:system",
+            "SystemType",
+            "enhanced",
+        ),
+    ] {
+        assert!(
+            a_view
+                .options
+                .iter()
+                .any(|o| (o.0.as_str(), o.1.as_str(), o.2.as_str()) == (namespace, name, value)),
+            "{namespace} {name}={value} in {:?}",
+            a_view.options
+        );
+    }
     assert_eq!(
         get_json(&live_url, "/version")["container"],
         a_version.as_str()
@@ -254,6 +299,7 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     let found = check.json();
     assert_eq!(found["live"], a_env.as_str(), "{found}");
     assert_eq!(found["bucket_exists"], true, "{found}");
+    let bucket = found["bucket"].as_str().expect("bucket").to_owned();
     let b_run = klue(&services, &dir, &["deploy", "--json"], &[], "deploy-B.log");
     let b = deployed(&b_run, "B");
     let b_version = b["version"].as_str().unwrap().to_owned();
@@ -359,9 +405,12 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
         "{}",
         c_run.describe()
     );
+    // The failed environment is terminated (without --keep-failed), so that nothing takes it
+    // for the previous live one; nothing else is left behind but the version.
+    assert_eq!(c["terminated_environment"], c_env.as_str(), "{c}");
     assert!(
-        c["left_behind"].to_string().contains(&c_env),
-        "C's environment is listed as left behind: {c}"
+        !c["left_behind"].to_string().contains(&c_env),
+        "C's environment is terminated, not left behind: {c}"
     );
     // The property's value is never printed as a setting.
     assert!(
@@ -369,7 +418,7 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
         "{}",
         c_run.describe()
     );
-    // Live still serves B, with B's greeting; C runs on its own CNAME with its bad greeting.
+    // Live still serves B, with B's greeting.
     assert_eq!(
         get_json(&live_url, "/version")["container"],
         b_version.as_str()
@@ -386,18 +435,106 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     let mut properties = c_view.property_names.clone();
     properties.sort();
     assert_eq!(properties, ["HELLO_GREETING", "KLUE_JWT_SECRET"]);
-    assert_eq!(
-        get_json(&format!("http://{}", c_view.cname), "/v1/hello?name=klue")["message"],
-        "Howdy, klue!"
+    assert!(
+        matches!(c_view.status.as_str(), "Terminating" | "Terminated"),
+        "{c_view:?}"
     );
-    assert_eq!(
-        envs.iter().filter(|e| e.status == "Ready").count(),
-        3,
-        "A, B and C all still run: {envs:?}"
+    let c_version = c["version"].as_str().unwrap().to_owned();
+
+    cleanup_leaves_live_and_previous(
+        &services,
+        &dir,
+        &bucket,
+        [&a_version, &b_version],
+        &c_version,
     );
 
     eprintln!(
-        "deploy e2e scenario: 3 deploys (A live, B swapped in, C refused) in {:.0} s",
+        "deploy e2e scenario: 3 deploys (A live, B swapped in, C refused) and a cleanup in {:.0} s",
         started.elapsed().as_secs_f64()
+    );
+}
+
+/// Step 4, `klue cleanup`: a dry run (`--keep 0`) lists the previous environment and the versions
+/// that would go, changing nothing; `--keep 1 --yes` deletes C's version, bundle and image and
+/// leaves exactly the live and the previous environment's (counted in EB, S3 and the registry).
+fn cleanup_leaves_live_and_previous(
+    services: &TestServices,
+    dir: &Path,
+    bucket: &str,
+    kept_versions: [&str; 2],
+    c_version: &str,
+) {
+    let running: Vec<String> = services
+        .eb
+        .environments()
+        .into_iter()
+        .filter(|e| e.status == "Ready")
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(running.len(), 2, "live and previous run: {running:?}");
+    let counts = || {
+        let mut labels = services.eb.version_labels();
+        labels.sort();
+        let keys = services.moto.object_keys(bucket).expect("bundles listed");
+        let tags = services.registry.tags(SERVICE).expect("tags listed");
+        (labels, keys, tags)
+    };
+    let (labels, keys, tags) = counts();
+    assert_eq!(
+        (labels.len(), keys.len(), tags.len()),
+        (3, 3, 3),
+        "{labels:?} {keys:?} {tags:?}"
+    );
+
+    let dry = klue(
+        services,
+        dir,
+        &["cleanup", "--keep", "0", "--dry-run", "--json"],
+        &[],
+        "cleanup-dry.log",
+    );
+    assert_eq!(dry.code, Some(0), "{}", dry.describe());
+    let listed = dry.json();
+    assert_eq!(listed["terminated"], false, "{listed}");
+    assert_eq!(
+        listed["environments"].as_array().map(Vec::len),
+        Some(1),
+        "{listed}"
+    );
+    let mut would: Vec<String> = serde_json::from_value(listed["versions"].clone()).unwrap();
+    would.sort();
+    assert!(would.contains(&c_version.to_owned()), "{listed}");
+    assert_eq!(
+        would.len(),
+        2,
+        "the previous environment's and C's: {listed}"
+    );
+    assert_eq!(counts(), (labels, keys, tags), "a dry run changes nothing");
+
+    let run = klue(
+        services,
+        dir,
+        &["cleanup", "--keep", "1", "--yes", "--json"],
+        &[],
+        "cleanup.log",
+    );
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    let done = run.json();
+    assert_eq!(done["terminated"], true, "{done}");
+    assert_eq!(done["environments"], serde_json::json!([]), "{done}");
+    assert_eq!(done["versions"], serde_json::json!([c_version]), "{done}");
+    let (labels, keys, tags) = counts();
+    let mut expected: Vec<String> = kept_versions.iter().map(|v| (*v).to_owned()).collect();
+    expected.sort();
+    assert_eq!(
+        labels, expected,
+        "EB keeps the live and the previous version"
+    );
+    assert_eq!(tags, expected, "the registry keeps their images");
+    assert_eq!(keys.len(), 2, "S3 keeps their bundles: {keys:?}");
+    assert!(
+        keys.iter().all(|k| !k.contains(c_version)),
+        "C's bundle is gone: {keys:?}"
     );
 }

@@ -279,6 +279,7 @@ fn deploy_stops_on_a_missing_secret_before_anything_changes() {
         ("KLUE_EB_ENDPOINT", "http://127.0.0.1:9"),
         ("KLUE_ECR_ENDPOINT", "http://127.0.0.1:9"),
         ("KLUE_S3_ENDPOINT", "http://127.0.0.1:9"),
+        ("KLUE_STS_ENDPOINT", "http://127.0.0.1:9"),
     ];
     let out = klue(&dir, &["deploy", "--json"], &env);
     assert_eq!(out.status.code(), Some(2));

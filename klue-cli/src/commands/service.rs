@@ -71,9 +71,20 @@ pub struct AwsConfig {
     /// S3 bucket for source bundles (default: `klue-<name>-bundles`).
     #[serde(default)]
     pub bucket: Option<String>,
-    /// The Elastic Beanstalk platform.
-    #[serde(default = "default_solution_stack")]
-    pub solution_stack: String,
+    /// The Elastic Beanstalk platform: a platform name, whose newest Ready version is taken at
+    /// each deploy (`ListPlatformVersions`), or one platform version's ARN
+    /// (`arn:aws:elasticbeanstalk:...`).
+    #[serde(default = "default_platform")]
+    pub platform: String,
+    /// A solution stack name instead of `platform` (the older way to name a platform version).
+    #[serde(default)]
+    pub solution_stack: Option<String>,
+    /// The EC2 instance profile of the hosts (it needs ECR read rights to pull the image).
+    #[serde(default = "default_instance_profile")]
+    pub instance_profile: String,
+    /// The role Elastic Beanstalk acts with (enhanced health, managed updates).
+    #[serde(default = "default_service_role")]
+    pub service_role: String,
 }
 
 impl Default for AwsConfig {
@@ -86,7 +97,10 @@ impl Default for AwsConfig {
             hosts_min: default_hosts_min(),
             hosts_max: default_hosts_max(),
             bucket: None,
-            solution_stack: default_solution_stack(),
+            platform: default_platform(),
+            solution_stack: None,
+            instance_profile: default_instance_profile(),
+            service_role: default_service_role(),
         }
     }
 }
@@ -106,9 +120,18 @@ fn default_hosts_min() -> u32 {
 fn default_hosts_max() -> u32 {
     2
 }
-fn default_solution_stack() -> String {
-    "64bit Amazon Linux 2023 v4.4.0 running Docker".to_owned()
+fn default_platform() -> String {
+    DOCKER_PLATFORM.to_owned()
 }
+fn default_instance_profile() -> String {
+    "aws-elasticbeanstalk-ec2-role".to_owned()
+}
+fn default_service_role() -> String {
+    "aws-elasticbeanstalk-service-role".to_owned()
+}
+
+/// The platform a deploy takes the newest version of, unless klue.yaml names another.
+pub const DOCKER_PLATFORM: &str = "Docker running on 64bit Amazon Linux 2023";
 
 impl ServiceConfig {
     /// Reads and checks `dir/klue.yaml`.
@@ -184,6 +207,15 @@ impl ServiceConfig {
             .key_pair
             .as_deref()
             .filter(|k| !k.trim().is_empty())
+    }
+
+    /// The platform as a plan says it.
+    pub fn platform_text(&self) -> String {
+        match &self.aws.solution_stack {
+            Some(stack) if !stack.trim().is_empty() => format!("solution stack {stack}"),
+            _ if self.aws.platform.starts_with("arn:") => format!("platform {}", self.aws.platform),
+            _ => format!("the newest {}", self.aws.platform),
+        }
     }
 
     /// The S3 bucket for source bundles.

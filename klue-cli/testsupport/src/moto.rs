@@ -58,6 +58,23 @@ impl Moto {
         &self.endpoint
     }
 
+    /// The keys of the objects in `bucket` (S3 ListObjectsV2, path-style), sorted.
+    pub fn object_keys(&self, bucket: &str) -> Result<Vec<String>, String> {
+        let url = format!("{}/{bucket}?list-type=2", self.endpoint());
+        let response = blocking_request("GET", &url, &[], Vec::new())?;
+        let text = response.text();
+        if response.status != 200 {
+            return Err(format!("GET {url}: {} {text}", response.status));
+        }
+        let mut keys: Vec<String> = text
+            .split("<Key>")
+            .skip(1)
+            .filter_map(|rest| rest.split("</Key>").next().map(str::to_owned))
+            .collect();
+        keys.sort();
+        Ok(keys)
+    }
+
     /// Asks moto's ECR for an authorization token (as `klue deploy` does) and decodes it: the
     /// registry must accept exactly these credentials.
     pub fn ecr_credentials(&self) -> Result<EcrCredentials, SetupError> {

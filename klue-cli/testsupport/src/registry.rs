@@ -5,6 +5,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use base64::Engine as _;
+
 use crate::http::blocking_request;
 use crate::install::ensure_apt;
 use crate::moto::EcrCredentials;
@@ -74,6 +76,35 @@ impl Registry {
     /// `127.0.0.1:PORT`: the registry part of image names.
     pub fn host(&self) -> &str {
         &self.host
+    }
+
+    /// The tags of `repository`, sorted (none when it does not exist).
+    pub fn tags(&self, repository: &str) -> Result<Vec<String>, String> {
+        let auth = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!(
+                "{}:{}",
+                self.credentials().username,
+                self.credentials().password
+            ))
+        );
+        let url = format!("http://{}/v2/{repository}/tags/list", self.host());
+        let response = blocking_request("GET", &url, &[("authorization", &auth)], Vec::new())?;
+        if response.status == 404 {
+            return Ok(Vec::new());
+        }
+        let json: serde_json::Value = serde_json::from_str(&response.text())
+            .map_err(|err| format!("GET {url}: {err}: {}", response.text()))?;
+        let mut tags: Vec<String> = json["tags"]
+            .as_array()
+            .map(|tags| {
+                tags.iter()
+                    .filter_map(|t| t.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        tags.sort();
+        Ok(tags)
     }
 
     /// The account the registry accepts.

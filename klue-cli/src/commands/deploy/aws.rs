@@ -15,6 +15,8 @@ pub struct Clients {
     pub ecr: aws_sdk_ecr::Client,
     /// S3.
     pub s3: aws_sdk_s3::Client,
+    /// STS.
+    pub sts: aws_sdk_sts::Client,
     /// The region in use ([`NO_REGION`] when there is none).
     pub region: String,
     /// aws-config's shared configuration (the credentials chain among it).
@@ -51,6 +53,10 @@ pub async fn clients(region: Option<&str>, args: &AwsArgs) -> Clients {
     if let Some(url) = &args.s3_endpoint {
         s3 = s3.endpoint_url(url);
     }
+    let mut sts = aws_sdk_sts::config::Builder::from(&shared);
+    if let Some(url) = &args.sts_endpoint {
+        sts = sts.endpoint_url(url);
+    }
     if args.s3_endpoint.is_some() || std::env::var_os("AWS_ENDPOINT_URL").is_some() {
         s3 = s3.force_path_style(true);
     }
@@ -58,6 +64,7 @@ pub async fn clients(region: Option<&str>, args: &AwsArgs) -> Clients {
         eb: aws_sdk_elasticbeanstalk::Client::from_conf(eb.build()),
         ecr: aws_sdk_ecr::Client::from_conf(ecr.build()),
         s3: aws_sdk_s3::Client::from_conf(s3.build()),
+        sts: aws_sdk_sts::Client::from_conf(sts.build()),
         region,
         shared,
     }

@@ -102,6 +102,63 @@ pub async fn create_version(
     Ok(true)
 }
 
+/// A platform version, as CreateEnvironment takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "name", rename_all = "snake_case")]
+pub enum Platform {
+    /// A platform version's ARN.
+    Arn(String),
+    /// A solution stack name.
+    SolutionStack(String),
+}
+
+impl std::fmt::Display for Platform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Arn(arn) => write!(f, "{arn}"),
+            Self::SolutionStack(name) => write!(f, "solution stack {name}"),
+        }
+    }
+}
+
+/// The newest Ready version of the platform named `name` (`ListPlatformVersions`), None when
+/// there is none.
+pub async fn newest_platform(client: &Client, name: &str) -> Result<Option<String>, CallError> {
+    let filter = |kind: &str, value: &str| {
+        aws_sdk_elasticbeanstalk::types::PlatformFilter::builder()
+            .r#type(kind)
+            .operator("=")
+            .values(value)
+            .build()
+    };
+    let mut found: Vec<(Vec<u64>, String)> = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .list_platform_versions()
+            .filters(filter("PlatformName", name))
+            .filters(filter("PlatformStatus", "Ready"))
+            .max_records(100)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(failed(EB, "ListPlatformVersions"))?;
+        found.extend(page.platform_summary_list().iter().filter_map(|p| {
+            let version = p.platform_version()?;
+            let numbers = version
+                .split('.')
+                .map(|n| n.parse().ok())
+                .collect::<Option<_>>()?;
+            Some((numbers, p.platform_arn()?.to_owned()))
+        }));
+        match page.next_token() {
+            Some(next) if !next.is_empty() => token = Some(next.to_owned()),
+            _ => break,
+        }
+    }
+    Ok(found.into_iter().max().map(|(_, arn)| arn))
+}
+
 /// What a new environment is made of.
 #[derive(Debug)]
 pub struct NewEnvironment<'a> {
@@ -113,8 +170,12 @@ pub struct NewEnvironment<'a> {
     pub cname_prefix: &'a str,
     /// The version to run.
     pub version: &'a str,
-    /// The platform.
-    pub solution_stack: &'a str,
+    /// The platform version.
+    pub platform: &'a Platform,
+    /// The hosts' EC2 instance profile.
+    pub instance_profile: &'a str,
+    /// The role Elastic Beanstalk acts with.
+    pub service_role: &'a str,
     /// EC2 instance type.
     pub instance_type: &'a str,
     /// EC2 key pair.
@@ -141,7 +202,6 @@ pub async fn create_environment(
         .environment_name(new.name)
         .cname_prefix(new.cname_prefix)
         .version_label(new.version)
-        .solution_stack_name(new.solution_stack)
         .description(format!(
             "{} {}, by klue deploy",
             new.application, new.version
@@ -150,7 +210,37 @@ pub async fn create_environment(
             "aws:autoscaling:launchconfiguration",
             "InstanceType",
             new.instance_type,
+        ))
+        .option_settings(setting(
+            "aws:autoscaling:launchconfiguration",
+            "IamInstanceProfile",
+            new.instance_profile,
+        ))
+        .option_settings(setting(
+            "aws:elasticbeanstalk:environment",
+            "ServiceRole",
+            new.service_role,
+        ))
+        // The load balancer and enhanced health ask /ping, which every klue service answers.
+        .option_settings(setting(
+            "aws:elasticbeanstalk:environment:process:default",
+            "HealthCheckPath",
+            "/ping",
+        ))
+        .option_settings(setting(
+            "aws:elasticbeanstalk:application",
+            "Application Healthcheck URL",
+            "/ping",
+        ))
+        .option_settings(setting(
+            "aws:elasticbeanstalk:healthreporting:system",
+            "SystemType",
+            "enhanced",
         ));
+    request = match new.platform {
+        Platform::Arn(arn) => request.platform_arn(arn),
+        Platform::SolutionStack(name) => request.solution_stack_name(name),
+    };
     if let Some(key_pair) = new.key_pair {
         request = request.option_settings(setting(
             "aws:autoscaling:launchconfiguration",
@@ -310,4 +400,95 @@ pub async fn terminate(client: &Client, name: &str) -> Result<(), CallError> {
 /// Whether a status is a state EB will not leave by itself for Ready.
 pub fn is_dead(status: &str) -> bool {
     is_gone(status) || status == EnvironmentStatus::Aborting.as_str()
+}
+
+/// An application version: its label, its source bundle in S3 and when it was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Version {
+    /// The version label (the image's tag too).
+    pub label: String,
+    /// The bundle's bucket.
+    pub bucket: String,
+    /// The bundle's key.
+    pub key: String,
+}
+
+/// Every version of the application (`DescribeApplicationVersions`, all pages).
+pub async fn versions(client: &Client, application: &str) -> Result<Vec<Version>, CallError> {
+    let mut versions = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .describe_application_versions()
+            .application_name(application)
+            .max_records(100)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(failed(EB, "DescribeApplicationVersions"))?;
+        versions.extend(page.application_versions().iter().map(|v| {
+            let bundle = v.source_bundle();
+            Version {
+                label: v.version_label().unwrap_or_default().to_owned(),
+                bucket: bundle
+                    .and_then(|b| b.s3_bucket())
+                    .unwrap_or_default()
+                    .to_owned(),
+                key: bundle
+                    .and_then(|b| b.s3_key())
+                    .unwrap_or_default()
+                    .to_owned(),
+            }
+        }));
+        match page.next_token() {
+            Some(next) if !next.is_empty() => token = Some(next.to_owned()),
+            _ => return Ok(versions),
+        }
+    }
+}
+
+/// The application's environments that are not yet Terminated (Terminating ones too), as
+/// (name, status, version label).
+pub async fn unterminated(
+    client: &Client,
+    application: &str,
+) -> Result<Vec<(String, String, String)>, CallError> {
+    let found = client
+        .describe_environments()
+        .application_name(application)
+        .include_deleted(false)
+        .send()
+        .await
+        .map_err(failed(EB, "DescribeEnvironments"))?;
+    Ok(found
+        .environments()
+        .iter()
+        .map(|env| {
+            (
+                env.environment_name().unwrap_or_default().to_owned(),
+                env.status()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
+                env.version_label().unwrap_or_default().to_owned(),
+            )
+        })
+        .filter(|(_, status, _)| status != "Terminated")
+        .collect())
+}
+
+/// `DeleteApplicationVersion`, leaving its bundle to the caller (who deletes it from S3).
+pub async fn delete_version(
+    client: &Client,
+    application: &str,
+    label: &str,
+) -> Result<(), CallError> {
+    client
+        .delete_application_version()
+        .application_name(application)
+        .version_label(label)
+        .delete_source_bundle(false)
+        .send()
+        .await
+        .map_err(failed(EB, "DeleteApplicationVersion"))?;
+    Ok(())
 }

@@ -96,6 +96,38 @@ pub fn registry_host(endpoint: &str) -> String {
     rest.trim_end_matches('/').to_owned()
 }
 
+/// Deletes the image tagged `tag` from the repository (`BatchDeleteImage`); an image that is
+/// already gone is no error.
+pub async fn delete_image(client: &Client, repository: &str, tag: &str) -> Result<(), CallError> {
+    let id = aws_sdk_ecr::types::ImageIdentifier::builder()
+        .image_tag(tag)
+        .build();
+    let out = client
+        .batch_delete_image()
+        .repository_name(repository)
+        .image_ids(id)
+        .send()
+        .await
+        .map_err(failed(ECR, "BatchDeleteImage"))?;
+    let problem = out.failures().iter().find(|f| {
+        f.failure_code().is_none_or(|c| {
+            c.as_str() != "ImageNotFound" && c.as_str() != "ImageTagDoesNotMatchDigest"
+        })
+    });
+    match problem {
+        Some(f) => Err(CallError {
+            service: ECR,
+            operation: "BatchDeleteImage",
+            message: format!(
+                "{}: {}",
+                f.failure_code().map(|c| c.as_str()).unwrap_or("failure"),
+                f.failure_reason().unwrap_or_default()
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

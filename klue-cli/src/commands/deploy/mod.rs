@@ -39,6 +39,8 @@ mod ecr;
 mod names;
 mod plan;
 mod preflight;
+mod prune;
+mod registry;
 mod run;
 mod s3;
 mod secrets;
@@ -54,6 +56,7 @@ use crate::cli::{AwsArgs, DeployArgs};
 
 pub use eb::{rfc3339, Environment};
 pub use plan::Plan;
+pub use prune::{cleanup, Cleaned};
 
 /// Exit status of a deploy that failed at a step (setup errors exit 2).
 const EXIT_FAILED: u8 = 1;
@@ -72,7 +75,7 @@ fn refused(args: &DeployArgs, err: &UserError) -> ExitCode {
 
 /// `klue deploy`.
 pub fn main(args: &DeployArgs) -> ExitCode {
-    let prepared = match prepare(args) {
+    let mut prepared = match prepare(args) {
         Ok(prepared) => prepared,
         Err(err) => return refused(args, &err),
     };
@@ -106,6 +109,7 @@ pub fn main(args: &DeployArgs) -> ExitCode {
     match runtime.block_on(preflight::check(&prepared.config, &prepared.plan, &clients)) {
         Ok(found) => {
             eprint!("{}", found.text());
+            prepared.platform = Some(found.platform.clone());
             if args.check {
                 if args.json {
                     println!("{}", serde_json::to_value(&found).unwrap_or_default());
@@ -131,6 +135,8 @@ pub struct Prepared {
     config: ServiceConfig,
     secrets: Vec<(String, secrets::Secret)>,
     plan: Plan,
+    /// The platform version, resolved by the preflight.
+    platform: Option<eb::Platform>,
 }
 
 /// Checks everything that can be checked without changing anything.
@@ -176,6 +182,7 @@ fn prepare(args: &DeployArgs) -> Result<Prepared, UserError> {
         config,
         secrets,
         plan,
+        platform: None,
     })
 }
 
@@ -187,15 +194,4 @@ pub async fn list_environments(
     let clients = aws::clients(config.aws.region.as_deref(), aws_args).await;
     let envs = eb::environments(&clients.eb, &config.name, &config.name).await?;
     Ok((envs, clients.region))
-}
-
-/// Terminates `name`, for `klue cleanup`.
-pub async fn terminate_environment(
-    config: &ServiceConfig,
-    aws_args: &AwsArgs,
-    name: &str,
-) -> Result<(), UserError> {
-    let clients = aws::clients(config.aws.region.as_deref(), aws_args).await;
-    eb::terminate(&clients.eb, name).await?;
-    Ok(())
 }

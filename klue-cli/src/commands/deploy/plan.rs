@@ -39,8 +39,8 @@ pub struct Plan {
     pub key_pair: Option<String>,
     /// Whether an HTTPS listener is added.
     pub https_listener: bool,
-    /// The platform.
-    pub solution_stack: String,
+    /// The platform, as klue.yaml names it (a name is resolved to its newest version).
+    pub platform: String,
     /// The names of the secrets (never their values).
     pub secrets: Vec<String>,
     /// The acceptance tests.
@@ -137,7 +137,7 @@ impl Plan {
                 "environment",
                 format!(
                     "CreateEnvironment {environment}: {}, {}, key pair {}, {}",
-                    config.aws.solution_stack,
+                    config.platform_text(),
                     config.aws.instance_type,
                     key_pair.as_deref().unwrap_or("none"),
                     match inputs.secrets.len() {
@@ -182,7 +182,7 @@ impl Plan {
             instance_type: config.aws.instance_type.clone(),
             key_pair,
             https_listener,
-            solution_stack: config.aws.solution_stack.clone(),
+            platform: config.platform_text(),
             secrets: inputs.secrets,
             testaccept,
             skip_tests: skip,

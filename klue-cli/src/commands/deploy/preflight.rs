@@ -2,13 +2,16 @@
 //! read-only calls that fail in seconds where a deploy would fail after minutes of building.
 //!
 //! 1. a region (klue.yaml's `aws.region`, else aws-config's chain);
-//! 2. credentials from aws-config's chain, resolved within [`CREDENTIALS_TIMEOUT`];
+//! 2. credentials from aws-config's chain, resolved within [`CREDENTIALS_TIMEOUT`], and the
+//!    account they belong to (STS `GetCallerIdentity`);
 //! 3. Elastic Beanstalk answers with them (`DescribeEnvironments`): the live environment, the new
 //!    environment's name still free, and on a first deploy the CNAME prefix available
 //!    (`CheckDNSAvailability`);
 //! 4. the bundle bucket is the account's or can be created (`HeadBucket`: 404 is fine, 403 is
 //!    another account's);
-//! 5. ECR gives a login token (`GetAuthorizationToken`).
+//! 5. ECR gives a login token (`GetAuthorizationToken`);
+//! 6. the platform: klue.yaml's ARN or solution stack, else the newest Ready version of its
+//!    platform name (`ListPlatformVersions`; default: Docker on Amazon Linux 2023).
 //!
 //! Any problem is a setup error (exit 2) naming the fix; nothing was built or changed.
 
@@ -18,7 +21,8 @@ use aws_sdk_s3::config::ProvideCredentials as _;
 use serde::Serialize;
 
 use super::aws::{self, Clients};
-use super::{eb, ecr, Plan};
+use super::eb::{self, Platform};
+use super::{ecr, Plan};
 use crate::commands::service::ServiceConfig;
 use crate::commands::UserError;
 
@@ -31,6 +35,10 @@ pub const CREDENTIALS_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Preflight {
     /// The region in use.
     pub region: String,
+    /// The account the credentials belong to.
+    pub account: String,
+    /// The platform version the new environment runs.
+    pub platform: Platform,
     /// The live environment, if any.
     pub live: Option<String>,
     /// The CNAME prefix the new environment gets.
@@ -57,6 +65,7 @@ pub async fn check(
         ));
     }
     credentials(clients).await?;
+    let account = account(clients).await?;
     let envs = eb::environments(&clients.eb, &config.name, &config.name)
         .await
         .map_err(UserError::from)?;
@@ -92,14 +101,62 @@ pub async fn check(
             )
         })?;
     ecr::login(&clients.ecr).await.map_err(UserError::from)?;
+    let platform = platform(config, clients).await?;
     Ok(Preflight {
         region: clients.region.clone(),
+        account,
+        platform,
         live,
         cname_prefix,
         bucket,
         bucket_exists,
         secs: start.elapsed().as_secs_f64(),
     })
+}
+
+/// The account of the credentials (`GetCallerIdentity`, which needs no permission).
+async fn account(clients: &Clients) -> Result<String, UserError> {
+    match clients.sts.get_caller_identity().send().await {
+        Ok(who) => Ok(who.account().unwrap_or_default().to_owned()),
+        Err(err) => Err(UserError::new(
+            format!(
+                "AWS does not accept the credentials (STS GetCallerIdentity): {}",
+                aws::describe_error(&err)
+            ),
+            "check that the credentials are current (`aws sts get-caller-identity`; after SSO, \
+             `aws sso login`)",
+        )),
+    }
+}
+
+/// The platform version a new environment runs.
+async fn platform(config: &ServiceConfig, clients: &Clients) -> Result<Platform, UserError> {
+    if let Some(stack) = config
+        .aws
+        .solution_stack
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
+        return Ok(Platform::SolutionStack(stack.to_owned()));
+    }
+    let name = &config.aws.platform;
+    if name.starts_with("arn:") {
+        return Ok(Platform::Arn(name.clone()));
+    }
+    match eb::newest_platform(&clients.eb, name)
+        .await
+        .map_err(UserError::from)?
+    {
+        Some(arn) => Ok(Platform::Arn(arn)),
+        None => Err(UserError::new(
+            format!(
+                "no Ready version of the platform \"{name}\" in {}",
+                clients.region
+            ),
+            "set `platform:` under `aws:` in klue.yaml to a platform name (`aws elasticbeanstalk \
+             list-platform-branches`) or a platform version's ARN",
+        )),
+    }
 }
 
 /// Credentials from aws-config's chain, or a setup error saying where it looked.
@@ -141,9 +198,9 @@ impl Preflight {
             format!("bucket {} will be created", self.bucket)
         };
         format!(
-            "preflight: region {}, credentials found, Elastic Beanstalk answers ({live}), {bucket}, \
-             ECR gives a login ({:.1} s)\n",
-            self.region, self.secs
+            "preflight: region {}, account {}, Elastic Beanstalk answers ({live}), {bucket}, \
+             ECR gives a login, platform {} ({:.1} s)\n",
+            self.region, self.account, self.platform, self.secs
         )
     }
 }

@@ -48,6 +48,9 @@ pub struct Summary {
     pub steps: Vec<StepRecord>,
     /// What a failed deploy left in AWS, with the commands that remove it.
     pub left_behind: Vec<LeftBehind>,
+    /// The failed deploy's new environment, terminated (unless `--keep-failed`) so that it is
+    /// never taken for the previous live one by `klue rollback` or `klue cleanup`.
+    pub terminated_environment: Option<String>,
 }
 
 impl Summary {
@@ -95,8 +98,16 @@ impl Summary {
                 ),
                 (None, true) => eprintln!("no swap was made (there was no live environment)"),
             }
+            if let Some(env) = &self.terminated_environment {
+                eprintln!("the new environment {env} is being terminated");
+            }
             if self.left_behind.is_empty() {
-                eprintln!("nothing was left behind in AWS");
+                let other = if self.terminated_environment.is_some() {
+                    " else"
+                } else {
+                    ""
+                };
+                eprintln!("nothing{other} was left behind in AWS");
             } else {
                 eprintln!("left behind (remove what you do not want to keep):");
                 for item in &self.left_behind {
@@ -121,6 +132,8 @@ struct Deploy<'a> {
     previous_live: Option<eb::Environment>,
     live_after: Option<eb::Environment>,
     swapped: bool,
+    /// Whether CreateEnvironment succeeded.
+    environment_created: bool,
 }
 
 /// Runs the steps; never panics on AWS's answers; returns the summary.
@@ -142,8 +155,14 @@ pub async fn deploy(args: &DeployArgs, prepared: Prepared) -> Summary {
         previous_live: None,
         live_after: None,
         swapped: false,
+        environment_created: false,
     };
     let result = deploy.steps().await;
+    let terminated_environment = if result.is_err() {
+        deploy.terminate_failed().await
+    } else {
+        None
+    };
     let (error, hint) = match &result {
         Ok(()) => (None, None),
         Err(err) => {
@@ -182,10 +201,37 @@ pub async fn deploy(args: &DeployArgs, prepared: Prepared) -> Summary {
         } else {
             deploy.progress.left_behind
         },
+        terminated_environment,
     }
 }
 
 impl Deploy<'_> {
+    /// After a failure: terminates the new environment (never once it went live), unless
+    /// `--keep-failed`; returns its name when it was terminated.
+    async fn terminate_failed(&mut self) -> Option<String> {
+        let name = &self.prepared.plan.environment;
+        if !self.environment_created || self.swapped || self.args.keep_failed {
+            return None;
+        }
+        let clients = self.clients.as_ref()?;
+        match eb::terminate(&clients.eb, name).await {
+            Ok(()) => {
+                eprintln!(
+                    "terminating the failed environment {name} (`klue deploy --keep-failed` keeps \
+                     it to look at)"
+                );
+                self.progress
+                    .left_behind
+                    .retain(|item| !item.what.starts_with(&format!("environment {name}")));
+                Some(name.clone())
+            }
+            Err(err) => {
+                eprintln!("could not terminate the failed environment {name}: {err}");
+                None
+            }
+        }
+    }
+
     async fn steps(&mut self) -> Result<(), UserError> {
         let plan = &self.prepared.plan;
         let dir = &self.prepared.dir;
@@ -327,6 +373,9 @@ impl Deploy<'_> {
             "environment",
             &format!("{} (CNAME prefix {cname_prefix})", plan.environment),
         );
+        let platform = self.prepared.platform.as_ref().ok_or_else(|| {
+            UserError::plain("no platform: the preflight did not run (a defect of klue)")
+        })?;
         eb::create_environment(
             &clients.eb,
             &eb::NewEnvironment {
@@ -334,13 +383,16 @@ impl Deploy<'_> {
                 name: &plan.environment,
                 cname_prefix: &cname_prefix,
                 version: &plan.version,
-                solution_stack: &config.aws.solution_stack,
+                platform,
+                instance_profile: &config.aws.instance_profile,
+                service_role: &config.aws.service_role,
                 instance_type: &config.aws.instance_type,
                 key_pair: config.key_pair(),
                 secrets: &self.prepared.secrets,
             },
         )
         .await?;
+        self.environment_created = true;
         let holds_live = if self.previous_live.is_none() {
             " (it holds the live CNAME prefix: there was no live environment)"
         } else {

@@ -77,3 +77,15 @@ pub async fn upload(
         .map_err(failed(S3, "PutObject"))?;
     Ok(())
 }
+
+/// `DeleteObject` (no error when the object is already gone: S3 answers 204 either way).
+pub async fn delete(client: &Client, bucket: &str, key: &str) -> Result<(), CallError> {
+    client
+        .delete_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(failed(S3, "DeleteObject"))?;
+    Ok(())
+}

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use super::params::Params;
 use super::state::{AppVersion, Application, Environment, Health, Status};
 use super::xml::{element, members};
-use super::{launch, proxy, ApiError, Shared};
+use super::{launch, platforms, proxy, ApiError, Shared};
 
 /// The namespace of an environment's properties (environment variables of the container).
 const PROPERTIES_NAMESPACE: &str = "aws:elasticbeanstalk:application:environment";
@@ -19,12 +19,14 @@ pub async fn dispatch(shared: &Arc<Shared>, params: &Params) -> Result<String, A
         "DescribeApplications" => describe_applications(shared, params),
         "CreateApplicationVersion" => create_application_version(shared, params),
         "DescribeApplicationVersions" => describe_application_versions(shared, params),
+        "DeleteApplicationVersion" => delete_application_version(shared, params),
         "CreateEnvironment" => create_environment(shared, params).await,
         "DescribeEnvironments" => describe_environments(shared, params),
         "DescribeEvents" => describe_events(shared, params),
         "SwapEnvironmentCNAMEs" => swap_cnames(shared, params),
         "TerminateEnvironment" => terminate_environment(shared, params),
         "CheckDNSAvailability" => check_dns(shared, params),
+        "ListPlatformVersions" => platforms::list_platform_versions(params),
         other => Err(ApiError::new(
             "InvalidAction",
             format!("The action {other} is not valid for this web service (klue's EB emulator)."),
@@ -119,6 +121,38 @@ fn describe_application_versions(shared: &Shared, params: &Params) -> Result<Str
     Ok(members("ApplicationVersions", versions))
 }
 
+/// As AWS: refused while an environment not yet Terminated runs the version. The bundle stays
+/// in S3 (klue asks for `DeleteSourceBundle=false` and deletes it itself).
+fn delete_application_version(shared: &Shared, params: &Params) -> Result<String, ApiError> {
+    let application = params.required("ApplicationName")?;
+    let label = params.required("VersionLabel")?;
+    let mut state = shared.state();
+    let users: Vec<&str> = state
+        .environments
+        .iter()
+        .filter(|e| e.application == application && e.version_label == label)
+        .filter(|e| e.status != Status::Terminated)
+        .map(|e| e.name.as_str())
+        .collect();
+    if !users.is_empty() {
+        return Err(invalid(format!(
+            "Unable to delete application version {label} because it is being used by \
+             environment(s): {}",
+            users.join(", ")
+        )));
+    }
+    let before = state.versions.len();
+    state
+        .versions
+        .retain(|v| !(v.application == application && v.label == label));
+    if state.versions.len() == before {
+        return Err(invalid(format!(
+            "No Application Version named '{label}' found."
+        )));
+    }
+    Ok(String::new())
+}
+
 async fn create_environment(shared: &Arc<Shared>, params: &Params) -> Result<String, ApiError> {
     let application = params.required("ApplicationName")?;
     let name = params.required("EnvironmentName")?;
@@ -130,6 +164,12 @@ async fn create_environment(shared: &Arc<Shared>, params: &Params) -> Result<Str
         .map(|s| (s.name.clone(), s.value.clone()))
         .collect();
     let cname_prefix = params.get("CNAMEPrefix").map(str::to_owned);
+    let platform = platforms::check_create(params, &settings)?;
+    let options: Vec<(String, String, String)> = settings
+        .iter()
+        .filter(|s| s.namespace != PROPERTIES_NAMESPACE)
+        .map(|s| (s.namespace.clone(), s.name.clone(), s.value.clone()))
+        .collect();
     {
         let state = shared.state();
         if !state.applications.contains_key(application) {
@@ -177,10 +217,9 @@ async fn create_environment(shared: &Arc<Shared>, params: &Params) -> Result<Str
         name: name.to_owned(),
         application: application.to_owned(),
         version_label: label.to_owned(),
-        solution_stack: params
-            .get("SolutionStackName")
-            .unwrap_or("64bit Amazon Linux 2 running Docker (klue emulator)")
-            .to_owned(),
+        solution_stack: platform,
+        platform_arn: params.get("PlatformArn").map(str::to_owned),
+        options,
         cname_prefix,
         cname,
         backend: None,

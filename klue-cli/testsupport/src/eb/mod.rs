@@ -6,6 +6,7 @@
 mod actions;
 mod launch;
 mod params;
+pub mod platforms;
 mod proxy;
 mod state;
 mod xml;
@@ -84,6 +85,10 @@ pub struct EnvironmentView {
     pub container: Option<String>,
     /// Names of its environment properties (values are not exposed).
     pub property_names: Vec<String>,
+    /// Its other option settings: (namespace, name, value).
+    pub options: Vec<(String, String, String)>,
+    /// The platform version's ARN it was created with, if any.
+    pub platform_arn: Option<String>,
 }
 
 /// The `127.0.0.1:PORT` a CNAME (`{prefix}.localhost:PORT`) is reached at: `.localhost` names
@@ -233,7 +238,19 @@ impl EbEmulator {
                 cname: env.cname.clone(),
                 container: env.container.clone(),
                 property_names: env.properties.iter().map(|(k, _)| k.clone()).collect(),
+                options: env.options.clone(),
+                platform_arn: env.platform_arn.clone(),
             })
+            .collect()
+    }
+
+    /// The labels of the application versions it knows, oldest first.
+    pub fn version_labels(&self) -> Vec<String> {
+        self.shared
+            .state()
+            .versions
+            .iter()
+            .map(|v| v.label.clone())
             .collect()
     }
 

@@ -15,6 +15,16 @@ pub struct OptionSetting {
 }
 
 impl Params {
+    #[cfg(test)]
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Self {
+        Self(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
     pub fn parse(body: &[u8]) -> Self {
         Self(
             form_urlencoded::parse(body)

@@ -83,6 +83,9 @@ pub struct Environment {
     pub application: String,
     pub version_label: String,
     pub solution_stack: String,
+    pub platform_arn: Option<String>,
+    /// Option settings other than the properties: (namespace, name, value).
+    pub options: Vec<(String, String, String)>,
     pub cname_prefix: Option<String>,
     /// `{prefix}.localhost:PORT` of a CNAME listener; follows `SwapEnvironmentCNAMEs`.
     pub cname: String,
@@ -217,6 +220,7 @@ impl Environment {
             element("ApplicationName", &self.application),
             element("VersionLabel", &self.version_label),
             element("SolutionStackName", &self.solution_stack),
+            element("PlatformArn", self.platform_arn.as_deref().unwrap_or("")),
             element("EndpointURL", self.backend.as_deref().unwrap_or("")),
             element("CNAME", &self.cname),
             element("DateCreated", &timestamp(self.created)),
