@@ -1,4 +1,5 @@
-//! The EB API calls `klue deploy`, `klue envs` and `klue cleanup` make, one function each.
+//! The EB API calls `klue deploy`, `klue envs`, `klue cleanup` and `klue rollback` make, one
+//! function each (`DescribeConfigurationSettings`, for `klue deploy --diff`, in config.rs).
 //! Each returns the inner XML of its `<XResult>` or an [`ApiError`].
 
 use std::sync::Arc;
@@ -25,6 +26,9 @@ pub async fn dispatch(shared: &Arc<Shared>, params: &Params) -> Result<String, A
         "SwapEnvironmentCNAMEs" => swap_cnames(shared, params),
         "TerminateEnvironment" => terminate_environment(shared, params),
         "CheckDNSAvailability" => check_dns(shared, params),
+        "DescribeConfigurationSettings" => {
+            super::config::describe_configuration_settings(shared, params)
+        }
         other => Err(ApiError::new(
             "InvalidAction",
             format!("The action {other} is not valid for this web service (klue's EB emulator)."),
@@ -188,6 +192,10 @@ async fn create_environment(shared: &Arc<Shared>, params: &Params) -> Result<Str
         status: Status::Launching,
         health: Health::Grey,
         properties,
+        options: settings
+            .iter()
+            .map(|s| (s.namespace.clone(), s.name.clone(), s.value.clone()))
+            .collect(),
         created: now,
         updated: now,
     };

@@ -4,6 +4,7 @@
 //! terminating removes the container. See [`EbEmulator`].
 
 mod actions;
+mod config;
 mod launch;
 mod params;
 mod proxy;

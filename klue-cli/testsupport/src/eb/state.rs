@@ -93,6 +93,8 @@ pub struct Environment {
     pub health: Health,
     /// `aws:elasticbeanstalk:application:environment` properties (values never logged).
     pub properties: Vec<(String, String)>,
+    /// Every option setting given to `CreateEnvironment`: (namespace, option, value).
+    pub options: Vec<(String, String, String)>,
     pub created: SystemTime,
     pub updated: SystemTime,
 }
