@@ -223,7 +223,7 @@ was left behind is listed), 2 bad setup found before anything changed.
 --diff compares with the live environment: the version and image (a version of klue's form
 YYMMDD-HHMM-<count>-<sha> is compared by its commit, <count>-<sha>, since the time part changes
 with every build), the names of the environment properties (values are never shown; a value
-that differs is reported as `changed` without it), and the option settings klue sets on
+that differs is reported as `value changed` without it), and the option settings klue sets on
 CreateEnvironment (from DescribeConfigurationSettings) and the platform. Exit status: 0 no
 change, 2 changes, 1 any error (bad setup included).";
 
@@ -254,8 +254,8 @@ pub struct RollbackArgs {
 const ROLLBACK_AFTER_HELP: &str = "\
 The previous environment is the newest non-live, non-terminated environment of the application
 that a deploy kept: one that served the live CNAME and was swapped out (its CNAME prefix is no
-longer its own name). Environments left by failed deploys never served live and are not chosen
-(--to names any environment). Before the swap it must be Ready and Green and pass the acceptance
+longer its own name). Environments left by failed deploys never served live and are not chosen,
+nor the one a rollback replaced (--to names any environment). Before the swap it must be Ready and Green and pass the acceptance
 tests (testaccept of klue.yaml, KLUE_JWT_SECRET) against its CNAME; then SwapEnvironmentCNAMEs
 with the live environment, which keeps running. Exit status: 0 rolled back, 1 the environment
 is not Ready/Green, failed its tests or the swap failed (nothing swapped), 2 could not start (no

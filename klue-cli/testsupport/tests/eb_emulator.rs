@@ -289,6 +289,44 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
             "{}",
             events(&client, "hello-v1").await
         );
+        // Its configuration: the platform and the option settings it was created with.
+        let described = client
+            .describe_configuration_settings()
+            .application_name("hello")
+            .environment_name("hello-v1")
+            .send()
+            .await
+            .expect("DescribeConfigurationSettings");
+        let settings = &described.configuration_settings()[0];
+        assert!(settings.solution_stack_name().is_some());
+        let options: Vec<(&str, &str, &str)> = settings
+            .option_settings()
+            .iter()
+            .map(|o| {
+                (
+                    o.namespace().unwrap_or_default(),
+                    o.option_name().unwrap_or_default(),
+                    o.value().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            options,
+            [(
+                "aws:elasticbeanstalk:application:environment",
+                "KLUE_TEST_PROPERTY",
+                "property-value"
+            )]
+        );
+        let missing = client
+            .describe_configuration_settings()
+            .application_name("hello")
+            .environment_name("hello-none")
+            .send()
+            .await
+            .expect_err("no such environment");
+        assert!(format!("{:?}", missing.into_service_error())
+            .contains("No Environment found for EnvironmentName = 'hello-none'."));
         let live_cname = v1.cname().expect("CNAME").to_owned();
         assert!(
             live_cname.starts_with("hello-live.localhost:"),
