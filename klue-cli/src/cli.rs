@@ -35,6 +35,9 @@ pub enum Command {
     /// Ship the service to Elastic Beanstalk: build, test the image, push, create a new
     /// environment, test it, and only then swap it live.
     Deploy(DeployArgs),
+    /// Make the previous environment (the one the last deploy kept) live again, after checking
+    /// it is Ready and Green and passes the acceptance tests.
+    Rollback(RollbackArgs),
     /// List the service's Elastic Beanstalk environments: version, health, which is live.
     Envs(EnvsArgs),
     /// Terminate non-live environments older than the newest --keep, and delete the versions,
@@ -165,6 +168,11 @@ pub struct DeployArgs {
     /// read-only calls and stop: nothing is built or changed. Every deploy runs these first.
     #[arg(long, conflicts_with = "dry_run")]
     pub check: bool,
+    /// Print what a deploy would change against the live environment (version, image, the
+    /// names of environment properties, option settings) and stop: nothing is built or
+    /// changed. Exit status 0 no change, 2 changes, 1 any error.
+    #[arg(long, conflicts_with_all = ["check", "dry_run"])]
+    pub diff: bool,
     /// Skip the acceptance tests (of the image and of the new environment). Said loudly.
     #[arg(long)]
     pub skip_tests: bool,
@@ -220,7 +228,49 @@ aws.region. Endpoint overrides for tests: AWS_ENDPOINT_URL (every service), the
 --eb-endpoint/--ecr-endpoint/--s3-endpoint flags (or KLUE_EB_ENDPOINT, KLUE_ECR_ENDPOINT,
 KLUE_S3_ENDPOINT), KLUE_REGISTRY (push there), KLUE_ENV_SCHEME=http. A CNAME host under
 .localhost is reached at 127.0.0.1. Exit status: 0 deployed and live, 1 a step failed (what
-was left behind is listed), 2 bad setup found before anything changed.";
+was left behind is listed), 2 bad setup found before anything changed.
+
+--diff compares with the live environment: the version and image (a version of klue's form
+YYMMDD-HHMM-<count>-<sha> is compared by its commit, <count>-<sha>, since the time part changes
+with every build), the names of the environment properties (values are never shown; a value
+that differs is reported as `value changed` without it), and the option settings klue sets on
+CreateEnvironment (from DescribeConfigurationSettings) and the platform. Exit status: 0 no
+change, 2 changes, 1 any error (bad setup included).";
+
+/// Arguments of `klue rollback`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = ROLLBACK_AFTER_HELP)]
+pub struct RollbackArgs {
+    /// The service's root directory (where klue.yaml is) [default: .].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Where AWS is.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// The environment to make live [default: the previous one, see below].
+    #[arg(long, value_name = "ENV")]
+    pub to: Option<String>,
+    /// Skip the acceptance tests against the environment before it goes live. Said loudly.
+    #[arg(long)]
+    pub skip_tests: bool,
+    /// Seconds the acceptance tests wait for a /ping answer.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub ping_timeout: u64,
+    /// Print {success, live_before, live_after, version, swapped, live_url} as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+const ROLLBACK_AFTER_HELP: &str = "\
+The previous environment is the newest non-live, non-terminated environment of the application
+that a deploy kept: one that served the live CNAME and was swapped out (its CNAME prefix is no
+longer its own name). Environments left by failed deploys never served live and are not chosen,
+nor the one a rollback replaced (--to names any environment). Before the swap it must be Ready and Green and pass the acceptance
+tests (testaccept of klue.yaml, KLUE_JWT_SECRET) against its CNAME; then SwapEnvironmentCNAMEs
+with the live environment, which keeps running. Exit status: 0 rolled back, 1 the environment
+is not Ready/Green, failed its tests or the swap failed (nothing swapped), 2 could not start (no
+live or no previous environment, no klue.yaml, AWS unreachable). AWS and endpoints as for
+`klue deploy`.";
 
 /// Arguments of `klue envs`.
 #[derive(Debug, clap::Args)]

@@ -26,6 +26,8 @@ fn main() -> ExitCode {
         cli::Command::Cleanup(args) => commands::cleanup::run(args),
         // Its own exit statuses (a failed step vs. bad setup) and summary.
         cli::Command::Deploy(args) => return commands::deploy::main(args),
+        // Exit 1 (a check failed, nothing swapped) or 2 (nothing to roll back to).
+        cli::Command::Rollback(args) => return commands::deploy::rollback::main(args),
         // Its own exit statuses (failed tests vs. could not run), so it reports by itself.
         cli::Command::Test(args) => return klue_cli::acceptance::main(args),
     };

@@ -7,8 +7,14 @@
 //! 1. version A, no live environment yet: A goes live; the live URL serves A.
 //! 2. version B: B passes its acceptance tests and takes the live CNAME; the live URL (the same
 //!    address) serves B; A's environment still runs.
-//! 3. version C whose acceptance tests fail against its new environment: no swap, the live URL
-//!    still serves B, and the output says so and lists what was left behind.
+//!    `klue deploy --diff` of the same commit finds no change (exit 0); `klue rollback` makes A
+//!    live again after its acceptance tests (the live URL serves A, B still runs); a second
+//!    rollback is refused (exit 2): B was replaced by a rollback, not kept by a deploy.
+//! 3. version C whose acceptance tests fail against its new environment: `--diff` first finds
+//!    the new version and the new property (exit 2); then no swap, the live URL still serves
+//!    A, and the output says so and lists what was left behind.
+//! 4. `klue rollback --to` C: C is Ready and Green but fails its acceptance tests: exit 1, no
+//!    swap, A stays live.
 //!
 //! How C fails, honestly: C reads its greeting word from `HELLO_GREETING` (default "Hello")
 //! and lists `HELLO_GREETING` in env.secrets, so `klue deploy` sets the deployer's value
@@ -348,6 +354,72 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     let created = listed[0]["created"].as_str().unwrap_or_default();
     assert!(created.len() == 20 && created.ends_with('Z'), "{listed}");
 
+    // 2b. `klue deploy --diff` against B: the same commit, secrets and settings: no change.
+    let diff = klue(
+        &services,
+        &dir,
+        &["deploy", "--diff", "--json"],
+        &[],
+        "diff-B.log",
+    );
+    assert_eq!(diff.code, Some(0), "{}", diff.describe());
+    let found = diff.json();
+    assert_eq!(found["changed"], false, "{found}");
+    assert_eq!(found["live_environment"], b_env.as_str(), "{found}");
+
+    // 2c. `klue rollback`: A, kept by B's deploy, is Ready, Green, passes its acceptance tests
+    // and takes the live CNAME back; B keeps running.
+    let rolled = klue(
+        &services,
+        &dir,
+        &["rollback", "--json"],
+        &[],
+        "rollback.log",
+    );
+    assert_eq!(rolled.code, Some(0), "{}", rolled.describe());
+    let back = rolled.json();
+    assert_eq!(back["live_before"], b_env.as_str(), "{back}");
+    assert_eq!(back["live_after"], a_env.as_str(), "{back}");
+    assert_eq!(back["version"], a_version.as_str(), "{back}");
+    assert_eq!(back["swapped"], true, "{back}");
+    assert_eq!(back["live_url"], live_url.as_str(), "{back}");
+    assert!(
+        rolled
+            .stderr
+            .contains("test-environment: acceptance tests against"),
+        "{}",
+        rolled.describe()
+    );
+    assert_eq!(
+        get_json(&live_url, "/version")["container"],
+        a_version.as_str()
+    );
+    let envs = services.eb.environments();
+    let b_view = envs
+        .iter()
+        .find(|e| e.name == b_env)
+        .expect("B's environment");
+    assert_eq!(b_view.status, "Ready");
+    assert_eq!(
+        get_json(&format!("http://{}", b_view.cname), "/version")["container"],
+        b_version.as_str()
+    );
+    // B was replaced by a rollback, not kept by a deploy: nothing to roll back to now (exit 2,
+    // nothing swapped).
+    let again = klue(&services, &dir, &["rollback"], &[], "rollback-again.log");
+    assert_eq!(again.code, Some(2), "{}", again.describe());
+    assert!(
+        again
+            .stderr
+            .contains("no previous environment to roll back to"),
+        "{}",
+        again.describe()
+    );
+    assert_eq!(
+        get_json(&live_url, "/version")["container"],
+        a_version.as_str()
+    );
+
     // 3. C: its new environment answers with the deployer's HELLO_GREETING; the acceptance
     // tests against it fail, so no swap.
     let main_rs = dir.join("src/main.rs");
@@ -374,6 +446,28 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
             "version C: greeting from HELLO_GREETING",
         ],
     );
+    // --diff against A: a new commit and a new environment property (its value not shown).
+    let diff = klue(
+        &services,
+        &dir,
+        &["deploy", "--diff"],
+        &[("HELLO_GREETING", "Howdy")],
+        "diff-C.log",
+    );
+    assert_eq!(diff.code, Some(2), "{}", diff.describe());
+    assert!(
+        diff.stdout.contains(&format!("live environment {a_env}"))
+            && diff.stdout.contains("* version: ")
+            && diff
+                .stdout
+                .contains("* environment property HELLO_GREETING: added")
+            && diff
+                .stdout
+                .contains("  environment property KLUE_JWT_SECRET: same")
+            && !diff.stdout.contains("Howdy"),
+        "{}",
+        diff.describe()
+    );
     let c_run = klue(
         &services,
         &dir,
@@ -392,10 +486,10 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     assert_eq!(c["success"], false, "{c}");
     assert_eq!(c["swapped"], false, "{c}");
     assert_eq!(c["failed_step"], "test-environment", "{c}");
-    assert_eq!(c["previous_live_environment"], b_env.as_str(), "{c}");
+    assert_eq!(c["previous_live_environment"], a_env.as_str(), "{c}");
     assert!(
         c_run.stderr.contains(&format!(
-            "the live environment {b_env} was not touched: no swap"
+            "the live environment {a_env} was not touched: no swap"
         )),
         "{}",
         c_run.describe()
@@ -418,10 +512,10 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
         "{}",
         c_run.describe()
     );
-    // Live still serves B, with B's greeting.
+    // Live still serves A (rolled back to), with its greeting.
     assert_eq!(
         get_json(&live_url, "/version")["container"],
-        b_version.as_str()
+        a_version.as_str()
     );
     assert_eq!(
         get_json(&live_url, "/v1/hello?name=klue")["message"],
@@ -441,6 +535,21 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     );
     let c_version = c["version"].as_str().unwrap().to_owned();
 
+    // `klue rollback --to` C: its environment is terminated, so refused (exit 2); A stays live.
+    let to_c = klue(
+        &services,
+        &dir,
+        &["rollback", "--to", &c_env, "--json"],
+        &[],
+        "rollback-to-C.log",
+    );
+    assert_eq!(to_c.code, Some(2), "{}", to_c.describe());
+    assert_eq!(to_c.json()["swapped"], false, "{}", to_c.describe());
+    assert_eq!(
+        get_json(&live_url, "/version")["container"],
+        a_version.as_str()
+    );
+
     cleanup_leaves_live_and_previous(
         &services,
         &dir,
@@ -450,7 +559,8 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     );
 
     eprintln!(
-        "deploy e2e scenario: 3 deploys (A live, B swapped in, C refused) and a cleanup in {:.0} s",
+        "deploy e2e scenario: 3 deploys (A live, B swapped in, rolled back to A, C refused) and \
+         a cleanup in {:.0} s",
         started.elapsed().as_secs_f64()
     );
 }
@@ -477,7 +587,14 @@ fn cleanup_leaves_live_and_previous(
         let mut labels = services.eb.version_labels();
         labels.sort();
         let keys = services.moto.object_keys(bucket).expect("bundles listed");
-        let tags = services.registry.tags(SERVICE).expect("tags listed");
+        // The registry's storage outlives a run: only this run's tags count.
+        let tags: Vec<String> = services
+            .registry
+            .tags(SERVICE)
+            .expect("tags listed")
+            .into_iter()
+            .filter(|t| kept_versions.contains(&t.as_str()) || t == c_version)
+            .collect();
         (labels, keys, tags)
     };
     let (labels, keys, tags) = counts();

@@ -394,3 +394,87 @@ fn deploy_dry_run_prints_the_plan() {
     assert_eq!(plan["steps"][1]["skipped"], true);
     assert_eq!(plan["steps"][7]["skipped"], true);
 }
+
+/// `klue rollback` and `klue deploy --diff` against an Elastic Beanstalk emulator with no
+/// environment (nothing is launched, no Docker needed): rollback refuses with exit 2 in well
+/// under a second, nothing swapped; --diff says a deploy would create everything (exit 2:
+/// changes); --diff exits 1 on any error (no credentials) and conflicts with --dry-run.
+#[test]
+fn rollback_refuses_without_a_live_environment_and_diff_exit_codes() {
+    use klue_testsupport::eb::{EbConfig, EbEmulator};
+    let temp = TempDir::new("rollback");
+    let dir = new_service(&temp, "hello");
+    let eb = EbEmulator::start(EbConfig {
+        s3_endpoint: "http://127.0.0.1:9".into(),
+        registry: "127.0.0.1:9".into(),
+        registry_username: "AWS".into(),
+        registry_password: "unused".into(),
+        docker_env: Vec::new(),
+    })
+    .expect("the EB emulator starts");
+    let endpoint = eb.endpoint();
+    let env = [
+        ("KLUE_JWT_SECRET", SECRET),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("KLUE_EB_ENDPOINT", endpoint.as_str()),
+        ("KLUE_REGISTRY", "127.0.0.1:9"),
+    ];
+    let start = std::time::Instant::now();
+    let out = klue(&dir, &["rollback", "--json"], &env);
+    let took = start.elapsed();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no live environment to roll back: hello has no environment"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("klue deploy"), "the hint: {stderr}");
+    let failure: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(failure["swapped"], false);
+    assert_eq!(failure["exit_status"], 2);
+    assert!(took.as_secs() < 5, "refused in {took:?}");
+
+    let out = klue(&dir, &["deploy", "--diff"], &env);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("no live environment: a deploy would create it"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = klue(&dir, &["deploy", "--diff", "--json"], &env);
+    let diff: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        (diff["changed"].clone(), out.status.code()),
+        (true.into(), Some(2))
+    );
+
+    // Any error is 1 for --diff (here: no credentials anywhere).
+    let home = temp.0.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let out = klue(
+        &dir,
+        &["deploy", "--diff"],
+        &[
+            ("KLUE_JWT_SECRET", SECRET),
+            ("AWS_CONFIG_FILE", "/nonexistent/klue-test/config"),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/klue-test/credentials",
+            ),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("HOME", home.to_str().unwrap()),
+            ("KLUE_EB_ENDPOINT", endpoint.as_str()),
+            ("KLUE_REGISTRY", "127.0.0.1:9"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let out = klue(&dir, &["deploy", "--diff", "--dry-run"], &env);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("cannot be used with"),
+        "{}",
+        text(&out.stderr)
+    );
+}

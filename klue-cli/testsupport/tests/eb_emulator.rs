@@ -12,7 +12,7 @@ use aws_sdk_elasticbeanstalk::types::{
     ConfigurationOptionSetting, EnvironmentDescription, S3Location,
 };
 use aws_sdk_elasticbeanstalk::Client;
-use klue_testsupport::eb::{cname_address, S3_AUTHORIZATION};
+use klue_testsupport::eb::{cname_address, platforms, S3_AUTHORIZATION};
 use klue_testsupport::http::{blocking_request, get_text};
 use klue_testsupport::image::{ping_service, scratch_image};
 use klue_testsupport::process::run;
@@ -271,6 +271,12 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
             .environment_name("hello-v1")
             .version_label("v1")
             .cname_prefix("hello-live")
+            .platform_arn(platforms::arn(platforms::VERSIONS[0]))
+            .option_settings(option(
+                "aws:autoscaling:launchconfiguration",
+                "IamInstanceProfile",
+                "aws-elasticbeanstalk-ec2-role",
+            ))
             .option_settings(option(
                 "aws:elasticbeanstalk:application:environment",
                 "KLUE_TEST_PROPERTY",
@@ -289,6 +295,55 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
             "{}",
             events(&client, "hello-v1").await
         );
+        // Its configuration: the platform and the option settings it was created with.
+        let described = client
+            .describe_configuration_settings()
+            .application_name("hello")
+            .environment_name("hello-v1")
+            .send()
+            .await
+            .expect("DescribeConfigurationSettings");
+        let settings = &described.configuration_settings()[0];
+        assert!(settings.solution_stack_name().is_some());
+        let options: Vec<(&str, &str, &str)> = settings
+            .option_settings()
+            .iter()
+            .map(|o| {
+                (
+                    o.namespace().unwrap_or_default(),
+                    o.option_name().unwrap_or_default(),
+                    o.value().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            settings.platform_arn(),
+            Some(platforms::arn(platforms::VERSIONS[0]).as_str())
+        );
+        assert_eq!(
+            options,
+            [
+                (
+                    "aws:autoscaling:launchconfiguration",
+                    "IamInstanceProfile",
+                    "aws-elasticbeanstalk-ec2-role"
+                ),
+                (
+                    "aws:elasticbeanstalk:application:environment",
+                    "KLUE_TEST_PROPERTY",
+                    "property-value"
+                )
+            ]
+        );
+        let missing = client
+            .describe_configuration_settings()
+            .application_name("hello")
+            .environment_name("hello-none")
+            .send()
+            .await
+            .expect_err("no such environment");
+        assert!(format!("{:?}", missing.into_service_error())
+            .contains("No Environment found for EnvironmentName = 'hello-none'."));
         let live_cname = v1.cname().expect("CNAME").to_owned();
         assert!(
             live_cname.starts_with("hello-live.localhost:"),
@@ -324,11 +379,31 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
         );
 
         // Environment 2, then the swap: the live CNAME now serves v2.
+        let err = client
+            .create_environment()
+            .application_name("hello")
+            .environment_name("hello-v2")
+            .version_label("v2")
+            .platform_arn(platforms::arn(platforms::VERSIONS[0]))
+            .send()
+            .await
+            .expect_err("no instance profile");
+        assert!(
+            format!("{:?}", err.into_service_error())
+                .contains("Environment must have instance profile associated with it."),
+            "AWS refuses an environment without an instance profile"
+        );
         client
             .create_environment()
             .application_name("hello")
             .environment_name("hello-v2")
             .version_label("v2")
+            .solution_stack_name("64bit Amazon Linux 2023 v4.4.0 running Docker")
+            .option_settings(option(
+                "aws:autoscaling:launchconfiguration",
+                "IamInstanceProfile",
+                "aws-elasticbeanstalk-ec2-role",
+            ))
             .send()
             .await
             .expect("CreateEnvironment v2");
@@ -385,6 +460,12 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
             .application_name("hello")
             .environment_name("hello-broken")
             .version_label("broken")
+            .platform_arn(platforms::arn(platforms::VERSIONS[0]))
+            .option_settings(option(
+                "aws:autoscaling:launchconfiguration",
+                "IamInstanceProfile",
+                "aws-elasticbeanstalk-ec2-role",
+            ))
             .send()
             .await
             .expect("CreateEnvironment broken");

@@ -184,6 +184,45 @@ pub struct NewEnvironment<'a> {
     pub secrets: &'a [(String, Secret)],
 }
 
+/// The option settings klue gives a new environment (the properties aside): `klue deploy
+/// --diff` compares the live environment's with these.
+pub fn klue_options(new: &NewEnvironment<'_>) -> Vec<(&'static str, &'static str, String)> {
+    const LAUNCH: &str = "aws:autoscaling:launchconfiguration";
+    let mut options = vec![
+        (LAUNCH, "InstanceType", new.instance_type.to_owned()),
+        (
+            LAUNCH,
+            "IamInstanceProfile",
+            new.instance_profile.to_owned(),
+        ),
+        (
+            "aws:elasticbeanstalk:environment",
+            "ServiceRole",
+            new.service_role.to_owned(),
+        ),
+        // The load balancer and enhanced health ask /ping, which every klue service answers.
+        (
+            "aws:elasticbeanstalk:environment:process:default",
+            "HealthCheckPath",
+            "/ping".to_owned(),
+        ),
+        (
+            "aws:elasticbeanstalk:application",
+            "Application Healthcheck URL",
+            "/ping".to_owned(),
+        ),
+        (
+            "aws:elasticbeanstalk:healthreporting:system",
+            "SystemType",
+            "enhanced".to_owned(),
+        ),
+    ];
+    if let Some(key_pair) = new.key_pair {
+        options.push((LAUNCH, "EC2KeyName", key_pair.to_owned()));
+    }
+    options
+}
+
 /// `CreateEnvironment`. Secrets are sent as environment properties and nowhere else.
 pub async fn create_environment(
     client: &Client,
@@ -205,49 +244,14 @@ pub async fn create_environment(
         .description(format!(
             "{} {}, by klue deploy",
             new.application, new.version
-        ))
-        .option_settings(setting(
-            "aws:autoscaling:launchconfiguration",
-            "InstanceType",
-            new.instance_type,
-        ))
-        .option_settings(setting(
-            "aws:autoscaling:launchconfiguration",
-            "IamInstanceProfile",
-            new.instance_profile,
-        ))
-        .option_settings(setting(
-            "aws:elasticbeanstalk:environment",
-            "ServiceRole",
-            new.service_role,
-        ))
-        // The load balancer and enhanced health ask /ping, which every klue service answers.
-        .option_settings(setting(
-            "aws:elasticbeanstalk:environment:process:default",
-            "HealthCheckPath",
-            "/ping",
-        ))
-        .option_settings(setting(
-            "aws:elasticbeanstalk:application",
-            "Application Healthcheck URL",
-            "/ping",
-        ))
-        .option_settings(setting(
-            "aws:elasticbeanstalk:healthreporting:system",
-            "SystemType",
-            "enhanced",
         ));
+    for (namespace, option, value) in klue_options(new) {
+        request = request.option_settings(setting(namespace, option, &value));
+    }
     request = match new.platform {
         Platform::Arn(arn) => request.platform_arn(arn),
         Platform::SolutionStack(name) => request.solution_stack_name(name),
     };
-    if let Some(key_pair) = new.key_pair {
-        request = request.option_settings(setting(
-            "aws:autoscaling:launchconfiguration",
-            "EC2KeyName",
-            key_pair,
-        ));
-    }
     for (name, value) in new.secrets {
         request = request.option_settings(setting(
             "aws:elasticbeanstalk:application:environment",

@@ -13,6 +13,11 @@
 //! the build, AWS itself (`preflight.rs`: region, credentials, Elastic Beanstalk, the CNAME
 //! prefix, the bucket, ECR), which `--check` runs alone.
 //!
+//! `klue deploy --diff` (`diff.rs`) compares what a deploy would make with the live environment
+//! (read-only; exit 0 no change, 2 changes, 1 error); `klue rollback` (`rollback.rs`) makes the
+//! environment the last deploy kept live again, after the same Ready/Green and acceptance-test
+//! checks (`envtest.rs`, shared with the deploy's `test-environment` step).
+//!
 //! Endpoint overrides, for tests against emulators (all also in `klue deploy --help`):
 //! - `AWS_ENDPOINT_URL` (every service) and `AWS_ENDPOINT_URL_<SERVICE>`, read by aws-config;
 //! - `--eb-endpoint` / `KLUE_EB_ENDPOINT`, `--ecr-endpoint` / `KLUE_ECR_ENDPOINT`,
@@ -30,17 +35,22 @@
 //! `hello.localhost:41234`, reached at 127.0.0.1:41234), swap CNAMEs on
 //! `SwapEnvironmentCNAMEs`, pass the `aws:elasticbeanstalk:application:environment` option
 //! settings to the container as its environment, and answer `DescribeEnvironments` by
-//! `ApplicationName`. `DescribeEvents` is optional (its failure only hides events).
+//! `ApplicationName`. `DescribeEvents` is optional (its failure only hides events). `--diff`
+//! also reads `DescribeConfigurationSettings` (the option settings an environment was created
+//! with) and the live version's source bundle from S3.
 
 mod aws;
 mod bundle;
+mod diff;
 mod eb;
 mod ecr;
+mod envtest;
 mod names;
 mod plan;
 mod preflight;
 mod prune;
 mod registry;
+pub mod rollback;
 mod run;
 mod s3;
 mod secrets;
@@ -75,6 +85,9 @@ fn refused(args: &DeployArgs, err: &UserError) -> ExitCode {
 
 /// `klue deploy`.
 pub fn main(args: &DeployArgs) -> ExitCode {
+    if args.diff {
+        return diff::main(args);
+    }
     let mut prepared = match prepare(args) {
         Ok(prepared) => prepared,
         Err(err) => return refused(args, &err),
@@ -149,22 +162,12 @@ fn prepare(args: &DeployArgs) -> Result<Prepared, UserError> {
         args.build.version_label.as_deref(),
         args.build.allow_dirty,
     )?;
-    if !args.skip_tests {
-        let testaccept = dir.join(&config.testaccept).join("Cargo.toml");
-        if !testaccept.is_file() {
-            return Err(UserError::new(
-                format!("no acceptance tests: {} is missing", testaccept.display()),
-                "set `testaccept:` in klue.yaml to the acceptance-test crate, or pass \
-                 --skip-tests (the live environment then changes untested)",
-            ));
-        }
-        let jwt = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
-        if !jwt("KLUE_JWT_SECRET") && !jwt("KLUE_JWT_PRIVATE_KEY") {
-            return Err(UserError::new(
-                "the acceptance tests need a JWT key to mint their token: KLUE_JWT_SECRET is not set",
-                "export KLUE_JWT_SECRET (the service's secret, as in env.secrets)",
-            ));
-        }
+    if !args.skip_tests && !args.diff {
+        tests_runnable(
+            &dir,
+            &config,
+            "--skip-tests (the live environment then changes untested)",
+        )?;
     }
     let plan = Plan::new(
         &config,
@@ -184,6 +187,30 @@ fn prepare(args: &DeployArgs) -> Result<Prepared, UserError> {
         plan,
         platform: None,
     })
+}
+
+/// Whether the acceptance tests can run: the crate `testaccept:` names exists and a JWT key is
+/// set to mint their token. `skip` is the flag that skips them, for the hint.
+fn tests_runnable(
+    dir: &std::path::Path,
+    config: &ServiceConfig,
+    skip: &str,
+) -> Result<(), UserError> {
+    let testaccept = dir.join(&config.testaccept).join("Cargo.toml");
+    if !testaccept.is_file() {
+        return Err(UserError::new(
+            format!("no acceptance tests: {} is missing", testaccept.display()),
+            format!("set `testaccept:` in klue.yaml to the acceptance-test crate, or pass {skip}"),
+        ));
+    }
+    let jwt = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
+    if !jwt("KLUE_JWT_SECRET") && !jwt("KLUE_JWT_PRIVATE_KEY") {
+        return Err(UserError::new(
+            "the acceptance tests need a JWT key to mint their token: KLUE_JWT_SECRET is not set",
+            "export KLUE_JWT_SECRET (the service's secret, as in env.secrets)",
+        ));
+    }
+    Ok(())
 }
 
 /// The service's environments, for `klue envs` and `klue cleanup`.

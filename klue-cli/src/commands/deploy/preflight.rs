@@ -130,7 +130,10 @@ async fn account(clients: &Clients) -> Result<String, UserError> {
 }
 
 /// The platform version a new environment runs.
-async fn platform(config: &ServiceConfig, clients: &Clients) -> Result<Platform, UserError> {
+pub(super) async fn platform(
+    config: &ServiceConfig,
+    clients: &Clients,
+) -> Result<Platform, UserError> {
     if let Some(stack) = config
         .aws
         .solution_stack

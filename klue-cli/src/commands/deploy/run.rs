@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::aws::{self, Clients};
 use super::names::environment_url;
 use super::steps::{self, LeftBehind, Progress, StepRecord};
-use super::{bundle, eb, ecr, s3, Prepared};
+use super::{bundle, eb, ecr, envtest, s3, Prepared};
 use crate::cli::DeployArgs;
 use crate::commands::build::{self, docker, BuildOptions};
 use crate::commands::UserError;
@@ -434,17 +434,16 @@ impl Deploy<'_> {
                 "--skip-tests: the new environment is NOT tested",
             );
         } else {
-            let (url, host, port) = environment_url(&ready.cname, &self.args.aws.env_scheme);
+            let (url, _, _) = environment_url(&ready.cname, &self.args.aws.env_scheme);
             self.progress.start(
                 "test-environment",
                 &format!("acceptance tests against {url}"),
             );
-            let mut test_args = self.test_args();
-            test_args.host = Some(host);
-            test_args.port = Some(port);
-            test_args.https = self.args.aws.env_scheme == "https";
-            let counts = run_tests(
-                &test_args,
+            let counts = envtest::test_environment(
+                dir.join(&config.testaccept),
+                self.args.ping_timeout,
+                &ready.cname,
+                &self.args.aws.env_scheme,
                 &format!("the new environment {}", plan.environment),
             )
             .await?;
@@ -565,7 +564,7 @@ impl Deploy<'_> {
 }
 
 /// Runs the acceptance tests; their failure is an error naming `what` was tested.
-async fn run_tests(args: &acceptance::Args, what: &str) -> Result<String, UserError> {
+pub(super) async fn run_tests(args: &acceptance::Args, what: &str) -> Result<String, UserError> {
     let summary = acceptance::run(args, acceptance::Style::for_stderr()).await?;
     eprintln!("{}", summary.human().trim_end());
     if summary.success() {

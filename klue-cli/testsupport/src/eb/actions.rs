@@ -1,4 +1,5 @@
-//! The EB API calls `klue deploy`, `klue envs` and `klue cleanup` make, one function each.
+//! The EB API calls `klue deploy`, `klue envs`, `klue cleanup` and `klue rollback` make, one
+//! function each (`DescribeConfigurationSettings`, for `klue deploy --diff`, in config.rs).
 //! Each returns the inner XML of its `<XResult>` or an [`ApiError`].
 
 use std::sync::Arc;
@@ -27,6 +28,9 @@ pub async fn dispatch(shared: &Arc<Shared>, params: &Params) -> Result<String, A
         "TerminateEnvironment" => terminate_environment(shared, params),
         "CheckDNSAvailability" => check_dns(shared, params),
         "ListPlatformVersions" => platforms::list_platform_versions(params),
+        "DescribeConfigurationSettings" => {
+            super::config::describe_configuration_settings(shared, params)
+        }
         other => Err(ApiError::new(
             "InvalidAction",
             format!("The action {other} is not valid for this web service (klue's EB emulator)."),
@@ -164,12 +168,6 @@ async fn create_environment(shared: &Arc<Shared>, params: &Params) -> Result<Str
         .map(|s| (s.name.clone(), s.value.clone()))
         .collect();
     let cname_prefix = params.get("CNAMEPrefix").map(str::to_owned);
-    let platform = platforms::check_create(params, &settings)?;
-    let options: Vec<(String, String, String)> = settings
-        .iter()
-        .filter(|s| s.namespace != PROPERTIES_NAMESPACE)
-        .map(|s| (s.namespace.clone(), s.name.clone(), s.value.clone()))
-        .collect();
     {
         let state = shared.state();
         if !state.applications.contains_key(application) {
@@ -199,6 +197,7 @@ async fn create_environment(shared: &Arc<Shared>, params: &Params) -> Result<Str
             }
         }
     }
+    let platform = platforms::check_create(params, &settings)?;
     // The environment's CNAME: a listener that forwards to whichever environment owns it.
     // Without a prefix EB derives the CNAME from the environment name.
     let cname_label = cname_prefix
@@ -219,7 +218,6 @@ async fn create_environment(shared: &Arc<Shared>, params: &Params) -> Result<Str
         version_label: label.to_owned(),
         solution_stack: platform,
         platform_arn: params.get("PlatformArn").map(str::to_owned),
-        options,
         cname_prefix,
         cname,
         backend: None,
@@ -227,6 +225,10 @@ async fn create_environment(shared: &Arc<Shared>, params: &Params) -> Result<Str
         status: Status::Launching,
         health: Health::Grey,
         properties,
+        options: settings
+            .iter()
+            .map(|s| (s.namespace.clone(), s.name.clone(), s.value.clone()))
+            .collect(),
         created: now,
         updated: now,
     };

@@ -4,6 +4,7 @@
 //! terminating removes the container. See [`EbEmulator`].
 
 mod actions;
+mod config;
 mod launch;
 mod params;
 pub mod platforms;
@@ -85,7 +86,8 @@ pub struct EnvironmentView {
     pub container: Option<String>,
     /// Names of its environment properties (values are not exposed).
     pub property_names: Vec<String>,
-    /// Its other option settings: (namespace, name, value).
+    /// Its option settings but the properties (whose values are not exposed): (namespace,
+    /// name, value).
     pub options: Vec<(String, String, String)>,
     /// The platform version's ARN it was created with, if any.
     pub platform_arn: Option<String>,
@@ -238,7 +240,14 @@ impl EbEmulator {
                 cname: env.cname.clone(),
                 container: env.container.clone(),
                 property_names: env.properties.iter().map(|(k, _)| k.clone()).collect(),
-                options: env.options.clone(),
+                options: env
+                    .options
+                    .iter()
+                    .filter(|(namespace, _, _)| {
+                        namespace != "aws:elasticbeanstalk:application:environment"
+                    })
+                    .cloned()
+                    .collect(),
                 platform_arn: env.platform_arn.clone(),
             })
             .collect()

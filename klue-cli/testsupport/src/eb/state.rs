@@ -84,8 +84,6 @@ pub struct Environment {
     pub version_label: String,
     pub solution_stack: String,
     pub platform_arn: Option<String>,
-    /// Option settings other than the properties: (namespace, name, value).
-    pub options: Vec<(String, String, String)>,
     pub cname_prefix: Option<String>,
     /// `{prefix}.localhost:PORT` of a CNAME listener; follows `SwapEnvironmentCNAMEs`.
     pub cname: String,
@@ -96,6 +94,8 @@ pub struct Environment {
     pub health: Health,
     /// `aws:elasticbeanstalk:application:environment` properties (values never logged).
     pub properties: Vec<(String, String)>,
+    /// Every option setting given to `CreateEnvironment`: (namespace, option, value).
+    pub options: Vec<(String, String, String)>,
     pub created: SystemTime,
     pub updated: SystemTime,
 }
