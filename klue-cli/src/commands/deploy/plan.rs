@@ -136,9 +136,12 @@ impl Plan {
             step(
                 "environment",
                 format!(
-                    "CreateEnvironment {environment}: {}, {}, key pair {}, {}",
+                    "CreateEnvironment {environment}: {}, {}, instance profile {}, service role {}, \
+                     health /ping (enhanced), key pair {}, {}",
                     config.platform_text(),
                     config.aws.instance_type,
+                    config.aws.instance_profile,
+                    config.aws.service_role,
                     key_pair.as_deref().unwrap_or("none"),
                     match inputs.secrets.len() {
                         0 => "no secrets".to_owned(),
