@@ -21,7 +21,8 @@
 //! Endpoint overrides, for tests against emulators (all also in `klue deploy --help`):
 //! - `AWS_ENDPOINT_URL` (every service) and `AWS_ENDPOINT_URL_<SERVICE>`, read by aws-config;
 //! - `--eb-endpoint` / `KLUE_EB_ENDPOINT`, `--ecr-endpoint` / `KLUE_ECR_ENDPOINT`,
-//!   `--s3-endpoint` / `KLUE_S3_ENDPOINT` (S3 then path-style);
+//!   `--s3-endpoint` / `KLUE_S3_ENDPOINT` (S3 then path-style), `--sts-endpoint` /
+//!   `KLUE_STS_ENDPOINT`;
 //! - `--registry` / `KLUE_REGISTRY=host:port`: push there (logging in with the ECR token's
 //!   user and password) instead of the registry ECR's token names;
 //! - `--env-scheme` / `KLUE_ENV_SCHEME=http|https` (default http): how environment CNAMEs
