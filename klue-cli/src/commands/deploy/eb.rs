@@ -273,15 +273,8 @@ pub async fn environments(
     application: &str,
     live_prefix: &str,
 ) -> Result<Vec<Environment>, CallError> {
-    let found = client
-        .describe_environments()
-        .application_name(application)
-        .include_deleted(false)
-        .send()
-        .await
-        .map_err(failed(EB, "DescribeEnvironments"))?;
-    let mut envs: Vec<Environment> = found
-        .environments()
+    let mut envs: Vec<Environment> = describe(client, application)
+        .await?
         .iter()
         .map(|env| {
             let cname = env.cname().unwrap_or_default().to_owned();
@@ -306,6 +299,21 @@ pub async fn environments(
         .collect();
     envs.sort_by(|a, b| (a.created, &a.name).cmp(&(b.created, &b.name)));
     Ok(envs)
+}
+
+/// `DescribeEnvironments` of the application, without deleted ones (`IncludeDeleted=false`).
+async fn describe(
+    client: &Client,
+    application: &str,
+) -> Result<Vec<aws_sdk_elasticbeanstalk::types::EnvironmentDescription>, CallError> {
+    let found = client
+        .describe_environments()
+        .application_name(application)
+        .include_deleted(false)
+        .send()
+        .await
+        .map_err(failed(EB, "DescribeEnvironments"))?;
+    Ok(found.environments().to_vec())
 }
 
 /// One environment by name (None when it does not exist or is terminated).
@@ -457,15 +465,8 @@ pub async fn unterminated(
     client: &Client,
     application: &str,
 ) -> Result<Vec<(String, String, String)>, CallError> {
-    let found = client
-        .describe_environments()
-        .application_name(application)
-        .include_deleted(false)
-        .send()
-        .await
-        .map_err(failed(EB, "DescribeEnvironments"))?;
-    Ok(found
-        .environments()
+    Ok(describe(client, application)
+        .await?
         .iter()
         .map(|env| {
             (
