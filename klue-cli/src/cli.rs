@@ -145,6 +145,10 @@ pub struct AwsArgs {
     /// AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, or AWS's].
     #[arg(long, env = "KLUE_STS_ENDPOINT", value_name = "URL")]
     pub sts_endpoint: Option<String>,
+    /// IAM endpoint URL (e.g. moto_server), asked for the instance profile and service role
+    /// [default: AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL, or AWS's].
+    #[arg(long, env = "KLUE_IAM_ENDPOINT", value_name = "URL")]
+    pub iam_endpoint: Option<String>,
     /// The scheme of environment URLs (their CNAME) for acceptance tests and /ping.
     #[arg(long, env = "KLUE_ENV_SCHEME", value_name = "SCHEME", default_value = "http",
           value_parser = ["http", "https"])]
@@ -168,6 +172,10 @@ pub struct DeployArgs {
     /// read-only calls and stop: nothing is built or changed. Every deploy runs these first.
     #[arg(long, conflicts_with = "dry_run")]
     pub check: bool,
+    /// Create the EC2 instance profile and the Elastic Beanstalk service role of klue.yaml when
+    /// they are missing, with the managed policies EB documents (and ECR read for the hosts).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub create_roles: bool,
     /// Print what a deploy would change against the live environment (version, image, the
     /// names of environment properties, option settings) and stop: nothing is built or
     /// changed. Exit status 0 no change, 2 changes, 1 any error.

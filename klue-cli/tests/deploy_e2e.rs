@@ -126,6 +126,7 @@ fn klue(
         .env("KLUE_ECR_ENDPOINT", services.moto.endpoint())
         .env("KLUE_S3_ENDPOINT", services.moto.endpoint())
         .env("KLUE_STS_ENDPOINT", services.moto.endpoint())
+        .env("KLUE_IAM_ENDPOINT", services.moto.endpoint())
         .env("KLUE_REGISTRY", services.registry.host())
         .env("KLUE_ENV_SCHEME", "http")
         .env("KLUE_POLL_INTERVAL", "1")
@@ -205,17 +206,71 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     git(&dir, &["add", "-A"]);
     git(&dir, &["commit", "-q", "-m", "version A"]);
 
-    // 0. The preflight alone: read-only, nothing built; no live environment, the service's
-    // name free as the CNAME prefix, the bucket still to be created.
+    // 0. The preflight alone: read-only, nothing built. A new account has neither the instance
+    // profile nor the service role: refused (exit 2), naming the profile and the fix.
+    let refused = klue(
+        &services,
+        &dir,
+        &["deploy", "--check"],
+        &[],
+        "check-no-roles.log",
+    );
+    assert_eq!(refused.code, Some(2), "{}", refused.describe());
+    assert!(
+        refused
+            .stderr
+            .contains("the EC2 instance profile aws-elasticbeanstalk-ec2-role does not exist")
+            && refused.stderr.contains("--create-roles"),
+        "{}",
+        refused.describe()
+    );
+    // --create-roles creates the role, the profile and the service role (policies attached:
+    // moto knows AWS's managed policies and refuses an unknown ARN).
     let check = klue(
         &services,
         &dir,
-        &["deploy", "--check", "--json"],
+        &["deploy", "--check", "--create-roles", "--json"],
         &[],
         "check-A.log",
     );
     assert_eq!(check.code, Some(0), "{}", check.describe());
     let found = check.json();
+    assert_eq!(
+        found["roles"]["created"],
+        serde_json::json!([
+            "role aws-elasticbeanstalk-ec2-role",
+            "instance profile aws-elasticbeanstalk-ec2-role",
+            "role aws-elasticbeanstalk-service-role"
+        ]),
+        "{found}"
+    );
+    for (action, key, name) in [
+        (
+            "GetInstanceProfile",
+            "InstanceProfileName",
+            "aws-elasticbeanstalk-ec2-role",
+        ),
+        ("GetRole", "RoleName", "aws-elasticbeanstalk-service-role"),
+    ] {
+        let answer = services
+            .moto
+            .iam(action, &[(key, name)])
+            .expect("IAM answers");
+        assert!(answer.contains(name), "{action}: {answer}");
+    }
+    let policies = services
+        .moto
+        .iam(
+            "ListAttachedRolePolicies",
+            &[("RoleName", "aws-elasticbeanstalk-ec2-role")],
+        )
+        .expect("IAM answers");
+    assert!(
+        policies.contains("AmazonEC2ContainerRegistryReadOnly"),
+        "{policies}"
+    );
+    // No live environment, the service's name free as the CNAME prefix, the bucket still to be
+    // created.
     assert!(found["live"].is_null(), "{found}");
     assert_eq!(found["cname_prefix"], SERVICE, "{found}");
     assert_eq!(found["bucket_exists"], false, "{found}");

@@ -280,6 +280,7 @@ fn deploy_stops_on_a_missing_secret_before_anything_changes() {
         ("KLUE_ECR_ENDPOINT", "http://127.0.0.1:9"),
         ("KLUE_S3_ENDPOINT", "http://127.0.0.1:9"),
         ("KLUE_STS_ENDPOINT", "http://127.0.0.1:9"),
+        ("KLUE_IAM_ENDPOINT", "http://127.0.0.1:9"),
     ];
     let out = klue(&dir, &["deploy", "--json"], &env);
     assert_eq!(out.status.code(), Some(2));
@@ -410,6 +411,7 @@ fn rollback_refuses_without_a_live_environment_and_diff_exit_codes() {
         registry_username: "AWS".into(),
         registry_password: "unused".into(),
         docker_env: Vec::new(),
+        iam_endpoint: None,
     })
     .expect("the EB emulator starts");
     let endpoint = eb.endpoint();

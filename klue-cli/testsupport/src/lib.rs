@@ -74,6 +74,7 @@ impl TestServices {
             registry_username: registry.credentials().username.clone(),
             registry_password: registry.credentials().password.clone(),
             docker_env: docker.env(),
+            iam_endpoint: Some(moto.endpoint().to_owned()),
         })?;
         Ok(Self {
             eb,

@@ -1,4 +1,5 @@
-//! `moto_server` on 127.0.0.1: S3 (source bundles) and ECR (repositories, authorization token).
+//! `moto_server` on 127.0.0.1: S3 (source bundles), ECR (repositories, authorization token),
+//! STS (the account) and IAM (instance profile and service role).
 
 use std::path::Path;
 use std::process::Command;
@@ -10,6 +11,28 @@ use crate::http::blocking_request;
 use crate::install::ensure_pip;
 use crate::process::{free_port, log_tail, port_open, wait_until, ServiceProcess};
 use crate::SetupError;
+
+/// The headers of an IAM Query call to moto: it checks no signature but routes by the
+/// credential scope's service name.
+pub(crate) const IAM_HEADERS: [(&str, &str); 2] = [
+    ("content-type", "application/x-www-form-urlencoded"),
+    (
+        "authorization",
+        "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, \
+         SignedHeaders=host, Signature=0",
+    ),
+];
+
+/// The form body of an IAM Query call.
+pub(crate) fn iam_form(action: &str, params: &[(&str, &str)]) -> String {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.append_pair("Action", action);
+    form.append_pair("Version", "2010-05-08");
+    for (name, value) in params {
+        form.append_pair(name, value);
+    }
+    form.finish()
+}
 
 /// A running `moto_server`.
 #[derive(Debug)]
@@ -35,6 +58,9 @@ impl Moto {
         let log = work_dir.join("moto.log");
         let mut command = Command::new("moto_server");
         command.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+        // AWS's managed policies, so that attaching one by its ARN works as on AWS (and a
+        // wrong ARN fails as it does there).
+        command.env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true");
         let mut process = ServiceProcess::spawn("moto_server", command, &log)?;
         let ready = wait_until(Duration::from_secs(60), || {
             process.check_running().is_ok() && port_open(port)
@@ -56,6 +82,20 @@ impl Moto {
     /// `http://127.0.0.1:PORT`: the endpoint URL for the S3 and ECR clients.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// One IAM Query call (`action` with `params`): the XML of a success, else the error.
+    pub fn iam(&self, action: &str, params: &[(&str, &str)]) -> Result<String, String> {
+        let url = format!("{}/", self.endpoint);
+        let response = blocking_request("POST", &url, &IAM_HEADERS, iam_form(action, params))?;
+        if response.status != 200 {
+            return Err(format!(
+                "IAM {action}: {} {}",
+                response.status,
+                response.text()
+            ));
+        }
+        Ok(response.text())
     }
 
     /// The keys of the objects in `bucket` (S3 ListObjectsV2, path-style), sorted.

@@ -264,6 +264,35 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
         assert!(format!("{:?}", err.into_service_error())
             .contains("No Application Version named 'nope' found."));
 
+        // An instance profile IAM does not have is refused, as AWS does; once it exists
+        // (created in moto's IAM), the same environment is accepted.
+        let err = client
+            .create_environment()
+            .application_name("hello")
+            .environment_name("hello-v1")
+            .version_label("v1")
+            .platform_arn(platforms::arn(platforms::VERSIONS[0]))
+            .option_settings(option(
+                "aws:autoscaling:launchconfiguration",
+                "IamInstanceProfile",
+                "aws-elasticbeanstalk-ec2-role",
+            ))
+            .send()
+            .await
+            .expect_err("the instance profile does not exist");
+        let refusal = format!("{:?}", err.into_service_error());
+        assert!(
+            refusal.contains("Instance profile aws-elasticbeanstalk-ec2-role does not exist"),
+            "{refusal}"
+        );
+        services
+            .moto
+            .iam(
+                "CreateInstanceProfile",
+                &[("InstanceProfileName", "aws-elasticbeanstalk-ec2-role")],
+            )
+            .expect("IAM CreateInstanceProfile");
+
         // Environment 1 (live), with an environment property.
         let created = client
             .create_environment()

@@ -6,7 +6,7 @@ use aws_config::{BehaviorVersion, Region};
 use crate::cli::AwsArgs;
 use crate::commands::UserError;
 
-/// The three services klue uses.
+/// The services klue uses.
 #[derive(Debug, Clone)]
 pub struct Clients {
     /// Elastic Beanstalk.
@@ -17,6 +17,8 @@ pub struct Clients {
     pub s3: aws_sdk_s3::Client,
     /// STS.
     pub sts: aws_sdk_sts::Client,
+    /// IAM (its few calls: [`super::iam`]).
+    pub iam: super::iam::Iam,
     /// The region in use ([`NO_REGION`] when there is none).
     pub region: String,
     /// aws-config's shared configuration (the credentials chain among it).
@@ -65,6 +67,7 @@ pub async fn clients(region: Option<&str>, args: &AwsArgs) -> Clients {
         ecr: aws_sdk_ecr::Client::from_conf(ecr.build()),
         s3: aws_sdk_s3::Client::from_conf(s3.build()),
         sts: aws_sdk_sts::Client::from_conf(sts.build()),
+        iam: super::iam::Iam::new(&shared, args.iam_endpoint.as_deref()),
         region,
         shared,
     }

@@ -11,7 +11,8 @@
 //! Everything is checked before anything changes: klue.yaml, the git tree (refused dirty unless
 //! `--allow-dirty`), every variable of env.secrets set, a JWT key for the tests; then, before
 //! the build, AWS itself (`preflight.rs`: region, credentials, Elastic Beanstalk, the CNAME
-//! prefix, the bucket, ECR), which `--check` runs alone.
+//! prefix, the bucket, ECR, the platform, the instance profile and service role), which `--check`
+//! runs alone. `--create-roles` creates the missing IAM identities (`roles.rs`, over `iam.rs`).
 //!
 //! `klue deploy --diff` (`diff.rs`) compares what a deploy would make with the live environment
 //! (read-only; exit 0 no change, 2 changes, 1 error); `klue rollback` (`rollback.rs`) makes the
@@ -22,7 +23,7 @@
 //! - `AWS_ENDPOINT_URL` (every service) and `AWS_ENDPOINT_URL_<SERVICE>`, read by aws-config;
 //! - `--eb-endpoint` / `KLUE_EB_ENDPOINT`, `--ecr-endpoint` / `KLUE_ECR_ENDPOINT`,
 //!   `--s3-endpoint` / `KLUE_S3_ENDPOINT` (S3 then path-style), `--sts-endpoint` /
-//!   `KLUE_STS_ENDPOINT`;
+//!   `KLUE_STS_ENDPOINT`, `--iam-endpoint` / `KLUE_IAM_ENDPOINT`;
 //! - `--registry` / `KLUE_REGISTRY=host:port`: push there (logging in with the ECR token's
 //!   user and password) instead of the registry ECR's token names;
 //! - `--env-scheme` / `KLUE_ENV_SCHEME=http|https` (default http): how environment CNAMEs
@@ -46,11 +47,13 @@ mod diff;
 mod eb;
 mod ecr;
 mod envtest;
+mod iam;
 mod names;
 mod plan;
 mod preflight;
 mod prune;
 mod registry;
+mod roles;
 pub mod rollback;
 mod run;
 mod s3;
@@ -120,7 +123,12 @@ pub fn main(args: &DeployArgs) -> ExitCode {
         prepared.config.aws.region.as_deref(),
         &args.aws,
     ));
-    match runtime.block_on(preflight::check(&prepared.config, &prepared.plan, &clients)) {
+    match runtime.block_on(preflight::check(
+        &prepared.config,
+        &prepared.plan,
+        &clients,
+        args.create_roles,
+    )) {
         Ok(found) => {
             eprint!("{}", found.text());
             prepared.platform = Some(found.platform.clone());

@@ -11,7 +11,9 @@
 //!    another account's);
 //! 5. ECR gives a login token (`GetAuthorizationToken`);
 //! 6. the platform: klue.yaml's ARN or solution stack, else the newest Ready version of its
-//!    platform name (`ListPlatformVersions`; default: Docker on Amazon Linux 2023).
+//!    platform name (`ListPlatformVersions`; default: Docker on Amazon Linux 2023);
+//! 7. the EC2 instance profile (with a role) and the service role exist (IAM
+//!    `GetInstanceProfile`, `GetRole`; with `--create-roles` created when missing: [`roles`]).
 //!
 //! Any problem is a setup error (exit 2) naming the fix; nothing was built or changed.
 
@@ -22,6 +24,7 @@ use serde::Serialize;
 
 use super::aws::{self, Clients};
 use super::eb::{self, Platform};
+use super::roles::{self, Roles};
 use super::{ecr, Plan};
 use crate::commands::service::ServiceConfig;
 use crate::commands::UserError;
@@ -47,6 +50,8 @@ pub struct Preflight {
     pub bucket: String,
     /// Whether the bucket exists (else the deploy creates it).
     pub bucket_exists: bool,
+    /// The instance profile and service role (what `--create-roles` created).
+    pub roles: Roles,
     /// Seconds the checks took.
     pub secs: f64,
 }
@@ -56,6 +61,7 @@ pub async fn check(
     config: &ServiceConfig,
     plan: &Plan,
     clients: &Clients,
+    create_roles: bool,
 ) -> Result<Preflight, UserError> {
     let start = Instant::now();
     if clients.region == aws::NO_REGION {
@@ -102,6 +108,7 @@ pub async fn check(
         })?;
     ecr::login(&clients.ecr).await.map_err(UserError::from)?;
     let platform = platform(config, clients).await?;
+    let roles = roles::check(&clients.iam, config, create_roles).await?;
     Ok(Preflight {
         region: clients.region.clone(),
         account,
@@ -110,6 +117,7 @@ pub async fn check(
         cname_prefix,
         bucket,
         bucket_exists,
+        roles,
         secs: start.elapsed().as_secs_f64(),
     })
 }
@@ -200,10 +208,25 @@ impl Preflight {
         } else {
             format!("bucket {} will be created", self.bucket)
         };
-        format!(
+        let roles = &self.roles;
+        let mut iam = format!(
+            "instance profile {}, service role {}",
+            roles.instance_profile, roles.service_role
+        );
+        if !roles.created.is_empty() {
+            iam.push_str(&format!(" (created: {})", roles.created.join(", ")));
+        }
+        let mut text = format!(
             "preflight: region {}, account {}, Elastic Beanstalk answers ({live}), {bucket}, \
-             ECR gives a login, platform {} ({:.1} s)\n",
+             ECR gives a login, platform {}, {iam} ({:.1} s)\n",
             self.region, self.account, self.platform, self.secs
-        )
+        );
+        for what in &roles.unchecked {
+            text.push_str(&format!(
+                "warning: not allowed to check the {what}; Elastic Beanstalk will refuse the \
+                 environment if it is missing\n"
+            ));
+        }
+        text
     }
 }

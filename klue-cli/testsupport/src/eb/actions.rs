@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use super::params::Params;
 use super::state::{AppVersion, Application, Environment, Health, Status};
 use super::xml::{element, members};
-use super::{launch, platforms, proxy, ApiError, Shared};
+use super::{iam, launch, platforms, proxy, ApiError, Shared};
 
 /// The namespace of an environment's properties (environment variables of the container).
 const PROPERTIES_NAMESPACE: &str = "aws:elasticbeanstalk:application:environment";
@@ -198,6 +198,9 @@ async fn create_environment(shared: &Arc<Shared>, params: &Params) -> Result<Str
         }
     }
     let platform = platforms::check_create(params, &settings)?;
+    if let Some(endpoint) = &shared.config.iam_endpoint {
+        iam::check_identities(endpoint, &settings).await?;
+    }
     // The environment's CNAME: a listener that forwards to whichever environment owns it.
     // Without a prefix EB derives the CNAME from the environment name.
     let cname_label = cname_prefix

@@ -5,6 +5,7 @@
 
 mod actions;
 mod config;
+mod iam;
 mod launch;
 mod params;
 pub mod platforms;
@@ -42,6 +43,9 @@ pub struct EbConfig {
     pub registry_password: String,
     /// Environment for the docker CLI (`DOCKER_HOST`, `DOCKER_CONFIG`).
     pub docker_env: Vec<(String, String)>,
+    /// IAM endpoint (moto) asked whether the instance profile and service role of a new
+    /// environment exist; `None` skips the check.
+    pub iam_endpoint: Option<String>,
 }
 
 impl EbConfig {
