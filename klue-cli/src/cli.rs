@@ -193,14 +193,10 @@ pub struct DeployArgs {
     /// (a test registry); the ECR repository and token are still used.
     #[arg(long, env = "KLUE_REGISTRY", value_name = "HOST:PORT")]
     pub registry: Option<String>,
-    /// Seconds to wait for the new environment to be Ready and Green.
-    #[arg(
-        long,
-        env = "KLUE_READY_TIMEOUT",
-        value_name = "SECS",
-        default_value_t = 1200
-    )]
-    pub ready_timeout: u64,
+    /// Seconds to wait for the new environment to be Ready and Green [default: klue.yaml's
+    /// `timeouts: ready:`, 1200].
+    #[arg(long, env = "KLUE_READY_TIMEOUT", value_name = "SECS")]
+    pub ready_timeout: Option<u64>,
     /// Seconds between two looks at the new environment while waiting.
     #[arg(
         long,
@@ -209,9 +205,10 @@ pub struct DeployArgs {
         default_value_t = 10.0
     )]
     pub poll_interval: f64,
-    /// Seconds the acceptance tests wait for a /ping answer.
-    #[arg(long, value_name = "SECS", default_value_t = 120)]
-    pub ping_timeout: u64,
+    /// Seconds the acceptance tests wait for a /ping answer [default: klue.yaml's
+    /// `timeouts: ping:`, 120].
+    #[arg(long, value_name = "SECS")]
+    pub ping_timeout: Option<u64>,
     /// Print a summary as JSON on stdout (progress still goes to stderr).
     #[arg(long)]
     pub json: bool,
@@ -261,9 +258,10 @@ pub struct RollbackArgs {
     /// Skip the acceptance tests against the environment before it goes live. Said loudly.
     #[arg(long)]
     pub skip_tests: bool,
-    /// Seconds the acceptance tests wait for a /ping answer.
-    #[arg(long, value_name = "SECS", default_value_t = 120)]
-    pub ping_timeout: u64,
+    /// Seconds the acceptance tests wait for a /ping answer [default: klue.yaml's
+    /// `timeouts: ping:`, 120].
+    #[arg(long, value_name = "SECS")]
+    pub ping_timeout: Option<u64>,
     /// Print {success, live_before, live_after, version, swapped, live_url} as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -317,14 +315,10 @@ pub struct CleanupArgs {
     /// there, through its HTTP API, instead of with ECR's BatchDeleteImage).
     #[arg(long, env = "KLUE_REGISTRY", value_name = "HOST:PORT")]
     pub registry: Option<String>,
-    /// Seconds to wait for the environments to be Terminated before deleting their versions.
-    #[arg(
-        long,
-        env = "KLUE_CLEANUP_TIMEOUT",
-        value_name = "SECS",
-        default_value_t = 1200
-    )]
-    pub timeout: u64,
+    /// Seconds to wait for the environments to be Terminated before deleting their versions
+    /// [default: klue.yaml's `timeouts: terminate:`, 1200].
+    #[arg(long, env = "KLUE_CLEANUP_TIMEOUT", value_name = "SECS")]
+    pub timeout: Option<u64>,
     /// Seconds between two looks at the terminating environments.
     #[arg(
         long,

@@ -274,6 +274,11 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     assert!(found["live"].is_null(), "{found}");
     assert_eq!(found["cname_prefix"], SERVICE, "{found}");
     assert_eq!(found["bucket_exists"], false, "{found}");
+    assert_eq!(
+        found["bucket"],
+        format!("klue-bundles-123456789012-{}", found["region"].as_str().unwrap_or("?")),
+        "one bucket per account and region: {found}"
+    );
     // The account (STS), and the newest version of the Docker platform (ListPlatformVersions).
     assert_eq!(found["account"], "123456789012", "moto's account: {found}");
     let newest = platforms::arn(platforms::VERSIONS[platforms::VERSIONS.len() - 1]);

@@ -35,6 +35,32 @@ pub struct ServiceConfig {
     /// AWS settings.
     #[serde(default)]
     pub aws: AwsConfig,
+    /// How long the deploy commands wait (their flags override these).
+    #[serde(default)]
+    pub timeouts: Timeouts,
+}
+
+/// `timeouts:` of `klue.yaml`, in seconds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Timeouts {
+    /// A new environment to be Ready and Green (`--ready-timeout`): EB takes 5-15 minutes to
+    /// create one with a load balancer.
+    pub ready: u64,
+    /// An environment's /ping to answer before its acceptance tests (`--ping-timeout`).
+    pub ping: u64,
+    /// Environments to be terminated (`klue cleanup --timeout`).
+    pub terminate: u64,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            ready: 1200,
+            ping: 120,
+            terminate: 1200,
+        }
+    }
 }
 
 /// `docker:` of `klue.yaml`.
@@ -68,9 +94,15 @@ pub struct AwsConfig {
     /// Most hosts.
     #[serde(default = "default_hosts_max")]
     pub hosts_max: u32,
-    /// S3 bucket for source bundles (default: `klue-<name>-bundles`).
+    /// S3 bucket for source bundles (default: `klue-bundles-<account id>-<region>`, one per
+    /// account and region as Elastic Beanstalk's own; keys start with the service's name).
     #[serde(default)]
     pub bucket: Option<String>,
+    /// The live environment's CNAME prefix: `<prefix>.<region>.elasticbeanstalk.com` (default:
+    /// the service's name). CNAME prefixes are global: the preflight says when it is taken and
+    /// suggests one.
+    #[serde(default)]
+    pub cname_prefix: Option<String>,
     /// The Elastic Beanstalk platform: a platform name, whose newest Ready version is taken at
     /// each deploy (`ListPlatformVersions`), or one platform version's ARN
     /// (`arn:aws:elasticbeanstalk:...`).
@@ -97,6 +129,7 @@ impl Default for AwsConfig {
             hosts_min: default_hosts_min(),
             hosts_max: default_hosts_max(),
             bucket: None,
+            cname_prefix: None,
             platform: default_platform(),
             solution_stack: None,
             instance_profile: default_instance_profile(),
@@ -218,13 +251,22 @@ impl ServiceConfig {
         }
     }
 
-    /// The S3 bucket for source bundles.
-    pub fn bucket(&self) -> String {
+    /// The S3 bucket for source bundles in `account` and `region`.
+    pub fn bucket(&self, account: &str, region: &str) -> String {
         self.aws
             .bucket
             .clone()
             .filter(|b| !b.trim().is_empty())
-            .unwrap_or_else(|| format!("klue-{}-bundles", self.name))
+            .unwrap_or_else(|| format!("klue-bundles-{account}-{region}"))
+    }
+
+    /// The live environment's CNAME prefix.
+    pub fn live_prefix(&self) -> &str {
+        self.aws
+            .cname_prefix
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+            .unwrap_or(&self.name)
     }
 }
 
@@ -335,10 +377,30 @@ mod tests {
         let config = ServiceConfig::parse(MINIMAL, Path::new("klue.yaml")).expect("parses");
         assert_eq!(config.port, 8080);
         assert_eq!(config.binary(), "hello");
-        assert_eq!(config.bucket(), "klue-hello-bundles");
+        assert_eq!(
+            config.bucket("123456789012", "eu-west-1"),
+            "klue-bundles-123456789012-eu-west-1"
+        );
+        assert_eq!(config.live_prefix(), "hello");
         assert_eq!(config.image("v1"), "127.0.0.1:5000/hello:v1");
         assert_eq!((config.aws.hosts_min, config.aws.hosts_max), (1, 2));
         assert_eq!(config.certificate_arn(), None);
+        let t = &config.timeouts;
+        assert_eq!((t.ready, t.ping, t.terminate), (1200, 120, 1200));
+    }
+
+    #[test]
+    fn timeouts_and_the_cname_prefix_are_read() {
+        let yaml = format!(
+            "{MINIMAL}aws:\n  cname_prefix: hello-a1b2\ntimeouts:\n  ready: 1800\n  ping: 30\n"
+        );
+        let config = ServiceConfig::parse(&yaml, Path::new("klue.yaml")).expect("parses");
+        assert_eq!(config.live_prefix(), "hello-a1b2");
+        let t = &config.timeouts;
+        assert_eq!((t.ready, t.ping, t.terminate), (1800, 30, 1200));
+        let typo = format!("{MINIMAL}timeouts:\n  redy: 5\n");
+        let err = ServiceConfig::parse(&typo, Path::new("klue.yaml")).unwrap_err();
+        assert!(err.to_string().contains("redy"), "{err}");
     }
 
     #[test]

@@ -141,7 +141,7 @@ async fn diff(args: &DeployArgs, prepared: &Prepared) -> Result<Diff, UserError>
     let new = eb::NewEnvironment {
         application: &config.name,
         name: &plan.environment,
-        cname_prefix: &config.name,
+        cname_prefix: config.live_prefix(),
         version: &plan.version,
         platform: &platform,
         instance_type: &config.aws.instance_type,
@@ -165,7 +165,7 @@ async fn diff(args: &DeployArgs, prepared: &Prepared) -> Result<Diff, UserError>
             .map(|(name, value)| (name.clone(), value.expose().to_owned()))
             .collect(),
     };
-    let envs = eb::environments(&clients.eb, &config.name, &config.name).await?;
+    let envs = eb::environments(&clients.eb, &config.name, config.live_prefix()).await?;
     let live = match envs.into_iter().find(|e| e.live) {
         Some(env) => {
             let by_stack = matches!(platform, eb::Platform::SolutionStack(_));

@@ -6,7 +6,8 @@
 //! -> `CreateEnvironment <name>-<version>` -> wait for Ready and Green -> acceptance tests
 //! against the new environment's CNAME -> `SwapEnvironmentCNAMEs` with the live environment.
 //! The live environment is the one whose CNAME prefix (first DNS label of its CNAME) is the
-//! service's name; the first deploy creates its environment with that prefix.
+//! live prefix (klue.yaml's `aws.cname_prefix`, default the service's name); the first deploy
+//! creates its environment with that prefix.
 //!
 //! Everything is checked before anything changes: klue.yaml, the git tree (refused dirty unless
 //! `--allow-dirty`), every variable of env.secrets set, a JWT key for the tests; then, before
@@ -132,6 +133,7 @@ pub fn main(args: &DeployArgs) -> ExitCode {
         Ok(found) => {
             eprint!("{}", found.text());
             prepared.platform = Some(found.platform.clone());
+            prepared.plan.bucket = found.bucket.clone();
             if args.check {
                 if args.json {
                     println!("{}", serde_json::to_value(&found).unwrap_or_default());
@@ -185,7 +187,7 @@ fn prepare(args: &DeployArgs) -> Result<Prepared, UserError> {
             registry_override: args.registry.clone().filter(|r| !r.is_empty()),
             secrets: secrets.iter().map(|(name, _)| name.clone()).collect(),
             skip_tests: args.skip_tests,
-            ready_timeout: args.ready_timeout,
+            ready_timeout: args.ready_timeout.unwrap_or(config.timeouts.ready),
             env_scheme: args.aws.env_scheme.clone(),
         },
     );
@@ -228,6 +230,6 @@ pub async fn list_environments(
     aws_args: &AwsArgs,
 ) -> Result<(Vec<Environment>, String), UserError> {
     let clients = aws::clients(config.aws.region.as_deref(), aws_args).await;
-    let envs = eb::environments(&clients.eb, &config.name, &config.name).await?;
+    let envs = eb::environments(&clients.eb, &config.name, config.live_prefix()).await?;
     Ok((envs, clients.region))
 }

@@ -90,7 +90,12 @@ impl Plan {
         let name = config.name.clone();
         let image = config.image(&version);
         let environment = environment_name(&name, &version);
-        let bucket = config.bucket();
+        // The default bucket's name has the account id, known after the preflight (which sets
+        // it in the plan): a dry run shows the pattern.
+        let bucket = config.bucket(
+            "<account>",
+            config.aws.region.as_deref().unwrap_or("<region>"),
+        );
         let key = format!("{name}/{version}.zip");
         let testaccept = config.testaccept.display().to_string();
         let pushed = match &inputs.registry_override {

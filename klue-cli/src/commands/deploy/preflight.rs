@@ -72,7 +72,7 @@ pub async fn check(
     }
     credentials(clients).await?;
     let account = account(clients).await?;
-    let envs = eb::environments(&clients.eb, &config.name, &config.name)
+    let envs = eb::environments(&clients.eb, &config.name, config.live_prefix())
         .await
         .map_err(UserError::from)?;
     if envs.iter().any(|e| e.name == plan.environment) {
@@ -82,7 +82,7 @@ pub async fn check(
     let cname_prefix = if live.is_some() {
         plan.environment.clone()
     } else {
-        config.name.clone()
+        config.live_prefix().to_owned()
     };
     if !eb::dns_available(&clients.eb, &cname_prefix)
         .await
@@ -93,10 +93,15 @@ pub async fn check(
                 "the CNAME prefix {cname_prefix} is taken: {cname_prefix}.<region>.elasticbeanstalk.com \
                  belongs to another environment (of another application or account)"
             ),
-            "rename the service (`name:` in klue.yaml), or terminate the environment that holds it",
+            format!(
+                "set `cname_prefix:` under `aws:` in klue.yaml to one of your own (e.g. \
+                 {}-{}), or terminate the environment that holds it",
+                config.name,
+                account_suffix(&account)
+            ),
         ));
     }
-    let bucket = config.bucket();
+    let bucket = config.bucket(&account, &clients.region);
     let bucket_exists = super::s3::bucket_is_ours(&clients.s3, &bucket)
         .await
         .map_err(|err| {
@@ -120,6 +125,12 @@ pub async fn check(
         roles,
         secs: start.elapsed().as_secs_f64(),
     })
+}
+
+/// The last digits of an account id: a CNAME prefix with them is likely free and stays the
+/// account's own.
+fn account_suffix(account: &str) -> &str {
+    &account[account.len().saturating_sub(6)..]
 }
 
 /// The account of the credentials (`GetCallerIdentity`, which needs no permission).

@@ -73,7 +73,7 @@ pub struct Cleaned {
 pub async fn cleanup(config: &ServiceConfig, args: &CleanupArgs) -> Result<Cleaned, UserError> {
     let clients = aws::clients(config.aws.region.as_deref(), &args.aws).await;
     let app = &config.name;
-    let envs = eb::environments(&clients.eb, app, app).await?;
+    let envs = eb::environments(&clients.eb, app, config.live_prefix()).await?;
     let unterminated = eb::unterminated(&clients.eb, app).await?;
     let versions = eb::versions(&clients.eb, app).await?;
     let pruning = plan(&envs, &unterminated, &versions, args.keep);
@@ -96,7 +96,8 @@ pub async fn cleanup(config: &ServiceConfig, args: &CleanupArgs) -> Result<Clean
             .filter(|(_, status, _)| status == "Terminating")
             .map(|(name, _, _)| name.clone()),
     );
-    wait_terminated(&clients, app, &going, args).await?;
+    let timeout = args.timeout.unwrap_or(config.timeouts.terminate);
+    wait_terminated(&clients, app, &going, args, timeout).await?;
     for version in &cleaned.pruning.versions {
         let failures = delete_version(&clients, config, args, version).await;
         cleaned.failures.extend(failures);
@@ -104,18 +105,19 @@ pub async fn cleanup(config: &ServiceConfig, args: &CleanupArgs) -> Result<Clean
     Ok(cleaned)
 }
 
-/// Polls until none of `names` is left but Terminated, within `--timeout`.
+/// Polls until none of `names` is left but Terminated, within `timeout` seconds.
 async fn wait_terminated(
     clients: &Clients,
     app: &str,
     names: &[String],
     args: &CleanupArgs,
+    timeout: u64,
 ) -> Result<(), UserError> {
     if names.is_empty() {
         return Ok(());
     }
     let started = Instant::now();
-    let limit = Duration::from_secs(args.timeout);
+    let limit = Duration::from_secs(timeout);
     let every = Duration::from_secs_f64(args.poll_interval.max(0.05));
     loop {
         let left: Vec<String> = eb::unterminated(&clients.eb, app)
@@ -137,7 +139,7 @@ async fn wait_terminated(
                 format!(
                     "still not terminated after {} s: {}; their versions, bundles and images \
                      were not deleted",
-                    args.timeout,
+                    timeout,
                     left.join(", ")
                 ),
                 "`klue envs` shows them; run `klue cleanup --yes` again once they are gone",

@@ -168,7 +168,7 @@ async fn rollback(args: &RollbackArgs) -> Result<Outcome, UserError> {
         super::tests_runnable(&dir, &config, "--skip-tests (it then goes live untested)")?;
     }
     let clients = aws::clients(config.aws.region.as_deref(), &args.aws).await;
-    let envs = eb::environments(&clients.eb, &config.name, &config.name).await?;
+    let envs = eb::environments(&clients.eb, &config.name, config.live_prefix()).await?;
     let (live, target) = choose(&envs, &config.name, args.to.as_deref())?;
     let scheme = &args.aws.env_scheme;
     eprintln!(
@@ -206,7 +206,7 @@ async fn rollback(args: &RollbackArgs) -> Result<Outcome, UserError> {
         );
         let counts = super::envtest::test_environment(
             dir.join(&config.testaccept),
-            args.ping_timeout,
+            args.ping_timeout.unwrap_or(config.timeouts.ping),
             &target.cname,
             scheme,
             &format!("the environment {}", target.name),
@@ -229,10 +229,15 @@ async fn rollback(args: &RollbackArgs) -> Result<Outcome, UserError> {
         "swapped CNAMEs: {} now serves {}; {} keeps running at {}",
         target.name, live.cname, live.name, target.cname
     ));
-    let after = eb::environment(&clients.eb, &config.name, &target.name, &config.name)
-        .await
-        .ok()
-        .flatten();
+    let after = eb::environment(
+        &clients.eb,
+        &config.name,
+        &target.name,
+        config.live_prefix(),
+    )
+    .await
+    .ok()
+    .flatten();
     let live_cname = after.map_or_else(|| live.cname.clone(), |e| e.cname);
     Ok(Outcome {
         success: true,

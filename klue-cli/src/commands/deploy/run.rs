@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::aws::{self, Clients};
 use super::names::environment_url;
 use super::steps::{self, LeftBehind, Progress, StepRecord};
-use super::{bundle, eb, ecr, envtest, s3, Prepared};
+use super::{bundle, eb, ecr, envtest, s3, Plan, Prepared};
 use crate::cli::DeployArgs;
 use crate::commands::build::{self, docker, BuildOptions};
 use crate::commands::UserError;
@@ -266,7 +266,7 @@ impl Deploy<'_> {
         let clients = aws::clients(config.aws.region.as_deref(), &self.args.aws).await;
         // Read-only, first: which environment is live now, for every report from here on.
         self.aws_called = true;
-        let envs = eb::environments(&clients.eb, &config.name, &config.name).await?;
+        let envs = eb::environments(&clients.eb, &config.name, config.live_prefix()).await?;
         self.previous_live = envs.iter().find(|e| e.live).cloned();
         if envs.iter().any(|e| e.name == plan.environment) {
             // Checked by the preflight too; the build took minutes, so again.
@@ -367,7 +367,7 @@ impl Deploy<'_> {
         let cname_prefix = if self.previous_live.is_some() {
             plan.environment.clone()
         } else {
-            config.name.clone()
+            config.live_prefix().to_owned()
         };
         self.progress.start(
             "environment",
@@ -441,7 +441,7 @@ impl Deploy<'_> {
             );
             let counts = envtest::test_environment(
                 dir.join(&config.testaccept),
-                self.args.ping_timeout,
+                self.args.ping_timeout.unwrap_or(config.timeouts.ping),
                 &ready.cname,
                 &self.args.aws.env_scheme,
                 &format!("the new environment {}", plan.environment),
@@ -466,12 +466,16 @@ impl Deploy<'_> {
                 plan.environment, ready.cname
             )),
         }
-        self.live_after =
-            eb::environment(&clients.eb, &config.name, &plan.environment, &config.name)
-                .await
-                .ok()
-                .flatten()
-                .or(Some(ready));
+        self.live_after = eb::environment(
+            &clients.eb,
+            &config.name,
+            &plan.environment,
+            config.live_prefix(),
+        )
+        .await
+        .ok()
+        .flatten()
+        .or(Some(ready));
         Ok(())
     }
 
@@ -485,7 +489,10 @@ impl Deploy<'_> {
             image: None,
             live: false,
             ca_file: None,
-            timeout: self.args.ping_timeout,
+            timeout: self
+                .args
+                .ping_timeout
+                .unwrap_or(self.prepared.config.timeouts.ping),
             testaccept: self.prepared.dir.join(&self.prepared.config.testaccept),
             json: false,
             filters: Vec::new(),
@@ -496,7 +503,7 @@ impl Deploy<'_> {
     async fn wait_ready(&mut self, clients: &Clients) -> Result<eb::Environment, UserError> {
         let plan = &self.prepared.plan;
         let config = &self.prepared.config;
-        let timeout = Duration::from_secs(self.args.ready_timeout);
+        let timeout = Duration::from_secs(plan.ready_timeout);
         let interval = Duration::from_secs_f64(self.args.poll_interval.max(0.05));
         let started = Instant::now();
         let mut since = SystemTime::now() - Duration::from_secs(60);
@@ -504,8 +511,13 @@ impl Deploy<'_> {
         let bar = steps::spinner(&format!("{}: waiting", plan.environment));
         let mut last_state = String::new();
         let result = loop {
-            let env =
-                eb::environment(&clients.eb, &config.name, &plan.environment, &config.name).await;
+            let env = eb::environment(
+                &clients.eb,
+                &config.name,
+                &plan.environment,
+                config.live_prefix(),
+            )
+            .await;
             let env = match env {
                 Ok(Some(env)) => env,
                 Ok(None) => {
@@ -546,15 +558,7 @@ impl Deploy<'_> {
                 ));
             }
             if started.elapsed() >= timeout {
-                break Err(UserError::new(
-                    format!(
-                        "environment {} was not Ready and Green after {}s (last: {state})",
-                        plan.environment,
-                        timeout.as_secs()
-                    ),
-                    "see its events above and its logs (eb logs, or the console); raise \
-                     --ready-timeout for slow starts",
-                ));
+                break Err(not_ready_in_time(plan, &state, self.args.keep_failed));
             }
             tokio::time::sleep(interval).await;
         };
@@ -578,4 +582,24 @@ pub(super) async fn run_tests(args: &acceptance::Args, what: &str) -> Result<Str
             "fix the service (the failures are above), commit, and deploy again",
         ))
     }
+}
+
+/// The timeout of `wait_ready`: what is still running, how to look at it, what happens to it.
+fn not_ready_in_time(plan: &Plan, state: &str, keep_failed: bool) -> UserError {
+    let env = &plan.environment;
+    let fate = if keep_failed {
+        "it is kept (--keep-failed) and may still become Ready"
+    } else {
+        "it is terminated now (--keep-failed keeps it)"
+    };
+    UserError::new(
+        format!(
+            "environment {env} was not Ready and Green after {} s (last: {state}); {fate}",
+            plan.ready_timeout
+        ),
+        format!(
+            "its events are above; `klue logs --env {env}` shows its hosts' logs and `klue envs` \
+             its state; for slow starts raise `timeouts: ready:` in klue.yaml or --ready-timeout"
+        ),
+    )
 }
