@@ -276,7 +276,10 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     assert_eq!(found["bucket_exists"], false, "{found}");
     assert_eq!(
         found["bucket"],
-        format!("klue-bundles-123456789012-{}", found["region"].as_str().unwrap_or("?")),
+        format!(
+            "klue-bundles-123456789012-{}",
+            found["region"].as_str().unwrap_or("?")
+        ),
         "one bucket per account and region: {found}"
     );
     // The account (STS), and the newest version of the Docker platform (ListPlatformVersions).

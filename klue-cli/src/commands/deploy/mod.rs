@@ -60,6 +60,7 @@ mod run;
 mod s3;
 mod secrets;
 mod steps;
+mod wait;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

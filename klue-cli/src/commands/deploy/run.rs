@@ -1,14 +1,12 @@
 //! The deploy itself, step by step; the plan was made and checked by `prepare`.
 
-use std::time::{Duration, Instant, SystemTime};
-
 use klue_cli::acceptance;
 use serde::Serialize;
 
 use super::aws::{self, Clients};
 use super::names::environment_url;
-use super::steps::{self, LeftBehind, Progress, StepRecord};
-use super::{bundle, eb, ecr, envtest, s3, Plan, Prepared};
+use super::steps::{LeftBehind, Progress, StepRecord};
+use super::{bundle, eb, ecr, envtest, s3, wait, Prepared};
 use crate::cli::DeployArgs;
 use crate::commands::build::{self, docker, BuildOptions};
 use crate::commands::UserError;
@@ -424,7 +422,13 @@ impl Deploy<'_> {
 
         self.progress
             .start("wait", &format!("{} Ready and Green", plan.environment));
-        let ready = self.wait_ready(&clients).await?;
+        let ready = wait::ready(
+            &clients,
+            &self.prepared.config,
+            &self.prepared.plan,
+            self.args,
+        )
+        .await?;
         self.progress
             .done(format!("Ready, Green, CNAME {}", ready.cname));
 
@@ -498,73 +502,6 @@ impl Deploy<'_> {
             filters: Vec::new(),
         }
     }
-
-    /// Polls the new environment until it is Ready and Green, showing its events.
-    async fn wait_ready(&mut self, clients: &Clients) -> Result<eb::Environment, UserError> {
-        let plan = &self.prepared.plan;
-        let config = &self.prepared.config;
-        let timeout = Duration::from_secs(plan.ready_timeout);
-        let interval = Duration::from_secs_f64(self.args.poll_interval.max(0.05));
-        let started = Instant::now();
-        let mut since = SystemTime::now() - Duration::from_secs(60);
-        let mut events_broken = false;
-        let bar = steps::spinner(&format!("{}: waiting", plan.environment));
-        let mut last_state = String::new();
-        let result = loop {
-            let env = eb::environment(
-                &clients.eb,
-                &config.name,
-                &plan.environment,
-                config.live_prefix(),
-            )
-            .await;
-            let env = match env {
-                Ok(Some(env)) => env,
-                Ok(None) => {
-                    break Err(UserError::new(
-                        format!("environment {} disappeared (terminated?)", plan.environment),
-                        "see its events in the Elastic Beanstalk console",
-                    ))
-                }
-                Err(err) => break Err(err.into()),
-            };
-            if !events_broken {
-                match eb::events_since(&clients.eb, &config.name, &plan.environment, since).await {
-                    Ok(events) => {
-                        for (when, severity, message) in events {
-                            steps::println(&bar, &format!("    event {severity}: {message}"));
-                            since = since.max(when);
-                        }
-                    }
-                    Err(err) => {
-                        events_broken = true;
-                        steps::println(&bar, &format!("    (no events: {err})"));
-                    }
-                }
-            }
-            let state = format!("{} / {}", env.status, env.health);
-            if state != last_state {
-                steps::println(&bar, &format!("    {}: {state}", plan.environment));
-                last_state = state.clone();
-            }
-            bar.set_message(format!("{}: {state}", plan.environment));
-            if env.status == "Ready" && env.health == "Green" {
-                break Ok(env);
-            }
-            if eb::is_dead(&env.status) {
-                break Err(UserError::new(
-                    format!("environment {} is {}", plan.environment, env.status),
-                    "its events above say why",
-                ));
-            }
-            if started.elapsed() >= timeout {
-                break Err(not_ready_in_time(plan, &state, self.args.keep_failed));
-            }
-            tokio::time::sleep(interval).await;
-        };
-        bar.finish_and_clear();
-        result
-    }
 }
 
 /// Runs the acceptance tests; their failure is an error naming `what` was tested.
@@ -582,24 +519,4 @@ pub(super) async fn run_tests(args: &acceptance::Args, what: &str) -> Result<Str
             "fix the service (the failures are above), commit, and deploy again",
         ))
     }
-}
-
-/// The timeout of `wait_ready`: what is still running, how to look at it, what happens to it.
-fn not_ready_in_time(plan: &Plan, state: &str, keep_failed: bool) -> UserError {
-    let env = &plan.environment;
-    let fate = if keep_failed {
-        "it is kept (--keep-failed) and may still become Ready"
-    } else {
-        "it is terminated now (--keep-failed keeps it)"
-    };
-    UserError::new(
-        format!(
-            "environment {env} was not Ready and Green after {} s (last: {state}); {fate}",
-            plan.ready_timeout
-        ),
-        format!(
-            "its events are above; `klue logs --env {env}` shows its hosts' logs and `klue envs` \
-             its state; for slow starts raise `timeouts: ready:` in klue.yaml or --ready-timeout"
-        ),
-    )
 }
