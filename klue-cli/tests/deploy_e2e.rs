@@ -269,10 +269,14 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
         policies.contains("AmazonEC2ContainerRegistryReadOnly"),
         "{policies}"
     );
-    // No live environment, the service's name free as the CNAME prefix, the bucket still to be
-    // created.
+    // No live environment, the CNAME prefix free, the bucket still to be created.
     assert!(found["live"].is_null(), "{found}");
-    assert_eq!(found["cname_prefix"], SERVICE, "{found}");
+    // The default live CNAME prefix: the name and the account's last 6 digits.
+    assert_eq!(
+        found["cname_prefix"],
+        format!("{SERVICE}-789012"),
+        "{found}"
+    );
     assert_eq!(found["bucket_exists"], false, "{found}");
     assert_eq!(
         found["bucket"],
@@ -299,7 +303,7 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
     assert!(a["previous_live_environment"].is_null(), "{a}");
     let live_url = a["live_url"].as_str().expect("live_url").to_owned();
     assert!(
-        live_url.starts_with(&format!("http://{SERVICE}.localhost:")),
+        live_url.starts_with(&format!("http://{SERVICE}-789012.localhost:")),
         "{live_url}"
     );
     let a_version = a["version"].as_str().unwrap().to_owned();

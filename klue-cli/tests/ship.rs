@@ -405,6 +405,13 @@ fn rollback_refuses_without_a_live_environment_and_diff_exit_codes() {
     use klue_testsupport::eb::{EbConfig, EbEmulator};
     let temp = TempDir::new("rollback");
     let dir = new_service(&temp, "hello");
+    // An explicit live CNAME prefix: the default (`hello-<account suffix>`) would ask STS, which
+    // is not here.
+    let yaml = std::fs::read_to_string(dir.join("klue.yaml")).unwrap();
+    let yaml = yaml.replace("cname_prefix: \"\"", "cname_prefix: hello");
+    assert!(yaml.contains("cname_prefix: hello\n"), "{yaml}");
+    std::fs::write(dir.join("klue.yaml"), yaml).unwrap();
+    git(&dir, &["commit", "-q", "-am", "an explicit CNAME prefix"]);
     let eb = EbEmulator::start(EbConfig {
         s3_endpoint: "http://127.0.0.1:9".into(),
         registry: "127.0.0.1:9".into(),

@@ -99,8 +99,8 @@ pub struct AwsConfig {
     #[serde(default)]
     pub bucket: Option<String>,
     /// The live environment's CNAME prefix: `<prefix>.<region>.elasticbeanstalk.com` (default:
-    /// the service's name). CNAME prefixes are global: the preflight says when it is taken and
-    /// suggests one.
+    /// `<name>-<last 6 digits of the account id>`: CNAME prefixes are global, a bare name is
+    /// likely taken). The deploy commands resolve the default once ([`ServiceConfig::with_live_prefix`]).
     #[serde(default)]
     pub cname_prefix: Option<String>,
     /// The Elastic Beanstalk platform: a platform name, whose newest Ready version is taken at
@@ -260,13 +260,27 @@ impl ServiceConfig {
             .unwrap_or_else(|| format!("klue-bundles-{account}-{region}"))
     }
 
-    /// The live environment's CNAME prefix.
-    pub fn live_prefix(&self) -> &str {
+    /// The live environment's CNAME prefix given in klue.yaml (or resolved), if any.
+    pub fn explicit_live_prefix(&self) -> Option<&str> {
         self.aws
             .cname_prefix
             .as_deref()
             .filter(|p| !p.trim().is_empty())
-            .unwrap_or(&self.name)
+    }
+
+    /// This configuration with the live CNAME prefix resolved for `account`.
+    pub fn with_live_prefix(mut self, account: &str) -> Self {
+        if self.explicit_live_prefix().is_none() {
+            let suffix = &account[account.len().saturating_sub(6)..];
+            self.aws.cname_prefix = Some(format!("{}-{suffix}", self.name));
+        }
+        self
+    }
+
+    /// The live environment's CNAME prefix. The deploy commands resolve the default before
+    /// asking AWS anything about environments; unresolved, it is the service's name.
+    pub fn live_prefix(&self) -> &str {
+        self.explicit_live_prefix().unwrap_or(&self.name)
     }
 }
 
@@ -381,7 +395,13 @@ mod tests {
             config.bucket("123456789012", "eu-west-1"),
             "klue-bundles-123456789012-eu-west-1"
         );
-        assert_eq!(config.live_prefix(), "hello");
+        assert_eq!(
+            config
+                .clone()
+                .with_live_prefix("123456789012")
+                .live_prefix(),
+            "hello-789012"
+        );
         assert_eq!(config.image("v1"), "127.0.0.1:5000/hello:v1");
         assert_eq!((config.aws.hosts_min, config.aws.hosts_max), (1, 2));
         assert_eq!(config.certificate_arn(), None);
@@ -395,9 +415,16 @@ mod tests {
             "{MINIMAL}aws:\n  cname_prefix: hello-a1b2\ntimeouts:\n  ready: 1800\n  ping: 30\n"
         );
         let config = ServiceConfig::parse(&yaml, Path::new("klue.yaml")).expect("parses");
-        assert_eq!(config.live_prefix(), "hello-a1b2");
+        assert_eq!(
+            config
+                .clone()
+                .with_live_prefix("123456789012")
+                .live_prefix(),
+            "hello-a1b2"
+        );
         let t = &config.timeouts;
         assert_eq!((t.ready, t.ping, t.terminate), (1800, 30, 1200));
+        assert_eq!(config.live_prefix(), "hello-a1b2");
         let typo = format!("{MINIMAL}timeouts:\n  redy: 5\n");
         let err = ServiceConfig::parse(&typo, Path::new("klue.yaml")).unwrap_err();
         assert!(err.to_string().contains("redy"), "{err}");

@@ -4,6 +4,7 @@
 use aws_config::{BehaviorVersion, Region};
 
 use crate::cli::AwsArgs;
+use crate::commands::service::ServiceConfig;
 use crate::commands::UserError;
 
 /// The services klue uses.
@@ -185,4 +186,31 @@ where
         operation,
         message: describe_error(&err),
     }
+}
+
+/// The account of the credentials (`GetCallerIdentity`, which needs no permission).
+pub async fn account(clients: &Clients) -> Result<String, UserError> {
+    match clients.sts.get_caller_identity().send().await {
+        Ok(who) => Ok(who.account().unwrap_or_default().to_owned()),
+        Err(err) => Err(UserError::new(
+            format!(
+                "AWS does not accept the credentials (STS GetCallerIdentity): {}",
+                describe_error(&err)
+            ),
+            "check that the credentials are current (`aws sts get-caller-identity`; after SSO, \
+             `aws sso login`)",
+        )),
+    }
+}
+
+/// `config` with its live CNAME prefix resolved: klue.yaml's, else `<name>-<account suffix>`
+/// (which asks STS for the account).
+pub async fn with_live_prefix(
+    config: &ServiceConfig,
+    clients: &Clients,
+) -> Result<ServiceConfig, UserError> {
+    if config.explicit_live_prefix().is_some() {
+        return Ok(config.clone());
+    }
+    Ok(config.clone().with_live_prefix(&account(clients).await?))
 }

@@ -130,9 +130,9 @@ pub fn main(args: &DeployArgs) -> ExitCode {
 
 /// Reads the live environment and compares.
 async fn diff(args: &DeployArgs, prepared: &Prepared) -> Result<Diff, UserError> {
-    let config = &prepared.config;
     let plan = &prepared.plan;
-    let clients = aws::clients(config.aws.region.as_deref(), &args.aws).await;
+    let clients = aws::clients(prepared.config.aws.region.as_deref(), &args.aws).await;
+    let config = &aws::with_live_prefix(&prepared.config, &clients).await?;
     let registry = match &plan.registry_override {
         Some(registry) => registry.clone(),
         None => ecr::login(&clients.ecr).await?.registry,

@@ -6,7 +6,8 @@
 //! -> `CreateEnvironment <name>-<version>` -> wait for Ready and Green -> acceptance tests
 //! against the new environment's CNAME -> `SwapEnvironmentCNAMEs` with the live environment.
 //! The live environment is the one whose CNAME prefix (first DNS label of its CNAME) is the
-//! live prefix (klue.yaml's `aws.cname_prefix`, default the service's name); the first deploy
+//! live prefix (klue.yaml's `aws.cname_prefix`, default `<name>-<account id's last 6 digits>`,
+//! resolved once per command by `aws::with_live_prefix`); the first deploy
 //! creates its environment with that prefix.
 //!
 //! Everything is checked before anything changes: klue.yaml, the git tree (refused dirty unless
@@ -135,6 +136,7 @@ pub fn main(args: &DeployArgs) -> ExitCode {
             eprint!("{}", found.text());
             prepared.platform = Some(found.platform.clone());
             prepared.plan.bucket = found.bucket.clone();
+            prepared.config.aws.cname_prefix = Some(found.live_prefix.clone());
             if args.check {
                 if args.json {
                     println!("{}", serde_json::to_value(&found).unwrap_or_default());
@@ -231,6 +233,7 @@ pub async fn list_environments(
     aws_args: &AwsArgs,
 ) -> Result<(Vec<Environment>, String), UserError> {
     let clients = aws::clients(config.aws.region.as_deref(), aws_args).await;
+    let config = &aws::with_live_prefix(config, &clients).await?;
     let envs = eb::environments(&clients.eb, &config.name, config.live_prefix()).await?;
     Ok((envs, clients.region))
 }

@@ -46,6 +46,8 @@ pub struct Preflight {
     pub live: Option<String>,
     /// The CNAME prefix the new environment gets.
     pub cname_prefix: String,
+    /// The live environment's CNAME prefix (klue.yaml's, or `<name>-<account suffix>`).
+    pub live_prefix: String,
     /// The bundle bucket, and whether it exists already.
     pub bucket: String,
     /// Whether the bucket exists (else the deploy creates it).
@@ -71,7 +73,8 @@ pub async fn check(
         ));
     }
     credentials(clients).await?;
-    let account = account(clients).await?;
+    let account = aws::account(clients).await?;
+    let config = &config.clone().with_live_prefix(&account);
     let envs = eb::environments(&clients.eb, &config.name, config.live_prefix())
         .await
         .map_err(UserError::from)?;
@@ -93,12 +96,8 @@ pub async fn check(
                 "the CNAME prefix {cname_prefix} is taken: {cname_prefix}.<region>.elasticbeanstalk.com \
                  belongs to another environment (of another application or account)"
             ),
-            format!(
-                "set `cname_prefix:` under `aws:` in klue.yaml to one of your own (e.g. \
-                 {}-{}), or terminate the environment that holds it",
-                config.name,
-                account_suffix(&account)
-            ),
+            "set `cname_prefix:` under `aws:` in klue.yaml to another prefix, or terminate the \
+             environment that holds it",
         ));
     }
     let bucket = config.bucket(&account, &clients.region);
@@ -120,32 +119,12 @@ pub async fn check(
         platform,
         live,
         cname_prefix,
+        live_prefix: config.live_prefix().to_owned(),
         bucket,
         bucket_exists,
         roles,
         secs: start.elapsed().as_secs_f64(),
     })
-}
-
-/// The last digits of an account id: a CNAME prefix with them is likely free and stays the
-/// account's own.
-fn account_suffix(account: &str) -> &str {
-    &account[account.len().saturating_sub(6)..]
-}
-
-/// The account of the credentials (`GetCallerIdentity`, which needs no permission).
-async fn account(clients: &Clients) -> Result<String, UserError> {
-    match clients.sts.get_caller_identity().send().await {
-        Ok(who) => Ok(who.account().unwrap_or_default().to_owned()),
-        Err(err) => Err(UserError::new(
-            format!(
-                "AWS does not accept the credentials (STS GetCallerIdentity): {}",
-                aws::describe_error(&err)
-            ),
-            "check that the credentials are current (`aws sts get-caller-identity`; after SSO, \
-             `aws sso login`)",
-        )),
-    }
 }
 
 /// The platform version a new environment runs.

@@ -72,6 +72,7 @@ pub struct Cleaned {
 /// Looks, and with `--yes` terminates and deletes.
 pub async fn cleanup(config: &ServiceConfig, args: &CleanupArgs) -> Result<Cleaned, UserError> {
     let clients = aws::clients(config.aws.region.as_deref(), &args.aws).await;
+    let config = &aws::with_live_prefix(config, &clients).await?;
     let app = &config.name;
     let envs = eb::environments(&clients.eb, app, config.live_prefix()).await?;
     let unterminated = eb::unterminated(&clients.eb, app).await?;

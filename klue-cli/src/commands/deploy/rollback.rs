@@ -1,8 +1,8 @@
 //! `klue rollback`: makes the previous environment live again.
 //!
 //! A deploy keeps the environment it replaces: `SwapEnvironmentCNAMEs` gives the new
-//! environment the live CNAME (prefix = the service's name) and the old live one the new
-//! environment's CNAME, so its prefix is no longer its own name. That is how "kept by a deploy"
+//! environment the live CNAME (its prefix: klue.yaml's `aws.cname_prefix`, by default
+//! `<name>-<account suffix>`) and the old live one the new environment's CNAME, so its prefix is no longer its own name. That is how "kept by a deploy"
 //! is recognised here: an environment whose CNAME prefix is its own name was never swapped out
 //! (a failed deploy's, never live) and is not chosen by default.
 //!
@@ -168,6 +168,7 @@ async fn rollback(args: &RollbackArgs) -> Result<Outcome, UserError> {
         super::tests_runnable(&dir, &config, "--skip-tests (it then goes live untested)")?;
     }
     let clients = aws::clients(config.aws.region.as_deref(), &args.aws).await;
+    let config = aws::with_live_prefix(&config, &clients).await?;
     let envs = eb::environments(&clients.eb, &config.name, config.live_prefix()).await?;
     let (live, target) = choose(&envs, &config.name, args.to.as_deref())?;
     let scheme = &args.aws.env_scheme;
