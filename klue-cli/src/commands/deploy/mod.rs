@@ -16,7 +16,8 @@
 //! `klue deploy --diff` (`diff.rs`) compares what a deploy would make with the live environment
 //! (read-only; exit 0 no change, 2 changes, 1 error); `klue rollback` (`rollback.rs`) makes the
 //! environment the last deploy kept live again, after the same Ready/Green and acceptance-test
-//! checks (`envtest.rs`, shared with the deploy's `test-environment` step).
+//! checks (`envtest.rs`, shared with the deploy's `test-environment` step); `klue logs`
+//! (`logs.rs`, `tail.rs`) prints an environment's events and its instances' log tail.
 //!
 //! Endpoint overrides, for tests against emulators (all also in `klue deploy --help`):
 //! - `AWS_ENDPOINT_URL` (every service) and `AWS_ENDPOINT_URL_<SERVICE>`, read by aws-config;
@@ -46,6 +47,7 @@ mod diff;
 mod eb;
 mod ecr;
 mod envtest;
+pub mod logs;
 mod names;
 mod plan;
 mod preflight;
@@ -56,6 +58,7 @@ mod run;
 mod s3;
 mod secrets;
 mod steps;
+mod tail;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
