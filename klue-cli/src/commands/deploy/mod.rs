@@ -39,7 +39,9 @@
 //! settings to the container as its environment, and answer `DescribeEnvironments` by
 //! `ApplicationName`. `DescribeEvents` is optional (its failure only hides events). `--diff`
 //! also reads `DescribeConfigurationSettings` (the option settings an environment was created
-//! with) and the live version's source bundle from S3.
+//! with) and the live version's source bundle from S3. `klue logs` reads `DescribeEvents` (by
+//! `StartTime` with `--follow`) and the tail: `RequestEnvironmentInfo`, then
+//! `RetrieveEnvironmentInfo` listing each instance's sample with a URL to its text.
 
 mod aws;
 mod bundle;
