@@ -332,8 +332,9 @@ most --tail-timeout), and the text behind each sample's URL (a presigned S3 URL)
 prefixed by its instance id. With --follow, every --poll-interval: the events after the last
 one printed and a new tail request, printing only the lines not printed before. stdout is the
 data, stderr what is being read. Exit status: 0 (also when --follow is stopped with ctrl-c), 1
-no log tail within --tail-timeout (with --follow: a warning, it goes on), 2 could not start (no such environment, no live one, no
-klue.yaml, AWS unreachable). AWS and endpoints as for `klue deploy`.";
+no log tail within --tail-timeout (with --follow: a warning, it goes on), 2 could not start (no
+such environment, no live one, no klue.yaml, AWS unreachable). AWS and endpoints as for `klue
+deploy`.";
 
 /// Arguments of `klue cleanup`.
 #[derive(Debug, clap::Args)]
