@@ -40,6 +40,9 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// List the service's Elastic Beanstalk environments: version, health, which is live.
     Envs(EnvsArgs),
+    /// Print an environment's Elastic Beanstalk events and the last lines of its instances'
+    /// logs (the live environment unless --env); --follow keeps printing what is new.
+    Logs(LogsArgs),
     /// Terminate non-live environments older than the newest --keep, and delete the versions,
     /// bundles and images no remaining environment runs (a dry run unless --yes).
     Cleanup(CleanupArgs),
@@ -291,6 +294,53 @@ pub struct EnvsArgs {
     #[arg(long)]
     pub json: bool,
 }
+
+/// Arguments of `klue logs`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = LOGS_AFTER_HELP)]
+pub struct LogsArgs {
+    /// The service's root directory (where klue.yaml is) [default: .].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Where AWS is.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// The environment [default: the live one].
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Keep printing new events and new log lines until ctrl-c.
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// How many of the newest events, and of the last lines of each log file, to print first.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub lines: usize,
+    /// Seconds between two rounds of --follow.
+    #[arg(
+        long,
+        env = "KLUE_POLL_INTERVAL",
+        value_name = "SECS",
+        default_value_t = 5.0
+    )]
+    pub poll_interval: f64,
+    /// Seconds to wait for the instances' log tail after requesting it.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub tail_timeout: u64,
+    /// Print one JSON object a line on stdout: {"type": "event", time, severity, message} or
+    /// {"type": "log", instance, file, line}, each with its environment.
+    #[arg(long)]
+    pub json: bool,
+}
+
+const LOGS_AFTER_HELP: &str = "\
+Prints the environment's events (DescribeEvents), then the last lines of every instance's logs:
+RequestEnvironmentInfo InfoType=tail, RetrieveEnvironmentInfo until newer samples appear (at
+most --tail-timeout), and the text behind each sample's URL (a presigned S3 URL), each line
+prefixed by its instance id. With --follow, every --poll-interval: the events after the last
+one printed and a new tail request, printing only the lines not printed before. stdout is the
+data, stderr what is being read. Exit status: 0 (also when --follow is stopped with ctrl-c), 1
+no log tail within --tail-timeout (with --follow: a warning, it goes on), 2 could not start (no
+such environment, no live one, no klue.yaml, AWS unreachable). AWS and endpoints as for `klue
+deploy`.";
 
 /// Arguments of `klue cleanup`.
 #[derive(Debug, clap::Args)]

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         // Its report is the JSON, problems included.
         cli::Command::Envs(args) => args.json,
         cli::Command::Cleanup(args) => args.json,
+        cli::Command::Logs(args) => args.json,
         _ => false,
     };
     let result = match &cli.command {
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
         cli::Command::Build(args) => commands::build::run(args),
         cli::Command::Envs(args) => commands::envs::run(args),
         cli::Command::Cleanup(args) => commands::cleanup::run(args),
+        cli::Command::Logs(args) => commands::deploy::logs::run(args),
         // Its own exit statuses (a failed step vs. bad setup) and summary.
         cli::Command::Deploy(args) => return commands::deploy::main(args),
         // Exit 1 (a check failed, nothing swapped) or 2 (nothing to roll back to).

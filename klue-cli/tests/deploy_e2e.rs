@@ -4,7 +4,9 @@
 //!
 //! One `#[test]` runs the scenario in order (Rust tests have no global teardown; the services
 //! stop when it ends, whatever happens):
-//! 1. version A, no live environment yet: A goes live; the live URL serves A.
+//! 1. version A, no live environment yet: A goes live; the live URL serves A. `klue logs` shows
+//!    A's events and the access log line of a request made before it; `--follow` a request
+//!    made while it runs, once (`deploy_e2e/logs.rs`).
 //! 2. version B: B passes its acceptance tests and takes the live CNAME; the live URL (the same
 //!    address) serves B; A's environment still runs.
 //!    `klue deploy --diff` of the same commit finds no change (exit 0); `klue rollback` makes A
@@ -27,6 +29,9 @@
 //! The service is a `klue new helloworld` scaffold in a temporary git repository; each version is
 //! a commit. Its static release build goes to `target/scaffold` (shared with the ship and image tests; not the outer `cargo test`'s
 //! target dir, whose lock it holds), kept between runs.
+
+#[path = "deploy_e2e/logs.rs"]
+mod logs;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -105,14 +110,13 @@ impl Run {
     }
 }
 
-/// `klue ARGS` in `dir` pointed at the test services; output also saved to target/e2e/`log`.
-fn klue(
+/// `klue ARGS` in `dir` pointed at the test services, not started.
+fn klue_command(
     services: &TestServices,
     dir: &Path,
     args: &[&str],
     extra_env: &[(&str, &str)],
-    log: &str,
-) -> Run {
+) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_klue"));
     command.args(args).current_dir(dir).stdin(Stdio::null());
     for (name, _) in std::env::vars() {
@@ -136,6 +140,18 @@ fn klue(
         // scaffold's dependencies is made once per machine.
         .env("CARGO_TARGET_DIR", e2e_dir().join("../scaffold"))
         .envs(extra_env.iter().copied());
+    command
+}
+
+/// `klue ARGS` in `dir` pointed at the test services; output also saved to target/e2e/`log`.
+fn klue(
+    services: &TestServices,
+    dir: &Path,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+    log: &str,
+) -> Run {
+    let mut command = klue_command(services, dir, args, extra_env);
     let started = Instant::now();
     let out = command.output().expect("klue runs");
     let run = Run {
@@ -356,6 +372,8 @@ fn deploy_goes_live_only_after_the_acceptance_tests_pass() {
         get_json(&live_url, "/v1/hello?name=klue")["message"],
         "Hello, klue!"
     );
+    // 1b. `klue logs`: A's events and what the service logged.
+    logs::logs_show_events_and_what_the_service_logged(&services, &dir, &live_url, &a_env);
 
     // 2. B: a new commit, a new version; it takes the live CNAME.
     std::fs::write(dir.join("CHANGES.md"), "B: a second version\n").unwrap();

@@ -398,7 +398,7 @@ fn deploy_dry_run_prints_the_plan() {
 
 /// `klue rollback` and `klue deploy --diff` against an Elastic Beanstalk emulator with no
 /// environment (nothing is launched, no Docker needed): rollback refuses with exit 2 in well
-/// under a second, nothing swapped; --diff says a deploy would create everything (exit 2:
+/// under a second, nothing swapped, and so does `klue logs`; --diff says a deploy would create everything (exit 2:
 /// changes); --diff exits 1 on any error (no credentials) and conflicts with --dry-run.
 #[test]
 fn rollback_refuses_without_a_live_environment_and_diff_exit_codes() {
@@ -444,6 +444,17 @@ fn rollback_refuses_without_a_live_environment_and_diff_exit_codes() {
     assert_eq!(failure["swapped"], false);
     assert_eq!(failure["exit_status"], 2);
     assert!(took.as_secs() < 5, "refused in {took:?}");
+
+    // `klue logs`: no live environment to read, exit 2 with the JSON error and a hint.
+    let out = klue(&dir, &["logs", "--json"], &env);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("hello has no live environment") && stderr.contains("klue envs"),
+        "{stderr}"
+    );
+    let failure: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(failure["exit_status"], 2);
 
     let out = klue(&dir, &["deploy", "--diff"], &env);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));

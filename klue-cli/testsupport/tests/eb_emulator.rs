@@ -1,9 +1,13 @@
 //! The EB emulator driven by the real `aws-sdk-elasticbeanstalk` client (so the SDK parses its
 //! XML), with real containers behind the environments: launch, health, CNAME swap, events,
-//! terminate, and a bundle that cannot launch.
+//! the log tail (RequestEnvironmentInfo / RetrieveEnvironmentInfo), terminate, and a bundle that
+//! cannot launch.
 //!
 //! One `#[test]`: the services (docker, registry, moto) are started once and stopped when it
 //! ends.
+
+#[path = "eb_emulator/logs.rs"]
+mod logs;
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -482,6 +486,7 @@ fn eb_emulator_serves_the_sdk_with_real_containers() {
             "{messages:?}"
         );
         assert!(events.events()[0].event_date().is_some());
+        logs::logs_tail(&client, &services, &live_cname).await;
 
         // A bundle without Dockerrun.aws.json: Ready but Red, and an ERROR event says why.
         client

@@ -19,7 +19,8 @@
 //! `klue deploy --diff` (`diff.rs`) compares what a deploy would make with the live environment
 //! (read-only; exit 0 no change, 2 changes, 1 error); `klue rollback` (`rollback.rs`) makes the
 //! environment the last deploy kept live again, after the same Ready/Green and acceptance-test
-//! checks (`envtest.rs`, shared with the deploy's `test-environment` step).
+//! checks (`envtest.rs`, shared with the deploy's `test-environment` step); `klue logs`
+//! (`logs.rs`, `tail.rs`) prints an environment's events and its instances' log tail.
 //!
 //! Endpoint overrides, for tests against emulators (all also in `klue deploy --help`):
 //! - `AWS_ENDPOINT_URL` (every service) and `AWS_ENDPOINT_URL_<SERVICE>`, read by aws-config;
@@ -41,7 +42,9 @@
 //! settings to the container as its environment, and answer `DescribeEnvironments` by
 //! `ApplicationName`. `DescribeEvents` is optional (its failure only hides events). `--diff`
 //! also reads `DescribeConfigurationSettings` (the option settings an environment was created
-//! with) and the live version's source bundle from S3.
+//! with) and the live version's source bundle from S3. `klue logs` reads `DescribeEvents` (by
+//! `StartTime` with `--follow`) and the tail: `RequestEnvironmentInfo`, then
+//! `RetrieveEnvironmentInfo` listing each instance's sample with a URL to its text.
 
 mod aws;
 mod bundle;
@@ -50,6 +53,7 @@ mod eb;
 mod ecr;
 mod envtest;
 mod iam;
+pub mod logs;
 mod names;
 mod plan;
 mod preflight;
@@ -61,6 +65,7 @@ mod run;
 mod s3;
 mod secrets;
 mod steps;
+mod tail;
 mod wait;
 
 use std::path::PathBuf;

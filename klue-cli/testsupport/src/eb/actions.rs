@@ -1,5 +1,6 @@
 //! The EB API calls `klue deploy`, `klue envs`, `klue cleanup` and `klue rollback` make, one
-//! function each (`DescribeConfigurationSettings`, for `klue deploy --diff`, in config.rs).
+//! function each (`DescribeConfigurationSettings`, for `klue deploy --diff`, in config.rs;
+//! `RequestEnvironmentInfo` and `RetrieveEnvironmentInfo`, for `klue logs`, in envinfo.rs).
 //! Each returns the inner XML of its `<XResult>` or an [`ApiError`].
 
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use std::time::SystemTime;
 use super::params::Params;
 use super::state::{AppVersion, Application, Environment, Health, Status};
 use super::xml::{element, members};
-use super::{iam, launch, platforms, proxy, ApiError, Shared};
+use super::{envinfo, iam, launch, platforms, proxy, ApiError, Shared};
 
 /// The namespace of an environment's properties (environment variables of the container).
 const PROPERTIES_NAMESPACE: &str = "aws:elasticbeanstalk:application:environment";
@@ -31,6 +32,8 @@ pub async fn dispatch(shared: &Arc<Shared>, params: &Params) -> Result<String, A
         "DescribeConfigurationSettings" => {
             super::config::describe_configuration_settings(shared, params)
         }
+        "RequestEnvironmentInfo" => envinfo::request_environment_info(shared, params),
+        "RetrieveEnvironmentInfo" => envinfo::retrieve_environment_info(shared, params),
         other => Err(ApiError::new(
             "InvalidAction",
             format!("The action {other} is not valid for this web service (klue's EB emulator)."),
@@ -279,10 +282,15 @@ fn describe_events(shared: &Shared, params: &Params) -> Result<String, ApiError>
             .map(|env| env.name.clone())
             .unwrap_or_default()
     });
+    // As AWS: on or after StartTime, before EndTime.
+    let start = params.get("StartTime").map(parse_time).transpose()?;
+    let end = params.get("EndTime").map(parse_time).transpose()?;
     let events = state
         .events
         .iter()
         .rev()
+        .filter(|e| start.is_none_or(|start| e.date >= start))
+        .filter(|e| end.is_none_or(|end| e.date < end))
         .filter(|e| application.is_none_or(|app| e.application == app))
         .filter(|e| env_name.is_none_or(|name| e.environment.as_deref() == Some(name)))
         .filter(|e| {
@@ -295,8 +303,14 @@ fn describe_events(shared: &Shared, params: &Params) -> Result<String, ApiError>
     Ok(members("Events", events))
 }
 
+/// A time parameter (ISO 8601, as the SDK sends it).
+fn parse_time(text: &str) -> Result<SystemTime, ApiError> {
+    super::xml::parse_timestamp(text)
+        .ok_or_else(|| invalid(format!("Invalid date format: {text} (expected ISO 8601)")))
+}
+
 /// Finds an environment by `{prefix}EnvironmentId` or `{prefix}EnvironmentName` (not terminated).
-fn find_env(shared: &Shared, params: &Params, prefix: &str) -> Result<String, ApiError> {
+pub(super) fn find_env(shared: &Shared, params: &Params, prefix: &str) -> Result<String, ApiError> {
     let id_key = format!("{prefix}EnvironmentId");
     let name_key = format!("{prefix}EnvironmentName");
     let state = shared.state();

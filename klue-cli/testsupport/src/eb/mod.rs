@@ -1,10 +1,12 @@
 //! An Elastic Beanstalk emulator on 127.0.0.1 speaking the EB query API (form-encoded POST,
-//! XML answers) for what `klue deploy`, `klue envs` and `klue cleanup` call. Environments are
-//! real: a container per environment, a CNAME listener per environment that follows swaps, and
-//! terminating removes the container. See [`EbEmulator`].
+//! XML answers) for what `klue deploy`, `klue envs`, `klue cleanup`, `klue rollback` and
+//! `klue logs` call. Environments are real: a container per environment, a CNAME listener per
+//! environment that follows swaps, and terminating removes the container; `GET /_logs/<id>`
+//! serves the log samples `klue logs` asks for. See [`EbEmulator`].
 
 mod actions;
 mod config;
+mod envinfo;
 mod iam;
 mod launch;
 mod params;
@@ -111,6 +113,8 @@ struct Shared {
     config: EbConfig,
     /// Labels and names the containers of this emulator instance.
     instance: String,
+    /// `http://127.0.0.1:PORT` of the emulator: the log URLs it hands out point here.
+    base_url: String,
 }
 
 impl Shared {
@@ -215,6 +219,7 @@ impl EbEmulator {
             state: Mutex::new(State::default()),
             config,
             instance: format!("{}-{}", std::process::id(), addr.port()),
+            base_url: format!("http://{addr}"),
         });
         runtime.spawn(serve(listener, Arc::clone(&shared)));
         Ok(Self {
@@ -319,11 +324,29 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
+/// `GET /_logs/<id>`: a log sample's text, where AWS's presigned S3 URL would be.
+fn log_sample(shared: &Shared, id: &str) -> hyper::Response<Full<Bytes>> {
+    let (status, text) = match envinfo::sample_text(shared, id) {
+        Some(text) => (200, text),
+        None => (404, format!("no log sample {id}\n")),
+    };
+    hyper::Response::builder()
+        .status(status)
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(Full::new(Bytes::from(text)))
+        .expect("static response parts are valid")
+}
+
 async fn handle(
     shared: Arc<Shared>,
     request: hyper::Request<hyper::body::Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
     let request_id = uuid::Uuid::new_v4().to_string();
+    if request.method() == hyper::Method::GET {
+        if let Some(id) = request.uri().path().strip_prefix(envinfo::LOGS_PATH) {
+            return Ok(log_sample(&shared, id));
+        }
+    }
     let is_post = request.method() == hyper::Method::POST;
     let body = match request.into_body().collect().await {
         Ok(body) => body.to_bytes(),

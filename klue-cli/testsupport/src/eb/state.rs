@@ -118,6 +118,8 @@ pub struct State {
     pub versions: Vec<AppVersion>,
     pub environments: Vec<Environment>,
     pub events: Vec<Event>,
+    /// Log samples of `RequestEnvironmentInfo`, oldest first.
+    pub env_info: Vec<super::envinfo::EnvInfo>,
     next_id: u64,
 }
 

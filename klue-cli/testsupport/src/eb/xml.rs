@@ -72,6 +72,47 @@ pub fn timestamp(time: SystemTime) -> String {
     )
 }
 
+/// Parses an ISO 8601 UTC time as the SDK sends it: `2026-11-23T01:02:03Z`, with optional
+/// fractional seconds (`.456Z`) or a `+00:00` offset. None when it is not one.
+pub fn parse_timestamp(text: &str) -> Option<SystemTime> {
+    let text = text
+        .strip_suffix('Z')
+        .or_else(|| text.strip_suffix("+00:00"))?;
+    let (date, time) = text.split_once('T')?;
+    let mut date = date.splitn(3, '-').map(|n| n.parse::<i64>().ok());
+    let (year, month, day) = (date.next()??, date.next()??, date.next()??);
+    let (time, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let mut time = time.splitn(3, ':').map(|n| n.parse::<u64>().ok());
+    let (hour, minute, second) = (time.next()??, time.next()??, time.next()??);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
+        return None;
+    }
+    let nanos = if fraction.is_empty() {
+        0
+    } else {
+        let digits: String = fraction
+            .chars()
+            .chain("000000000".chars())
+            .take(9)
+            .collect();
+        digits.parse::<u32>().ok()?
+    };
+    let days = u64::try_from(days_from_civil(year, month as u32, day as u32)).ok()?;
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second;
+    Some(UNIX_EPOCH + std::time::Duration::new(secs, nanos))
+}
+
+/// (year, month, day) to days since 1970-01-01: the inverse of [`civil_from_days`].
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let mp = i64::from((month + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Days since 1970-01-01 to (year, month, day): Howard Hinnant's civil-from-days algorithm.
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -101,6 +142,24 @@ mod tests {
             timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400)),
             "2000-02-29T00:00:00.000Z"
         );
+    }
+
+    #[test]
+    fn timestamps_parse_back() {
+        for millis in [0, 951_782_400_000, 1_795_395_723_456] {
+            let time = UNIX_EPOCH + Duration::from_millis(millis);
+            assert_eq!(parse_timestamp(&timestamp(time)), Some(time));
+        }
+        assert_eq!(
+            parse_timestamp("2026-11-23T01:02:03Z"),
+            Some(UNIX_EPOCH + Duration::from_secs(1_795_395_723))
+        );
+        assert_eq!(
+            parse_timestamp("2026-11-23T01:02:03.4+00:00"),
+            Some(UNIX_EPOCH + Duration::from_millis(1_795_395_723_400))
+        );
+        assert_eq!(parse_timestamp("2026-11-23 01:02:03"), None);
+        assert_eq!(parse_timestamp("2026-13-23T01:02:03Z"), None);
     }
 
     #[test]
