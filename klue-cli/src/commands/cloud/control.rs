@@ -95,7 +95,15 @@ fn spawn_server(log: &Path) -> Result<std::process::Child, UserError> {
     let out = std::fs::File::create(log)
         .and_then(|out| Ok((out.try_clone()?, out)))
         .map_err(|err| UserError::plain(format!("creating {}: {err}", log.display())))?;
-    Command::new(exe)
+    let mut command = Command::new(exe);
+    // The services see none of the user's AWS settings: moto_server fails on an AWS_PROFILE it
+    // does not know, and nothing of the real account belongs in the local cloud.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("AWS_") {
+            command.env_remove(name);
+        }
+    }
+    command
         .args(["cloud", "serve"])
         .stdin(Stdio::null())
         .stdout(out.0)

@@ -4,7 +4,7 @@
 //! Docker engine (the machine's, or a private dockerd), a registry, moto (S3, ECR, STS) and the
 //! Elastic Beanstalk emulator, which runs each environment as a container behind a CNAME
 //! listener `<prefix>.localhost:PORT`. What is missing is installed the first time (apt-get
-//! docker.io and docker-registry, pip moto[server]), as for the tests.
+//! docker.io and docker-registry, pip `moto[server]`), as for the tests.
 //!
 //! `up` starts `klue cloud serve` (`serve.rs`) detached, in a process group of its own, waits
 //! until its services answer, then prints their variables as `export` lines on stdout (so that

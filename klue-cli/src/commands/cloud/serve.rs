@@ -28,12 +28,8 @@ pub fn run() -> Result<(), UserError> {
     // without their teardown.
     let mut signals = runtime.block_on(async { Signals::new() })?;
     eprintln!("klue cloud serve (pid {}): starting", std::process::id());
-    let services = TestServices::start(&dir).map_err(|err| {
-        UserError::new(
-            format!("the local cloud could not start: {err}"),
-            "the services' logs are next to this one",
-        )
-    })?;
+    let services = TestServices::start(&dir)
+        .map_err(|err| UserError::plain(format!("the local cloud could not start: {err}")))?;
     let state = describe(&services);
     if let Err(err) = state.write(&dir) {
         drop(services);
