@@ -3,7 +3,7 @@
 //! the outer environment's KLUE_* and AWS_* variables. Between the lines the test looks at what
 //! each did:
 //! - `klue cloud up`: `export` lines on stdout, a state file whose server runs, the services'
-//!   ports open; a second `up` says it is already up and prints the same lines, as does
+//!   ports open, the default instance profile (with its role) in moto's IAM; a second `up` says it is already up and prints the same lines, as does
 //!   `klue cloud status`;
 //! - `klue deploy --local`: exit 0 (its acceptance tests passed against the image and the new
 //!   environment), "using the local cloud" on stderr, the live URL serves the version;
@@ -27,7 +27,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use klue_testsupport::eb::cname_address;
-use klue_testsupport::http::get_text;
+use klue_testsupport::http::{blocking_request, get_text};
 use klue_testsupport::process::port_open;
 use klue_testsupport::{e2e_dir, is_ci};
 use serde_json::Value;
@@ -256,6 +256,30 @@ fn after_up(world: &mut World, run: &Run) -> Value {
             run.describe()
         );
     }
+    // The default roles of klue.yaml exist in moto's IAM, as in an account that used EB.
+    let profile = blocking_request(
+        "POST",
+        &format!("{}/", state["moto_endpoint"].as_str().unwrap()),
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            (
+                "Authorization",
+                "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, \
+                 SignedHeaders=host, Signature=0",
+            ),
+        ],
+        "Action=GetInstanceProfile&InstanceProfileName=aws-elasticbeanstalk-ec2-role\
+         &Version=2010-05-08",
+    )
+    .unwrap();
+    assert_eq!(profile.status, 200, "{}", profile.text());
+    assert!(
+        profile
+            .text()
+            .contains("<RoleName>aws-elasticbeanstalk-ec2-role</RoleName>"),
+        "{}",
+        profile.text()
+    );
     let again = world.sh("klue cloud up");
     assert_eq!(again.code, Some(0), "{}", again.describe());
     assert!(again.stderr.contains("already up"), "{}", again.describe());

@@ -29,6 +29,7 @@
 //! they point at closed ports, so a deploy fails to connect rather than reach AWS.
 
 mod control;
+mod iam;
 mod local;
 mod serve;
 pub mod state;

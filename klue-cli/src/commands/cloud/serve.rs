@@ -30,6 +30,9 @@ pub fn run() -> Result<(), UserError> {
     eprintln!("klue cloud serve (pid {}): starting", std::process::id());
     let services = TestServices::start(&dir)
         .map_err(|err| UserError::plain(format!("the local cloud could not start: {err}")))?;
+    if let Err(err) = super::iam::seed(services.moto.endpoint()) {
+        eprintln!("warning: the default IAM roles could not be created in moto: {err}");
+    }
     let state = describe(&services);
     if let Err(err) = state.write(&dir) {
         drop(services);
