@@ -46,7 +46,55 @@ pub enum Command {
     /// Terminate non-live environments older than the newest --keep, and delete the versions,
     /// bundles and images no remaining environment runs (a dry run unless --yes).
     Cleanup(CleanupArgs),
+    /// A local cloud to try `klue deploy` on: a Docker engine, a registry, moto and an Elastic
+    /// Beanstalk emulator on 127.0.0.1 (`up`, `down`, `status`); commands use it with --local.
+    Cloud(CloudArgs),
 }
+
+/// Arguments of `klue cloud`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = CLOUD_AFTER_HELP)]
+pub struct CloudArgs {
+    /// What to do with the local cloud.
+    #[command(subcommand)]
+    pub command: CloudCommand,
+}
+
+/// `klue cloud`'s subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CloudCommand {
+    /// Start it in the background (or find it running), wait until it answers, and print its
+    /// variables as `export` lines on stdout (`eval "$(klue cloud up)"` exports them).
+    Up(CloudUpArgs),
+    /// Stop it: its environments' containers, its services and its Docker engine. Not being
+    /// up is not an error.
+    Down,
+    /// Exit 0 and print its variables when it is up, else exit 1.
+    Status,
+    /// The process that holds the services (`up` starts it detached).
+    #[command(hide = true)]
+    Serve,
+}
+
+/// Arguments of `klue cloud up`.
+#[derive(Debug, clap::Args)]
+pub struct CloudUpArgs {
+    /// Seconds to wait for the services (the first time includes installing them).
+    #[arg(long, value_name = "SECS", default_value_t = 900)]
+    pub timeout: u64,
+}
+
+const CLOUD_AFTER_HELP: &str = "\
+The services are those klue's deploy tests use: the machine's Docker engine (or a private
+dockerd), Debian's docker-registry, moto_server (S3, ECR, STS) and klue's Elastic Beanstalk
+emulator, which runs each environment as a container reached at <prefix>.localhost:PORT. What is
+missing is installed the first time (apt-get docker.io docker-registry, pip moto[server]; as
+root). State and logs: $XDG_STATE_HOME/klue/cloud (default ~/.local/state/klue/cloud).
+
+`klue deploy --local` (and `envs`, `rollback`, `cleanup`, `deploy --diff` with --local) use it
+with test credentials, and KLUE_JWT_SECRET when unset; without --local klue never uses it, and
+--local never falls back to AWS. Environments live as long as the local cloud: `down` forgets
+them.";
 
 /// Arguments of `klue new`.
 #[derive(Debug, clap::Args)]
@@ -156,6 +204,10 @@ pub struct AwsArgs {
     #[arg(long, env = "KLUE_ENV_SCHEME", value_name = "SCHEME", default_value = "http",
           value_parser = ["http", "https"])]
     pub env_scheme: String,
+    /// Use the local cloud `klue cloud up` started (its endpoints, test credentials, registry
+    /// and Docker engine) instead of AWS; an error when it is not up.
+    #[arg(long)]
+    pub local: bool,
 }
 
 /// Arguments of `klue deploy`.

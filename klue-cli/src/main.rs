@@ -8,7 +8,20 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    // `--local`: the local cloud's variables are set before anything runs (exit 2 when it is
+    // not up, never AWS instead).
+    let parsed = cli::Cli::parse();
+    let wants_json = commands::cloud::wants_json(&parsed);
+    let cli = match commands::cloud::apply(parsed) {
+        Ok(cli) => cli,
+        Err(err) => {
+            eprintln!("{err}");
+            if wants_json {
+                println!("{}", err.to_json());
+            }
+            return ExitCode::from(err.exit_code());
+        }
+    };
     let json = match &cli.command {
         cli::Command::Token(args) => args.json,
         // Its report is the JSON, problems included.
@@ -26,6 +39,7 @@ fn main() -> ExitCode {
         cli::Command::Envs(args) => commands::envs::run(args),
         cli::Command::Cleanup(args) => commands::cleanup::run(args),
         cli::Command::Logs(args) => commands::deploy::logs::run(args),
+        cli::Command::Cloud(args) => commands::cloud::run(args),
         // Its own exit statuses (a failed step vs. bad setup) and summary.
         cli::Command::Deploy(args) => return commands::deploy::main(args),
         // Exit 1 (a check failed, nothing swapped) or 2 (nothing to roll back to).

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod check;
 pub mod cleanup;
+pub mod cloud;
 pub mod deploy;
 pub mod envs;
 pub mod generate;

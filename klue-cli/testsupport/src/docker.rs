@@ -109,6 +109,12 @@ impl DockerEngine {
         env
     }
 
+    /// The private dockerd's process id (also its process group's id); `None` for the
+    /// machine's own engine.
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().map(ServiceProcess::id)
+    }
+
     /// True when this engine was started by the test support (and ends with it).
     pub fn is_private(&self) -> bool {
         self.process.is_some()

@@ -1,7 +1,9 @@
 //! Test services for klue's deploy tests, all on 127.0.0.1 and started by the tests themselves:
 //! a Docker engine, a registry with the credentials moto's ECR token decodes to, `moto_server`
-//! for S3 and ECR, and an Elastic Beanstalk emulator ([`eb::EbEmulator`]) that runs real
-//! containers.
+//! for S3, ECR and STS, and an Elastic Beanstalk emulator ([`eb::EbEmulator`]) that runs real
+//! containers. `klue cloud up` (klue-cli) runs the same [`TestServices`] as a local cloud to
+//! try `klue deploy --local` on; that is why this crate is a dependency of klue-cli and is
+//! published with it.
 //!
 //! Rust tests have no global teardown: [`TestServices`] ends every process it started when it
 //! is dropped (each runs in a process group of its own), so a test binary that needs them holds

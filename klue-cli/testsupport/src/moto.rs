@@ -79,6 +79,11 @@ impl Moto {
         })
     }
 
+    /// The process id of `moto_server` (also its process group's id).
+    pub fn pid(&self) -> u32 {
+        self._process.id()
+    }
+
     /// `http://127.0.0.1:PORT`: the endpoint URL for the S3 and ECR clients.
     pub fn endpoint(&self) -> &str {
         &self.endpoint

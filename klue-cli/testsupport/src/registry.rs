@@ -73,6 +73,11 @@ impl Registry {
         })
     }
 
+    /// The process id of the registry (also its process group's id).
+    pub fn pid(&self) -> u32 {
+        self._process.id()
+    }
+
     /// `127.0.0.1:PORT`: the registry part of image names.
     pub fn host(&self) -> &str {
         &self.host
