@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use klue_testsupport::eb::cname_address;
 use klue_testsupport::http::{blocking_request, get_text};
-use klue_testsupport::process::port_open;
+use klue_testsupport::process::{describe_run, port_open};
 use klue_testsupport::{e2e_dir, is_ci};
 use serde_json::Value;
 
@@ -73,14 +73,7 @@ struct Run {
 
 impl Run {
     fn describe(&self) -> String {
-        let tail: Vec<&str> = self.stderr.lines().rev().take(60).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        format!(
-            "exit {:?}\n--- stdout\n{}\n--- stderr (last 60 lines)\n{}",
-            self.code,
-            self.stdout,
-            tail.join("\n")
-        )
+        describe_run(self.code, &self.stdout, &self.stderr)
     }
 }
 

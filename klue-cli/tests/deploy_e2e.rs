@@ -39,6 +39,7 @@ use std::time::Instant;
 
 use klue_testsupport::eb::{cname_address, platforms};
 use klue_testsupport::http::get_text;
+use klue_testsupport::process::describe_run;
 use klue_testsupport::{e2e_dir, TestServices};
 use serde_json::Value;
 
@@ -99,14 +100,7 @@ impl Run {
     }
 
     fn describe(&self) -> String {
-        let tail: Vec<&str> = self.stderr.lines().rev().take(60).collect();
-        let tail: Vec<&str> = tail.into_iter().rev().collect();
-        format!(
-            "exit {:?}\n--- stdout\n{}\n--- stderr (last 60 lines)\n{}",
-            self.code,
-            self.stdout,
-            tail.join("\n")
-        )
+        describe_run(self.code, &self.stdout, &self.stderr)
     }
 }
 

@@ -163,3 +163,14 @@ pub fn port_open(port: u16) -> bool {
     )
     .is_ok()
 }
+
+/// A finished command for a test's failure message: its exit code, its stdout, and the last 60
+/// lines of its stderr.
+pub fn describe_run(code: Option<i32>, stdout: &str, stderr: &str) -> String {
+    let tail: Vec<&str> = stderr.lines().rev().take(60).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    format!(
+        "exit {code:?}\n--- stdout\n{stdout}\n--- stderr (last 60 lines)\n{}",
+        tail.join("\n")
+    )
+}

@@ -18,6 +18,7 @@ use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
+use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
@@ -31,11 +32,16 @@ const SIGNING_REGION: &str = "us-east-1";
 /// A call that takes longer is reported as failed (IAM answers in well under a second).
 const CALL_TIMEOUT: Duration = Duration::from_secs(20);
 
+type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
+
 /// An IAM client for the few calls klue makes.
 #[derive(Debug, Clone)]
 pub struct Iam {
     endpoint: String,
     shared: aws_config::SdkConfig,
+    /// One HTTP client for every call, so that `--create-roles`' calls share a connection; the
+    /// error of a connector that could not be made is reported by the first call.
+    client: Result<HttpsClient, String>,
 }
 
 /// What IAM said about one entity.
@@ -65,9 +71,12 @@ impl Iam {
             .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
             .filter(|url| !url.trim().is_empty())
             .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned());
+        let client = klue_core::client::https_connector(None, None)
+            .map(|connector| Client::builder(TokioExecutor::new()).build(connector));
         Self {
             endpoint,
             shared: shared.clone(),
+            client,
         }
     }
 
@@ -153,9 +162,10 @@ impl Iam {
             .body(Full::new(Bytes::from(body.clone())))
             .map_err(|err| error(action, err.to_string()))?;
         self.sign(action, &mut request, body.as_bytes()).await?;
-        let connector = klue_core::client::https_connector(None, None)
-            .map_err(|err| error(action, err.to_string()))?;
-        let client = Client::builder(TokioExecutor::new()).build::<_, Full<Bytes>>(connector);
+        let client = self
+            .client
+            .as_ref()
+            .map_err(|err| error(action, err.clone()))?;
         let call = async {
             let response = client
                 .request(request)
