@@ -167,10 +167,12 @@ impl Iam {
             .as_ref()
             .map_err(|err| error(action, err.clone()))?;
         let call = async {
-            let response = client
-                .request(request)
-                .await
-                .map_err(|err| error(action, format!("cannot reach {url}: {}", chain(&err))))?;
+            let response = client.request(request).await.map_err(|err| {
+                error(
+                    action,
+                    format!("cannot reach {url}: {}", super::aws::error_chain(&err)),
+                )
+            })?;
             let status = response.status();
             let body = response
                 .into_body()
@@ -264,18 +266,6 @@ fn error(operation: &'static str, message: String) -> CallError {
         operation,
         message,
     }
-}
-
-/// The error and its sources, for a connection failure.
-fn chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// The form body of a Query call.
