@@ -12,6 +12,7 @@ pub use crate::auth::{BasicCredentials, BearerToken, Claims};
 pub use crate::body_stream::BodyStream;
 pub use crate::error::ApiError;
 pub use crate::formats::{Date, DateTime, Uuid};
+pub use crate::generated_glue::{required, status};
 pub use crate::multipart::{
     encode_multipart, multipart_schema, FileField, FilePart, FileParts, MultipartBody,
 };

@@ -21,6 +21,7 @@ mod docs;
 pub mod error;
 pub mod error_map;
 pub mod formats;
+mod generated_glue;
 mod health;
 pub mod hooks;
 mod log_format;

@@ -375,9 +375,7 @@ fn multipart_struct(
                 quote!(#field_static)
             }
         };
-        nodes.push(
-            quote!(#rt::Property { name: #json_name, required: #required, schema: &#schema },),
-        );
+        nodes.push(super::types::property_node(json_name, required, &schema));
         let file_ty = match &property.schema.kind {
             _ if is_file(&property.schema) => Some(quote!(#rt::FilePart)),
             SchemaKind::Array { items, .. } if is_file(items) => Some(quote!(Vec<#rt::FilePart>)),
@@ -443,7 +441,7 @@ fn multipart_struct(
         }
 
         #[allow(dead_code)]
-        static #static_ident: #rt::Schema = #rt::multipart_schema(&[#(#nodes)*]);
+        static #static_ident: #rt::Schema = #rt::multipart_schema(&[#(#nodes),*]);
     });
     quote!(#type_ident)
 }

@@ -12,6 +12,7 @@ mod request;
 mod schema_expr;
 mod server;
 mod shared;
+mod status;
 mod types;
 
 use quote::{format_ident, quote};
@@ -88,6 +89,17 @@ pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn:
         quote!(service)
     };
 
+    // An API without operations binds nothing: no service to share, nothing to mutate.
+    let router_body = if bindings.is_empty() {
+        quote!(#rt::ApiRouter::new(&API_INFO))
+    } else {
+        quote! {
+            let service = #rt::Arc::new(service);
+            let mut router = #rt::ApiRouter::new(&API_INFO);
+            #(#bindings)*
+            router
+        }
+    };
     let header = quote! {
         use ::klue_core::codegen as klue;
 
@@ -117,12 +129,7 @@ pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn:
         chunks.push(quote! {
             #[doc = #router_docs]
             pub fn router<S: #trait_ident>(#service_param: S) -> #rt::ApiRouter {
-                let service = #rt::Arc::new(#service_param);
-                #[allow(unused_mut)]
-                let mut router = #rt::ApiRouter::new(&API_INFO);
-                #(#bindings)*
-                let _ = &service;
-                router
+                #router_body
             }
         });
     }

@@ -262,22 +262,8 @@ impl RequestParts {
                 }
             }
         };
-        let check_required = match self.required_locals.as_slice() {
-            [] => quote!(),
-            [one] => quote! {
-                let Some(#one) = #one else {
-                    return Err(#rt::ApiError::internal_msg("a required value was not decoded"));
-                };
-            },
-            required => {
-                let somes = required.iter().map(|l| quote!(Some(#l)));
-                quote! {
-                    let (#(#somes,)*) = (#(#required,)*) else {
-                        return Err(#rt::ApiError::internal_msg("a required value was not decoded"));
-                    };
-                }
-            }
-        };
+        let required = &self.required_locals;
+        let check_required = quote!(#(let #required = #rt::required(#required)?;)*);
         (alternatives_check, check_required)
     }
 }

@@ -8,6 +8,20 @@ use super::types::{rt, TypeEmitter};
 use crate::model::*;
 
 impl TypeEmitter {
+    /// The static holding the regex `source`, named after the first schema that uses it (so a
+    /// spec edit elsewhere does not rename it); schemas with the same pattern share it.
+    fn pattern_static(&mut self, source: &str, hint: &str) -> proc_macro2::Ident {
+        if let Some(existing) = self.patterns.get(source) {
+            return existing.clone();
+        }
+        let rt = rt();
+        let name = self.reserve_static_named(format!("PATTERN_{}", crate::naming::shouty(hint)));
+        self.items
+            .push(quote!(static #name: #rt::Pattern = #rt::Pattern::new(#source);));
+        self.patterns.insert(source.to_owned(), name.clone());
+        name
+    }
+
     /// An expression of type `Schema` for `schema`. Inline objects and enums must have been
     /// given their type by [`Self::rust_type`] with the same `hint` first.
     pub(crate) fn schema_expr(&mut self, schema: &Schema, hint: &str) -> TokenStream {
@@ -37,32 +51,27 @@ impl TypeEmitter {
                 quote!(#rt::Schema::Number(#rules))
             }
             SchemaKind::String(rules) => {
-                let min = option_usize(rules.min_length);
-                let max = option_usize(rules.max_length);
-                let pattern = match &rules.pattern {
-                    Some(source) => {
-                        self.patterns += 1;
-                        let pattern_static = format_ident!("PATTERN_{}", self.patterns);
-                        self.items.push(quote!(static #pattern_static: #rt::Pattern = #rt::Pattern::new(#source);));
-                        quote!(Some(&#pattern_static))
-                    }
-                    None => quote!(None),
-                };
-                let format = match rules
+                let mut set = Vec::new();
+                if let Some(min) = rules.min_length {
+                    let min = Literal::usize_unsuffixed(min);
+                    set.push(quote!(min_length: Some(#min)));
+                }
+                if let Some(max) = rules.max_length {
+                    let max = Literal::usize_unsuffixed(max);
+                    set.push(quote!(max_length: Some(#max)));
+                }
+                if let Some(source) = &rules.pattern {
+                    let pattern_static = self.pattern_static(source, hint);
+                    set.push(quote!(pattern: Some(&#pattern_static)));
+                }
+                if let Some(variant) = rules
                     .format
                     .as_deref()
                     .and_then(super::composite::checked_format)
                 {
-                    Some(variant) => quote!(Some(#rt::Format::#variant)),
-                    None => quote!(None),
-                };
-                quote!(#rt::Schema::String(#rt::StringRules {
-                    min_length: #min,
-                    max_length: #max,
-                    pattern: #pattern,
-                    enum_values: &[],
-                    format: #format,
-                }))
+                    set.push(quote!(format: Some(#rt::Format::#variant)));
+                }
+                string_rules(&set)
             }
             SchemaKind::Array {
                 items,
@@ -86,14 +95,16 @@ impl TypeEmitter {
                 max_properties,
             } => {
                 let value = self.schema_expr(values, &format!("{hint}_value"));
-                let min = option_usize(*min_properties);
-                let max = option_usize(*max_properties);
-                quote!(#rt::Schema::Object(#rt::ObjectRules {
-                    properties: &[],
-                    additional: Some(&#value),
-                    min_properties: #min,
-                    max_properties: #max,
-                }))
+                let mut set = vec![quote!(additional: Some(&#value))];
+                if let Some(min) = min_properties {
+                    let min = Literal::usize_unsuffixed(*min);
+                    set.push(quote!(min_properties: Some(#min)));
+                }
+                if let Some(max) = max_properties {
+                    let max = Literal::usize_unsuffixed(*max);
+                    set.push(quote!(max_properties: Some(#max)));
+                }
+                quote!(#rt::Schema::Object(#rt::ObjectRules { #(#set,)* ..#rt::ObjectRules::EMPTY }))
             }
             SchemaKind::Ref(name) => {
                 let target = self.named_static(name);
@@ -120,28 +131,35 @@ fn option_usize(value: Option<usize>) -> TokenStream {
     }
 }
 
-fn option_f64(value: Option<f64>) -> TokenStream {
-    match value {
-        Some(v) => {
-            let v = Literal::f64_suffixed(v);
-            quote!(Some(#v))
-        }
-        None => quote!(None),
+/// `StringRules` stating only the constraints in `set` (`field: value` pairs).
+pub(super) fn string_rules(set: &[TokenStream]) -> TokenStream {
+    let rt = rt();
+    if set.is_empty() {
+        return quote!(#rt::Schema::String(#rt::StringRules::ANY));
     }
+    quote!(#rt::Schema::String(#rt::StringRules { #(#set,)* ..#rt::StringRules::ANY }))
 }
 
+/// `NumberRules` stating only the constraints the spec gives.
 fn number_rules(rules: &NumberRules) -> TokenStream {
     let rt = rt();
-    let minimum = option_f64(rules.minimum);
-    let maximum = option_f64(rules.maximum);
-    let exclusive_minimum = option_f64(rules.exclusive_minimum);
-    let exclusive_maximum = option_f64(rules.exclusive_maximum);
-    let multiple_of = option_f64(rules.multiple_of);
-    quote!(#rt::NumberRules {
-        minimum: #minimum,
-        maximum: #maximum,
-        exclusive_minimum: #exclusive_minimum,
-        exclusive_maximum: #exclusive_maximum,
-        multiple_of: #multiple_of,
-    })
+    let fields = [
+        ("minimum", rules.minimum),
+        ("maximum", rules.maximum),
+        ("exclusive_minimum", rules.exclusive_minimum),
+        ("exclusive_maximum", rules.exclusive_maximum),
+        ("multiple_of", rules.multiple_of),
+    ];
+    let set: Vec<TokenStream> = fields
+        .iter()
+        .filter_map(|(name, value)| {
+            let name = format_ident!("{}", name);
+            let value = Literal::f64_suffixed((*value)?);
+            Some(quote!(#name: Some(#value)))
+        })
+        .collect();
+    if set.is_empty() {
+        return quote!(#rt::NumberRules::ANY);
+    }
+    quote!(#rt::NumberRules { #(#set,)* ..#rt::NumberRules::ANY })
 }

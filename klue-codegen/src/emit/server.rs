@@ -1,7 +1,7 @@
 //! Per operation: the request struct, the response enum, the trait method, and the glue that
 //! decodes a routed request, calls the trait and encodes the response.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::request::RequestParts;
@@ -103,7 +103,7 @@ pub(crate) fn operation(
         #operation_spec
 
         async fn #handler_ident<S: #trait_ident>(
-            service: &S,
+            service: #rt::Arc<S>,
             #request_binding: #rt::OperationRequest,
         ) -> Result<#rt::Response<#rt::Body>, #rt::ApiError> {
             #violations
@@ -118,13 +118,7 @@ pub(crate) fn operation(
             Ok(#rt::IntoResponse::into_response(response))
         }
     };
-    let binding = quote! {
-        let s = #rt::Arc::clone(&service);
-        router.operation(&#spec_ident, move |request| {
-            let s = #rt::Arc::clone(&s);
-            async move { #handler_ident(&*s, request).await }
-        });
-    };
+    let binding = quote!(router.bind(&#spec_ident, &service, #handler_ident::<S>););
     OperationCode {
         response: quote!(#response_enum #response_impls),
         items,
@@ -229,12 +223,7 @@ fn response_enum(
                     .and_then(|s| s.canonical_reason())
                     .map(naming::camel)
                     .unwrap_or_else(|| format!("Status{code}"));
-                let code_lit = Literal::u16_unsuffixed(code);
-                (
-                    name,
-                    quote!(#rt::StatusCode::from_u16(#code_lit).unwrap_or(#rt::StatusCode::INTERNAL_SERVER_ERROR)),
-                    code.to_string(),
-                )
+                (name, super::status::status_expr(code), code.to_string())
             }
             ResponseStatus::Default => (
                 "Default".to_owned(),

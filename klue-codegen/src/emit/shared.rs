@@ -16,7 +16,7 @@ impl TypeEmitter {
         if self.admits_null(schema) {
             quote!()
         } else {
-            quote!(deserialize_with = "::klue_core::codegen::deserialize_non_null",)
+            quote!(deserialize_with = "klue::deserialize_non_null",)
         }
     }
 

@@ -44,7 +44,8 @@ pub(crate) struct TypeEmitter {
     named: Vec<(String, String)>,
     /// The same, by schema name.
     named_index: std::collections::HashMap<String, String>,
-    pub(super) patterns: usize,
+    /// Pattern statics by regex source: one per distinct pattern.
+    pub(super) patterns: std::collections::HashMap<String, proc_macro2::Ident>,
     /// Schema statics of inline types, by the hint they were named from.
     pub(super) inline_statics: std::collections::BTreeMap<String, proc_macro2::Ident>,
     /// Names of inline types, by the hint they were named from: the server and the client ask
@@ -88,7 +89,7 @@ impl TypeEmitter {
             static_names: BTreeSet::new(),
             named_index: named.iter().cloned().collect(),
             named,
-            patterns: 0,
+            patterns: std::collections::HashMap::new(),
             inline_statics: std::collections::BTreeMap::new(),
             inline_types: std::collections::BTreeMap::new(),
             inline_by_shape: std::collections::HashMap::new(),
@@ -207,6 +208,7 @@ impl TypeEmitter {
         let mut fields = Vec::new();
         let mut property_nodes = Vec::new();
         let mut checks = Vec::new();
+        let mut field_refs = Vec::new();
         let mut field_names = BTreeSet::new();
         let mut ctors = super::construct::Constructors::default();
         for property in properties {
@@ -251,7 +253,7 @@ impl TypeEmitter {
                 (true, true) => quote! {
                     #field_docs
                     #rename
-                    #[serde(deserialize_with = "::klue_core::codegen::deserialize_nullable")]
+                    #[serde(deserialize_with = "klue::deserialize_nullable")]
                     pub #field_ident: Option<#ty>,
                 },
                 (false, false) => {
@@ -269,27 +271,25 @@ impl TypeEmitter {
                     #rename
                     #[serde(
                         default,
-                        deserialize_with = "::klue_core::codegen::deserialize_present",
+                        deserialize_with = "klue::deserialize_present",
                         skip_serializing_if = "Option::is_none"
                     )]
                     pub #field_ident: Option<Option<#ty>>,
                 },
             });
-            property_nodes.push(quote! {
-                #rt::Property { name: #json_name, required: #required, schema: &#field_static },
-            });
-            checks.push(quote!(v.field(#json_name, &self.#field_ident, &#field_static);));
+            property_nodes.push(property_node(json_name, required, &field_static));
+            field_refs.push(quote!(&self.#field_ident));
         }
         let serde_path = format!("{rt}::serde").replace(' ', "");
         // `remote = "Self"`: the derived code is inherent, and `object_serde!` implements the
         // traits so that the struct is read from a JSON object only (never positionally).
         let mut container = quote!(#[serde(crate = #serde_path, remote = "Self")]);
         let additional_node = match additional {
-            Additional::Unspecified => quote!(None),
+            Additional::Unspecified => quote!(),
             Additional::Forbidden => {
                 container =
                     quote!(#[serde(crate = #serde_path, remote = "Self", deny_unknown_fields)]);
-                quote!(Some(&#rt::plain::NEVER))
+                quote!(additional: Some(&#rt::plain::NEVER),)
             }
             Additional::Any | Additional::Schema(_) => {
                 // The undeclared properties, kept in a map beside the fields.
@@ -317,8 +317,13 @@ impl TypeEmitter {
                         quote!(#rt::Validate::validate(&self.#field_ident, &#static_name, v);),
                     );
                 }
-                quote!(Some(&#values_static))
+                quote!(additional: Some(&#values_static),)
             }
+        };
+        let field_checks = if field_refs.is_empty() {
+            quote!()
+        } else {
+            quote!(v.fields(&#static_name, &[#(#field_refs),*]);)
         };
         let default_derive = ctors.derives_default().then(|| quote!(Default,));
         let ctor_impls = ctors.impls(&type_ident);
@@ -336,15 +341,15 @@ impl TypeEmitter {
 
             impl #rt::Validate for #type_ident {
                 fn validate(&self, _schema: &'static #rt::Schema, v: &mut #rt::Violations) {
+                    #field_checks
                     #(#checks)*
                 }
             }
 
             #[allow(dead_code)] static #static_name: #rt::Schema = #rt::Schema::Object(#rt::ObjectRules {
-                properties: &[#(#property_nodes)*],
-                additional: #additional_node,
-                min_properties: None,
-                max_properties: None,
+                properties: &[#(#property_nodes),*],
+                #additional_node
+                ..#rt::ObjectRules::EMPTY
             });
         });
     }
@@ -413,11 +418,8 @@ impl TypeEmitter {
             }
 
             #[allow(dead_code)] static #static_name: #rt::Schema = #rt::Schema::String(#rt::StringRules {
-                min_length: None,
-                max_length: None,
-                pattern: None,
                 enum_values: &[#(#values),*],
-                format: None,
+                ..#rt::StringRules::ANY
             });
         });
     }
@@ -498,4 +500,18 @@ fn field_doc(property: &Property) -> TokenStream {
         (description, note) => description.or(note).map(str::to_owned),
     };
     doc(text.as_deref())
+}
+
+/// One entry of an object's property list.
+pub(super) fn property_node(
+    json_name: &str,
+    required: bool,
+    schema: &impl quote::ToTokens,
+) -> TokenStream {
+    let rt = rt();
+    if required {
+        quote!(#rt::Property::required(#json_name, &#schema))
+    } else {
+        quote!(#rt::Property::optional(#json_name, &#schema))
+    }
 }

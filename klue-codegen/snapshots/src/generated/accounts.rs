@@ -65,11 +65,8 @@ impl klue::Validate for AccountPlan {
 }
 #[allow(dead_code)]
 static SCHEMA_ACCOUNT_PLAN: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["free", "pro"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 fn default_account_plan() -> AccountPlan {
     AccountPlan::Free
@@ -81,11 +78,8 @@ fn default_account_quota() -> i64 {
 static SCHEMA_ACCOUNT_LIMITS_ADDITIONAL: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
-        minimum: None,
         maximum: Some(1000f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[derive(
@@ -100,7 +94,7 @@ static SCHEMA_ACCOUNT_LIMITS_ADDITIONAL: klue::Schema = klue::Schema::Integer(
 pub struct AccountLimits {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub daily: Option<i64>,
@@ -111,22 +105,15 @@ pub struct AccountLimits {
 ::klue_core::object_serde!(AccountLimits);
 impl klue::Validate for AccountLimits {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("daily", &self.daily, &klue::plain::INT64);
+        v.fields(&SCHEMA_ACCOUNT_LIMITS, &[&self.daily]);
         klue::Validate::validate(&self.additional_properties, &SCHEMA_ACCOUNT_LIMITS, v);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_ACCOUNT_LIMITS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "daily",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
-    ],
+    properties: &[klue::Property::optional("daily", &klue::plain::INT64)],
     additional: Some(&SCHEMA_ACCOUNT_LIMITS_ADDITIONAL),
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self", deny_unknown_fields)]
@@ -134,14 +121,14 @@ pub struct Account {
     /// Read-only: sent by the server; never required (the same type serves requests).
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub id: Option<klue::Uuid>,
     pub email: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub created: Option<klue::DateTime>,
@@ -153,7 +140,7 @@ pub struct Account {
     pub quota: i64,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub limits: Option<AccountLimits>,
@@ -176,57 +163,33 @@ impl Account {
 ::klue_core::object_serde!(Account);
 impl klue::Validate for Account {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("id", &self.id, &klue::plain::UUID);
-        v.field("email", &self.email, &klue::plain::EMAIL);
-        v.field("created", &self.created, &klue::plain::DATE_TIME);
-        v.field("active", &self.active, &klue::plain::BOOLEAN);
-        v.field("plan", &self.plan, &SCHEMA_ACCOUNT_PLAN);
-        v.field("quota", &self.quota, &klue::plain::INT64);
-        v.field("limits", &self.limits, &SCHEMA_ACCOUNT_LIMITS);
+        v.fields(
+            &SCHEMA_ACCOUNT,
+            &[
+                &self.id,
+                &self.email,
+                &self.created,
+                &self.active,
+                &self.plan,
+                &self.quota,
+                &self.limits,
+            ],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_ACCOUNT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "id",
-            required: false,
-            schema: &klue::plain::UUID,
-        },
-        klue::Property {
-            name: "email",
-            required: true,
-            schema: &klue::plain::EMAIL,
-        },
-        klue::Property {
-            name: "created",
-            required: false,
-            schema: &klue::plain::DATE_TIME,
-        },
-        klue::Property {
-            name: "active",
-            required: false,
-            schema: &klue::plain::BOOLEAN,
-        },
-        klue::Property {
-            name: "plan",
-            required: false,
-            schema: &SCHEMA_ACCOUNT_PLAN,
-        },
-        klue::Property {
-            name: "quota",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
-        klue::Property {
-            name: "limits",
-            required: false,
-            schema: &SCHEMA_ACCOUNT_LIMITS,
-        },
+        klue::Property::optional("id", &klue::plain::UUID),
+        klue::Property::required("email", &klue::plain::EMAIL),
+        klue::Property::optional("created", &klue::plain::DATE_TIME),
+        klue::Property::optional("active", &klue::plain::BOOLEAN),
+        klue::Property::optional("plan", &SCHEMA_ACCOUNT_PLAN),
+        klue::Property::optional("quota", &klue::plain::INT64),
+        klue::Property::optional("limits", &SCHEMA_ACCOUNT_LIMITS),
     ],
     additional: Some(&klue::plain::NEVER),
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `CreateAccount`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -238,13 +201,7 @@ pub enum CreateAccountResponse {
 impl klue::IntoResponse for CreateAccountResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -280,7 +237,7 @@ static OPERATION_CREATE_ACCOUNT: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_create_account<S: AccountsApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -288,9 +245,7 @@ async fn handle_create_account<S: AccountsApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = CreateAccountRequest { body };
     let response = service.create_account(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -298,18 +253,8 @@ async fn handle_create_account<S: AccountsApi>(
 /// Binds an implementation of [`AccountsApi`] to the routes of `accounts`.
 pub fn router<S: AccountsApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_CREATE_ACCOUNT,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_create_account(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_CREATE_ACCOUNT, &service, handle_create_account::<S>);
     router
 }
 /// The parameters and body of operation `create_account` (POST /accounts).

@@ -22,25 +22,25 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"auth schemes
 pub struct Seen {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub token: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub user: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub password: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub key: Option<String>,
@@ -48,54 +48,28 @@ pub struct Seen {
 ::klue_core::object_serde!(Seen);
 impl klue::Validate for Seen {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("token", &self.token, &klue::plain::STRING);
-        v.field("user", &self.user, &klue::plain::STRING);
-        v.field("password", &self.password, &klue::plain::STRING);
-        v.field("key", &self.key, &klue::plain::STRING);
+        v.fields(&SCHEMA_SEEN, &[&self.token, &self.user, &self.password, &self.key]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_SEEN: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "token",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "user",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "password",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "key",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::optional("token", &klue::plain::STRING),
+        klue::Property::optional("user", &klue::plain::STRING),
+        klue::Property::optional("password", &klue::plain::STRING),
+        klue::Property::optional("key", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_MESSAGE_IN__EVENT_TYPE: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_MESSAGE_IN__PAYLOAD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[],
     additional: Some(&klue::Schema::Any),
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -117,27 +91,16 @@ impl MessageIn {
 ::klue_core::object_serde!(MessageIn);
 impl klue::Validate for MessageIn {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("eventType", &self.event_type, &SCHEMA_MESSAGE_IN__EVENT_TYPE);
-        v.field("payload", &self.payload, &SCHEMA_MESSAGE_IN__PAYLOAD);
+        v.fields(&SCHEMA_MESSAGE_IN, &[&self.event_type, &self.payload]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_MESSAGE_IN: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "eventType",
-            required: true,
-            schema: &SCHEMA_MESSAGE_IN__EVENT_TYPE,
-        },
-        klue::Property {
-            name: "payload",
-            required: true,
-            schema: &SCHEMA_MESSAGE_IN__PAYLOAD,
-        },
+        klue::Property::required("eventType", &SCHEMA_MESSAGE_IN__EVENT_TYPE),
+        klue::Property::required("payload", &SCHEMA_MESSAGE_IN__PAYLOAD),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -148,27 +111,16 @@ pub struct HttpError {
 ::klue_core::object_serde!(HttpError);
 impl klue::Validate for HttpError {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("code", &self.code, &klue::plain::STRING);
-        v.field("detail", &self.detail, &klue::plain::STRING);
+        v.fields(&SCHEMA_HTTP_ERROR, &[&self.code, &self.detail]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_HTTP_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "code",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "detail",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("code", &klue::plain::STRING),
+        klue::Property::required("detail", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_HTTP_VALIDATION_ERROR__DETAIL: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -192,31 +144,19 @@ pub struct HttpValidationError {
 ::klue_core::object_serde!(HttpValidationError);
 impl klue::Validate for HttpValidationError {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("detail", &self.detail, &SCHEMA_HTTP_VALIDATION_ERROR__DETAIL);
+        v.fields(&SCHEMA_HTTP_VALIDATION_ERROR, &[&self.detail]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_HTTP_VALIDATION_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "detail",
-            required: true,
-            schema: &SCHEMA_HTTP_VALIDATION_ERROR__DETAIL,
-        },
+        klue::Property::required("detail", &SCHEMA_HTTP_VALIDATION_ERROR__DETAIL),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_VALIDATION_ERROR__LOC: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -242,33 +182,17 @@ impl ValidationError {
 ::klue_core::object_serde!(ValidationError);
 impl klue::Validate for ValidationError {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("loc", &self.loc, &SCHEMA_VALIDATION_ERROR__LOC);
-        v.field("msg", &self.msg, &klue::plain::STRING);
-        v.field("type", &self.r#type, &klue::plain::STRING);
+        v.fields(&SCHEMA_VALIDATION_ERROR, &[&self.loc, &self.msg, &self.r#type]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_VALIDATION_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "loc",
-            required: true,
-            schema: &SCHEMA_VALIDATION_ERROR__LOC,
-        },
-        klue::Property {
-            name: "msg",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "type",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("loc", &SCHEMA_VALIDATION_ERROR__LOC),
+        klue::Property::required("msg", &klue::plain::STRING),
+        klue::Property::required("type", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `GetOpaque`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -280,13 +204,7 @@ pub enum GetOpaqueResponse {
 impl klue::IntoResponse for GetOpaqueResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -305,13 +223,7 @@ pub enum GetVerifiedResponse {
 impl klue::IntoResponse for GetVerifiedResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -330,13 +242,7 @@ pub enum GetJwtResponse {
 impl klue::IntoResponse for GetJwtResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -355,13 +261,7 @@ pub enum GetBasicResponse {
 impl klue::IntoResponse for GetBasicResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -380,13 +280,7 @@ pub enum GetBasicOrKeyResponse {
 impl klue::IntoResponse for GetBasicOrKeyResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -405,13 +299,7 @@ pub enum GetBasicOrAnonymousResponse {
 impl klue::IntoResponse for GetBasicOrAnonymousResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -434,26 +322,12 @@ pub enum CreateMessageResponse {
 impl klue::IntoResponse for CreateMessageResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Created(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(201)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
             Self::Unauthorized(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(401)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
+                klue::json_response(klue::StatusCode::UNAUTHORIZED, &body)
             }
             Self::UnprocessableEntity(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(422)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
+                klue::json_response(klue::StatusCode::UNPROCESSABLE_ENTITY, &body)
             }
         }
     }
@@ -516,13 +390,11 @@ static OPERATION_GET_OPAQUE: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_get_opaque<S: AuthSchemesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let authorization = request.bearer_token("api_token", true).await?;
-    let Some(authorization) = authorization else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let authorization = klue::required(authorization)?;
     let request = GetOpaqueRequest { authorization };
     let response = service.get_opaque(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -541,13 +413,11 @@ static OPERATION_GET_VERIFIED: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_get_verified<S: AuthSchemesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let authorization = request.bearer_token("verified_token", true).await?;
-    let Some(authorization) = authorization else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let authorization = klue::required(authorization)?;
     let request = GetVerifiedRequest {
         authorization,
     };
@@ -568,7 +438,7 @@ static OPERATION_GET_JWT: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_get_jwt<S: AuthSchemesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     mut request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let claims = request.take_claims()?;
@@ -590,13 +460,11 @@ static OPERATION_GET_BASIC: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_get_basic<S: AuthSchemesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let authorization = request.basic_credentials("basic", true)?;
-    let Some(authorization) = authorization else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let authorization = klue::required(authorization)?;
     let request = GetBasicRequest { authorization };
     let response = service.get_basic(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -617,7 +485,7 @@ static OPERATION_GET_BASIC_OR_KEY: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_get_basic_or_key<S: AuthSchemesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -651,7 +519,7 @@ static OPERATION_GET_BASIC_OR_ANONYMOUS: klue::OperationSpec = klue::OperationSp
     body: None,
 };
 async fn handle_get_basic_or_anonymous<S: AuthSchemesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let authorization = request.basic_credentials("basic", false)?;
@@ -681,7 +549,7 @@ static OPERATION_CREATE_MESSAGE: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_create_message<S: AuthSchemesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -690,9 +558,8 @@ async fn handle_create_message<S: AuthSchemesApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let (Some(authorization), Some(body)) = (authorization, body) else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let authorization = klue::required(authorization)?;
+    let body = klue::required(body)?;
     let request = CreateMessageRequest {
         authorization,
         body,
@@ -703,72 +570,19 @@ async fn handle_create_message<S: AuthSchemesApi>(
 /// Binds an implementation of [`AuthSchemesApi`] to the routes of `auth_schemes`.
 pub fn router<S: AuthSchemesApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
+    router.bind(&OPERATION_GET_OPAQUE, &service, handle_get_opaque::<S>);
+    router.bind(&OPERATION_GET_VERIFIED, &service, handle_get_verified::<S>);
+    router.bind(&OPERATION_GET_JWT, &service, handle_get_jwt::<S>);
+    router.bind(&OPERATION_GET_BASIC, &service, handle_get_basic::<S>);
+    router.bind(&OPERATION_GET_BASIC_OR_KEY, &service, handle_get_basic_or_key::<S>);
     router
-        .operation(
-            &OPERATION_GET_OPAQUE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_opaque(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_GET_VERIFIED,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_verified(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_GET_JWT,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_jwt(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_GET_BASIC,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_basic(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_GET_BASIC_OR_KEY,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_basic_or_key(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
+        .bind(
             &OPERATION_GET_BASIC_OR_ANONYMOUS,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_basic_or_anonymous(&*s, request).await }
-            },
+            &service,
+            handle_get_basic_or_anonymous::<S>,
         );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_CREATE_MESSAGE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_create_message(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_CREATE_MESSAGE, &service, handle_create_message::<S>);
     router
 }
 /// The parameters and body of operation `get_opaque` (GET /opaque).

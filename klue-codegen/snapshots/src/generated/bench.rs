@@ -14,26 +14,18 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"bench","vers
 static SCHEMA_NEW_ITEM__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
     max_length: Some(64),
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_NEW_ITEM__PRICE: klue::Schema = klue::Schema::Number(klue::NumberRules {
     minimum: Some(0f64),
-    maximum: None,
-    exclusive_minimum: None,
-    exclusive_maximum: None,
-    multiple_of: None,
+    ..klue::NumberRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_NEW_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
         max_length: Some(32),
-        pattern: None,
-        enum_values: &[],
-        format: None,
+        ..klue::StringRules::ANY
     }),
     min_items: None,
     max_items: Some(10),
@@ -46,7 +38,7 @@ pub struct NewItem {
     pub price: f64,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<String>>,
@@ -61,43 +53,21 @@ impl NewItem {
 ::klue_core::object_serde!(NewItem);
 impl klue::Validate for NewItem {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_NEW_ITEM__NAME);
-        v.field("price", &self.price, &SCHEMA_NEW_ITEM__PRICE);
-        v.field("tags", &self.tags, &SCHEMA_NEW_ITEM__TAGS);
+        v.fields(&SCHEMA_NEW_ITEM, &[&self.name, &self.price, &self.tags]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_NEW_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_NEW_ITEM__NAME,
-        },
-        klue::Property {
-            name: "price",
-            required: true,
-            schema: &SCHEMA_NEW_ITEM__PRICE,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_NEW_ITEM__TAGS,
-        },
+        klue::Property::required("name", &SCHEMA_NEW_ITEM__NAME),
+        klue::Property::required("price", &SCHEMA_NEW_ITEM__PRICE),
+        klue::Property::optional("tags", &SCHEMA_NEW_ITEM__TAGS),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -110,7 +80,7 @@ pub struct Item {
     pub price: f64,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<String>>,
@@ -130,39 +100,18 @@ impl Item {
 ::klue_core::object_serde!(Item);
 impl klue::Validate for Item {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("id", &self.id, &klue::plain::UUID);
-        v.field("name", &self.name, &klue::plain::STRING);
-        v.field("price", &self.price, &klue::plain::NUMBER);
-        v.field("tags", &self.tags, &SCHEMA_ITEM__TAGS);
+        v.fields(&SCHEMA_ITEM, &[&self.id, &self.name, &self.price, &self.tags]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "id",
-            required: true,
-            schema: &klue::plain::UUID,
-        },
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "price",
-            required: true,
-            schema: &klue::plain::NUMBER,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_ITEM__TAGS,
-        },
+        klue::Property::required("id", &klue::plain::UUID),
+        klue::Property::required("name", &klue::plain::STRING),
+        klue::Property::required("price", &klue::plain::NUMBER),
+        klue::Property::optional("tags", &SCHEMA_ITEM__TAGS),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `CreateItem`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -174,13 +123,7 @@ pub enum CreateItemResponse {
 impl klue::IntoResponse for CreateItemResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -218,7 +161,7 @@ static OPERATION_CREATE_ITEM: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_create_item<S: BenchApi>(
-    service: &S,
+    service: klue::Arc<S>,
     mut request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -226,9 +169,7 @@ async fn handle_create_item<S: BenchApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let claims = request.take_claims()?;
     let request = CreateItemRequest { body, claims };
     let response = service.create_item(request).await?;
@@ -237,18 +178,8 @@ async fn handle_create_item<S: BenchApi>(
 /// Binds an implementation of [`BenchApi`] to the routes of `bench`.
 pub fn router<S: BenchApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_CREATE_ITEM,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_create_item(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_CREATE_ITEM, &service, handle_create_item::<S>);
     router
 }
 /// The parameters and body of operation `create_item` (POST /v1/items).

@@ -12,13 +12,7 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"bodies","version":"1.0.0","description":"Multipart bodies with file parts, streamed raw bodies, several media types on one operation."},"paths":{"/uploads":{"post":{"operationId":"upload","requestBody":{"required":true,"content":{"multipart/form-data":{"schema":{"type":"object","required":["title","file"],"properties":{"title":{"type":"string","minLength":2},"count":{"type":"integer","minimum":1},"public":{"type":"boolean"},"tags":{"type":"array","items":{"type":"string"}},"meta":{"type":"object","required":["source"],"properties":{"source":{"type":"string"},"rank":{"type":"integer","maximum":10}}},"file":{"type":"string","format":"binary"},"attachments":{"type":"array","maxItems":2,"items":{"type":"string","format":"binary"}}}}}}},"responses":{"200":{"description":"What was received.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Received"}}}}}}},"/avatars":{"put":{"operationId":"put_avatar","requestBody":{"required":true,"content":{"multipart/form-data":{"schema":{"$ref":"#/components/schemas/Avatar"}}}},"responses":{"204":{"description":"Stored."}}}},"/blobs/{name}":{"put":{"operationId":"put_blob","parameters":[{"name":"name","in":"path","required":true,"schema":{"type":"string"}}],"requestBody":{"required":true,"content":{"application/octet-stream":{"schema":{"type":"string","format":"binary"}}}},"responses":{"200":{"description":"How the body arrived.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Counted"}}}}}}},"/pets":{"post":{"operationId":"add_pet","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}},"application/x-www-form-urlencoded":{"schema":{"$ref":"#/components/schemas/Pet"}}}},"responses":{"200":{"description":"The pet as decoded.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}}}}}}},"/imports":{"post":{"operationId":"import_data","requestBody":{"content":{"application/json":{"schema":{"type":"object","required":["rows"],"properties":{"rows":{"type":"array","items":{"type":"integer"},"maxItems":3}}}},"text/csv":{"schema":{"type":"string"}},"application/octet-stream":{"schema":{"type":"string","format":"binary"}}}},"responses":{"200":{"description":"Which kind arrived, and its size.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Counted"}}}}}}}},"components":{"schemas":{"Received":{"type":"object","properties":{"title":{"type":"string"},"count":{"type":"integer"},"public":{"type":"boolean"},"tags":{"type":"array","items":{"type":"string"}},"source":{"type":"string"},"file_name":{"type":"string"},"file_type":{"type":"string"},"file_size":{"type":"integer"},"attachments":{"type":"integer"}}},"Avatar":{"type":"object","required":["user","image"],"properties":{"user":{"type":"string"},"image":{"type":"string","format":"binary"}}},"Counted":{"type":"object","required":["kind","bytes","chunks"],"properties":{"kind":{"type":"string"},"bytes":{"type":"integer"},"chunks":{"type":"integer"}}},"Pet":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1},"age":{"type":"integer","minimum":0}}}}}}"##;
 #[allow(dead_code)]
 static SCHEMA_RECEIVED__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -35,55 +29,55 @@ static SCHEMA_RECEIVED__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRule
 pub struct Received {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub title: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub count: Option<i64>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub public: Option<bool>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<String>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub source: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub file_name: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub file_type: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub file_size: Option<i64>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub attachments: Option<i64>,
@@ -91,69 +85,36 @@ pub struct Received {
 ::klue_core::object_serde!(Received);
 impl klue::Validate for Received {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("title", &self.title, &klue::plain::STRING);
-        v.field("count", &self.count, &klue::plain::INT64);
-        v.field("public", &self.public, &klue::plain::BOOLEAN);
-        v.field("tags", &self.tags, &SCHEMA_RECEIVED__TAGS);
-        v.field("source", &self.source, &klue::plain::STRING);
-        v.field("file_name", &self.file_name, &klue::plain::STRING);
-        v.field("file_type", &self.file_type, &klue::plain::STRING);
-        v.field("file_size", &self.file_size, &klue::plain::INT64);
-        v.field("attachments", &self.attachments, &klue::plain::INT64);
+        v.fields(
+            &SCHEMA_RECEIVED,
+            &[
+                &self.title,
+                &self.count,
+                &self.public,
+                &self.tags,
+                &self.source,
+                &self.file_name,
+                &self.file_type,
+                &self.file_size,
+                &self.attachments,
+            ],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_RECEIVED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "title",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "count",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
-        klue::Property {
-            name: "public",
-            required: false,
-            schema: &klue::plain::BOOLEAN,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_RECEIVED__TAGS,
-        },
-        klue::Property {
-            name: "source",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "file_name",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "file_type",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "file_size",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
-        klue::Property {
-            name: "attachments",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
+        klue::Property::optional("title", &klue::plain::STRING),
+        klue::Property::optional("count", &klue::plain::INT64),
+        klue::Property::optional("public", &klue::plain::BOOLEAN),
+        klue::Property::optional("tags", &SCHEMA_RECEIVED__TAGS),
+        klue::Property::optional("source", &klue::plain::STRING),
+        klue::Property::optional("file_name", &klue::plain::STRING),
+        klue::Property::optional("file_type", &klue::plain::STRING),
+        klue::Property::optional("file_size", &klue::plain::INT64),
+        klue::Property::optional("attachments", &klue::plain::INT64),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -164,27 +125,16 @@ pub struct Avatar {
 ::klue_core::object_serde!(Avatar);
 impl klue::Validate for Avatar {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("user", &self.user, &klue::plain::STRING);
-        v.field("image", &self.image, &klue::plain::STRING);
+        v.fields(&SCHEMA_AVATAR, &[&self.user, &self.image]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_AVATAR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "user",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "image",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("user", &klue::plain::STRING),
+        klue::Property::required("image", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -196,51 +146,29 @@ pub struct Counted {
 ::klue_core::object_serde!(Counted);
 impl klue::Validate for Counted {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("kind", &self.kind, &klue::plain::STRING);
-        v.field("bytes", &self.bytes, &klue::plain::INT64);
-        v.field("chunks", &self.chunks, &klue::plain::INT64);
+        v.fields(&SCHEMA_COUNTED, &[&self.kind, &self.bytes, &self.chunks]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_COUNTED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "kind",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "bytes",
-            required: true,
-            schema: &klue::plain::INT64,
-        },
-        klue::Property {
-            name: "chunks",
-            required: true,
-            schema: &klue::plain::INT64,
-        },
+        klue::Property::required("kind", &klue::plain::STRING),
+        klue::Property::required("bytes", &klue::plain::INT64),
+        klue::Property::required("chunks", &klue::plain::INT64),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_PET__AGE: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
         minimum: Some(0f64),
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -249,7 +177,7 @@ pub struct Pet {
     pub name: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub age: Option<i64>,
@@ -264,56 +192,33 @@ impl Pet {
 ::klue_core::object_serde!(Pet);
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_PET__NAME);
-        v.field("age", &self.age, &SCHEMA_PET__AGE);
+        v.fields(&SCHEMA_PET, &[&self.name, &self.age]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_PET__NAME,
-        },
-        klue::Property {
-            name: "age",
-            required: false,
-            schema: &SCHEMA_PET__AGE,
-        },
+        klue::Property::required("name", &SCHEMA_PET__NAME),
+        klue::Property::optional("age", &SCHEMA_PET__AGE),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_UPLOAD_BODY_TITLE: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(2),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_UPLOAD_BODY_COUNT: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
         minimum: Some(1f64),
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[allow(dead_code)]
 static SCHEMA_UPLOAD_BODY_TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -322,11 +227,8 @@ static SCHEMA_UPLOAD_BODY_TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRu
 static SCHEMA_UPLOAD_BODY_META__RANK: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
-        minimum: None,
         maximum: Some(10f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -335,7 +237,7 @@ pub struct UploadBodyMeta {
     pub source: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub rank: Option<i64>,
@@ -350,27 +252,16 @@ impl UploadBodyMeta {
 ::klue_core::object_serde!(UploadBodyMeta);
 impl klue::Validate for UploadBodyMeta {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("source", &self.source, &klue::plain::STRING);
-        v.field("rank", &self.rank, &SCHEMA_UPLOAD_BODY_META__RANK);
+        v.fields(&SCHEMA_UPLOAD_BODY_META, &[&self.source, &self.rank]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_UPLOAD_BODY_META: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "source",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "rank",
-            required: false,
-            schema: &SCHEMA_UPLOAD_BODY_META__RANK,
-        },
+        klue::Property::required("source", &klue::plain::STRING),
+        klue::Property::optional("rank", &SCHEMA_UPLOAD_BODY_META__RANK),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_UPLOAD_BODY_META2: klue::Schema = klue::Schema::Ref(
@@ -378,13 +269,7 @@ static SCHEMA_UPLOAD_BODY_META2: klue::Schema = klue::Schema::Ref(
 );
 #[allow(dead_code)]
 static SCHEMA_UPLOAD_BODY_ATTACHMENTS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: Some(2),
     unique_items: false,
@@ -429,41 +314,13 @@ impl klue::MultipartBody for UploadBody {
 #[allow(dead_code)]
 static SCHEMA_UPLOAD__BODY: klue::Schema = klue::multipart_schema(
     &[
-        klue::Property {
-            name: "title",
-            required: true,
-            schema: &SCHEMA_UPLOAD_BODY_TITLE,
-        },
-        klue::Property {
-            name: "count",
-            required: false,
-            schema: &SCHEMA_UPLOAD_BODY_COUNT,
-        },
-        klue::Property {
-            name: "public",
-            required: false,
-            schema: &klue::plain::BOOLEAN,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_UPLOAD_BODY_TAGS,
-        },
-        klue::Property {
-            name: "meta",
-            required: false,
-            schema: &SCHEMA_UPLOAD_BODY_META2,
-        },
-        klue::Property {
-            name: "file",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "attachments",
-            required: false,
-            schema: &SCHEMA_UPLOAD_BODY_ATTACHMENTS,
-        },
+        klue::Property::required("title", &SCHEMA_UPLOAD_BODY_TITLE),
+        klue::Property::optional("count", &SCHEMA_UPLOAD_BODY_COUNT),
+        klue::Property::optional("public", &klue::plain::BOOLEAN),
+        klue::Property::optional("tags", &SCHEMA_UPLOAD_BODY_TAGS),
+        klue::Property::optional("meta", &SCHEMA_UPLOAD_BODY_META2),
+        klue::Property::required("file", &klue::plain::STRING),
+        klue::Property::optional("attachments", &SCHEMA_UPLOAD_BODY_ATTACHMENTS),
     ],
 );
 /// A `multipart/form-data` body (PutAvatarBody).
@@ -491,30 +348,13 @@ impl klue::MultipartBody for PutAvatarBody {
 #[allow(dead_code)]
 static SCHEMA_PUT_AVATAR__BODY: klue::Schema = klue::multipart_schema(
     &[
-        klue::Property {
-            name: "user",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "image",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("user", &klue::plain::STRING),
+        klue::Property::required("image", &klue::plain::STRING),
     ],
 );
 #[allow(dead_code)]
 static SCHEMA_IMPORT_DATA_BODY_JSON__ROWS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-        },
-    ),
+    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
     min_items: None,
     max_items: Some(3),
     unique_items: false,
@@ -534,21 +374,13 @@ pub struct ImportDataBodyJson {
 ::klue_core::object_serde!(ImportDataBodyJson);
 impl klue::Validate for ImportDataBodyJson {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("rows", &self.rows, &SCHEMA_IMPORT_DATA_BODY_JSON__ROWS);
+        v.fields(&SCHEMA_IMPORT_DATA_BODY_JSON, &[&self.rows]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_IMPORT_DATA_BODY_JSON: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "rows",
-            required: true,
-            schema: &SCHEMA_IMPORT_DATA_BODY_JSON__ROWS,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::required("rows", &SCHEMA_IMPORT_DATA_BODY_JSON__ROWS)],
+    ..klue::ObjectRules::EMPTY
 });
 /// The body of operation `import_data`, in one of the media kinds it accepts.
 #[derive(Debug)]
@@ -570,13 +402,7 @@ pub enum UploadResponse {
 impl klue::IntoResponse for UploadResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -595,12 +421,7 @@ pub enum PutAvatarResponse {
 impl klue::IntoResponse for PutAvatarResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::NoContent => {
-                klue::empty_response(
-                    klue::StatusCode::from_u16(204)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
+            Self::NoContent => klue::empty_response(klue::StatusCode::NO_CONTENT),
         }
     }
 }
@@ -614,13 +435,7 @@ pub enum PutBlobResponse {
 impl klue::IntoResponse for PutBlobResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -639,13 +454,7 @@ pub enum AddPetResponse {
 impl klue::IntoResponse for AddPetResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -664,13 +473,7 @@ pub enum ImportDataResponse {
 impl klue::IntoResponse for ImportDataResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -722,7 +525,7 @@ static OPERATION_UPLOAD: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_upload<S: BodiesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -732,9 +535,7 @@ async fn handle_upload<S: BodiesApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = UploadRequest { body };
     let response = service.upload(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -757,7 +558,7 @@ static OPERATION_PUT_AVATAR: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_put_avatar<S: BodiesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -767,9 +568,7 @@ async fn handle_put_avatar<S: BodiesApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = PutAvatarRequest { body };
     let response = service.put_avatar(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -793,7 +592,7 @@ static OPERATION_PUT_BLOB: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_put_blob<S: BodiesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -802,9 +601,8 @@ async fn handle_put_blob<S: BodiesApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let (Some(name), Some(body)) = (name, body) else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let name = klue::required(name)?;
+    let body = klue::required(body)?;
     let request = PutBlobRequest { name, body };
     let response = service.put_blob(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -827,7 +625,7 @@ static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_add_pet<S: BodiesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -840,9 +638,7 @@ async fn handle_add_pet<S: BodiesApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = AddPetRequest { body };
     let response = service.add_pet(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -865,7 +661,7 @@ static OPERATION_IMPORT_DATA: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_import_data<S: BodiesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -894,54 +690,12 @@ async fn handle_import_data<S: BodiesApi>(
 /// Binds an implementation of [`BodiesApi`] to the routes of `bodies`.
 pub fn router<S: BodiesApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_UPLOAD,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_upload(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_PUT_AVATAR,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_put_avatar(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_PUT_BLOB,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_put_blob(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ADD_PET,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_add_pet(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_IMPORT_DATA,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_import_data(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_UPLOAD, &service, handle_upload::<S>);
+    router.bind(&OPERATION_PUT_AVATAR, &service, handle_put_avatar::<S>);
+    router.bind(&OPERATION_PUT_BLOB, &service, handle_put_blob::<S>);
+    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
+    router.bind(&OPERATION_IMPORT_DATA, &service, handle_import_data::<S>);
     router
 }
 /// The parameters and body of operation `upload` (POST /uploads).

@@ -13,10 +13,7 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"combined","v
 #[allow(dead_code)]
 static SCHEMA_USER_ITEM__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -24,7 +21,7 @@ pub struct UserItem {
     pub name: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub email: Option<String>,
@@ -39,35 +36,21 @@ impl UserItem {
 ::klue_core::object_serde!(UserItem);
 impl klue::Validate for UserItem {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_USER_ITEM__NAME);
-        v.field("email", &self.email, &klue::plain::STRING);
+        v.fields(&SCHEMA_USER_ITEM, &[&self.name, &self.email]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_USER_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_USER_ITEM__NAME,
-        },
-        klue::Property {
-            name: "email",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("name", &SCHEMA_USER_ITEM__NAME),
+        klue::Property::optional("email", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_USER__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 /// Airflow's shape, `type: object` beside `allOf`.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -76,14 +59,14 @@ pub struct User {
     pub name: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub email: Option<String>,
     /// Write-only: sent by clients; never required (the same type serves responses).
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub password: Option<String>,
@@ -102,41 +85,22 @@ impl User {
 ::klue_core::object_serde!(User);
 impl klue::Validate for User {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_USER__NAME);
-        v.field("email", &self.email, &klue::plain::STRING);
-        v.field("password", &self.password, &klue::plain::STRING);
+        v.fields(&SCHEMA_USER, &[&self.name, &self.email, &self.password]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_USER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_USER__NAME,
-        },
-        klue::Property {
-            name: "email",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "password",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("name", &SCHEMA_USER__NAME),
+        klue::Property::optional("email", &klue::plain::STRING),
+        klue::Property::optional("password", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_LABELLED__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 /// Properties beside `allOf`, no `type`.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -145,14 +109,14 @@ pub struct Labelled {
     pub name: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub email: Option<String>,
     /// Write-only: sent by clients; never required (the same type serves responses).
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub password: Option<String>,
@@ -173,39 +137,21 @@ impl Labelled {
 ::klue_core::object_serde!(Labelled);
 impl klue::Validate for Labelled {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_LABELLED__NAME);
-        v.field("email", &self.email, &klue::plain::STRING);
-        v.field("password", &self.password, &klue::plain::STRING);
-        v.field("label", &self.label, &klue::plain::STRING);
+        v.fields(
+            &SCHEMA_LABELLED,
+            &[&self.name, &self.email, &self.password, &self.label],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_LABELLED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_LABELLED__NAME,
-        },
-        klue::Property {
-            name: "email",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "password",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "label",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("name", &SCHEMA_LABELLED__NAME),
+        klue::Property::optional("email", &klue::plain::STRING),
+        klue::Property::optional("password", &klue::plain::STRING),
+        klue::Property::required("label", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -215,21 +161,13 @@ pub struct Dog {
 ::klue_core::object_serde!(Dog);
 impl klue::Validate for Dog {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("barks", &self.barks, &klue::plain::BOOLEAN);
+        v.fields(&SCHEMA_DOG, &[&self.barks]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "barks",
-            required: true,
-            schema: &klue::plain::BOOLEAN,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::required("barks", &klue::plain::BOOLEAN)],
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
@@ -237,9 +175,7 @@ static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
     klue::NumberRules {
         minimum: Some(1f64),
         maximum: Some(9f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -250,21 +186,13 @@ pub struct Cat {
 ::klue_core::object_serde!(Cat);
 impl klue::Validate for Cat {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("lives", &self.lives, &SCHEMA_CAT__LIVES);
+        v.fields(&SCHEMA_CAT, &[&self.lives]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "lives",
-            required: true,
-            schema: &SCHEMA_CAT__LIVES,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::required("lives", &SCHEMA_CAT__LIVES)],
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
 #[serde(crate = "klue::serde", untagged)]
@@ -306,13 +234,13 @@ static SCHEMA_PET: klue::Schema = klue::Schema::OneOf(&[&SCHEMA_DOG, &SCHEMA_CAT
 pub struct NoteEdit {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub title: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub body: Option<String>,
@@ -320,36 +248,23 @@ pub struct NoteEdit {
 ::klue_core::object_serde!(NoteEdit);
 impl klue::Validate for NoteEdit {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("title", &self.title, &klue::plain::STRING);
-        v.field("body", &self.body, &klue::plain::STRING);
+        v.fields(&SCHEMA_NOTE_EDIT, &[&self.title, &self.body]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_NOTE_EDIT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "title",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "body",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::optional("title", &klue::plain::STRING),
+        klue::Property::optional("body", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// An `allOf` that is not of objects, beside `type: object`.
 pub type Odd = ::std::collections::BTreeMap<String, klue::serde_json::Value>;
 #[allow(dead_code)]
 static SCHEMA_ODD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[],
     additional: Some(&klue::Schema::Any),
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `AddUser`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -361,13 +276,7 @@ pub enum AddUserResponse {
 impl klue::IntoResponse for AddUserResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -386,13 +295,7 @@ pub enum AddLabelResponse {
 impl klue::IntoResponse for AddLabelResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -411,13 +314,7 @@ pub enum AddPetResponse {
 impl klue::IntoResponse for AddPetResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -436,13 +333,7 @@ pub enum EditNoteResponse {
 impl klue::IntoResponse for EditNoteResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -461,13 +352,7 @@ pub enum AddOddResponse {
 impl klue::IntoResponse for AddOddResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -519,7 +404,7 @@ static OPERATION_ADD_USER: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_add_user<S: CombinedApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -527,9 +412,7 @@ async fn handle_add_user<S: CombinedApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = AddUserRequest { body };
     let response = service.add_user(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -552,7 +435,7 @@ static OPERATION_ADD_LABEL: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_add_label<S: CombinedApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -560,9 +443,7 @@ async fn handle_add_label<S: CombinedApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = AddLabelRequest { body };
     let response = service.add_label(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -585,7 +466,7 @@ static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_add_pet<S: CombinedApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -593,9 +474,7 @@ async fn handle_add_pet<S: CombinedApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = AddPetRequest { body };
     let response = service.add_pet(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -618,7 +497,7 @@ static OPERATION_EDIT_NOTE: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_edit_note<S: CombinedApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -626,9 +505,7 @@ async fn handle_edit_note<S: CombinedApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = EditNoteRequest { body };
     let response = service.edit_note(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -651,7 +528,7 @@ static OPERATION_ADD_ODD: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_add_odd<S: CombinedApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -659,9 +536,7 @@ async fn handle_add_odd<S: CombinedApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = AddOddRequest { body };
     let response = service.add_odd(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -669,54 +544,12 @@ async fn handle_add_odd<S: CombinedApi>(
 /// Binds an implementation of [`CombinedApi`] to the routes of `combined`.
 pub fn router<S: CombinedApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ADD_USER,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_add_user(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ADD_LABEL,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_add_label(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ADD_PET,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_add_pet(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_EDIT_NOTE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_edit_note(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ADD_ODD,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_add_odd(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_ADD_USER, &service, handle_add_user::<S>);
+    router.bind(&OPERATION_ADD_LABEL, &service, handle_add_label::<S>);
+    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
+    router.bind(&OPERATION_EDIT_NOTE, &service, handle_edit_note::<S>);
+    router.bind(&OPERATION_ADD_ODD, &service, handle_add_odd::<S>);
     router
 }
 /// The parameters and body of operation `add_user` (POST /users).

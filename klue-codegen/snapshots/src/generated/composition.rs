@@ -13,10 +13,7 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"composition"
 #[allow(dead_code)]
 static SCHEMA_NAMED__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -26,29 +23,18 @@ pub struct Named {
 ::klue_core::object_serde!(Named);
 impl klue::Validate for Named {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_NAMED__NAME);
+        v.fields(&SCHEMA_NAMED, &[&self.name]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_NAMED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_NAMED__NAME,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::required("name", &SCHEMA_NAMED__NAME)],
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_DOG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -59,35 +45,21 @@ pub struct Dog {
 ::klue_core::object_serde!(Dog);
 impl klue::Validate for Dog {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_DOG__NAME);
-        v.field("barks", &self.barks, &klue::plain::BOOLEAN);
+        v.fields(&SCHEMA_DOG, &[&self.name, &self.barks]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_DOG__NAME,
-        },
-        klue::Property {
-            name: "barks",
-            required: true,
-            schema: &klue::plain::BOOLEAN,
-        },
+        klue::Property::required("name", &SCHEMA_DOG__NAME),
+        klue::Property::required("barks", &klue::plain::BOOLEAN),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_CAT__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
@@ -95,9 +67,7 @@ static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
     klue::NumberRules {
         minimum: Some(1f64),
         maximum: Some(9f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -108,14 +78,14 @@ pub struct Cat {
     /// Whether the cat stays in.
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub indoor: Option<Flag>,
     /// What it answers to.
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub nickname: Option<ShortText>,
@@ -135,39 +105,18 @@ impl Cat {
 ::klue_core::object_serde!(Cat);
 impl klue::Validate for Cat {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_CAT__NAME);
-        v.field("lives", &self.lives, &SCHEMA_CAT__LIVES);
-        v.field("indoor", &self.indoor, &SCHEMA_FLAG);
-        v.field("nickname", &self.nickname, &SCHEMA_SHORT_TEXT);
+        v.fields(&SCHEMA_CAT, &[&self.name, &self.lives, &self.indoor, &self.nickname]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_CAT__NAME,
-        },
-        klue::Property {
-            name: "lives",
-            required: true,
-            schema: &SCHEMA_CAT__LIVES,
-        },
-        klue::Property {
-            name: "indoor",
-            required: false,
-            schema: &SCHEMA_FLAG,
-        },
-        klue::Property {
-            name: "nickname",
-            required: false,
-            schema: &SCHEMA_SHORT_TEXT,
-        },
+        klue::Property::required("name", &SCHEMA_CAT__NAME),
+        klue::Property::required("lives", &SCHEMA_CAT__LIVES),
+        klue::Property::optional("indoor", &SCHEMA_FLAG),
+        klue::Property::optional("nickname", &SCHEMA_SHORT_TEXT),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 pub type Flag = bool;
 #[allow(dead_code)]
@@ -175,11 +124,8 @@ static SCHEMA_FLAG: klue::Schema = klue::Schema::Boolean;
 pub type ShortText = String;
 #[allow(dead_code)]
 static SCHEMA_SHORT_TEXT: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
     max_length: Some(8),
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
 #[serde(crate = "klue::serde", untagged)]
@@ -252,7 +198,7 @@ pub struct Summary {
     pub name: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_present",
+        deserialize_with = "klue::deserialize_present",
         skip_serializing_if = "Option::is_none"
     )]
     pub tag: Option<Option<SummaryTag>>,
@@ -267,33 +213,17 @@ impl Summary {
 ::klue_core::object_serde!(Summary);
 impl klue::Validate for Summary {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("kind", &self.kind, &klue::plain::STRING);
-        v.field("name", &self.name, &klue::plain::STRING);
-        v.field("tag", &self.tag, &SCHEMA_SUMMARY__TAG);
+        v.fields(&SCHEMA_SUMMARY, &[&self.kind, &self.name, &self.tag]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_SUMMARY: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "kind",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "tag",
-            required: false,
-            schema: &SCHEMA_SUMMARY__TAG,
-        },
+        klue::Property::required("kind", &klue::plain::STRING),
+        klue::Property::required("name", &klue::plain::STRING),
+        klue::Property::optional("tag", &SCHEMA_SUMMARY__TAG),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `AddPet`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -305,13 +235,7 @@ pub enum AddPetResponse {
 impl klue::IntoResponse for AddPetResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -347,7 +271,7 @@ static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_add_pet<S: CompositionApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -355,9 +279,7 @@ async fn handle_add_pet<S: CompositionApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = AddPetRequest { body };
     let response = service.add_pet(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -365,18 +287,8 @@ async fn handle_add_pet<S: CompositionApi>(
 /// Binds an implementation of [`CompositionApi`] to the routes of `composition`.
 pub fn router<S: CompositionApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ADD_PET,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_add_pet(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
     router
 }
 /// The parameters and body of operation `add_pet` (POST /pets).

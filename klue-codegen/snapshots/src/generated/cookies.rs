@@ -62,11 +62,8 @@ impl klue::Validate for GetSessionTheme {
 }
 #[allow(dead_code)]
 static SCHEMA_GET_SESSION_THEME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["light", "dark"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -74,7 +71,7 @@ pub struct GetSessionOk {
     pub session: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub theme: Option<String>,
@@ -89,27 +86,16 @@ impl GetSessionOk {
 ::klue_core::object_serde!(GetSessionOk);
 impl klue::Validate for GetSessionOk {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("session", &self.session, &klue::plain::STRING);
-        v.field("theme", &self.theme, &klue::plain::STRING);
+        v.fields(&SCHEMA_GET_SESSION_OK, &[&self.session, &self.theme]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_GET_SESSION_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "session",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "theme",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("session", &klue::plain::STRING),
+        klue::Property::optional("theme", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `GetSession`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,13 +107,7 @@ pub enum GetSessionResponse {
 impl klue::IntoResponse for GetSessionResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -158,10 +138,7 @@ impl GetSessionRequest {
 }
 static SCHEMA_GET_SESSION__SESSION: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(8),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 static OPERATION_GET_SESSION: klue::OperationSpec = klue::OperationSpec {
     id: "get_session",
@@ -171,7 +148,7 @@ static OPERATION_GET_SESSION: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_get_session<S: CookiesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -184,9 +161,7 @@ async fn handle_get_session<S: CookiesApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(session) = session else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let session = klue::required(session)?;
     let request = GetSessionRequest {
         session,
         theme,
@@ -197,18 +172,8 @@ async fn handle_get_session<S: CookiesApi>(
 /// Binds an implementation of [`CookiesApi`] to the routes of `cookies`.
 pub fn router<S: CookiesApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_GET_SESSION,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_session(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_GET_SESSION, &service, handle_get_session::<S>);
     router
 }
 /// The parameters and body of operation `get_session` (GET /session).

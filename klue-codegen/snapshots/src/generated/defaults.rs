@@ -62,11 +62,8 @@ impl klue::Validate for Order {
 }
 #[allow(dead_code)]
 static SCHEMA_ORDER: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["asc", "desc"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -78,7 +75,7 @@ pub struct Echo {
     pub unit: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub page: Option<i64>,
@@ -106,61 +103,34 @@ impl Echo {
 ::klue_core::object_serde!(Echo);
 impl klue::Validate for Echo {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("verbose", &self.verbose, &klue::plain::BOOLEAN);
-        v.field("limit", &self.limit, &klue::plain::INT32);
-        v.field("order", &self.order, &klue::plain::STRING);
-        v.field("mode", &self.mode, &klue::plain::STRING);
-        v.field("unit", &self.unit, &klue::plain::STRING);
-        v.field("page", &self.page, &klue::plain::INT64);
+        v.fields(
+            &SCHEMA_ECHO,
+            &[
+                &self.verbose,
+                &self.limit,
+                &self.order,
+                &self.mode,
+                &self.unit,
+                &self.page,
+            ],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_ECHO: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "verbose",
-            required: true,
-            schema: &klue::plain::BOOLEAN,
-        },
-        klue::Property {
-            name: "limit",
-            required: true,
-            schema: &klue::plain::INT32,
-        },
-        klue::Property {
-            name: "order",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "mode",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "unit",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "page",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
+        klue::Property::required("verbose", &klue::plain::BOOLEAN),
+        klue::Property::required("limit", &klue::plain::INT32),
+        klue::Property::required("order", &klue::plain::STRING),
+        klue::Property::required("mode", &klue::plain::STRING),
+        klue::Property::required("unit", &klue::plain::STRING),
+        klue::Property::optional("page", &klue::plain::INT64),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -175,13 +145,13 @@ pub struct Item {
     pub name: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<String>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub note: Option<String>,
@@ -203,49 +173,22 @@ impl Item {
 ::klue_core::object_serde!(Item);
 impl klue::Validate for Item {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &klue::plain::STRING);
-        v.field("tags", &self.tags, &SCHEMA_ITEM__TAGS);
-        v.field("note", &self.note, &klue::plain::STRING);
-        v.field("count", &self.count, &klue::plain::INT64);
+        v.fields(&SCHEMA_ITEM, &[&self.name, &self.tags, &self.note, &self.count]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_ITEM__TAGS,
-        },
-        klue::Property {
-            name: "note",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "count",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
+        klue::Property::required("name", &klue::plain::STRING),
+        klue::Property::optional("tags", &SCHEMA_ITEM__TAGS),
+        klue::Property::optional("note", &klue::plain::STRING),
+        klue::Property::optional("count", &klue::plain::INT64),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_OPTIONS__LABELS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -263,13 +206,13 @@ static SCHEMA_OPTIONS__LABELS: klue::Schema = klue::Schema::Array(klue::ArrayRul
 pub struct Options {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub flag: Option<bool>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub labels: Option<Vec<String>>,
@@ -277,27 +220,16 @@ pub struct Options {
 ::klue_core::object_serde!(Options);
 impl klue::Validate for Options {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("flag", &self.flag, &klue::plain::BOOLEAN);
-        v.field("labels", &self.labels, &SCHEMA_OPTIONS__LABELS);
+        v.fields(&SCHEMA_OPTIONS, &[&self.flag, &self.labels]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_OPTIONS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "flag",
-            required: false,
-            schema: &klue::plain::BOOLEAN,
-        },
-        klue::Property {
-            name: "labels",
-            required: false,
-            schema: &SCHEMA_OPTIONS__LABELS,
-        },
+        klue::Property::optional("flag", &klue::plain::BOOLEAN),
+        klue::Property::optional("labels", &SCHEMA_OPTIONS__LABELS),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 fn default_settings_retries() -> i64 {
     3i64
@@ -310,7 +242,7 @@ pub struct Settings {
     pub retries: i64,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub name: Option<String>,
@@ -326,37 +258,20 @@ impl ::core::default::Default for Settings {
 ::klue_core::object_serde!(Settings);
 impl klue::Validate for Settings {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("retries", &self.retries, &klue::plain::INT64);
-        v.field("name", &self.name, &klue::plain::STRING);
+        v.fields(&SCHEMA_SETTINGS, &[&self.retries, &self.name]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_SETTINGS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "retries",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
-        klue::Property {
-            name: "name",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::optional("retries", &klue::plain::INT64),
+        klue::Property::optional("name", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_BATCH__ITEMS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -375,7 +290,7 @@ pub struct Batch {
     pub items: Vec<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub label: Option<String>,
@@ -383,27 +298,16 @@ pub struct Batch {
 ::klue_core::object_serde!(Batch);
 impl klue::Validate for Batch {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("items", &self.items, &SCHEMA_BATCH__ITEMS);
-        v.field("label", &self.label, &klue::plain::STRING);
+        v.fields(&SCHEMA_BATCH, &[&self.items, &self.label]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_BATCH: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "items",
-            required: true,
-            schema: &SCHEMA_BATCH__ITEMS,
-        },
-        klue::Property {
-            name: "label",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("items", &SCHEMA_BATCH__ITEMS),
+        klue::Property::optional("label", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(
     Debug,
@@ -457,11 +361,8 @@ impl klue::Validate for ListItemsUnit {
 }
 #[allow(dead_code)]
 static SCHEMA_LIST_ITEMS_UNIT: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["kg", "lb"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 /// The responses of operation `ListItems`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -473,13 +374,7 @@ pub enum ListItemsResponse {
 impl klue::IntoResponse for ListItemsResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -498,13 +393,7 @@ pub enum CreateItemResponse {
 impl klue::IntoResponse for CreateItemResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Created(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(201)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
         }
     }
 }
@@ -563,17 +452,12 @@ static SCHEMA_LIST_ITEMS__LIMIT: klue::Schema = klue::Schema::Integer(
     klue::NumberRules {
         minimum: Some(1f64),
         maximum: Some(100f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 static SCHEMA_LIST_ITEMS__X_MODE: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(2),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 static OPERATION_LIST_ITEMS: klue::OperationSpec = klue::OperationSpec {
     id: "list_items",
@@ -583,7 +467,7 @@ static OPERATION_LIST_ITEMS: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_list_items<S: DefaultsApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -635,7 +519,7 @@ static OPERATION_CREATE_ITEM: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_create_item<S: DefaultsApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -643,9 +527,7 @@ async fn handle_create_item<S: DefaultsApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = CreateItemRequest { body };
     let response = service.create_item(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -653,27 +535,9 @@ async fn handle_create_item<S: DefaultsApi>(
 /// Binds an implementation of [`DefaultsApi`] to the routes of `defaults`.
 pub fn router<S: DefaultsApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_LIST_ITEMS,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_list_items(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_CREATE_ITEM,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_create_item(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_LIST_ITEMS, &service, handle_list_items::<S>);
+    router.bind(&OPERATION_CREATE_ITEM, &service, handle_create_item::<S>);
     router
 }
 /// The parameters and body of operation `list_items` (GET /items).

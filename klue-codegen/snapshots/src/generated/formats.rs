@@ -13,20 +13,14 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"Formats","ve
 pub type Stamp = klue::DateTime;
 #[allow(dead_code)]
 static SCHEMA_STAMP: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
     format: Some(klue::Format::DateTime),
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_BOOKING__ENDS: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
         format: Some(klue::Format::DateTime),
+        ..klue::StringRules::ANY
     }),
 );
 fn default_booking_created() -> klue::DateTime {
@@ -38,11 +32,8 @@ fn default_booking_owner() -> klue::Uuid {
 #[allow(dead_code)]
 static SCHEMA_BOOKING__HOLIDAYS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
         format: Some(klue::Format::Date),
+        ..klue::StringRules::ANY
     }),
     min_items: None,
     max_items: None,
@@ -50,27 +41,20 @@ static SCHEMA_BOOKING__HOLIDAYS: klue::Schema = klue::Schema::Array(klue::ArrayR
 });
 #[allow(dead_code)]
 static SCHEMA_BOOKING__GUESTS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[],
     additional: Some(
         &klue::Schema::String(klue::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            enum_values: &[],
             format: Some(klue::Format::Uuid),
+            ..klue::StringRules::ANY
         }),
     ),
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
-static PATTERN_1: klue::Pattern = klue::Pattern::new("^2024-");
+static PATTERN_BOOKING_CODE: klue::Pattern = klue::Pattern::new("^2024-");
 #[allow(dead_code)]
 static SCHEMA_BOOKING__CODE: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: Some(&PATTERN_1),
-    enum_values: &[],
+    pattern: Some(&PATTERN_BOOKING_CODE),
     format: Some(klue::Format::Date),
+    ..klue::StringRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
 #[serde(crate = "klue::serde", untagged)]
@@ -113,7 +97,7 @@ pub struct Booking {
     pub day: klue::Date,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_present",
+        deserialize_with = "klue::deserialize_present",
         skip_serializing_if = "Option::is_none"
     )]
     pub ends: Option<Option<klue::DateTime>>,
@@ -123,27 +107,27 @@ pub struct Booking {
     pub owner: klue::Uuid,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub holidays: Option<Vec<klue::Date>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub guests: Option<::std::collections::BTreeMap<String, klue::Uuid>>,
     /// A pattern besides the format is checked on the text, so it stays a String.
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub code: Option<String>,
     /// A default the format refuses is not applied.
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub stale: Option<klue::DateTime>,
@@ -172,90 +156,46 @@ impl Booking {
 ::klue_core::object_serde!(Booking);
 impl klue::Validate for Booking {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("id", &self.id, &klue::plain::UUID);
-        v.field("starts", &self.starts, &SCHEMA_STAMP);
-        v.field("day", &self.day, &klue::plain::DATE);
-        v.field("ends", &self.ends, &SCHEMA_BOOKING__ENDS);
-        v.field("created", &self.created, &klue::plain::DATE_TIME);
-        v.field("owner", &self.owner, &klue::plain::UUID);
-        v.field("holidays", &self.holidays, &SCHEMA_BOOKING__HOLIDAYS);
-        v.field("guests", &self.guests, &SCHEMA_BOOKING__GUESTS);
-        v.field("code", &self.code, &SCHEMA_BOOKING__CODE);
-        v.field("stale", &self.stale, &klue::plain::DATE_TIME);
-        v.field("when", &self.when, &SCHEMA_BOOKING_WHEN);
+        v.fields(
+            &SCHEMA_BOOKING,
+            &[
+                &self.id,
+                &self.starts,
+                &self.day,
+                &self.ends,
+                &self.created,
+                &self.owner,
+                &self.holidays,
+                &self.guests,
+                &self.code,
+                &self.stale,
+                &self.when,
+            ],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_BOOKING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "id",
-            required: true,
-            schema: &klue::plain::UUID,
-        },
-        klue::Property {
-            name: "starts",
-            required: true,
-            schema: &SCHEMA_STAMP,
-        },
-        klue::Property {
-            name: "day",
-            required: true,
-            schema: &klue::plain::DATE,
-        },
-        klue::Property {
-            name: "ends",
-            required: false,
-            schema: &SCHEMA_BOOKING__ENDS,
-        },
-        klue::Property {
-            name: "created",
-            required: false,
-            schema: &klue::plain::DATE_TIME,
-        },
-        klue::Property {
-            name: "owner",
-            required: false,
-            schema: &klue::plain::UUID,
-        },
-        klue::Property {
-            name: "holidays",
-            required: false,
-            schema: &SCHEMA_BOOKING__HOLIDAYS,
-        },
-        klue::Property {
-            name: "guests",
-            required: false,
-            schema: &SCHEMA_BOOKING__GUESTS,
-        },
-        klue::Property {
-            name: "code",
-            required: false,
-            schema: &SCHEMA_BOOKING__CODE,
-        },
-        klue::Property {
-            name: "stale",
-            required: false,
-            schema: &klue::plain::DATE_TIME,
-        },
-        klue::Property {
-            name: "when",
-            required: false,
-            schema: &SCHEMA_BOOKING_WHEN,
-        },
+        klue::Property::required("id", &klue::plain::UUID),
+        klue::Property::required("starts", &SCHEMA_STAMP),
+        klue::Property::required("day", &klue::plain::DATE),
+        klue::Property::optional("ends", &SCHEMA_BOOKING__ENDS),
+        klue::Property::optional("created", &klue::plain::DATE_TIME),
+        klue::Property::optional("owner", &klue::plain::UUID),
+        klue::Property::optional("holidays", &SCHEMA_BOOKING__HOLIDAYS),
+        klue::Property::optional("guests", &SCHEMA_BOOKING__GUESTS),
+        klue::Property::optional("code", &SCHEMA_BOOKING__CODE),
+        klue::Property::optional("stale", &klue::plain::DATE_TIME),
+        klue::Property::optional("when", &SCHEMA_BOOKING_WHEN),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_RECEIPT__DAYS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
         format: Some(klue::Format::Date),
+        ..klue::StringRules::ANY
     }),
     min_items: None,
     max_items: None,
@@ -268,26 +208,26 @@ pub struct Receipt {
     pub id: klue::Uuid,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub since: Option<klue::DateTime>,
     pub day: klue::Date,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub days: Option<Vec<klue::Date>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub sent_at: Option<klue::DateTime>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub session: Option<klue::Uuid>,
@@ -310,57 +250,32 @@ impl Receipt {
 ::klue_core::object_serde!(Receipt);
 impl klue::Validate for Receipt {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("booking", &self.booking, &SCHEMA_BOOKING);
-        v.field("id", &self.id, &klue::plain::UUID);
-        v.field("since", &self.since, &klue::plain::DATE_TIME);
-        v.field("day", &self.day, &klue::plain::DATE);
-        v.field("days", &self.days, &SCHEMA_RECEIPT__DAYS);
-        v.field("sent_at", &self.sent_at, &klue::plain::DATE_TIME);
-        v.field("session", &self.session, &klue::plain::UUID);
+        v.fields(
+            &SCHEMA_RECEIPT,
+            &[
+                &self.booking,
+                &self.id,
+                &self.since,
+                &self.day,
+                &self.days,
+                &self.sent_at,
+                &self.session,
+            ],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_RECEIPT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "booking",
-            required: true,
-            schema: &SCHEMA_BOOKING,
-        },
-        klue::Property {
-            name: "id",
-            required: true,
-            schema: &klue::plain::UUID,
-        },
-        klue::Property {
-            name: "since",
-            required: false,
-            schema: &klue::plain::DATE_TIME,
-        },
-        klue::Property {
-            name: "day",
-            required: true,
-            schema: &klue::plain::DATE,
-        },
-        klue::Property {
-            name: "days",
-            required: false,
-            schema: &SCHEMA_RECEIPT__DAYS,
-        },
-        klue::Property {
-            name: "sent_at",
-            required: false,
-            schema: &klue::plain::DATE_TIME,
-        },
-        klue::Property {
-            name: "session",
-            required: false,
-            schema: &klue::plain::UUID,
-        },
+        klue::Property::required("booking", &SCHEMA_BOOKING),
+        klue::Property::required("id", &klue::plain::UUID),
+        klue::Property::optional("since", &klue::plain::DATE_TIME),
+        klue::Property::required("day", &klue::plain::DATE),
+        klue::Property::optional("days", &SCHEMA_RECEIPT__DAYS),
+        klue::Property::optional("sent_at", &klue::plain::DATE_TIME),
+        klue::Property::optional("session", &klue::plain::UUID),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The headers of the response.
 #[derive(
@@ -376,7 +291,7 @@ pub struct PutBookingOkHeaders {
     #[serde(rename = "X-Booked-At")]
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub x_booked_at: Option<klue::DateTime>,
@@ -384,21 +299,13 @@ pub struct PutBookingOkHeaders {
 ::klue_core::object_serde!(PutBookingOkHeaders);
 impl klue::Validate for PutBookingOkHeaders {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("X-Booked-At", &self.x_booked_at, &klue::plain::DATE_TIME);
+        v.fields(&SCHEMA_PUT_BOOKING_OK_HEADERS, &[&self.x_booked_at]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_PUT_BOOKING_OK_HEADERS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "X-Booked-At",
-            required: false,
-            schema: &klue::plain::DATE_TIME,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::optional("X-Booked-At", &klue::plain::DATE_TIME)],
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `PutBooking`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -412,11 +319,7 @@ impl klue::IntoResponse for PutBookingResponse {
         match self {
             Self::Ok(body, headers) => {
                 klue::with_headers(
-                    klue::json_response(
-                        klue::StatusCode::from_u16(200)
-                            .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                        &body,
-                    ),
+                    klue::json_response(klue::StatusCode::OK, &body),
                     &headers,
                 )
             }
@@ -463,11 +366,8 @@ impl PutBookingRequest {
 }
 static SCHEMA_PUT_BOOKING__DAYS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
         format: Some(klue::Format::Date),
+        ..klue::StringRules::ANY
     }),
     min_items: None,
     max_items: None,
@@ -485,7 +385,7 @@ static OPERATION_PUT_BOOKING: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_put_booking<S: FormatsApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -523,9 +423,8 @@ async fn handle_put_booking<S: FormatsApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let (Some(id), Some(body)) = (id, body) else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let id = klue::required(id)?;
+    let body = klue::required(body)?;
     let request = PutBookingRequest {
         id,
         since,
@@ -541,18 +440,8 @@ async fn handle_put_booking<S: FormatsApi>(
 /// Binds an implementation of [`FormatsApi`] to the routes of `formats`.
 pub fn router<S: FormatsApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_PUT_BOOKING,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_put_booking(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_PUT_BOOKING, &service, handle_put_booking::<S>);
     router
 }
 /// The parameters and body of operation `putBooking` (PUT /bookings/{id}).

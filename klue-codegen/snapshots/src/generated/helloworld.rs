@@ -66,11 +66,8 @@ impl klue::Validate for Language {
 }
 #[allow(dead_code)]
 static SCHEMA_LANGUAGE: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["en", "fr", "sv"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -79,7 +76,7 @@ pub struct Greeting {
     /// The caller's user id, when authenticated.
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub user_id: Option<String>,
@@ -94,35 +91,22 @@ impl Greeting {
 ::klue_core::object_serde!(Greeting);
 impl klue::Validate for Greeting {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("message", &self.message, &klue::plain::STRING);
-        v.field("user_id", &self.user_id, &klue::plain::STRING);
+        v.fields(&SCHEMA_GREETING, &[&self.message, &self.user_id]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_GREETING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "message",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "user_id",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("message", &klue::plain::STRING),
+        klue::Property::optional("user_id", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_NEW_MESSAGE__TEXT: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
     max_length: Some(280),
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_NEW_MESSAGE__PRIORITY: klue::Schema = klue::Schema::Integer(
@@ -130,28 +114,22 @@ static SCHEMA_NEW_MESSAGE__PRIORITY: klue::Schema = klue::Schema::Integer(
     klue::NumberRules {
         minimum: Some(1f64),
         maximum: Some(5f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[allow(dead_code)]
 static SCHEMA_NEW_MESSAGE__SCORE: klue::Schema = klue::Schema::Number(klue::NumberRules {
-    minimum: None,
-    maximum: None,
     exclusive_minimum: Some(0f64),
     exclusive_maximum: Some(1f64),
-    multiple_of: None,
+    ..klue::NumberRules::ANY
 });
-static PATTERN_1: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
+static PATTERN_NEW_MESSAGE_TAGS_ITEM: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
 #[allow(dead_code)]
 static SCHEMA_NEW_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
         max_length: Some(20),
-        pattern: Some(&PATTERN_1),
-        enum_values: &[],
-        format: None,
+        pattern: Some(&PATTERN_NEW_MESSAGE_TAGS_ITEM),
+        ..klue::StringRules::ANY
     }),
     min_items: Some(1),
     max_items: Some(5),
@@ -164,25 +142,25 @@ pub struct NewMessage {
     pub priority: i32,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub score: Option<f64>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub urgent: Option<bool>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<String>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub language: Option<Language>,
@@ -204,61 +182,34 @@ impl NewMessage {
 ::klue_core::object_serde!(NewMessage);
 impl klue::Validate for NewMessage {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("text", &self.text, &SCHEMA_NEW_MESSAGE__TEXT);
-        v.field("priority", &self.priority, &SCHEMA_NEW_MESSAGE__PRIORITY);
-        v.field("score", &self.score, &SCHEMA_NEW_MESSAGE__SCORE);
-        v.field("urgent", &self.urgent, &klue::plain::BOOLEAN);
-        v.field("tags", &self.tags, &SCHEMA_NEW_MESSAGE__TAGS);
-        v.field("language", &self.language, &SCHEMA_LANGUAGE);
+        v.fields(
+            &SCHEMA_NEW_MESSAGE,
+            &[
+                &self.text,
+                &self.priority,
+                &self.score,
+                &self.urgent,
+                &self.tags,
+                &self.language,
+            ],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_NEW_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "text",
-            required: true,
-            schema: &SCHEMA_NEW_MESSAGE__TEXT,
-        },
-        klue::Property {
-            name: "priority",
-            required: true,
-            schema: &SCHEMA_NEW_MESSAGE__PRIORITY,
-        },
-        klue::Property {
-            name: "score",
-            required: false,
-            schema: &SCHEMA_NEW_MESSAGE__SCORE,
-        },
-        klue::Property {
-            name: "urgent",
-            required: false,
-            schema: &klue::plain::BOOLEAN,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_NEW_MESSAGE__TAGS,
-        },
-        klue::Property {
-            name: "language",
-            required: false,
-            schema: &SCHEMA_LANGUAGE,
-        },
+        klue::Property::required("text", &SCHEMA_NEW_MESSAGE__TEXT),
+        klue::Property::required("priority", &SCHEMA_NEW_MESSAGE__PRIORITY),
+        klue::Property::optional("score", &SCHEMA_NEW_MESSAGE__SCORE),
+        klue::Property::optional("urgent", &klue::plain::BOOLEAN),
+        klue::Property::optional("tags", &SCHEMA_NEW_MESSAGE__TAGS),
+        klue::Property::optional("language", &SCHEMA_LANGUAGE),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -272,25 +223,25 @@ pub struct Message {
     pub priority: i32,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub score: Option<f64>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub urgent: Option<bool>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<String>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub language: Option<Language>,
@@ -314,63 +265,34 @@ impl Message {
 ::klue_core::object_serde!(Message);
 impl klue::Validate for Message {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("id", &self.id, &klue::plain::UUID);
-        v.field("author", &self.author, &klue::plain::STRING);
-        v.field("text", &self.text, &klue::plain::STRING);
-        v.field("priority", &self.priority, &klue::plain::INT32);
-        v.field("score", &self.score, &klue::plain::NUMBER);
-        v.field("urgent", &self.urgent, &klue::plain::BOOLEAN);
-        v.field("tags", &self.tags, &SCHEMA_MESSAGE__TAGS);
-        v.field("language", &self.language, &SCHEMA_LANGUAGE);
+        v.fields(
+            &SCHEMA_MESSAGE,
+            &[
+                &self.id,
+                &self.author,
+                &self.text,
+                &self.priority,
+                &self.score,
+                &self.urgent,
+                &self.tags,
+                &self.language,
+            ],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "id",
-            required: true,
-            schema: &klue::plain::UUID,
-        },
-        klue::Property {
-            name: "author",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "text",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "priority",
-            required: true,
-            schema: &klue::plain::INT32,
-        },
-        klue::Property {
-            name: "score",
-            required: false,
-            schema: &klue::plain::NUMBER,
-        },
-        klue::Property {
-            name: "urgent",
-            required: false,
-            schema: &klue::plain::BOOLEAN,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_MESSAGE__TAGS,
-        },
-        klue::Property {
-            name: "language",
-            required: false,
-            schema: &SCHEMA_LANGUAGE,
-        },
+        klue::Property::required("id", &klue::plain::UUID),
+        klue::Property::required("author", &klue::plain::STRING),
+        klue::Property::required("text", &klue::plain::STRING),
+        klue::Property::required("priority", &klue::plain::INT32),
+        klue::Property::optional("score", &klue::plain::NUMBER),
+        klue::Property::optional("urgent", &klue::plain::BOOLEAN),
+        klue::Property::optional("tags", &SCHEMA_MESSAGE__TAGS),
+        klue::Property::optional("language", &SCHEMA_LANGUAGE),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -380,13 +302,13 @@ pub struct Error {
     pub error_description: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub error_id: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub user_message: Option<String>,
@@ -407,47 +329,30 @@ impl Error {
 ::klue_core::object_serde!(Error);
 impl klue::Validate for Error {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("status", &self.status, &klue::plain::INT64);
-        v.field("error", &self.error, &klue::plain::STRING);
-        v.field("error_description", &self.error_description, &klue::plain::STRING);
-        v.field("error_id", &self.error_id, &klue::plain::STRING);
-        v.field("user_message", &self.user_message, &klue::plain::STRING);
+        v.fields(
+            &SCHEMA_ERROR,
+            &[
+                &self.status,
+                &self.error,
+                &self.error_description,
+                &self.error_id,
+                &self.user_message,
+            ],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "status",
-            required: true,
-            schema: &klue::plain::INT64,
-        },
-        klue::Property {
-            name: "error",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "error_description",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "error_id",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "user_message",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("status", &klue::plain::INT64),
+        klue::Property::required("error", &klue::plain::STRING),
+        klue::Property::required("error_description", &klue::plain::STRING),
+        klue::Property::optional("error_id", &klue::plain::STRING),
+        klue::Property::optional("user_message", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
-static PATTERN_2: klue::Pattern = klue::Pattern::new("^[A-Za-z][A-Za-z -]*$");
+static PATTERN_GREET_NAME: klue::Pattern = klue::Pattern::new("^[A-Za-z][A-Za-z -]*$");
 #[derive(
     Debug,
     Clone,
@@ -504,11 +409,8 @@ impl klue::Validate for GreetXGreetingPunctuation {
 }
 #[allow(dead_code)]
 static SCHEMA_GREET_X_GREETING_PUNCTUATION: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &[".", "!", "?"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 /// The responses of operation `SayHello`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -520,13 +422,7 @@ pub enum SayHelloResponse {
 impl klue::IntoResponse for SayHelloResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -545,13 +441,7 @@ pub enum WhoamiResponse {
 impl klue::IntoResponse for WhoamiResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -570,13 +460,7 @@ pub enum GreetResponse {
 impl klue::IntoResponse for GreetResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -597,19 +481,9 @@ pub enum PostMessageResponse {
 impl klue::IntoResponse for PostMessageResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Created(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(201)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
             Self::Conflict(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(409)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
+                klue::json_response(klue::StatusCode::CONFLICT, &body)
             }
         }
     }
@@ -654,9 +528,7 @@ pub struct SayHelloRequest {
 static SCHEMA_SAY_HELLO__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
     max_length: Some(64),
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 static OPERATION_SAY_HELLO: klue::OperationSpec = klue::OperationSpec {
     id: "say_hello",
@@ -666,7 +538,7 @@ static OPERATION_SAY_HELLO: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_say_hello<S: HelloworldApi>(
-    service: &S,
+    service: klue::Arc<S>,
     mut request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -694,7 +566,7 @@ static OPERATION_WHOAMI: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_whoami<S: HelloworldApi>(
-    service: &S,
+    service: klue::Arc<S>,
     mut request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let claims = request.take_claims()?;
@@ -725,18 +597,15 @@ impl GreetRequest {
 static SCHEMA_GREET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
     max_length: Some(32),
-    pattern: Some(&PATTERN_2),
-    enum_values: &[],
-    format: None,
+    pattern: Some(&PATTERN_GREET_NAME),
+    ..klue::StringRules::ANY
 });
 static SCHEMA_GREET__TIMES: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int32,
     klue::NumberRules {
         minimum: Some(1f64),
         maximum: Some(5f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 static OPERATION_GREET: klue::OperationSpec = klue::OperationSpec {
@@ -747,7 +616,7 @@ static OPERATION_GREET: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_greet<S: HelloworldApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -761,9 +630,7 @@ async fn handle_greet<S: HelloworldApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(name) = name else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let name = klue::required(name)?;
     let request = GreetRequest {
         name,
         lang,
@@ -793,7 +660,7 @@ static OPERATION_POST_MESSAGE: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_post_message<S: HelloworldApi>(
-    service: &S,
+    service: klue::Arc<S>,
     mut request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -801,9 +668,7 @@ async fn handle_post_message<S: HelloworldApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let claims = request.take_claims()?;
     let request = PostMessageRequest { body, claims };
     let response = service.post_message(request).await?;
@@ -812,45 +677,11 @@ async fn handle_post_message<S: HelloworldApi>(
 /// Binds an implementation of [`HelloworldApi`] to the routes of `helloworld`.
 pub fn router<S: HelloworldApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_SAY_HELLO,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_say_hello(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_WHOAMI,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_whoami(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_GREET,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_greet(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_POST_MESSAGE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_post_message(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_SAY_HELLO, &service, handle_say_hello::<S>);
+    router.bind(&OPERATION_WHOAMI, &service, handle_whoami::<S>);
+    router.bind(&OPERATION_GREET, &service, handle_greet::<S>);
+    router.bind(&OPERATION_POST_MESSAGE, &service, handle_post_message::<S>);
     router
 }
 /// The parameters and body of operation `say_hello` (GET /v1/hello).

@@ -13,10 +13,7 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"Inheritance"
 #[allow(dead_code)]
 static SCHEMA_PET_BASE__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 /// A pet of any kind.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -29,27 +26,16 @@ pub struct PetBase {
 ::klue_core::object_serde!(PetBase);
 impl klue::Validate for PetBase {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_PET_BASE__NAME);
-        v.field("petType", &self.pet_type, &klue::plain::STRING);
+        v.fields(&SCHEMA_PET_BASE, &[&self.name, &self.pet_type]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_PET_BASE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_PET_BASE__NAME,
-        },
-        klue::Property {
-            name: "petType",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("name", &SCHEMA_PET_BASE__NAME),
+        klue::Property::required("petType", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// A pet of any kind.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
@@ -116,10 +102,7 @@ static SCHEMA_PET: klue::Schema = klue::Schema::Tagged(klue::TaggedRules {
 #[allow(dead_code)]
 static SCHEMA_CAT__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(
     Debug,
@@ -184,11 +167,8 @@ impl klue::Validate for CatHuntingSkill {
 }
 #[allow(dead_code)]
 static SCHEMA_CAT_HUNTING_SKILL: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["clueless", "lazy", "adventurous"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 /// A cat.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -203,51 +183,29 @@ pub struct Cat {
 ::klue_core::object_serde!(Cat);
 impl klue::Validate for Cat {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_CAT__NAME);
-        v.field("petType", &self.pet_type, &klue::plain::STRING);
-        v.field("huntingSkill", &self.hunting_skill, &SCHEMA_CAT_HUNTING_SKILL);
+        v.fields(&SCHEMA_CAT, &[&self.name, &self.pet_type, &self.hunting_skill]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_CAT__NAME,
-        },
-        klue::Property {
-            name: "petType",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "huntingSkill",
-            required: true,
-            schema: &SCHEMA_CAT_HUNTING_SKILL,
-        },
+        klue::Property::required("name", &SCHEMA_CAT__NAME),
+        klue::Property::required("petType", &klue::plain::STRING),
+        klue::Property::required("huntingSkill", &SCHEMA_CAT_HUNTING_SKILL),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_DOG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_DOG__PACK_SIZE: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int32,
     klue::NumberRules {
         minimum: Some(0f64),
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 /// A dog.
@@ -263,41 +221,22 @@ pub struct Dog {
 ::klue_core::object_serde!(Dog);
 impl klue::Validate for Dog {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_DOG__NAME);
-        v.field("petType", &self.pet_type, &klue::plain::STRING);
-        v.field("packSize", &self.pack_size, &SCHEMA_DOG__PACK_SIZE);
+        v.fields(&SCHEMA_DOG, &[&self.name, &self.pet_type, &self.pack_size]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_DOG__NAME,
-        },
-        klue::Property {
-            name: "petType",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "packSize",
-            required: true,
-            schema: &SCHEMA_DOG__PACK_SIZE,
-        },
+        klue::Property::required("name", &SCHEMA_DOG__NAME),
+        klue::Property::required("petType", &klue::plain::STRING),
+        klue::Property::required("packSize", &SCHEMA_DOG__PACK_SIZE),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_FISH__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(
     Debug,
@@ -351,11 +290,8 @@ impl klue::Validate for FishWater {
 }
 #[allow(dead_code)]
 static SCHEMA_FISH_WATER: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["fresh", "salt"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 /// A fish, tagged `fish` (Azure's extension) instead of its schema name.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -366,7 +302,7 @@ pub struct Fish {
     pub pet_type: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub water: Option<FishWater>,
@@ -385,41 +321,22 @@ impl Fish {
 ::klue_core::object_serde!(Fish);
 impl klue::Validate for Fish {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_FISH__NAME);
-        v.field("petType", &self.pet_type, &klue::plain::STRING);
-        v.field("water", &self.water, &SCHEMA_FISH_WATER);
+        v.fields(&SCHEMA_FISH, &[&self.name, &self.pet_type, &self.water]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_FISH: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_FISH__NAME,
-        },
-        klue::Property {
-            name: "petType",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "water",
-            required: false,
-            schema: &SCHEMA_FISH_WATER,
-        },
+        klue::Property::required("name", &SCHEMA_FISH__NAME),
+        klue::Property::required("petType", &klue::plain::STRING),
+        klue::Property::optional("water", &SCHEMA_FISH_WATER),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_LION__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 /// A cat of a cat, so a pet too.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -435,39 +352,21 @@ pub struct Lion {
 ::klue_core::object_serde!(Lion);
 impl klue::Validate for Lion {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_LION__NAME);
-        v.field("petType", &self.pet_type, &klue::plain::STRING);
-        v.field("huntingSkill", &self.hunting_skill, &SCHEMA_CAT_HUNTING_SKILL);
-        v.field("mane", &self.mane, &klue::plain::BOOLEAN);
+        v.fields(
+            &SCHEMA_LION,
+            &[&self.name, &self.pet_type, &self.hunting_skill, &self.mane],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_LION: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_LION__NAME,
-        },
-        klue::Property {
-            name: "petType",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "huntingSkill",
-            required: true,
-            schema: &SCHEMA_CAT_HUNTING_SKILL,
-        },
-        klue::Property {
-            name: "mane",
-            required: true,
-            schema: &klue::plain::BOOLEAN,
-        },
+        klue::Property::required("name", &SCHEMA_LION__NAME),
+        klue::Property::required("petType", &klue::plain::STRING),
+        klue::Property::required("huntingSkill", &SCHEMA_CAT_HUNTING_SKILL),
+        klue::Property::required("mane", &klue::plain::BOOLEAN),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_OWNER__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -491,21 +390,13 @@ pub struct Owner {
 ::klue_core::object_serde!(Owner);
 impl klue::Validate for Owner {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("pets", &self.pets, &SCHEMA_OWNER__PETS);
+        v.fields(&SCHEMA_OWNER, &[&self.pets]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_OWNER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "pets",
-            required: true,
-            schema: &SCHEMA_OWNER__PETS,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::required("pets", &SCHEMA_OWNER__PETS)],
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `AddPet`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -517,13 +408,7 @@ pub enum AddPetResponse {
 impl klue::IntoResponse for AddPetResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -542,13 +427,7 @@ pub enum AddOwnerResponse {
 impl klue::IntoResponse for AddOwnerResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -586,7 +465,7 @@ static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_add_pet<S: InheritanceApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -594,9 +473,7 @@ async fn handle_add_pet<S: InheritanceApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = AddPetRequest { body };
     let response = service.add_pet(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -619,7 +496,7 @@ static OPERATION_ADD_OWNER: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_add_owner<S: InheritanceApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -627,9 +504,7 @@ async fn handle_add_owner<S: InheritanceApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = AddOwnerRequest { body };
     let response = service.add_owner(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -637,27 +512,9 @@ async fn handle_add_owner<S: InheritanceApi>(
 /// Binds an implementation of [`InheritanceApi`] to the routes of `inheritance`.
 pub fn router<S: InheritanceApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ADD_PET,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_add_pet(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ADD_OWNER,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_add_owner(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
+    router.bind(&OPERATION_ADD_OWNER, &service, handle_add_owner::<S>);
     router
 }
 /// The parameters and body of operation `add_pet` (POST /pets).

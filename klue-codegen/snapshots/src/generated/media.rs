@@ -13,31 +13,19 @@ pub const SPEC_JSON: &str = r#"{"openapi":"3.0.3","info":{"title":"media","versi
 #[allow(dead_code)]
 static SCHEMA_LOGIN_BODY__USER: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(2),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_LOGIN_BODY__AGE: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
         minimum: Some(0f64),
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[allow(dead_code)]
 static SCHEMA_LOGIN_BODY__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -49,7 +37,7 @@ pub struct LoginBody {
     pub age: i64,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<String>>,
@@ -64,43 +52,21 @@ impl LoginBody {
 ::klue_core::object_serde!(LoginBody);
 impl klue::Validate for LoginBody {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("user", &self.user, &SCHEMA_LOGIN_BODY__USER);
-        v.field("age", &self.age, &SCHEMA_LOGIN_BODY__AGE);
-        v.field("tags", &self.tags, &SCHEMA_LOGIN_BODY__TAGS);
+        v.fields(&SCHEMA_LOGIN_BODY, &[&self.user, &self.age, &self.tags]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_LOGIN_BODY: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "user",
-            required: true,
-            schema: &SCHEMA_LOGIN_BODY__USER,
-        },
-        klue::Property {
-            name: "age",
-            required: true,
-            schema: &SCHEMA_LOGIN_BODY__AGE,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_LOGIN_BODY__TAGS,
-        },
+        klue::Property::required("user", &SCHEMA_LOGIN_BODY__USER),
+        klue::Property::required("age", &SCHEMA_LOGIN_BODY__AGE),
+        klue::Property::optional("tags", &SCHEMA_LOGIN_BODY__TAGS),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_LOGIN_OK__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -117,19 +83,19 @@ static SCHEMA_LOGIN_OK__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRule
 pub struct LoginOk {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub user: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub age: Option<i64>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<String>>,
@@ -137,33 +103,17 @@ pub struct LoginOk {
 ::klue_core::object_serde!(LoginOk);
 impl klue::Validate for LoginOk {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("user", &self.user, &klue::plain::STRING);
-        v.field("age", &self.age, &klue::plain::INT64);
-        v.field("tags", &self.tags, &SCHEMA_LOGIN_OK__TAGS);
+        v.fields(&SCHEMA_LOGIN_OK, &[&self.user, &self.age, &self.tags]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_LOGIN_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "user",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "age",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_LOGIN_OK__TAGS,
-        },
+        klue::Property::optional("user", &klue::plain::STRING),
+        klue::Property::optional("age", &klue::plain::INT64),
+        klue::Property::optional("tags", &SCHEMA_LOGIN_OK__TAGS),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// A `multipart/form-data` body (UploadBody).
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -186,13 +136,7 @@ impl klue::MultipartBody for UploadBody {
 }
 #[allow(dead_code)]
 static SCHEMA_UPLOAD__BODY: klue::Schema = klue::multipart_schema(
-    &[
-        klue::Property {
-            name: "file",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-    ],
+    &[klue::Property::optional("file", &klue::plain::STRING)],
 );
 #[derive(
     Debug,
@@ -206,7 +150,7 @@ static SCHEMA_UPLOAD__BODY: klue::Schema = klue::multipart_schema(
 pub struct GetReportOk {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub rows: Option<i64>,
@@ -214,21 +158,13 @@ pub struct GetReportOk {
 ::klue_core::object_serde!(GetReportOk);
 impl klue::Validate for GetReportOk {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("rows", &self.rows, &klue::plain::INT64);
+        v.fields(&SCHEMA_GET_REPORT_OK, &[&self.rows]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_GET_REPORT_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "rows",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::optional("rows", &klue::plain::INT64)],
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `PostNote`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -241,12 +177,7 @@ impl klue::IntoResponse for PostNoteResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
             Self::Ok(body) => {
-                klue::text_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    "text/plain",
-                    body,
-                )
+                klue::text_response(klue::StatusCode::OK, "text/plain", body)
             }
         }
     }
@@ -268,8 +199,7 @@ impl klue::IntoResponse for PutFileResponse {
         match self {
             Self::Ok(body) => {
                 klue::raw_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
+                    klue::StatusCode::OK,
                     "application/octet-stream",
                     body,
                 )
@@ -292,13 +222,7 @@ pub enum LoginResponse {
 impl klue::IntoResponse for LoginResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -317,13 +241,7 @@ pub enum UploadResponse {
 impl klue::IntoResponse for UploadResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -344,20 +262,9 @@ pub enum GetReportResponse {
 impl klue::IntoResponse for GetReportResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
             Self::NotFound(body) => {
-                klue::text_response(
-                    klue::StatusCode::from_u16(404)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    "text/html",
-                    body,
-                )
+                klue::text_response(klue::StatusCode::NOT_FOUND, "text/html", body)
             }
         }
     }
@@ -379,8 +286,7 @@ impl klue::IntoResponse for PostAnythingResponse {
         match self {
             Self::Ok(body) => {
                 klue::raw_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
+                    klue::StatusCode::OK,
                     "application/octet-stream",
                     body,
                 )
@@ -440,7 +346,7 @@ static OPERATION_POST_NOTE: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_post_note<S: MediaApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -448,9 +354,7 @@ async fn handle_post_note<S: MediaApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = PostNoteRequest { body };
     let response = service.post_note(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -473,7 +377,7 @@ static OPERATION_PUT_FILE: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_put_file<S: MediaApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -481,9 +385,7 @@ async fn handle_put_file<S: MediaApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = PutFileRequest { body };
     let response = service.put_file(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -506,7 +408,7 @@ static OPERATION_LOGIN: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_login<S: MediaApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -514,9 +416,7 @@ async fn handle_login<S: MediaApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = LoginRequest { body };
     let response = service.login(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -539,7 +439,7 @@ static OPERATION_UPLOAD: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_upload<S: MediaApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -564,7 +464,7 @@ static OPERATION_GET_REPORT: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_get_report<S: MediaApi>(
-    service: &S,
+    service: klue::Arc<S>,
     _request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let request = GetReportRequest {};
@@ -589,7 +489,7 @@ static OPERATION_POST_ANYTHING: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_post_anything<S: MediaApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -604,63 +504,13 @@ async fn handle_post_anything<S: MediaApi>(
 /// Binds an implementation of [`MediaApi`] to the routes of `media`.
 pub fn router<S: MediaApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_POST_NOTE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_post_note(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_PUT_FILE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_put_file(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_LOGIN,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_login(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_UPLOAD,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_upload(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_GET_REPORT,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_report(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_POST_ANYTHING,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_post_anything(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_POST_NOTE, &service, handle_post_note::<S>);
+    router.bind(&OPERATION_PUT_FILE, &service, handle_put_file::<S>);
+    router.bind(&OPERATION_LOGIN, &service, handle_login::<S>);
+    router.bind(&OPERATION_UPLOAD, &service, handle_upload::<S>);
+    router.bind(&OPERATION_GET_REPORT, &service, handle_get_report::<S>);
+    router.bind(&OPERATION_POST_ANYTHING, &service, handle_post_anything::<S>);
     router
 }
 /// The parameters and body of operation `post_note` (POST /notes).

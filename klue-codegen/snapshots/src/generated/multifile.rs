@@ -13,10 +13,7 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"multifile","
 #[allow(dead_code)]
 static SCHEMA_OWNER__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_OWNER__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -44,27 +41,16 @@ impl Owner {
 ::klue_core::object_serde!(Owner);
 impl klue::Validate for Owner {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_OWNER__NAME);
-        v.field("pets", &self.pets, &SCHEMA_OWNER__PETS);
+        v.fields(&SCHEMA_OWNER, &[&self.name, &self.pets]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_OWNER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_OWNER__NAME,
-        },
-        klue::Property {
-            name: "pets",
-            required: true,
-            schema: &SCHEMA_OWNER__PETS,
-        },
+        klue::Property::required("name", &SCHEMA_OWNER__NAME),
+        klue::Property::required("pets", &SCHEMA_OWNER__PETS),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -75,35 +61,21 @@ pub struct Error {
 ::klue_core::object_serde!(Error);
 impl klue::Validate for Error {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("code", &self.code, &klue::plain::INT32);
-        v.field("message", &self.message, &klue::plain::STRING);
+        v.fields(&SCHEMA_ERROR, &[&self.code, &self.message]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "code",
-            required: true,
-            schema: &klue::plain::INT32,
-        },
-        klue::Property {
-            name: "message",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("code", &klue::plain::INT32),
+        klue::Property::required("message", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_PET__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -119,13 +91,13 @@ pub struct Pet {
     pub name: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<Tag>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub last_error: Option<ErrorsError>,
@@ -145,57 +117,32 @@ impl Pet {
 ::klue_core::object_serde!(Pet);
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("id", &self.id, &SCHEMA_PET_ID);
-        v.field("name", &self.name, &SCHEMA_PET__NAME);
-        v.field("tags", &self.tags, &SCHEMA_PET__TAGS);
-        v.field("last_error", &self.last_error, &SCHEMA_ERRORS_ERROR);
+        v.fields(&SCHEMA_PET, &[&self.id, &self.name, &self.tags, &self.last_error]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "id",
-            required: true,
-            schema: &SCHEMA_PET_ID,
-        },
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_PET__NAME,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_PET__TAGS,
-        },
-        klue::Property {
-            name: "last_error",
-            required: false,
-            schema: &SCHEMA_ERRORS_ERROR,
-        },
+        klue::Property::required("id", &SCHEMA_PET_ID),
+        klue::Property::required("name", &SCHEMA_PET__NAME),
+        klue::Property::optional("tags", &SCHEMA_PET__TAGS),
+        klue::Property::optional("last_error", &SCHEMA_ERRORS_ERROR),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
-static PATTERN_1: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
+static PATTERN_PET_ID: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
 pub type PetId = String;
 #[allow(dead_code)]
 static SCHEMA_PET_ID: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
     max_length: Some(36),
-    pattern: Some(&PATTERN_1),
-    enum_values: &[],
-    format: None,
+    pattern: Some(&PATTERN_PET_ID),
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_TAG__LABEL: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
     max_length: Some(10),
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_TAG__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -210,13 +157,13 @@ pub struct Tag {
     pub label: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub pets: Option<Vec<Pet>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub owner: Option<Owner>,
@@ -235,33 +182,17 @@ impl Tag {
 ::klue_core::object_serde!(Tag);
 impl klue::Validate for Tag {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("label", &self.label, &SCHEMA_TAG__LABEL);
-        v.field("pets", &self.pets, &SCHEMA_TAG__PETS);
-        v.field("owner", &self.owner, &SCHEMA_OWNER);
+        v.fields(&SCHEMA_TAG, &[&self.label, &self.pets, &self.owner]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "label",
-            required: true,
-            schema: &SCHEMA_TAG__LABEL,
-        },
-        klue::Property {
-            name: "pets",
-            required: false,
-            schema: &SCHEMA_TAG__PETS,
-        },
-        klue::Property {
-            name: "owner",
-            required: false,
-            schema: &SCHEMA_OWNER,
-        },
+        klue::Property::required("label", &SCHEMA_TAG__LABEL),
+        klue::Property::optional("pets", &SCHEMA_TAG__PETS),
+        klue::Property::optional("owner", &SCHEMA_OWNER),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(
     Debug,
@@ -315,11 +246,8 @@ impl klue::Validate for ErrorsErrorReason {
 }
 #[allow(dead_code)]
 static SCHEMA_ERRORS_ERROR_REASON: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["lost", "sick"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -329,21 +257,13 @@ pub struct ErrorsError {
 ::klue_core::object_serde!(ErrorsError);
 impl klue::Validate for ErrorsError {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("reason", &self.reason, &SCHEMA_ERRORS_ERROR_REASON);
+        v.fields(&SCHEMA_ERRORS_ERROR, &[&self.reason]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_ERRORS_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "reason",
-            required: true,
-            schema: &SCHEMA_ERRORS_ERROR_REASON,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::required("reason", &SCHEMA_ERRORS_ERROR_REASON)],
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `AddPet`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -357,19 +277,9 @@ pub enum AddPetResponse {
 impl klue::IntoResponse for AddPetResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Created(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(201)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
             Self::BadRequest(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(400)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
+                klue::json_response(klue::StatusCode::BAD_REQUEST, &body)
             }
         }
     }
@@ -391,13 +301,7 @@ pub enum PutOwnerResponse {
 impl klue::IntoResponse for PutOwnerResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
             Self::Default(status, body) => klue::json_response(status, &body),
         }
     }
@@ -433,11 +337,8 @@ impl AddPetRequest {
     }
 }
 static SCHEMA_ADD_PET__X_TRACE_ID: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
     max_length: Some(16),
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     id: "add_pet",
@@ -451,7 +352,7 @@ static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_add_pet<S: MultifileApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -463,9 +364,7 @@ async fn handle_add_pet<S: MultifileApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = AddPetRequest { x_trace_id, body };
     let response = service.add_pet(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -489,7 +388,7 @@ static OPERATION_PUT_OWNER: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_put_owner<S: MultifileApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -498,9 +397,8 @@ async fn handle_put_owner<S: MultifileApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let (Some(id), Some(body)) = (id, body) else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let id = klue::required(id)?;
+    let body = klue::required(body)?;
     let request = PutOwnerRequest { id, body };
     let response = service.put_owner(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -508,27 +406,9 @@ async fn handle_put_owner<S: MultifileApi>(
 /// Binds an implementation of [`MultifileApi`] to the routes of `multifile`.
 pub fn router<S: MultifileApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ADD_PET,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_add_pet(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_PUT_OWNER,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_put_owner(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
+    router.bind(&OPERATION_PUT_OWNER, &service, handle_put_owner::<S>);
     router
 }
 /// The parameters and body of operation `add_pet` (POST /pets).

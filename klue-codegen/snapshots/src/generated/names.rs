@@ -13,10 +13,7 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"names","vers
 #[allow(dead_code)]
 static SCHEMA_RECORD__TAG: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(
     Debug,
@@ -30,175 +27,175 @@ static SCHEMA_RECORD__TAG: klue::Schema = klue::Schema::String(klue::StringRules
 pub struct Record {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tag: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub r#type: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a1: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a2: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a3: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a4: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a5: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a6: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a7: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a8: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a9: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a10: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a11: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a12: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a13: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a14: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a15: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a16: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a17: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a18: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a19: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a20: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a21: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a22: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a23: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a24: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub a25: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub label: Option<String2>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub outcome: Option<Result2>,
@@ -206,197 +203,81 @@ pub struct Record {
 ::klue_core::object_serde!(Record);
 impl klue::Validate for Record {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("tag", &self.tag, &SCHEMA_RECORD__TAG);
-        v.field("type", &self.r#type, &klue::plain::STRING);
-        v.field("a1", &self.a1, &klue::plain::STRING);
-        v.field("a2", &self.a2, &klue::plain::STRING);
-        v.field("a3", &self.a3, &klue::plain::STRING);
-        v.field("a4", &self.a4, &klue::plain::STRING);
-        v.field("a5", &self.a5, &klue::plain::STRING);
-        v.field("a6", &self.a6, &klue::plain::STRING);
-        v.field("a7", &self.a7, &klue::plain::STRING);
-        v.field("a8", &self.a8, &klue::plain::STRING);
-        v.field("a9", &self.a9, &klue::plain::STRING);
-        v.field("a10", &self.a10, &klue::plain::STRING);
-        v.field("a11", &self.a11, &klue::plain::STRING);
-        v.field("a12", &self.a12, &klue::plain::STRING);
-        v.field("a13", &self.a13, &klue::plain::STRING);
-        v.field("a14", &self.a14, &klue::plain::STRING);
-        v.field("a15", &self.a15, &klue::plain::STRING);
-        v.field("a16", &self.a16, &klue::plain::STRING);
-        v.field("a17", &self.a17, &klue::plain::STRING);
-        v.field("a18", &self.a18, &klue::plain::STRING);
-        v.field("a19", &self.a19, &klue::plain::STRING);
-        v.field("a20", &self.a20, &klue::plain::STRING);
-        v.field("a21", &self.a21, &klue::plain::STRING);
-        v.field("a22", &self.a22, &klue::plain::STRING);
-        v.field("a23", &self.a23, &klue::plain::STRING);
-        v.field("a24", &self.a24, &klue::plain::STRING);
-        v.field("a25", &self.a25, &klue::plain::STRING);
-        v.field("label", &self.label, &SCHEMA_STRING2);
-        v.field("outcome", &self.outcome, &SCHEMA_RESULT2);
+        v.fields(
+            &SCHEMA_RECORD,
+            &[
+                &self.tag,
+                &self.r#type,
+                &self.a1,
+                &self.a2,
+                &self.a3,
+                &self.a4,
+                &self.a5,
+                &self.a6,
+                &self.a7,
+                &self.a8,
+                &self.a9,
+                &self.a10,
+                &self.a11,
+                &self.a12,
+                &self.a13,
+                &self.a14,
+                &self.a15,
+                &self.a16,
+                &self.a17,
+                &self.a18,
+                &self.a19,
+                &self.a20,
+                &self.a21,
+                &self.a22,
+                &self.a23,
+                &self.a24,
+                &self.a25,
+                &self.label,
+                &self.outcome,
+            ],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "tag",
-            required: false,
-            schema: &SCHEMA_RECORD__TAG,
-        },
-        klue::Property {
-            name: "type",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a1",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a2",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a3",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a4",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a5",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a6",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a7",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a8",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a9",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a10",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a11",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a12",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a13",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a14",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a15",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a16",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a17",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a18",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a19",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a20",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a21",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a22",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a23",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a24",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "a25",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "label",
-            required: false,
-            schema: &SCHEMA_STRING2,
-        },
-        klue::Property {
-            name: "outcome",
-            required: false,
-            schema: &SCHEMA_RESULT2,
-        },
+        klue::Property::optional("tag", &SCHEMA_RECORD__TAG),
+        klue::Property::optional("type", &klue::plain::STRING),
+        klue::Property::optional("a1", &klue::plain::STRING),
+        klue::Property::optional("a2", &klue::plain::STRING),
+        klue::Property::optional("a3", &klue::plain::STRING),
+        klue::Property::optional("a4", &klue::plain::STRING),
+        klue::Property::optional("a5", &klue::plain::STRING),
+        klue::Property::optional("a6", &klue::plain::STRING),
+        klue::Property::optional("a7", &klue::plain::STRING),
+        klue::Property::optional("a8", &klue::plain::STRING),
+        klue::Property::optional("a9", &klue::plain::STRING),
+        klue::Property::optional("a10", &klue::plain::STRING),
+        klue::Property::optional("a11", &klue::plain::STRING),
+        klue::Property::optional("a12", &klue::plain::STRING),
+        klue::Property::optional("a13", &klue::plain::STRING),
+        klue::Property::optional("a14", &klue::plain::STRING),
+        klue::Property::optional("a15", &klue::plain::STRING),
+        klue::Property::optional("a16", &klue::plain::STRING),
+        klue::Property::optional("a17", &klue::plain::STRING),
+        klue::Property::optional("a18", &klue::plain::STRING),
+        klue::Property::optional("a19", &klue::plain::STRING),
+        klue::Property::optional("a20", &klue::plain::STRING),
+        klue::Property::optional("a21", &klue::plain::STRING),
+        klue::Property::optional("a22", &klue::plain::STRING),
+        klue::Property::optional("a23", &klue::plain::STRING),
+        klue::Property::optional("a24", &klue::plain::STRING),
+        klue::Property::optional("a25", &klue::plain::STRING),
+        klue::Property::optional("label", &SCHEMA_STRING2),
+        klue::Property::optional("outcome", &SCHEMA_RESULT2),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_RECORD_TAG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
     max_length: Some(3),
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(
     Debug,
@@ -410,7 +291,7 @@ static SCHEMA_RECORD_TAG__NAME: klue::Schema = klue::Schema::String(klue::String
 pub struct RecordTag {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub name: Option<String>,
@@ -418,30 +299,19 @@ pub struct RecordTag {
 ::klue_core::object_serde!(RecordTag);
 impl klue::Validate for RecordTag {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_RECORD_TAG__NAME);
+        v.fields(&SCHEMA_RECORD_TAG, &[&self.name]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_RECORD_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "name",
-            required: false,
-            schema: &SCHEMA_RECORD_TAG__NAME,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::optional("name", &SCHEMA_RECORD_TAG__NAME)],
+    ..klue::ObjectRules::EMPTY
 });
 pub type String2 = String;
 #[allow(dead_code)]
 static SCHEMA_STRING2: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
     max_length: Some(8),
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_RESULT2__ITEMS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -462,13 +332,13 @@ static SCHEMA_RESULT2__ITEMS: klue::Schema = klue::Schema::Array(klue::ArrayRule
 pub struct Result2 {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub ok: Option<bool>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub items: Option<Vec<String2>>,
@@ -476,27 +346,16 @@ pub struct Result2 {
 ::klue_core::object_serde!(Result2);
 impl klue::Validate for Result2 {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("ok", &self.ok, &klue::plain::BOOLEAN);
-        v.field("items", &self.items, &SCHEMA_RESULT2__ITEMS);
+        v.fields(&SCHEMA_RESULT2, &[&self.ok, &self.items]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_RESULT2: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "ok",
-            required: false,
-            schema: &klue::plain::BOOLEAN,
-        },
-        klue::Property {
-            name: "items",
-            required: false,
-            schema: &SCHEMA_RESULT2__ITEMS,
-        },
+        klue::Property::optional("ok", &klue::plain::BOOLEAN),
+        klue::Property::optional("items", &SCHEMA_RESULT2__ITEMS),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `GetRecord`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -510,19 +369,8 @@ pub enum GetRecordResponse {
 impl klue::IntoResponse for GetRecordResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NoContent => {
-                klue::empty_response(
-                    klue::StatusCode::from_u16(204)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            Self::NoContent => klue::empty_response(klue::StatusCode::NO_CONTENT),
         }
     }
 }
@@ -570,7 +418,7 @@ static OPERATION_GET_RECORD: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_get_record<S: NamesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -585,9 +433,7 @@ async fn handle_get_record<S: NamesApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(r#type) = r#type else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let r#type = klue::required(r#type)?;
     let request = GetRecordRequest {
         r#type,
         self_,
@@ -601,18 +447,8 @@ async fn handle_get_record<S: NamesApi>(
 /// Binds an implementation of [`NamesApi`] to the routes of `names`.
 pub fn router<S: NamesApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_GET_RECORD,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_record(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_GET_RECORD, &service, handle_get_record::<S>);
     router
 }
 /// The parameters and body of operation `get_record` (GET /records/{type}).

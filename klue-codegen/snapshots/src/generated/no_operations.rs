@@ -62,11 +62,8 @@ impl klue::Validate for Color {
 }
 #[allow(dead_code)]
 static SCHEMA_COLOR: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["red", "green"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 /// The operations of API `no_operations` (no_operations 1.0.0). Implement this trait and serve it with [`router`].
 ///
@@ -74,9 +71,5 @@ static SCHEMA_COLOR: klue::Schema = klue::Schema::String(klue::StringRules {
 pub trait NoOperationsApi: Send + Sync + 'static {}
 /// Binds an implementation of [`NoOperationsApi`] to the routes of `no_operations`.
 pub fn router<S: NoOperationsApi>(_service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(_service);
-    #[allow(unused_mut)]
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    let _ = &service;
-    router
+    klue::ApiRouter::new(&API_INFO)
 }

@@ -13,10 +13,7 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"nullable","v
 #[allow(dead_code)]
 static SCHEMA_ADDRESS__CITY: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -26,30 +23,19 @@ pub struct Address {
 ::klue_core::object_serde!(Address);
 impl klue::Validate for Address {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("city", &self.city, &SCHEMA_ADDRESS__CITY);
+        v.fields(&SCHEMA_ADDRESS, &[&self.city]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_ADDRESS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "city",
-            required: true,
-            schema: &SCHEMA_ADDRESS__CITY,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::required("city", &SCHEMA_ADDRESS__CITY)],
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_PROFILE__NICKNAME: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::String(klue::StringRules {
         min_length: Some(2),
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
+        ..klue::StringRules::ANY
     }),
 );
 #[allow(dead_code)]
@@ -57,21 +43,15 @@ static SCHEMA_PROFILE__AGE: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::Integer(
         klue::IntegerFormat::Int64,
         klue::NumberRules {
-            minimum: None,
             maximum: Some(150f64),
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
+            ..klue::NumberRules::ANY
         },
     ),
 );
 #[allow(dead_code)]
 static SCHEMA_PROFILE__BIO: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
     max_length: Some(10),
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_PROFILE__HOME: klue::Schema = klue::Schema::Nullable(
@@ -80,21 +60,21 @@ static SCHEMA_PROFILE__HOME: klue::Schema = klue::Schema::Nullable(
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Profile {
-    #[serde(deserialize_with = "::klue_core::codegen::deserialize_nullable")]
+    #[serde(deserialize_with = "klue::deserialize_nullable")]
     pub nickname: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_present",
+        deserialize_with = "klue::deserialize_present",
         skip_serializing_if = "Option::is_none"
     )]
     pub age: Option<Option<i64>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub bio: Option<String>,
-    #[serde(deserialize_with = "::klue_core::codegen::deserialize_nullable")]
+    #[serde(deserialize_with = "klue::deserialize_nullable")]
     pub home: Option<Address>,
 }
 #[allow(dead_code)]
@@ -112,39 +92,18 @@ impl Profile {
 ::klue_core::object_serde!(Profile);
 impl klue::Validate for Profile {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("nickname", &self.nickname, &SCHEMA_PROFILE__NICKNAME);
-        v.field("age", &self.age, &SCHEMA_PROFILE__AGE);
-        v.field("bio", &self.bio, &SCHEMA_PROFILE__BIO);
-        v.field("home", &self.home, &SCHEMA_PROFILE__HOME);
+        v.fields(&SCHEMA_PROFILE, &[&self.nickname, &self.age, &self.bio, &self.home]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_PROFILE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "nickname",
-            required: true,
-            schema: &SCHEMA_PROFILE__NICKNAME,
-        },
-        klue::Property {
-            name: "age",
-            required: false,
-            schema: &SCHEMA_PROFILE__AGE,
-        },
-        klue::Property {
-            name: "bio",
-            required: false,
-            schema: &SCHEMA_PROFILE__BIO,
-        },
-        klue::Property {
-            name: "home",
-            required: true,
-            schema: &SCHEMA_PROFILE__HOME,
-        },
+        klue::Property::required("nickname", &SCHEMA_PROFILE__NICKNAME),
+        klue::Property::optional("age", &SCHEMA_PROFILE__AGE),
+        klue::Property::optional("bio", &SCHEMA_PROFILE__BIO),
+        klue::Property::required("home", &SCHEMA_PROFILE__HOME),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -157,39 +116,21 @@ pub struct Understood {
 ::klue_core::object_serde!(Understood);
 impl klue::Validate for Understood {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("nickname", &self.nickname, &klue::plain::STRING);
-        v.field("age", &self.age, &klue::plain::STRING);
-        v.field("bio", &self.bio, &klue::plain::STRING);
-        v.field("home", &self.home, &klue::plain::STRING);
+        v.fields(
+            &SCHEMA_UNDERSTOOD,
+            &[&self.nickname, &self.age, &self.bio, &self.home],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_UNDERSTOOD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "nickname",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "age",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "bio",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "home",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("nickname", &klue::plain::STRING),
+        klue::Property::required("age", &klue::plain::STRING),
+        klue::Property::required("bio", &klue::plain::STRING),
+        klue::Property::required("home", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `PutProfile`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -201,13 +142,7 @@ pub enum PutProfileResponse {
 impl klue::IntoResponse for PutProfileResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -243,7 +178,7 @@ static OPERATION_PUT_PROFILE: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_put_profile<S: NullableApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -251,9 +186,7 @@ async fn handle_put_profile<S: NullableApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = PutProfileRequest { body };
     let response = service.put_profile(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -261,18 +194,8 @@ async fn handle_put_profile<S: NullableApi>(
 /// Binds an implementation of [`NullableApi`] to the routes of `nullable`.
 pub fn router<S: NullableApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_PUT_PROFILE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_put_profile(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_PUT_PROFILE, &service, handle_put_profile::<S>);
     router
 }
 /// The parameters and body of operation `put_profile` (PUT /profiles).

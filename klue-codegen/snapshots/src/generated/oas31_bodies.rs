@@ -13,22 +13,13 @@ pub const SPEC_JSON: &str = r#"{"openapi":"3.1.0","info":{"title":"oas31_bodies"
 #[allow(dead_code)]
 static SCHEMA_ADD_PHOTO_BODY_CAPTION: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::String(klue::StringRules {
-        min_length: None,
         max_length: Some(20),
-        pattern: None,
-        enum_values: &[],
-        format: None,
+        ..klue::StringRules::ANY
     }),
 );
 #[allow(dead_code)]
 static SCHEMA_ADD_PHOTO_BODY_THUMBNAILS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -67,21 +58,9 @@ impl klue::MultipartBody for AddPhotoBody {
 #[allow(dead_code)]
 static SCHEMA_ADD_PHOTO__BODY: klue::Schema = klue::multipart_schema(
     &[
-        klue::Property {
-            name: "caption",
-            required: true,
-            schema: &SCHEMA_ADD_PHOTO_BODY_CAPTION,
-        },
-        klue::Property {
-            name: "photo",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "thumbnails",
-            required: false,
-            schema: &SCHEMA_ADD_PHOTO_BODY_THUMBNAILS,
-        },
+        klue::Property::required("caption", &SCHEMA_ADD_PHOTO_BODY_CAPTION),
+        klue::Property::required("photo", &klue::plain::STRING),
+        klue::Property::optional("thumbnails", &SCHEMA_ADD_PHOTO_BODY_THUMBNAILS),
     ],
 );
 /// The responses of operation `AddPhoto`, one variant per declared status.
@@ -94,13 +73,7 @@ pub enum AddPhotoResponse {
 impl klue::IntoResponse for AddPhotoResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -119,13 +92,7 @@ pub enum PostRawResponse {
 impl klue::IntoResponse for PostRawResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -165,7 +132,7 @@ static OPERATION_ADD_PHOTO: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_add_photo<S: Oas31BodiesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -175,9 +142,7 @@ async fn handle_add_photo<S: Oas31BodiesApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = AddPhotoRequest { body };
     let response = service.add_photo(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -200,7 +165,7 @@ static OPERATION_POST_RAW: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_post_raw<S: Oas31BodiesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -215,27 +180,9 @@ async fn handle_post_raw<S: Oas31BodiesApi>(
 /// Binds an implementation of [`Oas31BodiesApi`] to the routes of `oas31_bodies`.
 pub fn router<S: Oas31BodiesApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ADD_PHOTO,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_add_photo(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_POST_RAW,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_post_raw(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_ADD_PHOTO, &service, handle_add_photo::<S>);
+    router.bind(&OPERATION_POST_RAW, &service, handle_post_raw::<S>);
     router
 }
 /// The parameters and body of operation `add_photo` (POST /photos).

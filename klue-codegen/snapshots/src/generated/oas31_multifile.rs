@@ -13,10 +13,7 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","info":{"title":"multifile","
 #[allow(dead_code)]
 static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(
     Debug,
@@ -66,20 +63,14 @@ impl klue::Validate for PetKind {
 }
 #[allow(dead_code)]
 static SCHEMA_PET_KIND: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["pet"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_PET__NICKNAME: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::String(klue::StringRules {
-        min_length: None,
         max_length: Some(8),
-        pattern: None,
-        enum_values: &[],
-        format: None,
+        ..klue::StringRules::ANY
     }),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -89,13 +80,13 @@ pub struct Pet {
     pub kind: PetKind,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_present",
+        deserialize_with = "klue::deserialize_present",
         skip_serializing_if = "Option::is_none"
     )]
     pub nickname: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tag: Option<Tag>,
@@ -115,39 +106,18 @@ impl Pet {
 ::klue_core::object_serde!(Pet);
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_PET__NAME);
-        v.field("kind", &self.kind, &SCHEMA_PET_KIND);
-        v.field("nickname", &self.nickname, &SCHEMA_PET__NICKNAME);
-        v.field("tag", &self.tag, &SCHEMA_TAG);
+        v.fields(&SCHEMA_PET, &[&self.name, &self.kind, &self.nickname, &self.tag]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_PET__NAME,
-        },
-        klue::Property {
-            name: "kind",
-            required: true,
-            schema: &SCHEMA_PET_KIND,
-        },
-        klue::Property {
-            name: "nickname",
-            required: false,
-            schema: &SCHEMA_PET__NICKNAME,
-        },
-        klue::Property {
-            name: "tag",
-            required: false,
-            schema: &SCHEMA_TAG,
-        },
+        klue::Property::required("name", &SCHEMA_PET__NAME),
+        klue::Property::required("kind", &SCHEMA_PET_KIND),
+        klue::Property::optional("nickname", &SCHEMA_PET__NICKNAME),
+        klue::Property::optional("tag", &SCHEMA_TAG),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -155,7 +125,7 @@ pub struct Error {
     pub message: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub pet: Option<Pet>,
@@ -170,35 +140,21 @@ impl Error {
 ::klue_core::object_serde!(Error);
 impl klue::Validate for Error {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("message", &self.message, &klue::plain::STRING);
-        v.field("pet", &self.pet, &SCHEMA_PET);
+        v.fields(&SCHEMA_ERROR, &[&self.message, &self.pet]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "message",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "pet",
-            required: false,
-            schema: &SCHEMA_PET,
-        },
+        klue::Property::required("message", &klue::plain::STRING),
+        klue::Property::optional("pet", &SCHEMA_PET),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_TAG__LABEL: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -208,21 +164,13 @@ pub struct Tag {
 ::klue_core::object_serde!(Tag);
 impl klue::Validate for Tag {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("label", &self.label, &SCHEMA_TAG__LABEL);
+        v.fields(&SCHEMA_TAG, &[&self.label]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "label",
-            required: true,
-            schema: &SCHEMA_TAG__LABEL,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::required("label", &SCHEMA_TAG__LABEL)],
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `AddPet`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -236,13 +184,7 @@ pub enum AddPetResponse {
 impl klue::IntoResponse for AddPetResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Created(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(201)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
             Self::Default(status, body) => klue::json_response(status, &body),
         }
     }
@@ -277,7 +219,7 @@ static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_add_pet<S: Oas31MultifileApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -285,9 +227,7 @@ async fn handle_add_pet<S: Oas31MultifileApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = AddPetRequest { body };
     let response = service.add_pet(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -295,18 +235,8 @@ async fn handle_add_pet<S: Oas31MultifileApi>(
 /// Binds an implementation of [`Oas31MultifileApi`] to the routes of `oas31_multifile`.
 pub fn router<S: Oas31MultifileApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ADD_PET,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_add_pet(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
     router
 }
 /// The parameters and body of operation `add_pet` (POST /pets).

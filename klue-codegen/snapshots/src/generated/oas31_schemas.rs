@@ -13,22 +13,13 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","jsonSchemaDialect":"https://
 #[allow(dead_code)]
 static SCHEMA_RECORD__NAME: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::String(klue::StringRules {
-        min_length: None,
         max_length: Some(20),
-        pattern: None,
-        enum_values: &[],
-        format: None,
+        ..klue::StringRules::ANY
     }),
 );
 #[allow(dead_code)]
 static SCHEMA_RECORD__NICKNAME: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    &klue::Schema::String(klue::StringRules::ANY),
 );
 #[allow(dead_code)]
 static SCHEMA_RECORD__NOTHING: klue::Schema = klue::Schema::Nullable(&klue::Schema::Any);
@@ -80,29 +71,21 @@ impl klue::Validate for RecordKind {
 }
 #[allow(dead_code)]
 static SCHEMA_RECORD_KIND: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["record"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_RECORD__RATIO: klue::Schema = klue::Schema::Number(klue::NumberRules {
-    minimum: None,
-    maximum: None,
     exclusive_minimum: Some(0f64),
     exclusive_maximum: Some(1f64),
-    multiple_of: None,
+    ..klue::NumberRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_RECORD__LEVEL: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
-        minimum: None,
-        maximum: None,
         exclusive_minimum: Some(5f64),
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[allow(dead_code)]
@@ -118,13 +101,7 @@ static SCHEMA_RECORD__MAYBE_SCORE: klue::Schema = klue::Schema::Nullable(
 );
 #[allow(dead_code)]
 static SCHEMA_RECORD__POINT: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Number(klue::NumberRules {
-        minimum: None,
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
-    }),
+    items: &klue::Schema::Number(klue::NumberRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -138,35 +115,25 @@ static SCHEMA_RECORD__PAIR: klue::Schema = klue::Schema::Array(klue::ArrayRules 
 });
 #[allow(dead_code)]
 static SCHEMA_RECORD__META: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[],
     additional: Some(
-        &klue::Schema::Nullable(
-            &klue::Schema::Number(klue::NumberRules {
-                minimum: None,
-                maximum: None,
-                exclusive_minimum: None,
-                exclusive_maximum: None,
-                multiple_of: None,
-            }),
-        ),
+        &klue::Schema::Nullable(&klue::Schema::Number(klue::NumberRules::ANY)),
     ),
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Record {
-    #[serde(deserialize_with = "::klue_core::codegen::deserialize_nullable")]
+    #[serde(deserialize_with = "klue::deserialize_nullable")]
     pub name: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_present",
+        deserialize_with = "klue::deserialize_present",
         skip_serializing_if = "Option::is_none"
     )]
     pub nickname: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_present",
+        deserialize_with = "klue::deserialize_present",
         skip_serializing_if = "Option::is_none"
     )]
     pub nothing: Option<Option<klue::serde_json::Value>>,
@@ -175,32 +142,32 @@ pub struct Record {
     pub kind: RecordKind,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub version: Option<i64>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub note: Option<String>,
     pub ratio: f64,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub level: Option<i64>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub main_tag: Option<RecordTag>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<RecordTag>>,
@@ -208,31 +175,31 @@ pub struct Record {
     pub bounded: Option<klue::serde_json::Value>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_present",
+        deserialize_with = "klue::deserialize_present",
         skip_serializing_if = "Option::is_none"
     )]
     pub maybe_score: Option<Option<Score>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub point: Option<Vec<f64>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub pair: Option<Vec<klue::serde_json::Value>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub avatar: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub raw: Option<String>,
@@ -240,7 +207,7 @@ pub struct Record {
     pub anything: Option<klue::serde_json::Value>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub meta: Option<::std::collections::BTreeMap<String, f64>>,
@@ -275,159 +242,71 @@ impl Record {
 ::klue_core::object_serde!(Record);
 impl klue::Validate for Record {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_RECORD__NAME);
-        v.field("nickname", &self.nickname, &SCHEMA_RECORD__NICKNAME);
-        v.field("nothing", &self.nothing, &SCHEMA_RECORD__NOTHING);
-        v.field("scalar", &self.scalar, &klue::plain::ANY);
-        v.field("kind", &self.kind, &SCHEMA_RECORD_KIND);
-        v.field("version", &self.version, &klue::plain::INT64);
-        v.field("note", &self.note, &klue::plain::STRING);
-        v.field("ratio", &self.ratio, &SCHEMA_RECORD__RATIO);
-        v.field("level", &self.level, &SCHEMA_RECORD__LEVEL);
-        v.field("main_tag", &self.main_tag, &SCHEMA_RECORD_TAG);
-        v.field("tags", &self.tags, &SCHEMA_RECORD__TAGS);
-        v.field("bounded", &self.bounded, &klue::plain::ANY);
-        v.field("maybe_score", &self.maybe_score, &SCHEMA_RECORD__MAYBE_SCORE);
-        v.field("point", &self.point, &SCHEMA_RECORD__POINT);
-        v.field("pair", &self.pair, &SCHEMA_RECORD__PAIR);
-        v.field("avatar", &self.avatar, &klue::plain::BYTE);
-        v.field("raw", &self.raw, &klue::plain::STRING);
-        v.field("anything", &self.anything, &klue::plain::ANY);
-        v.field("meta", &self.meta, &SCHEMA_RECORD__META);
+        v.fields(
+            &SCHEMA_RECORD,
+            &[
+                &self.name,
+                &self.nickname,
+                &self.nothing,
+                &self.scalar,
+                &self.kind,
+                &self.version,
+                &self.note,
+                &self.ratio,
+                &self.level,
+                &self.main_tag,
+                &self.tags,
+                &self.bounded,
+                &self.maybe_score,
+                &self.point,
+                &self.pair,
+                &self.avatar,
+                &self.raw,
+                &self.anything,
+                &self.meta,
+            ],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_RECORD__NAME,
-        },
-        klue::Property {
-            name: "nickname",
-            required: false,
-            schema: &SCHEMA_RECORD__NICKNAME,
-        },
-        klue::Property {
-            name: "nothing",
-            required: false,
-            schema: &SCHEMA_RECORD__NOTHING,
-        },
-        klue::Property {
-            name: "scalar",
-            required: false,
-            schema: &klue::plain::ANY,
-        },
-        klue::Property {
-            name: "kind",
-            required: true,
-            schema: &SCHEMA_RECORD_KIND,
-        },
-        klue::Property {
-            name: "version",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
-        klue::Property {
-            name: "note",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "ratio",
-            required: true,
-            schema: &SCHEMA_RECORD__RATIO,
-        },
-        klue::Property {
-            name: "level",
-            required: false,
-            schema: &SCHEMA_RECORD__LEVEL,
-        },
-        klue::Property {
-            name: "main_tag",
-            required: false,
-            schema: &SCHEMA_RECORD_TAG,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_RECORD__TAGS,
-        },
-        klue::Property {
-            name: "bounded",
-            required: false,
-            schema: &klue::plain::ANY,
-        },
-        klue::Property {
-            name: "maybe_score",
-            required: false,
-            schema: &SCHEMA_RECORD__MAYBE_SCORE,
-        },
-        klue::Property {
-            name: "point",
-            required: false,
-            schema: &SCHEMA_RECORD__POINT,
-        },
-        klue::Property {
-            name: "pair",
-            required: false,
-            schema: &SCHEMA_RECORD__PAIR,
-        },
-        klue::Property {
-            name: "avatar",
-            required: false,
-            schema: &klue::plain::BYTE,
-        },
-        klue::Property {
-            name: "raw",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "anything",
-            required: false,
-            schema: &klue::plain::ANY,
-        },
-        klue::Property {
-            name: "meta",
-            required: false,
-            schema: &SCHEMA_RECORD__META,
-        },
+        klue::Property::required("name", &SCHEMA_RECORD__NAME),
+        klue::Property::optional("nickname", &SCHEMA_RECORD__NICKNAME),
+        klue::Property::optional("nothing", &SCHEMA_RECORD__NOTHING),
+        klue::Property::optional("scalar", &klue::plain::ANY),
+        klue::Property::required("kind", &SCHEMA_RECORD_KIND),
+        klue::Property::optional("version", &klue::plain::INT64),
+        klue::Property::optional("note", &klue::plain::STRING),
+        klue::Property::required("ratio", &SCHEMA_RECORD__RATIO),
+        klue::Property::optional("level", &SCHEMA_RECORD__LEVEL),
+        klue::Property::optional("main_tag", &SCHEMA_RECORD_TAG),
+        klue::Property::optional("tags", &SCHEMA_RECORD__TAGS),
+        klue::Property::optional("bounded", &klue::plain::ANY),
+        klue::Property::optional("maybe_score", &SCHEMA_RECORD__MAYBE_SCORE),
+        klue::Property::optional("point", &SCHEMA_RECORD__POINT),
+        klue::Property::optional("pair", &SCHEMA_RECORD__PAIR),
+        klue::Property::optional("avatar", &klue::plain::BYTE),
+        klue::Property::optional("raw", &klue::plain::STRING),
+        klue::Property::optional("anything", &klue::plain::ANY),
+        klue::Property::optional("meta", &SCHEMA_RECORD__META),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 pub type Score = i32;
 #[allow(dead_code)]
 static SCHEMA_SCORE: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int32,
-    klue::NumberRules {
-        minimum: None,
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
-    },
+    klue::NumberRules::ANY,
 );
 #[allow(dead_code)]
 static SCHEMA_RECORD_TAG__KEY: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_RECORD_TAG__VALUE: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    &klue::Schema::String(klue::StringRules::ANY),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -435,7 +314,7 @@ pub struct RecordTag {
     pub key: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_present",
+        deserialize_with = "klue::deserialize_present",
         skip_serializing_if = "Option::is_none"
     )]
     pub value: Option<Option<String>>,
@@ -450,27 +329,16 @@ impl RecordTag {
 ::klue_core::object_serde!(RecordTag);
 impl klue::Validate for RecordTag {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("key", &self.key, &SCHEMA_RECORD_TAG__KEY);
-        v.field("value", &self.value, &SCHEMA_RECORD_TAG__VALUE);
+        v.fields(&SCHEMA_RECORD_TAG, &[&self.key, &self.value]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_RECORD_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "key",
-            required: true,
-            schema: &SCHEMA_RECORD_TAG__KEY,
-        },
-        klue::Property {
-            name: "value",
-            required: false,
-            schema: &SCHEMA_RECORD_TAG__VALUE,
-        },
+        klue::Property::required("key", &SCHEMA_RECORD_TAG__KEY),
+        klue::Property::optional("value", &SCHEMA_RECORD_TAG__VALUE),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(
     Debug,
@@ -520,21 +388,12 @@ impl klue::Validate for PutRecordId {
 }
 #[allow(dead_code)]
 static SCHEMA_PUT_RECORD_ID: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["main"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_PUT_RECORD_DEFAULT__DETAIL: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    &klue::Schema::String(klue::StringRules::ANY),
 );
 #[derive(
     Debug,
@@ -548,7 +407,7 @@ static SCHEMA_PUT_RECORD_DEFAULT__DETAIL: klue::Schema = klue::Schema::Nullable(
 pub struct PutRecordDefault {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_present",
+        deserialize_with = "klue::deserialize_present",
         skip_serializing_if = "Option::is_none"
     )]
     pub detail: Option<Option<String>>,
@@ -556,21 +415,15 @@ pub struct PutRecordDefault {
 ::klue_core::object_serde!(PutRecordDefault);
 impl klue::Validate for PutRecordDefault {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("detail", &self.detail, &SCHEMA_PUT_RECORD_DEFAULT__DETAIL);
+        v.fields(&SCHEMA_PUT_RECORD_DEFAULT, &[&self.detail]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_PUT_RECORD_DEFAULT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "detail",
-            required: false,
-            schema: &SCHEMA_PUT_RECORD_DEFAULT__DETAIL,
-        },
+        klue::Property::optional("detail", &SCHEMA_PUT_RECORD_DEFAULT__DETAIL),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `PutRecord`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -584,13 +437,7 @@ pub enum PutRecordResponse {
 impl klue::IntoResponse for PutRecordResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
             Self::Default(status, body) => klue::json_response(status, &body),
         }
     }
@@ -629,11 +476,9 @@ static SCHEMA_PUT_RECORD__LIMIT: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::Integer(
         klue::IntegerFormat::Int64,
         klue::NumberRules {
-            minimum: None,
-            maximum: None,
             exclusive_minimum: Some(0f64),
             exclusive_maximum: Some(100f64),
-            multiple_of: None,
+            ..klue::NumberRules::ANY
         },
     ),
 );
@@ -649,7 +494,7 @@ static OPERATION_PUT_RECORD: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_put_record<S: Oas31SchemasApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -660,9 +505,8 @@ async fn handle_put_record<S: Oas31SchemasApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let (Some(id), Some(body)) = (id, body) else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let id = klue::required(id)?;
+    let body = klue::required(body)?;
     let request = PutRecordRequest {
         id,
         limit,
@@ -674,18 +518,8 @@ async fn handle_put_record<S: Oas31SchemasApi>(
 /// Binds an implementation of [`Oas31SchemasApi`] to the routes of `oas31_schemas`.
 pub fn router<S: Oas31SchemasApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_PUT_RECORD,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_put_record(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_PUT_RECORD, &service, handle_put_record::<S>);
     router
 }
 /// The parameters and body of operation `put_record` (PUT /records/{id}).

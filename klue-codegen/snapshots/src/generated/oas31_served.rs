@@ -58,39 +58,27 @@ impl klue::Validate for MeasurementKind {
 }
 #[allow(dead_code)]
 static SCHEMA_MEASUREMENT_KIND: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["reading"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_MEASUREMENT__VALUE: klue::Schema = klue::Schema::Number(klue::NumberRules {
-    minimum: None,
-    maximum: None,
     exclusive_minimum: Some(0f64),
-    exclusive_maximum: None,
-    multiple_of: None,
+    ..klue::NumberRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_MEASUREMENT__COUNT: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
-        minimum: None,
-        maximum: None,
-        exclusive_minimum: None,
         exclusive_maximum: Some(10f64),
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[allow(dead_code)]
 static SCHEMA_MEASUREMENT__LABEL: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::String(klue::StringRules {
         min_length: Some(1),
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
+        ..klue::StringRules::ANY
     }),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -100,13 +88,13 @@ pub struct Measurement {
     pub value: f64,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub count: Option<i64>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_present",
+        deserialize_with = "klue::deserialize_present",
         skip_serializing_if = "Option::is_none"
     )]
     pub label: Option<Option<String>>,
@@ -126,39 +114,21 @@ impl Measurement {
 ::klue_core::object_serde!(Measurement);
 impl klue::Validate for Measurement {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("kind", &self.kind, &SCHEMA_MEASUREMENT_KIND);
-        v.field("value", &self.value, &SCHEMA_MEASUREMENT__VALUE);
-        v.field("count", &self.count, &SCHEMA_MEASUREMENT__COUNT);
-        v.field("label", &self.label, &SCHEMA_MEASUREMENT__LABEL);
+        v.fields(
+            &SCHEMA_MEASUREMENT,
+            &[&self.kind, &self.value, &self.count, &self.label],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_MEASUREMENT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "kind",
-            required: true,
-            schema: &SCHEMA_MEASUREMENT_KIND,
-        },
-        klue::Property {
-            name: "value",
-            required: true,
-            schema: &SCHEMA_MEASUREMENT__VALUE,
-        },
-        klue::Property {
-            name: "count",
-            required: false,
-            schema: &SCHEMA_MEASUREMENT__COUNT,
-        },
-        klue::Property {
-            name: "label",
-            required: false,
-            schema: &SCHEMA_MEASUREMENT__LABEL,
-        },
+        klue::Property::required("kind", &SCHEMA_MEASUREMENT_KIND),
+        klue::Property::required("value", &SCHEMA_MEASUREMENT__VALUE),
+        klue::Property::optional("count", &SCHEMA_MEASUREMENT__COUNT),
+        klue::Property::optional("label", &SCHEMA_MEASUREMENT__LABEL),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `RecordMeasurement`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -170,13 +140,7 @@ pub enum RecordMeasurementResponse {
 impl klue::IntoResponse for RecordMeasurementResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Created(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(201)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
         }
     }
 }
@@ -212,7 +176,7 @@ static OPERATION_RECORD_MEASUREMENT: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_record_measurement<S: Oas31ServedApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -220,9 +184,7 @@ async fn handle_record_measurement<S: Oas31ServedApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = RecordMeasurementRequest { body };
     let response = service.record_measurement(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -230,18 +192,8 @@ async fn handle_record_measurement<S: Oas31ServedApi>(
 /// Binds an implementation of [`Oas31ServedApi`] to the routes of `oas31_served`.
 pub fn router<S: Oas31ServedApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_RECORD_MEASUREMENT,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_record_measurement(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_RECORD_MEASUREMENT, &service, handle_record_measurement::<S>);
     router
 }
 /// The parameters and body of operation `record_measurement` (POST /measurements).

@@ -98,24 +98,12 @@ impl klue::Validate for ClickType {
 }
 #[allow(dead_code)]
 static SCHEMA_CLICK_TYPE: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["click"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_CLICK__BUTTON: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-        },
-    ),
+    &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self", deny_unknown_fields)]
@@ -124,7 +112,7 @@ pub struct Click {
     pub at: klue::DateTime,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_present",
+        deserialize_with = "klue::deserialize_present",
         skip_serializing_if = "Option::is_none"
     )]
     pub button: Option<Option<i64>>,
@@ -139,33 +127,18 @@ impl Click {
 ::klue_core::object_serde!(Click);
 impl klue::Validate for Click {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("type", &self.r#type, &SCHEMA_CLICK_TYPE);
-        v.field("at", &self.at, &klue::plain::DATE_TIME);
-        v.field("button", &self.button, &SCHEMA_CLICK__BUTTON);
+        v.fields(&SCHEMA_CLICK, &[&self.r#type, &self.at, &self.button]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_CLICK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "type",
-            required: true,
-            schema: &SCHEMA_CLICK_TYPE,
-        },
-        klue::Property {
-            name: "at",
-            required: true,
-            schema: &klue::plain::DATE_TIME,
-        },
-        klue::Property {
-            name: "button",
-            required: false,
-            schema: &SCHEMA_CLICK__BUTTON,
-        },
+        klue::Property::required("type", &SCHEMA_CLICK_TYPE),
+        klue::Property::required("at", &klue::plain::DATE_TIME),
+        klue::Property::optional("button", &SCHEMA_CLICK__BUTTON),
     ],
     additional: Some(&klue::plain::NEVER),
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(
     Debug,
@@ -215,21 +188,15 @@ impl klue::Validate for ScrollType {
 }
 #[allow(dead_code)]
 static SCHEMA_SCROLL_TYPE: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["scroll"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_SCROLL__OFFSET: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
         minimum: Some(0f64),
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 fn default_scroll_smooth() -> bool {
@@ -247,7 +214,7 @@ fn default_scroll_smooth() -> bool {
 pub struct ScrollExtra {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub source: Option<String>,
@@ -258,22 +225,15 @@ pub struct ScrollExtra {
 ::klue_core::object_serde!(ScrollExtra);
 impl klue::Validate for ScrollExtra {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("source", &self.source, &klue::plain::STRING);
+        v.fields(&SCHEMA_SCROLL_EXTRA, &[&self.source]);
         klue::Validate::validate(&self.additional_properties, &SCHEMA_SCROLL_EXTRA, v);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_SCROLL_EXTRA: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "source",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-    ],
+    properties: &[klue::Property::optional("source", &klue::plain::STRING)],
     additional: Some(&klue::plain::EMAIL),
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -284,7 +244,7 @@ pub struct Scroll {
     pub smooth: bool,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub extra: Option<ScrollExtra>,
@@ -304,39 +264,21 @@ impl Scroll {
 ::klue_core::object_serde!(Scroll);
 impl klue::Validate for Scroll {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("type", &self.r#type, &SCHEMA_SCROLL_TYPE);
-        v.field("offset", &self.offset, &SCHEMA_SCROLL__OFFSET);
-        v.field("smooth", &self.smooth, &klue::plain::BOOLEAN);
-        v.field("extra", &self.extra, &SCHEMA_SCROLL_EXTRA);
+        v.fields(
+            &SCHEMA_SCROLL,
+            &[&self.r#type, &self.offset, &self.smooth, &self.extra],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_SCROLL: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "type",
-            required: true,
-            schema: &SCHEMA_SCROLL_TYPE,
-        },
-        klue::Property {
-            name: "offset",
-            required: true,
-            schema: &SCHEMA_SCROLL__OFFSET,
-        },
-        klue::Property {
-            name: "smooth",
-            required: false,
-            schema: &klue::plain::BOOLEAN,
-        },
-        klue::Property {
-            name: "extra",
-            required: false,
-            schema: &SCHEMA_SCROLL_EXTRA,
-        },
+        klue::Property::required("type", &SCHEMA_SCROLL_TYPE),
+        klue::Property::required("offset", &SCHEMA_SCROLL__OFFSET),
+        klue::Property::optional("smooth", &klue::plain::BOOLEAN),
+        klue::Property::optional("extra", &SCHEMA_SCROLL_EXTRA),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `SendEvent`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -348,13 +290,7 @@ pub enum SendEventResponse {
 impl klue::IntoResponse for SendEventResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -388,7 +324,7 @@ static OPERATION_SEND_EVENT: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_send_event<S: Oas31UnionsApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -396,9 +332,7 @@ async fn handle_send_event<S: Oas31UnionsApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = SendEventRequest { body };
     let response = service.send_event(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -406,18 +340,8 @@ async fn handle_send_event<S: Oas31UnionsApi>(
 /// Binds an implementation of [`Oas31UnionsApi`] to the routes of `oas31_unions`.
 pub fn router<S: Oas31UnionsApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_SEND_EVENT,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_send_event(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_SEND_EVENT, &service, handle_send_event::<S>);
     router
 }
 /// The parameters and body of operation `send_event` (POST /events).

@@ -13,11 +13,8 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","info":{"title":"Webhooks","v
 #[allow(dead_code)]
 static SCHEMA_PING__AT: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
         format: Some(klue::Format::DateTime),
+        ..klue::StringRules::ANY
     }),
 );
 #[derive(
@@ -32,7 +29,7 @@ static SCHEMA_PING__AT: klue::Schema = klue::Schema::Nullable(
 pub struct Ping {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_present",
+        deserialize_with = "klue::deserialize_present",
         skip_serializing_if = "Option::is_none"
     )]
     pub at: Option<Option<klue::DateTime>>,
@@ -40,21 +37,13 @@ pub struct Ping {
 ::klue_core::object_serde!(Ping);
 impl klue::Validate for Ping {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("at", &self.at, &SCHEMA_PING__AT);
+        v.fields(&SCHEMA_PING, &[&self.at]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_PING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "at",
-            required: false,
-            schema: &SCHEMA_PING__AT,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::optional("at", &SCHEMA_PING__AT)],
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `LastPing`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,13 +55,7 @@ pub enum LastPingResponse {
 impl klue::IntoResponse for LastPingResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -101,7 +84,7 @@ static OPERATION_LAST_PING: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_last_ping<S: Oas31WebhooksApi>(
-    service: &S,
+    service: klue::Arc<S>,
     _request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let request = LastPingRequest {};
@@ -111,18 +94,8 @@ async fn handle_last_ping<S: Oas31WebhooksApi>(
 /// Binds an implementation of [`Oas31WebhooksApi`] to the routes of `oas31_webhooks`.
 pub fn router<S: Oas31WebhooksApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_LAST_PING,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_last_ping(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_LAST_PING, &service, handle_last_ping::<S>);
     router
 }
 /** A typed client of API `oas31_webhooks`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.

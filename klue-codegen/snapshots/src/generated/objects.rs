@@ -62,21 +62,15 @@ impl klue::Validate for Mode {
 }
 #[allow(dead_code)]
 static SCHEMA_MODE: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["fast", "safe"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_SETTINGS__RETRIES: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int32,
     klue::NumberRules {
-        minimum: None,
         maximum: Some(10f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 fn default_settings_retries() -> i32 {
@@ -143,11 +137,8 @@ impl klue::Validate for SettingsLevel {
 }
 #[allow(dead_code)]
 static SCHEMA_SETTINGS_LEVEL: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["low", "high"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 fn default_settings_level() -> SettingsLevel {
     SettingsLevel::High
@@ -157,10 +148,7 @@ static SCHEMA_SETTINGS_COUNTS_ADDITIONAL: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
         minimum: Some(0f64),
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[derive(
@@ -175,7 +163,7 @@ static SCHEMA_SETTINGS_COUNTS_ADDITIONAL: klue::Schema = klue::Schema::Integer(
 pub struct SettingsCounts {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub total: Option<i64>,
@@ -186,7 +174,7 @@ pub struct SettingsCounts {
 ::klue_core::object_serde!(SettingsCounts);
 impl klue::Validate for SettingsCounts {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("total", &self.total, &klue::plain::INT64);
+        v.fields(&SCHEMA_SETTINGS_COUNTS, &[&self.total]);
         klue::Validate::validate(
             &self.additional_properties,
             &SCHEMA_SETTINGS_COUNTS,
@@ -196,31 +184,16 @@ impl klue::Validate for SettingsCounts {
 }
 #[allow(dead_code)]
 static SCHEMA_SETTINGS_COUNTS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "total",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
-    ],
+    properties: &[klue::Property::optional("total", &klue::plain::INT64)],
     additional: Some(&SCHEMA_SETTINGS_COUNTS_ADDITIONAL),
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_SETTINGS__TAGS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[],
-    additional: Some(
-        &klue::Schema::String(klue::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            enum_values: &[],
-            format: None,
-        }),
-    ),
+    additional: Some(&klue::Schema::String(klue::StringRules::ANY)),
     min_properties: Some(1),
     max_properties: Some(2),
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self", deny_unknown_fields)]
@@ -230,7 +203,7 @@ pub struct Settings {
     /// Read-only: sent by the server; never required (the same type serves requests).
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub id: Option<klue::Uuid>,
@@ -238,7 +211,7 @@ pub struct Settings {
     /// Write-only: sent by clients; never required (the same type serves responses).
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub secret: Option<String>,
@@ -252,7 +225,7 @@ pub struct Settings {
     pub label: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub mode: Option<Mode>,
@@ -260,13 +233,13 @@ pub struct Settings {
     pub level: SettingsLevel,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub counts: Option<SettingsCounts>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<::std::collections::BTreeMap<String, String>>,
@@ -293,81 +266,41 @@ impl Settings {
 ::klue_core::object_serde!(Settings);
 impl klue::Validate for Settings {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("id", &self.id, &klue::plain::UUID);
-        v.field("name", &self.name, &klue::plain::STRING);
-        v.field("secret", &self.secret, &klue::plain::STRING);
-        v.field("retries", &self.retries, &SCHEMA_SETTINGS__RETRIES);
-        v.field("verbose", &self.verbose, &klue::plain::BOOLEAN);
-        v.field("ratio", &self.ratio, &klue::plain::NUMBER);
-        v.field("label", &self.label, &klue::plain::STRING);
-        v.field("mode", &self.mode, &SCHEMA_MODE);
-        v.field("level", &self.level, &SCHEMA_SETTINGS_LEVEL);
-        v.field("counts", &self.counts, &SCHEMA_SETTINGS_COUNTS);
-        v.field("tags", &self.tags, &SCHEMA_SETTINGS__TAGS);
+        v.fields(
+            &SCHEMA_SETTINGS,
+            &[
+                &self.id,
+                &self.name,
+                &self.secret,
+                &self.retries,
+                &self.verbose,
+                &self.ratio,
+                &self.label,
+                &self.mode,
+                &self.level,
+                &self.counts,
+                &self.tags,
+            ],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_SETTINGS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "id",
-            required: false,
-            schema: &klue::plain::UUID,
-        },
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "secret",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "retries",
-            required: false,
-            schema: &SCHEMA_SETTINGS__RETRIES,
-        },
-        klue::Property {
-            name: "verbose",
-            required: false,
-            schema: &klue::plain::BOOLEAN,
-        },
-        klue::Property {
-            name: "ratio",
-            required: false,
-            schema: &klue::plain::NUMBER,
-        },
-        klue::Property {
-            name: "label",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "mode",
-            required: false,
-            schema: &SCHEMA_MODE,
-        },
-        klue::Property {
-            name: "level",
-            required: false,
-            schema: &SCHEMA_SETTINGS_LEVEL,
-        },
-        klue::Property {
-            name: "counts",
-            required: false,
-            schema: &SCHEMA_SETTINGS_COUNTS,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_SETTINGS__TAGS,
-        },
+        klue::Property::optional("id", &klue::plain::UUID),
+        klue::Property::required("name", &klue::plain::STRING),
+        klue::Property::optional("secret", &klue::plain::STRING),
+        klue::Property::optional("retries", &SCHEMA_SETTINGS__RETRIES),
+        klue::Property::optional("verbose", &klue::plain::BOOLEAN),
+        klue::Property::optional("ratio", &klue::plain::NUMBER),
+        klue::Property::optional("label", &klue::plain::STRING),
+        klue::Property::optional("mode", &SCHEMA_MODE),
+        klue::Property::optional("level", &SCHEMA_SETTINGS_LEVEL),
+        klue::Property::optional("counts", &SCHEMA_SETTINGS_COUNTS),
+        klue::Property::optional("tags", &SCHEMA_SETTINGS__TAGS),
     ],
     additional: Some(&klue::plain::NEVER),
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -393,30 +326,20 @@ impl Open {
 ::klue_core::object_serde!(Open);
 impl klue::Validate for Open {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &klue::plain::STRING);
+        v.fields(&SCHEMA_OPEN, &[&self.name]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_OPEN: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-    ],
+    properties: &[klue::Property::required("name", &klue::plain::STRING)],
     additional: Some(&klue::plain::ANY),
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_FORMATS__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
         format: Some(klue::Format::Date),
+        ..klue::StringRules::ANY
     }),
     min_items: None,
     max_items: None,
@@ -434,43 +357,43 @@ static SCHEMA_FORMATS__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules
 pub struct Formats {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub id: Option<klue::Uuid>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub at: Option<klue::DateTime>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub day: Option<klue::Date>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub email: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub home: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub data: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<klue::Date>>,
@@ -478,57 +401,32 @@ pub struct Formats {
 ::klue_core::object_serde!(Formats);
 impl klue::Validate for Formats {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("id", &self.id, &klue::plain::UUID);
-        v.field("at", &self.at, &klue::plain::DATE_TIME);
-        v.field("day", &self.day, &klue::plain::DATE);
-        v.field("email", &self.email, &klue::plain::EMAIL);
-        v.field("home", &self.home, &klue::plain::URI);
-        v.field("data", &self.data, &klue::plain::BYTE);
-        v.field("tags", &self.tags, &SCHEMA_FORMATS__TAGS);
+        v.fields(
+            &SCHEMA_FORMATS,
+            &[
+                &self.id,
+                &self.at,
+                &self.day,
+                &self.email,
+                &self.home,
+                &self.data,
+                &self.tags,
+            ],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_FORMATS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "id",
-            required: false,
-            schema: &klue::plain::UUID,
-        },
-        klue::Property {
-            name: "at",
-            required: false,
-            schema: &klue::plain::DATE_TIME,
-        },
-        klue::Property {
-            name: "day",
-            required: false,
-            schema: &klue::plain::DATE,
-        },
-        klue::Property {
-            name: "email",
-            required: false,
-            schema: &klue::plain::EMAIL,
-        },
-        klue::Property {
-            name: "home",
-            required: false,
-            schema: &klue::plain::URI,
-        },
-        klue::Property {
-            name: "data",
-            required: false,
-            schema: &klue::plain::BYTE,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_FORMATS__TAGS,
-        },
+        klue::Property::optional("id", &klue::plain::UUID),
+        klue::Property::optional("at", &klue::plain::DATE_TIME),
+        klue::Property::optional("day", &klue::plain::DATE),
+        klue::Property::optional("email", &klue::plain::EMAIL),
+        klue::Property::optional("home", &klue::plain::URI),
+        klue::Property::optional("data", &klue::plain::BYTE),
+        klue::Property::optional("tags", &SCHEMA_FORMATS__TAGS),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `SaveSettings`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -540,13 +438,7 @@ pub enum SaveSettingsResponse {
 impl klue::IntoResponse for SaveSettingsResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -565,13 +457,7 @@ pub enum SaveOpenResponse {
 impl klue::IntoResponse for SaveOpenResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -590,13 +476,7 @@ pub enum CheckFormatsResponse {
 impl klue::IntoResponse for CheckFormatsResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -638,7 +518,7 @@ static OPERATION_SAVE_SETTINGS: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_save_settings<S: ObjectsApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -646,9 +526,7 @@ async fn handle_save_settings<S: ObjectsApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = SaveSettingsRequest { body };
     let response = service.save_settings(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -671,7 +549,7 @@ static OPERATION_SAVE_OPEN: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_save_open<S: ObjectsApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -679,9 +557,7 @@ async fn handle_save_open<S: ObjectsApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = SaveOpenRequest { body };
     let response = service.save_open(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -705,7 +581,7 @@ static OPERATION_CHECK_FORMATS: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_check_formats<S: ObjectsApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -714,9 +590,8 @@ async fn handle_check_formats<S: ObjectsApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let (Some(id), Some(body)) = (id, body) else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let id = klue::required(id)?;
+    let body = klue::required(body)?;
     let request = CheckFormatsRequest { id, body };
     let response = service.check_formats(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -724,36 +599,10 @@ async fn handle_check_formats<S: ObjectsApi>(
 /// Binds an implementation of [`ObjectsApi`] to the routes of `objects`.
 pub fn router<S: ObjectsApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_SAVE_SETTINGS,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_save_settings(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_SAVE_OPEN,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_save_open(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_CHECK_FORMATS,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_check_formats(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_SAVE_SETTINGS, &service, handle_save_settings::<S>);
+    router.bind(&OPERATION_SAVE_OPEN, &service, handle_save_open::<S>);
+    router.bind(&OPERATION_CHECK_FORMATS, &service, handle_check_formats::<S>);
     router
 }
 /// The parameters and body of operation `save_settings` (POST /settings).

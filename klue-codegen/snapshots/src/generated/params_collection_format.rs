@@ -24,7 +24,7 @@ pub struct ListItemsOkHeaders {
     #[serde(rename = "X-Total")]
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub x_total: Option<i64>,
@@ -32,21 +32,13 @@ pub struct ListItemsOkHeaders {
 ::klue_core::object_serde!(ListItemsOkHeaders);
 impl klue::Validate for ListItemsOkHeaders {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("X-Total", &self.x_total, &klue::plain::INT64);
+        v.fields(&SCHEMA_LIST_ITEMS_OK_HEADERS, &[&self.x_total]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_LIST_ITEMS_OK_HEADERS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "X-Total",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::optional("X-Total", &klue::plain::INT64)],
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `ListItems`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,11 +52,7 @@ impl klue::IntoResponse for ListItemsResponse {
         match self {
             Self::Ok(body, headers) => {
                 klue::with_headers(
-                    klue::json_response(
-                        klue::StatusCode::from_u16(200)
-                            .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                        &body,
-                    ),
+                    klue::json_response(klue::StatusCode::OK, &body),
                     &headers,
                 )
             }
@@ -105,73 +93,31 @@ impl ListItemsRequest {
     }
 }
 static SCHEMA_LIST_ITEMS__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-        },
-    ),
+    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
 });
 static SCHEMA_LIST_ITEMS__CSV: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
 });
 static SCHEMA_LIST_ITEMS__SSV: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-        },
-    ),
+    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
 });
 static SCHEMA_LIST_ITEMS__TSV: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-        },
-    ),
+    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
 });
 static SCHEMA_LIST_ITEMS__PIPES: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-        },
-    ),
+    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -180,11 +126,8 @@ static SCHEMA_LIST_ITEMS__MULTI: klue::Schema = klue::Schema::Array(klue::ArrayR
     items: &klue::Schema::Integer(
         klue::IntegerFormat::Int64,
         klue::NumberRules {
-            minimum: None,
             maximum: Some(10f64),
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
+            ..klue::NumberRules::ANY
         },
     ),
     min_items: None,
@@ -192,16 +135,7 @@ static SCHEMA_LIST_ITEMS__MULTI: klue::Schema = klue::Schema::Array(klue::ArrayR
     unique_items: false,
 });
 static SCHEMA_LIST_ITEMS__X_IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-        },
-    ),
+    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -214,7 +148,7 @@ static OPERATION_LIST_ITEMS: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_list_items<S: ParamsCollectionFormatApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -307,9 +241,7 @@ async fn handle_list_items<S: ParamsCollectionFormatApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(ids) = ids else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let ids = klue::required(ids)?;
     let request = ListItemsRequest {
         ids,
         csv,
@@ -325,18 +257,8 @@ async fn handle_list_items<S: ParamsCollectionFormatApi>(
 /// Binds an implementation of [`ParamsCollectionFormatApi`] to the routes of `params_collection_format`.
 pub fn router<S: ParamsCollectionFormatApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_LIST_ITEMS,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_list_items(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_LIST_ITEMS, &service, handle_list_items::<S>);
     router
 }
 /// The parameters and body of operation `listItems` (GET /items/{ids}).

@@ -16,9 +16,7 @@ static SCHEMA_COLOR__R: klue::Schema = klue::Schema::Integer(
     klue::NumberRules {
         minimum: Some(0f64),
         maximum: Some(255f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[allow(dead_code)]
@@ -27,9 +25,7 @@ static SCHEMA_COLOR__G: klue::Schema = klue::Schema::Integer(
     klue::NumberRules {
         minimum: Some(0f64),
         maximum: Some(255f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[allow(dead_code)]
@@ -38,9 +34,7 @@ static SCHEMA_COLOR__B: klue::Schema = klue::Schema::Integer(
     klue::NumberRules {
         minimum: Some(0f64),
         maximum: Some(255f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -56,33 +50,17 @@ pub struct Color {
 ::klue_core::object_serde!(Color);
 impl klue::Validate for Color {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("R", &self.r, &SCHEMA_COLOR__R);
-        v.field("G", &self.g, &SCHEMA_COLOR__G);
-        v.field("B", &self.b, &SCHEMA_COLOR__B);
+        v.fields(&SCHEMA_COLOR, &[&self.r, &self.g, &self.b]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_COLOR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "R",
-            required: true,
-            schema: &SCHEMA_COLOR__R,
-        },
-        klue::Property {
-            name: "G",
-            required: true,
-            schema: &SCHEMA_COLOR__G,
-        },
-        klue::Property {
-            name: "B",
-            required: true,
-            schema: &SCHEMA_COLOR__B,
-        },
+        klue::Property::required("R", &SCHEMA_COLOR__R),
+        klue::Property::required("G", &SCHEMA_COLOR__G),
+        klue::Property::required("B", &SCHEMA_COLOR__B),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -93,27 +71,16 @@ pub struct Point {
 ::klue_core::object_serde!(Point);
 impl klue::Validate for Point {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("x", &self.x, &klue::plain::INT64);
-        v.field("y", &self.y, &klue::plain::INT64);
+        v.fields(&SCHEMA_POINT, &[&self.x, &self.y]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_POINT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "x",
-            required: true,
-            schema: &klue::plain::INT64,
-        },
-        klue::Property {
-            name: "y",
-            required: true,
-            schema: &klue::plain::INT64,
-        },
+        klue::Property::required("x", &klue::plain::INT64),
+        klue::Property::required("y", &klue::plain::INT64),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(
     Debug,
@@ -173,21 +140,15 @@ impl klue::Validate for Tag {
 }
 #[allow(dead_code)]
 static SCHEMA_TAG: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["red", "green", "blue"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_QUERY_STYLES_FILTER__MAX: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
-        minimum: None,
         maximum: Some(100f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[derive(
@@ -202,13 +163,13 @@ static SCHEMA_QUERY_STYLES_FILTER__MAX: klue::Schema = klue::Schema::Integer(
 pub struct QueryStylesFilter {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub min: Option<i64>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub max: Option<i64>,
@@ -216,27 +177,16 @@ pub struct QueryStylesFilter {
 ::klue_core::object_serde!(QueryStylesFilter);
 impl klue::Validate for QueryStylesFilter {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("min", &self.min, &klue::plain::INT64);
-        v.field("max", &self.max, &SCHEMA_QUERY_STYLES_FILTER__MAX);
+        v.fields(&SCHEMA_QUERY_STYLES_FILTER, &[&self.min, &self.max]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_QUERY_STYLES_FILTER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "min",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
-        klue::Property {
-            name: "max",
-            required: false,
-            schema: &SCHEMA_QUERY_STYLES_FILTER__MAX,
-        },
+        klue::Property::optional("min", &klue::plain::INT64),
+        klue::Property::optional("max", &SCHEMA_QUERY_STYLES_FILTER__MAX),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(
     Debug,
@@ -250,13 +200,13 @@ static SCHEMA_QUERY_STYLES_FILTER: klue::Schema = klue::Schema::Object(klue::Obj
 pub struct CookieStylesPrefs {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub theme: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub lang: Option<String>,
@@ -264,27 +214,16 @@ pub struct CookieStylesPrefs {
 ::klue_core::object_serde!(CookieStylesPrefs);
 impl klue::Validate for CookieStylesPrefs {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("theme", &self.theme, &klue::plain::STRING);
-        v.field("lang", &self.lang, &klue::plain::STRING);
+        v.fields(&SCHEMA_COOKIE_STYLES_PREFS, &[&self.theme, &self.lang]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_COOKIE_STYLES_PREFS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "theme",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "lang",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::optional("theme", &klue::plain::STRING),
+        klue::Property::optional("lang", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(
     Debug,
@@ -346,11 +285,8 @@ impl klue::Validate for GetLimitsMode {
 }
 #[allow(dead_code)]
 static SCHEMA_GET_LIMITS_MODE: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["ok", "created", "other"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -360,31 +296,17 @@ pub struct GetLimitsOk {
 ::klue_core::object_serde!(GetLimitsOk);
 impl klue::Validate for GetLimitsOk {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("ok", &self.ok, &klue::plain::BOOLEAN);
+        v.fields(&SCHEMA_GET_LIMITS_OK, &[&self.ok]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_GET_LIMITS_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "ok",
-            required: true,
-            schema: &klue::plain::BOOLEAN,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::required("ok", &klue::plain::BOOLEAN)],
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_GET_LIMITS_OK_HEADERS__X_TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -398,7 +320,7 @@ pub struct GetLimitsOkHeaders {
     #[serde(rename = "X-Tags")]
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub x_tags: Option<Vec<String>>,
@@ -413,27 +335,16 @@ impl GetLimitsOkHeaders {
 ::klue_core::object_serde!(GetLimitsOkHeaders);
 impl klue::Validate for GetLimitsOkHeaders {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("X-Rate-Limit", &self.x_rate_limit, &klue::plain::INT64);
-        v.field("X-Tags", &self.x_tags, &SCHEMA_GET_LIMITS_OK_HEADERS__X_TAGS);
+        v.fields(&SCHEMA_GET_LIMITS_OK_HEADERS, &[&self.x_rate_limit, &self.x_tags]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_GET_LIMITS_OK_HEADERS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "X-Rate-Limit",
-            required: true,
-            schema: &klue::plain::INT64,
-        },
-        klue::Property {
-            name: "X-Tags",
-            required: false,
-            schema: &SCHEMA_GET_LIMITS_OK_HEADERS__X_TAGS,
-        },
+        klue::Property::required("X-Rate-Limit", &klue::plain::INT64),
+        klue::Property::optional("X-Tags", &SCHEMA_GET_LIMITS_OK_HEADERS__X_TAGS),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The headers of the response.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -445,21 +356,13 @@ pub struct GetLimitsCreatedHeaders {
 ::klue_core::object_serde!(GetLimitsCreatedHeaders);
 impl klue::Validate for GetLimitsCreatedHeaders {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("Location", &self.location, &klue::plain::STRING);
+        v.fields(&SCHEMA_GET_LIMITS_CREATED_HEADERS, &[&self.location]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_GET_LIMITS_CREATED_HEADERS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "Location",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::required("Location", &klue::plain::STRING)],
+    ..klue::ObjectRules::EMPTY
 });
 /// The headers of the response.
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -471,21 +374,13 @@ pub struct GetLimitsDefaultHeaders {
 ::klue_core::object_serde!(GetLimitsDefaultHeaders);
 impl klue::Validate for GetLimitsDefaultHeaders {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("X-Cost", &self.x_cost, &klue::plain::INT64);
+        v.fields(&SCHEMA_GET_LIMITS_DEFAULT_HEADERS, &[&self.x_cost]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_GET_LIMITS_DEFAULT_HEADERS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "X-Cost",
-            required: true,
-            schema: &klue::plain::INT64,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::required("X-Cost", &klue::plain::INT64)],
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `PathSimple`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -497,13 +392,7 @@ pub enum PathSimpleResponse {
 impl klue::IntoResponse for PathSimpleResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -522,13 +411,7 @@ pub enum PathLabelResponse {
 impl klue::IntoResponse for PathLabelResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -547,13 +430,7 @@ pub enum PathMatrixResponse {
 impl klue::IntoResponse for PathMatrixResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -572,13 +449,7 @@ pub enum QueryStylesResponse {
 impl klue::IntoResponse for QueryStylesResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -597,13 +468,7 @@ pub enum HeaderStylesResponse {
 impl klue::IntoResponse for HeaderStylesResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -622,13 +487,7 @@ pub enum CookieStylesResponse {
 impl klue::IntoResponse for CookieStylesResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -653,20 +512,13 @@ impl klue::IntoResponse for GetLimitsResponse {
         match self {
             Self::Ok(body, headers) => {
                 klue::with_headers(
-                    klue::json_response(
-                        klue::StatusCode::from_u16(200)
-                            .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                        &body,
-                    ),
+                    klue::json_response(klue::StatusCode::OK, &body),
                     &headers,
                 )
             }
             Self::Created(headers) => {
                 klue::with_headers(
-                    klue::empty_response(
-                        klue::StatusCode::from_u16(201)
-                            .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    ),
+                    klue::empty_response(klue::StatusCode::CREATED),
                     &headers,
                 )
             }
@@ -719,10 +571,7 @@ static SCHEMA_PATH_SIMPLE__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRu
         klue::IntegerFormat::Int64,
         klue::NumberRules {
             minimum: Some(0f64),
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
+            ..klue::NumberRules::ANY
         },
     ),
     min_items: None,
@@ -737,7 +586,7 @@ static OPERATION_PATH_SIMPLE: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_path_simple<S: ParamsStylesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -786,9 +635,9 @@ async fn handle_path_simple<S: ParamsStylesApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let (Some(ids), Some(color), Some(point)) = (ids, color, point) else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let ids = klue::required(ids)?;
+    let color = klue::required(color)?;
+    let point = klue::required(point)?;
     let request = PathSimpleRequest {
         ids,
         color,
@@ -807,28 +656,13 @@ pub struct PathLabelRequest {
     pub id: i64,
 }
 static SCHEMA_PATH_LABEL__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-        },
-    ),
+    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
 });
 static SCHEMA_PATH_LABEL__IDSX: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -837,10 +671,7 @@ static SCHEMA_PATH_LABEL__ID: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
         minimum: Some(1f64),
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 static OPERATION_PATH_LABEL: klue::OperationSpec = klue::OperationSpec {
@@ -851,7 +682,7 @@ static OPERATION_PATH_LABEL: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_path_label<S: ParamsStylesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -928,15 +759,11 @@ async fn handle_path_label<S: ParamsStylesApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let (Some(ids), Some(idsx), Some(color), Some(point), Some(id)) = (
-        ids,
-        idsx,
-        color,
-        point,
-        id,
-    ) else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let ids = klue::required(ids)?;
+    let idsx = klue::required(idsx)?;
+    let color = klue::required(color)?;
+    let point = klue::required(point)?;
+    let id = klue::required(id)?;
     let request = PathLabelRequest {
         ids,
         idsx,
@@ -957,28 +784,13 @@ pub struct PathMatrixRequest {
     pub id: i64,
 }
 static SCHEMA_PATH_MATRIX__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-        },
-    ),
+    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
 });
 static SCHEMA_PATH_MATRIX__IDSX: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -987,10 +799,7 @@ static SCHEMA_PATH_MATRIX__ID: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
         minimum: Some(1f64),
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 static OPERATION_PATH_MATRIX: klue::OperationSpec = klue::OperationSpec {
@@ -1001,7 +810,7 @@ static OPERATION_PATH_MATRIX: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_path_matrix<S: ParamsStylesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -1078,15 +887,11 @@ async fn handle_path_matrix<S: ParamsStylesApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let (Some(ids), Some(idsx), Some(color), Some(point), Some(id)) = (
-        ids,
-        idsx,
-        color,
-        point,
-        id,
-    ) else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let ids = klue::required(ids)?;
+    let idsx = klue::required(idsx)?;
+    let color = klue::required(color)?;
+    let point = klue::required(point)?;
+    let id = klue::required(id)?;
     let request = PathMatrixRequest {
         ids,
         idsx,
@@ -1116,60 +921,31 @@ static SCHEMA_QUERY_STYLES__TAGS: klue::Schema = klue::Schema::Array(klue::Array
     unique_items: false,
 });
 static SCHEMA_QUERY_STYLES__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-        },
-    ),
+    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
 });
 static SCHEMA_QUERY_STYLES__WORDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
 });
 static SCHEMA_QUERY_STYLES__CODES: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-        },
-    ),
+    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
 });
 static SCHEMA_QUERY_STYLES__LABELS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[],
     additional: Some(
         &klue::Schema::String(klue::StringRules {
-            min_length: None,
             max_length: Some(5),
-            pattern: None,
-            enum_values: &[],
-            format: None,
+            ..klue::StringRules::ANY
         }),
     ),
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 static OPERATION_QUERY_STYLES: klue::OperationSpec = klue::OperationSpec {
     id: "queryStyles",
@@ -1179,7 +955,7 @@ static OPERATION_QUERY_STYLES: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_query_styles<S: ParamsStylesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -1318,16 +1094,7 @@ impl HeaderStylesRequest {
     }
 }
 static SCHEMA_HEADER_STYLES__X_IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-        },
-    ),
+    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -1340,7 +1107,7 @@ static OPERATION_HEADER_STYLES: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_header_styles<S: ParamsStylesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -1389,9 +1156,7 @@ async fn handle_header_styles<S: ParamsStylesApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(x_ids) = x_ids else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let x_ids = klue::required(x_ids)?;
     let request = HeaderStylesRequest {
         x_ids,
         x_color,
@@ -1415,16 +1180,7 @@ static SCHEMA_COOKIE_STYLES__CTAGS: klue::Schema = klue::Schema::Array(klue::Arr
     unique_items: false,
 });
 static SCHEMA_COOKIE_STYLES__CIDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-        },
-    ),
+    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -1437,7 +1193,7 @@ static OPERATION_COOKIE_STYLES: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_cookie_styles<S: ParamsStylesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -1522,7 +1278,7 @@ static OPERATION_GET_LIMITS: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_get_limits<S: ParamsStylesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -1531,9 +1287,7 @@ async fn handle_get_limits<S: ParamsStylesApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(mode) = mode else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let mode = klue::required(mode)?;
     let request = GetLimitsRequest { mode };
     let response = service.get_limits(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -1541,72 +1295,14 @@ async fn handle_get_limits<S: ParamsStylesApi>(
 /// Binds an implementation of [`ParamsStylesApi`] to the routes of `params_styles`.
 pub fn router<S: ParamsStylesApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_PATH_SIMPLE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_path_simple(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_PATH_LABEL,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_path_label(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_PATH_MATRIX,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_path_matrix(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_QUERY_STYLES,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_query_styles(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_HEADER_STYLES,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_header_styles(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_COOKIE_STYLES,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_cookie_styles(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_GET_LIMITS,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_limits(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_PATH_SIMPLE, &service, handle_path_simple::<S>);
+    router.bind(&OPERATION_PATH_LABEL, &service, handle_path_label::<S>);
+    router.bind(&OPERATION_PATH_MATRIX, &service, handle_path_matrix::<S>);
+    router.bind(&OPERATION_QUERY_STYLES, &service, handle_query_styles::<S>);
+    router.bind(&OPERATION_HEADER_STYLES, &service, handle_header_styles::<S>);
+    router.bind(&OPERATION_COOKIE_STYLES, &service, handle_cookie_styles::<S>);
+    router.bind(&OPERATION_GET_LIMITS, &service, handle_get_limits::<S>);
     router
 }
 /// The parameters and body of operation `pathSimple` (GET /simple/{ids}/{color}/{point}).

@@ -20,33 +20,17 @@ pub struct Version {
 ::klue_core::object_serde!(Version);
 impl klue::Validate for Version {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &klue::plain::STRING);
-        v.field("version", &self.version, &klue::plain::STRING);
-        v.field("container", &self.container, &klue::plain::STRING);
+        v.fields(&SCHEMA_VERSION, &[&self.name, &self.version, &self.container]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_VERSION: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "version",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "container",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("name", &klue::plain::STRING),
+        klue::Property::required("version", &klue::plain::STRING),
+        klue::Property::required("container", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `Ping`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,13 +42,7 @@ pub enum PingResponse {
 impl klue::IntoResponse for PingResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -86,13 +64,7 @@ pub enum VersionResponse {
 impl klue::IntoResponse for VersionResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -111,13 +83,7 @@ pub enum AuthVersionResponse {
 impl klue::IntoResponse for AuthVersionResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -154,7 +120,7 @@ static OPERATION_PING: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_ping<S: PingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     _request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let request = PingRequest {};
@@ -172,7 +138,7 @@ static OPERATION_VERSION: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_version<S: PingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     _request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let request = VersionRequest {};
@@ -193,7 +159,7 @@ static OPERATION_AUTH_VERSION: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_auth_version<S: PingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     mut request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let claims = request.take_claims()?;
@@ -204,44 +170,16 @@ async fn handle_auth_version<S: PingApi>(
 /// Binds an implementation of [`PingApi`] to the routes of `ping`.
 pub fn router<S: PingApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_PING,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_ping(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_VERSION,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_version(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_AUTH_VERSION,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_auth_version(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_PING, &service, handle_ping::<S>);
+    router.bind(&OPERATION_VERSION, &service, handle_version::<S>);
+    router.bind(&OPERATION_AUTH_VERSION, &service, handle_auth_version::<S>);
     router
 }
 #[allow(dead_code)]
 static SCHEMA_PING__RESPONSE_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[],
     additional: Some(&klue::Schema::Any),
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /** A typed client of API `ping`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 

@@ -10,14 +10,11 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON.
 pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"recursive","version":"1.0.0","description":"Recursive types, required keys without properties, Java-style patterns."},"paths":{"/trees":{"post":{"operationId":"post_tree","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Node"}}}},"responses":{"200":{"description":"The depth of the tree.","content":{"application/json":{"schema":{"type":"integer"}}}}}}}},"components":{"schemas":{"Node":{"type":"object","required":["name","kind"],"properties":{"name":{"type":"string","pattern":"^\\p{Alpha}++$"},"parent":{"$ref":"#/components/schemas/Node"},"children":{"type":"array","items":{"$ref":"#/components/schemas/Node"}},"link":{"$ref":"#/components/schemas/Link"}}},"Link":{"type":"object","properties":{"target":{"$ref":"#/components/schemas/Node"}}}}}}"##;
-static PATTERN_1: klue::Pattern = klue::Pattern::new("^\\p{Alpha}++$");
+static PATTERN_NODE_NAME: klue::Pattern = klue::Pattern::new("^\\p{Alpha}++$");
 #[allow(dead_code)]
 static SCHEMA_NODE__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: Some(&PATTERN_1),
-    enum_values: &[],
-    format: None,
+    pattern: Some(&PATTERN_NODE_NAME),
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_NODE__CHILDREN: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -32,19 +29,19 @@ pub struct Node {
     pub name: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub parent: Option<Box<Node>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub children: Option<Vec<Node>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub link: Option<Box<Link>>,
@@ -64,39 +61,18 @@ impl Node {
 ::klue_core::object_serde!(Node);
 impl klue::Validate for Node {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_NODE__NAME);
-        v.field("parent", &self.parent, &SCHEMA_NODE);
-        v.field("children", &self.children, &SCHEMA_NODE__CHILDREN);
-        v.field("link", &self.link, &SCHEMA_LINK);
+        v.fields(&SCHEMA_NODE, &[&self.name, &self.parent, &self.children, &self.link]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_NODE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_NODE__NAME,
-        },
-        klue::Property {
-            name: "parent",
-            required: false,
-            schema: &SCHEMA_NODE,
-        },
-        klue::Property {
-            name: "children",
-            required: false,
-            schema: &SCHEMA_NODE__CHILDREN,
-        },
-        klue::Property {
-            name: "link",
-            required: false,
-            schema: &SCHEMA_LINK,
-        },
+        klue::Property::required("name", &SCHEMA_NODE__NAME),
+        klue::Property::optional("parent", &SCHEMA_NODE),
+        klue::Property::optional("children", &SCHEMA_NODE__CHILDREN),
+        klue::Property::optional("link", &SCHEMA_LINK),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(
     Debug,
@@ -110,7 +86,7 @@ static SCHEMA_NODE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
 pub struct Link {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub target: Option<Box<Node>>,
@@ -118,21 +94,13 @@ pub struct Link {
 ::klue_core::object_serde!(Link);
 impl klue::Validate for Link {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("target", &self.target, &SCHEMA_NODE);
+        v.fields(&SCHEMA_LINK, &[&self.target]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_LINK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "target",
-            required: false,
-            schema: &SCHEMA_NODE,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::optional("target", &SCHEMA_NODE)],
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `PostTree`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,13 +112,7 @@ pub enum PostTreeResponse {
 impl klue::IntoResponse for PostTreeResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -186,7 +148,7 @@ static OPERATION_POST_TREE: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_post_tree<S: RecursiveApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -194,9 +156,7 @@ async fn handle_post_tree<S: RecursiveApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = PostTreeRequest { body };
     let response = service.post_tree(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -204,18 +164,8 @@ async fn handle_post_tree<S: RecursiveApi>(
 /// Binds an implementation of [`RecursiveApi`] to the routes of `recursive`.
 pub fn router<S: RecursiveApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_POST_TREE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_post_tree(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_POST_TREE, &service, handle_post_tree::<S>);
     router
 }
 /// The parameters and body of operation `post_tree` (POST /trees).

@@ -12,18 +12,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"routing","version":"1.0.0","description":"Paths real specs have and klue routes: same-shaped paths with different parameter names (GitHub's attestations), several parameters in one segment (GitHub's compare), a parameter with a suffix or a prefix beside a bare one and a literal, klue's built-in /health and /version declared by the spec itself (Airflow), and operations of one path and method told apart by a selector after `#` or `?` (AWS' X-Amz-Target header, openSUSE's ?cmd=diff, weatherbit's ?lat={lat} with `lat` declared in the path).\n"},"paths":{"/orgs/{org}/attestations/{subject_digest}":{"get":{"operationId":"list_attestations","parameters":[{"name":"org","in":"path","required":true,"schema":{"type":"string"}},{"name":"subject_digest","in":"path","required":true,"schema":{"type":"string"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/orgs/{org}/attestations/{attestation_id}":{"delete":{"operationId":"delete_attestation","parameters":[{"name":"org","in":"path","required":true,"schema":{"type":"string"}},{"name":"attestation_id","in":"path","required":true,"schema":{"type":"integer"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/repos/{owner}/{repo}/compare/{base}...{head}":{"get":{"operationId":"compare","parameters":[{"name":"owner","in":"path","required":true,"schema":{"type":"string"}},{"name":"repo","in":"path","required":true,"schema":{"type":"string"}},{"name":"base","in":"path","required":true,"schema":{"type":"string"}},{"name":"head","in":"path","required":true,"schema":{"type":"string"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/files/{name}.json":{"get":{"operationId":"file_json","parameters":[{"name":"name","in":"path","required":true,"schema":{"type":"string"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/files/{file}":{"get":{"operationId":"file","parameters":[{"name":"file","in":"path","required":true,"schema":{"type":"string"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/files/latest.json":{"get":{"operationId":"file_latest","responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/api/v{version}/status":{"get":{"operationId":"status","parameters":[{"name":"version","in":"path","required":true,"schema":{"type":"integer"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/health":{"get":{"operationId":"spec_health","responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/version":{"get":{"operationId":"spec_version","responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/#X-Amz-Target=Svc.Create":{"post":{"operationId":"svc_create","parameters":[{"name":"X-Amz-Target","in":"header","required":true,"schema":{"type":"string","enum":["Svc.Create"]}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/#X-Amz-Target=Svc.Delete":{"post":{"operationId":"svc_delete","parameters":[{"name":"X-Amz-Target","in":"header","required":true,"schema":{"type":"string","enum":["Svc.Delete"]}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/request/{id}?cmd=diff":{"post":{"operationId":"request_diff","parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"integer"}},{"name":"cmd","in":"query","required":true,"schema":{"type":"string","enum":["diff"]}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/request/{id}":{"post":{"operationId":"request_plain","parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"integer"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}},"/alerts?lat={lat}":{"get":{"operationId":"alerts","parameters":[{"name":"lat","in":"path","required":true,"schema":{"type":"number"}}],"responses":{"200":{"$ref":"#/components/responses/Echo"}}}}},"components":{"responses":{"Echo":{"description":"Which operation answered, with the path parameters it read.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Echo"}}}}},"schemas":{"Echo":{"type":"object","required":["operation","params"],"properties":{"operation":{"type":"string"},"params":{"type":"object","additionalProperties":{"type":"string"}}}}}}}"##;
 #[allow(dead_code)]
 static SCHEMA_ECHO__PARAMS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[],
-    additional: Some(
-        &klue::Schema::String(klue::StringRules {
-            min_length: None,
-            max_length: None,
-            pattern: None,
-            enum_values: &[],
-            format: None,
-        }),
-    ),
-    min_properties: None,
-    max_properties: None,
+    additional: Some(&klue::Schema::String(klue::StringRules::ANY)),
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -44,27 +34,16 @@ impl Echo {
 ::klue_core::object_serde!(Echo);
 impl klue::Validate for Echo {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("operation", &self.operation, &klue::plain::STRING);
-        v.field("params", &self.params, &SCHEMA_ECHO__PARAMS);
+        v.fields(&SCHEMA_ECHO, &[&self.operation, &self.params]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_ECHO: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "operation",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "params",
-            required: true,
-            schema: &SCHEMA_ECHO__PARAMS,
-        },
+        klue::Property::required("operation", &klue::plain::STRING),
+        klue::Property::required("params", &SCHEMA_ECHO__PARAMS),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(
     Debug,
@@ -114,11 +93,8 @@ impl klue::Validate for SvcCreateXAmzTarget {
 }
 #[allow(dead_code)]
 static SCHEMA_SVC_CREATE_X_AMZ_TARGET: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["Svc.Create"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(
     Debug,
@@ -168,11 +144,8 @@ impl klue::Validate for SvcDeleteXAmzTarget {
 }
 #[allow(dead_code)]
 static SCHEMA_SVC_DELETE_X_AMZ_TARGET: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["Svc.Delete"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(
     Debug,
@@ -222,11 +195,8 @@ impl klue::Validate for RequestDiffCmd {
 }
 #[allow(dead_code)]
 static SCHEMA_REQUEST_DIFF_CMD: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["diff"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 /// The responses of operation `ListAttestations`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -238,13 +208,7 @@ pub enum ListAttestationsResponse {
 impl klue::IntoResponse for ListAttestationsResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -263,13 +227,7 @@ pub enum DeleteAttestationResponse {
 impl klue::IntoResponse for DeleteAttestationResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -288,13 +246,7 @@ pub enum CompareResponse {
 impl klue::IntoResponse for CompareResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -313,13 +265,7 @@ pub enum FileJsonResponse {
 impl klue::IntoResponse for FileJsonResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -338,13 +284,7 @@ pub enum FileResponse {
 impl klue::IntoResponse for FileResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -363,13 +303,7 @@ pub enum FileLatestResponse {
 impl klue::IntoResponse for FileLatestResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -388,13 +322,7 @@ pub enum StatusResponse {
 impl klue::IntoResponse for StatusResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -413,13 +341,7 @@ pub enum SpecHealthResponse {
 impl klue::IntoResponse for SpecHealthResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -438,13 +360,7 @@ pub enum SpecVersionResponse {
 impl klue::IntoResponse for SpecVersionResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -463,13 +379,7 @@ pub enum SvcCreateResponse {
 impl klue::IntoResponse for SvcCreateResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -488,13 +398,7 @@ pub enum SvcDeleteResponse {
 impl klue::IntoResponse for SvcDeleteResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -513,13 +417,7 @@ pub enum RequestDiffResponse {
 impl klue::IntoResponse for RequestDiffResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -538,13 +436,7 @@ pub enum RequestPlainResponse {
 impl klue::IntoResponse for RequestPlainResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -563,13 +455,7 @@ pub enum AlertsResponse {
 impl klue::IntoResponse for AlertsResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -657,7 +543,7 @@ static OPERATION_LIST_ATTESTATIONS: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_list_attestations<S: RoutingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -667,9 +553,8 @@ async fn handle_list_attestations<S: RoutingApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let (Some(org), Some(subject_digest)) = (org, subject_digest) else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let org = klue::required(org)?;
+    let subject_digest = klue::required(subject_digest)?;
     let request = ListAttestationsRequest {
         org,
         subject_digest,
@@ -691,7 +576,7 @@ static OPERATION_DELETE_ATTESTATION: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_delete_attestation<S: RoutingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -701,9 +586,8 @@ async fn handle_delete_attestation<S: RoutingApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let (Some(org), Some(attestation_id)) = (org, attestation_id) else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let org = klue::required(org)?;
+    let attestation_id = klue::required(attestation_id)?;
     let request = DeleteAttestationRequest {
         org,
         attestation_id,
@@ -727,7 +611,7 @@ static OPERATION_COMPARE: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_compare<S: RoutingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -738,10 +622,10 @@ async fn handle_compare<S: RoutingApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let (Some(owner), Some(repo), Some(base), Some(head)) = (owner, repo, base, head)
-    else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let owner = klue::required(owner)?;
+    let repo = klue::required(repo)?;
+    let base = klue::required(base)?;
+    let head = klue::required(head)?;
     let request = CompareRequest {
         owner,
         repo,
@@ -764,7 +648,7 @@ static OPERATION_FILE_JSON: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_file_json<S: RoutingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -772,9 +656,7 @@ async fn handle_file_json<S: RoutingApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(name) = name else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let name = klue::required(name)?;
     let request = FileJsonRequest { name };
     let response = service.file_json(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -792,7 +674,7 @@ static OPERATION_FILE: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_file<S: RoutingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -800,9 +682,7 @@ async fn handle_file<S: RoutingApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(file) = file else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let file = klue::required(file)?;
     let request = FileRequest { file };
     let response = service.file(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -818,7 +698,7 @@ static OPERATION_FILE_LATEST: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_file_latest<S: RoutingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     _request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let request = FileLatestRequest {};
@@ -838,7 +718,7 @@ static OPERATION_STATUS: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_status<S: RoutingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -846,9 +726,7 @@ async fn handle_status<S: RoutingApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(version) = version else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let version = klue::required(version)?;
     let request = StatusRequest { version };
     let response = service.status(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -864,7 +742,7 @@ static OPERATION_SPEC_HEALTH: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_spec_health<S: RoutingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     _request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let request = SpecHealthRequest {};
@@ -882,7 +760,7 @@ static OPERATION_SPEC_VERSION: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_spec_version<S: RoutingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     _request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let request = SpecVersionRequest {};
@@ -902,7 +780,7 @@ static OPERATION_SVC_CREATE: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_svc_create<S: RoutingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -913,9 +791,7 @@ async fn handle_svc_create<S: RoutingApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(x_amz_target) = x_amz_target else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let x_amz_target = klue::required(x_amz_target)?;
     let request = SvcCreateRequest { x_amz_target };
     let response = service.svc_create(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -933,7 +809,7 @@ static OPERATION_SVC_DELETE: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_svc_delete<S: RoutingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -944,9 +820,7 @@ async fn handle_svc_delete<S: RoutingApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(x_amz_target) = x_amz_target else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let x_amz_target = klue::required(x_amz_target)?;
     let request = SvcDeleteRequest { x_amz_target };
     let response = service.svc_delete(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -965,7 +839,7 @@ static OPERATION_REQUEST_DIFF: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_request_diff<S: RoutingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -975,9 +849,8 @@ async fn handle_request_diff<S: RoutingApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let (Some(id), Some(cmd)) = (id, cmd) else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let id = klue::required(id)?;
+    let cmd = klue::required(cmd)?;
     let request = RequestDiffRequest { id, cmd };
     let response = service.request_diff(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -995,7 +868,7 @@ static OPERATION_REQUEST_PLAIN: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_request_plain<S: RoutingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -1003,9 +876,7 @@ async fn handle_request_plain<S: RoutingApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(id) = id else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let id = klue::required(id)?;
     let request = RequestPlainRequest { id };
     let response = service.request_plain(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -1023,7 +894,7 @@ static OPERATION_ALERTS: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_alerts<S: RoutingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -1031,9 +902,7 @@ async fn handle_alerts<S: RoutingApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(lat) = lat else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let lat = klue::required(lat)?;
     let request = AlertsRequest { lat };
     let response = service.alerts(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -1041,135 +910,21 @@ async fn handle_alerts<S: RoutingApi>(
 /// Binds an implementation of [`RoutingApi`] to the routes of `routing`.
 pub fn router<S: RoutingApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_LIST_ATTESTATIONS,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_list_attestations(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_DELETE_ATTESTATION,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_delete_attestation(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_COMPARE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_compare(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_FILE_JSON,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_file_json(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_FILE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_file(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_FILE_LATEST,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_file_latest(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_STATUS,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_status(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_SPEC_HEALTH,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_spec_health(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_SPEC_VERSION,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_spec_version(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_SVC_CREATE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_svc_create(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_SVC_DELETE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_svc_delete(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_REQUEST_DIFF,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_request_diff(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_REQUEST_PLAIN,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_request_plain(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ALERTS,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_alerts(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_LIST_ATTESTATIONS, &service, handle_list_attestations::<S>);
+    router.bind(&OPERATION_DELETE_ATTESTATION, &service, handle_delete_attestation::<S>);
+    router.bind(&OPERATION_COMPARE, &service, handle_compare::<S>);
+    router.bind(&OPERATION_FILE_JSON, &service, handle_file_json::<S>);
+    router.bind(&OPERATION_FILE, &service, handle_file::<S>);
+    router.bind(&OPERATION_FILE_LATEST, &service, handle_file_latest::<S>);
+    router.bind(&OPERATION_STATUS, &service, handle_status::<S>);
+    router.bind(&OPERATION_SPEC_HEALTH, &service, handle_spec_health::<S>);
+    router.bind(&OPERATION_SPEC_VERSION, &service, handle_spec_version::<S>);
+    router.bind(&OPERATION_SVC_CREATE, &service, handle_svc_create::<S>);
+    router.bind(&OPERATION_SVC_DELETE, &service, handle_svc_delete::<S>);
+    router.bind(&OPERATION_REQUEST_DIFF, &service, handle_request_diff::<S>);
+    router.bind(&OPERATION_REQUEST_PLAIN, &service, handle_request_plain::<S>);
+    router.bind(&OPERATION_ALERTS, &service, handle_alerts::<S>);
     router
 }
 /// The parameters and body of operation `list_attestations` (GET /orgs/{org}/attestations/{subject_digest}).

@@ -22,13 +22,13 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"security","v
 pub struct Seen {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub key: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub user: Option<String>,
@@ -36,27 +36,16 @@ pub struct Seen {
 ::klue_core::object_serde!(Seen);
 impl klue::Validate for Seen {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("key", &self.key, &klue::plain::STRING);
-        v.field("user", &self.user, &klue::plain::STRING);
+        v.fields(&SCHEMA_SEEN, &[&self.key, &self.user]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_SEEN: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "key",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "user",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::optional("key", &klue::plain::STRING),
+        klue::Property::optional("user", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `GetKeyed`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,13 +57,7 @@ pub enum GetKeyedResponse {
 impl klue::IntoResponse for GetKeyedResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -93,13 +76,7 @@ pub enum GetEitherResponse {
 impl klue::IntoResponse for GetEitherResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -118,13 +95,7 @@ pub enum GetOauthResponse {
 impl klue::IntoResponse for GetOauthResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -143,12 +114,7 @@ pub enum GetOidcOrAnonymousResponse {
 impl klue::IntoResponse for GetOidcOrAnonymousResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::NoContent => {
-                klue::empty_response(
-                    klue::StatusCode::from_u16(204)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                )
-            }
+            Self::NoContent => klue::empty_response(klue::StatusCode::NO_CONTENT),
         }
     }
 }
@@ -162,13 +128,7 @@ pub enum GetBasicResponse {
 impl klue::IntoResponse for GetBasicResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -219,7 +179,7 @@ static OPERATION_GET_KEYED: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_get_keyed<S: SecurityApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -231,9 +191,7 @@ async fn handle_get_keyed<S: SecurityApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(x_api_key) = x_api_key else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let x_api_key = klue::required(x_api_key)?;
     let request = GetKeyedRequest { x_api_key };
     let response = service.get_keyed(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -254,7 +212,7 @@ static OPERATION_GET_EITHER: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_get_either<S: SecurityApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -289,7 +247,7 @@ static OPERATION_GET_OAUTH: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_get_oauth<S: SecurityApi>(
-    service: &S,
+    service: klue::Arc<S>,
     mut request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let claims = request.take_claims()?;
@@ -311,7 +269,7 @@ static OPERATION_GET_OIDC_OR_ANONYMOUS: klue::OperationSpec = klue::OperationSpe
     body: None,
 };
 async fn handle_get_oidc_or_anonymous<S: SecurityApi>(
-    service: &S,
+    service: klue::Arc<S>,
     mut request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let claims = request.take_optional_claims();
@@ -335,13 +293,11 @@ static OPERATION_GET_BASIC: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_get_basic<S: SecurityApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let authorization = request.basic_credentials("basic", true)?;
-    let Some(authorization) = authorization else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let authorization = klue::required(authorization)?;
     let request = GetBasicRequest { authorization };
     let response = service.get_basic(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -349,54 +305,17 @@ async fn handle_get_basic<S: SecurityApi>(
 /// Binds an implementation of [`SecurityApi`] to the routes of `security`.
 pub fn router<S: SecurityApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
+    router.bind(&OPERATION_GET_KEYED, &service, handle_get_keyed::<S>);
+    router.bind(&OPERATION_GET_EITHER, &service, handle_get_either::<S>);
+    router.bind(&OPERATION_GET_OAUTH, &service, handle_get_oauth::<S>);
     router
-        .operation(
-            &OPERATION_GET_KEYED,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_keyed(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_GET_EITHER,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_either(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_GET_OAUTH,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_oauth(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
+        .bind(
             &OPERATION_GET_OIDC_OR_ANONYMOUS,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_oidc_or_anonymous(&*s, request).await }
-            },
+            &service,
+            handle_get_oidc_or_anonymous::<S>,
         );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_GET_BASIC,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_basic(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_GET_BASIC, &service, handle_get_basic::<S>);
     router
 }
 /// The parameters and body of operation `get_keyed` (GET /keyed).

@@ -12,26 +12,11 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","info":{"title":"strict_values","version":"1.0.0","description":"Values checked exactly as the spec says: integers spelled as decimals, null only where a type includes it, RFC 3339 times, parameters that are not UTF-8 or that overflow.\n"},"paths":{"/readings/{sensor}":{"put":{"operationId":"put_reading","parameters":[{"name":"sensor","in":"path","required":true,"style":"label","schema":{"type":"string"}},{"name":"at","in":"query","schema":{"type":"string","format":"time"}},{"name":"ids","in":"query","style":"form","explode":false,"schema":{"type":"array","items":{"type":"integer","format":"int64"}}},{"name":"count","in":"query","schema":{"type":"integer","format":"int64"}},{"name":"serial","in":"query","schema":{"type":"integer","format":"uint64"}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Reading"}}}},"responses":{"200":{"description":"The reading as the server understood it","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Reading"}}}}}}}},"components":{"schemas":{"Reading":{"type":"object","required":["value"],"properties":{"value":{"type":"integer","format":"int64"},"note":{"type":["string","null"]},"taken_at":{"type":"string","format":"time"},"counts":{"type":"array","items":{"type":"integer","format":"int32"}},"serial":{"type":"integer","format":"uint64"},"budget":{"type":"integer","minimum":0,"maximum":18446744073709551615},"capped":{"type":"integer","minimum":0,"maximum":9223372036854776000}}}}}}"##;
 #[allow(dead_code)]
 static SCHEMA_READING__NOTE: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    &klue::Schema::String(klue::StringRules::ANY),
 );
 #[allow(dead_code)]
 static SCHEMA_READING__COUNTS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
-        klue::IntegerFormat::Int32,
-        klue::NumberRules {
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-        },
-    ),
+    items: &klue::Schema::Integer(klue::IntegerFormat::Int32, klue::NumberRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -39,13 +24,7 @@ static SCHEMA_READING__COUNTS: klue::Schema = klue::Schema::Array(klue::ArrayRul
 #[allow(dead_code)]
 static SCHEMA_READING__SERIAL: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Uint64,
-    klue::NumberRules {
-        minimum: None,
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
-    },
+    klue::NumberRules::ANY,
 );
 #[allow(dead_code)]
 static SCHEMA_READING__BUDGET: klue::Schema = klue::Schema::Integer(
@@ -53,9 +32,7 @@ static SCHEMA_READING__BUDGET: klue::Schema = klue::Schema::Integer(
     klue::NumberRules {
         minimum: Some(0f64),
         maximum: Some(18446744073709552000f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[allow(dead_code)]
@@ -64,9 +41,7 @@ static SCHEMA_READING__CAPPED: klue::Schema = klue::Schema::Integer(
     klue::NumberRules {
         minimum: Some(0f64),
         maximum: Some(9223372036854776000f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -75,37 +50,37 @@ pub struct Reading {
     pub value: i64,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_present",
+        deserialize_with = "klue::deserialize_present",
         skip_serializing_if = "Option::is_none"
     )]
     pub note: Option<Option<String>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub taken_at: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub counts: Option<Vec<i32>>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub serial: Option<u64>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub budget: Option<u64>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub capped: Option<i64>,
@@ -128,57 +103,32 @@ impl Reading {
 ::klue_core::object_serde!(Reading);
 impl klue::Validate for Reading {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("value", &self.value, &klue::plain::INT64);
-        v.field("note", &self.note, &SCHEMA_READING__NOTE);
-        v.field("taken_at", &self.taken_at, &klue::plain::TIME);
-        v.field("counts", &self.counts, &SCHEMA_READING__COUNTS);
-        v.field("serial", &self.serial, &SCHEMA_READING__SERIAL);
-        v.field("budget", &self.budget, &SCHEMA_READING__BUDGET);
-        v.field("capped", &self.capped, &SCHEMA_READING__CAPPED);
+        v.fields(
+            &SCHEMA_READING,
+            &[
+                &self.value,
+                &self.note,
+                &self.taken_at,
+                &self.counts,
+                &self.serial,
+                &self.budget,
+                &self.capped,
+            ],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_READING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "value",
-            required: true,
-            schema: &klue::plain::INT64,
-        },
-        klue::Property {
-            name: "note",
-            required: false,
-            schema: &SCHEMA_READING__NOTE,
-        },
-        klue::Property {
-            name: "taken_at",
-            required: false,
-            schema: &klue::plain::TIME,
-        },
-        klue::Property {
-            name: "counts",
-            required: false,
-            schema: &SCHEMA_READING__COUNTS,
-        },
-        klue::Property {
-            name: "serial",
-            required: false,
-            schema: &SCHEMA_READING__SERIAL,
-        },
-        klue::Property {
-            name: "budget",
-            required: false,
-            schema: &SCHEMA_READING__BUDGET,
-        },
-        klue::Property {
-            name: "capped",
-            required: false,
-            schema: &SCHEMA_READING__CAPPED,
-        },
+        klue::Property::required("value", &klue::plain::INT64),
+        klue::Property::optional("note", &SCHEMA_READING__NOTE),
+        klue::Property::optional("taken_at", &klue::plain::TIME),
+        klue::Property::optional("counts", &SCHEMA_READING__COUNTS),
+        klue::Property::optional("serial", &SCHEMA_READING__SERIAL),
+        klue::Property::optional("budget", &SCHEMA_READING__BUDGET),
+        klue::Property::optional("capped", &SCHEMA_READING__CAPPED),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `PutReading`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -190,13 +140,7 @@ pub enum PutReadingResponse {
 impl klue::IntoResponse for PutReadingResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -240,29 +184,14 @@ impl PutReadingRequest {
     }
 }
 static SCHEMA_PUT_READING__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            minimum: None,
-            maximum: None,
-            exclusive_minimum: None,
-            exclusive_maximum: None,
-            multiple_of: None,
-        },
-    ),
+    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
 });
 static SCHEMA_PUT_READING__SERIAL: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Uint64,
-    klue::NumberRules {
-        minimum: None,
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
-    },
+    klue::NumberRules::ANY,
 );
 static OPERATION_PUT_READING: klue::OperationSpec = klue::OperationSpec {
     id: "put_reading",
@@ -276,7 +205,7 @@ static OPERATION_PUT_READING: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_put_reading<S: StrictValuesApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -316,9 +245,8 @@ async fn handle_put_reading<S: StrictValuesApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let (Some(sensor), Some(body)) = (sensor, body) else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let sensor = klue::required(sensor)?;
+    let body = klue::required(body)?;
     let request = PutReadingRequest {
         sensor,
         at,
@@ -333,18 +261,8 @@ async fn handle_put_reading<S: StrictValuesApi>(
 /// Binds an implementation of [`StrictValuesApi`] to the routes of `strict_values`.
 pub fn router<S: StrictValuesApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_PUT_READING,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_put_reading(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_PUT_READING, &service, handle_put_reading::<S>);
     router
 }
 /// The parameters and body of operation `put_reading` (PUT /readings/{sensor}).

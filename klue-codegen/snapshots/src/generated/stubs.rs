@@ -13,10 +13,7 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"stubs","vers
 #[allow(dead_code)]
 static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -24,7 +21,7 @@ pub struct Pet {
     pub name: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tag: Option<String>,
@@ -39,27 +36,16 @@ impl Pet {
 ::klue_core::object_serde!(Pet);
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &SCHEMA_PET__NAME);
-        v.field("tag", &self.tag, &klue::plain::STRING);
+        v.fields(&SCHEMA_PET, &[&self.name, &self.tag]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_PET__NAME,
-        },
-        klue::Property {
-            name: "tag",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("name", &SCHEMA_PET__NAME),
+        klue::Property::optional("tag", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `ListPets`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,13 +57,7 @@ pub enum ListPetsResponse {
 impl klue::IntoResponse for ListPetsResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -96,13 +76,7 @@ pub enum CreatePetResponse {
 impl klue::IntoResponse for CreatePetResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Created(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(201)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
         }
     }
 }
@@ -121,13 +95,7 @@ pub enum GetPetResponse {
 impl klue::IntoResponse for GetPetResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -168,10 +136,7 @@ static SCHEMA_LIST_PETS__LIMIT: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
         minimum: Some(1f64),
-        maximum: None,
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 static OPERATION_LIST_PETS: klue::OperationSpec = klue::OperationSpec {
@@ -182,7 +147,7 @@ static OPERATION_LIST_PETS: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_list_pets<S: StubsApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -213,7 +178,7 @@ static OPERATION_CREATE_PET: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_create_pet<S: StubsApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -221,9 +186,7 @@ async fn handle_create_pet<S: StubsApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = CreatePetRequest { body };
     let response = service.create_pet(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -241,7 +204,7 @@ static OPERATION_GET_PET: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_get_pet<S: StubsApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -249,9 +212,7 @@ async fn handle_get_pet<S: StubsApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(id) = id else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let id = klue::required(id)?;
     let request = GetPetRequest { id };
     let response = service.get_pet(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -259,36 +220,10 @@ async fn handle_get_pet<S: StubsApi>(
 /// Binds an implementation of [`StubsApi`] to the routes of `stubs`.
 pub fn router<S: StubsApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_LIST_PETS,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_list_pets(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_CREATE_PET,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_create_pet(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_GET_PET,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_pet(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_LIST_PETS, &service, handle_list_pets::<S>);
+    router.bind(&OPERATION_CREATE_PET, &service, handle_create_pet::<S>);
+    router.bind(&OPERATION_GET_PET, &service, handle_get_pet::<S>);
     router
 }
 /// The parameters and body of operation `list_pets` (GET /pets).

@@ -13,20 +13,14 @@ pub const SPEC_JSON: &str = r#"{"openapi":"3.0.3","info":{"title":"form_data","v
 #[allow(dead_code)]
 static SCHEMA_UPLOAD_AVATAR_BODY_USER: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(2),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_UPLOAD_AVATAR_BODY_SIZE: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int64,
     klue::NumberRules {
-        minimum: None,
         maximum: Some(512f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 /// A `multipart/form-data` body (UploadAvatarBody).
@@ -56,21 +50,9 @@ impl klue::MultipartBody for UploadAvatarBody {
 #[allow(dead_code)]
 static SCHEMA_UPLOAD_AVATAR__BODY: klue::Schema = klue::multipart_schema(
     &[
-        klue::Property {
-            name: "user",
-            required: true,
-            schema: &SCHEMA_UPLOAD_AVATAR_BODY_USER,
-        },
-        klue::Property {
-            name: "size",
-            required: false,
-            schema: &SCHEMA_UPLOAD_AVATAR_BODY_SIZE,
-        },
-        klue::Property {
-            name: "avatar",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("user", &SCHEMA_UPLOAD_AVATAR_BODY_USER),
+        klue::Property::optional("size", &SCHEMA_UPLOAD_AVATAR_BODY_SIZE),
+        klue::Property::required("avatar", &klue::plain::STRING),
     ],
 );
 #[derive(
@@ -85,25 +67,25 @@ static SCHEMA_UPLOAD_AVATAR__BODY: klue::Schema = klue::multipart_schema(
 pub struct UploadAvatarOk {
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub user: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub size: Option<i64>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub bytes: Option<i64>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub file_name: Option<String>,
@@ -111,39 +93,21 @@ pub struct UploadAvatarOk {
 ::klue_core::object_serde!(UploadAvatarOk);
 impl klue::Validate for UploadAvatarOk {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("user", &self.user, &klue::plain::STRING);
-        v.field("size", &self.size, &klue::plain::INT64);
-        v.field("bytes", &self.bytes, &klue::plain::INT64);
-        v.field("file_name", &self.file_name, &klue::plain::STRING);
+        v.fields(
+            &SCHEMA_UPLOAD_AVATAR_OK,
+            &[&self.user, &self.size, &self.bytes, &self.file_name],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_UPLOAD_AVATAR_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "user",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "size",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
-        klue::Property {
-            name: "bytes",
-            required: false,
-            schema: &klue::plain::INT64,
-        },
-        klue::Property {
-            name: "file_name",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::optional("user", &klue::plain::STRING),
+        klue::Property::optional("size", &klue::plain::INT64),
+        klue::Property::optional("bytes", &klue::plain::INT64),
+        klue::Property::optional("file_name", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `UploadAvatar`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,13 +119,7 @@ pub enum UploadAvatarResponse {
 impl klue::IntoResponse for UploadAvatarResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -197,7 +155,7 @@ static OPERATION_UPLOAD_AVATAR: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_upload_avatar<S: FormDataApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -207,9 +165,7 @@ async fn handle_upload_avatar<S: FormDataApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = UploadAvatarRequest { body };
     let response = service.upload_avatar(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -217,18 +173,8 @@ async fn handle_upload_avatar<S: FormDataApi>(
 /// Binds an implementation of [`FormDataApi`] to the routes of `form_data`.
 pub fn router<S: FormDataApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_UPLOAD_AVATAR,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_upload_avatar(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_UPLOAD_AVATAR, &service, handle_upload_avatar::<S>);
     router
 }
 /// The parameters and body of operation `upload_avatar` (POST /avatars).

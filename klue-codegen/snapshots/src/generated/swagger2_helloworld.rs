@@ -18,29 +18,19 @@ pub struct Greeting {
 ::klue_core::object_serde!(Greeting);
 impl klue::Validate for Greeting {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("message", &self.message, &klue::plain::STRING);
+        v.fields(&SCHEMA_GREETING, &[&self.message]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_GREETING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "message",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::required("message", &klue::plain::STRING)],
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_NEW_MESSAGE__TEXT: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
     max_length: Some(280),
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_NEW_MESSAGE__PRIORITY: klue::Schema = klue::Schema::Integer(
@@ -48,20 +38,15 @@ static SCHEMA_NEW_MESSAGE__PRIORITY: klue::Schema = klue::Schema::Integer(
     klue::NumberRules {
         minimum: Some(1f64),
         maximum: Some(5f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
-static PATTERN_1: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
+static PATTERN_NEW_MESSAGE_TAGS_ITEM: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
 #[allow(dead_code)]
 static SCHEMA_NEW_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
     items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: Some(&PATTERN_1),
-        enum_values: &[],
-        format: None,
+        pattern: Some(&PATTERN_NEW_MESSAGE_TAGS_ITEM),
+        ..klue::StringRules::ANY
     }),
     min_items: None,
     max_items: Some(3),
@@ -74,7 +59,7 @@ pub struct NewMessage {
     pub priority: i32,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<String>>,
@@ -89,43 +74,21 @@ impl NewMessage {
 ::klue_core::object_serde!(NewMessage);
 impl klue::Validate for NewMessage {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("text", &self.text, &SCHEMA_NEW_MESSAGE__TEXT);
-        v.field("priority", &self.priority, &SCHEMA_NEW_MESSAGE__PRIORITY);
-        v.field("tags", &self.tags, &SCHEMA_NEW_MESSAGE__TAGS);
+        v.fields(&SCHEMA_NEW_MESSAGE, &[&self.text, &self.priority, &self.tags]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_NEW_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "text",
-            required: true,
-            schema: &SCHEMA_NEW_MESSAGE__TEXT,
-        },
-        klue::Property {
-            name: "priority",
-            required: true,
-            schema: &SCHEMA_NEW_MESSAGE__PRIORITY,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_NEW_MESSAGE__TAGS,
-        },
+        klue::Property::required("text", &SCHEMA_NEW_MESSAGE__TEXT),
+        klue::Property::required("priority", &SCHEMA_NEW_MESSAGE__PRIORITY),
+        klue::Property::optional("tags", &SCHEMA_NEW_MESSAGE__TAGS),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        min_length: None,
-        max_length: None,
-        pattern: None,
-        enum_values: &[],
-        format: None,
-    }),
+    items: &klue::Schema::String(klue::StringRules::ANY),
     min_items: None,
     max_items: None,
     unique_items: false,
@@ -139,7 +102,7 @@ pub struct Message {
     pub priority: i32,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<String>>,
@@ -160,45 +123,22 @@ impl Message {
 ::klue_core::object_serde!(Message);
 impl klue::Validate for Message {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("id", &self.id, &klue::plain::STRING);
-        v.field("author", &self.author, &klue::plain::STRING);
-        v.field("text", &self.text, &klue::plain::STRING);
-        v.field("priority", &self.priority, &klue::plain::INT32);
-        v.field("tags", &self.tags, &SCHEMA_MESSAGE__TAGS);
+        v.fields(
+            &SCHEMA_MESSAGE,
+            &[&self.id, &self.author, &self.text, &self.priority, &self.tags],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "id",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "author",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "text",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "priority",
-            required: true,
-            schema: &klue::plain::INT32,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_MESSAGE__TAGS,
-        },
+        klue::Property::required("id", &klue::plain::STRING),
+        klue::Property::required("author", &klue::plain::STRING),
+        klue::Property::required("text", &klue::plain::STRING),
+        klue::Property::required("priority", &klue::plain::INT32),
+        klue::Property::optional("tags", &SCHEMA_MESSAGE__TAGS),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -208,13 +148,13 @@ pub struct Error {
     pub error_description: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub error_id: Option<String>,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub user_message: Option<String>,
@@ -235,47 +175,32 @@ impl Error {
 ::klue_core::object_serde!(Error);
 impl klue::Validate for Error {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("status", &self.status, &klue::plain::INT32);
-        v.field("error", &self.error, &klue::plain::STRING);
-        v.field("error_description", &self.error_description, &klue::plain::STRING);
-        v.field("error_id", &self.error_id, &klue::plain::STRING);
-        v.field("user_message", &self.user_message, &klue::plain::STRING);
+        v.fields(
+            &SCHEMA_ERROR,
+            &[
+                &self.status,
+                &self.error,
+                &self.error_description,
+                &self.error_id,
+                &self.user_message,
+            ],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "status",
-            required: true,
-            schema: &klue::plain::INT32,
-        },
-        klue::Property {
-            name: "error",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "error_description",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "error_id",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "user_message",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("status", &klue::plain::INT32),
+        klue::Property::required("error", &klue::plain::STRING),
+        klue::Property::required("error_description", &klue::plain::STRING),
+        klue::Property::optional("error_id", &klue::plain::STRING),
+        klue::Property::optional("user_message", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
-static PATTERN_2: klue::Pattern = klue::Pattern::new("^[A-Za-z][A-Za-z -]*$");
+static PATTERN_DO_HELLO_NAME: klue::Pattern = klue::Pattern::new(
+    "^[A-Za-z][A-Za-z -]*$",
+);
 #[derive(
     Debug,
     Clone,
@@ -332,11 +257,8 @@ impl klue::Validate for DoHelloLang {
 }
 #[allow(dead_code)]
 static SCHEMA_DO_HELLO_LANG: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: None,
     enum_values: &["en", "fr", "sv"],
-    format: None,
+    ..klue::StringRules::ANY
 });
 /// The responses of operation `DoHello`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -350,13 +272,7 @@ pub enum DoHelloResponse {
 impl klue::IntoResponse for DoHelloResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
             Self::Default(status, body) => klue::json_response(status, &body),
         }
     }
@@ -378,13 +294,7 @@ pub enum PostMessageResponse {
 impl klue::IntoResponse for PostMessageResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Created(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(201)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
             Self::Default(status, body) => klue::json_response(status, &body),
         }
     }
@@ -431,18 +341,15 @@ impl DoHelloRequest {
 static SCHEMA_DO_HELLO__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
     max_length: Some(32),
-    pattern: Some(&PATTERN_2),
-    enum_values: &[],
-    format: None,
+    pattern: Some(&PATTERN_DO_HELLO_NAME),
+    ..klue::StringRules::ANY
 });
 static SCHEMA_DO_HELLO__TIMES: klue::Schema = klue::Schema::Integer(
     klue::IntegerFormat::Int32,
     klue::NumberRules {
         minimum: Some(1f64),
         maximum: Some(5f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 static OPERATION_DO_HELLO: klue::OperationSpec = klue::OperationSpec {
@@ -453,7 +360,7 @@ static OPERATION_DO_HELLO: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_do_hello<S: HelloworldApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -465,9 +372,7 @@ async fn handle_do_hello<S: HelloworldApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(name) = name else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let name = klue::required(name)?;
     let request = DoHelloRequest {
         name,
         lang,
@@ -496,7 +401,7 @@ static OPERATION_POST_MESSAGE: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_post_message<S: HelloworldApi>(
-    service: &S,
+    service: klue::Arc<S>,
     mut request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -504,9 +409,7 @@ async fn handle_post_message<S: HelloworldApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let claims = request.take_claims()?;
     let request = PostMessageRequest { body, claims };
     let response = service.post_message(request).await?;
@@ -515,27 +418,9 @@ async fn handle_post_message<S: HelloworldApi>(
 /// Binds an implementation of [`HelloworldApi`] to the routes of `helloworld`.
 pub fn router<S: HelloworldApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_DO_HELLO,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_do_hello(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_POST_MESSAGE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_post_message(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_DO_HELLO, &service, handle_do_hello::<S>);
+    router.bind(&OPERATION_POST_MESSAGE, &service, handle_post_message::<S>);
     router
 }
 /// The parameters and body of operation `do_hello` (GET /v1/hello/{name}).

@@ -19,44 +19,27 @@ pub struct Error {
 ::klue_core::object_serde!(Error);
 impl klue::Validate for Error {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("code", &self.code, &klue::plain::INT32);
-        v.field("message", &self.message, &klue::plain::STRING);
+        v.fields(&SCHEMA_ERROR, &[&self.code, &self.message]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "code",
-            required: true,
-            schema: &klue::plain::INT32,
-        },
-        klue::Property {
-            name: "message",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("code", &klue::plain::INT32),
+        klue::Property::required("message", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
-static PATTERN_1: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
+static PATTERN_PET_ID: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
 #[allow(dead_code)]
 static SCHEMA_PET__ID: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: Some(&PATTERN_1),
-    enum_values: &[],
-    format: None,
+    pattern: Some(&PATTERN_PET_ID),
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_PET__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -72,7 +55,7 @@ pub struct Pet {
     pub name: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<Tag>>,
@@ -87,41 +70,23 @@ impl Pet {
 ::klue_core::object_serde!(Pet);
 impl klue::Validate for Pet {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("id", &self.id, &SCHEMA_PET__ID);
-        v.field("name", &self.name, &SCHEMA_PET__NAME);
-        v.field("tags", &self.tags, &SCHEMA_PET__TAGS);
+        v.fields(&SCHEMA_PET, &[&self.id, &self.name, &self.tags]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "id",
-            required: true,
-            schema: &SCHEMA_PET__ID,
-        },
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_PET__NAME,
-        },
-        klue::Property {
-            name: "tags",
-            required: false,
-            schema: &SCHEMA_PET__TAGS,
-        },
+        klue::Property::required("id", &SCHEMA_PET__ID),
+        klue::Property::required("name", &SCHEMA_PET__NAME),
+        klue::Property::optional("tags", &SCHEMA_PET__TAGS),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_TAG__LABEL: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
     max_length: Some(10),
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[allow(dead_code)]
 static SCHEMA_TAG__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
@@ -136,7 +101,7 @@ pub struct Tag {
     pub label: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub pets: Option<Vec<Pet>>,
@@ -151,29 +116,17 @@ impl Tag {
 ::klue_core::object_serde!(Tag);
 impl klue::Validate for Tag {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("label", &self.label, &SCHEMA_TAG__LABEL);
-        v.field("pets", &self.pets, &SCHEMA_TAG__PETS);
+        v.fields(&SCHEMA_TAG, &[&self.label, &self.pets]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "label",
-            required: true,
-            schema: &SCHEMA_TAG__LABEL,
-        },
-        klue::Property {
-            name: "pets",
-            required: false,
-            schema: &SCHEMA_TAG__PETS,
-        },
+        klue::Property::required("label", &SCHEMA_TAG__LABEL),
+        klue::Property::optional("pets", &SCHEMA_TAG__PETS),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
-static PATTERN_2: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
 /// The responses of operation `AddPet`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -186,19 +139,9 @@ pub enum AddPetResponse {
 impl klue::IntoResponse for AddPetResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Created(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(201)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
             Self::BadRequest(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(400)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
+                klue::json_response(klue::StatusCode::BAD_REQUEST, &body)
             }
         }
     }
@@ -220,13 +163,7 @@ pub enum GetPetResponse {
 impl klue::IntoResponse for GetPetResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
             Self::Default(status, body) => klue::json_response(status, &body),
         }
     }
@@ -262,11 +199,8 @@ impl AddPetRequest {
     }
 }
 static SCHEMA_ADD_PET__X_TRACE_ID: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
     max_length: Some(16),
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     id: "add_pet",
@@ -280,7 +214,7 @@ static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_add_pet<S: Swagger2MultifileApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -292,9 +226,7 @@ async fn handle_add_pet<S: Swagger2MultifileApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = AddPetRequest { x_trace_id, body };
     let response = service.add_pet(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -305,11 +237,8 @@ pub struct GetPetRequest {
     pub id: String,
 }
 static SCHEMA_GET_PET__ID: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: Some(&PATTERN_2),
-    enum_values: &[],
-    format: None,
+    pattern: Some(&PATTERN_PET_ID),
+    ..klue::StringRules::ANY
 });
 static OPERATION_GET_PET: klue::OperationSpec = klue::OperationSpec {
     id: "get_pet",
@@ -319,7 +248,7 @@ static OPERATION_GET_PET: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_get_pet<S: Swagger2MultifileApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -327,9 +256,7 @@ async fn handle_get_pet<S: Swagger2MultifileApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(id) = id else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let id = klue::required(id)?;
     let request = GetPetRequest { id };
     let response = service.get_pet(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -337,27 +264,9 @@ async fn handle_get_pet<S: Swagger2MultifileApi>(
 /// Binds an implementation of [`Swagger2MultifileApi`] to the routes of `swagger2_multifile`.
 pub fn router<S: Swagger2MultifileApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ADD_PET,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_add_pet(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_GET_PET,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_get_pet(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
+    router.bind(&OPERATION_GET_PET, &service, handle_get_pet::<S>);
     router
 }
 /// The parameters and body of operation `add_pet` (POST /pets).

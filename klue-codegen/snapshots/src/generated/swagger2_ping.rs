@@ -14,10 +14,8 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"Ping API","v
 pub type Ok = ::std::collections::BTreeMap<String, klue::serde_json::Value>;
 #[allow(dead_code)]
 static SCHEMA_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[],
     additional: Some(&klue::Schema::Any),
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// Name and version of the served API, and version of the container
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -33,33 +31,17 @@ pub struct Version {
 ::klue_core::object_serde!(Version);
 impl klue::Validate for Version {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("name", &self.name, &klue::plain::STRING);
-        v.field("version", &self.version, &klue::plain::STRING);
-        v.field("container", &self.container, &klue::plain::STRING);
+        v.fields(&SCHEMA_VERSION, &[&self.name, &self.version, &self.container]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_VERSION: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "version",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "container",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("name", &klue::plain::STRING),
+        klue::Property::required("version", &klue::plain::STRING),
+        klue::Property::required("container", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// An api error
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -74,21 +56,21 @@ pub struct Error {
     /// Unique error id, also in the server's log
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub error_id: Option<String>,
     /// A message safe to show the end user
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub user_message: Option<String>,
     /// The internal error that was wrapped
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub error_caught: Option<String>,
@@ -110,51 +92,30 @@ impl Error {
 ::klue_core::object_serde!(Error);
 impl klue::Validate for Error {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("status", &self.status, &klue::plain::INT32);
-        v.field("error", &self.error, &klue::plain::STRING);
-        v.field("error_description", &self.error_description, &klue::plain::STRING);
-        v.field("error_id", &self.error_id, &klue::plain::STRING);
-        v.field("user_message", &self.user_message, &klue::plain::STRING);
-        v.field("error_caught", &self.error_caught, &klue::plain::STRING);
+        v.fields(
+            &SCHEMA_ERROR,
+            &[
+                &self.status,
+                &self.error,
+                &self.error_description,
+                &self.error_id,
+                &self.user_message,
+                &self.error_caught,
+            ],
+        );
     }
 }
 #[allow(dead_code)]
 static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "status",
-            required: true,
-            schema: &klue::plain::INT32,
-        },
-        klue::Property {
-            name: "error",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "error_description",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "error_id",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "user_message",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "error_caught",
-            required: false,
-            schema: &klue::plain::STRING,
-        },
+        klue::Property::required("status", &klue::plain::INT32),
+        klue::Property::required("error", &klue::plain::STRING),
+        klue::Property::required("error_description", &klue::plain::STRING),
+        klue::Property::optional("error_id", &klue::plain::STRING),
+        klue::Property::optional("user_message", &klue::plain::STRING),
+        klue::Property::optional("error_caught", &klue::plain::STRING),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 /// The responses of operation `DoPing`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,13 +129,7 @@ pub enum DoPingResponse {
 impl klue::IntoResponse for DoPingResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
             Self::Default(status, body) => klue::json_response(status, &body),
         }
     }
@@ -196,13 +151,7 @@ pub enum DoVersionResponse {
 impl klue::IntoResponse for DoVersionResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
             Self::Default(status, body) => klue::json_response(status, &body),
         }
     }
@@ -224,13 +173,7 @@ pub enum DoVersionAuthResponse {
 impl klue::IntoResponse for DoVersionAuthResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
             Self::Default(status, body) => klue::json_response(status, &body),
         }
     }
@@ -273,7 +216,7 @@ static OPERATION_DO_PING: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_do_ping<S: PingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     _request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let request = DoPingRequest {};
@@ -291,7 +234,7 @@ static OPERATION_DO_VERSION: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_do_version<S: PingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     _request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let request = DoVersionRequest {};
@@ -312,7 +255,7 @@ static OPERATION_DO_VERSION_AUTH: klue::OperationSpec = klue::OperationSpec {
     body: None,
 };
 async fn handle_do_version_auth<S: PingApi>(
-    service: &S,
+    service: klue::Arc<S>,
     mut request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let claims = request.take_claims()?;
@@ -323,36 +266,10 @@ async fn handle_do_version_auth<S: PingApi>(
 /// Binds an implementation of [`PingApi`] to the routes of `ping`.
 pub fn router<S: PingApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_DO_PING,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_do_ping(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_DO_VERSION,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_do_version(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_DO_VERSION_AUTH,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_do_version_auth(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_DO_PING, &service, handle_do_ping::<S>);
+    router.bind(&OPERATION_DO_VERSION, &service, handle_do_version::<S>);
+    router.bind(&OPERATION_DO_VERSION_AUTH, &service, handle_do_version_auth::<S>);
     router
 }
 /** A typed client of API `ping`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.

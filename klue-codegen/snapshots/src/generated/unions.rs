@@ -13,10 +13,7 @@ pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"unions","ver
 #[allow(dead_code)]
 static SCHEMA_DOG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),
-    max_length: None,
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -26,7 +23,7 @@ pub struct Dog {
     pub name: String,
     #[serde(
         default,
-        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        deserialize_with = "klue::deserialize_non_null",
         skip_serializing_if = "Option::is_none"
     )]
     pub barks: Option<bool>,
@@ -45,33 +42,17 @@ impl Dog {
 ::klue_core::object_serde!(Dog);
 impl klue::Validate for Dog {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("petType", &self.pet_type, &klue::plain::STRING);
-        v.field("name", &self.name, &SCHEMA_DOG__NAME);
-        v.field("barks", &self.barks, &klue::plain::BOOLEAN);
+        v.fields(&SCHEMA_DOG, &[&self.pet_type, &self.name, &self.barks]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "petType",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "name",
-            required: true,
-            schema: &SCHEMA_DOG__NAME,
-        },
-        klue::Property {
-            name: "barks",
-            required: false,
-            schema: &klue::plain::BOOLEAN,
-        },
+        klue::Property::required("petType", &klue::plain::STRING),
+        klue::Property::required("name", &SCHEMA_DOG__NAME),
+        klue::Property::optional("barks", &klue::plain::BOOLEAN),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
@@ -79,9 +60,7 @@ static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
     klue::NumberRules {
         minimum: Some(1f64),
         maximum: Some(9f64),
-        exclusive_minimum: None,
-        exclusive_maximum: None,
-        multiple_of: None,
+        ..klue::NumberRules::ANY
     },
 );
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
@@ -94,27 +73,16 @@ pub struct Cat {
 ::klue_core::object_serde!(Cat);
 impl klue::Validate for Cat {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("petType", &self.pet_type, &klue::plain::STRING);
-        v.field("lives", &self.lives, &SCHEMA_CAT__LIVES);
+        v.fields(&SCHEMA_CAT, &[&self.pet_type, &self.lives]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "petType",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "lives",
-            required: true,
-            schema: &SCHEMA_CAT__LIVES,
-        },
+        klue::Property::required("petType", &klue::plain::STRING),
+        klue::Property::required("lives", &SCHEMA_CAT__LIVES),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
 #[serde(crate = "klue::serde", untagged)]
@@ -163,11 +131,8 @@ static SCHEMA_PET: klue::Schema = klue::Schema::Tagged(klue::TaggedRules {
 });
 #[allow(dead_code)]
 static SCHEMA_CIRCLE__RADIUS: klue::Schema = klue::Schema::Number(klue::NumberRules {
-    minimum: None,
-    maximum: None,
     exclusive_minimum: Some(0f64),
-    exclusive_maximum: None,
-    multiple_of: None,
+    ..klue::NumberRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -178,27 +143,16 @@ pub struct Circle {
 ::klue_core::object_serde!(Circle);
 impl klue::Validate for Circle {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("kind", &self.kind, &klue::plain::STRING);
-        v.field("radius", &self.radius, &SCHEMA_CIRCLE__RADIUS);
+        v.fields(&SCHEMA_CIRCLE, &[&self.kind, &self.radius]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_CIRCLE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "kind",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "radius",
-            required: true,
-            schema: &SCHEMA_CIRCLE__RADIUS,
-        },
+        klue::Property::required("kind", &klue::plain::STRING),
+        klue::Property::required("radius", &SCHEMA_CIRCLE__RADIUS),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
@@ -209,27 +163,16 @@ pub struct Square {
 ::klue_core::object_serde!(Square);
 impl klue::Validate for Square {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("kind", &self.kind, &klue::plain::STRING);
-        v.field("side", &self.side, &klue::plain::NUMBER);
+        v.fields(&SCHEMA_SQUARE, &[&self.kind, &self.side]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_SQUARE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     properties: &[
-        klue::Property {
-            name: "kind",
-            required: true,
-            schema: &klue::plain::STRING,
-        },
-        klue::Property {
-            name: "side",
-            required: true,
-            schema: &klue::plain::NUMBER,
-        },
+        klue::Property::required("kind", &klue::plain::STRING),
+        klue::Property::required("side", &klue::plain::NUMBER),
     ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    ..klue::ObjectRules::EMPTY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
 #[serde(crate = "klue::serde", untagged)]
@@ -279,38 +222,24 @@ pub struct Labelled {
 ::klue_core::object_serde!(Labelled);
 impl klue::Validate for Labelled {
     fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.field("code", &self.code, &SCHEMA_CODE);
+        v.fields(&SCHEMA_LABELLED, &[&self.code]);
     }
 }
 #[allow(dead_code)]
 static SCHEMA_LABELLED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property {
-            name: "code",
-            required: true,
-            schema: &SCHEMA_CODE,
-        },
-    ],
-    additional: None,
-    min_properties: None,
-    max_properties: None,
+    properties: &[klue::Property::required("code", &SCHEMA_CODE)],
+    ..klue::ObjectRules::EMPTY
 });
 #[allow(dead_code)]
 static SCHEMA_CODE_STRING: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
     max_length: Some(3),
-    pattern: None,
-    enum_values: &[],
-    format: None,
+    ..klue::StringRules::ANY
 });
-static PATTERN_1: klue::Pattern = klue::Pattern::new("^[a-z]+$");
+static PATTERN_CODE_STRING2: klue::Pattern = klue::Pattern::new("^[a-z]+$");
 #[allow(dead_code)]
 static SCHEMA_CODE_STRING2: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: None,
-    max_length: None,
-    pattern: Some(&PATTERN_1),
-    enum_values: &[],
-    format: None,
+    pattern: Some(&PATTERN_CODE_STRING2),
+    ..klue::StringRules::ANY
 });
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
 #[serde(crate = "klue::serde", untagged)]
@@ -360,13 +289,7 @@ pub enum AddPetResponse {
 impl klue::IntoResponse for AddPetResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -385,13 +308,7 @@ pub enum AddShapeResponse {
 impl klue::IntoResponse for AddShapeResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -410,13 +327,7 @@ pub enum AddCodeResponse {
 impl klue::IntoResponse for AddCodeResponse {
     fn into_response(self) -> klue::Response<klue::Body> {
         match self {
-            Self::Ok(body) => {
-                klue::json_response(
-                    klue::StatusCode::from_u16(200)
-                        .unwrap_or(klue::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
         }
     }
 }
@@ -458,7 +369,7 @@ static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_add_pet<S: UnionsApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -466,9 +377,7 @@ async fn handle_add_pet<S: UnionsApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = AddPetRequest { body };
     let response = service.add_pet(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -491,7 +400,7 @@ static OPERATION_ADD_SHAPE: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_add_shape<S: UnionsApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -499,9 +408,7 @@ async fn handle_add_shape<S: UnionsApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = AddShapeRequest { body };
     let response = service.add_shape(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -524,7 +431,7 @@ static OPERATION_ADD_CODE: klue::OperationSpec = klue::OperationSpec {
     }),
 };
 async fn handle_add_code<S: UnionsApi>(
-    service: &S,
+    service: klue::Arc<S>,
     request: klue::OperationRequest,
 ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
     let mut v = klue::Violations::default();
@@ -532,9 +439,7 @@ async fn handle_add_code<S: UnionsApi>(
     if !v.is_empty() {
         return Err(v.into_error());
     }
-    let Some(body) = body else {
-        return Err(klue::ApiError::internal_msg("a required value was not decoded"));
-    };
+    let body = klue::required(body)?;
     let request = AddCodeRequest { body };
     let response = service.add_code(request).await?;
     Ok(klue::IntoResponse::into_response(response))
@@ -542,36 +447,10 @@ async fn handle_add_code<S: UnionsApi>(
 /// Binds an implementation of [`UnionsApi`] to the routes of `unions`.
 pub fn router<S: UnionsApi>(service: S) -> klue::ApiRouter {
     let service = klue::Arc::new(service);
-    #[allow(unused_mut)]
     let mut router = klue::ApiRouter::new(&API_INFO);
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ADD_PET,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_add_pet(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ADD_SHAPE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_add_shape(&*s, request).await }
-            },
-        );
-    let s = klue::Arc::clone(&service);
-    router
-        .operation(
-            &OPERATION_ADD_CODE,
-            move |request| {
-                let s = klue::Arc::clone(&s);
-                async move { handle_add_code(&*s, request).await }
-            },
-        );
-    let _ = &service;
+    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
+    router.bind(&OPERATION_ADD_SHAPE, &service, handle_add_shape::<S>);
+    router.bind(&OPERATION_ADD_CODE, &service, handle_add_code::<S>);
     router
 }
 /// The parameters and body of operation `add_pet` (POST /pets).
