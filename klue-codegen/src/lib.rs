@@ -171,7 +171,7 @@ impl Builder {
                 .map(PathBuf::from)
                 .ok_or(Error::NoOutDir)?,
         };
-        let mut outputs: Vec<(String, PathBuf, String)> = Vec::new();
+        let mut outputs: Vec<(String, PathBuf, GeneratedFiles)> = Vec::new();
         let mut problems = Vec::new();
         for spec in specs {
             let spec = spec.as_ref();
@@ -190,6 +190,7 @@ impl Builder {
             match generate_parts(spec, self.parts(), &self.opaque_bearer) {
                 Ok(Generated {
                     code,
+                    spec_json,
                     warnings,
                     files,
                 }) => {
@@ -204,7 +205,13 @@ impl Builder {
                             println!("{}", cargo_warning(warning));
                         }
                     }
-                    outputs.push((name, spec.to_path_buf(), code))
+                    let generated = GeneratedFiles {
+                        stem: name.clone(),
+                        rust: code,
+                        spec_json,
+                        warnings: Vec::new(),
+                    };
+                    outputs.push((name, spec.to_path_buf(), generated))
                 }
                 Err(Error::Spec(diagnostics)) => problems.extend(diagnostics.0),
                 Err(other) => return Err(other),
@@ -213,8 +220,8 @@ impl Builder {
         if !problems.is_empty() {
             return Err(Error::Spec(Diagnostics(problems)));
         }
-        for (name, _, code) in outputs {
-            write_file_if_changed(&out_dir.join(format!("{name}.rs")), code.as_bytes())?;
+        for (_, _, generated) in outputs {
+            generated.write(&out_dir)?;
         }
         Ok(())
     }
@@ -224,6 +231,35 @@ impl Builder {
     /// The code for one spec as this builder would write it, without writing anything.
     pub fn generate(&self, spec: &Path) -> Result<String, Error> {
         generate_parts(spec, self.parts(), &self.opaque_bearer).map(|g| g.code)
+    }
+
+    /// The files for one spec as [`Builder::compile`] writes them: the Rust source and the spec
+    /// as JSON, which the source `include_str!`s from beside it.
+    pub fn generate_files(&self, spec: &Path) -> Result<GeneratedFiles, Error> {
+        let generated = generate_parts(spec, self.parts(), &self.opaque_bearer)?;
+        Ok(GeneratedFiles {
+            stem: api_name(spec),
+            rust: generated.code,
+            spec_json: generated.spec_json,
+            warnings: generated.warnings,
+        })
+    }
+
+    /// Like [`Builder::generate_files`], for the spec `text`, reported as file `file`, naming
+    /// the API `name`.
+    pub fn generate_files_from_str(
+        &self,
+        file: &Path,
+        name: &str,
+        text: &str,
+    ) -> Result<GeneratedFiles, Error> {
+        let generated = generate_str_parts(file, name, text, self.parts(), &self.opaque_bearer)?;
+        Ok(GeneratedFiles {
+            stem: name.to_owned(),
+            rust: generated.code,
+            spec_json: generated.spec_json,
+            warnings: generated.warnings,
+        })
     }
 
     /// Like [`Builder::generate`], also returning the warnings (unknown keywords, what klue
@@ -245,6 +281,53 @@ impl Builder {
             default_stubs: self.default_stubs,
             typed_formats: self.typed_formats,
         }
+    }
+}
+
+/// The two files generated for a spec: `<stem>.rs` and the spec as JSON, `<stem>.json`, which
+/// the source reads with `include_str!` (a large spec's JSON is megabytes: as a file it costs
+/// the compiler nothing to lex, and the source stays readable).
+#[derive(Debug, Clone)]
+pub struct GeneratedFiles {
+    stem: String,
+    rust: String,
+    spec_json: String,
+    warnings: Vec<Diagnostic>,
+}
+
+impl GeneratedFiles {
+    /// The Rust source.
+    pub fn rust(&self) -> &str {
+        &self.rust
+    }
+
+    /// The spec, as the served `/openapi.json` starts from.
+    pub fn spec_json(&self) -> &str {
+        &self.spec_json
+    }
+
+    /// What the spec leaves open or klue works around (unknown keywords, ...).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// The same files under another stem (`swagger2_ping`): the source then reads
+    /// `<stem>.json`.
+    pub fn with_stem(mut self, stem: &str) -> Self {
+        let old = format!("include_str!({:?})", emit::spec_file_name(&self.stem));
+        let new = format!("include_str!({:?})", emit::spec_file_name(stem));
+        self.rust = self.rust.replacen(&old, &new, 1);
+        self.stem = stem.to_owned();
+        self
+    }
+
+    /// Writes `<stem>.rs` and `<stem>.json` into `dir`, each only if its content changed.
+    pub fn write(&self, dir: &Path) -> Result<(), Error> {
+        write_file_if_changed(
+            &dir.join(emit::spec_file_name(&self.stem)),
+            self.spec_json.as_bytes(),
+        )?;
+        write_file_if_changed(&dir.join(format!("{}.rs", self.stem)), self.rust.as_bytes())
     }
 }
 
@@ -280,6 +363,7 @@ pub fn spec_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
 /// What generating one spec gives.
 struct Generated {
     code: String,
+    spec_json: String,
     warnings: Vec<Diagnostic>,
     /// Every file read: the spec, then the files its `$ref`s reach.
     files: Vec<PathBuf>,
@@ -321,10 +405,13 @@ fn generate_str_parts(
         message: err.to_string(),
     })?;
     let warnings = api.warnings.clone();
+    let mut api = api;
+    let spec_json = std::mem::take(&mut api.spec_json);
     // A large model is freed on another thread: nothing waits for it.
     std::thread::spawn(move || drop(api));
     Ok(Generated {
         code,
+        spec_json,
         warnings,
         files,
     })

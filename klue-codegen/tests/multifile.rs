@@ -205,12 +205,8 @@ fn one_type_per_schema_and_every_file_is_listed() {
         "{code}"
     );
     // The embedded spec is self-contained.
-    let spec_json = code
-        .split("pub const SPEC_JSON: &str = r##\"")
-        .nth(1)
-        .and_then(|rest| rest.split("\"##;").next())
-        .unwrap();
-    let document: serde_json::Value = serde_json::from_str(spec_json).unwrap();
+    let files = klue_codegen::configure().generate_files(&spec).unwrap();
+    let document: serde_json::Value = serde_json::from_str(files.spec_json()).unwrap();
     let mut refs = Vec::new();
     collect_refs(&document, &mut refs);
     assert!(!refs.is_empty());
@@ -308,16 +304,21 @@ Cat:
             ("pets.yaml", pets),
         ],
     );
-    let code = klue_codegen::generate(&dir.join("api.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let files = klue_codegen::configure()
+        .generate_files(&dir.join("api.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let code = files.rust();
+    // The served spec names the mappings' targets.
+    let spec_json = files.spec_json();
     // The alias chain ends at pets.yaml's Pet: one type, no alias type.
     assert!(code.contains("pub enum Pet"), "{code}");
     assert!(
-        code.contains(r##""dog":"#/components/schemas/Dog""##),
-        "{code}"
+        spec_json.contains(r##""dog":"#/components/schemas/Dog""##),
+        "{spec_json}"
     );
     assert_eq!(code.matches("pub struct Dog {").count(), 1, "{code}");
     assert!(
-        code.contains(r##""cat":"#/components/schemas/Cat""##),
-        "{code}"
+        spec_json.contains(r##""cat":"#/components/schemas/Cat""##),
+        "{spec_json}"
     );
 }

@@ -19,7 +19,15 @@ fn snapshot(spec: &str) -> String {
     let again = klue_codegen::generate(&path).unwrap_or_else(|err| panic!("{spec}: {err}"));
     assert_eq!(code, again, "{spec}: output is not deterministic");
     let name = klue_codegen::api_name(&path);
+    let files = klue_codegen::configure()
+        .generate_files(&path)
+        .expect("generates");
+    assert_eq!(files.rust(), code);
     expectorate::assert_contents(format!("snapshots/src/generated/{name}.rs"), &code);
+    expectorate::assert_contents(
+        format!("snapshots/src/generated/{name}.json"),
+        files.spec_json(),
+    );
     code
 }
 
@@ -48,11 +56,15 @@ fn oas31_schemas() {
     assert!(code.contains("pub kind: RecordKind"), "const");
     // Unions and `null` are any JSON value.
     assert!(code.contains("pub scalar: Option<klue::serde_json::Value>"));
-    // The original 3.1 document is what gets embedded.
+    // The original 3.1 document is what gets embedded (from the JSON file beside the code).
+    let files = klue_codegen::configure()
+        .generate_files(&fixture("oas31_schemas.yaml"))
+        .expect("generates");
     assert!(
-        code.contains("3.1.0"),
+        files.spec_json().contains("\"openapi\":\"3.1.0\""),
         "the embedded spec is not the original"
     );
+    assert!(code.contains("include_str!(\"oas31_schemas.json\")"));
 }
 
 #[test]

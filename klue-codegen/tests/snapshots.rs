@@ -20,7 +20,19 @@ fn snapshot_with(spec: &str, builder: &klue_codegen::Builder) {
         .unwrap_or_else(|err| panic!("{spec}: {err}"));
     assert_eq!(code, again, "{spec}: output is not deterministic");
     let name = klue_codegen::api_name(&path);
-    expectorate::assert_contents(format!("snapshots/src/generated/{name}.rs"), &code);
+    let files = builder.generate_files(&path).expect("generates");
+    assert_eq!(files.rust(), code);
+    assert_files(&name, files);
+}
+
+/// Checks the snapshot `<stem>.rs` and the spec JSON `<stem>.json` it reads.
+fn assert_files(stem: &str, files: klue_codegen::GeneratedFiles) {
+    let files = files.with_stem(stem);
+    expectorate::assert_contents(format!("snapshots/src/generated/{stem}.rs"), files.rust());
+    expectorate::assert_contents(
+        format!("snapshots/src/generated/{stem}.json"),
+        files.spec_json(),
+    );
 }
 
 #[test]
@@ -51,12 +63,13 @@ fn formats() {
 fn formats_untyped() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let path = root.join("apis/fixtures/openapi30/formats.yaml");
-    let code = klue_codegen::configure()
+    let files = klue_codegen::configure()
         .typed_formats(false)
-        .generate(&path)
+        .generate_files(&path)
         .expect("generates");
+    let code = files.rust();
     assert!(!code.contains("klue::DateTime") && !code.contains("klue::Uuid"));
-    expectorate::assert_contents("snapshots/src/generated/formats_untyped.rs", &code);
+    assert_files("formats_untyped", files);
 }
 
 #[test]

@@ -21,8 +21,17 @@ fn snapshot(spec: &str, api: &str) -> String {
     let code = generate_from_str(&path, api, &text).unwrap_or_else(|err| panic!("{spec}: {err}"));
     let again = generate_from_str(&path, api, &text).unwrap_or_else(|err| panic!("{spec}: {err}"));
     assert_eq!(code, again, "{spec}: output is not deterministic");
-    expectorate::assert_contents(format!("snapshots/src/generated/swagger2_{api}.rs"), &code);
-    code
+    let stem = format!("swagger2_{api}");
+    let files = klue_codegen::configure()
+        .generate_files_from_str(&path, api, &text)
+        .expect("generates")
+        .with_stem(&stem);
+    expectorate::assert_contents(format!("snapshots/src/generated/{stem}.rs"), files.rust());
+    expectorate::assert_contents(
+        format!("snapshots/src/generated/{stem}.json"),
+        files.spec_json(),
+    );
+    files.rust().to_owned()
 }
 
 #[test]
@@ -281,7 +290,8 @@ definitions:
 
 #[test]
 fn swagger2_shared_and_referenced_components() {
-    let code = generate_from_str(Path::new("c.yaml"), "c", COMPONENTS)
+    let files = klue_codegen::configure()
+        .generate_files_from_str(Path::new("c.yaml"), "c", COMPONENTS)
         .unwrap_or_else(|err| panic!("{err}"));
     for expected in [
         "pub struct GetItemRequest",
@@ -291,10 +301,15 @@ fn swagger2_shared_and_referenced_components() {
         "pub struct PutItemRequest",
         "pub body: Item",
         "NotFound(Error)",
+    ] {
+        assert!(files.rust().contains(expected), "{expected} missing");
+    }
+    // The converted spec, served as the API's document.
+    for expected in [
         "#/components/parameters/Limit",
         r#""servers":[{"url":"/api"}]"#,
     ] {
-        assert!(code.contains(expected), "{expected} missing");
+        assert!(files.spec_json().contains(expected), "{expected} missing");
     }
 }
 

@@ -19,8 +19,8 @@ pub fn run(args: &GenerateArgs) -> Result<(), UserError> {
             .generate_default_stubs(args.server_stub),
         |builder, scheme| builder.opaque_bearer(scheme),
     );
-    let generated = builder.generate_with_warnings(&args.spec);
-    let (code, warnings) = generated.map_err(|err| match err {
+    let generated = builder.generate_files(&args.spec);
+    let files = generated.map_err(|err| match err {
         klue_codegen::Error::Spec(diagnostics) => UserError::new(
             format!("{diagnostics}"),
             format!(
@@ -32,7 +32,7 @@ pub fn run(args: &GenerateArgs) -> Result<(), UserError> {
         other => UserError::plain(other.to_string()),
     })?;
     // The code is written all the same, as a build script would: the warnings go to stderr.
-    for warning in &warnings {
+    for warning in files.warnings() {
         eprintln!("{}\n", warning.as_warning());
     }
     let api = klue_codegen::api_name(&args.spec);
@@ -53,10 +53,16 @@ pub fn run(args: &GenerateArgs) -> Result<(), UserError> {
     let manifest = manifest(args, &name)?;
     let lib = format!(
         "//! The code klue generates for API `{api}` ({spec}).\n\n{code}",
-        spec = args.spec.display()
+        spec = args.spec.display(),
+        code = files.rust()
     );
     write(&args.out.join("Cargo.toml"), &manifest)?;
     write(&args.out.join("src").join("lib.rs"), &lib)?;
+    // The spec the code serves, read by `include_str!` from beside lib.rs.
+    write(
+        &args.out.join("src").join(format!("{api}.json")),
+        files.spec_json(),
+    )?;
     if args.server_stub {
         let main = args.out.join("src").join("main.rs");
         if main.exists() {

@@ -26,12 +26,12 @@ pub fn gen_one(spec: &Path, name: &str, out: &Path) -> ExitCode {
     let result = std::panic::catch_unwind(|| {
         klue_codegen::configure()
             .generate_default_stubs(true)
-            .generate_from_str(spec, name, &text)
+            .generate_files_from_str(spec, name, &text)
     });
     let ms = start.elapsed().as_secs_f64() * 1e3;
     let outcome = match result {
-        Ok(Ok(code)) => match std::fs::write(out, &code) {
-            Ok(()) => json!({"ok": true, "ms": ms, "lines": code.lines().count()}),
+        Ok(Ok(files)) => match write_beside(out, &files) {
+            Ok(()) => json!({"ok": true, "ms": ms, "lines": files.rust().lines().count()}),
             Err(err) => json!({"ok": false, "ms": ms, "first": format!("io: {err}"), "all": []}),
         },
         Ok(Err(klue_codegen::Error::Spec(diagnostics))) => {
@@ -148,4 +148,15 @@ pub fn generate(
             })
             .unwrap_or_default(),
     })
+}
+
+/// Writes the source to `out` and the spec JSON it `include_str!`s beside it.
+fn write_beside(out: &Path, files: &klue_codegen::GeneratedFiles) -> std::io::Result<()> {
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let files = files.clone().with_stem(&stem);
+    std::fs::write(out.with_extension("json"), files.spec_json())?;
+    std::fs::write(out, files.rust())
 }

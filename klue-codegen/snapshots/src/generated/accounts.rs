@@ -8,8 +8,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     version: "1.0.0",
     spec_json: SPEC_JSON,
 };
-/// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"Accounts","version":"1.0.0"},"paths":{"/accounts":{"post":{"operationId":"create_account","requestBody":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Account"}}},"required":true},"responses":{"200":{"description":"The account, defaults applied.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Account"}}}}}}}},"components":{"schemas":{"Account":{"type":"object","required":["id","email"],"additionalProperties":false,"properties":{"id":{"type":"string","format":"uuid","readOnly":true},"email":{"type":"string","format":"email"},"created":{"type":"string","format":"date-time"},"active":{"type":"boolean","default":true},"plan":{"type":"string","enum":["free","pro"],"default":"free"},"quota":{"type":"integer","default":100},"limits":{"type":"object","properties":{"daily":{"type":"integer"}},"additionalProperties":{"type":"integer","maximum":1000}}}}}}}"##;
+/// The spec this code was generated from, as JSON (written beside this file).
+pub const SPEC_JSON: &str = include_str!("accounts.json");
 fn default_account_active() -> bool {
     true
 }

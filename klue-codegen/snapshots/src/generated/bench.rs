@@ -8,8 +8,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     version: "0.0.1",
     spec_json: SPEC_JSON,
 };
-/// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"bench","version":"0.0.1","description":"The benchmark workload. Every server measured against it (the generated one, a raw hyper server doing the same work by hand, a hand-written axum server) serves exactly this.\n"},"paths":{"/v1/items":{"post":{"operationId":"create_item","security":[{"bearer":[]}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/NewItem"}}}},"responses":{"200":{"description":"The created item","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Item"}}}}}}}},"components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer","bearerFormat":"JWT"}},"schemas":{"NewItem":{"type":"object","required":["name","price"],"properties":{"name":{"type":"string","minLength":1,"maxLength":64},"price":{"type":"number","minimum":0},"tags":{"type":"array","maxItems":10,"items":{"type":"string","maxLength":32}}}},"Item":{"type":"object","required":["id","name","price"],"properties":{"id":{"type":"string","format":"uuid"},"name":{"type":"string"},"price":{"type":"number"},"tags":{"type":"array","items":{"type":"string"}}}}}}}"##;
+/// The spec this code was generated from, as JSON (written beside this file).
+pub const SPEC_JSON: &str = include_str!("bench.json");
 #[allow(dead_code)]
 static SCHEMA_NEW_ITEM__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),

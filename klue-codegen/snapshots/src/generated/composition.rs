@@ -8,8 +8,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     version: "1.0.0",
     spec_json: SPEC_JSON,
 };
-/// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"composition","version":"1.0.0","description":"allOf merged into one struct; oneOf / anyOf as untagged enums."},"paths":{"/pets":{"post":{"operationId":"add_pet","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}}}},"responses":{"200":{"description":"The pet's kind and name.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Summary"}}}}}}}},"components":{"schemas":{"Named":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1}}},"Dog":{"allOf":[{"$ref":"#/components/schemas/Named"},{"type":"object","required":["barks"],"properties":{"barks":{"type":"boolean"}}}]},"Cat":{"allOf":[{"$ref":"#/components/schemas/Named"},{"type":"object","required":["lives"],"properties":{"lives":{"type":"integer","minimum":1,"maximum":9},"indoor":{"allOf":[{"$ref":"#/components/schemas/Flag"},{"description":"Whether the cat stays in."}]},"nickname":{"allOf":[{"description":"What it answers to."},{"$ref":"#/components/schemas/ShortText"}]}}}]},"Flag":{"type":"boolean"},"ShortText":{"type":"string","maxLength":8},"Pet":{"oneOf":[{"$ref":"#/components/schemas/Dog"},{"$ref":"#/components/schemas/Cat"}]},"Summary":{"type":"object","required":["kind","name"],"properties":{"kind":{"type":"string"},"name":{"type":"string"},"tag":{"anyOf":[{"type":"string"},{"type":"integer"}],"nullable":true}}}}}}"##;
+/// The spec this code was generated from, as JSON (written beside this file).
+pub const SPEC_JSON: &str = include_str!("composition.json");
 #[allow(dead_code)]
 static SCHEMA_NAMED__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),

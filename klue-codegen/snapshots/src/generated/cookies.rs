@@ -8,8 +8,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     version: "1.0.0",
     spec_json: SPEC_JSON,
 };
-/// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r#"{"openapi":"3.0.3","info":{"title":"cookies","version":"1.0.0"},"paths":{"/session":{"get":{"operationId":"get_session","parameters":[{"name":"session","in":"cookie","required":true,"schema":{"type":"string","minLength":8}},{"name":"theme","in":"cookie","schema":{"type":"string","enum":["light","dark"]}}],"responses":{"200":{"description":"The cookies as the server read them","content":{"application/json":{"schema":{"type":"object","required":["session"],"properties":{"session":{"type":"string"},"theme":{"type":"string"}}}}}}}}}}}"#;
+/// The spec this code was generated from, as JSON (written beside this file).
+pub const SPEC_JSON: &str = include_str!("cookies.json");
 #[derive(
     Debug,
     Clone,

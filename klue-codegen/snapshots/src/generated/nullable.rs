@@ -8,8 +8,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     version: "1.0.0",
     spec_json: SPEC_JSON,
 };
-/// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"nullable","version":"1.0.0","description":"Absent, null and a value kept distinct where the spec makes them differ."},"paths":{"/profiles":{"put":{"operationId":"put_profile","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Profile"}}}},"responses":{"200":{"description":"What the server understood of each field","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Understood"}}}}}}}},"components":{"schemas":{"Address":{"type":"object","required":["city"],"properties":{"city":{"type":"string","minLength":1}}},"Profile":{"type":"object","required":["nickname","home"],"properties":{"nickname":{"type":"string","nullable":true,"minLength":2},"age":{"type":"integer","nullable":true,"maximum":150},"bio":{"type":"string","maxLength":10},"home":{"nullable":true,"allOf":[{"$ref":"#/components/schemas/Address"}]}}},"Understood":{"type":"object","required":["nickname","age","bio","home"],"properties":{"nickname":{"type":"string"},"age":{"type":"string"},"bio":{"type":"string"},"home":{"type":"string"}}}}}}"##;
+/// The spec this code was generated from, as JSON (written beside this file).
+pub const SPEC_JSON: &str = include_str!("nullable.json");
 #[allow(dead_code)]
 static SCHEMA_ADDRESS__CITY: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),

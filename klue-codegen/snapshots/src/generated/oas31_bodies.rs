@@ -8,8 +8,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     version: "1.0.0",
     spec_json: SPEC_JSON,
 };
-/// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r#"{"openapi":"3.1.0","info":{"title":"oas31_bodies","version":"1.0.0","description":"OpenAPI 3.1 bodies - files named by contentMediaType, a body without a schema."},"paths":{"/photos":{"post":{"operationId":"add_photo","requestBody":{"required":true,"content":{"multipart/form-data":{"schema":{"type":"object","required":["caption","photo"],"properties":{"caption":{"type":["string","null"],"maxLength":20},"photo":{"type":"string","contentMediaType":"image/png"},"thumbnails":{"type":"array","items":{"type":"string","contentMediaType":"application/octet-stream"}}}}}}},"responses":{"200":{"description":"The photo's size.","content":{"application/json":{"schema":{"type":"integer"}}}}}}},"/raw":{"post":{"operationId":"post_raw","requestBody":{"content":{"application/octet-stream":{}}},"responses":{"200":{"description":"The size of what was sent.","content":{"application/json":{"schema":{"type":"integer"}}}}}}}}}"#;
+/// The spec this code was generated from, as JSON (written beside this file).
+pub const SPEC_JSON: &str = include_str!("oas31_bodies.json");
 #[allow(dead_code)]
 static SCHEMA_ADD_PHOTO_BODY_CAPTION: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::String(klue::StringRules {

@@ -8,8 +8,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     version: "1.0.0",
     spec_json: SPEC_JSON,
 };
-/// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","info":{"title":"multifile","version":"1.0.0"},"paths":{"/pets":{"post":{"operationId":"add_pet","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet","description":"the pet to add"}}}},"responses":{"201":{"description":"created","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}}}},"default":{"description":"error","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}}},"components":{"schemas":{"Pet":{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["name","kind"],"properties":{"name":{"type":"string","minLength":1},"kind":{"const":"pet"},"nickname":{"type":["string","null"],"maxLength":8},"tag":{"$ref":"#/components/schemas/Tag"}}},"Error":{"type":"object","required":["message"],"properties":{"message":{"type":"string"},"pet":{"$ref":"#/components/schemas/Pet"}}},"Tag":{"type":"object","required":["label"],"properties":{"label":{"type":"string","minLength":1}}}}}}"##;
+/// The spec this code was generated from, as JSON (written beside this file).
+pub const SPEC_JSON: &str = include_str!("oas31_multifile.json");
 #[allow(dead_code)]
 static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(1),

@@ -8,8 +8,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     version: "1.0.0",
     spec_json: SPEC_JSON,
 };
-/// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","info":{"title":"Measurements","version":"1.0.0"},"paths":{"/measurements":{"post":{"operationId":"record_measurement","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Measurement"}}}},"responses":{"201":{"description":"recorded","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Measurement"}}}}}}}},"components":{"schemas":{"Measurement":{"type":"object","required":["kind","value"],"properties":{"kind":{"const":"reading"},"value":{"type":"number","exclusiveMinimum":0},"count":{"type":"integer","exclusiveMaximum":10},"label":{"type":["string","null"],"minLength":1}}}}}}"##;
+/// The spec this code was generated from, as JSON (written beside this file).
+pub const SPEC_JSON: &str = include_str!("oas31_served.json");
 #[derive(
     Debug,
     Clone,

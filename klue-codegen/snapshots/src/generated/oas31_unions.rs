@@ -8,8 +8,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     version: "1.0.0",
     spec_json: SPEC_JSON,
 };
-/// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","info":{"title":"Events","version":"1.0.0"},"paths":{"/events":{"post":{"operationId":"send_event","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Event"}}}},"responses":{"200":{"description":"The event, echoed.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Event"}}}}}}}},"components":{"schemas":{"Event":{"oneOf":[{"$ref":"#/components/schemas/Click"},{"$ref":"#/components/schemas/Scroll"}],"discriminator":{"propertyName":"type","mapping":{"click":"#/components/schemas/Click","scroll":"#/components/schemas/Scroll"}}},"Click":{"type":"object","required":["type","at"],"additionalProperties":false,"properties":{"type":{"const":"click"},"at":{"type":"string","format":"date-time"},"button":{"type":["integer","null"],"default":1}}},"Scroll":{"type":"object","required":["type","offset"],"properties":{"type":{"const":"scroll"},"offset":{"type":"integer","minimum":0},"smooth":{"type":"boolean","default":true},"extra":{"type":"object","properties":{"source":{"type":"string"}},"additionalProperties":{"type":"string","format":"email"}}}}}}}"##;
+/// The spec this code was generated from, as JSON (written beside this file).
+pub const SPEC_JSON: &str = include_str!("oas31_unions.json");
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
 #[serde(crate = "klue::serde", untagged)]
 pub enum Event {

@@ -8,8 +8,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     version: "1.0",
     spec_json: SPEC_JSON,
 };
-/// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r#"{"openapi":"3.0.3","info":{"title":"Collection formats","version":"1.0"},"paths":{"/items/{ids}":{"get":{"operationId":"listItems","parameters":[{"name":"ids","in":"path","required":true,"schema":{"type":"array","items":{"type":"integer"}},"explode":false},{"name":"csv","in":"query","schema":{"type":"array","items":{"type":"string"}},"explode":false},{"name":"ssv","in":"query","schema":{"type":"array","items":{"type":"integer"}},"style":"spaceDelimited","explode":false},{"name":"tsv","in":"query","schema":{"type":"array","items":{"type":"integer"}},"explode":false,"x-klue-collection-format":"tsv"},{"name":"pipes","in":"query","schema":{"type":"array","items":{"type":"integer"}},"style":"pipeDelimited","explode":false},{"name":"multi","in":"query","schema":{"type":"array","items":{"type":"integer","maximum":10}},"explode":true},{"name":"X-Ids","in":"header","schema":{"type":"array","items":{"type":"integer"}},"explode":false}],"responses":{"200":{"description":"What the server decoded.","content":{"application/json":{"schema":{}}},"headers":{"X-Total":{"schema":{"type":"integer"}}}}}}}}}"#;
+/// The spec this code was generated from, as JSON (written beside this file).
+pub const SPEC_JSON: &str = include_str!("params_collection_format.json");
 /// The headers of the response.
 #[derive(
     Debug,

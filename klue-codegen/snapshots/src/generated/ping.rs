@@ -8,8 +8,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     version: "0.0.1",
     spec_json: SPEC_JSON,
 };
-/// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"ping","version":"0.0.1","description":"The endpoints every klue service serves, whatever its own spec. klue-core implements them; this spec documents them and gives clients their types.\n"},"paths":{"/ping":{"get":{"operationId":"ping","responses":{"200":{"description":"The service is up.","content":{"application/json":{"schema":{"type":"object"}}}}}}},"/version":{"get":{"operationId":"version","responses":{"200":{"description":"Name and version of the served API, and the version of its container.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Version"}}}}}}},"/auth/version":{"get":{"operationId":"auth_version","security":[{"bearer":[]}],"responses":{"200":{"description":"The same as /version, behind JWT auth.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Version"}}}}}}}},"components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer","bearerFormat":"JWT"}},"schemas":{"Version":{"type":"object","required":["name","version","container"],"properties":{"name":{"type":"string"},"version":{"type":"string"},"container":{"type":"string"}}}}}}"##;
+/// The spec this code was generated from, as JSON (written beside this file).
+pub const SPEC_JSON: &str = include_str!("ping.json");
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Version {

@@ -8,8 +8,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     version: "1.0.0",
     spec_json: SPEC_JSON,
 };
-/// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"recursive","version":"1.0.0","description":"Recursive types, required keys without properties, Java-style patterns."},"paths":{"/trees":{"post":{"operationId":"post_tree","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Node"}}}},"responses":{"200":{"description":"The depth of the tree.","content":{"application/json":{"schema":{"type":"integer"}}}}}}}},"components":{"schemas":{"Node":{"type":"object","required":["name","kind"],"properties":{"name":{"type":"string","pattern":"^\\p{Alpha}++$"},"parent":{"$ref":"#/components/schemas/Node"},"children":{"type":"array","items":{"$ref":"#/components/schemas/Node"}},"link":{"$ref":"#/components/schemas/Link"}}},"Link":{"type":"object","properties":{"target":{"$ref":"#/components/schemas/Node"}}}}}}"##;
+/// The spec this code was generated from, as JSON (written beside this file).
+pub const SPEC_JSON: &str = include_str!("recursive.json");
 static PATTERN_NODE_NAME: klue::Pattern = klue::Pattern::new("^\\p{Alpha}++$");
 #[allow(dead_code)]
 static SCHEMA_NODE__NAME: klue::Schema = klue::Schema::String(klue::StringRules {

@@ -8,8 +8,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     version: "1.0.0",
     spec_json: SPEC_JSON,
 };
-/// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","info":{"title":"strict_values","version":"1.0.0","description":"Values checked exactly as the spec says: integers spelled as decimals, null only where a type includes it, RFC 3339 times, parameters that are not UTF-8 or that overflow.\n"},"paths":{"/readings/{sensor}":{"put":{"operationId":"put_reading","parameters":[{"name":"sensor","in":"path","required":true,"style":"label","schema":{"type":"string"}},{"name":"at","in":"query","schema":{"type":"string","format":"time"}},{"name":"ids","in":"query","style":"form","explode":false,"schema":{"type":"array","items":{"type":"integer","format":"int64"}}},{"name":"count","in":"query","schema":{"type":"integer","format":"int64"}},{"name":"serial","in":"query","schema":{"type":"integer","format":"uint64"}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Reading"}}}},"responses":{"200":{"description":"The reading as the server understood it","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Reading"}}}}}}}},"components":{"schemas":{"Reading":{"type":"object","required":["value"],"properties":{"value":{"type":"integer","format":"int64"},"note":{"type":["string","null"]},"taken_at":{"type":"string","format":"time"},"counts":{"type":"array","items":{"type":"integer","format":"int32"}},"serial":{"type":"integer","format":"uint64"},"budget":{"type":"integer","minimum":0,"maximum":18446744073709551615},"capped":{"type":"integer","minimum":0,"maximum":9223372036854776000}}}}}}"##;
+/// The spec this code was generated from, as JSON (written beside this file).
+pub const SPEC_JSON: &str = include_str!("strict_values.json");
 #[allow(dead_code)]
 static SCHEMA_READING__NOTE: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::String(klue::StringRules::ANY),

@@ -8,8 +8,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     version: "1.0.0",
     spec_json: SPEC_JSON,
 };
-/// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r#"{"openapi":"3.0.3","info":{"title":"form_data","version":"1.0.0","description":"Swagger 2.0 formData parameters with a file, read as a multipart body."},"paths":{"/avatars":{"post":{"operationId":"upload_avatar","requestBody":{"required":true,"content":{"multipart/form-data":{"schema":{"type":"object","properties":{"user":{"type":"string","minLength":2},"size":{"type":"integer","maximum":512},"avatar":{"type":"string","format":"binary"}},"required":["user","avatar"]}}}},"responses":{"200":{"description":"What was stored.","content":{"application/json":{"schema":{"type":"object","properties":{"user":{"type":"string"},"size":{"type":"integer"},"bytes":{"type":"integer"},"file_name":{"type":"string"}}}}}}}}}}}"#;
+/// The spec this code was generated from, as JSON (written beside this file).
+pub const SPEC_JSON: &str = include_str!("swagger2_form_data.json");
 #[allow(dead_code)]
 static SCHEMA_UPLOAD_AVATAR_BODY_USER: klue::Schema = klue::Schema::String(klue::StringRules {
     min_length: Some(2),

@@ -8,8 +8,8 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     version: "1.0.0",
     spec_json: SPEC_JSON,
 };
-/// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.0.3","info":{"title":"multifile","version":"1.0.0"},"paths":{"/pets":{"post":{"operationId":"add_pet","parameters":[{"name":"X-Trace-Id","in":"header","required":false,"schema":{"type":"string","maxLength":16}}],"requestBody":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}}},"required":true},"responses":{"201":{"description":"created","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}}}},"400":{"description":"bad request","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}},"/pets/{id}":{"get":{"operationId":"get_pet","parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"string","pattern":"^[a-z0-9-]+$"}}],"responses":{"200":{"description":"the pet","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Pet"}}}},"default":{"description":"error","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Error"}}}}}}}},"components":{"schemas":{"Error":{"type":"object","required":["code","message"],"properties":{"code":{"type":"integer","format":"int32"},"message":{"type":"string"}}},"Pet":{"type":"object","required":["id","name"],"properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+$"},"name":{"type":"string","minLength":1},"tags":{"type":"array","items":{"$ref":"#/components/schemas/Tag"}}}},"Tag":{"type":"object","required":["label"],"properties":{"label":{"type":"string","minLength":1,"maxLength":10},"pets":{"type":"array","items":{"$ref":"#/components/schemas/Pet"}}}}}}}"##;
+/// The spec this code was generated from, as JSON (written beside this file).
+pub const SPEC_JSON: &str = include_str!("swagger2_multifile.json");
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Error {
