@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::decode::{read, Source};
 use super::{encode, resolve, ParamSpec, Style};
+#[cfg(feature = "client")]
 use crate::client::{ClientError, ClientResponse};
 use crate::response::Body;
 use crate::validate::{validate_value, Location, Schema, Violations};
@@ -62,6 +63,7 @@ pub fn with_headers<T: Serialize>(mut response: Response<Body>, headers: &T) -> 
     response
 }
 
+#[cfg(feature = "client")]
 /// The declared headers of `response` (their object schema is `schema`) decoded into `T`;
 /// when `validate`, checked against `schema`. A missing required header or a malformed one is
 /// [`ClientError::InvalidResponse`].
@@ -95,6 +97,7 @@ pub fn decode_headers<T: DeserializeOwned>(
         .map_err(|err| invalid(Vec::new(), format!("response headers: {err}")))
 }
 
+#[cfg(feature = "client")]
 fn read_headers(headers: &HeaderMap, schema: &'static Schema, v: &mut Violations) -> Value {
     let mut object = Map::new();
     if let Schema::Object(rules) = resolve(schema) {
