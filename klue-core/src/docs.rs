@@ -64,6 +64,7 @@ fn route(spec: &'static OperationSpec, content_type: &'static str, body: Bytes) 
 /// The docs routes for `apis`, each with the document served for it (the first one is the
 /// default). Their paths are without `prefix`, where the built-ins are served; the page and
 /// its script refer to each other under it.
+#[cfg_attr(not(feature = "docs"), allow(unused_variables))] // `prefix`: the page's.
 pub(crate) fn routes(apis: &[(&'static ApiInfo, ServedSpec)], prefix: &str) -> Vec<StaticRoute> {
     let Some((_, first)) = apis.first() else {
         return Vec::new();

@@ -49,6 +49,7 @@ where
     Value::Object(object)
 }
 
+#[cfg(feature = "client")]
 /// A JSON object as form pairs: arrays as repeated pairs, nested objects as JSON text,
 /// `null` left out.
 pub(crate) fn encode(value: &Value) -> String {
@@ -71,6 +72,7 @@ pub(crate) fn encode(value: &Value) -> String {
     out.finish()
 }
 
+#[cfg(feature = "client")]
 /// A JSON object as name / text pairs, as [`encode`] sends them.
 pub(crate) fn flatten(value: &Value, pairs: &mut Vec<(String, String)>) {
     if let Value::Object(object) = value {
@@ -86,6 +88,7 @@ pub(crate) fn flatten(value: &Value, pairs: &mut Vec<(String, String)>) {
     }
 }
 
+#[cfg(feature = "client")]
 fn text_of(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),

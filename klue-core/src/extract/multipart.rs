@@ -4,11 +4,14 @@
 //! like a JSON body with pointers (`/field`); and encoded by generated clients.
 
 use bytes::Bytes;
+#[cfg(feature = "client")]
 use serde_json::Value;
 
 #[cfg(feature = "client")]
 use crate::client::ClientError;
-use crate::validate::{validate_value, Location, Schema, Violation, Violations};
+use crate::validate::{validate_value, Schema, Violations};
+#[cfg(feature = "client")]
+use crate::validate::{Location, Violation};
 
 /// A file sent as one part of a `multipart/form-data` body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,17 +1,13 @@
 //! Declared response headers: written by the server from a generated headers struct, read by
 //! the client into one. Values are in `simple` style (arrays comma-separated).
 
-use http::{HeaderMap, HeaderName, HeaderValue, Response};
-use serde::de::DeserializeOwned;
+use http::{HeaderName, HeaderValue, Response};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::decode::{read, Source};
-use super::{encode, resolve, ParamSpec, Style};
-#[cfg(feature = "client")]
-use crate::client::{ClientError, ClientResponse};
+use super::{encode, ParamSpec, Style};
 use crate::response::Body;
-use crate::validate::{validate_value, Location, Schema, Violations};
+use crate::validate::Location;
 use crate::ApiError;
 
 fn spec(name: &'static str) -> ParamSpec {
@@ -64,53 +60,68 @@ pub fn with_headers<T: Serialize>(mut response: Response<Body>, headers: &T) -> 
 }
 
 #[cfg(feature = "client")]
-/// The declared headers of `response` (their object schema is `schema`) decoded into `T`;
-/// when `validate`, checked against `schema`. A missing required header or a malformed one is
-/// [`ClientError::InvalidResponse`].
-pub fn decode_headers<T: DeserializeOwned>(
-    response: &ClientResponse,
-    schema: &'static Schema,
-    validate: bool,
-) -> Result<T, ClientError> {
-    let mut v = Violations::new(Location::Header);
-    let value = read_headers(&response.headers, schema, &mut v);
-    if validate {
-        validate_value(&value, schema, &mut v);
-    }
-    let invalid = |violations: Vec<crate::validate::Violation>, message: String| {
-        ClientError::InvalidResponse {
-            status: response.status,
-            message,
-            violations,
-        }
-    };
-    if !v.is_empty() {
-        let violations = v.into_vec();
-        let message = violations
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ");
-        return Err(invalid(violations, message));
-    }
-    serde_json::from_value(value)
-        .map_err(|err| invalid(Vec::new(), format!("response headers: {err}")))
-}
+pub use reading::decode_headers;
 
+/// Reading declared headers into a struct: the client's side (the `client` feature).
 #[cfg(feature = "client")]
-fn read_headers(headers: &HeaderMap, schema: &'static Schema, v: &mut Violations) -> Value {
-    let mut object = Map::new();
-    if let Schema::Object(rules) = resolve(schema) {
-        let source = Source {
-            path: None,
-            query: None,
-            headers,
+mod reading {
+    use http::HeaderMap;
+    use serde::de::DeserializeOwned;
+    use serde_json::{Map, Value};
+
+    use super::super::decode::{read, Source};
+    use super::super::resolve;
+    use super::spec;
+    use crate::client::{ClientError, ClientResponse};
+    use crate::validate::{validate_value, Location, Schema, Violations};
+
+    /// The declared headers of `response` (their object schema is `schema`) decoded into `T`;
+    /// when `validate`, checked against `schema`. A missing required header or a malformed one is
+    /// [`ClientError::InvalidResponse`].
+    pub fn decode_headers<T: DeserializeOwned>(
+        response: &ClientResponse,
+        schema: &'static Schema,
+        validate: bool,
+    ) -> Result<T, ClientError> {
+        let mut v = Violations::new(Location::Header);
+        let value = read_headers(&response.headers, schema, &mut v);
+        if validate {
+            validate_value(&value, schema, &mut v);
+        }
+        let invalid = |violations: Vec<crate::validate::Violation>, message: String| {
+            ClientError::InvalidResponse {
+                status: response.status,
+                message,
+                violations,
+            }
         };
-        for property in rules.properties {
-            if let Some(value) = read(&spec(property.name), property.schema, &source, v) {
-                object.insert(property.name.to_owned(), value);
+        if !v.is_empty() {
+            let violations = v.into_vec();
+            let message = violations
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(invalid(violations, message));
+        }
+        serde_json::from_value(value)
+            .map_err(|err| invalid(Vec::new(), format!("response headers: {err}")))
+    }
+
+    fn read_headers(headers: &HeaderMap, schema: &'static Schema, v: &mut Violations) -> Value {
+        let mut object = Map::new();
+        if let Schema::Object(rules) = resolve(schema) {
+            let source = Source {
+                path: None,
+                query: None,
+                headers,
+            };
+            for property in rules.properties {
+                if let Some(value) = read(&spec(property.name), property.schema, &source, v) {
+                    object.insert(property.name.to_owned(), value);
+                }
             }
         }
+        Value::Object(object)
     }
-    Value::Object(object)
 }
