@@ -88,7 +88,7 @@ impl From<ReadError> for ApiError {
         match err {
             ReadError::Failed(err) => err,
             limit => ApiError::new(
-                http::StatusCode::SERVICE_UNAVAILABLE,
+                klue_core::codegen::StatusCode::SERVICE_UNAVAILABLE,
                 limit.code(),
                 limit.to_string(),
             ),

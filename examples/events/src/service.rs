@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use http::StatusCode;
+use klue_core::codegen::StatusCode;
 use klue_core::{ApiError, Location, Violations};
 
 use crate::api::*;

@@ -72,7 +72,7 @@ impl HelloworldApi for Hello {
             .insert((author.clone(), message.text.clone()));
         if !fresh {
             return Err(ApiError::new(
-                http::StatusCode::CONFLICT,
+                klue_core::codegen::StatusCode::CONFLICT,
                 "DUPLICATE_MESSAGE",
                 "This user already posted a message with this text",
             )
