@@ -13,7 +13,7 @@
 //!
 //! All on by default; a service that needs less sets `default-features = false` and names
 //! the ones it wants:
-//! - `client`: the runtime of generated clients ([`client`]); without it, generate the
+//! - `client`: the runtime of generated clients (the `client` module); without it, generate the
 //!   service's code with klue-codegen's `Builder::build_client(false)`;
 //! - `tls` (implies `client`): HTTPS for the client and the webhook reporter, with rustls;
 //!   without it they speak `http` only;
