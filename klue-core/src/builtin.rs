@@ -4,7 +4,7 @@ use bytes::Bytes;
 use http::Method;
 use serde::Serialize;
 
-use crate::router::{AuthMode, OperationSpec};
+use crate::registry::{AuthMode, OperationSpec};
 
 pub(crate) static PING: OperationSpec = OperationSpec {
     id: "ping",

@@ -561,3 +561,30 @@ impl fmt::Display for MessageError {
 }
 
 impl std::error::Error for MessageError {}
+
+/// The 401 of an operation whose security scheme's credential (API key, basic credentials)
+/// was not sent.
+pub fn credential_missing(names: &[&str]) -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        crate::error::codes::CREDENTIAL_MISSING,
+        format!(
+            "the operation requires a credential: send {}",
+            names
+                .iter()
+                .map(|n| format!("'{n}'"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    )
+}
+
+/// The 501 `NOT_IMPLEMENTED` a trait method generated with default stubs answers until the
+/// service implements `operation`.
+pub fn not_implemented(operation: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "NOT_IMPLEMENTED",
+        format!("operation '{operation}' is not implemented yet"),
+    )
+}

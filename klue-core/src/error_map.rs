@@ -18,8 +18,8 @@ use http::{header, HeaderValue, Response, StatusCode};
 use uuid::Uuid;
 
 use crate::error::ErrorDetails;
+use crate::registry::OperationSpec;
 use crate::response::Body;
-use crate::router::OperationSpec;
 use crate::validate::Violation;
 
 /// What a service's error mapper sees of an error klue (or a handler) answers.

@@ -29,7 +29,7 @@ pub use uuid;
 
 use chrono::{Datelike, FixedOffset, NaiveDate, NaiveTime, Timelike};
 
-use crate::params::{FromParam, ToParam};
+use crate::extract::params::{FromParam, ToParam};
 use crate::validate::format::{is_uuid, parse_date, parse_date_time, Parts};
 use crate::validate::{Format, Schema, Shown, Validate, Violations};
 

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use http::{Response, StatusCode};
 
 use crate::error::ApiError;
-use crate::request::OperationRequest;
+use crate::extract::request::OperationRequest;
+use crate::registry::{ApiRouter, OperationSpec};
 use crate::response::Body;
-use crate::router::{ApiRouter, OperationSpec};
 use crate::validate::{Schema, Validate, Violations};
 
 impl ApiRouter {

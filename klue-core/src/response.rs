@@ -5,6 +5,7 @@ use http::{header, HeaderValue, Response, StatusCode};
 use http_body_util::Full;
 use serde::Serialize;
 
+use crate::raw_body::RawBody;
 use crate::ApiError;
 
 /// The body type of every response klue sends.
@@ -52,5 +53,39 @@ pub fn json_bytes_response(status: StatusCode, bytes: Bytes) -> Response<Body> {
 pub fn empty_response(status: StatusCode) -> Response<Body> {
     let mut response = Response::new(Full::new(Bytes::new()));
     *response.status_mut() = status;
+    response
+}
+
+/// A `text/*` response.
+pub fn text_response(
+    status: StatusCode,
+    content_type: &'static str,
+    body: String,
+) -> Response<Body> {
+    media_response(status, content_type, Bytes::from(body))
+}
+
+/// A response with undecoded bytes; `default_type` when the body names no type.
+pub fn raw_response(
+    status: StatusCode,
+    default_type: &'static str,
+    body: RawBody,
+) -> Response<Body> {
+    let content_type = if body.content_type.is_empty() {
+        default_type
+    } else {
+        &body.content_type
+    };
+    media_response(status, content_type, body.bytes)
+}
+
+fn media_response(status: StatusCode, content_type: &str, bytes: Bytes) -> Response<Body> {
+    let mut response = Response::new(Body::new(bytes));
+    *response.status_mut() = status;
+    if let Ok(value) = http::HeaderValue::from_str(content_type) {
+        response
+            .headers_mut()
+            .insert(http::header::CONTENT_TYPE, value);
+    }
     response
 }

@@ -3,10 +3,11 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
+#[cfg(feature = "cli")]
 use clap::Parser;
 
 use crate::config::{LogConfig, LogFormat, ServerConfig};
-use crate::router::ApiRouter;
+use crate::registry::ApiRouter;
 use crate::server::{Server, ShutdownReport};
 
 /// The exit status of a service stopped with requests still unanswered at the shutdown
@@ -14,21 +15,58 @@ use crate::server::{Server, ShutdownReport};
 /// (configuration, address); 2, bad command line.
 pub const EXIT_REQUESTS_DROPPED: u8 = 3;
 
-/// Command-line arguments of a klue service binary.
-#[derive(Debug, Clone, Parser)]
-#[command(about = "A klue service")]
+/// Command-line arguments of a klue service binary (parsed by clap with the `cli` feature;
+/// without it, only `PORT` and `HOST` are read, see [`ServerArgs::from_process`]).
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "cli", derive(Parser))]
+#[cfg_attr(feature = "cli", command(about = "A klue service"))]
 pub struct ServerArgs {
     /// Port to listen on.
-    #[arg(long, env = "PORT", default_value_t = 8080)]
+    #[cfg_attr(feature = "cli", arg(long, env = "PORT", default_value_t = DEFAULT_PORT))]
     pub port: u16,
     /// Address to listen on.
-    #[arg(long, env = "HOST", default_value_t = IpAddr::V4(Ipv4Addr::UNSPECIFIED))]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, env = "HOST", default_value_t = IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+    )]
     pub host: IpAddr,
     /// Serve klue's built-ins (/health, /version, /metrics, /openapi.json, /docs...) under
     /// this path prefix, e.g. `/_klue`, instead of at the root (overrides
     /// KLUE_BUILTINS_PREFIX). Paths the spec declares itself are the spec's either way.
-    #[arg(long, value_parser = crate::config::builtins_prefix)]
+    #[cfg_attr(feature = "cli", arg(long, value_parser = crate::config::builtins_prefix))]
     pub builtins_prefix: Option<String>,
+}
+
+/// The port a service listens on unless `--port` or `PORT` says otherwise.
+const DEFAULT_PORT: u16 = 8080;
+
+impl ServerArgs {
+    /// The arguments of this process: its command line and `PORT` / `HOST` with the `cli`
+    /// feature (`--help`, or a bad argument, exits as clap does: 0 / 2); without it `PORT` and
+    /// `HOST` only (a malformed one exits 2, like a bad command line).
+    pub fn from_process() -> Self {
+        #[cfg(feature = "cli")]
+        {
+            ServerArgs::parse()
+        }
+        #[cfg(not(feature = "cli"))]
+        {
+            fn var<T: std::str::FromStr>(name: &str, default: T) -> T {
+                match std::env::var(name) {
+                    Err(_) => default,
+                    Ok(text) => text.parse().unwrap_or_else(|_| {
+                        eprintln!("error: {name}='{text}' is malformed");
+                        std::process::exit(2)
+                    }),
+                }
+            }
+            ServerArgs {
+                port: var("PORT", DEFAULT_PORT),
+                host: var("HOST", IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+                builtins_prefix: None,
+            }
+        }
+    }
 }
 
 /// Installs the log subscriber on stderr as the `KLUE_LOG*` variables say (see
@@ -145,7 +183,7 @@ where
 /// reporters, versioned APIs): parses [`ServerArgs`], initialises logging from the server's
 /// configuration and serves until SIGTERM or SIGINT, then drains in-flight requests.
 pub async fn serve_with(mut server: Server) -> ExitCode {
-    let args = ServerArgs::parse();
+    let args = ServerArgs::from_process();
     if let Some(prefix) = args.builtins_prefix {
         server.config.builtins_prefix = prefix;
     }

@@ -144,6 +144,26 @@ macro_rules! object_serde {
     };
 }
 
+/// Deserializes a required, nullable field: it must be present, and may be `null` (`None`).
+/// (A plain `Option` field would also accept its absence.)
+pub fn deserialize_nullable<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer)
+}
+
+/// Deserializes an optional, nullable field so that absent (`None`, through `#[serde(default)]`),
+/// `null` (`Some(None)`) and a value (`Some(Some(v))`) stay distinct.
+pub fn deserialize_present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};

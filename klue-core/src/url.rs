@@ -5,8 +5,8 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
 use serde::Serialize;
 
-use crate::params::ToParam;
-use crate::style::{encode, ParamSpec};
+use crate::extract::params::ToParam;
+use crate::extract::style::{encode, ParamSpec};
 use crate::validate::{Location, Violation};
 
 /// Characters escaped in a path segment (RFC 3986 `pchar` allows the rest).

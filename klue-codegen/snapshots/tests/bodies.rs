@@ -6,8 +6,9 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use klue_core::codegen::{BodyStream, Bytes, ClientConfig, ClientError, FilePart};
+use bytes::Bytes;
 use klue_core::{ApiError, ServerConfig};
+use klue_core::{BodyStream, ClientConfig, ClientError, FilePart};
 use klue_snapshots::bodies as api;
 use serde_json::json;
 

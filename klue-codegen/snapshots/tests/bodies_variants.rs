@@ -2,8 +2,8 @@
 //! `formData` parameters with `type: file`, and 3.1 files named by `contentMediaType`, each a
 //! multipart struct with file parts, validated with pointers, and sent by the client.
 
-use klue_core::codegen::{BodyStream, ClientConfig, FilePart};
 use klue_core::{ApiError, ServerConfig};
+use klue_core::{BodyStream, ClientConfig, FilePart};
 use klue_snapshots::{oas31_bodies as v31, swagger2_form_data as v2};
 use serde_json::json;
 

@@ -1,6 +1,6 @@
 //! Cookie parameters over real HTTP: decoded and validated on the server, sent by the client.
 
-use klue_core::codegen::ClientConfig;
+use klue_core::ClientConfig;
 use klue_core::{ApiError, ServerConfig};
 use klue_snapshots::cookies as api;
 

@@ -2,7 +2,7 @@
 //! with a `default` reaches the handler as that value (a given one is validated as any
 //! other); structs with optional fields have `Default` or `new(required...)`.
 
-use klue_core::codegen::ClientConfig;
+use klue_core::ClientConfig;
 use klue_core::{ApiError, ServerConfig};
 use klue_snapshots::defaults as api;
 

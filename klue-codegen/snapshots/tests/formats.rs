@@ -4,8 +4,8 @@
 //! ones (`2021-02-30`, a space for `T`, a UUID without hyphens) are a 400 naming each pointer;
 //! the typed client sends and reads them back equal.
 
-use klue_core::codegen::ClientConfig;
 use klue_core::formats::{chrono, Date, DateTime, Uuid};
+use klue_core::ClientConfig;
 use klue_core::{ApiError, ServerConfig};
 use klue_snapshots::formats as api;
 use serde_json::json;

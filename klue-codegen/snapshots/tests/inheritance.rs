@@ -3,7 +3,7 @@
 //! `Dog` is accepted with its own fields and rules, picked by `petType`; the base itself is
 //! `Pet::PetBase`; an unknown tag is a 400 at `/petType`, also inside arrays.
 
-use klue_core::codegen::ClientConfig;
+use klue_core::ClientConfig;
 use klue_core::{ApiError, ServerConfig};
 use klue_snapshots::inheritance as api;
 use serde_json::{json, Value};

@@ -2,8 +2,9 @@
 //! type (octet-stream, `image/*`, multipart, `*/*`), form bodies decoded into a struct and
 //! validated with pointers, and JSON chosen when an operation offers several types.
 
-use klue_core::codegen::{BodyStream, Bytes, ClientConfig, RawBody};
+use bytes::Bytes;
 use klue_core::{ApiError, ServerConfig};
+use klue_core::{BodyStream, ClientConfig, RawBody};
 use klue_snapshots::media as api;
 use serde_json::json;
 

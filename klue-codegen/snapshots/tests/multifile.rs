@@ -3,7 +3,7 @@
 //! spec, nested through files (a pet's tags come from `common.yaml`, whose tags hold pets), and
 //! violations carry their pointers. Swagger 2.0, OpenAPI 3.0 and 3.1.
 
-use klue_core::codegen::ClientConfig;
+use klue_core::ClientConfig;
 use klue_core::{ApiError, ServerConfig};
 use klue_snapshots::{multifile, oas31_multifile, swagger2_multifile};
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! `nullable` over real HTTP: absent, null and a value reach the handler as three different
 //! things where the spec makes them differ, and constraints still apply to present values.
 
-use klue_core::codegen::ClientConfig;
+use klue_core::ClientConfig;
 use klue_core::{ApiError, ServerConfig};
 use klue_snapshots::nullable as api;
 use serde_json::json;

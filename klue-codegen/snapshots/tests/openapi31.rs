@@ -3,7 +3,7 @@
 //! `null` and still checks strings, `const` accepts only its value, and numeric
 //! `exclusiveMinimum`/`exclusiveMaximum` exclude the bound; violations carry their pointer.
 
-use klue_core::codegen::ClientConfig;
+use klue_core::ClientConfig;
 use klue_core::{ApiError, ServerConfig};
 use klue_snapshots::oas31_served::{
     self as served, Measurement, MeasurementKind, Oas31ServedApi, RecordMeasurementParams,

@@ -2,7 +2,7 @@
 //! whose alternatives pin their tag with `const`, `additionalProperties: false` and a schema
 //! beside properties, a default, a format; and a round trip through the generated client.
 
-use klue_core::codegen::ClientConfig;
+use klue_core::ClientConfig;
 use klue_core::{ApiError, ServerConfig};
 use klue_snapshots::oas31_unions::{
     self as api, Click, ClickType, Event, Oas31UnionsApi, Scroll, ScrollType, SendEventParams,

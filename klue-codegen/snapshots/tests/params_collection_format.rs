@@ -3,7 +3,7 @@
 //! round trip through the generated client, and a typed response header.
 
 use http::Method;
-use klue_core::codegen::ClientConfig;
+use klue_core::ClientConfig;
 use klue_core::{ApiError, ServerConfig};
 use klue_snapshots::params_collection_format as api;
 use serde_json::json;

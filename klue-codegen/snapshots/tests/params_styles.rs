@@ -4,8 +4,8 @@
 //! generated client for each style, and typed response headers both ways.
 
 use http::Method;
-use klue_core::codegen::{ClientConfig, ClientError};
 use klue_core::{ApiError, ServerConfig};
+use klue_core::{ClientConfig, ClientError};
 use klue_snapshots::params_styles as api;
 use serde_json::{json, Value};
 use testaccept::TestClient;
@@ -83,7 +83,7 @@ impl api::ParamsStylesApi for Echo {
                 })
             }
             api::GetLimitsMode::Other => api::GetLimitsResponse::Default(
-                klue_core::codegen::StatusCode::NON_AUTHORITATIVE_INFORMATION,
+                http::StatusCode::NON_AUTHORITATIVE_INFORMATION,
                 api::GetLimitsDefaultHeaders { x_cost: 3 },
             ),
         })
@@ -481,7 +481,7 @@ async fn response_headers_are_sent_and_read_back() {
             .await
             .expect("other"),
         api::GetLimitsResponse::Default(
-            klue_core::codegen::StatusCode::NON_AUTHORITATIVE_INFORMATION,
+            http::StatusCode::NON_AUTHORITATIVE_INFORMATION,
             api::GetLimitsDefaultHeaders { x_cost: 3 }
         )
     );

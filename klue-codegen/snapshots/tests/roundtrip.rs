@@ -2,8 +2,9 @@
 //! generated server of the same snapshot and gets back what the handler returned; errors come
 //! back as typed errors carrying the server's `error_id`.
 
-use klue_core::codegen::{ClientConfig, ClientError, StatusCode};
+use http::StatusCode;
 use klue_core::{ApiError, Authenticator, JwtConfig, ServerConfig};
+use klue_core::{ClientConfig, ClientError};
 use klue_snapshots::{bench, helloworld as hw};
 
 fn jwt() -> JwtConfig {

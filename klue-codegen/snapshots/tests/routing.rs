@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use klue_core::codegen::ClientConfig;
+use klue_core::ClientConfig;
 use klue_core::{ApiError, BuildError, Server, ServerConfig};
 use klue_snapshots::routing as api;
 use serde_json::{json, Value};
@@ -319,7 +319,7 @@ async fn one_api_with_two_operations_of_one_shape_serves_the_first() {
             move |request: klue_core::OperationRequest| async move {
                 let mut v = klue_core::Violations::default();
                 let id: Option<String> =
-                    request.path_param(&mut v, "id", &klue_core::codegen::plain::STRING);
+                    request.path_param(&mut v, "id", &klue_core::validate::plain::STRING);
                 Ok(klue_core::json_response(
                     http::StatusCode::OK,
                     &json!({"operation": spec.id, "params": {"id": id}}),

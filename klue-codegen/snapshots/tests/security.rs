@@ -3,7 +3,7 @@
 //! OAuth2 and OpenID Connect are bearer JWTs, and basic auth hands over the decoded
 //! credentials.
 
-use klue_core::codegen::ClientConfig;
+use klue_core::ClientConfig;
 use klue_core::{ApiError, Authenticator, JwtConfig, ServerConfig};
 use klue_snapshots::security as api;
 use serde_json::json;

@@ -4,8 +4,9 @@
 //! with JSON pointers, the `x-decorate-server: ...requires_auth` operation wants a JWT, and the
 //! `x-no-bind-server` operation is not served.
 
-use klue_core::codegen::{ClientConfig, ClientError, StatusCode};
+use http::StatusCode;
 use klue_core::{ApiError, Authenticator, JwtConfig, ServerConfig};
+use klue_core::{ClientConfig, ClientError};
 use klue_snapshots::swagger2_helloworld as hw;
 use serde_json::json;
 

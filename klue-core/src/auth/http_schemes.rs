@@ -18,8 +18,8 @@ use http::{HeaderMap, HeaderValue};
 use super::header::checked_token;
 use super::Claims;
 use crate::error::{codes, ApiError};
-use crate::params::ToParam;
-use crate::request::OperationRequest;
+use crate::extract::params::ToParam;
+use crate::extract::request::OperationRequest;
 
 /// The longest `Authorization` header read, in bytes: longer ones are refused with 401.
 pub const MAX_AUTHORIZATION_BYTES: usize = 8 * 1024;
@@ -210,7 +210,7 @@ fn authorization(
     let mut values = headers.get_all(AUTHORIZATION).iter();
     let Some(value) = values.next() else {
         if required {
-            let missing = crate::codegen::credential_missing(&["Authorization"]);
+            let missing = crate::error::credential_missing(&["Authorization"]);
             return Err(missing.with_www_authenticate_if_unset(challenge()));
         }
         return Ok(None);

@@ -1,4 +1,5 @@
-//! The runtime of generated clients: one pooled HTTP/1.1 client (HTTPS through rustls) that
+//! The runtime of generated clients (the `client` feature): one pooled HTTP/1.1 client (HTTPS
+//! through rustls with the `tls` feature) that
 //! retries what is safe to retry, forwards the caller's auth, call id and call path, and turns
 //! answers into typed values or [`ClientError`]s.
 //!
@@ -11,9 +12,11 @@
 //!   idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE): a POST or PATCH that may have
 //!   reached the server is never sent twice.
 
+mod body;
 mod context;
 mod error;
 mod json;
+#[cfg(feature = "tls")]
 mod tls;
 
 use std::fmt;
@@ -24,16 +27,16 @@ use bytes::Bytes;
 use http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full, StreamBody};
 use hyper::body::Frame;
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::validate::{Location, Violation};
 
+pub use body::{decode_raw, decode_text, encode_form, set_body_type};
 pub use context::{CallContext, CALL_ID_HEADER, CALL_PATH_HEADER};
 pub use error::ClientError;
 pub use json::{decode_json, encode_json, error_from_response};
+#[cfg(feature = "tls")]
 pub use tls::https_connector;
 
 const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
@@ -142,7 +145,7 @@ type TransportBody = http_body_util::Either<Full<Bytes>, StreamBody<FrameStream>
 type FrameStream = std::pin::Pin<
     Box<dyn futures_util::Stream<Item = Result<Frame<Bytes>, crate::ApiError>> + Send>,
 >;
-type Transport = Client<HttpsConnector<HttpConnector>, TransportBody>;
+type Transport = Client<crate::connector::Connector, TransportBody>;
 
 /// A client of one service: cheap to clone, and clones share one connection pool.
 #[derive(Clone)]
@@ -204,12 +207,12 @@ impl HttpClient {
             }
         };
 
-        let https = tls::https_connector(Some(config.connect_timeout), None)
+        let connector = crate::connector::connector(Some(config.connect_timeout))
             .map_err(ClientError::InvalidConfig)?;
         let transport = Client::builder(TokioExecutor::new())
             // Without a timer the pool never expires idle connections.
             .pool_timer(TokioTimer::new())
-            .build(https);
+            .build(connector);
         Ok(HttpClient {
             inner: Arc::new(Inner {
                 config,
@@ -479,7 +482,13 @@ fn parse_base_url(base_url: &str) -> Result<String, ClientError> {
     let uri = Uri::try_from(base_url).map_err(|_| invalid("is not a URL"))?;
     let scheme = match uri.scheme_str() {
         Some(scheme) if scheme.eq_ignore_ascii_case("http") => "http",
-        Some(scheme) if scheme.eq_ignore_ascii_case("https") => "https",
+        Some(scheme) if scheme.eq_ignore_ascii_case("https") => {
+            // Without rustls an https URL would fail at each call's connect: say so up front.
+            if !cfg!(feature = "tls") {
+                return Err(invalid("is https, which needs klue-core's `tls` feature"));
+            }
+            "https"
+        }
         Some(_) => return Err(invalid("is neither http nor https")),
         None => return Err(invalid("has no scheme")),
     };

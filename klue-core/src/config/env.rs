@@ -65,130 +65,138 @@ pub(super) fn server_config(
         problems: Vec::new(),
     };
     let defaults = ServerConfig::default();
-    let jwt = match JwtConfig::from_lookup(|name| r.text(name)) {
-        Ok(jwt) => jwt,
-        Err(err) => {
-            r.problems.push(err.to_string());
-            JwtConfig::default()
-        }
+    // The fields are read in the order written, which is the order the problems are listed in.
+    let config = ServerConfig {
+        jwt: r.jwt(),
+        body_limit: r.parsed("KLUE_BODY_LIMIT", "a number of bytes", defaults.body_limit),
+        container_version: r.text("KLUE_CONTAINER_VERSION").unwrap_or_default(),
+        shutdown_timeout: r.seconds("KLUE_SHUTDOWN_TIMEOUT", defaults.shutdown_timeout),
+        log: r.log(),
+        cors: r.cors(),
+        compression: r.flag("KLUE_COMPRESSION", defaults.compression),
+        header_read_timeout: r.seconds("KLUE_HEADER_READ_TIMEOUT", defaults.header_read_timeout),
+        request_timeout: r.request_timeout(defaults.request_timeout),
+        keep_alive: r.flag("KLUE_KEEP_ALIVE", defaults.keep_alive),
+        http2: r.flag("KLUE_HTTP2", defaults.http2),
+        http2_max_concurrent_streams: r.parsed(
+            "KLUE_HTTP2_MAX_STREAMS",
+            "a number",
+            defaults.http2_max_concurrent_streams,
+        ),
+        builtins: Builtins {
+            docs: r.flag("KLUE_DOCS", true),
+            metrics: r.flag("KLUE_METRICS", true),
+            health: r.flag("KLUE_HEALTH", true),
+        },
+        builtins_prefix: r.builtins_prefix(),
+        health_timeout: r.seconds("KLUE_HEALTH_TIMEOUT", defaults.health_timeout),
+        slow_call_threshold: Duration::from_millis(r.parsed(
+            "KLUE_SLOW_CALL_MS",
+            "a number of milliseconds",
+            defaults.slow_call_threshold.as_millis() as u64,
+        )),
+        report_webhook: r.report_webhook(),
     };
-    let body_limit = r.parsed("KLUE_BODY_LIMIT", "a number of bytes", defaults.body_limit);
-    let container_version = r.text("KLUE_CONTAINER_VERSION").unwrap_or_default();
-    let shutdown_timeout = r.seconds("KLUE_SHUTDOWN_TIMEOUT", defaults.shutdown_timeout);
-    let format = match r
-        .text("KLUE_LOG_FORMAT")
-        .map(|t| t.trim().to_ascii_lowercase())
-    {
-        None => LogFormat::Human,
-        Some(t) if t == "human" || t == "text" => LogFormat::Human,
-        Some(t) if t == "json" => LogFormat::Json,
-        Some(t) => {
-            r.problems
-                .push(format!("KLUE_LOG_FORMAT: '{t}' is not 'human' or 'json'"));
-            LogFormat::Human
-        }
-    };
-    let filter = r
-        .text("KLUE_LOG")
-        .or_else(|| r.text("RUST_LOG"))
-        .unwrap_or_else(|| "info".to_owned());
-    if let Err(err) = tracing_subscriber::EnvFilter::try_new(&filter) {
-        r.problems.push(format!(
-            "KLUE_LOG/RUST_LOG: '{filter}' is not a filter: {err}"
-        ));
+    if r.problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(ConfigError {
+            problems: r.problems,
+        })
     }
-    let access_log = r.flag("KLUE_ACCESS_LOG", true);
-    let cors = r.text("KLUE_CORS_ORIGINS").map(|text| {
-        if text.trim() == "*" {
-            CorsOrigins::Any
-        } else {
-            let origins: Vec<String> = text
-                .split(',')
-                .map(|o| o.trim().trim_end_matches('/').to_owned())
-                .filter(|o| !o.is_empty())
-                .collect();
-            for origin in &origins {
-                let valid = (origin.starts_with("http://") || origin.starts_with("https://"))
-                    && http::HeaderValue::from_str(origin).is_ok();
-                if !valid {
-                    r.problems.push(format!(
-                        "KLUE_CORS_ORIGINS: '{origin}' is not an origin like https://app.example.com"
-                    ));
-                }
+}
+
+/// The settings that take more than one variable or a check of their own.
+impl<F: Fn(&str) -> Option<String>> Reader<F> {
+    fn jwt(&mut self) -> JwtConfig {
+        match JwtConfig::from_lookup(|name| self.text(name)) {
+            Ok(jwt) => jwt,
+            Err(err) => {
+                self.problems.push(err.to_string());
+                JwtConfig::default()
             }
-            CorsOrigins::List(origins)
         }
-    });
-    let compression = r.flag("KLUE_COMPRESSION", defaults.compression);
-    let header_read_timeout = r.seconds("KLUE_HEADER_READ_TIMEOUT", defaults.header_read_timeout);
-    let request_timeout = match r.seconds(
-        "KLUE_REQUEST_TIMEOUT",
-        defaults.request_timeout.unwrap_or_default(),
-    ) {
-        zero if zero.is_zero() => None,
-        timeout => Some(timeout),
-    };
-    let keep_alive = r.flag("KLUE_KEEP_ALIVE", defaults.keep_alive);
-    let http2 = r.flag("KLUE_HTTP2", defaults.http2);
-    let http2_max_concurrent_streams = r.parsed(
-        "KLUE_HTTP2_MAX_STREAMS",
-        "a number",
-        defaults.http2_max_concurrent_streams,
-    );
-    let builtins = Builtins {
-        docs: r.flag("KLUE_DOCS", true),
-        metrics: r.flag("KLUE_METRICS", true),
-        health: r.flag("KLUE_HEALTH", true),
-    };
-    let builtins_prefix = r
-        .text("KLUE_BUILTINS_PREFIX")
-        .map_or(Ok(String::new()), |text| super::builtins_prefix(&text))
-        .unwrap_or_else(|problem| {
-            r.problems.push(format!("KLUE_BUILTINS_PREFIX: {problem}"));
-            String::new()
-        });
-    let health_timeout = r.seconds("KLUE_HEALTH_TIMEOUT", defaults.health_timeout);
-    let slow_ms: u64 = r.parsed(
-        "KLUE_SLOW_CALL_MS",
-        "a number of milliseconds",
-        defaults.slow_call_threshold.as_millis() as u64,
-    );
-    let report_webhook = r.text("KLUE_REPORT_WEBHOOK");
-    if let Some(url) = &report_webhook {
+    }
+
+    fn log(&mut self) -> LogConfig {
+        let format = match self
+            .text("KLUE_LOG_FORMAT")
+            .map(|t| t.trim().to_ascii_lowercase())
+        {
+            None => LogFormat::Human,
+            Some(t) if t == "human" || t == "text" => LogFormat::Human,
+            Some(t) if t == "json" => LogFormat::Json,
+            Some(t) => {
+                self.problems
+                    .push(format!("KLUE_LOG_FORMAT: '{t}' is not 'human' or 'json'"));
+                LogFormat::Human
+            }
+        };
+        let filter = self
+            .text("KLUE_LOG")
+            .or_else(|| self.text("RUST_LOG"))
+            .unwrap_or_else(|| "info".to_owned());
+        if let Err(err) = tracing_subscriber::EnvFilter::try_new(&filter) {
+            self.problems.push(format!(
+                "KLUE_LOG/RUST_LOG: '{filter}' is not a filter: {err}"
+            ));
+        }
+        LogConfig {
+            format,
+            filter,
+            access_log: self.flag("KLUE_ACCESS_LOG", true),
+        }
+    }
+
+    fn cors(&mut self) -> Option<CorsOrigins> {
+        let text = self.text("KLUE_CORS_ORIGINS")?;
+        if text.trim() == "*" {
+            return Some(CorsOrigins::Any);
+        }
+        let origins: Vec<String> = text
+            .split(',')
+            .map(|o| o.trim().trim_end_matches('/').to_owned())
+            .filter(|o| !o.is_empty())
+            .collect();
+        for origin in &origins {
+            let valid = (origin.starts_with("http://") || origin.starts_with("https://"))
+                && http::HeaderValue::from_str(origin).is_ok();
+            if !valid {
+                self.problems.push(format!(
+                    "KLUE_CORS_ORIGINS: '{origin}' is not an origin like https://app.example.com"
+                ));
+            }
+        }
+        Some(CorsOrigins::List(origins))
+    }
+
+    /// `KLUE_REQUEST_TIMEOUT`; 0 switches it off.
+    fn request_timeout(&mut self, default: Option<Duration>) -> Option<Duration> {
+        match self.seconds("KLUE_REQUEST_TIMEOUT", default.unwrap_or_default()) {
+            zero if zero.is_zero() => None,
+            timeout => Some(timeout),
+        }
+    }
+
+    fn builtins_prefix(&mut self) -> String {
+        self.text("KLUE_BUILTINS_PREFIX")
+            .map_or(Ok(String::new()), |text| super::builtins_prefix(&text))
+            .unwrap_or_else(|problem| {
+                self.problems
+                    .push(format!("KLUE_BUILTINS_PREFIX: {problem}"));
+                String::new()
+            })
+    }
+
+    fn report_webhook(&mut self) -> Option<SecretUrl> {
+        let url = self.text("KLUE_REPORT_WEBHOOK")?;
         if !url.starts_with("http://") && !url.starts_with("https://") {
-            r.problems.push(format!(
+            self.problems.push(format!(
                 "KLUE_REPORT_WEBHOOK: '{url}' is not an http(s) URL"
             ));
         }
+        Some(SecretUrl(url))
     }
-    if !r.problems.is_empty() {
-        return Err(ConfigError {
-            problems: r.problems,
-        });
-    }
-    Ok(ServerConfig {
-        jwt,
-        body_limit,
-        container_version,
-        shutdown_timeout,
-        log: LogConfig {
-            format,
-            filter,
-            access_log,
-        },
-        cors,
-        compression,
-        header_read_timeout,
-        request_timeout,
-        keep_alive,
-        http2,
-        http2_max_concurrent_streams,
-        builtins,
-        builtins_prefix,
-        health_timeout,
-        slow_call_threshold: Duration::from_millis(slow_ms),
-        report_webhook: report_webhook.map(SecretUrl),
-    })
 }
 
 #[cfg(test)]

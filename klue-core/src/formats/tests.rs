@@ -1,5 +1,5 @@
 use super::{Date, DateTime, Uuid};
-use crate::params::FromParam;
+use crate::extract::params::FromParam;
 use crate::validate::Format;
 
 const DATE_TIMES: &[&str] = &[

@@ -7,8 +7,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{header, Method, Request};
 use http_body_util::{BodyExt, Full};
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
@@ -18,7 +16,7 @@ use super::{Report, ReportFuture, Reporter};
 #[derive(Clone)]
 pub struct WebhookReporter {
     url: http::Uri,
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: Client<crate::connector::Connector, Full<Bytes>>,
 }
 
 impl std::fmt::Debug for WebhookReporter {
@@ -31,12 +29,18 @@ impl std::fmt::Debug for WebhookReporter {
 }
 
 impl WebhookReporter {
-    /// A reporter posting to `url` (http or https).
+    /// A reporter posting to `url` (http, or https with the `tls` feature).
     pub fn new(url: &str) -> Result<Self, String> {
         let url: http::Uri = url
             .parse()
             .map_err(|err| format!("'{url}' is not a URL: {err}"))?;
-        let connector = crate::client::https_connector(Some(Duration::from_secs(5)), None)?;
+        if url.scheme_str() == Some("https") && !cfg!(feature = "tls") {
+            return Err(format!(
+                "'{}' is https, which needs klue-core's `tls` feature",
+                url.host().unwrap_or("")
+            ));
+        }
+        let connector = crate::connector::connector(Some(Duration::from_secs(5)))?;
         let client = Client::builder(TokioExecutor::new()).build(connector);
         Ok(WebhookReporter { url, client })
     }

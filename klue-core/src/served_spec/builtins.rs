@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::{component, component_map, component_names, free_name, object_entry, ServerContract};
 use crate::builtin;
-use crate::router::OperationSpec;
+use crate::registry::OperationSpec;
 
 /// The built-ins' operations as the server binds them (for their auth when errors are added).
 pub(super) static OPERATIONS: [&OperationSpec; 5] = [

@@ -2,7 +2,7 @@ use http::Method;
 use serde_json::{json, Value};
 
 use super::{build, ServerContract};
-use crate::router::{ApiInfo, AuthMode, BodySpec, OperationSpec};
+use crate::registry::{ApiInfo, AuthMode, BodySpec, OperationSpec};
 
 static CREATE: OperationSpec = OperationSpec {
     id: "create_item",

@@ -7,7 +7,7 @@ use http::{header, HeaderMap};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 
-use crate::router::BodySpec;
+use crate::registry::BodySpec;
 use crate::ApiError;
 
 pub(super) fn check_content_type(headers: &HeaderMap, accepted: &[&str]) -> Result<(), ApiError> {
@@ -19,7 +19,7 @@ pub(super) fn check_content_type(headers: &HeaderMap, accepted: &[&str]) -> Resu
         Some(essence)
             if accepted
                 .iter()
-                .any(|a| crate::router::media_matches(a, essence)) =>
+                .any(|a| crate::extract::media::media_matches(a, essence)) =>
         {
             Ok(())
         }
@@ -38,7 +38,7 @@ pub(super) fn streamed_type(headers: &HeaderMap, spec: &BodySpec) -> Option<Stri
         .and_then(|value| value.to_str().ok())
         .unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim();
-    let matches = |accepted: &&str| crate::router::media_matches(accepted, essence);
+    let matches = |accepted: &&str| crate::extract::media::media_matches(accepted, essence);
     let decoded = spec
         .content_types
         .iter()

@@ -1,5 +1,5 @@
-//! Accepting connections: HTTP/1.1 and h2c on one port, compression and CORS (when
-//! configured) around the service, graceful shutdown (see [`super::drain`]).
+//! Accepting connections: HTTP/1.1 and h2c on one port, the middleware stack (see
+//! [`super::stack`]) around the service, graceful shutdown (see [`super::drain`]).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -13,15 +13,14 @@ use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::{TcpListener, TcpStream};
 use tower::Layer;
-use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use super::accept_backoff::AcceptBackoff;
 use super::drain::{Drain, ShutdownReport};
-use super::http_service::HttpService;
 use super::idle::serve_until_idle;
 use super::parse_error_envelope::EnvelopeIo;
+use super::stack::{cors, HttpService};
 use super::KlueService;
-use crate::config::{CorsOrigins, ServerConfig};
+use crate::config::ServerConfig;
 
 /// A server bound to its address, ready to serve.
 #[derive(Debug)]
@@ -179,20 +178,5 @@ fn connection_builder(config: &ServerConfig) -> auto::Builder<TokioExecutor> {
         builder
     } else {
         builder.http1_only()
-    }
-}
-
-fn cors(origins: &CorsOrigins) -> CorsLayer {
-    let layer = CorsLayer::new()
-        .allow_methods(Any)
-        .allow_headers(Any)
-        .expose_headers([http::header::HeaderName::from_static("x-request-id")])
-        .max_age(Duration::from_secs(600));
-    match origins {
-        CorsOrigins::Any => layer.allow_origin(Any),
-        CorsOrigins::List(list) => layer.allow_origin(AllowOrigin::list(
-            list.iter()
-                .filter_map(|o| http::HeaderValue::from_str(o).ok()),
-        )),
     }
 }

@@ -4,14 +4,14 @@
 mod accept_backoff;
 mod body;
 mod drain;
-mod http_service;
 mod idle;
 mod listen;
 mod parse_error_envelope;
 mod plan;
+mod router;
 mod routes;
 mod service;
-mod table;
+mod stack;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,8 +23,8 @@ use tokio::net::TcpListener;
 use crate::config::ServerConfig;
 use crate::health::HealthChecks;
 use crate::hooks::{LayerFn, OperationService};
+use crate::registry::ApiRouter;
 use crate::report::Reporter;
-use crate::router::ApiRouter;
 
 pub use drain::ShutdownReport;
 pub use listen::BoundServer;

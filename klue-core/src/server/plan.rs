@@ -14,7 +14,7 @@ use crate::builtin::{self, VersionInfo};
 use crate::config::ServerConfig;
 use crate::health::HealthChecks;
 use crate::hooks::LayerFn;
-use crate::router::{ApiInfo, OperationSpec};
+use crate::registry::{ApiInfo, OperationSpec};
 use crate::served_spec::ServedSpec;
 
 /// An operation before it is compiled: where, what, and its layers (innermost first).
@@ -221,7 +221,7 @@ mod tests {
     use crate::builtin::VersionInfo;
     use crate::config::ServerConfig;
     use crate::health::HealthChecks;
-    use crate::router::ApiInfo;
+    use crate::registry::ApiInfo;
     use crate::served_spec::ServedSpec;
 
     static INFO: ApiInfo = ApiInfo {

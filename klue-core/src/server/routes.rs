@@ -17,14 +17,15 @@ use super::body::{
     check_content_type, check_declared_length, panic_message, read_body, streamed_type,
 };
 use crate::auth::Claims;
-use crate::body_stream::BodyStream;
+#[cfg(feature = "client")]
 use crate::client::CallContext;
+use crate::extract::body_stream::BodyStream;
+use crate::extract::request::OperationRequest;
 use crate::health::HealthChecks;
 use crate::hooks::OperationService;
 use crate::metrics::Metrics;
-use crate::request::OperationRequest;
+use crate::registry::{Handler, OperationSpec};
 use crate::response::Body;
-use crate::router::{Handler, OperationSpec};
 use crate::ApiError;
 
 /// What answers an operation.
@@ -124,15 +125,17 @@ pub(super) async fn run_action(
 
     // Taken before `parts` moves into the request: calls the handler makes to other
     // services forward the caller's auth, call id and call path (refcount bumps only).
+    // Without the client there are no such calls.
+    #[cfg(feature = "client")]
     let context = CallContext::from_headers(&parts.headers);
     let mut request = OperationRequest::new(parts, routed.params, body, claims);
     if let Some(stream) = stream {
         request = request.with_stream(stream);
     }
-    match context
-        .scope(AssertUnwindSafe(handler(request)).catch_unwind())
-        .await
-    {
+    let handled = AssertUnwindSafe(handler(request)).catch_unwind();
+    #[cfg(feature = "client")]
+    let handled = context.scope(handled);
+    match handled.await {
         Ok(result) => result,
         Err(panic) => Err(ApiError::internal_msg(format!(
             "handler of operation '{}' panicked: {}",

@@ -6,46 +6,44 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use http::{Request, Response};
 use hyper::body::Incoming;
 use tower::ServiceExt;
 
 use super::plan::{self, Planned};
+use super::router::{Miss, RouteTable};
 use super::routes::{run_action, Action, ActionService, Operation, Routed};
-use super::table::{Miss, RouteTable};
 use super::{BuildError, Mounted, Server};
-use crate::access::{request_id, Access, REQUEST_ID_HEADER};
 use crate::auth::Authenticator;
 use crate::builtin::VersionInfo;
 use crate::config::ServerConfig;
-use crate::error::ErrorDetails;
 use crate::error_map::{mapped_statuses, ErrorMaps};
 use crate::hooks::{IntoOperationService, LayerFn};
 use crate::metrics::{Metrics, SlotLabels};
-use crate::report::{LogReporter, Report, ReportKind, ReportQueue, Reporter, WebhookReporter};
+use crate::registry::{ApiInfo, AuthMode, OperationSpec};
+use crate::report::{LogReporter, ReportQueue, Reporter, WebhookReporter};
 use crate::response::Body;
-use crate::router::{ApiInfo, AuthMode, OperationSpec};
 use crate::served_spec::{self, ServedSpec, ServerContract};
 use crate::ApiError;
 
-struct Inner {
-    table: RouteTable,
-    auth: Authenticator,
-    body_limit: usize,
-    request_timeout: Option<Duration>,
-    metrics: Arc<Metrics>,
-    access_log: bool,
-    reports: ReportQueue,
-    service_name: String,
-    error_maps: ErrorMaps,
+pub(super) struct Inner {
+    pub(super) table: RouteTable,
+    pub(super) auth: Authenticator,
+    pub(super) body_limit: usize,
+    pub(super) request_timeout: Option<Duration>,
+    pub(super) metrics: Arc<Metrics>,
+    pub(super) access_log: bool,
+    pub(super) reports: ReportQueue,
+    pub(super) service_name: String,
+    pub(super) error_maps: ErrorMaps,
 }
 
 /// The hyper / tower service of a klue server: cheap to clone (one per connection).
 #[derive(Clone)]
 pub struct KlueService {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
 impl std::fmt::Debug for KlueService {
@@ -67,10 +65,10 @@ impl std::fmt::Debug for KlueService {
 
 /// What routing and authentication learned, for the access log and the reporters.
 #[derive(Default)]
-struct Seen<'a> {
-    operation: Option<(&'a str, &'a Operation)>,
-    unmatched_path: Option<String>,
-    user_id: Option<String>,
+pub(super) struct Seen<'a> {
+    pub(super) operation: Option<(&'a str, &'a Operation)>,
+    pub(super) unmatched_path: Option<String>,
+    pub(super) user_id: Option<String>,
 }
 
 impl KlueService {
@@ -89,15 +87,7 @@ impl KlueService {
             version: first.version.to_owned(),
             container: config.container_version.clone(),
         };
-        let auth = Authenticator::new(config.jwt.clone()).unwrap_or_else(|err| {
-            tracing::error!(error = %err, "JWT configuration unusable: every token will be refused");
-            Authenticator::disabled()
-        });
-        if !auth.is_configured() {
-            tracing::warn!(
-                "no JWT key configured (KLUE_JWT_SECRET): operations that need a token answer 401"
-            );
-        }
+        let auth = authenticator(&config);
 
         let checked = plan::check_routes(&apis, &config)?;
         let shadowed = &checked.shadowed;
@@ -107,40 +97,7 @@ impl KlueService {
             Vec::new()
         };
         let mut planned = plan::builtins(&config, health, &version, &served, shadowed);
-        let mut error_maps = ErrorMaps::default();
-        for mounted in apis {
-            let router = mounted.router;
-            router.check_verifiers()?;
-            let specs = router.operations.iter().map(|(spec, _)| *spec);
-            error_maps.add_api(&mounted.prefix, specs, &router.error_maps);
-            for (id, _) in &router.layers {
-                if let Some(id) = id {
-                    if !router.operations.iter().any(|(spec, _)| spec.id == id) {
-                        return Err(BuildError::UnknownOperation {
-                            what: "ApiRouter::layer_operation",
-                            operation: id.clone(),
-                        });
-                    }
-                }
-            }
-            for (spec, handler) in router.bound_operations() {
-                if checked.is_unreachable(spec) {
-                    continue;
-                }
-                let layers = router
-                    .layers
-                    .iter()
-                    .filter(|(id, _)| id.as_deref().is_none_or(|id| id == spec.id))
-                    .map(|(_, layer)| layer.clone())
-                    .collect();
-                planned.push(Planned {
-                    template: format!("{}{}", mounted.prefix, spec.path),
-                    spec,
-                    action: Some(Action::Handler(handler)),
-                    layers,
-                });
-            }
-        }
+        let error_maps = plan_operations(apis, &checked, &mut planned)?;
         for (id, _) in &slow_thresholds {
             if !planned.iter().any(|p| p.spec.id == id) {
                 return Err(BuildError::UnknownOperation {
@@ -149,72 +106,8 @@ impl KlueService {
                 });
             }
         }
-
-        // Slot 0 counts requests no route matched.
-        let mut labels = vec![SlotLabels {
-            operation: String::new(),
-            method: String::new(),
-            route: "-".to_owned(),
-        }];
-        labels.extend(planned.iter().map(|p| SlotLabels {
-            operation: p.spec.id.to_owned(),
-            method: p.spec.method.to_string(),
-            route: p.template.clone(),
-        }));
-        let klue_version = env!("CARGO_PKG_VERSION");
-        let metrics = Arc::new(Metrics::new(
-            &labels,
-            &[
-                ("api", first.name),
-                ("api_version", first.version),
-                ("container", &config.container_version),
-                ("klue_version", klue_version),
-            ],
-        ));
-
-        let mut table = RouteTable::default();
-        for (index, plan) in planned.into_iter().enumerate() {
-            let action = plan
-                .action
-                .unwrap_or_else(|| Action::Metrics(metrics.clone()));
-            let layers: Vec<&LayerFn> = plan.layers.iter().chain(&server_layers).collect();
-            let layered = (!layers.is_empty()).then(|| {
-                let innermost = ActionService {
-                    spec: plan.spec,
-                    action: action.clone(),
-                    body_limit: config.body_limit,
-                }
-                .into_operation_service();
-                layers
-                    .iter()
-                    .fold(innermost, |service, layer| layer(service))
-            });
-            let slow_threshold = slow_thresholds
-                .iter()
-                .rev()
-                .find(|(id, _)| id == plan.spec.id)
-                .map_or(config.slow_call_threshold, |(_, t)| *t);
-            let operation = Operation {
-                spec: plan.spec,
-                template: plan.template.clone(),
-                params: Box::default(),
-                selector: None,
-                slot: index + 1,
-                action,
-                layered,
-                slow_threshold,
-            };
-            table.add(&plan.template, operation)?;
-        }
-
-        let mut reporters: Vec<Arc<dyn Reporter>> = vec![Arc::new(LogReporter)];
-        if let Some(url) = &config.report_webhook {
-            match WebhookReporter::new(url.expose()) {
-                Ok(webhook) => reporters.push(Arc::new(webhook)),
-                Err(err) => tracing::error!(error = %err, "KLUE_REPORT_WEBHOOK unusable"),
-            }
-        }
-        reporters.extend(extra_reporters);
+        let metrics = Arc::new(metrics(&planned, first, &config));
+        let table = route_table(planned, &metrics, &config, &server_layers, &slow_thresholds)?;
         Ok(KlueService {
             inner: Arc::new(Inner {
                 table,
@@ -223,70 +116,14 @@ impl KlueService {
                 request_timeout: config.request_timeout,
                 metrics,
                 access_log: config.log.access_log,
-                reports: ReportQueue::new(reporters),
+                reports: ReportQueue::new(reporters(&config, extra_reporters)),
                 service_name: first.name.to_owned(),
                 error_maps,
             }),
         })
     }
 
-    /// Answers one request. Never fails: every error is an envelope response.
-    pub async fn handle(&self, request: Request<Incoming>) -> Response<Body> {
-        let inner = &*self.inner;
-        let start = Instant::now();
-        let _in_flight = inner.metrics.in_flight();
-        let request_id = request_id(request.headers());
-        let method = request.method().clone();
-        let mut seen = Seen::default();
-        let deadline = inner.request_timeout.map(|timeout| start + timeout);
-        let result = {
-            let dispatch = self.dispatch(request, deadline, &mut seen);
-            match inner.request_timeout {
-                None => dispatch.await,
-                Some(timeout) => tokio::time::timeout(timeout, dispatch)
-                    .await
-                    .unwrap_or_else(|_| Err(ApiError::server_timeout(timeout))),
-            }
-        };
-        let mut response = result.unwrap_or_else(ApiError::into_response);
-        let error = response.extensions_mut().remove::<ErrorDetails>();
-        if let Some(details) = &error {
-            let spec = seen.operation.map(|(_, op)| op.spec);
-            let path = seen.unmatched_path.as_deref();
-            inner.error_maps.apply(&mut response, details, spec, path);
-        }
-        let elapsed = start.elapsed();
-        let status = response.status();
-        let (route, operation) = seen.operation.unzip();
-        inner
-            .metrics
-            .record(operation.map_or(0, |op| op.slot), status, elapsed);
-        let access = Access {
-            method: &method,
-            route: route.unwrap_or("-"),
-            operation: operation.map_or("", |op| op.spec.id),
-            unmatched_path: seen.unmatched_path.as_deref(),
-            status,
-            elapsed,
-            request_id: &request_id,
-            user_id: seen.user_id.as_deref(),
-            error: error.as_ref(),
-        };
-        if inner.access_log {
-            access.log();
-        }
-        let threshold = operation.map(|op| op.slow_threshold);
-        let slow = threshold.is_some_and(|threshold| elapsed > threshold);
-        if status.is_server_error() || slow {
-            inner
-                .reports
-                .send(report(&access, &inner.service_name, threshold, slow));
-        }
-        response.headers_mut().insert(REQUEST_ID_HEADER, request_id);
-        response
-    }
-
-    async fn dispatch<'a>(
+    pub(super) async fn dispatch<'a>(
         &'a self,
         request: Request<Incoming>,
         deadline: Option<Instant>,
@@ -372,6 +209,149 @@ impl KlueService {
     }
 }
 
+/// The JWT authenticator of `config`; an unusable configuration refuses every token rather
+/// than stopping the service (it is logged).
+fn authenticator(config: &ServerConfig) -> Authenticator {
+    let auth = Authenticator::new(config.jwt.clone()).unwrap_or_else(|err| {
+        tracing::error!(error = %err, "JWT configuration unusable: every token will be refused");
+        Authenticator::disabled()
+    });
+    if !auth.is_configured() {
+        tracing::warn!(
+            "no JWT key configured (KLUE_JWT_SECRET): operations that need a token answer 401"
+        );
+    }
+    auth
+}
+
+/// Adds the reachable operations of `apis` to `planned`, with their layers; returns the
+/// APIs' error maps. An operation id a layer names must exist.
+fn plan_operations(
+    apis: Vec<Mounted>,
+    checked: &plan::Checked,
+    planned: &mut Vec<Planned>,
+) -> Result<ErrorMaps, BuildError> {
+    let mut error_maps = ErrorMaps::default();
+    for mounted in apis {
+        let router = mounted.router;
+        router.check_verifiers()?;
+        let specs = router.operations.iter().map(|(spec, _)| *spec);
+        error_maps.add_api(&mounted.prefix, specs, &router.error_maps);
+        for (id, _) in &router.layers {
+            if let Some(id) = id {
+                if !router.operations.iter().any(|(spec, _)| spec.id == id) {
+                    return Err(BuildError::UnknownOperation {
+                        what: "ApiRouter::layer_operation",
+                        operation: id.clone(),
+                    });
+                }
+            }
+        }
+        for (spec, handler) in router.bound_operations() {
+            if checked.is_unreachable(spec) {
+                continue;
+            }
+            let layers = router
+                .layers
+                .iter()
+                .filter(|(id, _)| id.as_deref().is_none_or(|id| id == spec.id))
+                .map(|(_, layer)| layer.clone())
+                .collect();
+            planned.push(Planned {
+                template: format!("{}{}", mounted.prefix, spec.path),
+                spec,
+                action: Some(Action::Handler(handler)),
+                layers,
+            });
+        }
+    }
+    Ok(error_maps)
+}
+
+/// The metrics of the server: one slot per planned route (slot 0 counts requests no route
+/// matched), labelled with the first API.
+fn metrics(planned: &[Planned], first: &ApiInfo, config: &ServerConfig) -> Metrics {
+    let mut labels = vec![SlotLabels {
+        operation: String::new(),
+        method: String::new(),
+        route: "-".to_owned(),
+    }];
+    labels.extend(planned.iter().map(|p| SlotLabels {
+        operation: p.spec.id.to_owned(),
+        method: p.spec.method.to_string(),
+        route: p.template.clone(),
+    }));
+    let klue_version = env!("CARGO_PKG_VERSION");
+    Metrics::new(
+        &labels,
+        &[
+            ("api", first.name),
+            ("api_version", first.version),
+            ("container", &config.container_version),
+            ("klue_version", klue_version),
+        ],
+    )
+}
+
+/// The routing table of `planned`: each operation with its layers (its own, then the
+/// server's) and its slow-call threshold; the `/metrics` action gets `metrics`.
+fn route_table(
+    planned: Vec<Planned>,
+    metrics: &Arc<Metrics>,
+    config: &ServerConfig,
+    server_layers: &[LayerFn],
+    slow_thresholds: &[(String, Duration)],
+) -> Result<RouteTable, BuildError> {
+    let mut table = RouteTable::default();
+    for (index, plan) in planned.into_iter().enumerate() {
+        let action = plan
+            .action
+            .unwrap_or_else(|| Action::Metrics(metrics.clone()));
+        let layers: Vec<&LayerFn> = plan.layers.iter().chain(server_layers).collect();
+        let layered = (!layers.is_empty()).then(|| {
+            let innermost = ActionService {
+                spec: plan.spec,
+                action: action.clone(),
+                body_limit: config.body_limit,
+            }
+            .into_operation_service();
+            layers
+                .iter()
+                .fold(innermost, |service, layer| layer(service))
+        });
+        let slow_threshold = slow_thresholds
+            .iter()
+            .rev()
+            .find(|(id, _)| id == plan.spec.id)
+            .map_or(config.slow_call_threshold, |(_, t)| *t);
+        let operation = Operation {
+            spec: plan.spec,
+            template: plan.template.clone(),
+            params: Box::default(),
+            selector: None,
+            slot: index + 1,
+            action,
+            layered,
+            slow_threshold,
+        };
+        table.add(&plan.template, operation)?;
+    }
+    Ok(table)
+}
+
+/// The reporters: the log, the webhook when configured, then the service's.
+fn reporters(config: &ServerConfig, extra: Vec<Arc<dyn Reporter>>) -> Vec<Arc<dyn Reporter>> {
+    let mut reporters: Vec<Arc<dyn Reporter>> = vec![Arc::new(LogReporter)];
+    if let Some(url) = &config.report_webhook {
+        match WebhookReporter::new(url.expose()) {
+            Ok(webhook) => reporters.push(Arc::new(webhook)),
+            Err(err) => tracing::error!(error = %err, "KLUE_REPORT_WEBHOOK unusable"),
+        }
+    }
+    reporters.extend(extra);
+    reporters
+}
+
 /// The document served for each API: its spec completed with what this server adds.
 fn served_specs(
     apis: &[Mounted],
@@ -400,32 +380,6 @@ fn served_specs(
             (info, served_spec::build(info, &contract))
         })
         .collect()
-}
-
-fn report(access: &Access<'_>, service: &str, threshold: Option<Duration>, slow: bool) -> Report {
-    let error = access.error;
-    Report {
-        kind: if access.status.is_server_error() {
-            ReportKind::ServerError
-        } else {
-            ReportKind::SlowCall
-        },
-        service: service.to_owned(),
-        error_id: error.map(|e| e.error_id.to_string()),
-        error_code: error.map(|e| e.code.to_string()),
-        error_chain: error.and_then(|e| e.chain.clone()),
-        request_id: access.request_id.to_str().unwrap_or("-").to_owned(),
-        method: access.method.to_string(),
-        route: access.route.to_owned(),
-        operation: access.operation.to_owned(),
-        status: access.status.as_u16(),
-        user_id: access.user_id.map(str::to_owned),
-        duration_ms: access.elapsed.as_secs_f64() * 1e3,
-        threshold_ms: threshold.filter(|_| slow).map(|t| t.as_secs_f64() * 1e3),
-        timestamp: SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0.0, |d| d.as_secs_f64()),
-    }
 }
 
 impl hyper::service::Service<Request<Incoming>> for KlueService {

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) mod format;
 mod integral;
+pub mod plain;
 mod rule_defaults;
 mod rules;
 mod schema;

@@ -149,13 +149,13 @@ static SHORT: Schema = Schema::String(StringRules {
     enum_values: &[],
     format: None,
 });
-static CODE: Schema = Schema::OneOf(&[&SHORT, &NAME, &crate::codegen::plain::INT64]);
+static CODE: Schema = Schema::OneOf(&[&SHORT, &NAME, &crate::validate::plain::INT64]);
 static CODE_ANY: Schema = Schema::AnyOf(&[&SHORT, &NAME]);
 static CLOSED: Schema = Schema::Object(ObjectRules {
     properties: &[Property {
         name: "kind",
         required: true,
-        schema: &crate::codegen::plain::STRING,
+        schema: &crate::validate::plain::STRING,
     }],
     additional: Some(&Schema::Never),
     min_properties: None,
@@ -252,7 +252,7 @@ impl<'de> serde::Deserialize<'de> for Code {
             &[
                 (&SHORT, |v| decode(v).map(Code::Short)),
                 (&NAME, |v| decode(v).map(Code::Name)),
-                (&crate::codegen::plain::INT64, |v| {
+                (&crate::validate::plain::INT64, |v| {
                     decode(v).map(Code::Number)
                 }),
             ],
@@ -351,7 +351,7 @@ fn the_error_lists_a_bounded_part_and_counts_all() {
 
 static TWO_TAGS: Schema = Schema::Object(ObjectRules {
     properties: &[],
-    additional: Some(&crate::codegen::plain::STRING),
+    additional: Some(&crate::validate::plain::STRING),
     min_properties: Some(1),
     max_properties: Some(2),
 });

@@ -100,7 +100,7 @@ pub(crate) fn takes_key(rules: &'static ObjectRules, key: &str) -> bool {
 pub(crate) fn typed(text: &str, schema: Option<&'static Schema>) -> Value {
     let parsed = match schema.map(resolve) {
         // A parameter's integer is digits (JSON's integer grammar); `1.0` or `1e3` is not.
-        Some(Schema::Integer(..)) if !crate::params::is_json_integer(text) => None,
+        Some(Schema::Integer(..)) if !crate::extract::params::is_json_integer(text) => None,
         Some(Schema::Integer(..) | Schema::Number(_)) => {
             serde_json::from_str::<serde_json::Number>(text)
                 .ok()

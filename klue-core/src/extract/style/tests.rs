@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::decode::{read, Source};
 use super::{encode, ParamSpec, Style};
-use crate::codegen::plain::{INT64, STRING};
+use crate::validate::plain::{INT64, STRING};
 use crate::validate::{ArrayRules, Location, ObjectRules, Property, Schema, Violations};
 
 static WORDS: Schema = Schema::Array(ArrayRules {

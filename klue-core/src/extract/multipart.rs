@@ -4,10 +4,14 @@
 //! like a JSON body with pointers (`/field`); and encoded by generated clients.
 
 use bytes::Bytes;
+#[cfg(feature = "client")]
 use serde_json::Value;
 
+#[cfg(feature = "client")]
 use crate::client::ClientError;
-use crate::validate::{validate_value, Location, Schema, Violation, Violations};
+use crate::validate::{validate_value, Schema, Violations};
+#[cfg(feature = "client")]
+use crate::validate::{Location, Violation};
 
 /// A file sent as one part of a `multipart/form-data` body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -161,7 +165,7 @@ pub(crate) async fn decode<T: MultipartBody>(
             Err(_) => v.push_pointer(pointer(&name), "the part is not UTF-8 text"),
         }
     }
-    let value = crate::params::form::decode_pairs(pairs, schema);
+    let value = crate::extract::form::decode_pairs(pairs, schema);
     validate_value(&value, schema, v);
     if v.len() > before {
         return None;
@@ -173,7 +177,7 @@ pub(crate) async fn decode<T: MultipartBody>(
         }
         Err(err) => {
             v.push_pointer(
-                crate::request::pointer_of(err.path()),
+                crate::extract::pointer::pointer_of(err.path()),
                 err.inner().to_string(),
             );
             None
@@ -185,6 +189,7 @@ fn pointer(name: &str) -> String {
     format!("/{}", name.replace('~', "~0").replace('/', "~1"))
 }
 
+#[cfg(feature = "client")]
 /// Encodes `body` as `multipart/form-data`: its `Content-Type` (with the boundary) and bytes.
 /// Text fields are text parts (an array as repeated parts, an object as a JSON part); files
 /// are file parts. When `validate`, checks the body against `schema` first.
@@ -205,7 +210,7 @@ pub fn encode_multipart<T: MultipartBody>(
     let files = body.file_parts();
     if validate {
         let mut pairs = Vec::new();
-        crate::params::form::flatten(&value, &mut pairs);
+        crate::extract::form::flatten(&value, &mut pairs);
         for (name, part) in &files {
             pairs.push((
                 (*name).to_owned(),
@@ -214,7 +219,7 @@ pub fn encode_multipart<T: MultipartBody>(
         }
         let mut violations = Violations::new(Location::Body);
         validate_value(
-            &crate::params::form::decode_pairs(pairs, schema),
+            &crate::extract::form::decode_pairs(pairs, schema),
             schema,
             &mut violations,
         );
@@ -281,6 +286,7 @@ pub fn encode_multipart<T: MultipartBody>(
     ))
 }
 
+#[cfg(feature = "client")]
 /// `text` inside a quoted header parameter, escaped the way browsers do.
 fn quoted(text: &str) -> String {
     text.replace('"', "%22")
@@ -336,7 +342,7 @@ mod tests {
         format: None,
     });
     static FILES: Schema = Schema::Array(ArrayRules {
-        items: &crate::codegen::plain::STRING,
+        items: &crate::validate::plain::STRING,
         min_items: None,
         max_items: None,
         unique_items: false,
@@ -355,7 +361,7 @@ mod tests {
         Property {
             name: "file",
             required: true,
-            schema: &crate::codegen::plain::STRING,
+            schema: &crate::validate::plain::STRING,
         },
         Property {
             name: "extra",

@@ -8,8 +8,8 @@ use http::{Method, Response, StatusCode};
 
 use crate::auth::{BearerVerifiers, Claims, VerifierFuture};
 use crate::error_map::{ErrorMap, ErrorReport};
+use crate::extract::request::OperationRequest;
 use crate::hooks::{IntoOperationService, LayerFn, OperationService};
-use crate::request::OperationRequest;
 use crate::response::Body;
 use crate::ApiError;
 
@@ -271,38 +271,4 @@ pub(crate) fn base_path_of(spec: &serde_json::Map<String, serde_json::Value>) ->
     };
     let path = path.split(['?', '#']).next().unwrap_or("");
     path.trim_end_matches('/').to_owned()
-}
-
-/// Whether a request's media type `essence` (without parameters) is the declared type
-/// `accepted`: case-insensitive, ignoring the declared type's parameters, and with `*/*` and
-/// `type/*` matching any type and any subtype.
-pub(crate) fn media_matches(accepted: &str, essence: &str) -> bool {
-    let accepted = accepted.split(';').next().unwrap_or("").trim();
-    if accepted == "*/*" || accepted == "*" {
-        return true;
-    }
-    match accepted.strip_suffix("/*") {
-        Some(kind) => essence
-            .split_once('/')
-            .is_some_and(|(k, _)| k.eq_ignore_ascii_case(kind)),
-        None => accepted.eq_ignore_ascii_case(essence),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::media_matches;
-
-    #[test]
-    fn media_types_match_exactly_or_by_wildcard() {
-        assert!(media_matches("application/json", "Application/JSON"));
-        assert!(media_matches(
-            "application/json; charset=utf-8",
-            "application/json"
-        ));
-        assert!(media_matches("*/*", "image/png"));
-        assert!(media_matches("image/*", "image/png"));
-        assert!(!media_matches("image/*", "text/plain"));
-        assert!(!media_matches("application/json", "text/plain"));
-    }
 }

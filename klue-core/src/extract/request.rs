@@ -7,10 +7,11 @@ use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::auth::Claims;
-use crate::body_stream::BodyStream;
-use crate::params::FromParam;
-use crate::style::decode::{given_times, percent_decoded, Source};
-use crate::style::ParamSpec;
+use crate::extract::body_stream::BodyStream;
+use crate::extract::params::FromParam;
+use crate::extract::pointer::pointer_of;
+use crate::extract::style::decode::{given_times, percent_decoded, Source};
+use crate::extract::style::ParamSpec;
 use crate::validate::{normalize_integers, validate_value, Location, Schema, Validate, Violations};
 use crate::ApiError;
 
@@ -86,7 +87,7 @@ impl OperationRequest {
             .position(|group| {
                 group
                     .iter()
-                    .any(|accepted| crate::router::media_matches(accepted, essence))
+                    .any(|accepted| crate::extract::media::media_matches(accepted, essence))
             })
             .unwrap_or(0)
     }
@@ -112,8 +113,8 @@ impl OperationRequest {
     }
 
     /// A `multipart/form-data` body decoded into `T` and checked against `schema`: text parts
-    /// read by their property's schema, file parts as [`crate::codegen::FilePart`]s.
-    pub async fn multipart_body<T: crate::multipart::MultipartBody>(
+    /// read by their property's schema, file parts as [`crate::FilePart`]s.
+    pub async fn multipart_body<T: crate::extract::multipart::MultipartBody>(
         &self,
         v: &mut Violations,
         required: bool,
@@ -126,7 +127,7 @@ impl OperationRequest {
             }
             return None;
         }
-        crate::multipart::decode(self.content_type(), self.body.clone(), schema, v).await
+        crate::extract::multipart::decode(self.content_type(), self.body.clone(), schema, v).await
     }
 
     /// Method, URI, headers and extensions of the request.
@@ -200,7 +201,7 @@ impl OperationRequest {
             query: self.parts.uri.query(),
             headers: &self.parts.headers,
         };
-        let value = crate::style::decode::read(spec, schema, &source, v)?;
+        let value = crate::extract::style::decode::read(spec, schema, &source, v)?;
         let before = v.len();
         v.field(spec.name, &value, schema);
         if v.len() > before {
@@ -381,7 +382,7 @@ impl OperationRequest {
     }
 
     /// An undecoded body (octet-stream, multipart, ...) with its `Content-Type`.
-    pub fn raw_body(&self, v: &mut Violations, required: bool) -> Option<crate::codegen::RawBody> {
+    pub fn raw_body(&self, v: &mut Violations, required: bool) -> Option<crate::RawBody> {
         v.set_location(Location::Body);
         if self.body.is_empty() {
             if required {
@@ -396,10 +397,7 @@ impl OperationRequest {
             .and_then(|value| value.to_str().ok())
             .unwrap_or("")
             .to_owned();
-        Some(crate::codegen::RawBody::new(
-            content_type,
-            self.body.clone(),
-        ))
+        Some(crate::RawBody::new(content_type, self.body.clone()))
     }
 
     /// An `application/x-www-form-urlencoded` body decoded into `T` and checked against
@@ -418,7 +416,7 @@ impl OperationRequest {
             }
             return None;
         }
-        let mut value = crate::params::form::decode(&self.body, schema);
+        let mut value = crate::extract::form::decode(&self.body, schema);
         let before = v.len();
         validate_value(&value, schema, v);
         if v.len() > before {
@@ -537,20 +535,4 @@ fn decode_checked<T: DeserializeOwned>(
             None
         }
     }
-}
-
-pub(crate) fn pointer_of(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        let key: Cow<'_, str> = match segment {
-            Segment::Seq { index } => index.to_string().into(),
-            Segment::Map { key } => key.as_str().into(),
-            Segment::Enum { variant } => variant.as_str().into(),
-            Segment::Unknown => continue,
-        };
-        pointer.push('/');
-        pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-    }
-    pointer
 }

@@ -261,7 +261,7 @@ mod tests {
     use http::{HeaderValue, Method};
 
     use super::{RouteTable, Values};
-    use crate::router::{AuthMode, OperationSpec};
+    use crate::registry::{AuthMode, OperationSpec};
     use crate::server::routes::{Action, Operation};
 
     fn spec(id: &'static str, method: Method, path: &'static str) -> &'static OperationSpec {

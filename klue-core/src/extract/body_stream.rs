@@ -111,7 +111,9 @@ impl BodyStream {
         &self.content_type
     }
 
-    /// The bytes when the body was made whole ([`BodyStream::from_bytes`]) and not read yet.
+    /// The bytes when the body was made whole ([`BodyStream::from_bytes`]) and not read yet
+    /// (a client sends them as they are).
+    #[cfg(feature = "client")]
     pub(crate) fn as_bytes(&self) -> Option<&Bytes> {
         match &self.source {
             Source::Bytes(bytes) => bytes.as_ref(),

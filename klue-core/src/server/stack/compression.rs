@@ -16,11 +16,11 @@ use hyper::body::{Frame, Incoming, SizeHint};
 use tower::Service;
 use tower_http::compression::{Compression, CompressionBody};
 
-use super::KlueService;
 use crate::response::Body;
+use crate::server::KlueService;
 
 /// The body of every response the server writes.
-pub(super) enum ResponseBody {
+pub(in crate::server) enum ResponseBody {
     /// As the service answered.
     Plain(Body),
     /// Compressed as the client accepts.
@@ -69,13 +69,13 @@ type BoxFuture = Pin<Box<dyn Future<Output = Result<Response<ResponseBody>, Infa
 /// [`KlueService`] plus, when compression is on, the same service behind tower-http's
 /// compression, used for requests that carry `Accept-Encoding`.
 #[derive(Clone)]
-pub(super) struct HttpService {
+pub(in crate::server) struct HttpService {
     plain: KlueService,
     compressed: Option<Compression<KlueService>>,
 }
 
 impl HttpService {
-    pub(super) fn new(service: KlueService, compression: bool) -> Self {
+    pub(in crate::server) fn new(service: KlueService, compression: bool) -> Self {
         let compressed =
             compression.then(|| Compression::new(service.clone()).no_deflate().no_zstd());
         HttpService {
