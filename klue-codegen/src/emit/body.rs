@@ -371,7 +371,7 @@ fn multipart_struct(
                 let expr = types.schema_expr(&property.schema, &property_hint);
                 types
                     .items
-                    .push(quote!(#[allow(dead_code)] static #field_static: #rt::Schema = #expr;));
+                    .push(quote!(pub(crate) static #field_static: #rt::Schema = #expr;));
                 quote!(#field_static)
             }
         };
@@ -440,8 +440,7 @@ fn multipart_struct(
             }
         }
 
-        #[allow(dead_code)]
-        static #static_ident: #rt::Schema = #rt::multipart_schema(&[#(#nodes),*]);
+        pub(crate) static #static_ident: #rt::Schema = #rt::multipart_schema(&[#(#nodes),*]);
     });
     quote!(#type_ident)
 }

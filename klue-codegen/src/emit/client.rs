@@ -346,7 +346,7 @@ fn response_decode(
                     naming::shouty(variant_name)
                 );
                 let expr = types.schema_expr(schema, &hint);
-                statics.push(quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;));
+                statics.push(quote!(static #static_ident: #rt::Schema = #expr;));
                 quote!(#static_ident)
             }
         };
@@ -360,7 +360,7 @@ fn response_decode(
             naming::shouty(variant_name)
         );
         let expr = types.schema_expr(&schema, &format!("{op_camel}_{variant_name}_headers"));
-        statics.push(quote!(#[allow(dead_code)] static #static_ident: #rt::Schema = #expr;));
+        statics.push(quote!(static #static_ident: #rt::Schema = #expr;));
         quote!(#rt::decode_headers::<#ty>(&response, &#static_ident, self.http.config().validate_responses)?)
     });
     match (decode, headers_decode) {

@@ -162,7 +162,7 @@ impl TypeEmitter {
                 }
             }
 
-            #[allow(dead_code)] static #static_name: #rt::Schema = #node;
+            pub(crate) static #static_name: #rt::Schema = #node;
         });
     }
 }

@@ -105,9 +105,7 @@ impl Constructors {
         let params = required.iter().map(|(field, ty, _)| quote!(#field: #ty));
         // Clippy's limit.
         let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-        // A constructor a service does not call is no warning in its crate.
         quote! {
-            #[allow(dead_code)]
             impl #type_ident {
                 /// The required fields; the others start at their defaults.
                 #allow

@@ -115,27 +115,51 @@ pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn:
         /// The spec this code was generated from, as JSON (written beside this file).
         pub const SPEC_JSON: &str = include_str!(#spec_file);
     };
-    // The file as a list of top-level chunks (an item or a few), in order.
-    let mut chunks: Vec<proc_macro2::TokenStream> = vec![header];
-    chunks.append(&mut types.items);
-    chunks.extend(responses);
+    let server_mod = format_ident!("{}_server", naming::snake(&api.name));
+    let client_mod = format_ident!("{}_client", naming::snake(&api.name));
+    let has_client = parts.client && !api.operations.is_empty();
+    let server_use = parts.server.then(|| quote!(pub use self::#server_mod::*;));
+    let client_use = has_client.then(|| quote!(pub use self::#client_mod::*;));
+    let header = quote! {
+        #header
+        pub use self::types::*;
+        #server_use
+        #client_use
+    };
+    // The file: a header, then one module per part (each chunk an item or a few, in order).
+    let mut types_chunks = std::mem::take(&mut types.items);
+    types_chunks.extend(responses);
+    let mut chunks = vec![
+        Chunk::Top(header),
+        Chunk::Module(
+            " The schemas' types with their validation rules, and each operation's response."
+                .to_owned(),
+            format_ident!("types"),
+            types_chunks,
+        ),
+    ];
     if parts.server {
-        chunks.push(quote! {
+        let mut server_chunks = vec![quote! {
             #trait_docs
             pub trait #trait_ident: Send + Sync + 'static {
                 #(#trait_methods)*
             }
-        });
-        chunks.extend(operation_items);
-        chunks.push(quote! {
+        }];
+        server_chunks.extend(operation_items);
+        server_chunks.push(quote! {
             #[doc = #router_docs]
             pub fn router<S: #trait_ident>(#service_param: S) -> #rt::ApiRouter {
                 #router_body
             }
         });
+        let docs = format!(" The server side of `{name}`: the trait to implement and `router()`.");
+        chunks.push(Chunk::Module(docs, server_mod, server_chunks));
     }
-    chunks.extend(client_items);
-    chunks.push(client);
+    if has_client {
+        client_items.push(client);
+        let docs = format!(" The typed client of `{name}`.");
+        chunks.push(Chunk::Module(docs, client_mod, client_items));
+    }
     let body = format_chunks(&chunks)?;
     // Freeing millions of token trees one by one takes longer than building them; the
     // generator runs in a short-lived build script or CLI, whose exit frees them at once.
@@ -146,16 +170,58 @@ pub(crate) fn emit(api: &Api, source: &str, parts: Parts) -> Result<String, syn:
     ))
 }
 
-/// The chunks formatted by prettyplease, one at a time: the same text as formatting the whole
-/// file, at any size (GitHub's spec: a million lines), since no syntax tree of the whole file
-/// is ever held.
-fn format_chunks(chunks: &[proc_macro2::TokenStream]) -> Result<String, syn::Error> {
+/// A part of the generated file: items at the top, or a module of items.
+enum Chunk {
+    Top(proc_macro2::TokenStream),
+    /// Docs, name, items.
+    Module(String, proc_macro2::Ident, Vec<proc_macro2::TokenStream>),
+}
+
+/// The chunks formatted by prettyplease, one item group at a time: the same text as formatting
+/// the whole file, at any size (GitHub's spec: half a million lines), since no syntax tree of
+/// the whole file is ever held. A module's items are each formatted inside a stand-in module
+/// and its lines taken, so that they are indented (doc comments included) as in the module.
+fn format_chunks(chunks: &[Chunk]) -> Result<String, syn::Error> {
     let mut body = String::new();
     for chunk in chunks {
-        let parsed: syn::File = syn::parse2(chunk.clone())?;
-        body.push_str(&prettyplease::unparse(&parsed));
+        match chunk {
+            Chunk::Top(tokens) => body.push_str(&format_file(tokens.clone())?),
+            Chunk::Module(docs, name, items) => {
+                let opening = quote! {
+                    #[doc = #docs]
+                    pub mod #name {}
+                };
+                let opening = format_file(opening)?;
+                body.push_str(opening.trim_end().trim_end_matches('}'));
+                body.push('\n');
+                let prelude = quote! {
+                    #![allow(dead_code, unused_imports, missing_docs)]
+                    use super::*;
+                };
+                body.push_str(&format_in_module(prelude)?);
+                for item in items {
+                    body.push_str(&format_in_module(item.clone())?);
+                }
+                body.push_str("}\n");
+            }
+        }
     }
     Ok(body)
+}
+
+fn format_file(tokens: proc_macro2::TokenStream) -> Result<String, syn::Error> {
+    let parsed: syn::File = syn::parse2(tokens)?;
+    Ok(prettyplease::unparse(&parsed))
+}
+
+/// `items` formatted as the body of a module: indented, without the module's own lines.
+fn format_in_module(items: proc_macro2::TokenStream) -> Result<String, syn::Error> {
+    let text = format_file(quote!(mod m { #items }))?;
+    let inner = text
+        .strip_prefix("mod m {\n")
+        .and_then(|rest| rest.strip_suffix("}\n"))
+        .unwrap_or("");
+    Ok(inner.to_owned())
 }
 
 /// The file the generated source reads the spec from, beside it: `<api>.json`.

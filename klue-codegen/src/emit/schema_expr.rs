@@ -17,7 +17,7 @@ impl TypeEmitter {
         let rt = rt();
         let name = self.reserve_static_named(format!("PATTERN_{}", crate::naming::shouty(hint)));
         self.items
-            .push(quote!(static #name: #rt::Pattern = #rt::Pattern::new(#source);));
+            .push(quote!(pub(crate) static #name: #rt::Pattern = #rt::Pattern::new(#source);));
         self.patterns.insert(source.to_owned(), name.clone());
         name
     }

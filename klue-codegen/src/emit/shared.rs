@@ -89,7 +89,7 @@ impl TypeEmitter {
         let name = name(self);
         let expr = self.schema_expr(schema, hint);
         self.items
-            .push(quote!(#[allow(dead_code)] static #name: #rt::Schema = #expr;));
+            .push(quote!(pub(crate) static #name: #rt::Schema = #expr;));
         quote!(#name)
     }
 

@@ -189,7 +189,7 @@ impl TypeEmitter {
                 self.items.push(quote! {
                     #docs
                     pub type #type_ident = #ty;
-                    #[allow(dead_code)] static #static_name: #rt::Schema = #expr;
+                    pub(crate) static #static_name: #rt::Schema = #expr;
                 });
             }
         }
@@ -346,7 +346,7 @@ impl TypeEmitter {
                 }
             }
 
-            #[allow(dead_code)] static #static_name: #rt::Schema = #rt::Schema::Object(#rt::ObjectRules {
+            pub(crate) static #static_name: #rt::Schema = #rt::Schema::Object(#rt::ObjectRules {
                 properties: &[#(#property_nodes),*],
                 #additional_node
                 ..#rt::ObjectRules::EMPTY
@@ -417,7 +417,7 @@ impl TypeEmitter {
                 fn validate(&self, _schema: &'static #rt::Schema, _v: &mut #rt::Violations) {}
             }
 
-            #[allow(dead_code)] static #static_name: #rt::Schema = #rt::Schema::String(#rt::StringRules {
+            pub(crate) static #static_name: #rt::Schema = #rt::Schema::String(#rt::StringRules {
                 enum_values: &[#(#values),*],
                 ..#rt::StringRules::ANY
             });

@@ -10,326 +10,343 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("accounts.json");
-fn default_account_active() -> bool {
-    true
-}
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum AccountPlan {
-    #[serde(rename = "free")]
-    Free,
-    #[serde(rename = "pro")]
-    Pro,
-}
-impl AccountPlan {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Free => "free",
-            Self::Pro => "pro",
+pub use self::types::*;
+pub use self::accounts_server::*;
+pub use self::accounts_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    fn default_account_active() -> bool {
+        true
+    }
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum AccountPlan {
+        #[serde(rename = "free")]
+        Free,
+        #[serde(rename = "pro")]
+        Pro,
+    }
+    impl AccountPlan {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Free => "free",
+                Self::Pro => "pro",
+            }
+        }
+    }
+    impl ::std::fmt::Display for AccountPlan {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for AccountPlan {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "free" => Ok(Self::Free),
+                "pro" => Ok(Self::Pro),
+                other => Err(format!("'{}' {}", other, "is not one of ['free', 'pro']")),
+            }
+        }
+    }
+    impl klue::ToParam for AccountPlan {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for AccountPlan {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_ACCOUNT_PLAN: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["free", "pro"],
+        ..klue::StringRules::ANY
+    });
+    fn default_account_plan() -> AccountPlan {
+        AccountPlan::Free
+    }
+    fn default_account_quota() -> i64 {
+        100i64
+    }
+    pub(crate) static SCHEMA_ACCOUNT_LIMITS_ADDITIONAL: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            maximum: Some(1000f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct AccountLimits {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub daily: Option<i64>,
+        /// The properties not declared in the schema (`additionalProperties`).
+        #[serde(flatten)]
+        pub additional_properties: ::std::collections::BTreeMap<String, i64>,
+    }
+    ::klue_core::object_serde!(AccountLimits);
+    impl klue::Validate for AccountLimits {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_ACCOUNT_LIMITS, &[&self.daily]);
+            klue::Validate::validate(
+                &self.additional_properties,
+                &SCHEMA_ACCOUNT_LIMITS,
+                v,
+            );
+        }
+    }
+    pub(crate) static SCHEMA_ACCOUNT_LIMITS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::optional("daily", &klue::plain::INT64)],
+        additional: Some(&SCHEMA_ACCOUNT_LIMITS_ADDITIONAL),
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self", deny_unknown_fields)]
+    pub struct Account {
+        /// Read-only: sent by the server; never required (the same type serves requests).
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub id: Option<klue::Uuid>,
+        pub email: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub created: Option<klue::DateTime>,
+        #[serde(default = "default_account_active")]
+        pub active: bool,
+        #[serde(default = "default_account_plan")]
+        pub plan: AccountPlan,
+        #[serde(default = "default_account_quota")]
+        pub quota: i64,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub limits: Option<AccountLimits>,
+    }
+    impl Account {
+        /// The required fields; the others start at their defaults.
+        pub fn new(email: String) -> Self {
+            Self {
+                id: None,
+                email,
+                created: None,
+                active: default_account_active(),
+                plan: default_account_plan(),
+                quota: default_account_quota(),
+                limits: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Account);
+    impl klue::Validate for Account {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_ACCOUNT,
+                &[
+                    &self.id,
+                    &self.email,
+                    &self.created,
+                    &self.active,
+                    &self.plan,
+                    &self.quota,
+                    &self.limits,
+                ],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_ACCOUNT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("id", &klue::plain::UUID),
+            klue::Property::required("email", &klue::plain::EMAIL),
+            klue::Property::optional("created", &klue::plain::DATE_TIME),
+            klue::Property::optional("active", &klue::plain::BOOLEAN),
+            klue::Property::optional("plan", &SCHEMA_ACCOUNT_PLAN),
+            klue::Property::optional("quota", &klue::plain::INT64),
+            klue::Property::optional("limits", &SCHEMA_ACCOUNT_LIMITS),
+        ],
+        additional: Some(&klue::plain::NEVER),
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `CreateAccount`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum CreateAccountResponse {
+        /// 200: The account, defaults applied.
+        Ok(Account),
+    }
+    impl klue::IntoResponse for CreateAccountResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Account> for CreateAccountResponse {
+        fn from(body: Account) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl ::std::fmt::Display for AccountPlan {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The server side of `accounts`: the trait to implement and `router()`.
+pub mod accounts_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `accounts` (Accounts 1.0.0). Implement this trait and serve it with [`router`].
+    pub trait AccountsApi: Send + Sync + 'static {
+        fn create_account(
+            &self,
+            request: CreateAccountRequest,
+        ) -> impl klue::Future<
+            Output = Result<CreateAccountResponse, klue::ApiError>,
+        > + Send;
     }
-}
-impl klue::FromParam for AccountPlan {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "free" => Ok(Self::Free),
-            "pro" => Ok(Self::Pro),
-            other => Err(format!("'{}' {}", other, "is not one of ['free', 'pro']")),
+    /// The decoded request of operation `create_account` (POST /accounts).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateAccountRequest {
+        /// The request body.
+        pub body: Account,
+    }
+    static OPERATION_CREATE_ACCOUNT: klue::OperationSpec = klue::OperationSpec {
+        id: "create_account",
+        method: klue::Method::POST,
+        path: "/accounts",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_create_account<S: AccountsApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Account>(&mut v, true, &SCHEMA_ACCOUNT);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = CreateAccountRequest { body };
+        let response = service.create_account(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`AccountsApi`] to the routes of `accounts`.
+    pub fn router<S: AccountsApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_CREATE_ACCOUNT, &service, handle_create_account::<S>);
+        router
     }
 }
-impl klue::ToParam for AccountPlan {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+/// The typed client of `accounts`.
+pub mod accounts_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `create_account` (POST /accounts).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateAccountParams {
+        /// The request body.
+        pub body: Account,
     }
-}
-impl klue::Validate for AccountPlan {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_ACCOUNT_PLAN: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["free", "pro"],
-    ..klue::StringRules::ANY
-});
-fn default_account_plan() -> AccountPlan {
-    AccountPlan::Free
-}
-fn default_account_quota() -> i64 {
-    100i64
-}
-#[allow(dead_code)]
-static SCHEMA_ACCOUNT_LIMITS_ADDITIONAL: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        maximum: Some(1000f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct AccountLimits {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub daily: Option<i64>,
-    /// The properties not declared in the schema (`additionalProperties`).
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<String, i64>,
-}
-::klue_core::object_serde!(AccountLimits);
-impl klue::Validate for AccountLimits {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_ACCOUNT_LIMITS, &[&self.daily]);
-        klue::Validate::validate(&self.additional_properties, &SCHEMA_ACCOUNT_LIMITS, v);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_ACCOUNT_LIMITS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::optional("daily", &klue::plain::INT64)],
-    additional: Some(&SCHEMA_ACCOUNT_LIMITS_ADDITIONAL),
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self", deny_unknown_fields)]
-pub struct Account {
-    /// Read-only: sent by the server; never required (the same type serves requests).
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id: Option<klue::Uuid>,
-    pub email: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub created: Option<klue::DateTime>,
-    #[serde(default = "default_account_active")]
-    pub active: bool,
-    #[serde(default = "default_account_plan")]
-    pub plan: AccountPlan,
-    #[serde(default = "default_account_quota")]
-    pub quota: i64,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub limits: Option<AccountLimits>,
-}
-#[allow(dead_code)]
-impl Account {
-    /// The required fields; the others start at their defaults.
-    pub fn new(email: String) -> Self {
-        Self {
-            id: None,
-            email,
-            created: None,
-            active: default_account_active(),
-            plan: default_account_plan(),
-            quota: default_account_quota(),
-            limits: None,
-        }
-    }
-}
-::klue_core::object_serde!(Account);
-impl klue::Validate for Account {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_ACCOUNT,
-            &[
-                &self.id,
-                &self.email,
-                &self.created,
-                &self.active,
-                &self.plan,
-                &self.quota,
-                &self.limits,
-            ],
-        );
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_ACCOUNT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("id", &klue::plain::UUID),
-        klue::Property::required("email", &klue::plain::EMAIL),
-        klue::Property::optional("created", &klue::plain::DATE_TIME),
-        klue::Property::optional("active", &klue::plain::BOOLEAN),
-        klue::Property::optional("plan", &SCHEMA_ACCOUNT_PLAN),
-        klue::Property::optional("quota", &klue::plain::INT64),
-        klue::Property::optional("limits", &SCHEMA_ACCOUNT_LIMITS),
-    ],
-    additional: Some(&klue::plain::NEVER),
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `CreateAccount`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum CreateAccountResponse {
-    /// 200: The account, defaults applied.
-    Ok(Account),
-}
-impl klue::IntoResponse for CreateAccountResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Account> for CreateAccountResponse {
-    fn from(body: Account) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The operations of API `accounts` (Accounts 1.0.0). Implement this trait and serve it with [`router`].
-pub trait AccountsApi: Send + Sync + 'static {
-    fn create_account(
-        &self,
-        request: CreateAccountRequest,
-    ) -> impl klue::Future<
-        Output = Result<CreateAccountResponse, klue::ApiError>,
-    > + Send;
-}
-/// The decoded request of operation `create_account` (POST /accounts).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateAccountRequest {
-    /// The request body.
-    pub body: Account,
-}
-static OPERATION_CREATE_ACCOUNT: klue::OperationSpec = klue::OperationSpec {
-    id: "create_account",
-    method: klue::Method::POST,
-    path: "/accounts",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_create_account<S: AccountsApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Account>(&mut v, true, &SCHEMA_ACCOUNT);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = CreateAccountRequest { body };
-    let response = service.create_account(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`AccountsApi`] to the routes of `accounts`.
-pub fn router<S: AccountsApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_CREATE_ACCOUNT, &service, handle_create_account::<S>);
-    router
-}
-/// The parameters and body of operation `create_account` (POST /accounts).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateAccountParams {
-    /// The request body.
-    pub body: Account,
-}
-/** A typed client of API `accounts`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `accounts`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct AccountsClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl AccountsClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct AccountsClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl AccountsClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn create_account(
-        &self,
-        params: CreateAccountParams,
-    ) -> Result<CreateAccountResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/accounts");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_ACCOUNT,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    CreateAccountResponse::Ok(
-                        klue::decode_json::<
-                            Account,
-                        >(
-                            &response,
-                            &SCHEMA_ACCOUNT,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn create_account(
+            &self,
+            params: CreateAccountParams,
+        ) -> Result<CreateAccountResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/accounts");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_ACCOUNT,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        CreateAccountResponse::Ok(
+                            klue::decode_json::<
+                                Account,
+                            >(
+                                &response,
+                                &SCHEMA_ACCOUNT,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,881 +10,897 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("auth_schemes.json");
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Seen {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+pub use self::types::*;
+pub use self::auth_schemes_server::*;
+pub use self::auth_schemes_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub token: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub password: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub key: Option<String>,
-}
-::klue_core::object_serde!(Seen);
-impl klue::Validate for Seen {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_SEEN, &[&self.token, &self.user, &self.password, &self.key]);
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Seen {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub token: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub user: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub password: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub key: Option<String>,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_SEEN: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("token", &klue::plain::STRING),
-        klue::Property::optional("user", &klue::plain::STRING),
-        klue::Property::optional("password", &klue::plain::STRING),
-        klue::Property::optional("key", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_MESSAGE_IN__EVENT_TYPE: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_MESSAGE_IN__PAYLOAD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    additional: Some(&klue::Schema::Any),
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct MessageIn {
-    #[serde(rename = "eventType")]
-    pub event_type: String,
-    pub payload: ::std::collections::BTreeMap<String, klue::serde_json::Value>,
-}
-#[allow(dead_code)]
-impl MessageIn {
-    /// The required fields; the others start at their defaults.
-    pub fn new(event_type: String) -> Self {
-        Self {
-            event_type,
-            payload: ::core::default::Default::default(),
+    ::klue_core::object_serde!(Seen);
+    impl klue::Validate for Seen {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_SEEN,
+                &[&self.token, &self.user, &self.password, &self.key],
+            );
         }
     }
-}
-::klue_core::object_serde!(MessageIn);
-impl klue::Validate for MessageIn {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_MESSAGE_IN, &[&self.event_type, &self.payload]);
+    pub(crate) static SCHEMA_SEEN: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("token", &klue::plain::STRING),
+            klue::Property::optional("user", &klue::plain::STRING),
+            klue::Property::optional("password", &klue::plain::STRING),
+            klue::Property::optional("key", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_MESSAGE_IN__EVENT_TYPE: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_MESSAGE_IN__PAYLOAD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        additional: Some(&klue::Schema::Any),
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct MessageIn {
+        #[serde(rename = "eventType")]
+        pub event_type: String,
+        pub payload: ::std::collections::BTreeMap<String, klue::serde_json::Value>,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_MESSAGE_IN: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("eventType", &SCHEMA_MESSAGE_IN__EVENT_TYPE),
-        klue::Property::required("payload", &SCHEMA_MESSAGE_IN__PAYLOAD),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct HttpError {
-    pub code: String,
-    pub detail: String,
-}
-::klue_core::object_serde!(HttpError);
-impl klue::Validate for HttpError {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_HTTP_ERROR, &[&self.code, &self.detail]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_HTTP_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("code", &klue::plain::STRING),
-        klue::Property::required("detail", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_HTTP_VALIDATION_ERROR__DETAIL: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Ref(&SCHEMA_VALIDATION_ERROR),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct HttpValidationError {
-    pub detail: Vec<ValidationError>,
-}
-::klue_core::object_serde!(HttpValidationError);
-impl klue::Validate for HttpValidationError {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_HTTP_VALIDATION_ERROR, &[&self.detail]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_HTTP_VALIDATION_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("detail", &SCHEMA_HTTP_VALIDATION_ERROR__DETAIL),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_VALIDATION_ERROR__LOC: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct ValidationError {
-    pub loc: Vec<String>,
-    pub msg: String,
-    pub r#type: String,
-}
-#[allow(dead_code)]
-impl ValidationError {
-    /// The required fields; the others start at their defaults.
-    pub fn new(msg: String, r#type: String) -> Self {
-        Self {
-            loc: ::core::default::Default::default(),
-            msg,
-            r#type,
-        }
-    }
-}
-::klue_core::object_serde!(ValidationError);
-impl klue::Validate for ValidationError {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_VALIDATION_ERROR, &[&self.loc, &self.msg, &self.r#type]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_VALIDATION_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("loc", &SCHEMA_VALIDATION_ERROR__LOC),
-        klue::Property::required("msg", &klue::plain::STRING),
-        klue::Property::required("type", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `GetOpaque`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetOpaqueResponse {
-    /// 200: The token the handler received.
-    Ok(Seen),
-}
-impl klue::IntoResponse for GetOpaqueResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Seen> for GetOpaqueResponse {
-    fn from(body: Seen) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `GetVerified`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetVerifiedResponse {
-    /// 200: The caller the verifier found.
-    Ok(Seen),
-}
-impl klue::IntoResponse for GetVerifiedResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Seen> for GetVerifiedResponse {
-    fn from(body: Seen) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `GetJwt`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetJwtResponse {
-    /// 200: The caller of the JWT.
-    Ok(Seen),
-}
-impl klue::IntoResponse for GetJwtResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Seen> for GetJwtResponse {
-    fn from(body: Seen) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `GetBasic`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetBasicResponse {
-    /// 200: The credentials the handler received.
-    Ok(Seen),
-}
-impl klue::IntoResponse for GetBasicResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Seen> for GetBasicResponse {
-    fn from(body: Seen) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `GetBasicOrKey`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetBasicOrKeyResponse {
-    /// 200: What the handler received.
-    Ok(Seen),
-}
-impl klue::IntoResponse for GetBasicOrKeyResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Seen> for GetBasicOrKeyResponse {
-    fn from(body: Seen) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `GetBasicOrAnonymous`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetBasicOrAnonymousResponse {
-    /// 200: The credentials, when sent.
-    Ok(Seen),
-}
-impl klue::IntoResponse for GetBasicOrAnonymousResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Seen> for GetBasicOrAnonymousResponse {
-    fn from(body: Seen) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `CreateMessage`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum CreateMessageResponse {
-    /// 201: Created.
-    Created(MessageIn),
-    /// 401: Unauthorized.
-    Unauthorized(HttpError),
-    /// 422: Validation Error.
-    UnprocessableEntity(HttpValidationError),
-}
-impl klue::IntoResponse for CreateMessageResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
-            Self::Unauthorized(body) => {
-                klue::json_response(klue::StatusCode::UNAUTHORIZED, &body)
-            }
-            Self::UnprocessableEntity(body) => {
-                klue::json_response(klue::StatusCode::UNPROCESSABLE_ENTITY, &body)
+    impl MessageIn {
+        /// The required fields; the others start at their defaults.
+        pub fn new(event_type: String) -> Self {
+            Self {
+                event_type,
+                payload: ::core::default::Default::default(),
             }
         }
     }
-}
-impl From<MessageIn> for CreateMessageResponse {
-    fn from(body: MessageIn) -> Self {
-        Self::Created(body)
+    ::klue_core::object_serde!(MessageIn);
+    impl klue::Validate for MessageIn {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_MESSAGE_IN, &[&self.event_type, &self.payload]);
+        }
+    }
+    pub(crate) static SCHEMA_MESSAGE_IN: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("eventType", &SCHEMA_MESSAGE_IN__EVENT_TYPE),
+            klue::Property::required("payload", &SCHEMA_MESSAGE_IN__PAYLOAD),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct HttpError {
+        pub code: String,
+        pub detail: String,
+    }
+    ::klue_core::object_serde!(HttpError);
+    impl klue::Validate for HttpError {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_HTTP_ERROR, &[&self.code, &self.detail]);
+        }
+    }
+    pub(crate) static SCHEMA_HTTP_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("code", &klue::plain::STRING),
+            klue::Property::required("detail", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_HTTP_VALIDATION_ERROR__DETAIL: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Ref(&SCHEMA_VALIDATION_ERROR),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct HttpValidationError {
+        pub detail: Vec<ValidationError>,
+    }
+    ::klue_core::object_serde!(HttpValidationError);
+    impl klue::Validate for HttpValidationError {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_HTTP_VALIDATION_ERROR, &[&self.detail]);
+        }
+    }
+    pub(crate) static SCHEMA_HTTP_VALIDATION_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("detail", &SCHEMA_HTTP_VALIDATION_ERROR__DETAIL),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_VALIDATION_ERROR__LOC: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct ValidationError {
+        pub loc: Vec<String>,
+        pub msg: String,
+        pub r#type: String,
+    }
+    impl ValidationError {
+        /// The required fields; the others start at their defaults.
+        pub fn new(msg: String, r#type: String) -> Self {
+            Self {
+                loc: ::core::default::Default::default(),
+                msg,
+                r#type,
+            }
+        }
+    }
+    ::klue_core::object_serde!(ValidationError);
+    impl klue::Validate for ValidationError {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_VALIDATION_ERROR, &[&self.loc, &self.msg, &self.r#type]);
+        }
+    }
+    pub(crate) static SCHEMA_VALIDATION_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("loc", &SCHEMA_VALIDATION_ERROR__LOC),
+            klue::Property::required("msg", &klue::plain::STRING),
+            klue::Property::required("type", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `GetOpaque`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetOpaqueResponse {
+        /// 200: The token the handler received.
+        Ok(Seen),
+    }
+    impl klue::IntoResponse for GetOpaqueResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Seen> for GetOpaqueResponse {
+        fn from(body: Seen) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `GetVerified`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetVerifiedResponse {
+        /// 200: The caller the verifier found.
+        Ok(Seen),
+    }
+    impl klue::IntoResponse for GetVerifiedResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Seen> for GetVerifiedResponse {
+        fn from(body: Seen) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `GetJwt`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetJwtResponse {
+        /// 200: The caller of the JWT.
+        Ok(Seen),
+    }
+    impl klue::IntoResponse for GetJwtResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Seen> for GetJwtResponse {
+        fn from(body: Seen) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `GetBasic`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetBasicResponse {
+        /// 200: The credentials the handler received.
+        Ok(Seen),
+    }
+    impl klue::IntoResponse for GetBasicResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Seen> for GetBasicResponse {
+        fn from(body: Seen) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `GetBasicOrKey`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetBasicOrKeyResponse {
+        /// 200: What the handler received.
+        Ok(Seen),
+    }
+    impl klue::IntoResponse for GetBasicOrKeyResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Seen> for GetBasicOrKeyResponse {
+        fn from(body: Seen) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `GetBasicOrAnonymous`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetBasicOrAnonymousResponse {
+        /// 200: The credentials, when sent.
+        Ok(Seen),
+    }
+    impl klue::IntoResponse for GetBasicOrAnonymousResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Seen> for GetBasicOrAnonymousResponse {
+        fn from(body: Seen) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `CreateMessage`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum CreateMessageResponse {
+        /// 201: Created.
+        Created(MessageIn),
+        /// 401: Unauthorized.
+        Unauthorized(HttpError),
+        /// 422: Validation Error.
+        UnprocessableEntity(HttpValidationError),
+    }
+    impl klue::IntoResponse for CreateMessageResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Created(body) => {
+                    klue::json_response(klue::StatusCode::CREATED, &body)
+                }
+                Self::Unauthorized(body) => {
+                    klue::json_response(klue::StatusCode::UNAUTHORIZED, &body)
+                }
+                Self::UnprocessableEntity(body) => {
+                    klue::json_response(klue::StatusCode::UNPROCESSABLE_ENTITY, &body)
+                }
+            }
+        }
+    }
+    impl From<MessageIn> for CreateMessageResponse {
+        fn from(body: MessageIn) -> Self {
+            Self::Created(body)
+        }
     }
 }
-/// The operations of API `auth_schemes` (auth schemes 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// Opaque bearer tokens (API keys sent as `Authorization: Bearer sk_...`) handed to the handler or to a verifier, klue's JWT bearer, basic credentials decoded, and error responses of the spec's own shape (svix's 422 HTTPValidationError and 401 HttpError).
-pub trait AuthSchemesApi: Send + Sync + 'static {
-    fn get_opaque(
-        &self,
-        request: GetOpaqueRequest,
-    ) -> impl klue::Future<Output = Result<GetOpaqueResponse, klue::ApiError>> + Send;
-    fn get_verified(
-        &self,
-        request: GetVerifiedRequest,
-    ) -> impl klue::Future<Output = Result<GetVerifiedResponse, klue::ApiError>> + Send;
-    fn get_jwt(
-        &self,
-        request: GetJwtRequest,
-    ) -> impl klue::Future<Output = Result<GetJwtResponse, klue::ApiError>> + Send;
-    fn get_basic(
-        &self,
-        request: GetBasicRequest,
-    ) -> impl klue::Future<Output = Result<GetBasicResponse, klue::ApiError>> + Send;
-    fn get_basic_or_key(
-        &self,
-        request: GetBasicOrKeyRequest,
-    ) -> impl klue::Future<
-        Output = Result<GetBasicOrKeyResponse, klue::ApiError>,
-    > + Send;
-    fn get_basic_or_anonymous(
-        &self,
-        request: GetBasicOrAnonymousRequest,
-    ) -> impl klue::Future<
-        Output = Result<GetBasicOrAnonymousResponse, klue::ApiError>,
-    > + Send;
-    fn create_message(
-        &self,
-        request: CreateMessageRequest,
-    ) -> impl klue::Future<
-        Output = Result<CreateMessageResponse, klue::ApiError>,
-    > + Send;
-}
-/// The decoded request of operation `get_opaque` (GET /opaque).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetOpaqueRequest {
-    /// Credential of the operation's security requirement (in headers).
-    pub authorization: klue::BearerToken,
-}
-static OPERATION_GET_OPAQUE: klue::OperationSpec = klue::OperationSpec {
-    id: "get_opaque",
-    method: klue::Method::GET,
-    path: "/opaque",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_get_opaque<S: AuthSchemesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let authorization = request.bearer_token("api_token", true).await?;
-    let authorization = klue::required(authorization)?;
-    let request = GetOpaqueRequest { authorization };
-    let response = service.get_opaque(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `get_verified` (GET /verified).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetVerifiedRequest {
-    /// Credential of the operation's security requirement (in headers).
-    pub authorization: klue::BearerToken,
-}
-static OPERATION_GET_VERIFIED: klue::OperationSpec = klue::OperationSpec {
-    id: "get_verified",
-    method: klue::Method::GET,
-    path: "/verified",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_get_verified<S: AuthSchemesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let authorization = request.bearer_token("verified_token", true).await?;
-    let authorization = klue::required(authorization)?;
-    let request = GetVerifiedRequest {
-        authorization,
-    };
-    let response = service.get_verified(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `get_jwt` (GET /jwt).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetJwtRequest {
-    /// The verified claims of the caller's token (`claims.sub` is the user id).
-    pub claims: klue::Claims,
-}
-static OPERATION_GET_JWT: klue::OperationSpec = klue::OperationSpec {
-    id: "get_jwt",
-    method: klue::Method::GET,
-    path: "/jwt",
-    auth: klue::AuthMode::Required,
-    body: None,
-};
-async fn handle_get_jwt<S: AuthSchemesApi>(
-    service: klue::Arc<S>,
-    mut request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let claims = request.take_claims()?;
-    let request = GetJwtRequest { claims };
-    let response = service.get_jwt(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `get_basic` (GET /basic).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetBasicRequest {
-    /// Credential of the operation's security requirement (in headers).
-    pub authorization: klue::BasicCredentials,
-}
-static OPERATION_GET_BASIC: klue::OperationSpec = klue::OperationSpec {
-    id: "get_basic",
-    method: klue::Method::GET,
-    path: "/basic",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_get_basic<S: AuthSchemesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let authorization = request.basic_credentials("basic", true)?;
-    let authorization = klue::required(authorization)?;
-    let request = GetBasicRequest { authorization };
-    let response = service.get_basic(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `get_basic_or_key` (GET /basic-or-key).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct GetBasicOrKeyRequest {
-    /// Credential of the operation's security requirement (in headers).
-    pub authorization: Option<klue::BasicCredentials>,
-    /// Credential of the operation's security requirement (in headers).
-    pub x_api_key: Option<String>,
-}
-static OPERATION_GET_BASIC_OR_KEY: klue::OperationSpec = klue::OperationSpec {
-    id: "get_basic_or_key",
-    method: klue::Method::GET,
-    path: "/basic-or-key",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_get_basic_or_key<S: AuthSchemesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let authorization = request.basic_credentials("basic", false)?;
-    let x_api_key = request
-        .header_param::<String>(&mut v, "x-api-key", false, &klue::plain::STRING);
-    if authorization.is_none() && x_api_key.is_none() {
-        return Err(klue::credential_missing(&["Authorization", "X-API-Key"]));
+/// The server side of `auth_schemes`: the trait to implement and `router()`.
+pub mod auth_schemes_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `auth_schemes` (auth schemes 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// Opaque bearer tokens (API keys sent as `Authorization: Bearer sk_...`) handed to the handler or to a verifier, klue's JWT bearer, basic credentials decoded, and error responses of the spec's own shape (svix's 422 HTTPValidationError and 401 HttpError).
+    pub trait AuthSchemesApi: Send + Sync + 'static {
+        fn get_opaque(
+            &self,
+            request: GetOpaqueRequest,
+        ) -> impl klue::Future<
+            Output = Result<GetOpaqueResponse, klue::ApiError>,
+        > + Send;
+        fn get_verified(
+            &self,
+            request: GetVerifiedRequest,
+        ) -> impl klue::Future<
+            Output = Result<GetVerifiedResponse, klue::ApiError>,
+        > + Send;
+        fn get_jwt(
+            &self,
+            request: GetJwtRequest,
+        ) -> impl klue::Future<Output = Result<GetJwtResponse, klue::ApiError>> + Send;
+        fn get_basic(
+            &self,
+            request: GetBasicRequest,
+        ) -> impl klue::Future<Output = Result<GetBasicResponse, klue::ApiError>> + Send;
+        fn get_basic_or_key(
+            &self,
+            request: GetBasicOrKeyRequest,
+        ) -> impl klue::Future<
+            Output = Result<GetBasicOrKeyResponse, klue::ApiError>,
+        > + Send;
+        fn get_basic_or_anonymous(
+            &self,
+            request: GetBasicOrAnonymousRequest,
+        ) -> impl klue::Future<
+            Output = Result<GetBasicOrAnonymousResponse, klue::ApiError>,
+        > + Send;
+        fn create_message(
+            &self,
+            request: CreateMessageRequest,
+        ) -> impl klue::Future<
+            Output = Result<CreateMessageResponse, klue::ApiError>,
+        > + Send;
     }
-    if !v.is_empty() {
-        return Err(v.into_error());
+    /// The decoded request of operation `get_opaque` (GET /opaque).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetOpaqueRequest {
+        /// Credential of the operation's security requirement (in headers).
+        pub authorization: klue::BearerToken,
     }
-    let request = GetBasicOrKeyRequest {
-        authorization,
-        x_api_key,
+    static OPERATION_GET_OPAQUE: klue::OperationSpec = klue::OperationSpec {
+        id: "get_opaque",
+        method: klue::Method::GET,
+        path: "/opaque",
+        auth: klue::AuthMode::None,
+        body: None,
     };
-    let response = service.get_basic_or_key(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `get_basic_or_anonymous` (GET /basic-or-anonymous).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct GetBasicOrAnonymousRequest {
-    /// Credential of the operation's security requirement (in headers).
-    pub authorization: Option<klue::BasicCredentials>,
-}
-static OPERATION_GET_BASIC_OR_ANONYMOUS: klue::OperationSpec = klue::OperationSpec {
-    id: "get_basic_or_anonymous",
-    method: klue::Method::GET,
-    path: "/basic-or-anonymous",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_get_basic_or_anonymous<S: AuthSchemesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let authorization = request.basic_credentials("basic", false)?;
-    let request = GetBasicOrAnonymousRequest {
-        authorization,
-    };
-    let response = service.get_basic_or_anonymous(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `create_message` (POST /messages).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateMessageRequest {
-    /// Credential of the operation's security requirement (in headers).
-    pub authorization: klue::BearerToken,
-    /// The request body.
-    pub body: MessageIn,
-}
-static OPERATION_CREATE_MESSAGE: klue::OperationSpec = klue::OperationSpec {
-    id: "create_message",
-    method: klue::Method::POST,
-    path: "/messages",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_create_message<S: AuthSchemesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let authorization = request.bearer_token("api_token", true).await?;
-    let body = request.json_body::<MessageIn>(&mut v, true, &SCHEMA_MESSAGE_IN);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    async fn handle_get_opaque<S: AuthSchemesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let authorization = request.bearer_token("api_token", true).await?;
+        let authorization = klue::required(authorization)?;
+        let request = GetOpaqueRequest { authorization };
+        let response = service.get_opaque(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-    let authorization = klue::required(authorization)?;
-    let body = klue::required(body)?;
-    let request = CreateMessageRequest {
-        authorization,
-        body,
+    /// The decoded request of operation `get_verified` (GET /verified).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetVerifiedRequest {
+        /// Credential of the operation's security requirement (in headers).
+        pub authorization: klue::BearerToken,
+    }
+    static OPERATION_GET_VERIFIED: klue::OperationSpec = klue::OperationSpec {
+        id: "get_verified",
+        method: klue::Method::GET,
+        path: "/verified",
+        auth: klue::AuthMode::None,
+        body: None,
     };
-    let response = service.create_message(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
+    async fn handle_get_verified<S: AuthSchemesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let authorization = request.bearer_token("verified_token", true).await?;
+        let authorization = klue::required(authorization)?;
+        let request = GetVerifiedRequest {
+            authorization,
+        };
+        let response = service.get_verified(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `get_jwt` (GET /jwt).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetJwtRequest {
+        /// The verified claims of the caller's token (`claims.sub` is the user id).
+        pub claims: klue::Claims,
+    }
+    static OPERATION_GET_JWT: klue::OperationSpec = klue::OperationSpec {
+        id: "get_jwt",
+        method: klue::Method::GET,
+        path: "/jwt",
+        auth: klue::AuthMode::Required,
+        body: None,
+    };
+    async fn handle_get_jwt<S: AuthSchemesApi>(
+        service: klue::Arc<S>,
+        mut request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let claims = request.take_claims()?;
+        let request = GetJwtRequest { claims };
+        let response = service.get_jwt(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `get_basic` (GET /basic).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetBasicRequest {
+        /// Credential of the operation's security requirement (in headers).
+        pub authorization: klue::BasicCredentials,
+    }
+    static OPERATION_GET_BASIC: klue::OperationSpec = klue::OperationSpec {
+        id: "get_basic",
+        method: klue::Method::GET,
+        path: "/basic",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_get_basic<S: AuthSchemesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let authorization = request.basic_credentials("basic", true)?;
+        let authorization = klue::required(authorization)?;
+        let request = GetBasicRequest { authorization };
+        let response = service.get_basic(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `get_basic_or_key` (GET /basic-or-key).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct GetBasicOrKeyRequest {
+        /// Credential of the operation's security requirement (in headers).
+        pub authorization: Option<klue::BasicCredentials>,
+        /// Credential of the operation's security requirement (in headers).
+        pub x_api_key: Option<String>,
+    }
+    static OPERATION_GET_BASIC_OR_KEY: klue::OperationSpec = klue::OperationSpec {
+        id: "get_basic_or_key",
+        method: klue::Method::GET,
+        path: "/basic-or-key",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_get_basic_or_key<S: AuthSchemesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let authorization = request.basic_credentials("basic", false)?;
+        let x_api_key = request
+            .header_param::<String>(&mut v, "x-api-key", false, &klue::plain::STRING);
+        if authorization.is_none() && x_api_key.is_none() {
+            return Err(klue::credential_missing(&["Authorization", "X-API-Key"]));
+        }
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let request = GetBasicOrKeyRequest {
+            authorization,
+            x_api_key,
+        };
+        let response = service.get_basic_or_key(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `get_basic_or_anonymous` (GET /basic-or-anonymous).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct GetBasicOrAnonymousRequest {
+        /// Credential of the operation's security requirement (in headers).
+        pub authorization: Option<klue::BasicCredentials>,
+    }
+    static OPERATION_GET_BASIC_OR_ANONYMOUS: klue::OperationSpec = klue::OperationSpec {
+        id: "get_basic_or_anonymous",
+        method: klue::Method::GET,
+        path: "/basic-or-anonymous",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_get_basic_or_anonymous<S: AuthSchemesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let authorization = request.basic_credentials("basic", false)?;
+        let request = GetBasicOrAnonymousRequest {
+            authorization,
+        };
+        let response = service.get_basic_or_anonymous(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `create_message` (POST /messages).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateMessageRequest {
+        /// Credential of the operation's security requirement (in headers).
+        pub authorization: klue::BearerToken,
+        /// The request body.
+        pub body: MessageIn,
+    }
+    static OPERATION_CREATE_MESSAGE: klue::OperationSpec = klue::OperationSpec {
+        id: "create_message",
+        method: klue::Method::POST,
+        path: "/messages",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_create_message<S: AuthSchemesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let authorization = request.bearer_token("api_token", true).await?;
+        let body = request.json_body::<MessageIn>(&mut v, true, &SCHEMA_MESSAGE_IN);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let authorization = klue::required(authorization)?;
+        let body = klue::required(body)?;
+        let request = CreateMessageRequest {
+            authorization,
+            body,
+        };
+        let response = service.create_message(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`AuthSchemesApi`] to the routes of `auth_schemes`.
+    pub fn router<S: AuthSchemesApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_GET_OPAQUE, &service, handle_get_opaque::<S>);
+        router.bind(&OPERATION_GET_VERIFIED, &service, handle_get_verified::<S>);
+        router.bind(&OPERATION_GET_JWT, &service, handle_get_jwt::<S>);
+        router.bind(&OPERATION_GET_BASIC, &service, handle_get_basic::<S>);
+        router.bind(&OPERATION_GET_BASIC_OR_KEY, &service, handle_get_basic_or_key::<S>);
+        router
+            .bind(
+                &OPERATION_GET_BASIC_OR_ANONYMOUS,
+                &service,
+                handle_get_basic_or_anonymous::<S>,
+            );
+        router.bind(&OPERATION_CREATE_MESSAGE, &service, handle_create_message::<S>);
+        router
+    }
 }
-/// Binds an implementation of [`AuthSchemesApi`] to the routes of `auth_schemes`.
-pub fn router<S: AuthSchemesApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_GET_OPAQUE, &service, handle_get_opaque::<S>);
-    router.bind(&OPERATION_GET_VERIFIED, &service, handle_get_verified::<S>);
-    router.bind(&OPERATION_GET_JWT, &service, handle_get_jwt::<S>);
-    router.bind(&OPERATION_GET_BASIC, &service, handle_get_basic::<S>);
-    router.bind(&OPERATION_GET_BASIC_OR_KEY, &service, handle_get_basic_or_key::<S>);
-    router
-        .bind(
-            &OPERATION_GET_BASIC_OR_ANONYMOUS,
-            &service,
-            handle_get_basic_or_anonymous::<S>,
-        );
-    router.bind(&OPERATION_CREATE_MESSAGE, &service, handle_create_message::<S>);
-    router
-}
-/// The parameters and body of operation `get_opaque` (GET /opaque).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetOpaqueParams {
-    /// Credential of the operation's security requirement (in headers).
-    pub authorization: klue::BearerToken,
-}
-/// The parameters and body of operation `get_verified` (GET /verified).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetVerifiedParams {
-    /// Credential of the operation's security requirement (in headers).
-    pub authorization: klue::BearerToken,
-}
-/// The parameters and body of operation `get_basic` (GET /basic).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetBasicParams {
-    /// Credential of the operation's security requirement (in headers).
-    pub authorization: klue::BasicCredentials,
-}
-/// The parameters and body of operation `get_basic_or_key` (GET /basic-or-key).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct GetBasicOrKeyParams {
-    /// Credential of the operation's security requirement (in headers).
-    pub authorization: Option<klue::BasicCredentials>,
-    /// Credential of the operation's security requirement (in headers).
-    pub x_api_key: Option<String>,
-}
-/// The parameters and body of operation `get_basic_or_anonymous` (GET /basic-or-anonymous).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct GetBasicOrAnonymousParams {
-    /// Credential of the operation's security requirement (in headers).
-    pub authorization: Option<klue::BasicCredentials>,
-}
-/// The parameters and body of operation `create_message` (POST /messages).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateMessageParams {
-    /// Credential of the operation's security requirement (in headers).
-    pub authorization: klue::BearerToken,
-    /// The request body.
-    pub body: MessageIn,
-}
-/** A typed client of API `auth_schemes`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+/// The typed client of `auth_schemes`.
+pub mod auth_schemes_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `get_opaque` (GET /opaque).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetOpaqueParams {
+        /// Credential of the operation's security requirement (in headers).
+        pub authorization: klue::BearerToken,
+    }
+    /// The parameters and body of operation `get_verified` (GET /verified).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetVerifiedParams {
+        /// Credential of the operation's security requirement (in headers).
+        pub authorization: klue::BearerToken,
+    }
+    /// The parameters and body of operation `get_basic` (GET /basic).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetBasicParams {
+        /// Credential of the operation's security requirement (in headers).
+        pub authorization: klue::BasicCredentials,
+    }
+    /// The parameters and body of operation `get_basic_or_key` (GET /basic-or-key).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct GetBasicOrKeyParams {
+        /// Credential of the operation's security requirement (in headers).
+        pub authorization: Option<klue::BasicCredentials>,
+        /// Credential of the operation's security requirement (in headers).
+        pub x_api_key: Option<String>,
+    }
+    /// The parameters and body of operation `get_basic_or_anonymous` (GET /basic-or-anonymous).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct GetBasicOrAnonymousParams {
+        /// Credential of the operation's security requirement (in headers).
+        pub authorization: Option<klue::BasicCredentials>,
+    }
+    /// The parameters and body of operation `create_message` (POST /messages).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateMessageParams {
+        /// Credential of the operation's security requirement (in headers).
+        pub authorization: klue::BearerToken,
+        /// The request body.
+        pub body: MessageIn,
+    }
+    /** A typed client of API `auth_schemes`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct AuthSchemesClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl AuthSchemesClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct AuthSchemesClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl AuthSchemesClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn get_opaque(
-        &self,
-        params: GetOpaqueParams,
-    ) -> Result<GetOpaqueResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/opaque");
-        let mut request = self.request(klue::Method::GET, url.finish());
-        {
-            let value = &params.authorization;
-            klue::set_header(&mut request.headers, "authorization", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetOpaqueResponse::Ok(
-                        klue::decode_json::<
-                            Seen,
-                        >(
-                            &response,
-                            &SCHEMA_SEEN,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn get_verified(
-        &self,
-        params: GetVerifiedParams,
-    ) -> Result<GetVerifiedResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/verified");
-        let mut request = self.request(klue::Method::GET, url.finish());
-        {
-            let value = &params.authorization;
-            klue::set_header(&mut request.headers, "authorization", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetVerifiedResponse::Ok(
-                        klue::decode_json::<
-                            Seen,
-                        >(
-                            &response,
-                            &SCHEMA_SEEN,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn get_opaque(
+            &self,
+            params: GetOpaqueParams,
+        ) -> Result<GetOpaqueResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/opaque");
+            let mut request = self.request(klue::Method::GET, url.finish());
+            {
+                let value = &params.authorization;
+                klue::set_header(&mut request.headers, "authorization", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
             }
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn get_jwt(&self) -> Result<GetJwtResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/jwt");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetJwtResponse::Ok(
-                        klue::decode_json::<
-                            Seen,
-                        >(
-                            &response,
-                            &SCHEMA_SEEN,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetOpaqueResponse::Ok(
+                            klue::decode_json::<
+                                Seen,
+                            >(
+                                &response,
+                                &SCHEMA_SEEN,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn get_basic(
-        &self,
-        params: GetBasicParams,
-    ) -> Result<GetBasicResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/basic");
-        let mut request = self.request(klue::Method::GET, url.finish());
-        {
-            let value = &params.authorization;
-            klue::set_header(&mut request.headers, "authorization", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetBasicResponse::Ok(
-                        klue::decode_json::<
-                            Seen,
-                        >(
-                            &response,
-                            &SCHEMA_SEEN,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn get_verified(
+            &self,
+            params: GetVerifiedParams,
+        ) -> Result<GetVerifiedResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/verified");
+            let mut request = self.request(klue::Method::GET, url.finish());
+            {
+                let value = &params.authorization;
+                klue::set_header(&mut request.headers, "authorization", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
             }
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn get_basic_or_key(
-        &self,
-        params: GetBasicOrKeyParams,
-    ) -> Result<GetBasicOrKeyResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/basic-or-key");
-        let mut request = self.request(klue::Method::GET, url.finish());
-        if let Some(value) = &params.authorization {
-            klue::set_header(&mut request.headers, "authorization", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        if let Some(value) = &params.x_api_key {
-            klue::set_header(&mut request.headers, "x-api-key", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetBasicOrKeyResponse::Ok(
-                        klue::decode_json::<
-                            Seen,
-                        >(
-                            &response,
-                            &SCHEMA_SEEN,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetVerifiedResponse::Ok(
+                            klue::decode_json::<
+                                Seen,
+                            >(
+                                &response,
+                                &SCHEMA_SEEN,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn get_basic_or_anonymous(
-        &self,
-        params: GetBasicOrAnonymousParams,
-    ) -> Result<GetBasicOrAnonymousResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/basic-or-anonymous");
-        let mut request = self.request(klue::Method::GET, url.finish());
-        if let Some(value) = &params.authorization {
-            klue::set_header(&mut request.headers, "authorization", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetBasicOrAnonymousResponse::Ok(
-                        klue::decode_json::<
-                            Seen,
-                        >(
-                            &response,
-                            &SCHEMA_SEEN,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn get_jwt(&self) -> Result<GetJwtResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/jwt");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetJwtResponse::Ok(
+                            klue::decode_json::<
+                                Seen,
+                            >(
+                                &response,
+                                &SCHEMA_SEEN,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn create_message(
-        &self,
-        params: CreateMessageParams,
-    ) -> Result<CreateMessageResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/messages");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = &params.authorization;
-            klue::set_header(&mut request.headers, "authorization", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_MESSAGE_IN,
-                    self.http.config().validate_requests,
-                )?,
-            );
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            201 => {
-                Ok(
-                    CreateMessageResponse::Created(
-                        klue::decode_json::<
-                            MessageIn,
-                        >(
-                            &response,
-                            &SCHEMA_MESSAGE_IN,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn get_basic(
+            &self,
+            params: GetBasicParams,
+        ) -> Result<GetBasicResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/basic");
+            let mut request = self.request(klue::Method::GET, url.finish());
+            {
+                let value = &params.authorization;
+                klue::set_header(&mut request.headers, "authorization", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
             }
-            _ => Err(klue::error_from_response(response)),
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetBasicResponse::Ok(
+                            klue::decode_json::<
+                                Seen,
+                            >(
+                                &response,
+                                &SCHEMA_SEEN,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn get_basic_or_key(
+            &self,
+            params: GetBasicOrKeyParams,
+        ) -> Result<GetBasicOrKeyResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/basic-or-key");
+            let mut request = self.request(klue::Method::GET, url.finish());
+            if let Some(value) = &params.authorization {
+                klue::set_header(&mut request.headers, "authorization", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.x_api_key {
+                klue::set_header(&mut request.headers, "x-api-key", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetBasicOrKeyResponse::Ok(
+                            klue::decode_json::<
+                                Seen,
+                            >(
+                                &response,
+                                &SCHEMA_SEEN,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn get_basic_or_anonymous(
+            &self,
+            params: GetBasicOrAnonymousParams,
+        ) -> Result<GetBasicOrAnonymousResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/basic-or-anonymous");
+            let mut request = self.request(klue::Method::GET, url.finish());
+            if let Some(value) = &params.authorization {
+                klue::set_header(&mut request.headers, "authorization", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetBasicOrAnonymousResponse::Ok(
+                            klue::decode_json::<
+                                Seen,
+                            >(
+                                &response,
+                                &SCHEMA_SEEN,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn create_message(
+            &self,
+            params: CreateMessageParams,
+        ) -> Result<CreateMessageResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/messages");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = &params.authorization;
+                klue::set_header(&mut request.headers, "authorization", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_MESSAGE_IN,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                201 => {
+                    Ok(
+                        CreateMessageResponse::Created(
+                            klue::decode_json::<
+                                MessageIn,
+                            >(
+                                &response,
+                                &SCHEMA_MESSAGE_IN,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

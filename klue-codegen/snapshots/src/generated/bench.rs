@@ -10,251 +10,263 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("bench.json");
-#[allow(dead_code)]
-static SCHEMA_NEW_ITEM__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    max_length: Some(64),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_NEW_ITEM__PRICE: klue::Schema = klue::Schema::Number(klue::NumberRules {
-    minimum: Some(0f64),
-    ..klue::NumberRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_NEW_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        max_length: Some(32),
+pub use self::types::*;
+pub use self::bench_server::*;
+pub use self::bench_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_NEW_ITEM__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        max_length: Some(64),
         ..klue::StringRules::ANY
-    }),
-    min_items: None,
-    max_items: Some(10),
-    unique_items: false,
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct NewItem {
-    pub name: String,
-    pub price: f64,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tags: Option<Vec<String>>,
-}
-#[allow(dead_code)]
-impl NewItem {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String, price: f64) -> Self {
-        Self { name, price, tags: None }
+    });
+    pub(crate) static SCHEMA_NEW_ITEM__PRICE: klue::Schema = klue::Schema::Number(klue::NumberRules {
+        minimum: Some(0f64),
+        ..klue::NumberRules::ANY
+    });
+    pub(crate) static SCHEMA_NEW_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules {
+            max_length: Some(32),
+            ..klue::StringRules::ANY
+        }),
+        min_items: None,
+        max_items: Some(10),
+        unique_items: false,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct NewItem {
+        pub name: String,
+        pub price: f64,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tags: Option<Vec<String>>,
     }
-}
-::klue_core::object_serde!(NewItem);
-impl klue::Validate for NewItem {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_NEW_ITEM, &[&self.name, &self.price, &self.tags]);
+    impl NewItem {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String, price: f64) -> Self {
+            Self { name, price, tags: None }
+        }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_NEW_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_NEW_ITEM__NAME),
-        klue::Property::required("price", &SCHEMA_NEW_ITEM__PRICE),
-        klue::Property::optional("tags", &SCHEMA_NEW_ITEM__TAGS),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Item {
-    pub id: klue::Uuid,
-    pub name: String,
-    pub price: f64,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tags: Option<Vec<String>>,
-}
-#[allow(dead_code)]
-impl Item {
-    /// The required fields; the others start at their defaults.
-    pub fn new(id: klue::Uuid, name: String, price: f64) -> Self {
-        Self {
-            id,
-            name,
-            price,
-            tags: None,
+    ::klue_core::object_serde!(NewItem);
+    impl klue::Validate for NewItem {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_NEW_ITEM, &[&self.name, &self.price, &self.tags]);
+        }
+    }
+    pub(crate) static SCHEMA_NEW_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_NEW_ITEM__NAME),
+            klue::Property::required("price", &SCHEMA_NEW_ITEM__PRICE),
+            klue::Property::optional("tags", &SCHEMA_NEW_ITEM__TAGS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Item {
+        pub id: klue::Uuid,
+        pub name: String,
+        pub price: f64,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tags: Option<Vec<String>>,
+    }
+    impl Item {
+        /// The required fields; the others start at their defaults.
+        pub fn new(id: klue::Uuid, name: String, price: f64) -> Self {
+            Self {
+                id,
+                name,
+                price,
+                tags: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Item);
+    impl klue::Validate for Item {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_ITEM, &[&self.id, &self.name, &self.price, &self.tags]);
+        }
+    }
+    pub(crate) static SCHEMA_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("id", &klue::plain::UUID),
+            klue::Property::required("name", &klue::plain::STRING),
+            klue::Property::required("price", &klue::plain::NUMBER),
+            klue::Property::optional("tags", &SCHEMA_ITEM__TAGS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `CreateItem`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum CreateItemResponse {
+        /// 200: The created item
+        Ok(Item),
+    }
+    impl klue::IntoResponse for CreateItemResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Item> for CreateItemResponse {
+        fn from(body: Item) -> Self {
+            Self::Ok(body)
         }
     }
 }
-::klue_core::object_serde!(Item);
-impl klue::Validate for Item {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_ITEM, &[&self.id, &self.name, &self.price, &self.tags]);
+/// The server side of `bench`: the trait to implement and `router()`.
+pub mod bench_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `bench` (bench 0.0.1). Implement this trait and serve it with [`router`].
+    ///
+    /// The benchmark workload. Every server measured against it (the generated one, a raw hyper server doing the same work by hand, a hand-written axum server) serves exactly this.
+    pub trait BenchApi: Send + Sync + 'static {
+        fn create_item(
+            &self,
+            request: CreateItemRequest,
+        ) -> impl klue::Future<
+            Output = Result<CreateItemResponse, klue::ApiError>,
+        > + Send;
     }
-}
-#[allow(dead_code)]
-static SCHEMA_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("id", &klue::plain::UUID),
-        klue::Property::required("name", &klue::plain::STRING),
-        klue::Property::required("price", &klue::plain::NUMBER),
-        klue::Property::optional("tags", &SCHEMA_ITEM__TAGS),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `CreateItem`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum CreateItemResponse {
-    /// 200: The created item
-    Ok(Item),
-}
-impl klue::IntoResponse for CreateItemResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    /// The decoded request of operation `create_item` (POST /v1/items).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateItemRequest {
+        /// The request body.
+        pub body: NewItem,
+        /// The verified claims of the caller's token (`claims.sub` is the user id).
+        pub claims: klue::Claims,
+    }
+    static OPERATION_CREATE_ITEM: klue::OperationSpec = klue::OperationSpec {
+        id: "create_item",
+        method: klue::Method::POST,
+        path: "/v1/items",
+        auth: klue::AuthMode::Required,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_create_item<S: BenchApi>(
+        service: klue::Arc<S>,
+        mut request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<NewItem>(&mut v, true, &SCHEMA_NEW_ITEM);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let claims = request.take_claims()?;
+        let request = CreateItemRequest { body, claims };
+        let response = service.create_item(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`BenchApi`] to the routes of `bench`.
+    pub fn router<S: BenchApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_CREATE_ITEM, &service, handle_create_item::<S>);
+        router
     }
 }
-impl From<Item> for CreateItemResponse {
-    fn from(body: Item) -> Self {
-        Self::Ok(body)
+/// The typed client of `bench`.
+pub mod bench_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `create_item` (POST /v1/items).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateItemParams {
+        /// The request body.
+        pub body: NewItem,
     }
-}
-/// The operations of API `bench` (bench 0.0.1). Implement this trait and serve it with [`router`].
-///
-/// The benchmark workload. Every server measured against it (the generated one, a raw hyper server doing the same work by hand, a hand-written axum server) serves exactly this.
-pub trait BenchApi: Send + Sync + 'static {
-    fn create_item(
-        &self,
-        request: CreateItemRequest,
-    ) -> impl klue::Future<Output = Result<CreateItemResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `create_item` (POST /v1/items).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateItemRequest {
-    /// The request body.
-    pub body: NewItem,
-    /// The verified claims of the caller's token (`claims.sub` is the user id).
-    pub claims: klue::Claims,
-}
-static OPERATION_CREATE_ITEM: klue::OperationSpec = klue::OperationSpec {
-    id: "create_item",
-    method: klue::Method::POST,
-    path: "/v1/items",
-    auth: klue::AuthMode::Required,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_create_item<S: BenchApi>(
-    service: klue::Arc<S>,
-    mut request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<NewItem>(&mut v, true, &SCHEMA_NEW_ITEM);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let claims = request.take_claims()?;
-    let request = CreateItemRequest { body, claims };
-    let response = service.create_item(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`BenchApi`] to the routes of `bench`.
-pub fn router<S: BenchApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_CREATE_ITEM, &service, handle_create_item::<S>);
-    router
-}
-/// The parameters and body of operation `create_item` (POST /v1/items).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateItemParams {
-    /// The request body.
-    pub body: NewItem,
-}
-/** A typed client of API `bench`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `bench`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct BenchClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl BenchClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct BenchClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl BenchClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn create_item(
-        &self,
-        params: CreateItemParams,
-    ) -> Result<CreateItemResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/v1/items");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_NEW_ITEM,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    CreateItemResponse::Ok(
-                        klue::decode_json::<
-                            Item,
-                        >(
-                            &response,
-                            &SCHEMA_ITEM,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn create_item(
+            &self,
+            params: CreateItemParams,
+        ) -> Result<CreateItemResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/v1/items");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_NEW_ITEM,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        CreateItemResponse::Ok(
+                            klue::decode_json::<
+                                Item,
+                            >(
+                                &response,
+                                &SCHEMA_ITEM,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,941 +10,954 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("bodies.json");
-#[allow(dead_code)]
-static SCHEMA_RECEIVED__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Received {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+pub use self::types::*;
+pub use self::bodies_server::*;
+pub use self::bodies_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_RECEIVED__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub public: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tags: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_size: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub attachments: Option<i64>,
-}
-::klue_core::object_serde!(Received);
-impl klue::Validate for Received {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_RECEIVED,
-            &[
-                &self.title,
-                &self.count,
-                &self.public,
-                &self.tags,
-                &self.source,
-                &self.file_name,
-                &self.file_type,
-                &self.file_size,
-                &self.attachments,
-            ],
-        );
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Received {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub title: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub count: Option<i64>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub public: Option<bool>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tags: Option<Vec<String>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub source: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub file_name: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub file_type: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub file_size: Option<i64>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub attachments: Option<i64>,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_RECEIVED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("title", &klue::plain::STRING),
-        klue::Property::optional("count", &klue::plain::INT64),
-        klue::Property::optional("public", &klue::plain::BOOLEAN),
-        klue::Property::optional("tags", &SCHEMA_RECEIVED__TAGS),
-        klue::Property::optional("source", &klue::plain::STRING),
-        klue::Property::optional("file_name", &klue::plain::STRING),
-        klue::Property::optional("file_type", &klue::plain::STRING),
-        klue::Property::optional("file_size", &klue::plain::INT64),
-        klue::Property::optional("attachments", &klue::plain::INT64),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Avatar {
-    pub user: String,
-    pub image: String,
-}
-::klue_core::object_serde!(Avatar);
-impl klue::Validate for Avatar {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_AVATAR, &[&self.user, &self.image]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_AVATAR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("user", &klue::plain::STRING),
-        klue::Property::required("image", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Counted {
-    pub kind: String,
-    pub bytes: i64,
-    pub chunks: i64,
-}
-::klue_core::object_serde!(Counted);
-impl klue::Validate for Counted {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_COUNTED, &[&self.kind, &self.bytes, &self.chunks]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_COUNTED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("kind", &klue::plain::STRING),
-        klue::Property::required("bytes", &klue::plain::INT64),
-        klue::Property::required("chunks", &klue::plain::INT64),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_PET__AGE: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: Some(0f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Pet {
-    pub name: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub age: Option<i64>,
-}
-#[allow(dead_code)]
-impl Pet {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String) -> Self {
-        Self { name, age: None }
-    }
-}
-::klue_core::object_serde!(Pet);
-impl klue::Validate for Pet {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_PET, &[&self.name, &self.age]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_PET__NAME),
-        klue::Property::optional("age", &SCHEMA_PET__AGE),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_UPLOAD_BODY_TITLE: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(2),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_UPLOAD_BODY_COUNT: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: Some(1f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[allow(dead_code)]
-static SCHEMA_UPLOAD_BODY_TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[allow(dead_code)]
-static SCHEMA_UPLOAD_BODY_META__RANK: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        maximum: Some(10f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct UploadBodyMeta {
-    pub source: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rank: Option<i64>,
-}
-#[allow(dead_code)]
-impl UploadBodyMeta {
-    /// The required fields; the others start at their defaults.
-    pub fn new(source: String) -> Self {
-        Self { source, rank: None }
-    }
-}
-::klue_core::object_serde!(UploadBodyMeta);
-impl klue::Validate for UploadBodyMeta {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_UPLOAD_BODY_META, &[&self.source, &self.rank]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_UPLOAD_BODY_META: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("source", &klue::plain::STRING),
-        klue::Property::optional("rank", &SCHEMA_UPLOAD_BODY_META__RANK),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_UPLOAD_BODY_META2: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_UPLOAD_BODY_META,
-);
-#[allow(dead_code)]
-static SCHEMA_UPLOAD_BODY_ATTACHMENTS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: Some(2),
-    unique_items: false,
-});
-/// A `multipart/form-data` body (UploadBody).
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
-pub struct UploadBody {
-    pub title: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub public: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<UploadBodyMeta>,
-    #[serde(skip)]
-    pub file: klue::FilePart,
-    #[serde(skip)]
-    pub attachments: Option<Vec<klue::FilePart>>,
-}
-impl klue::MultipartBody for UploadBody {
-    const FILE_FIELDS: &'static [&'static str] = &["file", "attachments"];
-    fn take_files(&mut self, files: &mut klue::FileParts) {
-        self.file = klue::FileField::take_from(files, "file");
-        self.attachments = klue::FileField::take_from(files, "attachments");
-    }
-    fn file_parts(&self) -> Vec<(&'static str, &klue::FilePart)> {
-        let mut parts = Vec::new();
-        parts
-            .extend(klue::FileField::parts(&self.file).into_iter().map(|p| ("file", p)));
-        parts
-            .extend(
-                klue::FileField::parts(&self.attachments)
-                    .into_iter()
-                    .map(|p| ("attachments", p)),
+    ::klue_core::object_serde!(Received);
+    impl klue::Validate for Received {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_RECEIVED,
+                &[
+                    &self.title,
+                    &self.count,
+                    &self.public,
+                    &self.tags,
+                    &self.source,
+                    &self.file_name,
+                    &self.file_type,
+                    &self.file_size,
+                    &self.attachments,
+                ],
             );
-        parts
+        }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_UPLOAD__BODY: klue::Schema = klue::multipart_schema(
-    &[
-        klue::Property::required("title", &SCHEMA_UPLOAD_BODY_TITLE),
-        klue::Property::optional("count", &SCHEMA_UPLOAD_BODY_COUNT),
-        klue::Property::optional("public", &klue::plain::BOOLEAN),
-        klue::Property::optional("tags", &SCHEMA_UPLOAD_BODY_TAGS),
-        klue::Property::optional("meta", &SCHEMA_UPLOAD_BODY_META2),
-        klue::Property::required("file", &klue::plain::STRING),
-        klue::Property::optional("attachments", &SCHEMA_UPLOAD_BODY_ATTACHMENTS),
-    ],
-);
-/// A `multipart/form-data` body (PutAvatarBody).
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
-pub struct PutAvatarBody {
-    pub user: String,
-    #[serde(skip)]
-    pub image: klue::FilePart,
-}
-impl klue::MultipartBody for PutAvatarBody {
-    const FILE_FIELDS: &'static [&'static str] = &["image"];
-    fn take_files(&mut self, files: &mut klue::FileParts) {
-        self.image = klue::FileField::take_from(files, "image");
+    pub(crate) static SCHEMA_RECEIVED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("title", &klue::plain::STRING),
+            klue::Property::optional("count", &klue::plain::INT64),
+            klue::Property::optional("public", &klue::plain::BOOLEAN),
+            klue::Property::optional("tags", &SCHEMA_RECEIVED__TAGS),
+            klue::Property::optional("source", &klue::plain::STRING),
+            klue::Property::optional("file_name", &klue::plain::STRING),
+            klue::Property::optional("file_type", &klue::plain::STRING),
+            klue::Property::optional("file_size", &klue::plain::INT64),
+            klue::Property::optional("attachments", &klue::plain::INT64),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Avatar {
+        pub user: String,
+        pub image: String,
     }
-    fn file_parts(&self) -> Vec<(&'static str, &klue::FilePart)> {
-        let mut parts = Vec::new();
-        parts
-            .extend(
-                klue::FileField::parts(&self.image).into_iter().map(|p| ("image", p)),
-            );
-        parts
+    ::klue_core::object_serde!(Avatar);
+    impl klue::Validate for Avatar {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_AVATAR, &[&self.user, &self.image]);
+        }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_PUT_AVATAR__BODY: klue::Schema = klue::multipart_schema(
-    &[
-        klue::Property::required("user", &klue::plain::STRING),
-        klue::Property::required("image", &klue::plain::STRING),
-    ],
-);
-#[allow(dead_code)]
-static SCHEMA_IMPORT_DATA_BODY_JSON__ROWS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
-    min_items: None,
-    max_items: Some(3),
-    unique_items: false,
-});
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct ImportDataBodyJson {
-    pub rows: Vec<i64>,
-}
-::klue_core::object_serde!(ImportDataBodyJson);
-impl klue::Validate for ImportDataBodyJson {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_IMPORT_DATA_BODY_JSON, &[&self.rows]);
+    pub(crate) static SCHEMA_AVATAR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("user", &klue::plain::STRING),
+            klue::Property::required("image", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Counted {
+        pub kind: String,
+        pub bytes: i64,
+        pub chunks: i64,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_IMPORT_DATA_BODY_JSON: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::required("rows", &SCHEMA_IMPORT_DATA_BODY_JSON__ROWS)],
-    ..klue::ObjectRules::EMPTY
-});
-/// The body of operation `import_data`, in one of the media kinds it accepts.
-#[derive(Debug)]
-pub enum ImportDataBody {
-    /// Sent as application/json.
-    Json(ImportDataBodyJson),
-    /// Sent as text/csv.
-    Text(String),
-    /// Sent as application/octet-stream.
-    Bytes(klue::BodyStream),
-}
-/// The responses of operation `Upload`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum UploadResponse {
-    /// 200: What was received.
-    Ok(Received),
-}
-impl klue::IntoResponse for UploadResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    ::klue_core::object_serde!(Counted);
+    impl klue::Validate for Counted {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_COUNTED, &[&self.kind, &self.bytes, &self.chunks]);
+        }
+    }
+    pub(crate) static SCHEMA_COUNTED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("kind", &klue::plain::STRING),
+            klue::Property::required("bytes", &klue::plain::INT64),
+            klue::Property::required("chunks", &klue::plain::INT64),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_PET__AGE: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            minimum: Some(0f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Pet {
+        pub name: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub age: Option<i64>,
+    }
+    impl Pet {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String) -> Self {
+            Self { name, age: None }
+        }
+    }
+    ::klue_core::object_serde!(Pet);
+    impl klue::Validate for Pet {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_PET, &[&self.name, &self.age]);
+        }
+    }
+    pub(crate) static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_PET__NAME),
+            klue::Property::optional("age", &SCHEMA_PET__AGE),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_UPLOAD_BODY_TITLE: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(2),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_UPLOAD_BODY_COUNT: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            minimum: Some(1f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    pub(crate) static SCHEMA_UPLOAD_BODY_TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    pub(crate) static SCHEMA_UPLOAD_BODY_META__RANK: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            maximum: Some(10f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct UploadBodyMeta {
+        pub source: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub rank: Option<i64>,
+    }
+    impl UploadBodyMeta {
+        /// The required fields; the others start at their defaults.
+        pub fn new(source: String) -> Self {
+            Self { source, rank: None }
+        }
+    }
+    ::klue_core::object_serde!(UploadBodyMeta);
+    impl klue::Validate for UploadBodyMeta {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_UPLOAD_BODY_META, &[&self.source, &self.rank]);
+        }
+    }
+    pub(crate) static SCHEMA_UPLOAD_BODY_META: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("source", &klue::plain::STRING),
+            klue::Property::optional("rank", &SCHEMA_UPLOAD_BODY_META__RANK),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_UPLOAD_BODY_META2: klue::Schema = klue::Schema::Ref(
+        &SCHEMA_UPLOAD_BODY_META,
+    );
+    pub(crate) static SCHEMA_UPLOAD_BODY_ATTACHMENTS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: Some(2),
+        unique_items: false,
+    });
+    /// A `multipart/form-data` body (UploadBody).
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde")]
+    pub struct UploadBody {
+        pub title: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub count: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub public: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub tags: Option<Vec<String>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub meta: Option<UploadBodyMeta>,
+        #[serde(skip)]
+        pub file: klue::FilePart,
+        #[serde(skip)]
+        pub attachments: Option<Vec<klue::FilePart>>,
+    }
+    impl klue::MultipartBody for UploadBody {
+        const FILE_FIELDS: &'static [&'static str] = &["file", "attachments"];
+        fn take_files(&mut self, files: &mut klue::FileParts) {
+            self.file = klue::FileField::take_from(files, "file");
+            self.attachments = klue::FileField::take_from(files, "attachments");
+        }
+        fn file_parts(&self) -> Vec<(&'static str, &klue::FilePart)> {
+            let mut parts = Vec::new();
+            parts
+                .extend(
+                    klue::FileField::parts(&self.file).into_iter().map(|p| ("file", p)),
+                );
+            parts
+                .extend(
+                    klue::FileField::parts(&self.attachments)
+                        .into_iter()
+                        .map(|p| ("attachments", p)),
+                );
+            parts
+        }
+    }
+    pub(crate) static SCHEMA_UPLOAD__BODY: klue::Schema = klue::multipart_schema(
+        &[
+            klue::Property::required("title", &SCHEMA_UPLOAD_BODY_TITLE),
+            klue::Property::optional("count", &SCHEMA_UPLOAD_BODY_COUNT),
+            klue::Property::optional("public", &klue::plain::BOOLEAN),
+            klue::Property::optional("tags", &SCHEMA_UPLOAD_BODY_TAGS),
+            klue::Property::optional("meta", &SCHEMA_UPLOAD_BODY_META2),
+            klue::Property::required("file", &klue::plain::STRING),
+            klue::Property::optional("attachments", &SCHEMA_UPLOAD_BODY_ATTACHMENTS),
+        ],
+    );
+    /// A `multipart/form-data` body (PutAvatarBody).
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde")]
+    pub struct PutAvatarBody {
+        pub user: String,
+        #[serde(skip)]
+        pub image: klue::FilePart,
+    }
+    impl klue::MultipartBody for PutAvatarBody {
+        const FILE_FIELDS: &'static [&'static str] = &["image"];
+        fn take_files(&mut self, files: &mut klue::FileParts) {
+            self.image = klue::FileField::take_from(files, "image");
+        }
+        fn file_parts(&self) -> Vec<(&'static str, &klue::FilePart)> {
+            let mut parts = Vec::new();
+            parts
+                .extend(
+                    klue::FileField::parts(&self.image).into_iter().map(|p| ("image", p)),
+                );
+            parts
+        }
+    }
+    pub(crate) static SCHEMA_PUT_AVATAR__BODY: klue::Schema = klue::multipart_schema(
+        &[
+            klue::Property::required("user", &klue::plain::STRING),
+            klue::Property::required("image", &klue::plain::STRING),
+        ],
+    );
+    pub(crate) static SCHEMA_IMPORT_DATA_BODY_JSON__ROWS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules::ANY,
+        ),
+        min_items: None,
+        max_items: Some(3),
+        unique_items: false,
+    });
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct ImportDataBodyJson {
+        pub rows: Vec<i64>,
+    }
+    ::klue_core::object_serde!(ImportDataBodyJson);
+    impl klue::Validate for ImportDataBodyJson {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_IMPORT_DATA_BODY_JSON, &[&self.rows]);
+        }
+    }
+    pub(crate) static SCHEMA_IMPORT_DATA_BODY_JSON: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("rows", &SCHEMA_IMPORT_DATA_BODY_JSON__ROWS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The body of operation `import_data`, in one of the media kinds it accepts.
+    #[derive(Debug)]
+    pub enum ImportDataBody {
+        /// Sent as application/json.
+        Json(ImportDataBodyJson),
+        /// Sent as text/csv.
+        Text(String),
+        /// Sent as application/octet-stream.
+        Bytes(klue::BodyStream),
+    }
+    /// The responses of operation `Upload`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum UploadResponse {
+        /// 200: What was received.
+        Ok(Received),
+    }
+    impl klue::IntoResponse for UploadResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Received> for UploadResponse {
+        fn from(body: Received) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `PutAvatar`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PutAvatarResponse {
+        /// 204: Stored.
+        NoContent,
+    }
+    impl klue::IntoResponse for PutAvatarResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::NoContent => klue::empty_response(klue::StatusCode::NO_CONTENT),
+            }
+        }
+    }
+    /// The responses of operation `PutBlob`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PutBlobResponse {
+        /// 200: How the body arrived.
+        Ok(Counted),
+    }
+    impl klue::IntoResponse for PutBlobResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Counted> for PutBlobResponse {
+        fn from(body: Counted) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `AddPet`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AddPetResponse {
+        /// 200: The pet as decoded.
+        Ok(Pet),
+    }
+    impl klue::IntoResponse for AddPetResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Pet> for AddPetResponse {
+        fn from(body: Pet) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `ImportData`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum ImportDataResponse {
+        /// 200: Which kind arrived, and its size.
+        Ok(Counted),
+    }
+    impl klue::IntoResponse for ImportDataResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Counted> for ImportDataResponse {
+        fn from(body: Counted) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl From<Received> for UploadResponse {
-    fn from(body: Received) -> Self {
-        Self::Ok(body)
+/// The server side of `bodies`: the trait to implement and `router()`.
+pub mod bodies_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `bodies` (bodies 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// Multipart bodies with file parts, streamed raw bodies, several media types on one operation.
+    pub trait BodiesApi: Send + Sync + 'static {
+        fn upload(
+            &self,
+            request: UploadRequest,
+        ) -> impl klue::Future<Output = Result<UploadResponse, klue::ApiError>> + Send;
+        fn put_avatar(
+            &self,
+            request: PutAvatarRequest,
+        ) -> impl klue::Future<
+            Output = Result<PutAvatarResponse, klue::ApiError>,
+        > + Send;
+        fn put_blob(
+            &self,
+            request: PutBlobRequest,
+        ) -> impl klue::Future<Output = Result<PutBlobResponse, klue::ApiError>> + Send;
+        fn add_pet(
+            &self,
+            request: AddPetRequest,
+        ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
+        fn import_data(
+            &self,
+            request: ImportDataRequest,
+        ) -> impl klue::Future<
+            Output = Result<ImportDataResponse, klue::ApiError>,
+        > + Send;
     }
-}
-/// The responses of operation `PutAvatar`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PutAvatarResponse {
-    /// 204: Stored.
-    NoContent,
-}
-impl klue::IntoResponse for PutAvatarResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::NoContent => klue::empty_response(klue::StatusCode::NO_CONTENT),
-        }
+    /// The decoded request of operation `upload` (POST /uploads).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UploadRequest {
+        /// The request body.
+        pub body: UploadBody,
     }
-}
-/// The responses of operation `PutBlob`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PutBlobResponse {
-    /// 200: How the body arrived.
-    Ok(Counted),
-}
-impl klue::IntoResponse for PutBlobResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Counted> for PutBlobResponse {
-    fn from(body: Counted) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `AddPet`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AddPetResponse {
-    /// 200: The pet as decoded.
-    Ok(Pet),
-}
-impl klue::IntoResponse for AddPetResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Pet> for AddPetResponse {
-    fn from(body: Pet) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `ImportData`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum ImportDataResponse {
-    /// 200: Which kind arrived, and its size.
-    Ok(Counted),
-}
-impl klue::IntoResponse for ImportDataResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Counted> for ImportDataResponse {
-    fn from(body: Counted) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The operations of API `bodies` (bodies 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// Multipart bodies with file parts, streamed raw bodies, several media types on one operation.
-pub trait BodiesApi: Send + Sync + 'static {
-    fn upload(
-        &self,
-        request: UploadRequest,
-    ) -> impl klue::Future<Output = Result<UploadResponse, klue::ApiError>> + Send;
-    fn put_avatar(
-        &self,
-        request: PutAvatarRequest,
-    ) -> impl klue::Future<Output = Result<PutAvatarResponse, klue::ApiError>> + Send;
-    fn put_blob(
-        &self,
-        request: PutBlobRequest,
-    ) -> impl klue::Future<Output = Result<PutBlobResponse, klue::ApiError>> + Send;
-    fn add_pet(
-        &self,
-        request: AddPetRequest,
-    ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
-    fn import_data(
-        &self,
-        request: ImportDataRequest,
-    ) -> impl klue::Future<Output = Result<ImportDataResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `upload` (POST /uploads).
-#[derive(Debug, Clone, PartialEq)]
-pub struct UploadRequest {
-    /// The request body.
-    pub body: UploadBody,
-}
-static OPERATION_UPLOAD: klue::OperationSpec = klue::OperationSpec {
-    id: "upload",
-    method: klue::Method::POST,
-    path: "/uploads",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["multipart/form-data"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_upload<S: BodiesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request
-        .multipart_body::<UploadBody>(&mut v, true, &SCHEMA_UPLOAD__BODY)
-        .await;
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = UploadRequest { body };
-    let response = service.upload(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `put_avatar` (PUT /avatars).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PutAvatarRequest {
-    /// The request body.
-    pub body: PutAvatarBody,
-}
-static OPERATION_PUT_AVATAR: klue::OperationSpec = klue::OperationSpec {
-    id: "put_avatar",
-    method: klue::Method::PUT,
-    path: "/avatars",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["multipart/form-data"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_put_avatar<S: BodiesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request
-        .multipart_body::<PutAvatarBody>(&mut v, true, &SCHEMA_PUT_AVATAR__BODY)
-        .await;
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = PutAvatarRequest { body };
-    let response = service.put_avatar(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `put_blob` (PUT /blobs/{name}).
-#[derive(Debug)]
-pub struct PutBlobRequest {
-    pub name: String,
-    /// The request body.
-    pub body: klue::BodyStream,
-}
-static OPERATION_PUT_BLOB: klue::OperationSpec = klue::OperationSpec {
-    id: "put_blob",
-    method: klue::Method::PUT,
-    path: "/blobs/{name}",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/octet-stream"],
-        required: true,
-        stream_types: &["application/octet-stream"],
-    }),
-};
-async fn handle_put_blob<S: BodiesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let name = request.path_param::<String>(&mut v, "name", &klue::plain::STRING);
-    let body = request.stream_body(&mut v, true);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let name = klue::required(name)?;
-    let body = klue::required(body)?;
-    let request = PutBlobRequest { name, body };
-    let response = service.put_blob(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetRequest {
-    /// The request body.
-    pub body: Pet,
-}
-static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
-    id: "add_pet",
-    method: klue::Method::POST,
-    path: "/pets",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json", "application/x-www-form-urlencoded"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_add_pet<S: BodiesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = match request
-        .body_kind(&[&["application/json"], &["application/x-www-form-urlencoded"]])
-    {
-        0 => request.json_body::<Pet>(&mut v, true, &SCHEMA_PET),
-        _ => request.form_body::<Pet>(&mut v, true, &SCHEMA_PET),
+    static OPERATION_UPLOAD: klue::OperationSpec = klue::OperationSpec {
+        id: "upload",
+        method: klue::Method::POST,
+        path: "/uploads",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["multipart/form-data"],
+            required: true,
+            stream_types: &[],
+        }),
     };
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = AddPetRequest { body };
-    let response = service.add_pet(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `import_data` (POST /imports).
-#[derive(Debug, Default)]
-pub struct ImportDataRequest {
-    /// The request body, when sent.
-    pub body: Option<ImportDataBody>,
-}
-static OPERATION_IMPORT_DATA: klue::OperationSpec = klue::OperationSpec {
-    id: "import_data",
-    method: klue::Method::POST,
-    path: "/imports",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json", "text/csv", "application/octet-stream"],
-        required: false,
-        stream_types: &["application/octet-stream"],
-    }),
-};
-async fn handle_import_data<S: BodiesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = match request
-        .body_kind(
-            &[&["application/json"], &["text/csv"], &["application/octet-stream"]],
-        )
-    {
-        0 => {
-            request
-                .json_body::<
-                    ImportDataBodyJson,
-                >(&mut v, false, &SCHEMA_IMPORT_DATA_BODY_JSON)
-                .map(ImportDataBody::Json)
+    async fn handle_upload<S: BodiesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request
+            .multipart_body::<UploadBody>(&mut v, true, &SCHEMA_UPLOAD__BODY)
+            .await;
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
-        1 => request.text_body(&mut v, false).map(ImportDataBody::Text),
-        _ => request.stream_body(&mut v, false).map(ImportDataBody::Bytes),
-    };
-    if !v.is_empty() {
-        return Err(v.into_error());
+        let body = klue::required(body)?;
+        let request = UploadRequest { body };
+        let response = service.upload(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-    let request = ImportDataRequest { body };
-    let response = service.import_data(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
+    /// The decoded request of operation `put_avatar` (PUT /avatars).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PutAvatarRequest {
+        /// The request body.
+        pub body: PutAvatarBody,
+    }
+    static OPERATION_PUT_AVATAR: klue::OperationSpec = klue::OperationSpec {
+        id: "put_avatar",
+        method: klue::Method::PUT,
+        path: "/avatars",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["multipart/form-data"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_put_avatar<S: BodiesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request
+            .multipart_body::<PutAvatarBody>(&mut v, true, &SCHEMA_PUT_AVATAR__BODY)
+            .await;
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let body = klue::required(body)?;
+        let request = PutAvatarRequest { body };
+        let response = service.put_avatar(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `put_blob` (PUT /blobs/{name}).
+    #[derive(Debug)]
+    pub struct PutBlobRequest {
+        pub name: String,
+        /// The request body.
+        pub body: klue::BodyStream,
+    }
+    static OPERATION_PUT_BLOB: klue::OperationSpec = klue::OperationSpec {
+        id: "put_blob",
+        method: klue::Method::PUT,
+        path: "/blobs/{name}",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/octet-stream"],
+            required: true,
+            stream_types: &["application/octet-stream"],
+        }),
+    };
+    async fn handle_put_blob<S: BodiesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let name = request.path_param::<String>(&mut v, "name", &klue::plain::STRING);
+        let body = request.stream_body(&mut v, true);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let name = klue::required(name)?;
+        let body = klue::required(body)?;
+        let request = PutBlobRequest { name, body };
+        let response = service.put_blob(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetRequest {
+        /// The request body.
+        pub body: Pet,
+    }
+    static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
+        id: "add_pet",
+        method: klue::Method::POST,
+        path: "/pets",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json", "application/x-www-form-urlencoded"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_add_pet<S: BodiesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = match request
+            .body_kind(&[&["application/json"], &["application/x-www-form-urlencoded"]])
+        {
+            0 => request.json_body::<Pet>(&mut v, true, &SCHEMA_PET),
+            _ => request.form_body::<Pet>(&mut v, true, &SCHEMA_PET),
+        };
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let body = klue::required(body)?;
+        let request = AddPetRequest { body };
+        let response = service.add_pet(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `import_data` (POST /imports).
+    #[derive(Debug, Default)]
+    pub struct ImportDataRequest {
+        /// The request body, when sent.
+        pub body: Option<ImportDataBody>,
+    }
+    static OPERATION_IMPORT_DATA: klue::OperationSpec = klue::OperationSpec {
+        id: "import_data",
+        method: klue::Method::POST,
+        path: "/imports",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json", "text/csv", "application/octet-stream"],
+            required: false,
+            stream_types: &["application/octet-stream"],
+        }),
+    };
+    async fn handle_import_data<S: BodiesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = match request
+            .body_kind(
+                &[&["application/json"], &["text/csv"], &["application/octet-stream"]],
+            )
+        {
+            0 => {
+                request
+                    .json_body::<
+                        ImportDataBodyJson,
+                    >(&mut v, false, &SCHEMA_IMPORT_DATA_BODY_JSON)
+                    .map(ImportDataBody::Json)
+            }
+            1 => request.text_body(&mut v, false).map(ImportDataBody::Text),
+            _ => request.stream_body(&mut v, false).map(ImportDataBody::Bytes),
+        };
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let request = ImportDataRequest { body };
+        let response = service.import_data(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`BodiesApi`] to the routes of `bodies`.
+    pub fn router<S: BodiesApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_UPLOAD, &service, handle_upload::<S>);
+        router.bind(&OPERATION_PUT_AVATAR, &service, handle_put_avatar::<S>);
+        router.bind(&OPERATION_PUT_BLOB, &service, handle_put_blob::<S>);
+        router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
+        router.bind(&OPERATION_IMPORT_DATA, &service, handle_import_data::<S>);
+        router
+    }
 }
-/// Binds an implementation of [`BodiesApi`] to the routes of `bodies`.
-pub fn router<S: BodiesApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_UPLOAD, &service, handle_upload::<S>);
-    router.bind(&OPERATION_PUT_AVATAR, &service, handle_put_avatar::<S>);
-    router.bind(&OPERATION_PUT_BLOB, &service, handle_put_blob::<S>);
-    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
-    router.bind(&OPERATION_IMPORT_DATA, &service, handle_import_data::<S>);
-    router
-}
-/// The parameters and body of operation `upload` (POST /uploads).
-#[derive(Debug, Clone, PartialEq)]
-pub struct UploadParams {
-    /// The request body.
-    pub body: UploadBody,
-}
-/// The parameters and body of operation `put_avatar` (PUT /avatars).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PutAvatarParams {
-    /// The request body.
-    pub body: PutAvatarBody,
-}
-/// The parameters and body of operation `put_blob` (PUT /blobs/{name}).
-#[derive(Debug)]
-pub struct PutBlobParams {
-    pub name: String,
-    /// The request body.
-    pub body: klue::BodyStream,
-}
-/// The parameters and body of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetParams {
-    /// The request body.
-    pub body: Pet,
-}
-/// The parameters and body of operation `import_data` (POST /imports).
-#[derive(Debug, Default)]
-pub struct ImportDataParams {
-    /// The request body, if any.
-    pub body: Option<ImportDataBody>,
-}
-/** A typed client of API `bodies`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+/// The typed client of `bodies`.
+pub mod bodies_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `upload` (POST /uploads).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UploadParams {
+        /// The request body.
+        pub body: UploadBody,
+    }
+    /// The parameters and body of operation `put_avatar` (PUT /avatars).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PutAvatarParams {
+        /// The request body.
+        pub body: PutAvatarBody,
+    }
+    /// The parameters and body of operation `put_blob` (PUT /blobs/{name}).
+    #[derive(Debug)]
+    pub struct PutBlobParams {
+        pub name: String,
+        /// The request body.
+        pub body: klue::BodyStream,
+    }
+    /// The parameters and body of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetParams {
+        /// The request body.
+        pub body: Pet,
+    }
+    /// The parameters and body of operation `import_data` (POST /imports).
+    #[derive(Debug, Default)]
+    pub struct ImportDataParams {
+        /// The request body, if any.
+        pub body: Option<ImportDataBody>,
+    }
+    /** A typed client of API `bodies`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct BodiesClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl BodiesClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct BodiesClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl BodiesClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn upload(
-        &self,
-        params: UploadParams,
-    ) -> Result<UploadResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/uploads");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            let (content_type, bytes) = klue::encode_multipart(
-                &value,
-                &SCHEMA_UPLOAD__BODY,
-                self.http.config().validate_requests,
-            )?;
-            klue::set_body_type(&mut request.headers, &content_type, "")?;
-            request.body = Some(bytes);
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    UploadResponse::Ok(
-                        klue::decode_json::<
-                            Received,
-                        >(
-                            &response,
-                            &SCHEMA_RECEIVED,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn put_avatar(
-        &self,
-        params: PutAvatarParams,
-    ) -> Result<PutAvatarResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/avatars");
-        let mut request = self.request(klue::Method::PUT, url.finish());
-        {
-            let value = params.body;
-            let (content_type, bytes) = klue::encode_multipart(
-                &value,
-                &SCHEMA_PUT_AVATAR__BODY,
-                self.http.config().validate_requests,
-            )?;
-            klue::set_body_type(&mut request.headers, &content_type, "")?;
-            request.body = Some(bytes);
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            204 => Ok(PutAvatarResponse::NoContent),
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn put_blob(
-        &self,
-        params: PutBlobParams,
-    ) -> Result<PutBlobResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/blobs/");
-        url.path_param(&params.name);
-        let mut request = self.request(klue::Method::PUT, url.finish());
-        #[allow(unused_assignments)]
-        let mut stream: Option<klue::BodyStream> = None;
-        {
-            let value = params.body;
-            klue::set_body_type(
-                &mut request.headers,
-                value.content_type(),
-                "application/octet-stream",
-            )?;
-            stream = Some(value);
-        }
-        let response = match stream {
-            Some(stream) => self.http.execute_stream(request, stream).await?,
-            None => self.http.execute(request).await?,
-        };
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    PutBlobResponse::Ok(
-                        klue::decode_json::<
-                            Counted,
-                        >(
-                            &response,
-                            &SCHEMA_COUNTED,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
-            }
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn add_pet(
-        &self,
-        params: AddPetParams,
-    ) -> Result<AddPetResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/pets");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
+        pub async fn upload(
+            &self,
+            params: UploadParams,
+        ) -> Result<UploadResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/uploads");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                let (content_type, bytes) = klue::encode_multipart(
                     &value,
-                    &SCHEMA_PET,
+                    &SCHEMA_UPLOAD__BODY,
                     self.http.config().validate_requests,
-                )?,
-            );
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    AddPetResponse::Ok(
-                        klue::decode_json::<
-                            Pet,
-                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
-                    ),
-                )
+                )?;
+                klue::set_body_type(&mut request.headers, &content_type, "")?;
+                request.body = Some(bytes);
             }
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn import_data(
-        &self,
-        params: ImportDataParams,
-    ) -> Result<ImportDataResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/imports");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        #[allow(unused_assignments)]
-        let mut stream: Option<klue::BodyStream> = None;
-        if let Some(value) = params.body {
-            match value {
-                ImportDataBody::Json(value) => {
-                    request.body = Some(
-                        klue::encode_json(
-                            &value,
-                            &SCHEMA_IMPORT_DATA_BODY_JSON,
-                            self.http.config().validate_requests,
-                        )?,
-                    );
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        UploadResponse::Ok(
+                            klue::decode_json::<
+                                Received,
+                            >(
+                                &response,
+                                &SCHEMA_RECEIVED,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
                 }
-                ImportDataBody::Text(value) => {
-                    klue::set_body_type(&mut request.headers, "", "text/csv")?;
-                    request.body = Some(klue::Bytes::from(value));
-                }
-                ImportDataBody::Bytes(value) => {
-                    klue::set_body_type(
-                        &mut request.headers,
-                        value.content_type(),
-                        "application/octet-stream",
-                    )?;
-                    stream = Some(value);
-                }
+                _ => Err(klue::error_from_response(response)),
             }
         }
-        let response = match stream {
-            Some(stream) => self.http.execute_stream(request, stream).await?,
-            None => self.http.execute(request).await?,
-        };
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    ImportDataResponse::Ok(
-                        klue::decode_json::<
-                            Counted,
-                        >(
-                            &response,
-                            &SCHEMA_COUNTED,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn put_avatar(
+            &self,
+            params: PutAvatarParams,
+        ) -> Result<PutAvatarResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/avatars");
+            let mut request = self.request(klue::Method::PUT, url.finish());
+            {
+                let value = params.body;
+                let (content_type, bytes) = klue::encode_multipart(
+                    &value,
+                    &SCHEMA_PUT_AVATAR__BODY,
+                    self.http.config().validate_requests,
+                )?;
+                klue::set_body_type(&mut request.headers, &content_type, "")?;
+                request.body = Some(bytes);
             }
-            _ => Err(klue::error_from_response(response)),
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                204 => Ok(PutAvatarResponse::NoContent),
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn put_blob(
+            &self,
+            params: PutBlobParams,
+        ) -> Result<PutBlobResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/blobs/");
+            url.path_param(&params.name);
+            let mut request = self.request(klue::Method::PUT, url.finish());
+            #[allow(unused_assignments)]
+            let mut stream: Option<klue::BodyStream> = None;
+            {
+                let value = params.body;
+                klue::set_body_type(
+                    &mut request.headers,
+                    value.content_type(),
+                    "application/octet-stream",
+                )?;
+                stream = Some(value);
+            }
+            let response = match stream {
+                Some(stream) => self.http.execute_stream(request, stream).await?,
+                None => self.http.execute(request).await?,
+            };
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        PutBlobResponse::Ok(
+                            klue::decode_json::<
+                                Counted,
+                            >(
+                                &response,
+                                &SCHEMA_COUNTED,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn add_pet(
+            &self,
+            params: AddPetParams,
+        ) -> Result<AddPetResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/pets");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_PET,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        AddPetResponse::Ok(
+                            klue::decode_json::<
+                                Pet,
+                            >(
+                                &response,
+                                &SCHEMA_PET,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn import_data(
+            &self,
+            params: ImportDataParams,
+        ) -> Result<ImportDataResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/imports");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            #[allow(unused_assignments)]
+            let mut stream: Option<klue::BodyStream> = None;
+            if let Some(value) = params.body {
+                match value {
+                    ImportDataBody::Json(value) => {
+                        request.body = Some(
+                            klue::encode_json(
+                                &value,
+                                &SCHEMA_IMPORT_DATA_BODY_JSON,
+                                self.http.config().validate_requests,
+                            )?,
+                        );
+                    }
+                    ImportDataBody::Text(value) => {
+                        klue::set_body_type(&mut request.headers, "", "text/csv")?;
+                        request.body = Some(klue::Bytes::from(value));
+                    }
+                    ImportDataBody::Bytes(value) => {
+                        klue::set_body_type(
+                            &mut request.headers,
+                            value.content_type(),
+                            "application/octet-stream",
+                        )?;
+                        stream = Some(value);
+                    }
+                }
+            }
+            let response = match stream {
+                Some(stream) => self.http.execute_stream(request, stream).await?,
+                None => self.http.execute(request).await?,
+            };
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        ImportDataResponse::Ok(
+                            klue::decode_json::<
+                                Counted,
+                            >(
+                                &response,
+                                &SCHEMA_COUNTED,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

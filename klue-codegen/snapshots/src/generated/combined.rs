@@ -10,777 +10,792 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("combined.json");
-#[allow(dead_code)]
-static SCHEMA_USER_ITEM__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct UserItem {
-    pub name: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+pub use self::types::*;
+pub use self::combined_server::*;
+pub use self::combined_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_USER_ITEM__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct UserItem {
+        pub name: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub email: Option<String>,
+    }
+    impl UserItem {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String) -> Self {
+            Self { name, email: None }
+        }
+    }
+    ::klue_core::object_serde!(UserItem);
+    impl klue::Validate for UserItem {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_USER_ITEM, &[&self.name, &self.email]);
+        }
+    }
+    pub(crate) static SCHEMA_USER_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_USER_ITEM__NAME),
+            klue::Property::optional("email", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_USER__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    /// Airflow's shape, `type: object` beside `allOf`.
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct User {
+        pub name: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub email: Option<String>,
+        /// Write-only: sent by clients; never required (the same type serves responses).
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub password: Option<String>,
+    }
+    impl User {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String) -> Self {
+            Self {
+                name,
+                email: None,
+                password: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(User);
+    impl klue::Validate for User {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_USER, &[&self.name, &self.email, &self.password]);
+        }
+    }
+    pub(crate) static SCHEMA_USER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_USER__NAME),
+            klue::Property::optional("email", &klue::plain::STRING),
+            klue::Property::optional("password", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_LABELLED__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    /// Properties beside `allOf`, no `type`.
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Labelled {
+        pub name: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub email: Option<String>,
+        /// Write-only: sent by clients; never required (the same type serves responses).
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub password: Option<String>,
+        pub label: String,
+    }
+    impl Labelled {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String, label: String) -> Self {
+            Self {
+                name,
+                email: None,
+                password: None,
+                label,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Labelled);
+    impl klue::Validate for Labelled {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_LABELLED,
+                &[&self.name, &self.email, &self.password, &self.label],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_LABELLED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_LABELLED__NAME),
+            klue::Property::optional("email", &klue::plain::STRING),
+            klue::Property::optional("password", &klue::plain::STRING),
+            klue::Property::required("label", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Dog {
+        pub barks: bool,
+    }
+    ::klue_core::object_serde!(Dog);
+    impl klue::Validate for Dog {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_DOG, &[&self.barks]);
+        }
+    }
+    pub(crate) static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::required("barks", &klue::plain::BOOLEAN)],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            minimum: Some(1f64),
+            maximum: Some(9f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Cat {
+        pub lives: i64,
+    }
+    ::klue_core::object_serde!(Cat);
+    impl klue::Validate for Cat {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_CAT, &[&self.lives]);
+        }
+    }
+    pub(crate) static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::required("lives", &SCHEMA_CAT__LIVES)],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
+    #[serde(crate = "klue::serde", untagged)]
+    pub enum Pet {
+        Dog(Dog),
+        Cat(Cat),
+    }
+    impl<'de> klue::serde::Deserialize<'de> for Pet {
+        fn deserialize<D: klue::serde::Deserializer<'de>>(
+            d: D,
+        ) -> Result<Self, D::Error> {
+            klue::one_of(
+                d,
+                &[
+                    (&SCHEMA_DOG, |v| klue::decode(v).map(Self::Dog)),
+                    (&SCHEMA_CAT, |v| klue::decode(v).map(Self::Cat)),
+                ],
+            )
+        }
+    }
+    impl klue::Validate for Pet {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            match self {
+                Self::Dog(value) => klue::Validate::validate(value, &SCHEMA_DOG, v),
+                Self::Cat(value) => klue::Validate::validate(value, &SCHEMA_CAT, v),
+            }
+        }
+    }
+    pub(crate) static SCHEMA_PET: klue::Schema = klue::Schema::OneOf(
+        &[&SCHEMA_DOG, &SCHEMA_CAT],
+    );
+    /// GitHub's shape, properties with `anyOf` of required lists.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub email: Option<String>,
-}
-#[allow(dead_code)]
-impl UserItem {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String) -> Self {
-        Self { name, email: None }
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct NoteEdit {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub title: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub body: Option<String>,
     }
-}
-::klue_core::object_serde!(UserItem);
-impl klue::Validate for UserItem {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_USER_ITEM, &[&self.name, &self.email]);
+    ::klue_core::object_serde!(NoteEdit);
+    impl klue::Validate for NoteEdit {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_NOTE_EDIT, &[&self.title, &self.body]);
+        }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_USER_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_USER_ITEM__NAME),
-        klue::Property::optional("email", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_USER__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-/// Airflow's shape, `type: object` beside `allOf`.
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct User {
-    pub name: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub email: Option<String>,
-    /// Write-only: sent by clients; never required (the same type serves responses).
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub password: Option<String>,
-}
-#[allow(dead_code)]
-impl User {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String) -> Self {
-        Self {
-            name,
-            email: None,
-            password: None,
+    pub(crate) static SCHEMA_NOTE_EDIT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("title", &klue::plain::STRING),
+            klue::Property::optional("body", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// An `allOf` that is not of objects, beside `type: object`.
+    pub type Odd = ::std::collections::BTreeMap<String, klue::serde_json::Value>;
+    pub(crate) static SCHEMA_ODD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        additional: Some(&klue::Schema::Any),
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `AddUser`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AddUserResponse {
+        /// 200: The user as understood.
+        Ok(User),
+    }
+    impl klue::IntoResponse for AddUserResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<User> for AddUserResponse {
+        fn from(body: User) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `AddLabel`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AddLabelResponse {
+        /// 200: The label as understood.
+        Ok(Labelled),
+    }
+    impl klue::IntoResponse for AddLabelResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Labelled> for AddLabelResponse {
+        fn from(body: Labelled) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `AddPet`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AddPetResponse {
+        /// 200: The pet as understood.
+        Ok(Pet),
+    }
+    impl klue::IntoResponse for AddPetResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Pet> for AddPetResponse {
+        fn from(body: Pet) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `EditNote`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum EditNoteResponse {
+        /// 200: The edit as understood.
+        Ok(NoteEdit),
+    }
+    impl klue::IntoResponse for EditNoteResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<NoteEdit> for EditNoteResponse {
+        fn from(body: NoteEdit) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `AddOdd`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AddOddResponse {
+        /// 200: The value as understood.
+        Ok(Odd),
+    }
+    impl klue::IntoResponse for AddOddResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Odd> for AddOddResponse {
+        fn from(body: Odd) -> Self {
+            Self::Ok(body)
         }
     }
 }
-::klue_core::object_serde!(User);
-impl klue::Validate for User {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_USER, &[&self.name, &self.email, &self.password]);
+/// The server side of `combined`: the trait to implement and `router()`.
+pub mod combined_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `combined` (combined 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// `type` and `properties` beside `allOf`/`oneOf`/`anyOf`: read as the combinators alone would be; what cannot be typed still checks its JSON type.
+    pub trait CombinedApi: Send + Sync + 'static {
+        fn add_user(
+            &self,
+            request: AddUserRequest,
+        ) -> impl klue::Future<Output = Result<AddUserResponse, klue::ApiError>> + Send;
+        fn add_label(
+            &self,
+            request: AddLabelRequest,
+        ) -> impl klue::Future<Output = Result<AddLabelResponse, klue::ApiError>> + Send;
+        fn add_pet(
+            &self,
+            request: AddPetRequest,
+        ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
+        fn edit_note(
+            &self,
+            request: EditNoteRequest,
+        ) -> impl klue::Future<Output = Result<EditNoteResponse, klue::ApiError>> + Send;
+        fn add_odd(
+            &self,
+            request: AddOddRequest,
+        ) -> impl klue::Future<Output = Result<AddOddResponse, klue::ApiError>> + Send;
     }
-}
-#[allow(dead_code)]
-static SCHEMA_USER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_USER__NAME),
-        klue::Property::optional("email", &klue::plain::STRING),
-        klue::Property::optional("password", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_LABELLED__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-/// Properties beside `allOf`, no `type`.
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Labelled {
-    pub name: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub email: Option<String>,
-    /// Write-only: sent by clients; never required (the same type serves responses).
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub password: Option<String>,
-    pub label: String,
-}
-#[allow(dead_code)]
-impl Labelled {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String, label: String) -> Self {
-        Self {
-            name,
-            email: None,
-            password: None,
-            label,
+    /// The decoded request of operation `add_user` (POST /users).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddUserRequest {
+        /// The request body.
+        pub body: User,
+    }
+    static OPERATION_ADD_USER: klue::OperationSpec = klue::OperationSpec {
+        id: "add_user",
+        method: klue::Method::POST,
+        path: "/users",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_add_user<S: CombinedApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<User>(&mut v, true, &SCHEMA_USER);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = AddUserRequest { body };
+        let response = service.add_user(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-}
-::klue_core::object_serde!(Labelled);
-impl klue::Validate for Labelled {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_LABELLED,
-            &[&self.name, &self.email, &self.password, &self.label],
-        );
+    /// The decoded request of operation `add_label` (POST /labels).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddLabelRequest {
+        /// The request body.
+        pub body: Labelled,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_LABELLED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_LABELLED__NAME),
-        klue::Property::optional("email", &klue::plain::STRING),
-        klue::Property::optional("password", &klue::plain::STRING),
-        klue::Property::required("label", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Dog {
-    pub barks: bool,
-}
-::klue_core::object_serde!(Dog);
-impl klue::Validate for Dog {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_DOG, &[&self.barks]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::required("barks", &klue::plain::BOOLEAN)],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: Some(1f64),
-        maximum: Some(9f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Cat {
-    pub lives: i64,
-}
-::klue_core::object_serde!(Cat);
-impl klue::Validate for Cat {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_CAT, &[&self.lives]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::required("lives", &SCHEMA_CAT__LIVES)],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
-#[serde(crate = "klue::serde", untagged)]
-pub enum Pet {
-    Dog(Dog),
-    Cat(Cat),
-}
-impl<'de> klue::serde::Deserialize<'de> for Pet {
-    fn deserialize<D: klue::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        klue::one_of(
-            d,
-            &[
-                (&SCHEMA_DOG, |v| klue::decode(v).map(Self::Dog)),
-                (&SCHEMA_CAT, |v| klue::decode(v).map(Self::Cat)),
-            ],
-        )
-    }
-}
-impl klue::Validate for Pet {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        match self {
-            Self::Dog(value) => klue::Validate::validate(value, &SCHEMA_DOG, v),
-            Self::Cat(value) => klue::Validate::validate(value, &SCHEMA_CAT, v),
+    static OPERATION_ADD_LABEL: klue::OperationSpec = klue::OperationSpec {
+        id: "add_label",
+        method: klue::Method::POST,
+        path: "/labels",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_add_label<S: CombinedApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Labelled>(&mut v, true, &SCHEMA_LABELLED);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = AddLabelRequest { body };
+        let response = service.add_label(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-}
-#[allow(dead_code)]
-static SCHEMA_PET: klue::Schema = klue::Schema::OneOf(&[&SCHEMA_DOG, &SCHEMA_CAT]);
-/// GitHub's shape, properties with `anyOf` of required lists.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct NoteEdit {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub title: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub body: Option<String>,
-}
-::klue_core::object_serde!(NoteEdit);
-impl klue::Validate for NoteEdit {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_NOTE_EDIT, &[&self.title, &self.body]);
+    /// The decoded request of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetRequest {
+        /// The request body.
+        pub body: Pet,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_NOTE_EDIT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("title", &klue::plain::STRING),
-        klue::Property::optional("body", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// An `allOf` that is not of objects, beside `type: object`.
-pub type Odd = ::std::collections::BTreeMap<String, klue::serde_json::Value>;
-#[allow(dead_code)]
-static SCHEMA_ODD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    additional: Some(&klue::Schema::Any),
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `AddUser`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AddUserResponse {
-    /// 200: The user as understood.
-    Ok(User),
-}
-impl klue::IntoResponse for AddUserResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
+        id: "add_pet",
+        method: klue::Method::POST,
+        path: "/pets",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_add_pet<S: CombinedApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = AddPetRequest { body };
+        let response = service.add_pet(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-}
-impl From<User> for AddUserResponse {
-    fn from(body: User) -> Self {
-        Self::Ok(body)
+    /// The decoded request of operation `edit_note` (POST /notes).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EditNoteRequest {
+        /// The request body.
+        pub body: NoteEdit,
     }
-}
-/// The responses of operation `AddLabel`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AddLabelResponse {
-    /// 200: The label as understood.
-    Ok(Labelled),
-}
-impl klue::IntoResponse for AddLabelResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    static OPERATION_EDIT_NOTE: klue::OperationSpec = klue::OperationSpec {
+        id: "edit_note",
+        method: klue::Method::POST,
+        path: "/notes",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_edit_note<S: CombinedApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<NoteEdit>(&mut v, true, &SCHEMA_NOTE_EDIT);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = EditNoteRequest { body };
+        let response = service.edit_note(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-}
-impl From<Labelled> for AddLabelResponse {
-    fn from(body: Labelled) -> Self {
-        Self::Ok(body)
+    /// The decoded request of operation `add_odd` (POST /odd).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddOddRequest {
+        /// The request body.
+        pub body: Odd,
     }
-}
-/// The responses of operation `AddPet`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AddPetResponse {
-    /// 200: The pet as understood.
-    Ok(Pet),
-}
-impl klue::IntoResponse for AddPetResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    static OPERATION_ADD_ODD: klue::OperationSpec = klue::OperationSpec {
+        id: "add_odd",
+        method: klue::Method::POST,
+        path: "/odd",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_add_odd<S: CombinedApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Odd>(&mut v, true, &SCHEMA_ODD);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = AddOddRequest { body };
+        let response = service.add_odd(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`CombinedApi`] to the routes of `combined`.
+    pub fn router<S: CombinedApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_ADD_USER, &service, handle_add_user::<S>);
+        router.bind(&OPERATION_ADD_LABEL, &service, handle_add_label::<S>);
+        router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
+        router.bind(&OPERATION_EDIT_NOTE, &service, handle_edit_note::<S>);
+        router.bind(&OPERATION_ADD_ODD, &service, handle_add_odd::<S>);
+        router
     }
 }
-impl From<Pet> for AddPetResponse {
-    fn from(body: Pet) -> Self {
-        Self::Ok(body)
+/// The typed client of `combined`.
+pub mod combined_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `add_user` (POST /users).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddUserParams {
+        /// The request body.
+        pub body: User,
     }
-}
-/// The responses of operation `EditNote`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum EditNoteResponse {
-    /// 200: The edit as understood.
-    Ok(NoteEdit),
-}
-impl klue::IntoResponse for EditNoteResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
+    /// The parameters and body of operation `add_label` (POST /labels).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddLabelParams {
+        /// The request body.
+        pub body: Labelled,
     }
-}
-impl From<NoteEdit> for EditNoteResponse {
-    fn from(body: NoteEdit) -> Self {
-        Self::Ok(body)
+    /// The parameters and body of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetParams {
+        /// The request body.
+        pub body: Pet,
     }
-}
-/// The responses of operation `AddOdd`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AddOddResponse {
-    /// 200: The value as understood.
-    Ok(Odd),
-}
-impl klue::IntoResponse for AddOddResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
+    /// The parameters and body of operation `edit_note` (POST /notes).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct EditNoteParams {
+        /// The request body.
+        pub body: NoteEdit,
     }
-}
-impl From<Odd> for AddOddResponse {
-    fn from(body: Odd) -> Self {
-        Self::Ok(body)
+    /// The parameters and body of operation `add_odd` (POST /odd).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddOddParams {
+        /// The request body.
+        pub body: Odd,
     }
-}
-/// The operations of API `combined` (combined 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// `type` and `properties` beside `allOf`/`oneOf`/`anyOf`: read as the combinators alone would be; what cannot be typed still checks its JSON type.
-pub trait CombinedApi: Send + Sync + 'static {
-    fn add_user(
-        &self,
-        request: AddUserRequest,
-    ) -> impl klue::Future<Output = Result<AddUserResponse, klue::ApiError>> + Send;
-    fn add_label(
-        &self,
-        request: AddLabelRequest,
-    ) -> impl klue::Future<Output = Result<AddLabelResponse, klue::ApiError>> + Send;
-    fn add_pet(
-        &self,
-        request: AddPetRequest,
-    ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
-    fn edit_note(
-        &self,
-        request: EditNoteRequest,
-    ) -> impl klue::Future<Output = Result<EditNoteResponse, klue::ApiError>> + Send;
-    fn add_odd(
-        &self,
-        request: AddOddRequest,
-    ) -> impl klue::Future<Output = Result<AddOddResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `add_user` (POST /users).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddUserRequest {
-    /// The request body.
-    pub body: User,
-}
-static OPERATION_ADD_USER: klue::OperationSpec = klue::OperationSpec {
-    id: "add_user",
-    method: klue::Method::POST,
-    path: "/users",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_add_user<S: CombinedApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<User>(&mut v, true, &SCHEMA_USER);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = AddUserRequest { body };
-    let response = service.add_user(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `add_label` (POST /labels).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddLabelRequest {
-    /// The request body.
-    pub body: Labelled,
-}
-static OPERATION_ADD_LABEL: klue::OperationSpec = klue::OperationSpec {
-    id: "add_label",
-    method: klue::Method::POST,
-    path: "/labels",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_add_label<S: CombinedApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Labelled>(&mut v, true, &SCHEMA_LABELLED);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = AddLabelRequest { body };
-    let response = service.add_label(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetRequest {
-    /// The request body.
-    pub body: Pet,
-}
-static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
-    id: "add_pet",
-    method: klue::Method::POST,
-    path: "/pets",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_add_pet<S: CombinedApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = AddPetRequest { body };
-    let response = service.add_pet(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `edit_note` (POST /notes).
-#[derive(Debug, Clone, PartialEq)]
-pub struct EditNoteRequest {
-    /// The request body.
-    pub body: NoteEdit,
-}
-static OPERATION_EDIT_NOTE: klue::OperationSpec = klue::OperationSpec {
-    id: "edit_note",
-    method: klue::Method::POST,
-    path: "/notes",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_edit_note<S: CombinedApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<NoteEdit>(&mut v, true, &SCHEMA_NOTE_EDIT);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = EditNoteRequest { body };
-    let response = service.edit_note(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `add_odd` (POST /odd).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddOddRequest {
-    /// The request body.
-    pub body: Odd,
-}
-static OPERATION_ADD_ODD: klue::OperationSpec = klue::OperationSpec {
-    id: "add_odd",
-    method: klue::Method::POST,
-    path: "/odd",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_add_odd<S: CombinedApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Odd>(&mut v, true, &SCHEMA_ODD);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = AddOddRequest { body };
-    let response = service.add_odd(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`CombinedApi`] to the routes of `combined`.
-pub fn router<S: CombinedApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_ADD_USER, &service, handle_add_user::<S>);
-    router.bind(&OPERATION_ADD_LABEL, &service, handle_add_label::<S>);
-    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
-    router.bind(&OPERATION_EDIT_NOTE, &service, handle_edit_note::<S>);
-    router.bind(&OPERATION_ADD_ODD, &service, handle_add_odd::<S>);
-    router
-}
-/// The parameters and body of operation `add_user` (POST /users).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddUserParams {
-    /// The request body.
-    pub body: User,
-}
-/// The parameters and body of operation `add_label` (POST /labels).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddLabelParams {
-    /// The request body.
-    pub body: Labelled,
-}
-/// The parameters and body of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetParams {
-    /// The request body.
-    pub body: Pet,
-}
-/// The parameters and body of operation `edit_note` (POST /notes).
-#[derive(Debug, Clone, PartialEq)]
-pub struct EditNoteParams {
-    /// The request body.
-    pub body: NoteEdit,
-}
-/// The parameters and body of operation `add_odd` (POST /odd).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddOddParams {
-    /// The request body.
-    pub body: Odd,
-}
-/** A typed client of API `combined`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `combined`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct CombinedClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl CombinedClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct CombinedClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl CombinedClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn add_user(
-        &self,
-        params: AddUserParams,
-    ) -> Result<AddUserResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/users");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_USER,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    AddUserResponse::Ok(
-                        klue::decode_json::<
-                            User,
-                        >(
-                            &response,
-                            &SCHEMA_USER,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn add_label(
-        &self,
-        params: AddLabelParams,
-    ) -> Result<AddLabelResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/labels");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_LABELLED,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    AddLabelResponse::Ok(
-                        klue::decode_json::<
-                            Labelled,
-                        >(
-                            &response,
-                            &SCHEMA_LABELLED,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn add_user(
+            &self,
+            params: AddUserParams,
+        ) -> Result<AddUserResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/users");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_USER,
+                        self.http.config().validate_requests,
+                    )?,
+                );
             }
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn add_pet(
-        &self,
-        params: AddPetParams,
-    ) -> Result<AddPetResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/pets");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_PET,
-                    self.http.config().validate_requests,
-                )?,
-            );
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    AddPetResponse::Ok(
-                        klue::decode_json::<
-                            Pet,
-                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
-                    ),
-                )
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        AddUserResponse::Ok(
+                            klue::decode_json::<
+                                User,
+                            >(
+                                &response,
+                                &SCHEMA_USER,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn edit_note(
-        &self,
-        params: EditNoteParams,
-    ) -> Result<EditNoteResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/notes");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_NOTE_EDIT,
-                    self.http.config().validate_requests,
-                )?,
-            );
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    EditNoteResponse::Ok(
-                        klue::decode_json::<
-                            NoteEdit,
-                        >(
-                            &response,
-                            &SCHEMA_NOTE_EDIT,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn add_label(
+            &self,
+            params: AddLabelParams,
+        ) -> Result<AddLabelResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/labels");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_LABELLED,
+                        self.http.config().validate_requests,
+                    )?,
+                );
             }
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn add_odd(
-        &self,
-        params: AddOddParams,
-    ) -> Result<AddOddResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/odd");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_ODD,
-                    self.http.config().validate_requests,
-                )?,
-            );
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    AddOddResponse::Ok(
-                        klue::decode_json::<
-                            Odd,
-                        >(&response, &SCHEMA_ODD, self.http.config().validate_responses)?,
-                    ),
-                )
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        AddLabelResponse::Ok(
+                            klue::decode_json::<
+                                Labelled,
+                            >(
+                                &response,
+                                &SCHEMA_LABELLED,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        pub async fn add_pet(
+            &self,
+            params: AddPetParams,
+        ) -> Result<AddPetResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/pets");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_PET,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        AddPetResponse::Ok(
+                            klue::decode_json::<
+                                Pet,
+                            >(
+                                &response,
+                                &SCHEMA_PET,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn edit_note(
+            &self,
+            params: EditNoteParams,
+        ) -> Result<EditNoteResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/notes");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_NOTE_EDIT,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        EditNoteResponse::Ok(
+                            klue::decode_json::<
+                                NoteEdit,
+                            >(
+                                &response,
+                                &SCHEMA_NOTE_EDIT,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn add_odd(
+            &self,
+            params: AddOddParams,
+        ) -> Result<AddOddResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/odd");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_ODD,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        AddOddResponse::Ok(
+                            klue::decode_json::<
+                                Odd,
+                            >(
+                                &response,
+                                &SCHEMA_ODD,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

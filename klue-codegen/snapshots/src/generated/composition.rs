@@ -10,360 +10,372 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("composition.json");
-#[allow(dead_code)]
-static SCHEMA_NAMED__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Named {
-    pub name: String,
-}
-::klue_core::object_serde!(Named);
-impl klue::Validate for Named {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_NAMED, &[&self.name]);
+pub use self::types::*;
+pub use self::composition_server::*;
+pub use self::composition_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_NAMED__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Named {
+        pub name: String,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_NAMED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::required("name", &SCHEMA_NAMED__NAME)],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_DOG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Dog {
-    pub name: String,
-    pub barks: bool,
-}
-::klue_core::object_serde!(Dog);
-impl klue::Validate for Dog {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_DOG, &[&self.name, &self.barks]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_DOG__NAME),
-        klue::Property::required("barks", &klue::plain::BOOLEAN),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_CAT__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: Some(1f64),
-        maximum: Some(9f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Cat {
-    pub name: String,
-    pub lives: i64,
-    /// Whether the cat stays in.
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub indoor: Option<Flag>,
-    /// What it answers to.
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub nickname: Option<ShortText>,
-}
-#[allow(dead_code)]
-impl Cat {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String, lives: i64) -> Self {
-        Self {
-            name,
-            lives,
-            indoor: None,
-            nickname: None,
+    ::klue_core::object_serde!(Named);
+    impl klue::Validate for Named {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_NAMED, &[&self.name]);
         }
     }
-}
-::klue_core::object_serde!(Cat);
-impl klue::Validate for Cat {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_CAT, &[&self.name, &self.lives, &self.indoor, &self.nickname]);
+    pub(crate) static SCHEMA_NAMED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::required("name", &SCHEMA_NAMED__NAME)],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_DOG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Dog {
+        pub name: String,
+        pub barks: bool,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_CAT__NAME),
-        klue::Property::required("lives", &SCHEMA_CAT__LIVES),
-        klue::Property::optional("indoor", &SCHEMA_FLAG),
-        klue::Property::optional("nickname", &SCHEMA_SHORT_TEXT),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-pub type Flag = bool;
-#[allow(dead_code)]
-static SCHEMA_FLAG: klue::Schema = klue::Schema::Boolean;
-pub type ShortText = String;
-#[allow(dead_code)]
-static SCHEMA_SHORT_TEXT: klue::Schema = klue::Schema::String(klue::StringRules {
-    max_length: Some(8),
-    ..klue::StringRules::ANY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
-#[serde(crate = "klue::serde", untagged)]
-pub enum Pet {
-    Dog(Dog),
-    Cat(Cat),
-}
-impl<'de> klue::serde::Deserialize<'de> for Pet {
-    fn deserialize<D: klue::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        klue::one_of(
-            d,
-            &[
-                (&SCHEMA_DOG, |v| klue::decode(v).map(Self::Dog)),
-                (&SCHEMA_CAT, |v| klue::decode(v).map(Self::Cat)),
-            ],
-        )
-    }
-}
-impl klue::Validate for Pet {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        match self {
-            Self::Dog(value) => klue::Validate::validate(value, &SCHEMA_DOG, v),
-            Self::Cat(value) => klue::Validate::validate(value, &SCHEMA_CAT, v),
+    ::klue_core::object_serde!(Dog);
+    impl klue::Validate for Dog {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_DOG, &[&self.name, &self.barks]);
         }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_PET: klue::Schema = klue::Schema::OneOf(&[&SCHEMA_DOG, &SCHEMA_CAT]);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
-#[serde(crate = "klue::serde", untagged)]
-pub enum SummaryTag {
-    String(String),
-    Integer(i64),
-}
-impl<'de> klue::serde::Deserialize<'de> for SummaryTag {
-    fn deserialize<D: klue::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        klue::any_of(
-            d,
-            &[
-                (&klue::plain::STRING, |v| klue::decode(v).map(Self::String)),
-                (&klue::plain::INT64, |v| klue::decode(v).map(Self::Integer)),
-            ],
-        )
+    pub(crate) static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_DOG__NAME),
+            klue::Property::required("barks", &klue::plain::BOOLEAN),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_CAT__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            minimum: Some(1f64),
+            maximum: Some(9f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Cat {
+        pub name: String,
+        pub lives: i64,
+        /// Whether the cat stays in.
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub indoor: Option<Flag>,
+        /// What it answers to.
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub nickname: Option<ShortText>,
     }
-}
-impl klue::Validate for SummaryTag {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        match self {
-            Self::String(value) => {
-                klue::Validate::validate(value, &klue::plain::STRING, v)
-            }
-            Self::Integer(value) => {
-                klue::Validate::validate(value, &klue::plain::INT64, v)
+    impl Cat {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String, lives: i64) -> Self {
+            Self {
+                name,
+                lives,
+                indoor: None,
+                nickname: None,
             }
         }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_SUMMARY_TAG: klue::Schema = klue::Schema::AnyOf(
-    &[&klue::plain::STRING, &klue::plain::INT64],
-);
-#[allow(dead_code)]
-static SCHEMA_SUMMARY__TAG: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::Ref(&SCHEMA_SUMMARY_TAG),
-);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Summary {
-    pub kind: String,
-    pub name: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tag: Option<Option<SummaryTag>>,
-}
-#[allow(dead_code)]
-impl Summary {
-    /// The required fields; the others start at their defaults.
-    pub fn new(kind: String, name: String) -> Self {
-        Self { kind, name, tag: None }
+    ::klue_core::object_serde!(Cat);
+    impl klue::Validate for Cat {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_CAT,
+                &[&self.name, &self.lives, &self.indoor, &self.nickname],
+            );
+        }
     }
-}
-::klue_core::object_serde!(Summary);
-impl klue::Validate for Summary {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_SUMMARY, &[&self.kind, &self.name, &self.tag]);
+    pub(crate) static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_CAT__NAME),
+            klue::Property::required("lives", &SCHEMA_CAT__LIVES),
+            klue::Property::optional("indoor", &SCHEMA_FLAG),
+            klue::Property::optional("nickname", &SCHEMA_SHORT_TEXT),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub type Flag = bool;
+    pub(crate) static SCHEMA_FLAG: klue::Schema = klue::Schema::Boolean;
+    pub type ShortText = String;
+    pub(crate) static SCHEMA_SHORT_TEXT: klue::Schema = klue::Schema::String(klue::StringRules {
+        max_length: Some(8),
+        ..klue::StringRules::ANY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
+    #[serde(crate = "klue::serde", untagged)]
+    pub enum Pet {
+        Dog(Dog),
+        Cat(Cat),
     }
-}
-#[allow(dead_code)]
-static SCHEMA_SUMMARY: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("kind", &klue::plain::STRING),
-        klue::Property::required("name", &klue::plain::STRING),
-        klue::Property::optional("tag", &SCHEMA_SUMMARY__TAG),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `AddPet`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AddPetResponse {
-    /// 200: The pet's kind and name.
-    Ok(Summary),
-}
-impl klue::IntoResponse for AddPetResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    impl<'de> klue::serde::Deserialize<'de> for Pet {
+        fn deserialize<D: klue::serde::Deserializer<'de>>(
+            d: D,
+        ) -> Result<Self, D::Error> {
+            klue::one_of(
+                d,
+                &[
+                    (&SCHEMA_DOG, |v| klue::decode(v).map(Self::Dog)),
+                    (&SCHEMA_CAT, |v| klue::decode(v).map(Self::Cat)),
+                ],
+            )
+        }
+    }
+    impl klue::Validate for Pet {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            match self {
+                Self::Dog(value) => klue::Validate::validate(value, &SCHEMA_DOG, v),
+                Self::Cat(value) => klue::Validate::validate(value, &SCHEMA_CAT, v),
+            }
+        }
+    }
+    pub(crate) static SCHEMA_PET: klue::Schema = klue::Schema::OneOf(
+        &[&SCHEMA_DOG, &SCHEMA_CAT],
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
+    #[serde(crate = "klue::serde", untagged)]
+    pub enum SummaryTag {
+        String(String),
+        Integer(i64),
+    }
+    impl<'de> klue::serde::Deserialize<'de> for SummaryTag {
+        fn deserialize<D: klue::serde::Deserializer<'de>>(
+            d: D,
+        ) -> Result<Self, D::Error> {
+            klue::any_of(
+                d,
+                &[
+                    (&klue::plain::STRING, |v| klue::decode(v).map(Self::String)),
+                    (&klue::plain::INT64, |v| klue::decode(v).map(Self::Integer)),
+                ],
+            )
+        }
+    }
+    impl klue::Validate for SummaryTag {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            match self {
+                Self::String(value) => {
+                    klue::Validate::validate(value, &klue::plain::STRING, v)
+                }
+                Self::Integer(value) => {
+                    klue::Validate::validate(value, &klue::plain::INT64, v)
+                }
+            }
+        }
+    }
+    pub(crate) static SCHEMA_SUMMARY_TAG: klue::Schema = klue::Schema::AnyOf(
+        &[&klue::plain::STRING, &klue::plain::INT64],
+    );
+    pub(crate) static SCHEMA_SUMMARY__TAG: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::Ref(&SCHEMA_SUMMARY_TAG),
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Summary {
+        pub kind: String,
+        pub name: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tag: Option<Option<SummaryTag>>,
+    }
+    impl Summary {
+        /// The required fields; the others start at their defaults.
+        pub fn new(kind: String, name: String) -> Self {
+            Self { kind, name, tag: None }
+        }
+    }
+    ::klue_core::object_serde!(Summary);
+    impl klue::Validate for Summary {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_SUMMARY, &[&self.kind, &self.name, &self.tag]);
+        }
+    }
+    pub(crate) static SCHEMA_SUMMARY: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("kind", &klue::plain::STRING),
+            klue::Property::required("name", &klue::plain::STRING),
+            klue::Property::optional("tag", &SCHEMA_SUMMARY__TAG),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `AddPet`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AddPetResponse {
+        /// 200: The pet's kind and name.
+        Ok(Summary),
+    }
+    impl klue::IntoResponse for AddPetResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Summary> for AddPetResponse {
+        fn from(body: Summary) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl From<Summary> for AddPetResponse {
-    fn from(body: Summary) -> Self {
-        Self::Ok(body)
+/// The server side of `composition`: the trait to implement and `router()`.
+pub mod composition_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `composition` (composition 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// allOf merged into one struct; oneOf / anyOf as untagged enums.
+    pub trait CompositionApi: Send + Sync + 'static {
+        fn add_pet(
+            &self,
+            request: AddPetRequest,
+        ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
+    }
+    /// The decoded request of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetRequest {
+        /// The request body.
+        pub body: Pet,
+    }
+    static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
+        id: "add_pet",
+        method: klue::Method::POST,
+        path: "/pets",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_add_pet<S: CompositionApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let body = klue::required(body)?;
+        let request = AddPetRequest { body };
+        let response = service.add_pet(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`CompositionApi`] to the routes of `composition`.
+    pub fn router<S: CompositionApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
+        router
     }
 }
-/// The operations of API `composition` (composition 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// allOf merged into one struct; oneOf / anyOf as untagged enums.
-pub trait CompositionApi: Send + Sync + 'static {
-    fn add_pet(
-        &self,
-        request: AddPetRequest,
-    ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetRequest {
-    /// The request body.
-    pub body: Pet,
-}
-static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
-    id: "add_pet",
-    method: klue::Method::POST,
-    path: "/pets",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_add_pet<S: CompositionApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
-    if !v.is_empty() {
-        return Err(v.into_error());
+/// The typed client of `composition`.
+pub mod composition_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetParams {
+        /// The request body.
+        pub body: Pet,
     }
-    let body = klue::required(body)?;
-    let request = AddPetRequest { body };
-    let response = service.add_pet(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`CompositionApi`] to the routes of `composition`.
-pub fn router<S: CompositionApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
-    router
-}
-/// The parameters and body of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetParams {
-    /// The request body.
-    pub body: Pet,
-}
-/** A typed client of API `composition`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `composition`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct CompositionClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl CompositionClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct CompositionClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl CompositionClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn add_pet(
-        &self,
-        params: AddPetParams,
-    ) -> Result<AddPetResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/pets");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_PET,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    AddPetResponse::Ok(
-                        klue::decode_json::<
-                            Summary,
-                        >(
-                            &response,
-                            &SCHEMA_SUMMARY,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn add_pet(
+            &self,
+            params: AddPetParams,
+        ) -> Result<AddPetResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/pets");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_PET,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        AddPetResponse::Ok(
+                            klue::decode_json::<
+                                Summary,
+                            >(
+                                &response,
+                                &SCHEMA_SUMMARY,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

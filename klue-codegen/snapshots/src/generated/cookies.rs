@@ -10,255 +10,274 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("cookies.json");
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum GetSessionTheme {
-    #[serde(rename = "light")]
-    Light,
-    #[serde(rename = "dark")]
-    Dark,
-}
-impl GetSessionTheme {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Light => "light",
-            Self::Dark => "dark",
-        }
-    }
-}
-impl ::std::fmt::Display for GetSessionTheme {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for GetSessionTheme {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "light" => Ok(Self::Light),
-            "dark" => Ok(Self::Dark),
-            other => Err(format!("'{}' {}", other, "is not one of ['light', 'dark']")),
-        }
-    }
-}
-impl klue::ToParam for GetSessionTheme {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for GetSessionTheme {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_GET_SESSION_THEME: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["light", "dark"],
-    ..klue::StringRules::ANY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct GetSessionOk {
-    pub session: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+pub use self::types::*;
+pub use self::cookies_server::*;
+pub use self::cookies_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub theme: Option<String>,
-}
-#[allow(dead_code)]
-impl GetSessionOk {
-    /// The required fields; the others start at their defaults.
-    pub fn new(session: String) -> Self {
-        Self { session, theme: None }
+    #[serde(crate = "klue::serde")]
+    pub enum GetSessionTheme {
+        #[serde(rename = "light")]
+        Light,
+        #[serde(rename = "dark")]
+        Dark,
     }
-}
-::klue_core::object_serde!(GetSessionOk);
-impl klue::Validate for GetSessionOk {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_GET_SESSION_OK, &[&self.session, &self.theme]);
+    impl GetSessionTheme {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Light => "light",
+                Self::Dark => "dark",
+            }
+        }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_GET_SESSION_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("session", &klue::plain::STRING),
-        klue::Property::optional("theme", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `GetSession`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetSessionResponse {
-    /// 200: The cookies as the server read them
-    Ok(GetSessionOk),
-}
-impl klue::IntoResponse for GetSessionResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    impl ::std::fmt::Display for GetSessionTheme {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for GetSessionTheme {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "light" => Ok(Self::Light),
+                "dark" => Ok(Self::Dark),
+                other => {
+                    Err(format!("'{}' {}", other, "is not one of ['light', 'dark']"))
+                }
+            }
+        }
+    }
+    impl klue::ToParam for GetSessionTheme {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for GetSessionTheme {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_GET_SESSION_THEME: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["light", "dark"],
+        ..klue::StringRules::ANY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct GetSessionOk {
+        pub session: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub theme: Option<String>,
+    }
+    impl GetSessionOk {
+        /// The required fields; the others start at their defaults.
+        pub fn new(session: String) -> Self {
+            Self { session, theme: None }
+        }
+    }
+    ::klue_core::object_serde!(GetSessionOk);
+    impl klue::Validate for GetSessionOk {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_GET_SESSION_OK, &[&self.session, &self.theme]);
+        }
+    }
+    pub(crate) static SCHEMA_GET_SESSION_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("session", &klue::plain::STRING),
+            klue::Property::optional("theme", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `GetSession`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetSessionResponse {
+        /// 200: The cookies as the server read them
+        Ok(GetSessionOk),
+    }
+    impl klue::IntoResponse for GetSessionResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<GetSessionOk> for GetSessionResponse {
+        fn from(body: GetSessionOk) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl From<GetSessionOk> for GetSessionResponse {
-    fn from(body: GetSessionOk) -> Self {
-        Self::Ok(body)
+/// The server side of `cookies`: the trait to implement and `router()`.
+pub mod cookies_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `cookies` (cookies 1.0.0). Implement this trait and serve it with [`router`].
+    pub trait CookiesApi: Send + Sync + 'static {
+        fn get_session(
+            &self,
+            request: GetSessionRequest,
+        ) -> impl klue::Future<
+            Output = Result<GetSessionResponse, klue::ApiError>,
+        > + Send;
     }
-}
-/// The operations of API `cookies` (cookies 1.0.0). Implement this trait and serve it with [`router`].
-pub trait CookiesApi: Send + Sync + 'static {
-    fn get_session(
-        &self,
-        request: GetSessionRequest,
-    ) -> impl klue::Future<Output = Result<GetSessionResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `get_session` (GET /session).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetSessionRequest {
-    pub session: String,
-    pub theme: Option<GetSessionTheme>,
-}
-#[allow(dead_code)]
-impl GetSessionRequest {
-    /// The required fields; the others start at their defaults.
-    pub fn new(session: String) -> Self {
-        Self { session, theme: None }
+    /// The decoded request of operation `get_session` (GET /session).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetSessionRequest {
+        pub session: String,
+        pub theme: Option<GetSessionTheme>,
     }
-}
-static SCHEMA_GET_SESSION__SESSION: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(8),
-    ..klue::StringRules::ANY
-});
-static OPERATION_GET_SESSION: klue::OperationSpec = klue::OperationSpec {
-    id: "get_session",
-    method: klue::Method::GET,
-    path: "/session",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_get_session<S: CookiesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let session = request
-        .cookie_param::<String>(&mut v, "session", true, &SCHEMA_GET_SESSION__SESSION);
-    let theme = request
-        .cookie_param::<
-            GetSessionTheme,
-        >(&mut v, "theme", false, &SCHEMA_GET_SESSION_THEME);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    impl GetSessionRequest {
+        /// The required fields; the others start at their defaults.
+        pub fn new(session: String) -> Self {
+            Self { session, theme: None }
+        }
     }
-    let session = klue::required(session)?;
-    let request = GetSessionRequest {
-        session,
-        theme,
+    static SCHEMA_GET_SESSION__SESSION: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(8),
+        ..klue::StringRules::ANY
+    });
+    static OPERATION_GET_SESSION: klue::OperationSpec = klue::OperationSpec {
+        id: "get_session",
+        method: klue::Method::GET,
+        path: "/session",
+        auth: klue::AuthMode::None,
+        body: None,
     };
-    let response = service.get_session(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`CookiesApi`] to the routes of `cookies`.
-pub fn router<S: CookiesApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_GET_SESSION, &service, handle_get_session::<S>);
-    router
-}
-/// The parameters and body of operation `get_session` (GET /session).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetSessionParams {
-    pub session: String,
-    pub theme: Option<GetSessionTheme>,
-}
-#[allow(dead_code)]
-impl GetSessionParams {
-    /// The required fields; the others start at their defaults.
-    pub fn new(session: String) -> Self {
-        Self { session, theme: None }
+    async fn handle_get_session<S: CookiesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let session = request
+            .cookie_param::<
+                String,
+            >(&mut v, "session", true, &SCHEMA_GET_SESSION__SESSION);
+        let theme = request
+            .cookie_param::<
+                GetSessionTheme,
+            >(&mut v, "theme", false, &SCHEMA_GET_SESSION_THEME);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let session = klue::required(session)?;
+        let request = GetSessionRequest {
+            session,
+            theme,
+        };
+        let response = service.get_session(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`CookiesApi`] to the routes of `cookies`.
+    pub fn router<S: CookiesApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_GET_SESSION, &service, handle_get_session::<S>);
+        router
     }
 }
-/** A typed client of API `cookies`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+/// The typed client of `cookies`.
+pub mod cookies_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `get_session` (GET /session).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetSessionParams {
+        pub session: String,
+        pub theme: Option<GetSessionTheme>,
+    }
+    impl GetSessionParams {
+        /// The required fields; the others start at their defaults.
+        pub fn new(session: String) -> Self {
+            Self { session, theme: None }
+        }
+    }
+    /** A typed client of API `cookies`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct CookiesClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl CookiesClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct CookiesClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl CookiesClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn get_session(
-        &self,
-        params: GetSessionParams,
-    ) -> Result<GetSessionResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/session");
-        let mut request = self.request(klue::Method::GET, url.finish());
-        {
-            let value = &params.session;
-            klue::add_cookie(&mut request.headers, "session", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        if let Some(value) = &params.theme {
-            klue::add_cookie(&mut request.headers, "theme", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetSessionResponse::Ok(
-                        klue::decode_json::<
-                            GetSessionOk,
-                        >(
-                            &response,
-                            &SCHEMA_GET_SESSION_OK,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn get_session(
+            &self,
+            params: GetSessionParams,
+        ) -> Result<GetSessionResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/session");
+            let mut request = self.request(klue::Method::GET, url.finish());
+            {
+                let value = &params.session;
+                klue::add_cookie(&mut request.headers, "session", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.theme {
+                klue::add_cookie(&mut request.headers, "theme", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetSessionResponse::Ok(
+                            klue::decode_json::<
+                                GetSessionOk,
+                            >(
+                                &response,
+                                &SCHEMA_GET_SESSION_OK,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

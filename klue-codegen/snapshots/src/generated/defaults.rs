@@ -10,668 +10,683 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("defaults.json");
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum Order {
-    #[serde(rename = "asc")]
-    Asc,
-    #[serde(rename = "desc")]
-    Desc,
-}
-impl Order {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-        }
-    }
-}
-impl ::std::fmt::Display for Order {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for Order {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "asc" => Ok(Self::Asc),
-            "desc" => Ok(Self::Desc),
-            other => Err(format!("'{}' {}", other, "is not one of ['asc', 'desc']")),
-        }
-    }
-}
-impl klue::ToParam for Order {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for Order {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_ORDER: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["asc", "desc"],
-    ..klue::StringRules::ANY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Echo {
-    pub verbose: bool,
-    pub limit: i32,
-    pub order: String,
-    pub mode: String,
-    pub unit: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+pub use self::types::*;
+pub use self::defaults_server::*;
+pub use self::defaults_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub page: Option<i64>,
+    #[serde(crate = "klue::serde")]
+    pub enum Order {
+        #[serde(rename = "asc")]
+        Asc,
+        #[serde(rename = "desc")]
+        Desc,
+    }
+    impl Order {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Asc => "asc",
+                Self::Desc => "desc",
+            }
+        }
+    }
+    impl ::std::fmt::Display for Order {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for Order {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "asc" => Ok(Self::Asc),
+                "desc" => Ok(Self::Desc),
+                other => Err(format!("'{}' {}", other, "is not one of ['asc', 'desc']")),
+            }
+        }
+    }
+    impl klue::ToParam for Order {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for Order {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_ORDER: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["asc", "desc"],
+        ..klue::StringRules::ANY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Echo {
+        pub verbose: bool,
+        pub limit: i32,
+        pub order: String,
+        pub mode: String,
+        pub unit: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub page: Option<i64>,
+    }
+    impl Echo {
+        /// The required fields; the others start at their defaults.
+        pub fn new(
+            verbose: bool,
+            limit: i32,
+            order: String,
+            mode: String,
+            unit: String,
+        ) -> Self {
+            Self {
+                verbose,
+                limit,
+                order,
+                mode,
+                unit,
+                page: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Echo);
+    impl klue::Validate for Echo {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_ECHO,
+                &[
+                    &self.verbose,
+                    &self.limit,
+                    &self.order,
+                    &self.mode,
+                    &self.unit,
+                    &self.page,
+                ],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_ECHO: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("verbose", &klue::plain::BOOLEAN),
+            klue::Property::required("limit", &klue::plain::INT32),
+            klue::Property::required("order", &klue::plain::STRING),
+            klue::Property::required("mode", &klue::plain::STRING),
+            klue::Property::required("unit", &klue::plain::STRING),
+            klue::Property::optional("page", &klue::plain::INT64),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    fn default_item_count() -> i64 {
+        1i64
+    }
+    /// Required `name`; `tags` and `note` optional; `count` has a default.
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Item {
+        pub name: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tags: Option<Vec<String>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub note: Option<String>,
+        #[serde(default = "default_item_count")]
+        pub count: i64,
+    }
+    impl Item {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String) -> Self {
+            Self {
+                name,
+                tags: None,
+                note: None,
+                count: default_item_count(),
+            }
+        }
+    }
+    ::klue_core::object_serde!(Item);
+    impl klue::Validate for Item {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_ITEM, &[&self.name, &self.tags, &self.note, &self.count]);
+        }
+    }
+    pub(crate) static SCHEMA_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &klue::plain::STRING),
+            klue::Property::optional("tags", &SCHEMA_ITEM__TAGS),
+            klue::Property::optional("note", &klue::plain::STRING),
+            klue::Property::optional("count", &klue::plain::INT64),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_OPTIONS__LABELS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    /// Every property optional, none with a default.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Options {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub flag: Option<bool>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub labels: Option<Vec<String>>,
+    }
+    ::klue_core::object_serde!(Options);
+    impl klue::Validate for Options {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_OPTIONS, &[&self.flag, &self.labels]);
+        }
+    }
+    pub(crate) static SCHEMA_OPTIONS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("flag", &klue::plain::BOOLEAN),
+            klue::Property::optional("labels", &SCHEMA_OPTIONS__LABELS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    fn default_settings_retries() -> i64 {
+        3i64
+    }
+    /// Optional properties, one with a default.
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Settings {
+        #[serde(default = "default_settings_retries")]
+        pub retries: i64,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub name: Option<String>,
+    }
+    impl ::core::default::Default for Settings {
+        fn default() -> Self {
+            Self {
+                retries: default_settings_retries(),
+                name: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Settings);
+    impl klue::Validate for Settings {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_SETTINGS, &[&self.retries, &self.name]);
+        }
+    }
+    pub(crate) static SCHEMA_SETTINGS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("retries", &klue::plain::INT64),
+            klue::Property::optional("name", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_BATCH__ITEMS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    /// A required array without `minItems` starts empty.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Batch {
+        pub items: Vec<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub label: Option<String>,
+    }
+    ::klue_core::object_serde!(Batch);
+    impl klue::Validate for Batch {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_BATCH, &[&self.items, &self.label]);
+        }
+    }
+    pub(crate) static SCHEMA_BATCH: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("items", &SCHEMA_BATCH__ITEMS),
+            klue::Property::optional("label", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum ListItemsUnit {
+        #[serde(rename = "kg")]
+        Kg,
+        #[serde(rename = "lb")]
+        Lb,
+    }
+    impl ListItemsUnit {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Kg => "kg",
+                Self::Lb => "lb",
+            }
+        }
+    }
+    impl ::std::fmt::Display for ListItemsUnit {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for ListItemsUnit {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "kg" => Ok(Self::Kg),
+                "lb" => Ok(Self::Lb),
+                other => Err(format!("'{}' {}", other, "is not one of ['kg', 'lb']")),
+            }
+        }
+    }
+    impl klue::ToParam for ListItemsUnit {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for ListItemsUnit {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_LIST_ITEMS_UNIT: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["kg", "lb"],
+        ..klue::StringRules::ANY
+    });
+    /// The responses of operation `ListItems`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum ListItemsResponse {
+        /// 200: The parameters as the handler received them
+        Ok(Echo),
+    }
+    impl klue::IntoResponse for ListItemsResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Echo> for ListItemsResponse {
+        fn from(body: Echo) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `CreateItem`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum CreateItemResponse {
+        /// 201: The item as the handler received it
+        Created(Item),
+    }
+    impl klue::IntoResponse for CreateItemResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Created(body) => {
+                    klue::json_response(klue::StatusCode::CREATED, &body)
+                }
+            }
+        }
+    }
+    impl From<Item> for CreateItemResponse {
+        fn from(body: Item) -> Self {
+            Self::Created(body)
+        }
+    }
 }
-#[allow(dead_code)]
-impl Echo {
-    /// The required fields; the others start at their defaults.
-    pub fn new(
-        verbose: bool,
-        limit: i32,
-        order: String,
-        mode: String,
-        unit: String,
-    ) -> Self {
-        Self {
+/// The server side of `defaults`: the trait to implement and `router()`.
+pub mod defaults_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `defaults` (defaults 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// Parameter defaults applied, and constructors (`Default`, `new`) of structs with optional fields.
+    pub trait DefaultsApi: Send + Sync + 'static {
+        fn list_items(
+            &self,
+            request: ListItemsRequest,
+        ) -> impl klue::Future<
+            Output = Result<ListItemsResponse, klue::ApiError>,
+        > + Send;
+        fn create_item(
+            &self,
+            request: CreateItemRequest,
+        ) -> impl klue::Future<
+            Output = Result<CreateItemResponse, klue::ApiError>,
+        > + Send;
+    }
+    /// The decoded request of operation `list_items` (GET /items).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ListItemsRequest {
+        ///
+        /// Default (when absent): `false`.
+        pub verbose: bool,
+        ///
+        /// Default (when absent): `20`.
+        pub limit: i32,
+        ///
+        /// Default (when absent): `"desc"`.
+        pub order: Order,
+        pub page: Option<i64>,
+        ///
+        /// Default (when absent): `"fast"`.
+        pub x_mode: String,
+        ///
+        /// Default (when absent): `"kg"`.
+        pub unit: ListItemsUnit,
+    }
+    impl ::core::default::Default for ListItemsRequest {
+        fn default() -> Self {
+            Self {
+                verbose: false,
+                limit: 20i32,
+                order: Order::Desc,
+                page: None,
+                x_mode: "fast".to_owned(),
+                unit: ListItemsUnit::Kg,
+            }
+        }
+    }
+    static SCHEMA_LIST_ITEMS__LIMIT: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int32,
+        klue::NumberRules {
+            minimum: Some(1f64),
+            maximum: Some(100f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    static SCHEMA_LIST_ITEMS__X_MODE: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(2),
+        ..klue::StringRules::ANY
+    });
+    static OPERATION_LIST_ITEMS: klue::OperationSpec = klue::OperationSpec {
+        id: "list_items",
+        method: klue::Method::GET,
+        path: "/items",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_list_items<S: DefaultsApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let verbose = request
+            .query_param::<bool>(&mut v, "verbose", false, &klue::plain::BOOLEAN)
+            .unwrap_or(false);
+        let limit = request
+            .query_param::<i32>(&mut v, "limit", false, &SCHEMA_LIST_ITEMS__LIMIT)
+            .unwrap_or(20i32);
+        let order = request
+            .query_param::<Order>(&mut v, "order", false, &SCHEMA_ORDER)
+            .unwrap_or(Order::Desc);
+        let page = request
+            .query_param::<i64>(&mut v, "page", false, &klue::plain::INT64);
+        let x_mode = request
+            .header_param::<String>(&mut v, "x-mode", false, &SCHEMA_LIST_ITEMS__X_MODE)
+            .unwrap_or_else(|| "fast".to_owned());
+        let unit = request
+            .cookie_param::<
+                ListItemsUnit,
+            >(&mut v, "unit", false, &SCHEMA_LIST_ITEMS_UNIT)
+            .unwrap_or(ListItemsUnit::Kg);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let request = ListItemsRequest {
             verbose,
             limit,
             order,
-            mode,
+            page,
+            x_mode,
             unit,
-            page: None,
-        }
+        };
+        let response = service.list_items(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-}
-::klue_core::object_serde!(Echo);
-impl klue::Validate for Echo {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_ECHO,
-            &[
-                &self.verbose,
-                &self.limit,
-                &self.order,
-                &self.mode,
-                &self.unit,
-                &self.page,
-            ],
-        );
+    /// The decoded request of operation `create_item` (POST /items).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateItemRequest {
+        /// The request body.
+        pub body: Item,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_ECHO: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("verbose", &klue::plain::BOOLEAN),
-        klue::Property::required("limit", &klue::plain::INT32),
-        klue::Property::required("order", &klue::plain::STRING),
-        klue::Property::required("mode", &klue::plain::STRING),
-        klue::Property::required("unit", &klue::plain::STRING),
-        klue::Property::optional("page", &klue::plain::INT64),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_ITEM__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-fn default_item_count() -> i64 {
-    1i64
-}
-/// Required `name`; `tags` and `note` optional; `count` has a default.
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Item {
-    pub name: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tags: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub note: Option<String>,
-    #[serde(default = "default_item_count")]
-    pub count: i64,
-}
-#[allow(dead_code)]
-impl Item {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String) -> Self {
-        Self {
-            name,
-            tags: None,
-            note: None,
-            count: default_item_count(),
-        }
-    }
-}
-::klue_core::object_serde!(Item);
-impl klue::Validate for Item {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_ITEM, &[&self.name, &self.tags, &self.note, &self.count]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_ITEM: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &klue::plain::STRING),
-        klue::Property::optional("tags", &SCHEMA_ITEM__TAGS),
-        klue::Property::optional("note", &klue::plain::STRING),
-        klue::Property::optional("count", &klue::plain::INT64),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_OPTIONS__LABELS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-/// Every property optional, none with a default.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Options {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub flag: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub labels: Option<Vec<String>>,
-}
-::klue_core::object_serde!(Options);
-impl klue::Validate for Options {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_OPTIONS, &[&self.flag, &self.labels]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_OPTIONS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("flag", &klue::plain::BOOLEAN),
-        klue::Property::optional("labels", &SCHEMA_OPTIONS__LABELS),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-fn default_settings_retries() -> i64 {
-    3i64
-}
-/// Optional properties, one with a default.
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Settings {
-    #[serde(default = "default_settings_retries")]
-    pub retries: i64,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name: Option<String>,
-}
-impl ::core::default::Default for Settings {
-    fn default() -> Self {
-        Self {
-            retries: default_settings_retries(),
-            name: None,
-        }
-    }
-}
-::klue_core::object_serde!(Settings);
-impl klue::Validate for Settings {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_SETTINGS, &[&self.retries, &self.name]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_SETTINGS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("retries", &klue::plain::INT64),
-        klue::Property::optional("name", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_BATCH__ITEMS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-/// A required array without `minItems` starts empty.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Batch {
-    pub items: Vec<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub label: Option<String>,
-}
-::klue_core::object_serde!(Batch);
-impl klue::Validate for Batch {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_BATCH, &[&self.items, &self.label]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_BATCH: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("items", &SCHEMA_BATCH__ITEMS),
-        klue::Property::optional("label", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum ListItemsUnit {
-    #[serde(rename = "kg")]
-    Kg,
-    #[serde(rename = "lb")]
-    Lb,
-}
-impl ListItemsUnit {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Kg => "kg",
-            Self::Lb => "lb",
-        }
-    }
-}
-impl ::std::fmt::Display for ListItemsUnit {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for ListItemsUnit {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "kg" => Ok(Self::Kg),
-            "lb" => Ok(Self::Lb),
-            other => Err(format!("'{}' {}", other, "is not one of ['kg', 'lb']")),
-        }
-    }
-}
-impl klue::ToParam for ListItemsUnit {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for ListItemsUnit {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_LIST_ITEMS_UNIT: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["kg", "lb"],
-    ..klue::StringRules::ANY
-});
-/// The responses of operation `ListItems`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum ListItemsResponse {
-    /// 200: The parameters as the handler received them
-    Ok(Echo),
-}
-impl klue::IntoResponse for ListItemsResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Echo> for ListItemsResponse {
-    fn from(body: Echo) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `CreateItem`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum CreateItemResponse {
-    /// 201: The item as the handler received it
-    Created(Item),
-}
-impl klue::IntoResponse for CreateItemResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
-        }
-    }
-}
-impl From<Item> for CreateItemResponse {
-    fn from(body: Item) -> Self {
-        Self::Created(body)
-    }
-}
-/// The operations of API `defaults` (defaults 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// Parameter defaults applied, and constructors (`Default`, `new`) of structs with optional fields.
-pub trait DefaultsApi: Send + Sync + 'static {
-    fn list_items(
-        &self,
-        request: ListItemsRequest,
-    ) -> impl klue::Future<Output = Result<ListItemsResponse, klue::ApiError>> + Send;
-    fn create_item(
-        &self,
-        request: CreateItemRequest,
-    ) -> impl klue::Future<Output = Result<CreateItemResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `list_items` (GET /items).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListItemsRequest {
-    ///
-    /// Default (when absent): `false`.
-    pub verbose: bool,
-    ///
-    /// Default (when absent): `20`.
-    pub limit: i32,
-    ///
-    /// Default (when absent): `"desc"`.
-    pub order: Order,
-    pub page: Option<i64>,
-    ///
-    /// Default (when absent): `"fast"`.
-    pub x_mode: String,
-    ///
-    /// Default (when absent): `"kg"`.
-    pub unit: ListItemsUnit,
-}
-impl ::core::default::Default for ListItemsRequest {
-    fn default() -> Self {
-        Self {
-            verbose: false,
-            limit: 20i32,
-            order: Order::Desc,
-            page: None,
-            x_mode: "fast".to_owned(),
-            unit: ListItemsUnit::Kg,
-        }
-    }
-}
-static SCHEMA_LIST_ITEMS__LIMIT: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int32,
-    klue::NumberRules {
-        minimum: Some(1f64),
-        maximum: Some(100f64),
-        ..klue::NumberRules::ANY
-    },
-);
-static SCHEMA_LIST_ITEMS__X_MODE: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(2),
-    ..klue::StringRules::ANY
-});
-static OPERATION_LIST_ITEMS: klue::OperationSpec = klue::OperationSpec {
-    id: "list_items",
-    method: klue::Method::GET,
-    path: "/items",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_list_items<S: DefaultsApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let verbose = request
-        .query_param::<bool>(&mut v, "verbose", false, &klue::plain::BOOLEAN)
-        .unwrap_or(false);
-    let limit = request
-        .query_param::<i32>(&mut v, "limit", false, &SCHEMA_LIST_ITEMS__LIMIT)
-        .unwrap_or(20i32);
-    let order = request
-        .query_param::<Order>(&mut v, "order", false, &SCHEMA_ORDER)
-        .unwrap_or(Order::Desc);
-    let page = request.query_param::<i64>(&mut v, "page", false, &klue::plain::INT64);
-    let x_mode = request
-        .header_param::<String>(&mut v, "x-mode", false, &SCHEMA_LIST_ITEMS__X_MODE)
-        .unwrap_or_else(|| "fast".to_owned());
-    let unit = request
-        .cookie_param::<ListItemsUnit>(&mut v, "unit", false, &SCHEMA_LIST_ITEMS_UNIT)
-        .unwrap_or(ListItemsUnit::Kg);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let request = ListItemsRequest {
-        verbose,
-        limit,
-        order,
-        page,
-        x_mode,
-        unit,
+    static OPERATION_CREATE_ITEM: klue::OperationSpec = klue::OperationSpec {
+        id: "create_item",
+        method: klue::Method::POST,
+        path: "/items",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
     };
-    let response = service.list_items(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `create_item` (POST /items).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateItemRequest {
-    /// The request body.
-    pub body: Item,
-}
-static OPERATION_CREATE_ITEM: klue::OperationSpec = klue::OperationSpec {
-    id: "create_item",
-    method: klue::Method::POST,
-    path: "/items",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_create_item<S: DefaultsApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Item>(&mut v, true, &SCHEMA_ITEM);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    async fn handle_create_item<S: DefaultsApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Item>(&mut v, true, &SCHEMA_ITEM);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let body = klue::required(body)?;
+        let request = CreateItemRequest { body };
+        let response = service.create_item(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-    let body = klue::required(body)?;
-    let request = CreateItemRequest { body };
-    let response = service.create_item(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
+    /// Binds an implementation of [`DefaultsApi`] to the routes of `defaults`.
+    pub fn router<S: DefaultsApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_LIST_ITEMS, &service, handle_list_items::<S>);
+        router.bind(&OPERATION_CREATE_ITEM, &service, handle_create_item::<S>);
+        router
+    }
 }
-/// Binds an implementation of [`DefaultsApi`] to the routes of `defaults`.
-pub fn router<S: DefaultsApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_LIST_ITEMS, &service, handle_list_items::<S>);
-    router.bind(&OPERATION_CREATE_ITEM, &service, handle_create_item::<S>);
-    router
-}
-/// The parameters and body of operation `list_items` (GET /items).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ListItemsParams {
-    pub verbose: Option<bool>,
-    pub limit: Option<i32>,
-    pub order: Option<Order>,
-    pub page: Option<i64>,
-    pub x_mode: Option<String>,
-    pub unit: Option<ListItemsUnit>,
-}
-/// The parameters and body of operation `create_item` (POST /items).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreateItemParams {
-    /// The request body.
-    pub body: Item,
-}
-/** A typed client of API `defaults`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+/// The typed client of `defaults`.
+pub mod defaults_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `list_items` (GET /items).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ListItemsParams {
+        pub verbose: Option<bool>,
+        pub limit: Option<i32>,
+        pub order: Option<Order>,
+        pub page: Option<i64>,
+        pub x_mode: Option<String>,
+        pub unit: Option<ListItemsUnit>,
+    }
+    /// The parameters and body of operation `create_item` (POST /items).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreateItemParams {
+        /// The request body.
+        pub body: Item,
+    }
+    /** A typed client of API `defaults`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct DefaultsClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl DefaultsClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct DefaultsClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl DefaultsClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn list_items(
-        &self,
-        params: ListItemsParams,
-    ) -> Result<ListItemsResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/items");
-        if let Some(value) = &params.verbose {
-            url.query("verbose", value);
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        if let Some(value) = &params.limit {
-            url.query("limit", value);
-        }
-        if let Some(value) = &params.order {
-            url.query("order", value);
-        }
-        if let Some(value) = &params.page {
-            url.query("page", value);
-        }
-        let mut request = self.request(klue::Method::GET, url.finish());
-        if let Some(value) = &params.x_mode {
-            klue::set_header(&mut request.headers, "x-mode", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        if let Some(value) = &params.unit {
-            klue::add_cookie(&mut request.headers, "unit", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    ListItemsResponse::Ok(
-                        klue::decode_json::<
-                            Echo,
-                        >(
-                            &response,
-                            &SCHEMA_ECHO,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn create_item(
-        &self,
-        params: CreateItemParams,
-    ) -> Result<CreateItemResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/items");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_ITEM,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            201 => {
-                Ok(
-                    CreateItemResponse::Created(
-                        klue::decode_json::<
-                            Item,
-                        >(
-                            &response,
-                            &SCHEMA_ITEM,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn list_items(
+            &self,
+            params: ListItemsParams,
+        ) -> Result<ListItemsResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/items");
+            if let Some(value) = &params.verbose {
+                url.query("verbose", value);
             }
-            _ => Err(klue::error_from_response(response)),
+            if let Some(value) = &params.limit {
+                url.query("limit", value);
+            }
+            if let Some(value) = &params.order {
+                url.query("order", value);
+            }
+            if let Some(value) = &params.page {
+                url.query("page", value);
+            }
+            let mut request = self.request(klue::Method::GET, url.finish());
+            if let Some(value) = &params.x_mode {
+                klue::set_header(&mut request.headers, "x-mode", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.unit {
+                klue::add_cookie(&mut request.headers, "unit", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        ListItemsResponse::Ok(
+                            klue::decode_json::<
+                                Echo,
+                            >(
+                                &response,
+                                &SCHEMA_ECHO,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn create_item(
+            &self,
+            params: CreateItemParams,
+        ) -> Result<CreateItemResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/items");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_ITEM,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                201 => {
+                    Ok(
+                        CreateItemResponse::Created(
+                            klue::decode_json::<
+                                Item,
+                            >(
+                                &response,
+                                &SCHEMA_ITEM,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

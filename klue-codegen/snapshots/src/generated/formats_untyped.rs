@@ -10,576 +10,583 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("formats_untyped.json");
-pub type Stamp = String;
-#[allow(dead_code)]
-static SCHEMA_STAMP: klue::Schema = klue::Schema::String(klue::StringRules {
-    format: Some(klue::Format::DateTime),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_BOOKING__ENDS: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::String(klue::StringRules {
+pub use self::types::*;
+pub use self::formats_server::*;
+pub use self::formats_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub type Stamp = String;
+    pub(crate) static SCHEMA_STAMP: klue::Schema = klue::Schema::String(klue::StringRules {
         format: Some(klue::Format::DateTime),
         ..klue::StringRules::ANY
-    }),
-);
-fn default_booking_created() -> String {
-    "2016-12-31T23:59:60Z".to_owned()
-}
-fn default_booking_owner() -> String {
-    "123E4567-E89B-12D3-A456-426614174000".to_owned()
-}
-#[allow(dead_code)]
-static SCHEMA_BOOKING__HOLIDAYS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        format: Some(klue::Format::Date),
-        ..klue::StringRules::ANY
-    }),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[allow(dead_code)]
-static SCHEMA_BOOKING__GUESTS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    additional: Some(
+    });
+    pub(crate) static SCHEMA_BOOKING__ENDS: klue::Schema = klue::Schema::Nullable(
         &klue::Schema::String(klue::StringRules {
-            format: Some(klue::Format::Uuid),
+            format: Some(klue::Format::DateTime),
             ..klue::StringRules::ANY
         }),
-    ),
-    ..klue::ObjectRules::EMPTY
-});
-static PATTERN_BOOKING_CODE: klue::Pattern = klue::Pattern::new("^2024-");
-#[allow(dead_code)]
-static SCHEMA_BOOKING__CODE: klue::Schema = klue::Schema::String(klue::StringRules {
-    pattern: Some(&PATTERN_BOOKING_CODE),
-    format: Some(klue::Format::Date),
-    ..klue::StringRules::ANY
-});
-fn default_booking_stale() -> String {
-    "now".to_owned()
-}
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
-#[serde(crate = "klue::serde", untagged)]
-pub enum BookingWhen {
-    String(String),
-    Integer(i64),
-}
-impl<'de> klue::serde::Deserialize<'de> for BookingWhen {
-    fn deserialize<D: klue::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        klue::one_of(
-            d,
-            &[
-                (&klue::plain::DATE_TIME, |v| klue::decode(v).map(Self::String)),
-                (&klue::plain::INT64, |v| klue::decode(v).map(Self::Integer)),
-            ],
-        )
+    );
+    fn default_booking_created() -> String {
+        "2016-12-31T23:59:60Z".to_owned()
     }
-}
-impl klue::Validate for BookingWhen {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        match self {
-            Self::String(value) => {
-                klue::Validate::validate(value, &klue::plain::DATE_TIME, v)
-            }
-            Self::Integer(value) => {
-                klue::Validate::validate(value, &klue::plain::INT64, v)
-            }
-        }
+    fn default_booking_owner() -> String {
+        "123E4567-E89B-12D3-A456-426614174000".to_owned()
     }
-}
-#[allow(dead_code)]
-static SCHEMA_BOOKING_WHEN: klue::Schema = klue::Schema::OneOf(
-    &[&klue::plain::DATE_TIME, &klue::plain::INT64],
-);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Booking {
-    pub id: String,
-    pub starts: Stamp,
-    pub day: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ends: Option<Option<String>>,
-    #[serde(default = "default_booking_created")]
-    pub created: String,
-    #[serde(default = "default_booking_owner")]
-    pub owner: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub holidays: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub guests: Option<::std::collections::BTreeMap<String, String>>,
-    /// A pattern besides the format is checked on the text, so it stays a String.
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub code: Option<String>,
-    /// A default the format refuses is not applied.
-    #[serde(default = "default_booking_stale")]
-    pub stale: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub when: Option<BookingWhen>,
-}
-#[allow(dead_code)]
-impl Booking {
-    /// The required fields; the others start at their defaults.
-    pub fn new(id: String, starts: Stamp, day: String) -> Self {
-        Self {
-            id,
-            starts,
-            day,
-            ends: None,
-            created: default_booking_created(),
-            owner: default_booking_owner(),
-            holidays: None,
-            guests: None,
-            code: None,
-            stale: default_booking_stale(),
-            when: None,
-        }
-    }
-}
-::klue_core::object_serde!(Booking);
-impl klue::Validate for Booking {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_BOOKING,
-            &[
-                &self.id,
-                &self.starts,
-                &self.day,
-                &self.ends,
-                &self.created,
-                &self.owner,
-                &self.holidays,
-                &self.guests,
-                &self.code,
-                &self.stale,
-                &self.when,
-            ],
-        );
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_BOOKING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("id", &klue::plain::UUID),
-        klue::Property::required("starts", &SCHEMA_STAMP),
-        klue::Property::required("day", &klue::plain::DATE),
-        klue::Property::optional("ends", &SCHEMA_BOOKING__ENDS),
-        klue::Property::optional("created", &klue::plain::DATE_TIME),
-        klue::Property::optional("owner", &klue::plain::UUID),
-        klue::Property::optional("holidays", &SCHEMA_BOOKING__HOLIDAYS),
-        klue::Property::optional("guests", &SCHEMA_BOOKING__GUESTS),
-        klue::Property::optional("code", &SCHEMA_BOOKING__CODE),
-        klue::Property::optional("stale", &klue::plain::DATE_TIME),
-        klue::Property::optional("when", &SCHEMA_BOOKING_WHEN),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_RECEIPT__DAYS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
+    pub(crate) static SCHEMA_BOOKING__HOLIDAYS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules {
+            format: Some(klue::Format::Date),
+            ..klue::StringRules::ANY
+        }),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    pub(crate) static SCHEMA_BOOKING__GUESTS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        additional: Some(
+            &klue::Schema::String(klue::StringRules {
+                format: Some(klue::Format::Uuid),
+                ..klue::StringRules::ANY
+            }),
+        ),
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static PATTERN_BOOKING_CODE: klue::Pattern = klue::Pattern::new("^2024-");
+    pub(crate) static SCHEMA_BOOKING__CODE: klue::Schema = klue::Schema::String(klue::StringRules {
+        pattern: Some(&PATTERN_BOOKING_CODE),
         format: Some(klue::Format::Date),
         ..klue::StringRules::ANY
-    }),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Receipt {
-    pub booking: Booking,
-    pub id: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub since: Option<String>,
-    pub day: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub days: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sent_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub session: Option<String>,
-}
-#[allow(dead_code)]
-impl Receipt {
-    /// The required fields; the others start at their defaults.
-    pub fn new(booking: Booking, id: String, day: String) -> Self {
-        Self {
-            booking,
-            id,
-            since: None,
-            day,
-            days: None,
-            sent_at: None,
-            session: None,
+    });
+    fn default_booking_stale() -> String {
+        "now".to_owned()
+    }
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
+    #[serde(crate = "klue::serde", untagged)]
+    pub enum BookingWhen {
+        String(String),
+        Integer(i64),
+    }
+    impl<'de> klue::serde::Deserialize<'de> for BookingWhen {
+        fn deserialize<D: klue::serde::Deserializer<'de>>(
+            d: D,
+        ) -> Result<Self, D::Error> {
+            klue::one_of(
+                d,
+                &[
+                    (&klue::plain::DATE_TIME, |v| klue::decode(v).map(Self::String)),
+                    (&klue::plain::INT64, |v| klue::decode(v).map(Self::Integer)),
+                ],
+            )
         }
     }
-}
-::klue_core::object_serde!(Receipt);
-impl klue::Validate for Receipt {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_RECEIPT,
-            &[
-                &self.booking,
-                &self.id,
-                &self.since,
-                &self.day,
-                &self.days,
-                &self.sent_at,
-                &self.session,
-            ],
-        );
+    impl klue::Validate for BookingWhen {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            match self {
+                Self::String(value) => {
+                    klue::Validate::validate(value, &klue::plain::DATE_TIME, v)
+                }
+                Self::Integer(value) => {
+                    klue::Validate::validate(value, &klue::plain::INT64, v)
+                }
+            }
+        }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_RECEIPT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("booking", &SCHEMA_BOOKING),
-        klue::Property::required("id", &klue::plain::UUID),
-        klue::Property::optional("since", &klue::plain::DATE_TIME),
-        klue::Property::required("day", &klue::plain::DATE),
-        klue::Property::optional("days", &SCHEMA_RECEIPT__DAYS),
-        klue::Property::optional("sent_at", &klue::plain::DATE_TIME),
-        klue::Property::optional("session", &klue::plain::UUID),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The headers of the response.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct PutBookingOkHeaders {
-    #[serde(rename = "X-Booked-At")]
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+    pub(crate) static SCHEMA_BOOKING_WHEN: klue::Schema = klue::Schema::OneOf(
+        &[&klue::plain::DATE_TIME, &klue::plain::INT64],
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Booking {
+        pub id: String,
+        pub starts: Stamp,
+        pub day: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub ends: Option<Option<String>>,
+        #[serde(default = "default_booking_created")]
+        pub created: String,
+        #[serde(default = "default_booking_owner")]
+        pub owner: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub holidays: Option<Vec<String>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub guests: Option<::std::collections::BTreeMap<String, String>>,
+        /// A pattern besides the format is checked on the text, so it stays a String.
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub code: Option<String>,
+        /// A default the format refuses is not applied.
+        #[serde(default = "default_booking_stale")]
+        pub stale: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub when: Option<BookingWhen>,
+    }
+    impl Booking {
+        /// The required fields; the others start at their defaults.
+        pub fn new(id: String, starts: Stamp, day: String) -> Self {
+            Self {
+                id,
+                starts,
+                day,
+                ends: None,
+                created: default_booking_created(),
+                owner: default_booking_owner(),
+                holidays: None,
+                guests: None,
+                code: None,
+                stale: default_booking_stale(),
+                when: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Booking);
+    impl klue::Validate for Booking {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_BOOKING,
+                &[
+                    &self.id,
+                    &self.starts,
+                    &self.day,
+                    &self.ends,
+                    &self.created,
+                    &self.owner,
+                    &self.holidays,
+                    &self.guests,
+                    &self.code,
+                    &self.stale,
+                    &self.when,
+                ],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_BOOKING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("id", &klue::plain::UUID),
+            klue::Property::required("starts", &SCHEMA_STAMP),
+            klue::Property::required("day", &klue::plain::DATE),
+            klue::Property::optional("ends", &SCHEMA_BOOKING__ENDS),
+            klue::Property::optional("created", &klue::plain::DATE_TIME),
+            klue::Property::optional("owner", &klue::plain::UUID),
+            klue::Property::optional("holidays", &SCHEMA_BOOKING__HOLIDAYS),
+            klue::Property::optional("guests", &SCHEMA_BOOKING__GUESTS),
+            klue::Property::optional("code", &SCHEMA_BOOKING__CODE),
+            klue::Property::optional("stale", &klue::plain::DATE_TIME),
+            klue::Property::optional("when", &SCHEMA_BOOKING_WHEN),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_RECEIPT__DAYS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules {
+            format: Some(klue::Format::Date),
+            ..klue::StringRules::ANY
+        }),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Receipt {
+        pub booking: Booking,
+        pub id: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub since: Option<String>,
+        pub day: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub days: Option<Vec<String>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub sent_at: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub session: Option<String>,
+    }
+    impl Receipt {
+        /// The required fields; the others start at their defaults.
+        pub fn new(booking: Booking, id: String, day: String) -> Self {
+            Self {
+                booking,
+                id,
+                since: None,
+                day,
+                days: None,
+                sent_at: None,
+                session: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Receipt);
+    impl klue::Validate for Receipt {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_RECEIPT,
+                &[
+                    &self.booking,
+                    &self.id,
+                    &self.since,
+                    &self.day,
+                    &self.days,
+                    &self.sent_at,
+                    &self.session,
+                ],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_RECEIPT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("booking", &SCHEMA_BOOKING),
+            klue::Property::required("id", &klue::plain::UUID),
+            klue::Property::optional("since", &klue::plain::DATE_TIME),
+            klue::Property::required("day", &klue::plain::DATE),
+            klue::Property::optional("days", &SCHEMA_RECEIPT__DAYS),
+            klue::Property::optional("sent_at", &klue::plain::DATE_TIME),
+            klue::Property::optional("session", &klue::plain::UUID),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The headers of the response.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub x_booked_at: Option<String>,
-}
-::klue_core::object_serde!(PutBookingOkHeaders);
-impl klue::Validate for PutBookingOkHeaders {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_PUT_BOOKING_OK_HEADERS, &[&self.x_booked_at]);
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct PutBookingOkHeaders {
+        #[serde(rename = "X-Booked-At")]
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub x_booked_at: Option<String>,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_PUT_BOOKING_OK_HEADERS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::optional("X-Booked-At", &klue::plain::DATE_TIME)],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `PutBooking`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PutBookingResponse {
-    /// 200: What the handler received.
-    Ok(Receipt, PutBookingOkHeaders),
-}
-impl klue::IntoResponse for PutBookingResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body, headers) => {
-                klue::with_headers(
-                    klue::json_response(klue::StatusCode::OK, &body),
-                    &headers,
-                )
+    ::klue_core::object_serde!(PutBookingOkHeaders);
+    impl klue::Validate for PutBookingOkHeaders {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_PUT_BOOKING_OK_HEADERS, &[&self.x_booked_at]);
+        }
+    }
+    pub(crate) static SCHEMA_PUT_BOOKING_OK_HEADERS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::optional("X-Booked-At", &klue::plain::DATE_TIME)],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `PutBooking`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PutBookingResponse {
+        /// 200: What the handler received.
+        Ok(Receipt, PutBookingOkHeaders),
+    }
+    impl klue::IntoResponse for PutBookingResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body, headers) => {
+                    klue::with_headers(
+                        klue::json_response(klue::StatusCode::OK, &body),
+                        &headers,
+                    )
+                }
             }
         }
     }
 }
-/// The operations of API `formats` (Formats 1). Implement this trait and serve it with [`router`].
-///
-/// Strings of format date-time, date and uuid as typed values (klue_core::formats), in bodies, parameters of every location, defaults, unions and response headers.
-pub trait FormatsApi: Send + Sync + 'static {
-    fn put_booking(
-        &self,
-        request: PutBookingRequest,
-    ) -> impl klue::Future<Output = Result<PutBookingResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `putBooking` (PUT /bookings/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PutBookingRequest {
-    pub id: String,
-    pub since: Option<Stamp>,
+/// The server side of `formats`: the trait to implement and `router()`.
+pub mod formats_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `formats` (Formats 1). Implement this trait and serve it with [`router`].
     ///
-    /// Default (when absent): `"2024-02-29"`.
-    pub day: String,
-    pub days: Option<Vec<String>>,
-    pub x_sent_at: Option<String>,
-    pub session: Option<String>,
-    /// The request body.
-    pub body: Booking,
-}
-#[allow(dead_code)]
-impl PutBookingRequest {
-    /// The required fields; the others start at their defaults.
-    pub fn new(id: String, body: Booking) -> Self {
-        Self {
-            id,
-            since: None,
-            day: "2024-02-29".to_owned(),
-            days: None,
-            x_sent_at: None,
-            session: None,
-            body,
+    /// Strings of format date-time, date and uuid as typed values (klue_core::formats), in bodies, parameters of every location, defaults, unions and response headers.
+    pub trait FormatsApi: Send + Sync + 'static {
+        fn put_booking(
+            &self,
+            request: PutBookingRequest,
+        ) -> impl klue::Future<
+            Output = Result<PutBookingResponse, klue::ApiError>,
+        > + Send;
+    }
+    /// The decoded request of operation `putBooking` (PUT /bookings/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PutBookingRequest {
+        pub id: String,
+        pub since: Option<Stamp>,
+        ///
+        /// Default (when absent): `"2024-02-29"`.
+        pub day: String,
+        pub days: Option<Vec<String>>,
+        pub x_sent_at: Option<String>,
+        pub session: Option<String>,
+        /// The request body.
+        pub body: Booking,
+    }
+    impl PutBookingRequest {
+        /// The required fields; the others start at their defaults.
+        pub fn new(id: String, body: Booking) -> Self {
+            Self {
+                id,
+                since: None,
+                day: "2024-02-29".to_owned(),
+                days: None,
+                x_sent_at: None,
+                session: None,
+                body,
+            }
         }
     }
-}
-static SCHEMA_PUT_BOOKING__DAYS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        format: Some(klue::Format::Date),
-        ..klue::StringRules::ANY
-    }),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static OPERATION_PUT_BOOKING: klue::OperationSpec = klue::OperationSpec {
-    id: "putBooking",
-    method: klue::Method::PUT,
-    path: "/bookings/{id}",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json", "application/x-www-form-urlencoded"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_put_booking<S: FormatsApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let id = request.path_param::<String>(&mut v, "id", &klue::plain::UUID);
-    let since = request.query_param::<Stamp>(&mut v, "since", false, &SCHEMA_STAMP);
-    let day = request
-        .query_param::<String>(&mut v, "day", false, &klue::plain::DATE)
-        .unwrap_or_else(|| "2024-02-29".to_owned());
-    let days = request
-        .styled_param::<
-            Vec<String>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "days",
-                location: klue::Location::Query,
-                style: klue::Style::Form,
-                explode: false,
-                required: false,
-            },
-            &SCHEMA_PUT_BOOKING__DAYS,
-        );
-    let x_sent_at = request
-        .header_param::<String>(&mut v, "x-sent-at", false, &klue::plain::DATE_TIME);
-    let session = request
-        .cookie_param::<String>(&mut v, "session", false, &klue::plain::UUID);
-    let body = match request
-        .body_kind(&[&["application/json"], &["application/x-www-form-urlencoded"]])
-    {
-        0 => request.json_body::<Booking>(&mut v, true, &SCHEMA_BOOKING),
-        _ => request.form_body::<Booking>(&mut v, true, &SCHEMA_BOOKING),
+    static SCHEMA_PUT_BOOKING__DAYS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules {
+            format: Some(klue::Format::Date),
+            ..klue::StringRules::ANY
+        }),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static OPERATION_PUT_BOOKING: klue::OperationSpec = klue::OperationSpec {
+        id: "putBooking",
+        method: klue::Method::PUT,
+        path: "/bookings/{id}",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json", "application/x-www-form-urlencoded"],
+            required: true,
+            stream_types: &[],
+        }),
     };
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let id = klue::required(id)?;
-    let body = klue::required(body)?;
-    let request = PutBookingRequest {
-        id,
-        since,
-        day,
-        days,
-        x_sent_at,
-        session,
-        body,
-    };
-    let response = service.put_booking(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`FormatsApi`] to the routes of `formats`.
-pub fn router<S: FormatsApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_PUT_BOOKING, &service, handle_put_booking::<S>);
-    router
-}
-/// The parameters and body of operation `putBooking` (PUT /bookings/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PutBookingParams {
-    pub id: String,
-    pub since: Option<Stamp>,
-    pub day: Option<String>,
-    pub days: Option<Vec<String>>,
-    pub x_sent_at: Option<String>,
-    pub session: Option<String>,
-    /// The request body.
-    pub body: Booking,
-}
-#[allow(dead_code)]
-impl PutBookingParams {
-    /// The required fields; the others start at their defaults.
-    pub fn new(id: String, body: Booking) -> Self {
-        Self {
+    async fn handle_put_booking<S: FormatsApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let id = request.path_param::<String>(&mut v, "id", &klue::plain::UUID);
+        let since = request.query_param::<Stamp>(&mut v, "since", false, &SCHEMA_STAMP);
+        let day = request
+            .query_param::<String>(&mut v, "day", false, &klue::plain::DATE)
+            .unwrap_or_else(|| "2024-02-29".to_owned());
+        let days = request
+            .styled_param::<
+                Vec<String>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "days",
+                    location: klue::Location::Query,
+                    style: klue::Style::Form,
+                    explode: false,
+                    required: false,
+                },
+                &SCHEMA_PUT_BOOKING__DAYS,
+            );
+        let x_sent_at = request
+            .header_param::<String>(&mut v, "x-sent-at", false, &klue::plain::DATE_TIME);
+        let session = request
+            .cookie_param::<String>(&mut v, "session", false, &klue::plain::UUID);
+        let body = match request
+            .body_kind(&[&["application/json"], &["application/x-www-form-urlencoded"]])
+        {
+            0 => request.json_body::<Booking>(&mut v, true, &SCHEMA_BOOKING),
+            _ => request.form_body::<Booking>(&mut v, true, &SCHEMA_BOOKING),
+        };
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let id = klue::required(id)?;
+        let body = klue::required(body)?;
+        let request = PutBookingRequest {
             id,
-            since: None,
-            day: None,
-            days: None,
-            x_sent_at: None,
-            session: None,
+            since,
+            day,
+            days,
+            x_sent_at,
+            session,
             body,
+        };
+        let response = service.put_booking(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`FormatsApi`] to the routes of `formats`.
+    pub fn router<S: FormatsApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_PUT_BOOKING, &service, handle_put_booking::<S>);
+        router
+    }
+}
+/// The typed client of `formats`.
+pub mod formats_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `putBooking` (PUT /bookings/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PutBookingParams {
+        pub id: String,
+        pub since: Option<Stamp>,
+        pub day: Option<String>,
+        pub days: Option<Vec<String>>,
+        pub x_sent_at: Option<String>,
+        pub session: Option<String>,
+        /// The request body.
+        pub body: Booking,
+    }
+    impl PutBookingParams {
+        /// The required fields; the others start at their defaults.
+        pub fn new(id: String, body: Booking) -> Self {
+            Self {
+                id,
+                since: None,
+                day: None,
+                days: None,
+                x_sent_at: None,
+                session: None,
+                body,
+            }
         }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_PUT_BOOKING__RESPONSE_OK_HEADERS: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_PUT_BOOKING_OK_HEADERS,
-);
-/** A typed client of API `formats`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    static SCHEMA_PUT_BOOKING__RESPONSE_OK_HEADERS: klue::Schema = klue::Schema::Ref(
+        &SCHEMA_PUT_BOOKING_OK_HEADERS,
+    );
+    /** A typed client of API `formats`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct FormatsClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl FormatsClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct FormatsClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl FormatsClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn put_booking(
-        &self,
-        params: PutBookingParams,
-    ) -> Result<PutBookingResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/bookings/");
-        url.path_param(&params.id);
-        if let Some(value) = &params.since {
-            url.query("since", value);
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        if let Some(value) = &params.day {
-            url.query("day", value);
-        }
-        if let Some(value) = &params.days {
-            url.styled_query(
-                    &klue::ParamSpec {
-                        name: "days",
-                        location: klue::Location::Query,
-                        style: klue::Style::Form,
-                        explode: false,
-                        required: false,
-                    },
-                    value,
-                )
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        let mut request = self.request(klue::Method::PUT, url.finish());
-        if let Some(value) = &params.x_sent_at {
-            klue::set_header(&mut request.headers, "x-sent-at", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        if let Some(value) = &params.session {
-            klue::add_cookie(&mut request.headers, "session", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_BOOKING,
-                    self.http.config().validate_requests,
-                )?,
-            );
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    PutBookingResponse::Ok(
-                        klue::decode_json::<
-                            Receipt,
-                        >(
-                            &response,
-                            &SCHEMA_RECEIPT,
-                            self.http.config().validate_responses,
-                        )?,
-                        klue::decode_headers::<
-                            PutBookingOkHeaders,
-                        >(
-                            &response,
-                            &SCHEMA_PUT_BOOKING__RESPONSE_OK_HEADERS,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn put_booking(
+            &self,
+            params: PutBookingParams,
+        ) -> Result<PutBookingResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/bookings/");
+            url.path_param(&params.id);
+            if let Some(value) = &params.since {
+                url.query("since", value);
+            }
+            if let Some(value) = &params.day {
+                url.query("day", value);
+            }
+            if let Some(value) = &params.days {
+                url.styled_query(
+                        &klue::ParamSpec {
+                            name: "days",
+                            location: klue::Location::Query,
+                            style: klue::Style::Form,
+                            explode: false,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            let mut request = self.request(klue::Method::PUT, url.finish());
+            if let Some(value) = &params.x_sent_at {
+                klue::set_header(&mut request.headers, "x-sent-at", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.session {
+                klue::add_cookie(&mut request.headers, "session", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_BOOKING,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        PutBookingResponse::Ok(
+                            klue::decode_json::<
+                                Receipt,
+                            >(
+                                &response,
+                                &SCHEMA_RECEIPT,
+                                self.http.config().validate_responses,
+                            )?,
+                            klue::decode_headers::<
+                                PutBookingOkHeaders,
+                            >(
+                                &response,
+                                &SCHEMA_PUT_BOOKING__RESPONSE_OK_HEADERS,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,870 +10,888 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("helloworld.json");
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum Language {
-    #[serde(rename = "en")]
-    En,
-    #[serde(rename = "fr")]
-    Fr,
-    #[serde(rename = "sv")]
-    Sv,
-}
-impl Language {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Fr => "fr",
-            Self::Sv => "sv",
-        }
-    }
-}
-impl ::std::fmt::Display for Language {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for Language {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "en" => Ok(Self::En),
-            "fr" => Ok(Self::Fr),
-            "sv" => Ok(Self::Sv),
-            other => Err(format!("'{}' {}", other, "is not one of ['en', 'fr', 'sv']")),
-        }
-    }
-}
-impl klue::ToParam for Language {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for Language {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_LANGUAGE: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["en", "fr", "sv"],
-    ..klue::StringRules::ANY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Greeting {
-    pub message: String,
-    /// The caller's user id, when authenticated.
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+pub use self::types::*;
+pub use self::helloworld_server::*;
+pub use self::helloworld_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub user_id: Option<String>,
-}
-#[allow(dead_code)]
-impl Greeting {
-    /// The required fields; the others start at their defaults.
-    pub fn new(message: String) -> Self {
-        Self { message, user_id: None }
+    #[serde(crate = "klue::serde")]
+    pub enum Language {
+        #[serde(rename = "en")]
+        En,
+        #[serde(rename = "fr")]
+        Fr,
+        #[serde(rename = "sv")]
+        Sv,
     }
-}
-::klue_core::object_serde!(Greeting);
-impl klue::Validate for Greeting {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_GREETING, &[&self.message, &self.user_id]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_GREETING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("message", &klue::plain::STRING),
-        klue::Property::optional("user_id", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE__TEXT: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    max_length: Some(280),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE__PRIORITY: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int32,
-    klue::NumberRules {
-        minimum: Some(1f64),
-        maximum: Some(5f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE__SCORE: klue::Schema = klue::Schema::Number(klue::NumberRules {
-    exclusive_minimum: Some(0f64),
-    exclusive_maximum: Some(1f64),
-    ..klue::NumberRules::ANY
-});
-static PATTERN_NEW_MESSAGE_TAGS_ITEM: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
-#[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        max_length: Some(20),
-        pattern: Some(&PATTERN_NEW_MESSAGE_TAGS_ITEM),
-        ..klue::StringRules::ANY
-    }),
-    min_items: Some(1),
-    max_items: Some(5),
-    unique_items: false,
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct NewMessage {
-    pub text: String,
-    pub priority: i32,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub score: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub urgent: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tags: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub language: Option<Language>,
-}
-#[allow(dead_code)]
-impl NewMessage {
-    /// The required fields; the others start at their defaults.
-    pub fn new(text: String, priority: i32) -> Self {
-        Self {
-            text,
-            priority,
-            score: None,
-            urgent: None,
-            tags: None,
-            language: None,
-        }
-    }
-}
-::klue_core::object_serde!(NewMessage);
-impl klue::Validate for NewMessage {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_NEW_MESSAGE,
-            &[
-                &self.text,
-                &self.priority,
-                &self.score,
-                &self.urgent,
-                &self.tags,
-                &self.language,
-            ],
-        );
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("text", &SCHEMA_NEW_MESSAGE__TEXT),
-        klue::Property::required("priority", &SCHEMA_NEW_MESSAGE__PRIORITY),
-        klue::Property::optional("score", &SCHEMA_NEW_MESSAGE__SCORE),
-        klue::Property::optional("urgent", &klue::plain::BOOLEAN),
-        klue::Property::optional("tags", &SCHEMA_NEW_MESSAGE__TAGS),
-        klue::Property::optional("language", &SCHEMA_LANGUAGE),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Message {
-    pub id: klue::Uuid,
-    pub author: String,
-    pub text: String,
-    pub priority: i32,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub score: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub urgent: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tags: Option<Vec<String>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub language: Option<Language>,
-}
-#[allow(dead_code)]
-impl Message {
-    /// The required fields; the others start at their defaults.
-    pub fn new(id: klue::Uuid, author: String, text: String, priority: i32) -> Self {
-        Self {
-            id,
-            author,
-            text,
-            priority,
-            score: None,
-            urgent: None,
-            tags: None,
-            language: None,
-        }
-    }
-}
-::klue_core::object_serde!(Message);
-impl klue::Validate for Message {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_MESSAGE,
-            &[
-                &self.id,
-                &self.author,
-                &self.text,
-                &self.priority,
-                &self.score,
-                &self.urgent,
-                &self.tags,
-                &self.language,
-            ],
-        );
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("id", &klue::plain::UUID),
-        klue::Property::required("author", &klue::plain::STRING),
-        klue::Property::required("text", &klue::plain::STRING),
-        klue::Property::required("priority", &klue::plain::INT32),
-        klue::Property::optional("score", &klue::plain::NUMBER),
-        klue::Property::optional("urgent", &klue::plain::BOOLEAN),
-        klue::Property::optional("tags", &SCHEMA_MESSAGE__TAGS),
-        klue::Property::optional("language", &SCHEMA_LANGUAGE),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Error {
-    pub status: i64,
-    pub error: String,
-    pub error_description: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_message: Option<String>,
-}
-#[allow(dead_code)]
-impl Error {
-    /// The required fields; the others start at their defaults.
-    pub fn new(status: i64, error: String, error_description: String) -> Self {
-        Self {
-            status,
-            error,
-            error_description,
-            error_id: None,
-            user_message: None,
-        }
-    }
-}
-::klue_core::object_serde!(Error);
-impl klue::Validate for Error {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_ERROR,
-            &[
-                &self.status,
-                &self.error,
-                &self.error_description,
-                &self.error_id,
-                &self.user_message,
-            ],
-        );
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("status", &klue::plain::INT64),
-        klue::Property::required("error", &klue::plain::STRING),
-        klue::Property::required("error_description", &klue::plain::STRING),
-        klue::Property::optional("error_id", &klue::plain::STRING),
-        klue::Property::optional("user_message", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-static PATTERN_GREET_NAME: klue::Pattern = klue::Pattern::new("^[A-Za-z][A-Za-z -]*$");
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum GreetXGreetingPunctuation {
-    #[serde(rename = ".")]
-    Dot,
-    #[serde(rename = "!")]
-    Bang,
-    #[serde(rename = "?")]
-    Question,
-}
-impl GreetXGreetingPunctuation {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Dot => ".",
-            Self::Bang => "!",
-            Self::Question => "?",
-        }
-    }
-}
-impl ::std::fmt::Display for GreetXGreetingPunctuation {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for GreetXGreetingPunctuation {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "." => Ok(Self::Dot),
-            "!" => Ok(Self::Bang),
-            "?" => Ok(Self::Question),
-            other => Err(format!("'{}' {}", other, "is not one of ['.', '!', '?']")),
-        }
-    }
-}
-impl klue::ToParam for GreetXGreetingPunctuation {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for GreetXGreetingPunctuation {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_GREET_X_GREETING_PUNCTUATION: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &[".", "!", "?"],
-    ..klue::StringRules::ANY
-});
-/// The responses of operation `SayHello`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum SayHelloResponse {
-    /// 200: A greeting
-    Ok(Greeting),
-}
-impl klue::IntoResponse for SayHelloResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Greeting> for SayHelloResponse {
-    fn from(body: Greeting) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `Whoami`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum WhoamiResponse {
-    /// 200: A greeting for the caller
-    Ok(Greeting),
-}
-impl klue::IntoResponse for WhoamiResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Greeting> for WhoamiResponse {
-    fn from(body: Greeting) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `Greet`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GreetResponse {
-    /// 200: The greeting
-    Ok(Greeting),
-}
-impl klue::IntoResponse for GreetResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Greeting> for GreetResponse {
-    fn from(body: Greeting) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `PostMessage`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PostMessageResponse {
-    /// 201: The message, stored
-    Created(Message),
-    /// 409: A message with the same text was already posted by this user
-    Conflict(Error),
-}
-impl klue::IntoResponse for PostMessageResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
-            Self::Conflict(body) => {
-                klue::json_response(klue::StatusCode::CONFLICT, &body)
+    impl Language {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::En => "en",
+                Self::Fr => "fr",
+                Self::Sv => "sv",
             }
         }
     }
-}
-impl From<Message> for PostMessageResponse {
-    fn from(body: Message) -> Self {
-        Self::Created(body)
-    }
-}
-/// The operations of API `helloworld` (helloworld 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// The klue helloworld service: a public greeting, a greeting for the token's user, a greeting with path, query and header parameters, and messages with a validated body.
-pub trait HelloworldApi: Send + Sync + 'static {
-    /// Greets the world, the name given, or the caller when a token is sent.
-    fn say_hello(
-        &self,
-        request: SayHelloRequest,
-    ) -> impl klue::Future<Output = Result<SayHelloResponse, klue::ApiError>> + Send;
-    /// Greets the user the bearer token was issued to.
-    fn whoami(
-        &self,
-        request: WhoamiRequest,
-    ) -> impl klue::Future<Output = Result<WhoamiResponse, klue::ApiError>> + Send;
-    /// Greets `name` in a language, a number of times.
-    fn greet(
-        &self,
-        request: GreetRequest,
-    ) -> impl klue::Future<Output = Result<GreetResponse, klue::ApiError>> + Send;
-    /// Validates a message and answers it with an id.
-    fn post_message(
-        &self,
-        request: PostMessageRequest,
-    ) -> impl klue::Future<Output = Result<PostMessageResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `say_hello` (GET /v1/hello).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SayHelloRequest {
-    pub name: Option<String>,
-    /// The verified claims, when the caller sent a token.
-    pub claims: Option<klue::Claims>,
-}
-static SCHEMA_SAY_HELLO__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    max_length: Some(64),
-    ..klue::StringRules::ANY
-});
-static OPERATION_SAY_HELLO: klue::OperationSpec = klue::OperationSpec {
-    id: "say_hello",
-    method: klue::Method::GET,
-    path: "/v1/hello",
-    auth: klue::AuthMode::Optional,
-    body: None,
-};
-async fn handle_say_hello<S: HelloworldApi>(
-    service: klue::Arc<S>,
-    mut request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let name = request
-        .query_param::<String>(&mut v, "name", false, &SCHEMA_SAY_HELLO__NAME);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let claims = request.take_optional_claims();
-    let request = SayHelloRequest { name, claims };
-    let response = service.say_hello(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `whoami` (GET /v1/me).
-#[derive(Debug, Clone, PartialEq)]
-pub struct WhoamiRequest {
-    /// The verified claims of the caller's token (`claims.sub` is the user id).
-    pub claims: klue::Claims,
-}
-static OPERATION_WHOAMI: klue::OperationSpec = klue::OperationSpec {
-    id: "whoami",
-    method: klue::Method::GET,
-    path: "/v1/me",
-    auth: klue::AuthMode::Required,
-    body: None,
-};
-async fn handle_whoami<S: HelloworldApi>(
-    service: klue::Arc<S>,
-    mut request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let claims = request.take_claims()?;
-    let request = WhoamiRequest { claims };
-    let response = service.whoami(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `greet` (GET /v1/greetings/{name}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GreetRequest {
-    pub name: String,
-    pub lang: Option<Language>,
-    pub times: Option<i32>,
-    pub x_greeting_punctuation: Option<GreetXGreetingPunctuation>,
-}
-#[allow(dead_code)]
-impl GreetRequest {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String) -> Self {
-        Self {
-            name,
-            lang: None,
-            times: None,
-            x_greeting_punctuation: None,
+    impl ::std::fmt::Display for Language {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-static SCHEMA_GREET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    max_length: Some(32),
-    pattern: Some(&PATTERN_GREET_NAME),
-    ..klue::StringRules::ANY
-});
-static SCHEMA_GREET__TIMES: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int32,
-    klue::NumberRules {
-        minimum: Some(1f64),
-        maximum: Some(5f64),
+    impl klue::FromParam for Language {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "en" => Ok(Self::En),
+                "fr" => Ok(Self::Fr),
+                "sv" => Ok(Self::Sv),
+                other => {
+                    Err(format!("'{}' {}", other, "is not one of ['en', 'fr', 'sv']"))
+                }
+            }
+        }
+    }
+    impl klue::ToParam for Language {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for Language {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_LANGUAGE: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["en", "fr", "sv"],
+        ..klue::StringRules::ANY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Greeting {
+        pub message: String,
+        /// The caller's user id, when authenticated.
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub user_id: Option<String>,
+    }
+    impl Greeting {
+        /// The required fields; the others start at their defaults.
+        pub fn new(message: String) -> Self {
+            Self { message, user_id: None }
+        }
+    }
+    ::klue_core::object_serde!(Greeting);
+    impl klue::Validate for Greeting {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_GREETING, &[&self.message, &self.user_id]);
+        }
+    }
+    pub(crate) static SCHEMA_GREETING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("message", &klue::plain::STRING),
+            klue::Property::optional("user_id", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_NEW_MESSAGE__TEXT: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        max_length: Some(280),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_NEW_MESSAGE__PRIORITY: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int32,
+        klue::NumberRules {
+            minimum: Some(1f64),
+            maximum: Some(5f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    pub(crate) static SCHEMA_NEW_MESSAGE__SCORE: klue::Schema = klue::Schema::Number(klue::NumberRules {
+        exclusive_minimum: Some(0f64),
+        exclusive_maximum: Some(1f64),
         ..klue::NumberRules::ANY
-    },
-);
-static OPERATION_GREET: klue::OperationSpec = klue::OperationSpec {
-    id: "greet",
-    method: klue::Method::GET,
-    path: "/v1/greetings/{name}",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_greet<S: HelloworldApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let name = request.path_param::<String>(&mut v, "name", &SCHEMA_GREET__NAME);
-    let lang = request.query_param::<Language>(&mut v, "lang", false, &SCHEMA_LANGUAGE);
-    let times = request.query_param::<i32>(&mut v, "times", false, &SCHEMA_GREET__TIMES);
-    let x_greeting_punctuation = request
-        .header_param::<
-            GreetXGreetingPunctuation,
-        >(&mut v, "x-greeting-punctuation", false, &SCHEMA_GREET_X_GREETING_PUNCTUATION);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    });
+    pub(crate) static PATTERN_NEW_MESSAGE_TAGS_ITEM: klue::Pattern = klue::Pattern::new(
+        "^[a-z0-9-]+$",
+    );
+    pub(crate) static SCHEMA_NEW_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules {
+            max_length: Some(20),
+            pattern: Some(&PATTERN_NEW_MESSAGE_TAGS_ITEM),
+            ..klue::StringRules::ANY
+        }),
+        min_items: Some(1),
+        max_items: Some(5),
+        unique_items: false,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct NewMessage {
+        pub text: String,
+        pub priority: i32,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub score: Option<f64>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub urgent: Option<bool>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tags: Option<Vec<String>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub language: Option<Language>,
     }
-    let name = klue::required(name)?;
-    let request = GreetRequest {
-        name,
-        lang,
-        times,
-        x_greeting_punctuation,
-    };
-    let response = service.greet(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `post_message` (POST /v1/messages).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PostMessageRequest {
-    /// The request body.
-    pub body: NewMessage,
-    /// The verified claims of the caller's token (`claims.sub` is the user id).
-    pub claims: klue::Claims,
-}
-static OPERATION_POST_MESSAGE: klue::OperationSpec = klue::OperationSpec {
-    id: "post_message",
-    method: klue::Method::POST,
-    path: "/v1/messages",
-    auth: klue::AuthMode::Required,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_post_message<S: HelloworldApi>(
-    service: klue::Arc<S>,
-    mut request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<NewMessage>(&mut v, true, &SCHEMA_NEW_MESSAGE);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    impl NewMessage {
+        /// The required fields; the others start at their defaults.
+        pub fn new(text: String, priority: i32) -> Self {
+            Self {
+                text,
+                priority,
+                score: None,
+                urgent: None,
+                tags: None,
+                language: None,
+            }
+        }
     }
-    let body = klue::required(body)?;
-    let claims = request.take_claims()?;
-    let request = PostMessageRequest { body, claims };
-    let response = service.post_message(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`HelloworldApi`] to the routes of `helloworld`.
-pub fn router<S: HelloworldApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_SAY_HELLO, &service, handle_say_hello::<S>);
-    router.bind(&OPERATION_WHOAMI, &service, handle_whoami::<S>);
-    router.bind(&OPERATION_GREET, &service, handle_greet::<S>);
-    router.bind(&OPERATION_POST_MESSAGE, &service, handle_post_message::<S>);
-    router
-}
-/// The parameters and body of operation `say_hello` (GET /v1/hello).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SayHelloParams {
-    pub name: Option<String>,
-}
-/// The parameters and body of operation `greet` (GET /v1/greetings/{name}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GreetParams {
-    pub name: String,
-    pub lang: Option<Language>,
-    pub times: Option<i32>,
-    pub x_greeting_punctuation: Option<GreetXGreetingPunctuation>,
-}
-#[allow(dead_code)]
-impl GreetParams {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String) -> Self {
-        Self {
-            name,
-            lang: None,
-            times: None,
-            x_greeting_punctuation: None,
+    ::klue_core::object_serde!(NewMessage);
+    impl klue::Validate for NewMessage {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_NEW_MESSAGE,
+                &[
+                    &self.text,
+                    &self.priority,
+                    &self.score,
+                    &self.urgent,
+                    &self.tags,
+                    &self.language,
+                ],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_NEW_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("text", &SCHEMA_NEW_MESSAGE__TEXT),
+            klue::Property::required("priority", &SCHEMA_NEW_MESSAGE__PRIORITY),
+            klue::Property::optional("score", &SCHEMA_NEW_MESSAGE__SCORE),
+            klue::Property::optional("urgent", &klue::plain::BOOLEAN),
+            klue::Property::optional("tags", &SCHEMA_NEW_MESSAGE__TAGS),
+            klue::Property::optional("language", &SCHEMA_LANGUAGE),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Message {
+        pub id: klue::Uuid,
+        pub author: String,
+        pub text: String,
+        pub priority: i32,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub score: Option<f64>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub urgent: Option<bool>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tags: Option<Vec<String>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub language: Option<Language>,
+    }
+    impl Message {
+        /// The required fields; the others start at their defaults.
+        pub fn new(id: klue::Uuid, author: String, text: String, priority: i32) -> Self {
+            Self {
+                id,
+                author,
+                text,
+                priority,
+                score: None,
+                urgent: None,
+                tags: None,
+                language: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Message);
+    impl klue::Validate for Message {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_MESSAGE,
+                &[
+                    &self.id,
+                    &self.author,
+                    &self.text,
+                    &self.priority,
+                    &self.score,
+                    &self.urgent,
+                    &self.tags,
+                    &self.language,
+                ],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("id", &klue::plain::UUID),
+            klue::Property::required("author", &klue::plain::STRING),
+            klue::Property::required("text", &klue::plain::STRING),
+            klue::Property::required("priority", &klue::plain::INT32),
+            klue::Property::optional("score", &klue::plain::NUMBER),
+            klue::Property::optional("urgent", &klue::plain::BOOLEAN),
+            klue::Property::optional("tags", &SCHEMA_MESSAGE__TAGS),
+            klue::Property::optional("language", &SCHEMA_LANGUAGE),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Error {
+        pub status: i64,
+        pub error: String,
+        pub error_description: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub error_id: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub user_message: Option<String>,
+    }
+    impl Error {
+        /// The required fields; the others start at their defaults.
+        pub fn new(status: i64, error: String, error_description: String) -> Self {
+            Self {
+                status,
+                error,
+                error_description,
+                error_id: None,
+                user_message: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Error);
+    impl klue::Validate for Error {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_ERROR,
+                &[
+                    &self.status,
+                    &self.error,
+                    &self.error_description,
+                    &self.error_id,
+                    &self.user_message,
+                ],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("status", &klue::plain::INT64),
+            klue::Property::required("error", &klue::plain::STRING),
+            klue::Property::required("error_description", &klue::plain::STRING),
+            klue::Property::optional("error_id", &klue::plain::STRING),
+            klue::Property::optional("user_message", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static PATTERN_GREET_NAME: klue::Pattern = klue::Pattern::new(
+        "^[A-Za-z][A-Za-z -]*$",
+    );
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum GreetXGreetingPunctuation {
+        #[serde(rename = ".")]
+        Dot,
+        #[serde(rename = "!")]
+        Bang,
+        #[serde(rename = "?")]
+        Question,
+    }
+    impl GreetXGreetingPunctuation {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Dot => ".",
+                Self::Bang => "!",
+                Self::Question => "?",
+            }
+        }
+    }
+    impl ::std::fmt::Display for GreetXGreetingPunctuation {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for GreetXGreetingPunctuation {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "." => Ok(Self::Dot),
+                "!" => Ok(Self::Bang),
+                "?" => Ok(Self::Question),
+                other => Err(format!("'{}' {}", other, "is not one of ['.', '!', '?']")),
+            }
+        }
+    }
+    impl klue::ToParam for GreetXGreetingPunctuation {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for GreetXGreetingPunctuation {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_GREET_X_GREETING_PUNCTUATION: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &[".", "!", "?"],
+        ..klue::StringRules::ANY
+    });
+    /// The responses of operation `SayHello`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum SayHelloResponse {
+        /// 200: A greeting
+        Ok(Greeting),
+    }
+    impl klue::IntoResponse for SayHelloResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Greeting> for SayHelloResponse {
+        fn from(body: Greeting) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `Whoami`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum WhoamiResponse {
+        /// 200: A greeting for the caller
+        Ok(Greeting),
+    }
+    impl klue::IntoResponse for WhoamiResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Greeting> for WhoamiResponse {
+        fn from(body: Greeting) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `Greet`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GreetResponse {
+        /// 200: The greeting
+        Ok(Greeting),
+    }
+    impl klue::IntoResponse for GreetResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Greeting> for GreetResponse {
+        fn from(body: Greeting) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `PostMessage`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PostMessageResponse {
+        /// 201: The message, stored
+        Created(Message),
+        /// 409: A message with the same text was already posted by this user
+        Conflict(Error),
+    }
+    impl klue::IntoResponse for PostMessageResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Created(body) => {
+                    klue::json_response(klue::StatusCode::CREATED, &body)
+                }
+                Self::Conflict(body) => {
+                    klue::json_response(klue::StatusCode::CONFLICT, &body)
+                }
+            }
+        }
+    }
+    impl From<Message> for PostMessageResponse {
+        fn from(body: Message) -> Self {
+            Self::Created(body)
         }
     }
 }
-/// The parameters and body of operation `post_message` (POST /v1/messages).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PostMessageParams {
-    /// The request body.
-    pub body: NewMessage,
+/// The server side of `helloworld`: the trait to implement and `router()`.
+pub mod helloworld_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `helloworld` (helloworld 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// The klue helloworld service: a public greeting, a greeting for the token's user, a greeting with path, query and header parameters, and messages with a validated body.
+    pub trait HelloworldApi: Send + Sync + 'static {
+        /// Greets the world, the name given, or the caller when a token is sent.
+        fn say_hello(
+            &self,
+            request: SayHelloRequest,
+        ) -> impl klue::Future<Output = Result<SayHelloResponse, klue::ApiError>> + Send;
+        /// Greets the user the bearer token was issued to.
+        fn whoami(
+            &self,
+            request: WhoamiRequest,
+        ) -> impl klue::Future<Output = Result<WhoamiResponse, klue::ApiError>> + Send;
+        /// Greets `name` in a language, a number of times.
+        fn greet(
+            &self,
+            request: GreetRequest,
+        ) -> impl klue::Future<Output = Result<GreetResponse, klue::ApiError>> + Send;
+        /// Validates a message and answers it with an id.
+        fn post_message(
+            &self,
+            request: PostMessageRequest,
+        ) -> impl klue::Future<
+            Output = Result<PostMessageResponse, klue::ApiError>,
+        > + Send;
+    }
+    /// The decoded request of operation `say_hello` (GET /v1/hello).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SayHelloRequest {
+        pub name: Option<String>,
+        /// The verified claims, when the caller sent a token.
+        pub claims: Option<klue::Claims>,
+    }
+    static SCHEMA_SAY_HELLO__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        max_length: Some(64),
+        ..klue::StringRules::ANY
+    });
+    static OPERATION_SAY_HELLO: klue::OperationSpec = klue::OperationSpec {
+        id: "say_hello",
+        method: klue::Method::GET,
+        path: "/v1/hello",
+        auth: klue::AuthMode::Optional,
+        body: None,
+    };
+    async fn handle_say_hello<S: HelloworldApi>(
+        service: klue::Arc<S>,
+        mut request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let name = request
+            .query_param::<String>(&mut v, "name", false, &SCHEMA_SAY_HELLO__NAME);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let claims = request.take_optional_claims();
+        let request = SayHelloRequest { name, claims };
+        let response = service.say_hello(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `whoami` (GET /v1/me).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct WhoamiRequest {
+        /// The verified claims of the caller's token (`claims.sub` is the user id).
+        pub claims: klue::Claims,
+    }
+    static OPERATION_WHOAMI: klue::OperationSpec = klue::OperationSpec {
+        id: "whoami",
+        method: klue::Method::GET,
+        path: "/v1/me",
+        auth: klue::AuthMode::Required,
+        body: None,
+    };
+    async fn handle_whoami<S: HelloworldApi>(
+        service: klue::Arc<S>,
+        mut request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let claims = request.take_claims()?;
+        let request = WhoamiRequest { claims };
+        let response = service.whoami(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `greet` (GET /v1/greetings/{name}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GreetRequest {
+        pub name: String,
+        pub lang: Option<Language>,
+        pub times: Option<i32>,
+        pub x_greeting_punctuation: Option<GreetXGreetingPunctuation>,
+    }
+    impl GreetRequest {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String) -> Self {
+            Self {
+                name,
+                lang: None,
+                times: None,
+                x_greeting_punctuation: None,
+            }
+        }
+    }
+    static SCHEMA_GREET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        max_length: Some(32),
+        pattern: Some(&PATTERN_GREET_NAME),
+        ..klue::StringRules::ANY
+    });
+    static SCHEMA_GREET__TIMES: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int32,
+        klue::NumberRules {
+            minimum: Some(1f64),
+            maximum: Some(5f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    static OPERATION_GREET: klue::OperationSpec = klue::OperationSpec {
+        id: "greet",
+        method: klue::Method::GET,
+        path: "/v1/greetings/{name}",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_greet<S: HelloworldApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let name = request.path_param::<String>(&mut v, "name", &SCHEMA_GREET__NAME);
+        let lang = request
+            .query_param::<Language>(&mut v, "lang", false, &SCHEMA_LANGUAGE);
+        let times = request
+            .query_param::<i32>(&mut v, "times", false, &SCHEMA_GREET__TIMES);
+        let x_greeting_punctuation = request
+            .header_param::<
+                GreetXGreetingPunctuation,
+            >(
+                &mut v,
+                "x-greeting-punctuation",
+                false,
+                &SCHEMA_GREET_X_GREETING_PUNCTUATION,
+            );
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let name = klue::required(name)?;
+        let request = GreetRequest {
+            name,
+            lang,
+            times,
+            x_greeting_punctuation,
+        };
+        let response = service.greet(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `post_message` (POST /v1/messages).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PostMessageRequest {
+        /// The request body.
+        pub body: NewMessage,
+        /// The verified claims of the caller's token (`claims.sub` is the user id).
+        pub claims: klue::Claims,
+    }
+    static OPERATION_POST_MESSAGE: klue::OperationSpec = klue::OperationSpec {
+        id: "post_message",
+        method: klue::Method::POST,
+        path: "/v1/messages",
+        auth: klue::AuthMode::Required,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_post_message<S: HelloworldApi>(
+        service: klue::Arc<S>,
+        mut request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<NewMessage>(&mut v, true, &SCHEMA_NEW_MESSAGE);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let body = klue::required(body)?;
+        let claims = request.take_claims()?;
+        let request = PostMessageRequest { body, claims };
+        let response = service.post_message(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`HelloworldApi`] to the routes of `helloworld`.
+    pub fn router<S: HelloworldApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_SAY_HELLO, &service, handle_say_hello::<S>);
+        router.bind(&OPERATION_WHOAMI, &service, handle_whoami::<S>);
+        router.bind(&OPERATION_GREET, &service, handle_greet::<S>);
+        router.bind(&OPERATION_POST_MESSAGE, &service, handle_post_message::<S>);
+        router
+    }
 }
-/** A typed client of API `helloworld`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+/// The typed client of `helloworld`.
+pub mod helloworld_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `say_hello` (GET /v1/hello).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SayHelloParams {
+        pub name: Option<String>,
+    }
+    /// The parameters and body of operation `greet` (GET /v1/greetings/{name}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GreetParams {
+        pub name: String,
+        pub lang: Option<Language>,
+        pub times: Option<i32>,
+        pub x_greeting_punctuation: Option<GreetXGreetingPunctuation>,
+    }
+    impl GreetParams {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String) -> Self {
+            Self {
+                name,
+                lang: None,
+                times: None,
+                x_greeting_punctuation: None,
+            }
+        }
+    }
+    /// The parameters and body of operation `post_message` (POST /v1/messages).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PostMessageParams {
+        /// The request body.
+        pub body: NewMessage,
+    }
+    /** A typed client of API `helloworld`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct HelloworldClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl HelloworldClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct HelloworldClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl HelloworldClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    /// Greets the world, the name given, or the caller when a token is sent.
-    pub async fn say_hello(
-        &self,
-        params: SayHelloParams,
-    ) -> Result<SayHelloResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/v1/hello");
-        if let Some(value) = &params.name {
-            url.query("name", value);
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    SayHelloResponse::Ok(
-                        klue::decode_json::<
-                            Greeting,
-                        >(
-                            &response,
-                            &SCHEMA_GREETING,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    /// Greets the user the bearer token was issued to.
-    pub async fn whoami(&self) -> Result<WhoamiResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/v1/me");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    WhoamiResponse::Ok(
-                        klue::decode_json::<
-                            Greeting,
-                        >(
-                            &response,
-                            &SCHEMA_GREETING,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        /// Greets the world, the name given, or the caller when a token is sent.
+        pub async fn say_hello(
+            &self,
+            params: SayHelloParams,
+        ) -> Result<SayHelloResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/v1/hello");
+            if let Some(value) = &params.name {
+                url.query("name", value);
             }
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    /// Greets `name` in a language, a number of times.
-    pub async fn greet(
-        &self,
-        params: GreetParams,
-    ) -> Result<GreetResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/v1/greetings/");
-        url.path_param(&params.name);
-        if let Some(value) = &params.lang {
-            url.query("lang", value);
-        }
-        if let Some(value) = &params.times {
-            url.query("times", value);
-        }
-        let mut request = self.request(klue::Method::GET, url.finish());
-        if let Some(value) = &params.x_greeting_punctuation {
-            klue::set_header(&mut request.headers, "x-greeting-punctuation", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GreetResponse::Ok(
-                        klue::decode_json::<
-                            Greeting,
-                        >(
-                            &response,
-                            &SCHEMA_GREETING,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        SayHelloResponse::Ok(
+                            klue::decode_json::<
+                                Greeting,
+                            >(
+                                &response,
+                                &SCHEMA_GREETING,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    /// Validates a message and answers it with an id.
-    pub async fn post_message(
-        &self,
-        params: PostMessageParams,
-    ) -> Result<PostMessageResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/v1/messages");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_NEW_MESSAGE,
-                    self.http.config().validate_requests,
-                )?,
-            );
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            201 => {
-                Ok(
-                    PostMessageResponse::Created(
-                        klue::decode_json::<
-                            Message,
-                        >(
-                            &response,
-                            &SCHEMA_MESSAGE,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// Greets the user the bearer token was issued to.
+        pub async fn whoami(&self) -> Result<WhoamiResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/v1/me");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        WhoamiResponse::Ok(
+                            klue::decode_json::<
+                                Greeting,
+                            >(
+                                &response,
+                                &SCHEMA_GREETING,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        /// Greets `name` in a language, a number of times.
+        pub async fn greet(
+            &self,
+            params: GreetParams,
+        ) -> Result<GreetResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/v1/greetings/");
+            url.path_param(&params.name);
+            if let Some(value) = &params.lang {
+                url.query("lang", value);
+            }
+            if let Some(value) = &params.times {
+                url.query("times", value);
+            }
+            let mut request = self.request(klue::Method::GET, url.finish());
+            if let Some(value) = &params.x_greeting_punctuation {
+                klue::set_header(&mut request.headers, "x-greeting-punctuation", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GreetResponse::Ok(
+                            klue::decode_json::<
+                                Greeting,
+                            >(
+                                &response,
+                                &SCHEMA_GREETING,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        /// Validates a message and answers it with an id.
+        pub async fn post_message(
+            &self,
+            params: PostMessageParams,
+        ) -> Result<PostMessageResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/v1/messages");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_NEW_MESSAGE,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                201 => {
+                    Ok(
+                        PostMessageResponse::Created(
+                            klue::decode_json::<
+                                Message,
+                            >(
+                                &response,
+                                &SCHEMA_MESSAGE,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

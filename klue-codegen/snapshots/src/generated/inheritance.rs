@@ -10,623 +10,634 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("inheritance.json");
-#[allow(dead_code)]
-static SCHEMA_PET_BASE__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-/// A pet of any kind.
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct PetBase {
-    pub name: String,
-    #[serde(rename = "petType")]
-    pub pet_type: String,
-}
-::klue_core::object_serde!(PetBase);
-impl klue::Validate for PetBase {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_PET_BASE, &[&self.name, &self.pet_type]);
+pub use self::types::*;
+pub use self::inheritance_server::*;
+pub use self::inheritance_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_PET_BASE__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    /// A pet of any kind.
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct PetBase {
+        pub name: String,
+        #[serde(rename = "petType")]
+        pub pet_type: String,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_PET_BASE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_PET_BASE__NAME),
-        klue::Property::required("petType", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// A pet of any kind.
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
-#[serde(crate = "klue::serde", untagged)]
-pub enum Pet {
-    PetBase(PetBase),
-    Cat(Cat),
-    Dog(Dog),
-    Fish(Fish),
-    Lion(Lion),
-}
-impl<'de> klue::serde::Deserialize<'de> for Pet {
-    fn deserialize<D: klue::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        klue::tagged(
-            d,
-            "petType",
-            &[
-                ("Pet", |v| klue::decode(v).map(Self::PetBase)),
-                ("fish", |v| klue::decode(v).map(Self::Fish)),
-                ("Cat", |v| klue::decode(v).map(Self::Cat)),
-                ("Dog", |v| klue::decode(v).map(Self::Dog)),
-                ("Lion", |v| klue::decode(v).map(Self::Lion)),
-            ],
-        )
-    }
-}
-impl klue::Validate for Pet {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        match self {
-            Self::PetBase(value) => klue::Validate::validate(value, &SCHEMA_PET_BASE, v),
-            Self::Cat(value) => klue::Validate::validate(value, &SCHEMA_CAT, v),
-            Self::Dog(value) => klue::Validate::validate(value, &SCHEMA_DOG, v),
-            Self::Fish(value) => klue::Validate::validate(value, &SCHEMA_FISH, v),
-            Self::Lion(value) => klue::Validate::validate(value, &SCHEMA_LION, v),
+    ::klue_core::object_serde!(PetBase);
+    impl klue::Validate for PetBase {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_PET_BASE, &[&self.name, &self.pet_type]);
         }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_PET: klue::Schema = klue::Schema::Tagged(klue::TaggedRules {
-    property: "petType",
-    tags: &[
-        klue::Tag {
-            value: "Pet",
-            schema: &SCHEMA_PET_BASE,
-        },
-        klue::Tag {
-            value: "fish",
-            schema: &SCHEMA_FISH,
-        },
-        klue::Tag {
-            value: "Cat",
-            schema: &SCHEMA_CAT,
-        },
-        klue::Tag {
-            value: "Dog",
-            schema: &SCHEMA_DOG,
-        },
-        klue::Tag {
-            value: "Lion",
-            schema: &SCHEMA_LION,
-        },
-    ],
-});
-#[allow(dead_code)]
-static SCHEMA_CAT__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum CatHuntingSkill {
-    #[serde(rename = "clueless")]
-    Clueless,
-    #[serde(rename = "lazy")]
-    Lazy,
-    #[serde(rename = "adventurous")]
-    Adventurous,
-}
-impl CatHuntingSkill {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Clueless => "clueless",
-            Self::Lazy => "lazy",
-            Self::Adventurous => "adventurous",
+    pub(crate) static SCHEMA_PET_BASE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_PET_BASE__NAME),
+            klue::Property::required("petType", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// A pet of any kind.
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
+    #[serde(crate = "klue::serde", untagged)]
+    pub enum Pet {
+        PetBase(PetBase),
+        Cat(Cat),
+        Dog(Dog),
+        Fish(Fish),
+        Lion(Lion),
+    }
+    impl<'de> klue::serde::Deserialize<'de> for Pet {
+        fn deserialize<D: klue::serde::Deserializer<'de>>(
+            d: D,
+        ) -> Result<Self, D::Error> {
+            klue::tagged(
+                d,
+                "petType",
+                &[
+                    ("Pet", |v| klue::decode(v).map(Self::PetBase)),
+                    ("fish", |v| klue::decode(v).map(Self::Fish)),
+                    ("Cat", |v| klue::decode(v).map(Self::Cat)),
+                    ("Dog", |v| klue::decode(v).map(Self::Dog)),
+                    ("Lion", |v| klue::decode(v).map(Self::Lion)),
+                ],
+            )
         }
     }
-}
-impl ::std::fmt::Display for CatHuntingSkill {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for CatHuntingSkill {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "clueless" => Ok(Self::Clueless),
-            "lazy" => Ok(Self::Lazy),
-            "adventurous" => Ok(Self::Adventurous),
-            other => {
-                Err(
-                    format!(
-                        "'{}' {}", other,
-                        "is not one of ['clueless', 'lazy', 'adventurous']"
-                    ),
-                )
+    impl klue::Validate for Pet {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            match self {
+                Self::PetBase(value) => {
+                    klue::Validate::validate(value, &SCHEMA_PET_BASE, v)
+                }
+                Self::Cat(value) => klue::Validate::validate(value, &SCHEMA_CAT, v),
+                Self::Dog(value) => klue::Validate::validate(value, &SCHEMA_DOG, v),
+                Self::Fish(value) => klue::Validate::validate(value, &SCHEMA_FISH, v),
+                Self::Lion(value) => klue::Validate::validate(value, &SCHEMA_LION, v),
             }
         }
     }
-}
-impl klue::ToParam for CatHuntingSkill {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for CatHuntingSkill {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_CAT_HUNTING_SKILL: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["clueless", "lazy", "adventurous"],
-    ..klue::StringRules::ANY
-});
-/// A cat.
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Cat {
-    pub name: String,
-    #[serde(rename = "petType")]
-    pub pet_type: String,
-    #[serde(rename = "huntingSkill")]
-    pub hunting_skill: CatHuntingSkill,
-}
-::klue_core::object_serde!(Cat);
-impl klue::Validate for Cat {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_CAT, &[&self.name, &self.pet_type, &self.hunting_skill]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_CAT__NAME),
-        klue::Property::required("petType", &klue::plain::STRING),
-        klue::Property::required("huntingSkill", &SCHEMA_CAT_HUNTING_SKILL),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_DOG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_DOG__PACK_SIZE: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int32,
-    klue::NumberRules {
-        minimum: Some(0f64),
-        ..klue::NumberRules::ANY
-    },
-);
-/// A dog.
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Dog {
-    pub name: String,
-    #[serde(rename = "petType")]
-    pub pet_type: String,
-    #[serde(rename = "packSize")]
-    pub pack_size: i32,
-}
-::klue_core::object_serde!(Dog);
-impl klue::Validate for Dog {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_DOG, &[&self.name, &self.pet_type, &self.pack_size]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_DOG__NAME),
-        klue::Property::required("petType", &klue::plain::STRING),
-        klue::Property::required("packSize", &SCHEMA_DOG__PACK_SIZE),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_FISH__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum FishWater {
-    #[serde(rename = "fresh")]
-    Fresh,
-    #[serde(rename = "salt")]
-    Salt,
-}
-impl FishWater {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Fresh => "fresh",
-            Self::Salt => "salt",
-        }
-    }
-}
-impl ::std::fmt::Display for FishWater {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for FishWater {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "fresh" => Ok(Self::Fresh),
-            "salt" => Ok(Self::Salt),
-            other => Err(format!("'{}' {}", other, "is not one of ['fresh', 'salt']")),
-        }
-    }
-}
-impl klue::ToParam for FishWater {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for FishWater {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_FISH_WATER: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["fresh", "salt"],
-    ..klue::StringRules::ANY
-});
-/// A fish, tagged `fish` (Azure's extension) instead of its schema name.
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Fish {
-    pub name: String,
-    #[serde(rename = "petType")]
-    pub pet_type: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+    pub(crate) static SCHEMA_PET: klue::Schema = klue::Schema::Tagged(klue::TaggedRules {
+        property: "petType",
+        tags: &[
+            klue::Tag {
+                value: "Pet",
+                schema: &SCHEMA_PET_BASE,
+            },
+            klue::Tag {
+                value: "fish",
+                schema: &SCHEMA_FISH,
+            },
+            klue::Tag {
+                value: "Cat",
+                schema: &SCHEMA_CAT,
+            },
+            klue::Tag {
+                value: "Dog",
+                schema: &SCHEMA_DOG,
+            },
+            klue::Tag {
+                value: "Lion",
+                schema: &SCHEMA_LION,
+            },
+        ],
+    });
+    pub(crate) static SCHEMA_CAT__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub water: Option<FishWater>,
-}
-#[allow(dead_code)]
-impl Fish {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String, pet_type: String) -> Self {
-        Self {
-            name,
-            pet_type,
-            water: None,
+    #[serde(crate = "klue::serde")]
+    pub enum CatHuntingSkill {
+        #[serde(rename = "clueless")]
+        Clueless,
+        #[serde(rename = "lazy")]
+        Lazy,
+        #[serde(rename = "adventurous")]
+        Adventurous,
+    }
+    impl CatHuntingSkill {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Clueless => "clueless",
+                Self::Lazy => "lazy",
+                Self::Adventurous => "adventurous",
+            }
+        }
+    }
+    impl ::std::fmt::Display for CatHuntingSkill {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for CatHuntingSkill {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "clueless" => Ok(Self::Clueless),
+                "lazy" => Ok(Self::Lazy),
+                "adventurous" => Ok(Self::Adventurous),
+                other => {
+                    Err(
+                        format!(
+                            "'{}' {}", other,
+                            "is not one of ['clueless', 'lazy', 'adventurous']"
+                        ),
+                    )
+                }
+            }
+        }
+    }
+    impl klue::ToParam for CatHuntingSkill {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for CatHuntingSkill {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_CAT_HUNTING_SKILL: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["clueless", "lazy", "adventurous"],
+        ..klue::StringRules::ANY
+    });
+    /// A cat.
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Cat {
+        pub name: String,
+        #[serde(rename = "petType")]
+        pub pet_type: String,
+        #[serde(rename = "huntingSkill")]
+        pub hunting_skill: CatHuntingSkill,
+    }
+    ::klue_core::object_serde!(Cat);
+    impl klue::Validate for Cat {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_CAT, &[&self.name, &self.pet_type, &self.hunting_skill]);
+        }
+    }
+    pub(crate) static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_CAT__NAME),
+            klue::Property::required("petType", &klue::plain::STRING),
+            klue::Property::required("huntingSkill", &SCHEMA_CAT_HUNTING_SKILL),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_DOG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_DOG__PACK_SIZE: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int32,
+        klue::NumberRules {
+            minimum: Some(0f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    /// A dog.
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Dog {
+        pub name: String,
+        #[serde(rename = "petType")]
+        pub pet_type: String,
+        #[serde(rename = "packSize")]
+        pub pack_size: i32,
+    }
+    ::klue_core::object_serde!(Dog);
+    impl klue::Validate for Dog {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_DOG, &[&self.name, &self.pet_type, &self.pack_size]);
+        }
+    }
+    pub(crate) static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_DOG__NAME),
+            klue::Property::required("petType", &klue::plain::STRING),
+            klue::Property::required("packSize", &SCHEMA_DOG__PACK_SIZE),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_FISH__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum FishWater {
+        #[serde(rename = "fresh")]
+        Fresh,
+        #[serde(rename = "salt")]
+        Salt,
+    }
+    impl FishWater {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Fresh => "fresh",
+                Self::Salt => "salt",
+            }
+        }
+    }
+    impl ::std::fmt::Display for FishWater {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for FishWater {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "fresh" => Ok(Self::Fresh),
+                "salt" => Ok(Self::Salt),
+                other => {
+                    Err(format!("'{}' {}", other, "is not one of ['fresh', 'salt']"))
+                }
+            }
+        }
+    }
+    impl klue::ToParam for FishWater {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for FishWater {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_FISH_WATER: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["fresh", "salt"],
+        ..klue::StringRules::ANY
+    });
+    /// A fish, tagged `fish` (Azure's extension) instead of its schema name.
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Fish {
+        pub name: String,
+        #[serde(rename = "petType")]
+        pub pet_type: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub water: Option<FishWater>,
+    }
+    impl Fish {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String, pet_type: String) -> Self {
+            Self {
+                name,
+                pet_type,
+                water: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Fish);
+    impl klue::Validate for Fish {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_FISH, &[&self.name, &self.pet_type, &self.water]);
+        }
+    }
+    pub(crate) static SCHEMA_FISH: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_FISH__NAME),
+            klue::Property::required("petType", &klue::plain::STRING),
+            klue::Property::optional("water", &SCHEMA_FISH_WATER),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_LION__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    /// A cat of a cat, so a pet too.
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Lion {
+        pub name: String,
+        #[serde(rename = "petType")]
+        pub pet_type: String,
+        #[serde(rename = "huntingSkill")]
+        pub hunting_skill: CatHuntingSkill,
+        pub mane: bool,
+    }
+    ::klue_core::object_serde!(Lion);
+    impl klue::Validate for Lion {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_LION,
+                &[&self.name, &self.pet_type, &self.hunting_skill, &self.mane],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_LION: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_LION__NAME),
+            klue::Property::required("petType", &klue::plain::STRING),
+            klue::Property::required("huntingSkill", &SCHEMA_CAT_HUNTING_SKILL),
+            klue::Property::required("mane", &klue::plain::BOOLEAN),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_OWNER__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Ref(&SCHEMA_PET),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Owner {
+        pub pets: Vec<Pet>,
+    }
+    ::klue_core::object_serde!(Owner);
+    impl klue::Validate for Owner {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_OWNER, &[&self.pets]);
+        }
+    }
+    pub(crate) static SCHEMA_OWNER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::required("pets", &SCHEMA_OWNER__PETS)],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `AddPet`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AddPetResponse {
+        /// 200: The pet as received.
+        Ok(Pet),
+    }
+    impl klue::IntoResponse for AddPetResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Pet> for AddPetResponse {
+        fn from(body: Pet) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `AddOwner`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AddOwnerResponse {
+        /// 200: The owner as received.
+        Ok(Owner),
+    }
+    impl klue::IntoResponse for AddOwnerResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Owner> for AddOwnerResponse {
+        fn from(body: Owner) -> Self {
+            Self::Ok(body)
         }
     }
 }
-::klue_core::object_serde!(Fish);
-impl klue::Validate for Fish {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_FISH, &[&self.name, &self.pet_type, &self.water]);
+/// The server side of `inheritance`: the trait to implement and `router()`.
+pub mod inheritance_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `inheritance` (Inheritance 1.0.0). Implement this trait and serve it with [`router`].
+    pub trait InheritanceApi: Send + Sync + 'static {
+        fn add_pet(
+            &self,
+            request: AddPetRequest,
+        ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
+        fn add_owner(
+            &self,
+            request: AddOwnerRequest,
+        ) -> impl klue::Future<Output = Result<AddOwnerResponse, klue::ApiError>> + Send;
     }
-}
-#[allow(dead_code)]
-static SCHEMA_FISH: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_FISH__NAME),
-        klue::Property::required("petType", &klue::plain::STRING),
-        klue::Property::optional("water", &SCHEMA_FISH_WATER),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_LION__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-/// A cat of a cat, so a pet too.
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Lion {
-    pub name: String,
-    #[serde(rename = "petType")]
-    pub pet_type: String,
-    #[serde(rename = "huntingSkill")]
-    pub hunting_skill: CatHuntingSkill,
-    pub mane: bool,
-}
-::klue_core::object_serde!(Lion);
-impl klue::Validate for Lion {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_LION,
-            &[&self.name, &self.pet_type, &self.hunting_skill, &self.mane],
-        );
+    /// The decoded request of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetRequest {
+        /// The request body.
+        pub body: Pet,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_LION: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_LION__NAME),
-        klue::Property::required("petType", &klue::plain::STRING),
-        klue::Property::required("huntingSkill", &SCHEMA_CAT_HUNTING_SKILL),
-        klue::Property::required("mane", &klue::plain::BOOLEAN),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_OWNER__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Ref(&SCHEMA_PET),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Owner {
-    pub pets: Vec<Pet>,
-}
-::klue_core::object_serde!(Owner);
-impl klue::Validate for Owner {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_OWNER, &[&self.pets]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_OWNER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::required("pets", &SCHEMA_OWNER__PETS)],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `AddPet`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AddPetResponse {
-    /// 200: The pet as received.
-    Ok(Pet),
-}
-impl klue::IntoResponse for AddPetResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
+        id: "add_pet",
+        method: klue::Method::POST,
+        path: "/pets",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_add_pet<S: InheritanceApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = AddPetRequest { body };
+        let response = service.add_pet(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-}
-impl From<Pet> for AddPetResponse {
-    fn from(body: Pet) -> Self {
-        Self::Ok(body)
+    /// The decoded request of operation `add_owner` (POST /owners).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddOwnerRequest {
+        /// The request body.
+        pub body: Owner,
     }
-}
-/// The responses of operation `AddOwner`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AddOwnerResponse {
-    /// 200: The owner as received.
-    Ok(Owner),
-}
-impl klue::IntoResponse for AddOwnerResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    static OPERATION_ADD_OWNER: klue::OperationSpec = klue::OperationSpec {
+        id: "add_owner",
+        method: klue::Method::POST,
+        path: "/owners",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_add_owner<S: InheritanceApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Owner>(&mut v, true, &SCHEMA_OWNER);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = AddOwnerRequest { body };
+        let response = service.add_owner(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`InheritanceApi`] to the routes of `inheritance`.
+    pub fn router<S: InheritanceApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
+        router.bind(&OPERATION_ADD_OWNER, &service, handle_add_owner::<S>);
+        router
     }
 }
-impl From<Owner> for AddOwnerResponse {
-    fn from(body: Owner) -> Self {
-        Self::Ok(body)
+/// The typed client of `inheritance`.
+pub mod inheritance_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetParams {
+        /// The request body.
+        pub body: Pet,
     }
-}
-/// The operations of API `inheritance` (Inheritance 1.0.0). Implement this trait and serve it with [`router`].
-pub trait InheritanceApi: Send + Sync + 'static {
-    fn add_pet(
-        &self,
-        request: AddPetRequest,
-    ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
-    fn add_owner(
-        &self,
-        request: AddOwnerRequest,
-    ) -> impl klue::Future<Output = Result<AddOwnerResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetRequest {
-    /// The request body.
-    pub body: Pet,
-}
-static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
-    id: "add_pet",
-    method: klue::Method::POST,
-    path: "/pets",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_add_pet<S: InheritanceApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    /// The parameters and body of operation `add_owner` (POST /owners).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddOwnerParams {
+        /// The request body.
+        pub body: Owner,
     }
-    let body = klue::required(body)?;
-    let request = AddPetRequest { body };
-    let response = service.add_pet(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `add_owner` (POST /owners).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddOwnerRequest {
-    /// The request body.
-    pub body: Owner,
-}
-static OPERATION_ADD_OWNER: klue::OperationSpec = klue::OperationSpec {
-    id: "add_owner",
-    method: klue::Method::POST,
-    path: "/owners",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_add_owner<S: InheritanceApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Owner>(&mut v, true, &SCHEMA_OWNER);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = AddOwnerRequest { body };
-    let response = service.add_owner(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`InheritanceApi`] to the routes of `inheritance`.
-pub fn router<S: InheritanceApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
-    router.bind(&OPERATION_ADD_OWNER, &service, handle_add_owner::<S>);
-    router
-}
-/// The parameters and body of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetParams {
-    /// The request body.
-    pub body: Pet,
-}
-/// The parameters and body of operation `add_owner` (POST /owners).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddOwnerParams {
-    /// The request body.
-    pub body: Owner,
-}
-/** A typed client of API `inheritance`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `inheritance`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct InheritanceClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl InheritanceClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct InheritanceClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl InheritanceClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn add_pet(
-        &self,
-        params: AddPetParams,
-    ) -> Result<AddPetResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/pets");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_PET,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    AddPetResponse::Ok(
-                        klue::decode_json::<
-                            Pet,
-                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn add_owner(
-        &self,
-        params: AddOwnerParams,
-    ) -> Result<AddOwnerResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/owners");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_OWNER,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    AddOwnerResponse::Ok(
-                        klue::decode_json::<
-                            Owner,
-                        >(
-                            &response,
-                            &SCHEMA_OWNER,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn add_pet(
+            &self,
+            params: AddPetParams,
+        ) -> Result<AddPetResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/pets");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_PET,
+                        self.http.config().validate_requests,
+                    )?,
+                );
             }
-            _ => Err(klue::error_from_response(response)),
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        AddPetResponse::Ok(
+                            klue::decode_json::<
+                                Pet,
+                            >(
+                                &response,
+                                &SCHEMA_PET,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn add_owner(
+            &self,
+            params: AddOwnerParams,
+        ) -> Result<AddOwnerResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/owners");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_OWNER,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        AddOwnerResponse::Ok(
+                            klue::decode_json::<
+                                Owner,
+                            >(
+                                &response,
+                                &SCHEMA_OWNER,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,738 +10,753 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("media.json");
-#[allow(dead_code)]
-static SCHEMA_LOGIN_BODY__USER: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(2),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_LOGIN_BODY__AGE: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: Some(0f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[allow(dead_code)]
-static SCHEMA_LOGIN_BODY__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct LoginBody {
-    pub user: String,
-    pub age: i64,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+pub use self::types::*;
+pub use self::media_server::*;
+pub use self::media_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_LOGIN_BODY__USER: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(2),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_LOGIN_BODY__AGE: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            minimum: Some(0f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    pub(crate) static SCHEMA_LOGIN_BODY__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct LoginBody {
+        pub user: String,
+        pub age: i64,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tags: Option<Vec<String>>,
+    }
+    impl LoginBody {
+        /// The required fields; the others start at their defaults.
+        pub fn new(user: String, age: i64) -> Self {
+            Self { user, age, tags: None }
+        }
+    }
+    ::klue_core::object_serde!(LoginBody);
+    impl klue::Validate for LoginBody {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_LOGIN_BODY, &[&self.user, &self.age, &self.tags]);
+        }
+    }
+    pub(crate) static SCHEMA_LOGIN_BODY: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("user", &SCHEMA_LOGIN_BODY__USER),
+            klue::Property::required("age", &SCHEMA_LOGIN_BODY__AGE),
+            klue::Property::optional("tags", &SCHEMA_LOGIN_BODY__TAGS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_LOGIN_OK__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub tags: Option<Vec<String>>,
-}
-#[allow(dead_code)]
-impl LoginBody {
-    /// The required fields; the others start at their defaults.
-    pub fn new(user: String, age: i64) -> Self {
-        Self { user, age, tags: None }
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct LoginOk {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub user: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub age: Option<i64>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tags: Option<Vec<String>>,
     }
-}
-::klue_core::object_serde!(LoginBody);
-impl klue::Validate for LoginBody {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_LOGIN_BODY, &[&self.user, &self.age, &self.tags]);
+    ::klue_core::object_serde!(LoginOk);
+    impl klue::Validate for LoginOk {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_LOGIN_OK, &[&self.user, &self.age, &self.tags]);
+        }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_LOGIN_BODY: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("user", &SCHEMA_LOGIN_BODY__USER),
-        klue::Property::required("age", &SCHEMA_LOGIN_BODY__AGE),
-        klue::Property::optional("tags", &SCHEMA_LOGIN_BODY__TAGS),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_LOGIN_OK__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct LoginOk {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+    pub(crate) static SCHEMA_LOGIN_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("user", &klue::plain::STRING),
+            klue::Property::optional("age", &klue::plain::INT64),
+            klue::Property::optional("tags", &SCHEMA_LOGIN_OK__TAGS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// A `multipart/form-data` body (UploadBody).
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde")]
+    pub struct UploadBody {
+        #[serde(skip)]
+        pub file: Option<klue::FilePart>,
+    }
+    impl klue::MultipartBody for UploadBody {
+        const FILE_FIELDS: &'static [&'static str] = &["file"];
+        fn take_files(&mut self, files: &mut klue::FileParts) {
+            self.file = klue::FileField::take_from(files, "file");
+        }
+        fn file_parts(&self) -> Vec<(&'static str, &klue::FilePart)> {
+            let mut parts = Vec::new();
+            parts
+                .extend(
+                    klue::FileField::parts(&self.file).into_iter().map(|p| ("file", p)),
+                );
+            parts
+        }
+    }
+    pub(crate) static SCHEMA_UPLOAD__BODY: klue::Schema = klue::multipart_schema(
+        &[klue::Property::optional("file", &klue::plain::STRING)],
+    );
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub user: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub age: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tags: Option<Vec<String>>,
-}
-::klue_core::object_serde!(LoginOk);
-impl klue::Validate for LoginOk {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_LOGIN_OK, &[&self.user, &self.age, &self.tags]);
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct GetReportOk {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub rows: Option<i64>,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_LOGIN_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("user", &klue::plain::STRING),
-        klue::Property::optional("age", &klue::plain::INT64),
-        klue::Property::optional("tags", &SCHEMA_LOGIN_OK__TAGS),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// A `multipart/form-data` body (UploadBody).
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
-pub struct UploadBody {
-    #[serde(skip)]
-    pub file: Option<klue::FilePart>,
-}
-impl klue::MultipartBody for UploadBody {
-    const FILE_FIELDS: &'static [&'static str] = &["file"];
-    fn take_files(&mut self, files: &mut klue::FileParts) {
-        self.file = klue::FileField::take_from(files, "file");
+    ::klue_core::object_serde!(GetReportOk);
+    impl klue::Validate for GetReportOk {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_GET_REPORT_OK, &[&self.rows]);
+        }
     }
-    fn file_parts(&self) -> Vec<(&'static str, &klue::FilePart)> {
-        let mut parts = Vec::new();
-        parts
-            .extend(klue::FileField::parts(&self.file).into_iter().map(|p| ("file", p)));
-        parts
+    pub(crate) static SCHEMA_GET_REPORT_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::optional("rows", &klue::plain::INT64)],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `PostNote`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PostNoteResponse {
+        /// 200: The note, upper-cased.
+        Ok(String),
     }
-}
-#[allow(dead_code)]
-static SCHEMA_UPLOAD__BODY: klue::Schema = klue::multipart_schema(
-    &[klue::Property::optional("file", &klue::plain::STRING)],
-);
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct GetReportOk {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rows: Option<i64>,
-}
-::klue_core::object_serde!(GetReportOk);
-impl klue::Validate for GetReportOk {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_GET_REPORT_OK, &[&self.rows]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_GET_REPORT_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::optional("rows", &klue::plain::INT64)],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `PostNote`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PostNoteResponse {
-    /// 200: The note, upper-cased.
-    Ok(String),
-}
-impl klue::IntoResponse for PostNoteResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => {
-                klue::text_response(klue::StatusCode::OK, "text/plain", body)
+    impl klue::IntoResponse for PostNoteResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => {
+                    klue::text_response(klue::StatusCode::OK, "text/plain", body)
+                }
             }
         }
     }
-}
-impl From<String> for PostNoteResponse {
-    fn from(body: String) -> Self {
-        Self::Ok(body)
+    impl From<String> for PostNoteResponse {
+        fn from(body: String) -> Self {
+            Self::Ok(body)
+        }
     }
-}
-/// The responses of operation `PutFile`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PutFileResponse {
-    /// 200: The file back, with its type.
-    Ok(klue::RawBody),
-}
-impl klue::IntoResponse for PutFileResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => {
-                klue::raw_response(
-                    klue::StatusCode::OK,
-                    "application/octet-stream",
-                    body,
-                )
+    /// The responses of operation `PutFile`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PutFileResponse {
+        /// 200: The file back, with its type.
+        Ok(klue::RawBody),
+    }
+    impl klue::IntoResponse for PutFileResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => {
+                    klue::raw_response(
+                        klue::StatusCode::OK,
+                        "application/octet-stream",
+                        body,
+                    )
+                }
             }
         }
     }
-}
-impl From<klue::RawBody> for PutFileResponse {
-    fn from(body: klue::RawBody) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `Login`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum LoginResponse {
-    /// 200: What was decoded.
-    Ok(LoginOk),
-}
-impl klue::IntoResponse for LoginResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    impl From<klue::RawBody> for PutFileResponse {
+        fn from(body: klue::RawBody) -> Self {
+            Self::Ok(body)
         }
     }
-}
-impl From<LoginOk> for LoginResponse {
-    fn from(body: LoginOk) -> Self {
-        Self::Ok(body)
+    /// The responses of operation `Login`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum LoginResponse {
+        /// 200: What was decoded.
+        Ok(LoginOk),
     }
-}
-/// The responses of operation `Upload`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum UploadResponse {
-    /// 200: The size of the upload.
-    Ok(i64),
-}
-impl klue::IntoResponse for UploadResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<i64> for UploadResponse {
-    fn from(body: i64) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `GetReport`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetReportResponse {
-    /// 200: JSON is chosen when it is offered.
-    Ok(GetReportOk),
-    /// 404: Not found.
-    NotFound(String),
-}
-impl klue::IntoResponse for GetReportResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-            Self::NotFound(body) => {
-                klue::text_response(klue::StatusCode::NOT_FOUND, "text/html", body)
+    impl klue::IntoResponse for LoginResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
             }
         }
     }
-}
-impl From<GetReportOk> for GetReportResponse {
-    fn from(body: GetReportOk) -> Self {
-        Self::Ok(body)
+    impl From<LoginOk> for LoginResponse {
+        fn from(body: LoginOk) -> Self {
+            Self::Ok(body)
+        }
     }
-}
-/// The responses of operation `PostAnything`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PostAnythingResponse {
-    /// 200: The size of what was sent.
-    Ok(klue::RawBody),
-}
-impl klue::IntoResponse for PostAnythingResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => {
-                klue::raw_response(
-                    klue::StatusCode::OK,
-                    "application/octet-stream",
-                    body,
-                )
+    /// The responses of operation `Upload`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum UploadResponse {
+        /// 200: The size of the upload.
+        Ok(i64),
+    }
+    impl klue::IntoResponse for UploadResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
             }
         }
     }
-}
-impl From<klue::RawBody> for PostAnythingResponse {
-    fn from(body: klue::RawBody) -> Self {
-        Self::Ok(body)
+    impl From<i64> for UploadResponse {
+        fn from(body: i64) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `GetReport`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetReportResponse {
+        /// 200: JSON is chosen when it is offered.
+        Ok(GetReportOk),
+        /// 404: Not found.
+        NotFound(String),
+    }
+    impl klue::IntoResponse for GetReportResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+                Self::NotFound(body) => {
+                    klue::text_response(klue::StatusCode::NOT_FOUND, "text/html", body)
+                }
+            }
+        }
+    }
+    impl From<GetReportOk> for GetReportResponse {
+        fn from(body: GetReportOk) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `PostAnything`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PostAnythingResponse {
+        /// 200: The size of what was sent.
+        Ok(klue::RawBody),
+    }
+    impl klue::IntoResponse for PostAnythingResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => {
+                    klue::raw_response(
+                        klue::StatusCode::OK,
+                        "application/octet-stream",
+                        body,
+                    )
+                }
+            }
+        }
+    }
+    impl From<klue::RawBody> for PostAnythingResponse {
+        fn from(body: klue::RawBody) -> Self {
+            Self::Ok(body)
+        }
     }
 }
-/// The operations of API `media` (media 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// Bodies that are not JSON, and operations offering several media types.
-pub trait MediaApi: Send + Sync + 'static {
-    fn post_note(
-        &self,
-        request: PostNoteRequest,
-    ) -> impl klue::Future<Output = Result<PostNoteResponse, klue::ApiError>> + Send;
-    fn put_file(
-        &self,
-        request: PutFileRequest,
-    ) -> impl klue::Future<Output = Result<PutFileResponse, klue::ApiError>> + Send;
-    fn login(
-        &self,
-        request: LoginRequest,
-    ) -> impl klue::Future<Output = Result<LoginResponse, klue::ApiError>> + Send;
-    fn upload(
-        &self,
-        request: UploadRequest,
-    ) -> impl klue::Future<Output = Result<UploadResponse, klue::ApiError>> + Send;
-    fn get_report(
-        &self,
-        request: GetReportRequest,
-    ) -> impl klue::Future<Output = Result<GetReportResponse, klue::ApiError>> + Send;
-    fn post_anything(
-        &self,
-        request: PostAnythingRequest,
-    ) -> impl klue::Future<Output = Result<PostAnythingResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `post_note` (POST /notes).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PostNoteRequest {
-    /// The request body.
-    pub body: String,
-}
-static OPERATION_POST_NOTE: klue::OperationSpec = klue::OperationSpec {
-    id: "post_note",
-    method: klue::Method::POST,
-    path: "/notes",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["text/plain"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_post_note<S: MediaApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.text_body(&mut v, true);
-    if !v.is_empty() {
-        return Err(v.into_error());
+/// The server side of `media`: the trait to implement and `router()`.
+pub mod media_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `media` (media 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// Bodies that are not JSON, and operations offering several media types.
+    pub trait MediaApi: Send + Sync + 'static {
+        fn post_note(
+            &self,
+            request: PostNoteRequest,
+        ) -> impl klue::Future<Output = Result<PostNoteResponse, klue::ApiError>> + Send;
+        fn put_file(
+            &self,
+            request: PutFileRequest,
+        ) -> impl klue::Future<Output = Result<PutFileResponse, klue::ApiError>> + Send;
+        fn login(
+            &self,
+            request: LoginRequest,
+        ) -> impl klue::Future<Output = Result<LoginResponse, klue::ApiError>> + Send;
+        fn upload(
+            &self,
+            request: UploadRequest,
+        ) -> impl klue::Future<Output = Result<UploadResponse, klue::ApiError>> + Send;
+        fn get_report(
+            &self,
+            request: GetReportRequest,
+        ) -> impl klue::Future<
+            Output = Result<GetReportResponse, klue::ApiError>,
+        > + Send;
+        fn post_anything(
+            &self,
+            request: PostAnythingRequest,
+        ) -> impl klue::Future<
+            Output = Result<PostAnythingResponse, klue::ApiError>,
+        > + Send;
     }
-    let body = klue::required(body)?;
-    let request = PostNoteRequest { body };
-    let response = service.post_note(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `put_file` (PUT /files).
-#[derive(Debug)]
-pub struct PutFileRequest {
-    /// The request body.
-    pub body: klue::BodyStream,
-}
-static OPERATION_PUT_FILE: klue::OperationSpec = klue::OperationSpec {
-    id: "put_file",
-    method: klue::Method::PUT,
-    path: "/files",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/octet-stream", "image/*"],
-        required: true,
-        stream_types: &["application/octet-stream", "image/*"],
-    }),
-};
-async fn handle_put_file<S: MediaApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.stream_body(&mut v, true);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    /// The decoded request of operation `post_note` (POST /notes).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PostNoteRequest {
+        /// The request body.
+        pub body: String,
     }
-    let body = klue::required(body)?;
-    let request = PutFileRequest { body };
-    let response = service.put_file(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `login` (POST /login).
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoginRequest {
-    /// The request body.
-    pub body: LoginBody,
-}
-static OPERATION_LOGIN: klue::OperationSpec = klue::OperationSpec {
-    id: "login",
-    method: klue::Method::POST,
-    path: "/login",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/x-www-form-urlencoded"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_login<S: MediaApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.form_body::<LoginBody>(&mut v, true, &SCHEMA_LOGIN_BODY);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    static OPERATION_POST_NOTE: klue::OperationSpec = klue::OperationSpec {
+        id: "post_note",
+        method: klue::Method::POST,
+        path: "/notes",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["text/plain"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_post_note<S: MediaApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.text_body(&mut v, true);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let body = klue::required(body)?;
+        let request = PostNoteRequest { body };
+        let response = service.post_note(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-    let body = klue::required(body)?;
-    let request = LoginRequest { body };
-    let response = service.login(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `upload` (POST /upload).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct UploadRequest {
-    /// The request body, when sent.
-    pub body: Option<UploadBody>,
-}
-static OPERATION_UPLOAD: klue::OperationSpec = klue::OperationSpec {
-    id: "upload",
-    method: klue::Method::POST,
-    path: "/upload",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["multipart/form-data"],
-        required: false,
-        stream_types: &[],
-    }),
-};
-async fn handle_upload<S: MediaApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request
-        .multipart_body::<UploadBody>(&mut v, false, &SCHEMA_UPLOAD__BODY)
-        .await;
-    if !v.is_empty() {
-        return Err(v.into_error());
+    /// The decoded request of operation `put_file` (PUT /files).
+    #[derive(Debug)]
+    pub struct PutFileRequest {
+        /// The request body.
+        pub body: klue::BodyStream,
     }
-    let request = UploadRequest { body };
-    let response = service.upload(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `get_report` (GET /report).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct GetReportRequest {}
-static OPERATION_GET_REPORT: klue::OperationSpec = klue::OperationSpec {
-    id: "get_report",
-    method: klue::Method::GET,
-    path: "/report",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_get_report<S: MediaApi>(
-    service: klue::Arc<S>,
-    _request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let request = GetReportRequest {};
-    let response = service.get_report(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `post_anything` (POST /anything).
-#[derive(Debug, Default)]
-pub struct PostAnythingRequest {
-    /// The request body, when sent.
-    pub body: Option<klue::BodyStream>,
-}
-static OPERATION_POST_ANYTHING: klue::OperationSpec = klue::OperationSpec {
-    id: "post_anything",
-    method: klue::Method::POST,
-    path: "/anything",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["*/*"],
-        required: false,
-        stream_types: &["*/*"],
-    }),
-};
-async fn handle_post_anything<S: MediaApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.stream_body(&mut v, false);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    static OPERATION_PUT_FILE: klue::OperationSpec = klue::OperationSpec {
+        id: "put_file",
+        method: klue::Method::PUT,
+        path: "/files",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/octet-stream", "image/*"],
+            required: true,
+            stream_types: &["application/octet-stream", "image/*"],
+        }),
+    };
+    async fn handle_put_file<S: MediaApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.stream_body(&mut v, true);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let body = klue::required(body)?;
+        let request = PutFileRequest { body };
+        let response = service.put_file(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-    let request = PostAnythingRequest { body };
-    let response = service.post_anything(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
+    /// The decoded request of operation `login` (POST /login).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LoginRequest {
+        /// The request body.
+        pub body: LoginBody,
+    }
+    static OPERATION_LOGIN: klue::OperationSpec = klue::OperationSpec {
+        id: "login",
+        method: klue::Method::POST,
+        path: "/login",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/x-www-form-urlencoded"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_login<S: MediaApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.form_body::<LoginBody>(&mut v, true, &SCHEMA_LOGIN_BODY);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let body = klue::required(body)?;
+        let request = LoginRequest { body };
+        let response = service.login(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `upload` (POST /upload).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct UploadRequest {
+        /// The request body, when sent.
+        pub body: Option<UploadBody>,
+    }
+    static OPERATION_UPLOAD: klue::OperationSpec = klue::OperationSpec {
+        id: "upload",
+        method: klue::Method::POST,
+        path: "/upload",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["multipart/form-data"],
+            required: false,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_upload<S: MediaApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request
+            .multipart_body::<UploadBody>(&mut v, false, &SCHEMA_UPLOAD__BODY)
+            .await;
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let request = UploadRequest { body };
+        let response = service.upload(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `get_report` (GET /report).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct GetReportRequest {}
+    static OPERATION_GET_REPORT: klue::OperationSpec = klue::OperationSpec {
+        id: "get_report",
+        method: klue::Method::GET,
+        path: "/report",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_get_report<S: MediaApi>(
+        service: klue::Arc<S>,
+        _request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let request = GetReportRequest {};
+        let response = service.get_report(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `post_anything` (POST /anything).
+    #[derive(Debug, Default)]
+    pub struct PostAnythingRequest {
+        /// The request body, when sent.
+        pub body: Option<klue::BodyStream>,
+    }
+    static OPERATION_POST_ANYTHING: klue::OperationSpec = klue::OperationSpec {
+        id: "post_anything",
+        method: klue::Method::POST,
+        path: "/anything",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["*/*"],
+            required: false,
+            stream_types: &["*/*"],
+        }),
+    };
+    async fn handle_post_anything<S: MediaApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.stream_body(&mut v, false);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let request = PostAnythingRequest { body };
+        let response = service.post_anything(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`MediaApi`] to the routes of `media`.
+    pub fn router<S: MediaApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_POST_NOTE, &service, handle_post_note::<S>);
+        router.bind(&OPERATION_PUT_FILE, &service, handle_put_file::<S>);
+        router.bind(&OPERATION_LOGIN, &service, handle_login::<S>);
+        router.bind(&OPERATION_UPLOAD, &service, handle_upload::<S>);
+        router.bind(&OPERATION_GET_REPORT, &service, handle_get_report::<S>);
+        router.bind(&OPERATION_POST_ANYTHING, &service, handle_post_anything::<S>);
+        router
+    }
 }
-/// Binds an implementation of [`MediaApi`] to the routes of `media`.
-pub fn router<S: MediaApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_POST_NOTE, &service, handle_post_note::<S>);
-    router.bind(&OPERATION_PUT_FILE, &service, handle_put_file::<S>);
-    router.bind(&OPERATION_LOGIN, &service, handle_login::<S>);
-    router.bind(&OPERATION_UPLOAD, &service, handle_upload::<S>);
-    router.bind(&OPERATION_GET_REPORT, &service, handle_get_report::<S>);
-    router.bind(&OPERATION_POST_ANYTHING, &service, handle_post_anything::<S>);
-    router
-}
-/// The parameters and body of operation `post_note` (POST /notes).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PostNoteParams {
-    /// The request body.
-    pub body: String,
-}
-/// The parameters and body of operation `put_file` (PUT /files).
-#[derive(Debug)]
-pub struct PutFileParams {
-    /// The request body.
-    pub body: klue::BodyStream,
-}
-/// The parameters and body of operation `login` (POST /login).
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoginParams {
-    /// The request body.
-    pub body: LoginBody,
-}
-/// The parameters and body of operation `upload` (POST /upload).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct UploadParams {
-    /// The request body, if any.
-    pub body: Option<UploadBody>,
-}
-/// The parameters and body of operation `post_anything` (POST /anything).
-#[derive(Debug, Default)]
-pub struct PostAnythingParams {
-    /// The request body, if any.
-    pub body: Option<klue::BodyStream>,
-}
-/** A typed client of API `media`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+/// The typed client of `media`.
+pub mod media_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `post_note` (POST /notes).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PostNoteParams {
+        /// The request body.
+        pub body: String,
+    }
+    /// The parameters and body of operation `put_file` (PUT /files).
+    #[derive(Debug)]
+    pub struct PutFileParams {
+        /// The request body.
+        pub body: klue::BodyStream,
+    }
+    /// The parameters and body of operation `login` (POST /login).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct LoginParams {
+        /// The request body.
+        pub body: LoginBody,
+    }
+    /// The parameters and body of operation `upload` (POST /upload).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct UploadParams {
+        /// The request body, if any.
+        pub body: Option<UploadBody>,
+    }
+    /// The parameters and body of operation `post_anything` (POST /anything).
+    #[derive(Debug, Default)]
+    pub struct PostAnythingParams {
+        /// The request body, if any.
+        pub body: Option<klue::BodyStream>,
+    }
+    /** A typed client of API `media`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct MediaClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl MediaClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct MediaClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl MediaClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn post_note(
-        &self,
-        params: PostNoteParams,
-    ) -> Result<PostNoteResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/notes");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            klue::set_body_type(&mut request.headers, "", "text/plain")?;
-            request.body = Some(klue::Bytes::from(value));
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => Ok(PostNoteResponse::Ok(klue::decode_text(&response)?)),
-            _ => Err(klue::error_from_response(response)),
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
+            }
         }
-    }
-    pub async fn put_file(
-        &self,
-        params: PutFileParams,
-    ) -> Result<PutFileResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/files");
-        let mut request = self.request(klue::Method::PUT, url.finish());
-        #[allow(unused_assignments)]
-        let mut stream: Option<klue::BodyStream> = None;
-        {
-            let value = params.body;
-            klue::set_body_type(
-                &mut request.headers,
-                value.content_type(),
-                "application/octet-stream",
-            )?;
-            stream = Some(value);
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
         }
-        let response = match stream {
-            Some(stream) => self.http.execute_stream(request, stream).await?,
-            None => self.http.execute(request).await?,
-        };
-        match response.status.as_u16() {
-            200 => Ok(PutFileResponse::Ok(klue::decode_raw(&response))),
-            _ => Err(klue::error_from_response(response)),
+        pub async fn post_note(
+            &self,
+            params: PostNoteParams,
+        ) -> Result<PostNoteResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/notes");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                klue::set_body_type(&mut request.headers, "", "text/plain")?;
+                request.body = Some(klue::Bytes::from(value));
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => Ok(PostNoteResponse::Ok(klue::decode_text(&response)?)),
+                _ => Err(klue::error_from_response(response)),
+            }
         }
-    }
-    pub async fn login(
-        &self,
-        params: LoginParams,
-    ) -> Result<LoginResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/login");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            klue::set_body_type(
-                &mut request.headers,
-                "",
-                "application/x-www-form-urlencoded",
-            )?;
-            request.body = Some(
-                klue::encode_form(
+        pub async fn put_file(
+            &self,
+            params: PutFileParams,
+        ) -> Result<PutFileResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/files");
+            let mut request = self.request(klue::Method::PUT, url.finish());
+            #[allow(unused_assignments)]
+            let mut stream: Option<klue::BodyStream> = None;
+            {
+                let value = params.body;
+                klue::set_body_type(
+                    &mut request.headers,
+                    value.content_type(),
+                    "application/octet-stream",
+                )?;
+                stream = Some(value);
+            }
+            let response = match stream {
+                Some(stream) => self.http.execute_stream(request, stream).await?,
+                None => self.http.execute(request).await?,
+            };
+            match response.status.as_u16() {
+                200 => Ok(PutFileResponse::Ok(klue::decode_raw(&response))),
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn login(
+            &self,
+            params: LoginParams,
+        ) -> Result<LoginResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/login");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                klue::set_body_type(
+                    &mut request.headers,
+                    "",
+                    "application/x-www-form-urlencoded",
+                )?;
+                request.body = Some(
+                    klue::encode_form(
+                        &value,
+                        &SCHEMA_LOGIN_BODY,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        LoginResponse::Ok(
+                            klue::decode_json::<
+                                LoginOk,
+                            >(
+                                &response,
+                                &SCHEMA_LOGIN_OK,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn upload(
+            &self,
+            params: UploadParams,
+        ) -> Result<UploadResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/upload");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            if let Some(value) = params.body {
+                let (content_type, bytes) = klue::encode_multipart(
                     &value,
-                    &SCHEMA_LOGIN_BODY,
+                    &SCHEMA_UPLOAD__BODY,
                     self.http.config().validate_requests,
-                )?,
-            );
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    LoginResponse::Ok(
-                        klue::decode_json::<
-                            LoginOk,
-                        >(
-                            &response,
-                            &SCHEMA_LOGIN_OK,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+                )?;
+                klue::set_body_type(&mut request.headers, &content_type, "")?;
+                request.body = Some(bytes);
             }
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn upload(
-        &self,
-        params: UploadParams,
-    ) -> Result<UploadResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/upload");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        if let Some(value) = params.body {
-            let (content_type, bytes) = klue::encode_multipart(
-                &value,
-                &SCHEMA_UPLOAD__BODY,
-                self.http.config().validate_requests,
-            )?;
-            klue::set_body_type(&mut request.headers, &content_type, "")?;
-            request.body = Some(bytes);
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    UploadResponse::Ok(
-                        klue::decode_json::<
-                            i64,
-                        >(
-                            &response,
-                            &klue::plain::INT64,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        UploadResponse::Ok(
+                            klue::decode_json::<
+                                i64,
+                            >(
+                                &response,
+                                &klue::plain::INT64,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn get_report(&self) -> Result<GetReportResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/report");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetReportResponse::Ok(
-                        klue::decode_json::<
-                            GetReportOk,
-                        >(
-                            &response,
-                            &SCHEMA_GET_REPORT_OK,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn get_report(&self) -> Result<GetReportResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/report");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetReportResponse::Ok(
+                            klue::decode_json::<
+                                GetReportOk,
+                            >(
+                                &response,
+                                &SCHEMA_GET_REPORT_OK,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn post_anything(
-        &self,
-        params: PostAnythingParams,
-    ) -> Result<PostAnythingResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/anything");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        #[allow(unused_assignments)]
-        let mut stream: Option<klue::BodyStream> = None;
-        if let Some(value) = params.body {
-            klue::set_body_type(
-                &mut request.headers,
-                value.content_type(),
-                "application/octet-stream",
-            )?;
-            stream = Some(value);
-        }
-        let response = match stream {
-            Some(stream) => self.http.execute_stream(request, stream).await?,
-            None => self.http.execute(request).await?,
-        };
-        match response.status.as_u16() {
-            200 => Ok(PostAnythingResponse::Ok(klue::decode_raw(&response))),
-            _ => Err(klue::error_from_response(response)),
+        pub async fn post_anything(
+            &self,
+            params: PostAnythingParams,
+        ) -> Result<PostAnythingResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/anything");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            #[allow(unused_assignments)]
+            let mut stream: Option<klue::BodyStream> = None;
+            if let Some(value) = params.body {
+                klue::set_body_type(
+                    &mut request.headers,
+                    value.content_type(),
+                    "application/octet-stream",
+                )?;
+                stream = Some(value);
+            }
+            let response = match stream {
+                Some(stream) => self.http.execute_stream(request, stream).await?,
+                None => self.http.execute(request).await?,
+            };
+            match response.status.as_u16() {
+                200 => Ok(PostAnythingResponse::Ok(klue::decode_raw(&response))),
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

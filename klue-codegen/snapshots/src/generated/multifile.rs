@@ -10,547 +10,553 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("multifile.json");
-#[allow(dead_code)]
-static SCHEMA_OWNER__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_OWNER__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Ref(&SCHEMA_PET),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Owner {
-    pub name: String,
-    pub pets: Vec<Pet>,
-}
-#[allow(dead_code)]
-impl Owner {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String) -> Self {
-        Self {
-            name,
-            pets: ::core::default::Default::default(),
-        }
+pub use self::types::*;
+pub use self::multifile_server::*;
+pub use self::multifile_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_OWNER__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_OWNER__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Ref(&SCHEMA_PET),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Owner {
+        pub name: String,
+        pub pets: Vec<Pet>,
     }
-}
-::klue_core::object_serde!(Owner);
-impl klue::Validate for Owner {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_OWNER, &[&self.name, &self.pets]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_OWNER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_OWNER__NAME),
-        klue::Property::required("pets", &SCHEMA_OWNER__PETS),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Error {
-    pub code: i32,
-    pub message: String,
-}
-::klue_core::object_serde!(Error);
-impl klue::Validate for Error {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_ERROR, &[&self.code, &self.message]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("code", &klue::plain::INT32),
-        klue::Property::required("message", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_PET__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Ref(&SCHEMA_TAG),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Pet {
-    pub id: PetId,
-    pub name: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tags: Option<Vec<Tag>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_error: Option<ErrorsError>,
-}
-#[allow(dead_code)]
-impl Pet {
-    /// The required fields; the others start at their defaults.
-    pub fn new(id: PetId, name: String) -> Self {
-        Self {
-            id,
-            name,
-            tags: None,
-            last_error: None,
-        }
-    }
-}
-::klue_core::object_serde!(Pet);
-impl klue::Validate for Pet {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_PET, &[&self.id, &self.name, &self.tags, &self.last_error]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("id", &SCHEMA_PET_ID),
-        klue::Property::required("name", &SCHEMA_PET__NAME),
-        klue::Property::optional("tags", &SCHEMA_PET__TAGS),
-        klue::Property::optional("last_error", &SCHEMA_ERRORS_ERROR),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-static PATTERN_PET_ID: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
-pub type PetId = String;
-#[allow(dead_code)]
-static SCHEMA_PET_ID: klue::Schema = klue::Schema::String(klue::StringRules {
-    max_length: Some(36),
-    pattern: Some(&PATTERN_PET_ID),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_TAG__LABEL: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    max_length: Some(10),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_TAG__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Ref(&SCHEMA_PET),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Tag {
-    pub label: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pets: Option<Vec<Pet>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub owner: Option<Owner>,
-}
-#[allow(dead_code)]
-impl Tag {
-    /// The required fields; the others start at their defaults.
-    pub fn new(label: String) -> Self {
-        Self {
-            label,
-            pets: None,
-            owner: None,
-        }
-    }
-}
-::klue_core::object_serde!(Tag);
-impl klue::Validate for Tag {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_TAG, &[&self.label, &self.pets, &self.owner]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("label", &SCHEMA_TAG__LABEL),
-        klue::Property::optional("pets", &SCHEMA_TAG__PETS),
-        klue::Property::optional("owner", &SCHEMA_OWNER),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum ErrorsErrorReason {
-    #[serde(rename = "lost")]
-    Lost,
-    #[serde(rename = "sick")]
-    Sick,
-}
-impl ErrorsErrorReason {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Lost => "lost",
-            Self::Sick => "sick",
-        }
-    }
-}
-impl ::std::fmt::Display for ErrorsErrorReason {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for ErrorsErrorReason {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "lost" => Ok(Self::Lost),
-            "sick" => Ok(Self::Sick),
-            other => Err(format!("'{}' {}", other, "is not one of ['lost', 'sick']")),
-        }
-    }
-}
-impl klue::ToParam for ErrorsErrorReason {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for ErrorsErrorReason {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_ERRORS_ERROR_REASON: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["lost", "sick"],
-    ..klue::StringRules::ANY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct ErrorsError {
-    pub reason: ErrorsErrorReason,
-}
-::klue_core::object_serde!(ErrorsError);
-impl klue::Validate for ErrorsError {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_ERRORS_ERROR, &[&self.reason]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_ERRORS_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::required("reason", &SCHEMA_ERRORS_ERROR_REASON)],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `AddPet`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AddPetResponse {
-    /// 201: created
-    Created(Pet),
-    /// 400: bad request
-    BadRequest(Error),
-}
-impl klue::IntoResponse for AddPetResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
-            Self::BadRequest(body) => {
-                klue::json_response(klue::StatusCode::BAD_REQUEST, &body)
+    impl Owner {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String) -> Self {
+            Self {
+                name,
+                pets: ::core::default::Default::default(),
             }
         }
     }
-}
-impl From<Pet> for AddPetResponse {
-    fn from(body: Pet) -> Self {
-        Self::Created(body)
+    ::klue_core::object_serde!(Owner);
+    impl klue::Validate for Owner {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_OWNER, &[&self.name, &self.pets]);
+        }
     }
-}
-/// The responses of operation `PutOwner`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PutOwnerResponse {
-    /// 200: the owner
-    Ok(Owner),
-    /// any other status: error
-    Default(klue::StatusCode, Error),
-}
-impl klue::IntoResponse for PutOwnerResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-            Self::Default(status, body) => klue::json_response(status, &body),
+    pub(crate) static SCHEMA_OWNER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_OWNER__NAME),
+            klue::Property::required("pets", &SCHEMA_OWNER__PETS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Error {
+        pub code: i32,
+        pub message: String,
+    }
+    ::klue_core::object_serde!(Error);
+    impl klue::Validate for Error {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_ERROR, &[&self.code, &self.message]);
+        }
+    }
+    pub(crate) static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("code", &klue::plain::INT32),
+            klue::Property::required("message", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_PET__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Ref(&SCHEMA_TAG),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Pet {
+        pub id: PetId,
+        pub name: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tags: Option<Vec<Tag>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub last_error: Option<ErrorsError>,
+    }
+    impl Pet {
+        /// The required fields; the others start at their defaults.
+        pub fn new(id: PetId, name: String) -> Self {
+            Self {
+                id,
+                name,
+                tags: None,
+                last_error: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Pet);
+    impl klue::Validate for Pet {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_PET, &[&self.id, &self.name, &self.tags, &self.last_error]);
+        }
+    }
+    pub(crate) static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("id", &SCHEMA_PET_ID),
+            klue::Property::required("name", &SCHEMA_PET__NAME),
+            klue::Property::optional("tags", &SCHEMA_PET__TAGS),
+            klue::Property::optional("last_error", &SCHEMA_ERRORS_ERROR),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static PATTERN_PET_ID: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
+    pub type PetId = String;
+    pub(crate) static SCHEMA_PET_ID: klue::Schema = klue::Schema::String(klue::StringRules {
+        max_length: Some(36),
+        pattern: Some(&PATTERN_PET_ID),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_TAG__LABEL: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        max_length: Some(10),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_TAG__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Ref(&SCHEMA_PET),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Tag {
+        pub label: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub pets: Option<Vec<Pet>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub owner: Option<Owner>,
+    }
+    impl Tag {
+        /// The required fields; the others start at their defaults.
+        pub fn new(label: String) -> Self {
+            Self {
+                label,
+                pets: None,
+                owner: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Tag);
+    impl klue::Validate for Tag {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_TAG, &[&self.label, &self.pets, &self.owner]);
+        }
+    }
+    pub(crate) static SCHEMA_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("label", &SCHEMA_TAG__LABEL),
+            klue::Property::optional("pets", &SCHEMA_TAG__PETS),
+            klue::Property::optional("owner", &SCHEMA_OWNER),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum ErrorsErrorReason {
+        #[serde(rename = "lost")]
+        Lost,
+        #[serde(rename = "sick")]
+        Sick,
+    }
+    impl ErrorsErrorReason {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Lost => "lost",
+                Self::Sick => "sick",
+            }
+        }
+    }
+    impl ::std::fmt::Display for ErrorsErrorReason {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for ErrorsErrorReason {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "lost" => Ok(Self::Lost),
+                "sick" => Ok(Self::Sick),
+                other => Err(format!("'{}' {}", other, "is not one of ['lost', 'sick']")),
+            }
+        }
+    }
+    impl klue::ToParam for ErrorsErrorReason {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for ErrorsErrorReason {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_ERRORS_ERROR_REASON: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["lost", "sick"],
+        ..klue::StringRules::ANY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct ErrorsError {
+        pub reason: ErrorsErrorReason,
+    }
+    ::klue_core::object_serde!(ErrorsError);
+    impl klue::Validate for ErrorsError {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_ERRORS_ERROR, &[&self.reason]);
+        }
+    }
+    pub(crate) static SCHEMA_ERRORS_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::required("reason", &SCHEMA_ERRORS_ERROR_REASON)],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `AddPet`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AddPetResponse {
+        /// 201: created
+        Created(Pet),
+        /// 400: bad request
+        BadRequest(Error),
+    }
+    impl klue::IntoResponse for AddPetResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Created(body) => {
+                    klue::json_response(klue::StatusCode::CREATED, &body)
+                }
+                Self::BadRequest(body) => {
+                    klue::json_response(klue::StatusCode::BAD_REQUEST, &body)
+                }
+            }
+        }
+    }
+    impl From<Pet> for AddPetResponse {
+        fn from(body: Pet) -> Self {
+            Self::Created(body)
+        }
+    }
+    /// The responses of operation `PutOwner`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PutOwnerResponse {
+        /// 200: the owner
+        Ok(Owner),
+        /// any other status: error
+        Default(klue::StatusCode, Error),
+    }
+    impl klue::IntoResponse for PutOwnerResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+                Self::Default(status, body) => klue::json_response(status, &body),
+            }
+        }
+    }
+    impl From<Owner> for PutOwnerResponse {
+        fn from(body: Owner) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl From<Owner> for PutOwnerResponse {
-    fn from(body: Owner) -> Self {
-        Self::Ok(body)
+/// The server side of `multifile`: the trait to implement and `router()`.
+pub mod multifile_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `multifile` (multifile 1.0.0). Implement this trait and serve it with [`router`].
+    pub trait MultifileApi: Send + Sync + 'static {
+        fn add_pet(
+            &self,
+            request: AddPetRequest,
+        ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
+        fn put_owner(
+            &self,
+            request: PutOwnerRequest,
+        ) -> impl klue::Future<Output = Result<PutOwnerResponse, klue::ApiError>> + Send;
+    }
+    /// The decoded request of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetRequest {
+        pub x_trace_id: Option<String>,
+        /// The request body.
+        pub body: Pet,
+    }
+    impl AddPetRequest {
+        /// The required fields; the others start at their defaults.
+        pub fn new(body: Pet) -> Self {
+            Self { x_trace_id: None, body }
+        }
+    }
+    static SCHEMA_ADD_PET__X_TRACE_ID: klue::Schema = klue::Schema::String(klue::StringRules {
+        max_length: Some(16),
+        ..klue::StringRules::ANY
+    });
+    static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
+        id: "add_pet",
+        method: klue::Method::POST,
+        path: "/pets",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_add_pet<S: MultifileApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let x_trace_id = request
+            .header_param::<
+                String,
+            >(&mut v, "x-trace-id", false, &SCHEMA_ADD_PET__X_TRACE_ID);
+        let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let body = klue::required(body)?;
+        let request = AddPetRequest { x_trace_id, body };
+        let response = service.add_pet(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `put_owner` (PUT /owners/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PutOwnerRequest {
+        pub id: PetId,
+        /// The request body.
+        pub body: Owner,
+    }
+    static OPERATION_PUT_OWNER: klue::OperationSpec = klue::OperationSpec {
+        id: "put_owner",
+        method: klue::Method::PUT,
+        path: "/owners/{id}",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_put_owner<S: MultifileApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let id = request.path_param::<PetId>(&mut v, "id", &SCHEMA_PET_ID);
+        let body = request.json_body::<Owner>(&mut v, true, &SCHEMA_OWNER);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let id = klue::required(id)?;
+        let body = klue::required(body)?;
+        let request = PutOwnerRequest { id, body };
+        let response = service.put_owner(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`MultifileApi`] to the routes of `multifile`.
+    pub fn router<S: MultifileApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
+        router.bind(&OPERATION_PUT_OWNER, &service, handle_put_owner::<S>);
+        router
     }
 }
-/// The operations of API `multifile` (multifile 1.0.0). Implement this trait and serve it with [`router`].
-pub trait MultifileApi: Send + Sync + 'static {
-    fn add_pet(
-        &self,
-        request: AddPetRequest,
-    ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
-    fn put_owner(
-        &self,
-        request: PutOwnerRequest,
-    ) -> impl klue::Future<Output = Result<PutOwnerResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetRequest {
-    pub x_trace_id: Option<String>,
-    /// The request body.
-    pub body: Pet,
-}
-#[allow(dead_code)]
-impl AddPetRequest {
-    /// The required fields; the others start at their defaults.
-    pub fn new(body: Pet) -> Self {
-        Self { x_trace_id: None, body }
+/// The typed client of `multifile`.
+pub mod multifile_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetParams {
+        pub x_trace_id: Option<String>,
+        /// The request body.
+        pub body: Pet,
     }
-}
-static SCHEMA_ADD_PET__X_TRACE_ID: klue::Schema = klue::Schema::String(klue::StringRules {
-    max_length: Some(16),
-    ..klue::StringRules::ANY
-});
-static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
-    id: "add_pet",
-    method: klue::Method::POST,
-    path: "/pets",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_add_pet<S: MultifileApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let x_trace_id = request
-        .header_param::<
-            String,
-        >(&mut v, "x-trace-id", false, &SCHEMA_ADD_PET__X_TRACE_ID);
-    let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    impl AddPetParams {
+        /// The required fields; the others start at their defaults.
+        pub fn new(body: Pet) -> Self {
+            Self { x_trace_id: None, body }
+        }
     }
-    let body = klue::required(body)?;
-    let request = AddPetRequest { x_trace_id, body };
-    let response = service.add_pet(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `put_owner` (PUT /owners/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PutOwnerRequest {
-    pub id: PetId,
-    /// The request body.
-    pub body: Owner,
-}
-static OPERATION_PUT_OWNER: klue::OperationSpec = klue::OperationSpec {
-    id: "put_owner",
-    method: klue::Method::PUT,
-    path: "/owners/{id}",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_put_owner<S: MultifileApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let id = request.path_param::<PetId>(&mut v, "id", &SCHEMA_PET_ID);
-    let body = request.json_body::<Owner>(&mut v, true, &SCHEMA_OWNER);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    /// The parameters and body of operation `put_owner` (PUT /owners/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PutOwnerParams {
+        pub id: PetId,
+        /// The request body.
+        pub body: Owner,
     }
-    let id = klue::required(id)?;
-    let body = klue::required(body)?;
-    let request = PutOwnerRequest { id, body };
-    let response = service.put_owner(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`MultifileApi`] to the routes of `multifile`.
-pub fn router<S: MultifileApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
-    router.bind(&OPERATION_PUT_OWNER, &service, handle_put_owner::<S>);
-    router
-}
-/// The parameters and body of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetParams {
-    pub x_trace_id: Option<String>,
-    /// The request body.
-    pub body: Pet,
-}
-#[allow(dead_code)]
-impl AddPetParams {
-    /// The required fields; the others start at their defaults.
-    pub fn new(body: Pet) -> Self {
-        Self { x_trace_id: None, body }
-    }
-}
-/// The parameters and body of operation `put_owner` (PUT /owners/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PutOwnerParams {
-    pub id: PetId,
-    /// The request body.
-    pub body: Owner,
-}
-/** A typed client of API `multifile`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `multifile`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct MultifileClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl MultifileClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct MultifileClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl MultifileClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn add_pet(
-        &self,
-        params: AddPetParams,
-    ) -> Result<AddPetResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/pets");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        if let Some(value) = &params.x_trace_id {
-            klue::set_header(&mut request.headers, "x-trace-id", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_PET,
-                    self.http.config().validate_requests,
-                )?,
-            );
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            201 => {
-                Ok(
-                    AddPetResponse::Created(
-                        klue::decode_json::<
-                            Pet,
-                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn put_owner(
-        &self,
-        params: PutOwnerParams,
-    ) -> Result<PutOwnerResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/owners/");
-        url.path_param(&params.id);
-        let mut request = self.request(klue::Method::PUT, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_OWNER,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    PutOwnerResponse::Ok(
-                        klue::decode_json::<
-                            Owner,
-                        >(
-                            &response,
-                            &SCHEMA_OWNER,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn add_pet(
+            &self,
+            params: AddPetParams,
+        ) -> Result<AddPetResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/pets");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            if let Some(value) = &params.x_trace_id {
+                klue::set_header(&mut request.headers, "x-trace-id", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
             }
-            _ if response.status.is_success() => {
-                Ok(
-                    PutOwnerResponse::Default(
-                        response.status,
-                        klue::decode_json::<
-                            Error,
-                        >(
-                            &response,
-                            &SCHEMA_ERROR,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_PET,
+                        self.http.config().validate_requests,
+                    )?,
+                );
             }
-            _ => Err(klue::error_from_response(response)),
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                201 => {
+                    Ok(
+                        AddPetResponse::Created(
+                            klue::decode_json::<
+                                Pet,
+                            >(
+                                &response,
+                                &SCHEMA_PET,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn put_owner(
+            &self,
+            params: PutOwnerParams,
+        ) -> Result<PutOwnerResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/owners/");
+            url.path_param(&params.id);
+            let mut request = self.request(klue::Method::PUT, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_OWNER,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        PutOwnerResponse::Ok(
+                            klue::decode_json::<
+                                Owner,
+                            >(
+                                &response,
+                                &SCHEMA_OWNER,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ if response.status.is_success() => {
+                    Ok(
+                        PutOwnerResponse::Default(
+                            response.status,
+                            klue::decode_json::<
+                                Error,
+                            >(
+                                &response,
+                                &SCHEMA_ERROR,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

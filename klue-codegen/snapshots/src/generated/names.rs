@@ -10,543 +10,555 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("names.json");
-#[allow(dead_code)]
-static SCHEMA_RECORD__TAG: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Record {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+pub use self::types::*;
+pub use self::names_server::*;
+pub use self::names_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_RECORD__TAG: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub tag: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub r#type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a1: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a2: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a3: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a4: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a5: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a6: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a7: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a8: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a9: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a10: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a11: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a12: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a13: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a14: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a15: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a16: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a17: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a18: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a19: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a20: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a21: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a22: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a23: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a24: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub a25: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub label: Option<String2>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub outcome: Option<Result2>,
-}
-::klue_core::object_serde!(Record);
-impl klue::Validate for Record {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_RECORD,
-            &[
-                &self.tag,
-                &self.r#type,
-                &self.a1,
-                &self.a2,
-                &self.a3,
-                &self.a4,
-                &self.a5,
-                &self.a6,
-                &self.a7,
-                &self.a8,
-                &self.a9,
-                &self.a10,
-                &self.a11,
-                &self.a12,
-                &self.a13,
-                &self.a14,
-                &self.a15,
-                &self.a16,
-                &self.a17,
-                &self.a18,
-                &self.a19,
-                &self.a20,
-                &self.a21,
-                &self.a22,
-                &self.a23,
-                &self.a24,
-                &self.a25,
-                &self.label,
-                &self.outcome,
-            ],
-        );
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Record {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tag: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub r#type: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a1: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a2: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a3: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a4: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a5: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a6: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a7: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a8: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a9: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a10: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a11: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a12: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a13: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a14: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a15: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a16: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a17: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a18: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a19: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a20: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a21: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a22: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a23: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a24: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub a25: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub label: Option<String2>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub outcome: Option<Result2>,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("tag", &SCHEMA_RECORD__TAG),
-        klue::Property::optional("type", &klue::plain::STRING),
-        klue::Property::optional("a1", &klue::plain::STRING),
-        klue::Property::optional("a2", &klue::plain::STRING),
-        klue::Property::optional("a3", &klue::plain::STRING),
-        klue::Property::optional("a4", &klue::plain::STRING),
-        klue::Property::optional("a5", &klue::plain::STRING),
-        klue::Property::optional("a6", &klue::plain::STRING),
-        klue::Property::optional("a7", &klue::plain::STRING),
-        klue::Property::optional("a8", &klue::plain::STRING),
-        klue::Property::optional("a9", &klue::plain::STRING),
-        klue::Property::optional("a10", &klue::plain::STRING),
-        klue::Property::optional("a11", &klue::plain::STRING),
-        klue::Property::optional("a12", &klue::plain::STRING),
-        klue::Property::optional("a13", &klue::plain::STRING),
-        klue::Property::optional("a14", &klue::plain::STRING),
-        klue::Property::optional("a15", &klue::plain::STRING),
-        klue::Property::optional("a16", &klue::plain::STRING),
-        klue::Property::optional("a17", &klue::plain::STRING),
-        klue::Property::optional("a18", &klue::plain::STRING),
-        klue::Property::optional("a19", &klue::plain::STRING),
-        klue::Property::optional("a20", &klue::plain::STRING),
-        klue::Property::optional("a21", &klue::plain::STRING),
-        klue::Property::optional("a22", &klue::plain::STRING),
-        klue::Property::optional("a23", &klue::plain::STRING),
-        klue::Property::optional("a24", &klue::plain::STRING),
-        klue::Property::optional("a25", &klue::plain::STRING),
-        klue::Property::optional("label", &SCHEMA_STRING2),
-        klue::Property::optional("outcome", &SCHEMA_RESULT2),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_RECORD_TAG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    max_length: Some(3),
-    ..klue::StringRules::ANY
-});
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct RecordTag {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name: Option<String>,
-}
-::klue_core::object_serde!(RecordTag);
-impl klue::Validate for RecordTag {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_RECORD_TAG, &[&self.name]);
+    ::klue_core::object_serde!(Record);
+    impl klue::Validate for Record {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_RECORD,
+                &[
+                    &self.tag,
+                    &self.r#type,
+                    &self.a1,
+                    &self.a2,
+                    &self.a3,
+                    &self.a4,
+                    &self.a5,
+                    &self.a6,
+                    &self.a7,
+                    &self.a8,
+                    &self.a9,
+                    &self.a10,
+                    &self.a11,
+                    &self.a12,
+                    &self.a13,
+                    &self.a14,
+                    &self.a15,
+                    &self.a16,
+                    &self.a17,
+                    &self.a18,
+                    &self.a19,
+                    &self.a20,
+                    &self.a21,
+                    &self.a22,
+                    &self.a23,
+                    &self.a24,
+                    &self.a25,
+                    &self.label,
+                    &self.outcome,
+                ],
+            );
+        }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_RECORD_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::optional("name", &SCHEMA_RECORD_TAG__NAME)],
-    ..klue::ObjectRules::EMPTY
-});
-pub type String2 = String;
-#[allow(dead_code)]
-static SCHEMA_STRING2: klue::Schema = klue::Schema::String(klue::StringRules {
-    max_length: Some(8),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_RESULT2__ITEMS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Ref(&SCHEMA_STRING2),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Result2 {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+    pub(crate) static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("tag", &SCHEMA_RECORD__TAG),
+            klue::Property::optional("type", &klue::plain::STRING),
+            klue::Property::optional("a1", &klue::plain::STRING),
+            klue::Property::optional("a2", &klue::plain::STRING),
+            klue::Property::optional("a3", &klue::plain::STRING),
+            klue::Property::optional("a4", &klue::plain::STRING),
+            klue::Property::optional("a5", &klue::plain::STRING),
+            klue::Property::optional("a6", &klue::plain::STRING),
+            klue::Property::optional("a7", &klue::plain::STRING),
+            klue::Property::optional("a8", &klue::plain::STRING),
+            klue::Property::optional("a9", &klue::plain::STRING),
+            klue::Property::optional("a10", &klue::plain::STRING),
+            klue::Property::optional("a11", &klue::plain::STRING),
+            klue::Property::optional("a12", &klue::plain::STRING),
+            klue::Property::optional("a13", &klue::plain::STRING),
+            klue::Property::optional("a14", &klue::plain::STRING),
+            klue::Property::optional("a15", &klue::plain::STRING),
+            klue::Property::optional("a16", &klue::plain::STRING),
+            klue::Property::optional("a17", &klue::plain::STRING),
+            klue::Property::optional("a18", &klue::plain::STRING),
+            klue::Property::optional("a19", &klue::plain::STRING),
+            klue::Property::optional("a20", &klue::plain::STRING),
+            klue::Property::optional("a21", &klue::plain::STRING),
+            klue::Property::optional("a22", &klue::plain::STRING),
+            klue::Property::optional("a23", &klue::plain::STRING),
+            klue::Property::optional("a24", &klue::plain::STRING),
+            klue::Property::optional("a25", &klue::plain::STRING),
+            klue::Property::optional("label", &SCHEMA_STRING2),
+            klue::Property::optional("outcome", &SCHEMA_RESULT2),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_RECORD_TAG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        max_length: Some(3),
+        ..klue::StringRules::ANY
+    });
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub ok: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub items: Option<Vec<String2>>,
-}
-::klue_core::object_serde!(Result2);
-impl klue::Validate for Result2 {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_RESULT2, &[&self.ok, &self.items]);
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct RecordTag {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub name: Option<String>,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_RESULT2: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("ok", &klue::plain::BOOLEAN),
-        klue::Property::optional("items", &SCHEMA_RESULT2__ITEMS),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `GetRecord`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetRecordResponse {
-    /// 200: A record
-    Ok(Record),
-    /// 204: Nothing
-    NoContent,
-}
-impl klue::IntoResponse for GetRecordResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-            Self::NoContent => klue::empty_response(klue::StatusCode::NO_CONTENT),
+    ::klue_core::object_serde!(RecordTag);
+    impl klue::Validate for RecordTag {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_RECORD_TAG, &[&self.name]);
+        }
+    }
+    pub(crate) static SCHEMA_RECORD_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::optional("name", &SCHEMA_RECORD_TAG__NAME)],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub type String2 = String;
+    pub(crate) static SCHEMA_STRING2: klue::Schema = klue::Schema::String(klue::StringRules {
+        max_length: Some(8),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_RESULT2__ITEMS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Ref(&SCHEMA_STRING2),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Result2 {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub ok: Option<bool>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub items: Option<Vec<String2>>,
+    }
+    ::klue_core::object_serde!(Result2);
+    impl klue::Validate for Result2 {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_RESULT2, &[&self.ok, &self.items]);
+        }
+    }
+    pub(crate) static SCHEMA_RESULT2: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("ok", &klue::plain::BOOLEAN),
+            klue::Property::optional("items", &SCHEMA_RESULT2__ITEMS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `GetRecord`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetRecordResponse {
+        /// 200: A record
+        Ok(Record),
+        /// 204: Nothing
+        NoContent,
+    }
+    impl klue::IntoResponse for GetRecordResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+                Self::NoContent => klue::empty_response(klue::StatusCode::NO_CONTENT),
+            }
+        }
+    }
+    impl From<Record> for GetRecordResponse {
+        fn from(body: Record) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl From<Record> for GetRecordResponse {
-    fn from(body: Record) -> Self {
-        Self::Ok(body)
+/// The server side of `names`: the trait to implement and `router()`.
+pub mod names_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `names` (names 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// Names that must not collide, Rust keywords, and a large response body.
+    pub trait NamesApi: Send + Sync + 'static {
+        fn get_record(
+            &self,
+            request: GetRecordRequest,
+        ) -> impl klue::Future<
+            Output = Result<GetRecordResponse, klue::ApiError>,
+        > + Send;
     }
-}
-/// The operations of API `names` (names 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// Names that must not collide, Rust keywords, and a large response body.
-pub trait NamesApi: Send + Sync + 'static {
-    fn get_record(
-        &self,
-        request: GetRecordRequest,
-    ) -> impl klue::Future<Output = Result<GetRecordResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `get_record` (GET /records/{type}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetRecordRequest {
-    pub r#type: String,
-    pub self_: Option<bool>,
-    pub service2: Option<String>,
-    pub request2: Option<i64>,
-    pub v2: Option<String>,
-}
-#[allow(dead_code)]
-impl GetRecordRequest {
-    /// The required fields; the others start at their defaults.
-    pub fn new(r#type: String) -> Self {
-        Self {
-            r#type,
-            self_: None,
-            service2: None,
-            request2: None,
-            v2: None,
+    /// The decoded request of operation `get_record` (GET /records/{type}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetRecordRequest {
+        pub r#type: String,
+        pub self_: Option<bool>,
+        pub service2: Option<String>,
+        pub request2: Option<i64>,
+        pub v2: Option<String>,
+    }
+    impl GetRecordRequest {
+        /// The required fields; the others start at their defaults.
+        pub fn new(r#type: String) -> Self {
+            Self {
+                r#type,
+                self_: None,
+                service2: None,
+                request2: None,
+                v2: None,
+            }
         }
     }
-}
-static OPERATION_GET_RECORD: klue::OperationSpec = klue::OperationSpec {
-    id: "get_record",
-    method: klue::Method::GET,
-    path: "/records/{type}",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_get_record<S: NamesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let r#type = request.path_param::<String>(&mut v, "type", &klue::plain::STRING);
-    let self_ = request
-        .query_param::<bool>(&mut v, "self", false, &klue::plain::BOOLEAN);
-    let service2 = request
-        .query_param::<String>(&mut v, "service", false, &klue::plain::STRING);
-    let request2 = request
-        .query_param::<i64>(&mut v, "request", false, &klue::plain::INT64);
-    let v2 = request.header_param::<String>(&mut v, "v", false, &klue::plain::STRING);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let r#type = klue::required(r#type)?;
-    let request = GetRecordRequest {
-        r#type,
-        self_,
-        service2,
-        request2,
-        v2,
+    static OPERATION_GET_RECORD: klue::OperationSpec = klue::OperationSpec {
+        id: "get_record",
+        method: klue::Method::GET,
+        path: "/records/{type}",
+        auth: klue::AuthMode::None,
+        body: None,
     };
-    let response = service.get_record(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`NamesApi`] to the routes of `names`.
-pub fn router<S: NamesApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_GET_RECORD, &service, handle_get_record::<S>);
-    router
-}
-/// The parameters and body of operation `get_record` (GET /records/{type}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetRecordParams {
-    pub r#type: String,
-    pub self_: Option<bool>,
-    pub service: Option<String>,
-    pub request: Option<i64>,
-    pub v: Option<String>,
-}
-#[allow(dead_code)]
-impl GetRecordParams {
-    /// The required fields; the others start at their defaults.
-    pub fn new(r#type: String) -> Self {
-        Self {
-            r#type,
-            self_: None,
-            service: None,
-            request: None,
-            v: None,
+    async fn handle_get_record<S: NamesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let r#type = request.path_param::<String>(&mut v, "type", &klue::plain::STRING);
+        let self_ = request
+            .query_param::<bool>(&mut v, "self", false, &klue::plain::BOOLEAN);
+        let service2 = request
+            .query_param::<String>(&mut v, "service", false, &klue::plain::STRING);
+        let request2 = request
+            .query_param::<i64>(&mut v, "request", false, &klue::plain::INT64);
+        let v2 = request
+            .header_param::<String>(&mut v, "v", false, &klue::plain::STRING);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let r#type = klue::required(r#type)?;
+        let request = GetRecordRequest {
+            r#type,
+            self_,
+            service2,
+            request2,
+            v2,
+        };
+        let response = service.get_record(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`NamesApi`] to the routes of `names`.
+    pub fn router<S: NamesApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_GET_RECORD, &service, handle_get_record::<S>);
+        router
     }
 }
-/** A typed client of API `names`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+/// The typed client of `names`.
+pub mod names_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `get_record` (GET /records/{type}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetRecordParams {
+        pub r#type: String,
+        pub self_: Option<bool>,
+        pub service: Option<String>,
+        pub request: Option<i64>,
+        pub v: Option<String>,
+    }
+    impl GetRecordParams {
+        /// The required fields; the others start at their defaults.
+        pub fn new(r#type: String) -> Self {
+            Self {
+                r#type,
+                self_: None,
+                service: None,
+                request: None,
+                v: None,
+            }
+        }
+    }
+    /** A typed client of API `names`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct NamesClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl NamesClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct NamesClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl NamesClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn get_record(
-        &self,
-        params: GetRecordParams,
-    ) -> Result<GetRecordResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/records/");
-        url.path_param(&params.r#type);
-        if let Some(value) = &params.self_ {
-            url.query("self", value);
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        if let Some(value) = &params.service {
-            url.query("service", value);
-        }
-        if let Some(value) = &params.request {
-            url.query("request", value);
-        }
-        let mut request = self.request(klue::Method::GET, url.finish());
-        if let Some(value) = &params.v {
-            klue::set_header(&mut request.headers, "v", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetRecordResponse::Ok(
-                        klue::decode_json::<
-                            Record,
-                        >(
-                            &response,
-                            &SCHEMA_RECORD,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            204 => Ok(GetRecordResponse::NoContent),
-            _ => Err(klue::error_from_response(response)),
+        }
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn get_record(
+            &self,
+            params: GetRecordParams,
+        ) -> Result<GetRecordResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/records/");
+            url.path_param(&params.r#type);
+            if let Some(value) = &params.self_ {
+                url.query("self", value);
+            }
+            if let Some(value) = &params.service {
+                url.query("service", value);
+            }
+            if let Some(value) = &params.request {
+                url.query("request", value);
+            }
+            let mut request = self.request(klue::Method::GET, url.finish());
+            if let Some(value) = &params.v {
+                klue::set_header(&mut request.headers, "v", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetRecordResponse::Ok(
+                            klue::decode_json::<
+                                Record,
+                            >(
+                                &response,
+                                &SCHEMA_RECORD,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                204 => Ok(GetRecordResponse::NoContent),
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

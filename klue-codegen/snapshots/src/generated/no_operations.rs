@@ -10,66 +10,77 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("no_operations.json");
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum Color {
-    #[serde(rename = "red")]
-    Red,
-    #[serde(rename = "green")]
-    Green,
-}
-impl Color {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Red => "red",
-            Self::Green => "green",
+pub use self::types::*;
+pub use self::no_operations_server::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum Color {
+        #[serde(rename = "red")]
+        Red,
+        #[serde(rename = "green")]
+        Green,
+    }
+    impl Color {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Red => "red",
+                Self::Green => "green",
+            }
         }
     }
-}
-impl ::std::fmt::Display for Color {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for Color {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "red" => Ok(Self::Red),
-            "green" => Ok(Self::Green),
-            other => Err(format!("'{}' {}", other, "is not one of ['red', 'green']")),
+    impl ::std::fmt::Display for Color {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl klue::ToParam for Color {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    impl klue::FromParam for Color {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "red" => Ok(Self::Red),
+                "green" => Ok(Self::Green),
+                other => Err(format!("'{}' {}", other, "is not one of ['red', 'green']")),
+            }
+        }
     }
+    impl klue::ToParam for Color {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for Color {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_COLOR: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["red", "green"],
+        ..klue::StringRules::ANY
+    });
 }
-impl klue::Validate for Color {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_COLOR: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["red", "green"],
-    ..klue::StringRules::ANY
-});
-/// The operations of API `no_operations` (no_operations 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// Only types (a library of schemas other specs may share).
-pub trait NoOperationsApi: Send + Sync + 'static {}
-/// Binds an implementation of [`NoOperationsApi`] to the routes of `no_operations`.
-pub fn router<S: NoOperationsApi>(_service: S) -> klue::ApiRouter {
-    klue::ApiRouter::new(&API_INFO)
+/// The server side of `no_operations`: the trait to implement and `router()`.
+pub mod no_operations_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `no_operations` (no_operations 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// Only types (a library of schemas other specs may share).
+    pub trait NoOperationsApi: Send + Sync + 'static {}
+    /// Binds an implementation of [`NoOperationsApi`] to the routes of `no_operations`.
+    pub fn router<S: NoOperationsApi>(_service: S) -> klue::ApiRouter {
+        klue::ApiRouter::new(&API_INFO)
+    }
 }

@@ -10,267 +10,281 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("nullable.json");
-#[allow(dead_code)]
-static SCHEMA_ADDRESS__CITY: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Address {
-    pub city: String,
-}
-::klue_core::object_serde!(Address);
-impl klue::Validate for Address {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_ADDRESS, &[&self.city]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_ADDRESS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::required("city", &SCHEMA_ADDRESS__CITY)],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_PROFILE__NICKNAME: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::String(klue::StringRules {
-        min_length: Some(2),
+pub use self::types::*;
+pub use self::nullable_server::*;
+pub use self::nullable_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_ADDRESS__CITY: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
         ..klue::StringRules::ANY
-    }),
-);
-#[allow(dead_code)]
-static SCHEMA_PROFILE__AGE: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            maximum: Some(150f64),
-            ..klue::NumberRules::ANY
-        },
-    ),
-);
-#[allow(dead_code)]
-static SCHEMA_PROFILE__BIO: klue::Schema = klue::Schema::String(klue::StringRules {
-    max_length: Some(10),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_PROFILE__HOME: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::Ref(&SCHEMA_ADDRESS),
-);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Profile {
-    #[serde(deserialize_with = "klue::deserialize_nullable")]
-    pub nickname: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub age: Option<Option<i64>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub bio: Option<String>,
-    #[serde(deserialize_with = "klue::deserialize_nullable")]
-    pub home: Option<Address>,
-}
-#[allow(dead_code)]
-impl Profile {
-    /// The required fields; the others start at their defaults.
-    pub fn new(nickname: Option<String>, home: Option<Address>) -> Self {
-        Self {
-            nickname,
-            age: None,
-            bio: None,
-            home,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Address {
+        pub city: String,
+    }
+    ::klue_core::object_serde!(Address);
+    impl klue::Validate for Address {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_ADDRESS, &[&self.city]);
+        }
+    }
+    pub(crate) static SCHEMA_ADDRESS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::required("city", &SCHEMA_ADDRESS__CITY)],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_PROFILE__NICKNAME: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::String(klue::StringRules {
+            min_length: Some(2),
+            ..klue::StringRules::ANY
+        }),
+    );
+    pub(crate) static SCHEMA_PROFILE__AGE: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules {
+                maximum: Some(150f64),
+                ..klue::NumberRules::ANY
+            },
+        ),
+    );
+    pub(crate) static SCHEMA_PROFILE__BIO: klue::Schema = klue::Schema::String(klue::StringRules {
+        max_length: Some(10),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_PROFILE__HOME: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::Ref(&SCHEMA_ADDRESS),
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Profile {
+        #[serde(deserialize_with = "klue::deserialize_nullable")]
+        pub nickname: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub age: Option<Option<i64>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub bio: Option<String>,
+        #[serde(deserialize_with = "klue::deserialize_nullable")]
+        pub home: Option<Address>,
+    }
+    impl Profile {
+        /// The required fields; the others start at their defaults.
+        pub fn new(nickname: Option<String>, home: Option<Address>) -> Self {
+            Self {
+                nickname,
+                age: None,
+                bio: None,
+                home,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Profile);
+    impl klue::Validate for Profile {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_PROFILE,
+                &[&self.nickname, &self.age, &self.bio, &self.home],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_PROFILE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("nickname", &SCHEMA_PROFILE__NICKNAME),
+            klue::Property::optional("age", &SCHEMA_PROFILE__AGE),
+            klue::Property::optional("bio", &SCHEMA_PROFILE__BIO),
+            klue::Property::required("home", &SCHEMA_PROFILE__HOME),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Understood {
+        pub nickname: String,
+        pub age: String,
+        pub bio: String,
+        pub home: String,
+    }
+    ::klue_core::object_serde!(Understood);
+    impl klue::Validate for Understood {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_UNDERSTOOD,
+                &[&self.nickname, &self.age, &self.bio, &self.home],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_UNDERSTOOD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("nickname", &klue::plain::STRING),
+            klue::Property::required("age", &klue::plain::STRING),
+            klue::Property::required("bio", &klue::plain::STRING),
+            klue::Property::required("home", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `PutProfile`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PutProfileResponse {
+        /// 200: What the server understood of each field
+        Ok(Understood),
+    }
+    impl klue::IntoResponse for PutProfileResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Understood> for PutProfileResponse {
+        fn from(body: Understood) -> Self {
+            Self::Ok(body)
         }
     }
 }
-::klue_core::object_serde!(Profile);
-impl klue::Validate for Profile {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_PROFILE, &[&self.nickname, &self.age, &self.bio, &self.home]);
+/// The server side of `nullable`: the trait to implement and `router()`.
+pub mod nullable_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `nullable` (nullable 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// Absent, null and a value kept distinct where the spec makes them differ.
+    pub trait NullableApi: Send + Sync + 'static {
+        fn put_profile(
+            &self,
+            request: PutProfileRequest,
+        ) -> impl klue::Future<
+            Output = Result<PutProfileResponse, klue::ApiError>,
+        > + Send;
     }
-}
-#[allow(dead_code)]
-static SCHEMA_PROFILE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("nickname", &SCHEMA_PROFILE__NICKNAME),
-        klue::Property::optional("age", &SCHEMA_PROFILE__AGE),
-        klue::Property::optional("bio", &SCHEMA_PROFILE__BIO),
-        klue::Property::required("home", &SCHEMA_PROFILE__HOME),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Understood {
-    pub nickname: String,
-    pub age: String,
-    pub bio: String,
-    pub home: String,
-}
-::klue_core::object_serde!(Understood);
-impl klue::Validate for Understood {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_UNDERSTOOD,
-            &[&self.nickname, &self.age, &self.bio, &self.home],
-        );
+    /// The decoded request of operation `put_profile` (PUT /profiles).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PutProfileRequest {
+        /// The request body.
+        pub body: Profile,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_UNDERSTOOD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("nickname", &klue::plain::STRING),
-        klue::Property::required("age", &klue::plain::STRING),
-        klue::Property::required("bio", &klue::plain::STRING),
-        klue::Property::required("home", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `PutProfile`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PutProfileResponse {
-    /// 200: What the server understood of each field
-    Ok(Understood),
-}
-impl klue::IntoResponse for PutProfileResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    static OPERATION_PUT_PROFILE: klue::OperationSpec = klue::OperationSpec {
+        id: "put_profile",
+        method: klue::Method::PUT,
+        path: "/profiles",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_put_profile<S: NullableApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Profile>(&mut v, true, &SCHEMA_PROFILE);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = PutProfileRequest { body };
+        let response = service.put_profile(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`NullableApi`] to the routes of `nullable`.
+    pub fn router<S: NullableApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_PUT_PROFILE, &service, handle_put_profile::<S>);
+        router
     }
 }
-impl From<Understood> for PutProfileResponse {
-    fn from(body: Understood) -> Self {
-        Self::Ok(body)
+/// The typed client of `nullable`.
+pub mod nullable_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `put_profile` (PUT /profiles).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PutProfileParams {
+        /// The request body.
+        pub body: Profile,
     }
-}
-/// The operations of API `nullable` (nullable 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// Absent, null and a value kept distinct where the spec makes them differ.
-pub trait NullableApi: Send + Sync + 'static {
-    fn put_profile(
-        &self,
-        request: PutProfileRequest,
-    ) -> impl klue::Future<Output = Result<PutProfileResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `put_profile` (PUT /profiles).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PutProfileRequest {
-    /// The request body.
-    pub body: Profile,
-}
-static OPERATION_PUT_PROFILE: klue::OperationSpec = klue::OperationSpec {
-    id: "put_profile",
-    method: klue::Method::PUT,
-    path: "/profiles",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_put_profile<S: NullableApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Profile>(&mut v, true, &SCHEMA_PROFILE);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = PutProfileRequest { body };
-    let response = service.put_profile(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`NullableApi`] to the routes of `nullable`.
-pub fn router<S: NullableApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_PUT_PROFILE, &service, handle_put_profile::<S>);
-    router
-}
-/// The parameters and body of operation `put_profile` (PUT /profiles).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PutProfileParams {
-    /// The request body.
-    pub body: Profile,
-}
-/** A typed client of API `nullable`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `nullable`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct NullableClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl NullableClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct NullableClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl NullableClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn put_profile(
-        &self,
-        params: PutProfileParams,
-    ) -> Result<PutProfileResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/profiles");
-        let mut request = self.request(klue::Method::PUT, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_PROFILE,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    PutProfileResponse::Ok(
-                        klue::decode_json::<
-                            Understood,
-                        >(
-                            &response,
-                            &SCHEMA_UNDERSTOOD,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn put_profile(
+            &self,
+            params: PutProfileParams,
+        ) -> Result<PutProfileResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/profiles");
+            let mut request = self.request(klue::Method::PUT, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_PROFILE,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        PutProfileResponse::Ok(
+                            klue::decode_json::<
+                                Understood,
+                            >(
+                                &response,
+                                &SCHEMA_UNDERSTOOD,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

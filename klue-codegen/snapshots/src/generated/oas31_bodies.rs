@@ -10,298 +10,313 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("oas31_bodies.json");
-#[allow(dead_code)]
-static SCHEMA_ADD_PHOTO_BODY_CAPTION: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::String(klue::StringRules {
-        max_length: Some(20),
-        ..klue::StringRules::ANY
-    }),
-);
-#[allow(dead_code)]
-static SCHEMA_ADD_PHOTO_BODY_THUMBNAILS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-/// A `multipart/form-data` body (AddPhotoBody).
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
-pub struct AddPhotoBody {
-    pub caption: String,
-    #[serde(skip)]
-    pub photo: klue::FilePart,
-    #[serde(skip)]
-    pub thumbnails: Option<Vec<klue::FilePart>>,
-}
-impl klue::MultipartBody for AddPhotoBody {
-    const FILE_FIELDS: &'static [&'static str] = &["photo", "thumbnails"];
-    fn take_files(&mut self, files: &mut klue::FileParts) {
-        self.photo = klue::FileField::take_from(files, "photo");
-        self.thumbnails = klue::FileField::take_from(files, "thumbnails");
+pub use self::types::*;
+pub use self::oas31_bodies_server::*;
+pub use self::oas31_bodies_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_ADD_PHOTO_BODY_CAPTION: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::String(klue::StringRules {
+            max_length: Some(20),
+            ..klue::StringRules::ANY
+        }),
+    );
+    pub(crate) static SCHEMA_ADD_PHOTO_BODY_THUMBNAILS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    /// A `multipart/form-data` body (AddPhotoBody).
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde")]
+    pub struct AddPhotoBody {
+        pub caption: String,
+        #[serde(skip)]
+        pub photo: klue::FilePart,
+        #[serde(skip)]
+        pub thumbnails: Option<Vec<klue::FilePart>>,
     }
-    fn file_parts(&self) -> Vec<(&'static str, &klue::FilePart)> {
-        let mut parts = Vec::new();
-        parts
-            .extend(
-                klue::FileField::parts(&self.photo).into_iter().map(|p| ("photo", p)),
-            );
-        parts
-            .extend(
-                klue::FileField::parts(&self.thumbnails)
-                    .into_iter()
-                    .map(|p| ("thumbnails", p)),
-            );
-        parts
+    impl klue::MultipartBody for AddPhotoBody {
+        const FILE_FIELDS: &'static [&'static str] = &["photo", "thumbnails"];
+        fn take_files(&mut self, files: &mut klue::FileParts) {
+            self.photo = klue::FileField::take_from(files, "photo");
+            self.thumbnails = klue::FileField::take_from(files, "thumbnails");
+        }
+        fn file_parts(&self) -> Vec<(&'static str, &klue::FilePart)> {
+            let mut parts = Vec::new();
+            parts
+                .extend(
+                    klue::FileField::parts(&self.photo).into_iter().map(|p| ("photo", p)),
+                );
+            parts
+                .extend(
+                    klue::FileField::parts(&self.thumbnails)
+                        .into_iter()
+                        .map(|p| ("thumbnails", p)),
+                );
+            parts
+        }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_ADD_PHOTO__BODY: klue::Schema = klue::multipart_schema(
-    &[
-        klue::Property::required("caption", &SCHEMA_ADD_PHOTO_BODY_CAPTION),
-        klue::Property::required("photo", &klue::plain::STRING),
-        klue::Property::optional("thumbnails", &SCHEMA_ADD_PHOTO_BODY_THUMBNAILS),
-    ],
-);
-/// The responses of operation `AddPhoto`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AddPhotoResponse {
-    /// 200: The photo's size.
-    Ok(i64),
-}
-impl klue::IntoResponse for AddPhotoResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    pub(crate) static SCHEMA_ADD_PHOTO__BODY: klue::Schema = klue::multipart_schema(
+        &[
+            klue::Property::required("caption", &SCHEMA_ADD_PHOTO_BODY_CAPTION),
+            klue::Property::required("photo", &klue::plain::STRING),
+            klue::Property::optional("thumbnails", &SCHEMA_ADD_PHOTO_BODY_THUMBNAILS),
+        ],
+    );
+    /// The responses of operation `AddPhoto`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AddPhotoResponse {
+        /// 200: The photo's size.
+        Ok(i64),
+    }
+    impl klue::IntoResponse for AddPhotoResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<i64> for AddPhotoResponse {
+        fn from(body: i64) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `PostRaw`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PostRawResponse {
+        /// 200: The size of what was sent.
+        Ok(i64),
+    }
+    impl klue::IntoResponse for PostRawResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<i64> for PostRawResponse {
+        fn from(body: i64) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl From<i64> for AddPhotoResponse {
-    fn from(body: i64) -> Self {
-        Self::Ok(body)
+/// The server side of `oas31_bodies`: the trait to implement and `router()`.
+pub mod oas31_bodies_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `oas31_bodies` (oas31_bodies 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// OpenAPI 3.1 bodies - files named by contentMediaType, a body without a schema.
+    pub trait Oas31BodiesApi: Send + Sync + 'static {
+        fn add_photo(
+            &self,
+            request: AddPhotoRequest,
+        ) -> impl klue::Future<Output = Result<AddPhotoResponse, klue::ApiError>> + Send;
+        fn post_raw(
+            &self,
+            request: PostRawRequest,
+        ) -> impl klue::Future<Output = Result<PostRawResponse, klue::ApiError>> + Send;
     }
-}
-/// The responses of operation `PostRaw`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PostRawResponse {
-    /// 200: The size of what was sent.
-    Ok(i64),
-}
-impl klue::IntoResponse for PostRawResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    /// The decoded request of operation `add_photo` (POST /photos).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPhotoRequest {
+        /// The request body.
+        pub body: AddPhotoBody,
+    }
+    static OPERATION_ADD_PHOTO: klue::OperationSpec = klue::OperationSpec {
+        id: "add_photo",
+        method: klue::Method::POST,
+        path: "/photos",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["multipart/form-data"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_add_photo<S: Oas31BodiesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request
+            .multipart_body::<AddPhotoBody>(&mut v, true, &SCHEMA_ADD_PHOTO__BODY)
+            .await;
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = AddPhotoRequest { body };
+        let response = service.add_photo(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `post_raw` (POST /raw).
+    #[derive(Debug, Default)]
+    pub struct PostRawRequest {
+        /// The request body, when sent.
+        pub body: Option<klue::BodyStream>,
+    }
+    static OPERATION_POST_RAW: klue::OperationSpec = klue::OperationSpec {
+        id: "post_raw",
+        method: klue::Method::POST,
+        path: "/raw",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/octet-stream"],
+            required: false,
+            stream_types: &["application/octet-stream"],
+        }),
+    };
+    async fn handle_post_raw<S: Oas31BodiesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.stream_body(&mut v, false);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let request = PostRawRequest { body };
+        let response = service.post_raw(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`Oas31BodiesApi`] to the routes of `oas31_bodies`.
+    pub fn router<S: Oas31BodiesApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_ADD_PHOTO, &service, handle_add_photo::<S>);
+        router.bind(&OPERATION_POST_RAW, &service, handle_post_raw::<S>);
+        router
     }
 }
-impl From<i64> for PostRawResponse {
-    fn from(body: i64) -> Self {
-        Self::Ok(body)
+/// The typed client of `oas31_bodies`.
+pub mod oas31_bodies_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `add_photo` (POST /photos).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPhotoParams {
+        /// The request body.
+        pub body: AddPhotoBody,
     }
-}
-/// The operations of API `oas31_bodies` (oas31_bodies 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// OpenAPI 3.1 bodies - files named by contentMediaType, a body without a schema.
-pub trait Oas31BodiesApi: Send + Sync + 'static {
-    fn add_photo(
-        &self,
-        request: AddPhotoRequest,
-    ) -> impl klue::Future<Output = Result<AddPhotoResponse, klue::ApiError>> + Send;
-    fn post_raw(
-        &self,
-        request: PostRawRequest,
-    ) -> impl klue::Future<Output = Result<PostRawResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `add_photo` (POST /photos).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPhotoRequest {
-    /// The request body.
-    pub body: AddPhotoBody,
-}
-static OPERATION_ADD_PHOTO: klue::OperationSpec = klue::OperationSpec {
-    id: "add_photo",
-    method: klue::Method::POST,
-    path: "/photos",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["multipart/form-data"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_add_photo<S: Oas31BodiesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request
-        .multipart_body::<AddPhotoBody>(&mut v, true, &SCHEMA_ADD_PHOTO__BODY)
-        .await;
-    if !v.is_empty() {
-        return Err(v.into_error());
+    /// The parameters and body of operation `post_raw` (POST /raw).
+    #[derive(Debug, Default)]
+    pub struct PostRawParams {
+        /// The request body, if any.
+        pub body: Option<klue::BodyStream>,
     }
-    let body = klue::required(body)?;
-    let request = AddPhotoRequest { body };
-    let response = service.add_photo(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `post_raw` (POST /raw).
-#[derive(Debug, Default)]
-pub struct PostRawRequest {
-    /// The request body, when sent.
-    pub body: Option<klue::BodyStream>,
-}
-static OPERATION_POST_RAW: klue::OperationSpec = klue::OperationSpec {
-    id: "post_raw",
-    method: klue::Method::POST,
-    path: "/raw",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/octet-stream"],
-        required: false,
-        stream_types: &["application/octet-stream"],
-    }),
-};
-async fn handle_post_raw<S: Oas31BodiesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.stream_body(&mut v, false);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let request = PostRawRequest { body };
-    let response = service.post_raw(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`Oas31BodiesApi`] to the routes of `oas31_bodies`.
-pub fn router<S: Oas31BodiesApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_ADD_PHOTO, &service, handle_add_photo::<S>);
-    router.bind(&OPERATION_POST_RAW, &service, handle_post_raw::<S>);
-    router
-}
-/// The parameters and body of operation `add_photo` (POST /photos).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPhotoParams {
-    /// The request body.
-    pub body: AddPhotoBody,
-}
-/// The parameters and body of operation `post_raw` (POST /raw).
-#[derive(Debug, Default)]
-pub struct PostRawParams {
-    /// The request body, if any.
-    pub body: Option<klue::BodyStream>,
-}
-/** A typed client of API `oas31_bodies`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `oas31_bodies`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct Oas31BodiesClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl Oas31BodiesClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct Oas31BodiesClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl Oas31BodiesClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn add_photo(
-        &self,
-        params: AddPhotoParams,
-    ) -> Result<AddPhotoResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/photos");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            let (content_type, bytes) = klue::encode_multipart(
-                &value,
-                &SCHEMA_ADD_PHOTO__BODY,
-                self.http.config().validate_requests,
-            )?;
-            klue::set_body_type(&mut request.headers, &content_type, "")?;
-            request.body = Some(bytes);
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    AddPhotoResponse::Ok(
-                        klue::decode_json::<
-                            i64,
-                        >(
-                            &response,
-                            &klue::plain::INT64,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn post_raw(
-        &self,
-        params: PostRawParams,
-    ) -> Result<PostRawResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/raw");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        #[allow(unused_assignments)]
-        let mut stream: Option<klue::BodyStream> = None;
-        if let Some(value) = params.body {
-            klue::set_body_type(
-                &mut request.headers,
-                value.content_type(),
-                "application/octet-stream",
-            )?;
-            stream = Some(value);
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
         }
-        let response = match stream {
-            Some(stream) => self.http.execute_stream(request, stream).await?,
-            None => self.http.execute(request).await?,
-        };
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    PostRawResponse::Ok(
-                        klue::decode_json::<
-                            i64,
-                        >(
-                            &response,
-                            &klue::plain::INT64,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn add_photo(
+            &self,
+            params: AddPhotoParams,
+        ) -> Result<AddPhotoResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/photos");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                let (content_type, bytes) = klue::encode_multipart(
+                    &value,
+                    &SCHEMA_ADD_PHOTO__BODY,
+                    self.http.config().validate_requests,
+                )?;
+                klue::set_body_type(&mut request.headers, &content_type, "")?;
+                request.body = Some(bytes);
             }
-            _ => Err(klue::error_from_response(response)),
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        AddPhotoResponse::Ok(
+                            klue::decode_json::<
+                                i64,
+                            >(
+                                &response,
+                                &klue::plain::INT64,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn post_raw(
+            &self,
+            params: PostRawParams,
+        ) -> Result<PostRawResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/raw");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            #[allow(unused_assignments)]
+            let mut stream: Option<klue::BodyStream> = None;
+            if let Some(value) = params.body {
+                klue::set_body_type(
+                    &mut request.headers,
+                    value.content_type(),
+                    "application/octet-stream",
+                )?;
+                stream = Some(value);
+            }
+            let response = match stream {
+                Some(stream) => self.http.execute_stream(request, stream).await?,
+                None => self.http.execute(request).await?,
+            };
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        PostRawResponse::Ok(
+                            klue::decode_json::<
+                                i64,
+                            >(
+                                &response,
+                                &klue::plain::INT64,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

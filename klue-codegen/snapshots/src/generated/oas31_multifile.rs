@@ -10,318 +10,333 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("oas31_multifile.json");
-#[allow(dead_code)]
-static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum PetKind {
-    #[serde(rename = "pet")]
-    Pet,
-}
-impl PetKind {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Pet => "pet",
-        }
-    }
-}
-impl ::std::fmt::Display for PetKind {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for PetKind {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "pet" => Ok(Self::Pet),
-            other => Err(format!("'{}' {}", other, "is not one of ['pet']")),
-        }
-    }
-}
-impl klue::ToParam for PetKind {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for PetKind {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_PET_KIND: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["pet"],
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_PET__NICKNAME: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::String(klue::StringRules {
-        max_length: Some(8),
+pub use self::types::*;
+pub use self::oas31_multifile_server::*;
+pub use self::oas31_multifile_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
         ..klue::StringRules::ANY
-    }),
-);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Pet {
-    pub name: String,
-    pub kind: PetKind,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_present",
-        skip_serializing_if = "Option::is_none"
+    });
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub nickname: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tag: Option<Tag>,
-}
-#[allow(dead_code)]
-impl Pet {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String, kind: PetKind) -> Self {
-        Self {
-            name,
-            kind,
-            nickname: None,
-            tag: None,
+    #[serde(crate = "klue::serde")]
+    pub enum PetKind {
+        #[serde(rename = "pet")]
+        Pet,
+    }
+    impl PetKind {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Pet => "pet",
+            }
+        }
+    }
+    impl ::std::fmt::Display for PetKind {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for PetKind {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "pet" => Ok(Self::Pet),
+                other => Err(format!("'{}' {}", other, "is not one of ['pet']")),
+            }
+        }
+    }
+    impl klue::ToParam for PetKind {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for PetKind {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_PET_KIND: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["pet"],
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_PET__NICKNAME: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::String(klue::StringRules {
+            max_length: Some(8),
+            ..klue::StringRules::ANY
+        }),
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Pet {
+        pub name: String,
+        pub kind: PetKind,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub nickname: Option<Option<String>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tag: Option<Tag>,
+    }
+    impl Pet {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String, kind: PetKind) -> Self {
+            Self {
+                name,
+                kind,
+                nickname: None,
+                tag: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Pet);
+    impl klue::Validate for Pet {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_PET, &[&self.name, &self.kind, &self.nickname, &self.tag]);
+        }
+    }
+    pub(crate) static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_PET__NAME),
+            klue::Property::required("kind", &SCHEMA_PET_KIND),
+            klue::Property::optional("nickname", &SCHEMA_PET__NICKNAME),
+            klue::Property::optional("tag", &SCHEMA_TAG),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Error {
+        pub message: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub pet: Option<Pet>,
+    }
+    impl Error {
+        /// The required fields; the others start at their defaults.
+        pub fn new(message: String) -> Self {
+            Self { message, pet: None }
+        }
+    }
+    ::klue_core::object_serde!(Error);
+    impl klue::Validate for Error {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_ERROR, &[&self.message, &self.pet]);
+        }
+    }
+    pub(crate) static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("message", &klue::plain::STRING),
+            klue::Property::optional("pet", &SCHEMA_PET),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_TAG__LABEL: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Tag {
+        pub label: String,
+    }
+    ::klue_core::object_serde!(Tag);
+    impl klue::Validate for Tag {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_TAG, &[&self.label]);
+        }
+    }
+    pub(crate) static SCHEMA_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::required("label", &SCHEMA_TAG__LABEL)],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `AddPet`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AddPetResponse {
+        /// 201: created
+        Created(Pet),
+        /// any other status: error
+        Default(klue::StatusCode, Error),
+    }
+    impl klue::IntoResponse for AddPetResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Created(body) => {
+                    klue::json_response(klue::StatusCode::CREATED, &body)
+                }
+                Self::Default(status, body) => klue::json_response(status, &body),
+            }
+        }
+    }
+    impl From<Pet> for AddPetResponse {
+        fn from(body: Pet) -> Self {
+            Self::Created(body)
         }
     }
 }
-::klue_core::object_serde!(Pet);
-impl klue::Validate for Pet {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_PET, &[&self.name, &self.kind, &self.nickname, &self.tag]);
+/// The server side of `oas31_multifile`: the trait to implement and `router()`.
+pub mod oas31_multifile_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `oas31_multifile` (multifile 1.0.0). Implement this trait and serve it with [`router`].
+    pub trait Oas31MultifileApi: Send + Sync + 'static {
+        fn add_pet(
+            &self,
+            request: AddPetRequest,
+        ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
     }
-}
-#[allow(dead_code)]
-static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_PET__NAME),
-        klue::Property::required("kind", &SCHEMA_PET_KIND),
-        klue::Property::optional("nickname", &SCHEMA_PET__NICKNAME),
-        klue::Property::optional("tag", &SCHEMA_TAG),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Error {
-    pub message: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pet: Option<Pet>,
-}
-#[allow(dead_code)]
-impl Error {
-    /// The required fields; the others start at their defaults.
-    pub fn new(message: String) -> Self {
-        Self { message, pet: None }
+    /// The decoded request of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetRequest {
+        /// The request body.
+        pub body: Pet,
     }
-}
-::klue_core::object_serde!(Error);
-impl klue::Validate for Error {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_ERROR, &[&self.message, &self.pet]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("message", &klue::plain::STRING),
-        klue::Property::optional("pet", &SCHEMA_PET),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_TAG__LABEL: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Tag {
-    pub label: String,
-}
-::klue_core::object_serde!(Tag);
-impl klue::Validate for Tag {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_TAG, &[&self.label]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::required("label", &SCHEMA_TAG__LABEL)],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `AddPet`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AddPetResponse {
-    /// 201: created
-    Created(Pet),
-    /// any other status: error
-    Default(klue::StatusCode, Error),
-}
-impl klue::IntoResponse for AddPetResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
-            Self::Default(status, body) => klue::json_response(status, &body),
+    static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
+        id: "add_pet",
+        method: klue::Method::POST,
+        path: "/pets",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_add_pet<S: Oas31MultifileApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = AddPetRequest { body };
+        let response = service.add_pet(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`Oas31MultifileApi`] to the routes of `oas31_multifile`.
+    pub fn router<S: Oas31MultifileApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
+        router
     }
 }
-impl From<Pet> for AddPetResponse {
-    fn from(body: Pet) -> Self {
-        Self::Created(body)
+/// The typed client of `oas31_multifile`.
+pub mod oas31_multifile_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetParams {
+        /// The request body.
+        pub body: Pet,
     }
-}
-/// The operations of API `oas31_multifile` (multifile 1.0.0). Implement this trait and serve it with [`router`].
-pub trait Oas31MultifileApi: Send + Sync + 'static {
-    fn add_pet(
-        &self,
-        request: AddPetRequest,
-    ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetRequest {
-    /// The request body.
-    pub body: Pet,
-}
-static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
-    id: "add_pet",
-    method: klue::Method::POST,
-    path: "/pets",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_add_pet<S: Oas31MultifileApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = AddPetRequest { body };
-    let response = service.add_pet(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`Oas31MultifileApi`] to the routes of `oas31_multifile`.
-pub fn router<S: Oas31MultifileApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
-    router
-}
-/// The parameters and body of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetParams {
-    /// The request body.
-    pub body: Pet,
-}
-/** A typed client of API `oas31_multifile`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `oas31_multifile`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct Oas31MultifileClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl Oas31MultifileClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct Oas31MultifileClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl Oas31MultifileClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn add_pet(
-        &self,
-        params: AddPetParams,
-    ) -> Result<AddPetResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/pets");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_PET,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            201 => {
-                Ok(
-                    AddPetResponse::Created(
-                        klue::decode_json::<
-                            Pet,
-                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ if response.status.is_success() => {
-                Ok(
-                    AddPetResponse::Default(
-                        response.status,
-                        klue::decode_json::<
-                            Error,
-                        >(
-                            &response,
-                            &SCHEMA_ERROR,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        }
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn add_pet(
+            &self,
+            params: AddPetParams,
+        ) -> Result<AddPetResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/pets");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_PET,
+                        self.http.config().validate_requests,
+                    )?,
+                );
             }
-            _ => Err(klue::error_from_response(response)),
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                201 => {
+                    Ok(
+                        AddPetResponse::Created(
+                            klue::decode_json::<
+                                Pet,
+                            >(
+                                &response,
+                                &SCHEMA_PET,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ if response.status.is_success() => {
+                    Ok(
+                        AddPetResponse::Default(
+                            response.status,
+                            klue::decode_json::<
+                                Error,
+                            >(
+                                &response,
+                                &SCHEMA_ERROR,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,619 +10,618 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("oas31_schemas.json");
-#[allow(dead_code)]
-static SCHEMA_RECORD__NAME: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::String(klue::StringRules {
-        max_length: Some(20),
+pub use self::types::*;
+pub use self::oas31_schemas_server::*;
+pub use self::oas31_schemas_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_RECORD__NAME: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::String(klue::StringRules {
+            max_length: Some(20),
+            ..klue::StringRules::ANY
+        }),
+    );
+    pub(crate) static SCHEMA_RECORD__NICKNAME: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::String(klue::StringRules::ANY),
+    );
+    pub(crate) static SCHEMA_RECORD__NOTHING: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::Any,
+    );
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum RecordKind {
+        #[serde(rename = "record")]
+        Record,
+    }
+    impl RecordKind {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Record => "record",
+            }
+        }
+    }
+    impl ::std::fmt::Display for RecordKind {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for RecordKind {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "record" => Ok(Self::Record),
+                other => Err(format!("'{}' {}", other, "is not one of ['record']")),
+            }
+        }
+    }
+    impl klue::ToParam for RecordKind {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for RecordKind {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_RECORD_KIND: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["record"],
         ..klue::StringRules::ANY
-    }),
-);
-#[allow(dead_code)]
-static SCHEMA_RECORD__NICKNAME: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::String(klue::StringRules::ANY),
-);
-#[allow(dead_code)]
-static SCHEMA_RECORD__NOTHING: klue::Schema = klue::Schema::Nullable(&klue::Schema::Any);
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum RecordKind {
-    #[serde(rename = "record")]
-    Record,
-}
-impl RecordKind {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Record => "record",
-        }
-    }
-}
-impl ::std::fmt::Display for RecordKind {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for RecordKind {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "record" => Ok(Self::Record),
-            other => Err(format!("'{}' {}", other, "is not one of ['record']")),
-        }
-    }
-}
-impl klue::ToParam for RecordKind {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for RecordKind {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_RECORD_KIND: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["record"],
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_RECORD__RATIO: klue::Schema = klue::Schema::Number(klue::NumberRules {
-    exclusive_minimum: Some(0f64),
-    exclusive_maximum: Some(1f64),
-    ..klue::NumberRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_RECORD__LEVEL: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        exclusive_minimum: Some(5f64),
+    });
+    pub(crate) static SCHEMA_RECORD__RATIO: klue::Schema = klue::Schema::Number(klue::NumberRules {
+        exclusive_minimum: Some(0f64),
+        exclusive_maximum: Some(1f64),
         ..klue::NumberRules::ANY
-    },
-);
-#[allow(dead_code)]
-static SCHEMA_RECORD__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Ref(&SCHEMA_RECORD_TAG),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[allow(dead_code)]
-static SCHEMA_RECORD__MAYBE_SCORE: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::Ref(&SCHEMA_SCORE),
-);
-#[allow(dead_code)]
-static SCHEMA_RECORD__POINT: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Number(klue::NumberRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[allow(dead_code)]
-static SCHEMA_RECORD__PAIR: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Any,
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[allow(dead_code)]
-static SCHEMA_RECORD__META: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    additional: Some(
-        &klue::Schema::Nullable(&klue::Schema::Number(klue::NumberRules::ANY)),
-    ),
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Record {
-    #[serde(deserialize_with = "klue::deserialize_nullable")]
-    pub name: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub nickname: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub nothing: Option<Option<klue::serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scalar: Option<klue::serde_json::Value>,
-    pub kind: RecordKind,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub version: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub note: Option<String>,
-    pub ratio: f64,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub level: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub main_tag: Option<RecordTag>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tags: Option<Vec<RecordTag>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bounded: Option<klue::serde_json::Value>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub maybe_score: Option<Option<Score>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub point: Option<Vec<f64>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pair: Option<Vec<klue::serde_json::Value>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub avatar: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub raw: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub anything: Option<klue::serde_json::Value>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub meta: Option<::std::collections::BTreeMap<String, f64>>,
-}
-#[allow(dead_code)]
-impl Record {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: Option<String>, kind: RecordKind, ratio: f64) -> Self {
-        Self {
-            name,
-            nickname: None,
-            nothing: None,
-            scalar: None,
-            kind,
-            version: None,
-            note: None,
-            ratio,
-            level: None,
-            main_tag: None,
-            tags: None,
-            bounded: None,
-            maybe_score: None,
-            point: None,
-            pair: None,
-            avatar: None,
-            raw: None,
-            anything: None,
-            meta: None,
-        }
-    }
-}
-::klue_core::object_serde!(Record);
-impl klue::Validate for Record {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_RECORD,
-            &[
-                &self.name,
-                &self.nickname,
-                &self.nothing,
-                &self.scalar,
-                &self.kind,
-                &self.version,
-                &self.note,
-                &self.ratio,
-                &self.level,
-                &self.main_tag,
-                &self.tags,
-                &self.bounded,
-                &self.maybe_score,
-                &self.point,
-                &self.pair,
-                &self.avatar,
-                &self.raw,
-                &self.anything,
-                &self.meta,
-            ],
-        );
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_RECORD__NAME),
-        klue::Property::optional("nickname", &SCHEMA_RECORD__NICKNAME),
-        klue::Property::optional("nothing", &SCHEMA_RECORD__NOTHING),
-        klue::Property::optional("scalar", &klue::plain::ANY),
-        klue::Property::required("kind", &SCHEMA_RECORD_KIND),
-        klue::Property::optional("version", &klue::plain::INT64),
-        klue::Property::optional("note", &klue::plain::STRING),
-        klue::Property::required("ratio", &SCHEMA_RECORD__RATIO),
-        klue::Property::optional("level", &SCHEMA_RECORD__LEVEL),
-        klue::Property::optional("main_tag", &SCHEMA_RECORD_TAG),
-        klue::Property::optional("tags", &SCHEMA_RECORD__TAGS),
-        klue::Property::optional("bounded", &klue::plain::ANY),
-        klue::Property::optional("maybe_score", &SCHEMA_RECORD__MAYBE_SCORE),
-        klue::Property::optional("point", &SCHEMA_RECORD__POINT),
-        klue::Property::optional("pair", &SCHEMA_RECORD__PAIR),
-        klue::Property::optional("avatar", &klue::plain::BYTE),
-        klue::Property::optional("raw", &klue::plain::STRING),
-        klue::Property::optional("anything", &klue::plain::ANY),
-        klue::Property::optional("meta", &SCHEMA_RECORD__META),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-pub type Score = i32;
-#[allow(dead_code)]
-static SCHEMA_SCORE: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int32,
-    klue::NumberRules::ANY,
-);
-#[allow(dead_code)]
-static SCHEMA_RECORD_TAG__KEY: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_RECORD_TAG__VALUE: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::String(klue::StringRules::ANY),
-);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct RecordTag {
-    pub key: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub value: Option<Option<String>>,
-}
-#[allow(dead_code)]
-impl RecordTag {
-    /// The required fields; the others start at their defaults.
-    pub fn new(key: String) -> Self {
-        Self { key, value: None }
-    }
-}
-::klue_core::object_serde!(RecordTag);
-impl klue::Validate for RecordTag {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_RECORD_TAG, &[&self.key, &self.value]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_RECORD_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("key", &SCHEMA_RECORD_TAG__KEY),
-        klue::Property::optional("value", &SCHEMA_RECORD_TAG__VALUE),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum PutRecordId {
-    #[serde(rename = "main")]
-    Main,
-}
-impl PutRecordId {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Main => "main",
-        }
-    }
-}
-impl ::std::fmt::Display for PutRecordId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for PutRecordId {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "main" => Ok(Self::Main),
-            other => Err(format!("'{}' {}", other, "is not one of ['main']")),
-        }
-    }
-}
-impl klue::ToParam for PutRecordId {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for PutRecordId {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_PUT_RECORD_ID: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["main"],
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_PUT_RECORD_DEFAULT__DETAIL: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::String(klue::StringRules::ANY),
-);
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct PutRecordDefault {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub detail: Option<Option<String>>,
-}
-::klue_core::object_serde!(PutRecordDefault);
-impl klue::Validate for PutRecordDefault {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_PUT_RECORD_DEFAULT, &[&self.detail]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_PUT_RECORD_DEFAULT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("detail", &SCHEMA_PUT_RECORD_DEFAULT__DETAIL),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `PutRecord`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PutRecordResponse {
-    /// 200: the record's main tag
-    Ok(RecordTag),
-    /// any other status: an error
-    Default(klue::StatusCode, PutRecordDefault),
-}
-impl klue::IntoResponse for PutRecordResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-            Self::Default(status, body) => klue::json_response(status, &body),
-        }
-    }
-}
-impl From<RecordTag> for PutRecordResponse {
-    fn from(body: RecordTag) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The operations of API `oas31_schemas` (OpenAPI 3.1 schemas 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// Note: the spec's webhooks (recordChanged) are not generated: klue serves and calls `paths` only.
-pub trait Oas31SchemasApi: Send + Sync + 'static {
-    fn put_record(
-        &self,
-        request: PutRecordRequest,
-    ) -> impl klue::Future<Output = Result<PutRecordResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `put_record` (PUT /records/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PutRecordRequest {
-    /// dropped beside $ref in 3.0
-    pub id: PutRecordId,
-    pub limit: Option<i64>,
-    /// The request body.
-    pub body: Record,
-}
-#[allow(dead_code)]
-impl PutRecordRequest {
-    /// The required fields; the others start at their defaults.
-    pub fn new(id: PutRecordId, body: Record) -> Self {
-        Self { id, limit: None, body }
-    }
-}
-static SCHEMA_PUT_RECORD__LIMIT: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::Integer(
+    });
+    pub(crate) static SCHEMA_RECORD__LEVEL: klue::Schema = klue::Schema::Integer(
         klue::IntegerFormat::Int64,
         klue::NumberRules {
-            exclusive_minimum: Some(0f64),
-            exclusive_maximum: Some(100f64),
+            exclusive_minimum: Some(5f64),
             ..klue::NumberRules::ANY
         },
-    ),
-);
-static OPERATION_PUT_RECORD: klue::OperationSpec = klue::OperationSpec {
-    id: "put_record",
-    method: klue::Method::PUT,
-    path: "/records/{id}",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_put_record<S: Oas31SchemasApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let id = request.path_param::<PutRecordId>(&mut v, "id", &SCHEMA_PUT_RECORD_ID);
-    let limit = request
-        .query_param::<i64>(&mut v, "limit", false, &SCHEMA_PUT_RECORD__LIMIT);
-    let body = request.json_body::<Record>(&mut v, true, &SCHEMA_RECORD);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    );
+    pub(crate) static SCHEMA_RECORD__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Ref(&SCHEMA_RECORD_TAG),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    pub(crate) static SCHEMA_RECORD__MAYBE_SCORE: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::Ref(&SCHEMA_SCORE),
+    );
+    pub(crate) static SCHEMA_RECORD__POINT: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Number(klue::NumberRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    pub(crate) static SCHEMA_RECORD__PAIR: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Any,
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    pub(crate) static SCHEMA_RECORD__META: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        additional: Some(
+            &klue::Schema::Nullable(&klue::Schema::Number(klue::NumberRules::ANY)),
+        ),
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Record {
+        #[serde(deserialize_with = "klue::deserialize_nullable")]
+        pub name: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub nickname: Option<Option<String>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub nothing: Option<Option<klue::serde_json::Value>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub scalar: Option<klue::serde_json::Value>,
+        pub kind: RecordKind,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub version: Option<i64>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub note: Option<String>,
+        pub ratio: f64,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub level: Option<i64>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub main_tag: Option<RecordTag>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tags: Option<Vec<RecordTag>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub bounded: Option<klue::serde_json::Value>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub maybe_score: Option<Option<Score>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub point: Option<Vec<f64>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub pair: Option<Vec<klue::serde_json::Value>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub avatar: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub raw: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub anything: Option<klue::serde_json::Value>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub meta: Option<::std::collections::BTreeMap<String, f64>>,
     }
-    let id = klue::required(id)?;
-    let body = klue::required(body)?;
-    let request = PutRecordRequest {
-        id,
-        limit,
-        body,
+    impl Record {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: Option<String>, kind: RecordKind, ratio: f64) -> Self {
+            Self {
+                name,
+                nickname: None,
+                nothing: None,
+                scalar: None,
+                kind,
+                version: None,
+                note: None,
+                ratio,
+                level: None,
+                main_tag: None,
+                tags: None,
+                bounded: None,
+                maybe_score: None,
+                point: None,
+                pair: None,
+                avatar: None,
+                raw: None,
+                anything: None,
+                meta: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Record);
+    impl klue::Validate for Record {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_RECORD,
+                &[
+                    &self.name,
+                    &self.nickname,
+                    &self.nothing,
+                    &self.scalar,
+                    &self.kind,
+                    &self.version,
+                    &self.note,
+                    &self.ratio,
+                    &self.level,
+                    &self.main_tag,
+                    &self.tags,
+                    &self.bounded,
+                    &self.maybe_score,
+                    &self.point,
+                    &self.pair,
+                    &self.avatar,
+                    &self.raw,
+                    &self.anything,
+                    &self.meta,
+                ],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_RECORD__NAME),
+            klue::Property::optional("nickname", &SCHEMA_RECORD__NICKNAME),
+            klue::Property::optional("nothing", &SCHEMA_RECORD__NOTHING),
+            klue::Property::optional("scalar", &klue::plain::ANY),
+            klue::Property::required("kind", &SCHEMA_RECORD_KIND),
+            klue::Property::optional("version", &klue::plain::INT64),
+            klue::Property::optional("note", &klue::plain::STRING),
+            klue::Property::required("ratio", &SCHEMA_RECORD__RATIO),
+            klue::Property::optional("level", &SCHEMA_RECORD__LEVEL),
+            klue::Property::optional("main_tag", &SCHEMA_RECORD_TAG),
+            klue::Property::optional("tags", &SCHEMA_RECORD__TAGS),
+            klue::Property::optional("bounded", &klue::plain::ANY),
+            klue::Property::optional("maybe_score", &SCHEMA_RECORD__MAYBE_SCORE),
+            klue::Property::optional("point", &SCHEMA_RECORD__POINT),
+            klue::Property::optional("pair", &SCHEMA_RECORD__PAIR),
+            klue::Property::optional("avatar", &klue::plain::BYTE),
+            klue::Property::optional("raw", &klue::plain::STRING),
+            klue::Property::optional("anything", &klue::plain::ANY),
+            klue::Property::optional("meta", &SCHEMA_RECORD__META),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub type Score = i32;
+    pub(crate) static SCHEMA_SCORE: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int32,
+        klue::NumberRules::ANY,
+    );
+    pub(crate) static SCHEMA_RECORD_TAG__KEY: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_RECORD_TAG__VALUE: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::String(klue::StringRules::ANY),
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct RecordTag {
+        pub key: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub value: Option<Option<String>>,
+    }
+    impl RecordTag {
+        /// The required fields; the others start at their defaults.
+        pub fn new(key: String) -> Self {
+            Self { key, value: None }
+        }
+    }
+    ::klue_core::object_serde!(RecordTag);
+    impl klue::Validate for RecordTag {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_RECORD_TAG, &[&self.key, &self.value]);
+        }
+    }
+    pub(crate) static SCHEMA_RECORD_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("key", &SCHEMA_RECORD_TAG__KEY),
+            klue::Property::optional("value", &SCHEMA_RECORD_TAG__VALUE),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum PutRecordId {
+        #[serde(rename = "main")]
+        Main,
+    }
+    impl PutRecordId {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Main => "main",
+            }
+        }
+    }
+    impl ::std::fmt::Display for PutRecordId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for PutRecordId {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "main" => Ok(Self::Main),
+                other => Err(format!("'{}' {}", other, "is not one of ['main']")),
+            }
+        }
+    }
+    impl klue::ToParam for PutRecordId {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for PutRecordId {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_PUT_RECORD_ID: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["main"],
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_PUT_RECORD_DEFAULT__DETAIL: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::String(klue::StringRules::ANY),
+    );
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct PutRecordDefault {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub detail: Option<Option<String>>,
+    }
+    ::klue_core::object_serde!(PutRecordDefault);
+    impl klue::Validate for PutRecordDefault {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_PUT_RECORD_DEFAULT, &[&self.detail]);
+        }
+    }
+    pub(crate) static SCHEMA_PUT_RECORD_DEFAULT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("detail", &SCHEMA_PUT_RECORD_DEFAULT__DETAIL),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `PutRecord`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PutRecordResponse {
+        /// 200: the record's main tag
+        Ok(RecordTag),
+        /// any other status: an error
+        Default(klue::StatusCode, PutRecordDefault),
+    }
+    impl klue::IntoResponse for PutRecordResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+                Self::Default(status, body) => klue::json_response(status, &body),
+            }
+        }
+    }
+    impl From<RecordTag> for PutRecordResponse {
+        fn from(body: RecordTag) -> Self {
+            Self::Ok(body)
+        }
+    }
+}
+/// The server side of `oas31_schemas`: the trait to implement and `router()`.
+pub mod oas31_schemas_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `oas31_schemas` (OpenAPI 3.1 schemas 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// Note: the spec's webhooks (recordChanged) are not generated: klue serves and calls `paths` only.
+    pub trait Oas31SchemasApi: Send + Sync + 'static {
+        fn put_record(
+            &self,
+            request: PutRecordRequest,
+        ) -> impl klue::Future<
+            Output = Result<PutRecordResponse, klue::ApiError>,
+        > + Send;
+    }
+    /// The decoded request of operation `put_record` (PUT /records/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PutRecordRequest {
+        /// dropped beside $ref in 3.0
+        pub id: PutRecordId,
+        pub limit: Option<i64>,
+        /// The request body.
+        pub body: Record,
+    }
+    impl PutRecordRequest {
+        /// The required fields; the others start at their defaults.
+        pub fn new(id: PutRecordId, body: Record) -> Self {
+            Self { id, limit: None, body }
+        }
+    }
+    static SCHEMA_PUT_RECORD__LIMIT: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules {
+                exclusive_minimum: Some(0f64),
+                exclusive_maximum: Some(100f64),
+                ..klue::NumberRules::ANY
+            },
+        ),
+    );
+    static OPERATION_PUT_RECORD: klue::OperationSpec = klue::OperationSpec {
+        id: "put_record",
+        method: klue::Method::PUT,
+        path: "/records/{id}",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
     };
-    let response = service.put_record(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`Oas31SchemasApi`] to the routes of `oas31_schemas`.
-pub fn router<S: Oas31SchemasApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_PUT_RECORD, &service, handle_put_record::<S>);
-    router
-}
-/// The parameters and body of operation `put_record` (PUT /records/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PutRecordParams {
-    /// dropped beside $ref in 3.0
-    pub id: PutRecordId,
-    pub limit: Option<i64>,
-    /// The request body.
-    pub body: Record,
-}
-#[allow(dead_code)]
-impl PutRecordParams {
-    /// The required fields; the others start at their defaults.
-    pub fn new(id: PutRecordId, body: Record) -> Self {
-        Self { id, limit: None, body }
+    async fn handle_put_record<S: Oas31SchemasApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let id = request.path_param::<PutRecordId>(&mut v, "id", &SCHEMA_PUT_RECORD_ID);
+        let limit = request
+            .query_param::<i64>(&mut v, "limit", false, &SCHEMA_PUT_RECORD__LIMIT);
+        let body = request.json_body::<Record>(&mut v, true, &SCHEMA_RECORD);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let id = klue::required(id)?;
+        let body = klue::required(body)?;
+        let request = PutRecordRequest {
+            id,
+            limit,
+            body,
+        };
+        let response = service.put_record(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`Oas31SchemasApi`] to the routes of `oas31_schemas`.
+    pub fn router<S: Oas31SchemasApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_PUT_RECORD, &service, handle_put_record::<S>);
+        router
     }
 }
-/** A typed client of API `oas31_schemas`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+/// The typed client of `oas31_schemas`.
+pub mod oas31_schemas_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `put_record` (PUT /records/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PutRecordParams {
+        /// dropped beside $ref in 3.0
+        pub id: PutRecordId,
+        pub limit: Option<i64>,
+        /// The request body.
+        pub body: Record,
+    }
+    impl PutRecordParams {
+        /// The required fields; the others start at their defaults.
+        pub fn new(id: PutRecordId, body: Record) -> Self {
+            Self { id, limit: None, body }
+        }
+    }
+    /** A typed client of API `oas31_schemas`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct Oas31SchemasClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl Oas31SchemasClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct Oas31SchemasClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl Oas31SchemasClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn put_record(
-        &self,
-        params: PutRecordParams,
-    ) -> Result<PutRecordResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/records/");
-        url.path_param(&params.id);
-        if let Some(value) = &params.limit {
-            url.query("limit", value);
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let mut request = self.request(klue::Method::PUT, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_RECORD,
-                    self.http.config().validate_requests,
-                )?,
-            );
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    PutRecordResponse::Ok(
-                        klue::decode_json::<
-                            RecordTag,
-                        >(
-                            &response,
-                            &SCHEMA_RECORD_TAG,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ if response.status.is_success() => {
-                Ok(
-                    PutRecordResponse::Default(
-                        response.status,
-                        klue::decode_json::<
-                            PutRecordDefault,
-                        >(
-                            &response,
-                            &SCHEMA_PUT_RECORD_DEFAULT,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        }
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn put_record(
+            &self,
+            params: PutRecordParams,
+        ) -> Result<PutRecordResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/records/");
+            url.path_param(&params.id);
+            if let Some(value) = &params.limit {
+                url.query("limit", value);
             }
-            _ => Err(klue::error_from_response(response)),
+            let mut request = self.request(klue::Method::PUT, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_RECORD,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        PutRecordResponse::Ok(
+                            klue::decode_json::<
+                                RecordTag,
+                            >(
+                                &response,
+                                &SCHEMA_RECORD_TAG,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ if response.status.is_success() => {
+                    Ok(
+                        PutRecordResponse::Default(
+                            response.status,
+                            klue::decode_json::<
+                                PutRecordDefault,
+                            >(
+                                &response,
+                                &SCHEMA_PUT_RECORD_DEFAULT,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,265 +10,284 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("oas31_served.json");
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum MeasurementKind {
-    #[serde(rename = "reading")]
-    Reading,
-}
-impl MeasurementKind {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Reading => "reading",
+pub use self::types::*;
+pub use self::oas31_served_server::*;
+pub use self::oas31_served_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum MeasurementKind {
+        #[serde(rename = "reading")]
+        Reading,
+    }
+    impl MeasurementKind {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Reading => "reading",
+            }
         }
     }
-}
-impl ::std::fmt::Display for MeasurementKind {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for MeasurementKind {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "reading" => Ok(Self::Reading),
-            other => Err(format!("'{}' {}", other, "is not one of ['reading']")),
+    impl ::std::fmt::Display for MeasurementKind {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl klue::ToParam for MeasurementKind {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    impl klue::FromParam for MeasurementKind {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "reading" => Ok(Self::Reading),
+                other => Err(format!("'{}' {}", other, "is not one of ['reading']")),
+            }
+        }
     }
-}
-impl klue::Validate for MeasurementKind {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_MEASUREMENT_KIND: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["reading"],
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_MEASUREMENT__VALUE: klue::Schema = klue::Schema::Number(klue::NumberRules {
-    exclusive_minimum: Some(0f64),
-    ..klue::NumberRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_MEASUREMENT__COUNT: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        exclusive_maximum: Some(10f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[allow(dead_code)]
-static SCHEMA_MEASUREMENT__LABEL: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::String(klue::StringRules {
-        min_length: Some(1),
+    impl klue::ToParam for MeasurementKind {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for MeasurementKind {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_MEASUREMENT_KIND: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["reading"],
         ..klue::StringRules::ANY
-    }),
-);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Measurement {
-    pub kind: MeasurementKind,
-    pub value: f64,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub count: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub label: Option<Option<String>>,
-}
-#[allow(dead_code)]
-impl Measurement {
-    /// The required fields; the others start at their defaults.
-    pub fn new(kind: MeasurementKind, value: f64) -> Self {
-        Self {
-            kind,
-            value,
-            count: None,
-            label: None,
+    });
+    pub(crate) static SCHEMA_MEASUREMENT__VALUE: klue::Schema = klue::Schema::Number(klue::NumberRules {
+        exclusive_minimum: Some(0f64),
+        ..klue::NumberRules::ANY
+    });
+    pub(crate) static SCHEMA_MEASUREMENT__COUNT: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            exclusive_maximum: Some(10f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    pub(crate) static SCHEMA_MEASUREMENT__LABEL: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::String(klue::StringRules {
+            min_length: Some(1),
+            ..klue::StringRules::ANY
+        }),
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Measurement {
+        pub kind: MeasurementKind,
+        pub value: f64,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub count: Option<i64>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub label: Option<Option<String>>,
+    }
+    impl Measurement {
+        /// The required fields; the others start at their defaults.
+        pub fn new(kind: MeasurementKind, value: f64) -> Self {
+            Self {
+                kind,
+                value,
+                count: None,
+                label: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Measurement);
+    impl klue::Validate for Measurement {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_MEASUREMENT,
+                &[&self.kind, &self.value, &self.count, &self.label],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_MEASUREMENT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("kind", &SCHEMA_MEASUREMENT_KIND),
+            klue::Property::required("value", &SCHEMA_MEASUREMENT__VALUE),
+            klue::Property::optional("count", &SCHEMA_MEASUREMENT__COUNT),
+            klue::Property::optional("label", &SCHEMA_MEASUREMENT__LABEL),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `RecordMeasurement`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum RecordMeasurementResponse {
+        /// 201: recorded
+        Created(Measurement),
+    }
+    impl klue::IntoResponse for RecordMeasurementResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Created(body) => {
+                    klue::json_response(klue::StatusCode::CREATED, &body)
+                }
+            }
+        }
+    }
+    impl From<Measurement> for RecordMeasurementResponse {
+        fn from(body: Measurement) -> Self {
+            Self::Created(body)
         }
     }
 }
-::klue_core::object_serde!(Measurement);
-impl klue::Validate for Measurement {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_MEASUREMENT,
-            &[&self.kind, &self.value, &self.count, &self.label],
-        );
+/// The server side of `oas31_served`: the trait to implement and `router()`.
+pub mod oas31_served_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `oas31_served` (Measurements 1.0.0). Implement this trait and serve it with [`router`].
+    pub trait Oas31ServedApi: Send + Sync + 'static {
+        fn record_measurement(
+            &self,
+            request: RecordMeasurementRequest,
+        ) -> impl klue::Future<
+            Output = Result<RecordMeasurementResponse, klue::ApiError>,
+        > + Send;
     }
-}
-#[allow(dead_code)]
-static SCHEMA_MEASUREMENT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("kind", &SCHEMA_MEASUREMENT_KIND),
-        klue::Property::required("value", &SCHEMA_MEASUREMENT__VALUE),
-        klue::Property::optional("count", &SCHEMA_MEASUREMENT__COUNT),
-        klue::Property::optional("label", &SCHEMA_MEASUREMENT__LABEL),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `RecordMeasurement`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum RecordMeasurementResponse {
-    /// 201: recorded
-    Created(Measurement),
-}
-impl klue::IntoResponse for RecordMeasurementResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
+    /// The decoded request of operation `record_measurement` (POST /measurements).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordMeasurementRequest {
+        /// The request body.
+        pub body: Measurement,
+    }
+    static OPERATION_RECORD_MEASUREMENT: klue::OperationSpec = klue::OperationSpec {
+        id: "record_measurement",
+        method: klue::Method::POST,
+        path: "/measurements",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_record_measurement<S: Oas31ServedApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Measurement>(&mut v, true, &SCHEMA_MEASUREMENT);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = RecordMeasurementRequest { body };
+        let response = service.record_measurement(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`Oas31ServedApi`] to the routes of `oas31_served`.
+    pub fn router<S: Oas31ServedApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router
+            .bind(
+                &OPERATION_RECORD_MEASUREMENT,
+                &service,
+                handle_record_measurement::<S>,
+            );
+        router
     }
 }
-impl From<Measurement> for RecordMeasurementResponse {
-    fn from(body: Measurement) -> Self {
-        Self::Created(body)
+/// The typed client of `oas31_served`.
+pub mod oas31_served_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `record_measurement` (POST /measurements).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RecordMeasurementParams {
+        /// The request body.
+        pub body: Measurement,
     }
-}
-/// The operations of API `oas31_served` (Measurements 1.0.0). Implement this trait and serve it with [`router`].
-pub trait Oas31ServedApi: Send + Sync + 'static {
-    fn record_measurement(
-        &self,
-        request: RecordMeasurementRequest,
-    ) -> impl klue::Future<
-        Output = Result<RecordMeasurementResponse, klue::ApiError>,
-    > + Send;
-}
-/// The decoded request of operation `record_measurement` (POST /measurements).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordMeasurementRequest {
-    /// The request body.
-    pub body: Measurement,
-}
-static OPERATION_RECORD_MEASUREMENT: klue::OperationSpec = klue::OperationSpec {
-    id: "record_measurement",
-    method: klue::Method::POST,
-    path: "/measurements",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_record_measurement<S: Oas31ServedApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Measurement>(&mut v, true, &SCHEMA_MEASUREMENT);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = RecordMeasurementRequest { body };
-    let response = service.record_measurement(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`Oas31ServedApi`] to the routes of `oas31_served`.
-pub fn router<S: Oas31ServedApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_RECORD_MEASUREMENT, &service, handle_record_measurement::<S>);
-    router
-}
-/// The parameters and body of operation `record_measurement` (POST /measurements).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordMeasurementParams {
-    /// The request body.
-    pub body: Measurement,
-}
-/** A typed client of API `oas31_served`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `oas31_served`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct Oas31ServedClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl Oas31ServedClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct Oas31ServedClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl Oas31ServedClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn record_measurement(
-        &self,
-        params: RecordMeasurementParams,
-    ) -> Result<RecordMeasurementResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/measurements");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_MEASUREMENT,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            201 => {
-                Ok(
-                    RecordMeasurementResponse::Created(
-                        klue::decode_json::<
-                            Measurement,
-                        >(
-                            &response,
-                            &SCHEMA_MEASUREMENT,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn record_measurement(
+            &self,
+            params: RecordMeasurementParams,
+        ) -> Result<RecordMeasurementResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/measurements");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_MEASUREMENT,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                201 => {
+                    Ok(
+                        RecordMeasurementResponse::Created(
+                            klue::decode_json::<
+                                Measurement,
+                            >(
+                                &response,
+                                &SCHEMA_MEASUREMENT,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

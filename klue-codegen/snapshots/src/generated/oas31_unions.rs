@@ -10,413 +10,429 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("oas31_unions.json");
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
-#[serde(crate = "klue::serde", untagged)]
-pub enum Event {
-    Click(Click),
-    Scroll(Scroll),
-}
-impl<'de> klue::serde::Deserialize<'de> for Event {
-    fn deserialize<D: klue::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        klue::tagged(
-            d,
-            "type",
-            &[
-                ("click", |v| klue::decode(v).map(Self::Click)),
-                ("scroll", |v| klue::decode(v).map(Self::Scroll)),
-            ],
-        )
+pub use self::types::*;
+pub use self::oas31_unions_server::*;
+pub use self::oas31_unions_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
+    #[serde(crate = "klue::serde", untagged)]
+    pub enum Event {
+        Click(Click),
+        Scroll(Scroll),
     }
-}
-impl klue::Validate for Event {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        match self {
-            Self::Click(value) => klue::Validate::validate(value, &SCHEMA_CLICK, v),
-            Self::Scroll(value) => klue::Validate::validate(value, &SCHEMA_SCROLL, v),
+    impl<'de> klue::serde::Deserialize<'de> for Event {
+        fn deserialize<D: klue::serde::Deserializer<'de>>(
+            d: D,
+        ) -> Result<Self, D::Error> {
+            klue::tagged(
+                d,
+                "type",
+                &[
+                    ("click", |v| klue::decode(v).map(Self::Click)),
+                    ("scroll", |v| klue::decode(v).map(Self::Scroll)),
+                ],
+            )
         }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_EVENT: klue::Schema = klue::Schema::Tagged(klue::TaggedRules {
-    property: "type",
-    tags: &[
-        klue::Tag {
-            value: "click",
-            schema: &SCHEMA_CLICK,
+    impl klue::Validate for Event {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            match self {
+                Self::Click(value) => klue::Validate::validate(value, &SCHEMA_CLICK, v),
+                Self::Scroll(value) => klue::Validate::validate(value, &SCHEMA_SCROLL, v),
+            }
+        }
+    }
+    pub(crate) static SCHEMA_EVENT: klue::Schema = klue::Schema::Tagged(klue::TaggedRules {
+        property: "type",
+        tags: &[
+            klue::Tag {
+                value: "click",
+                schema: &SCHEMA_CLICK,
+            },
+            klue::Tag {
+                value: "scroll",
+                schema: &SCHEMA_SCROLL,
+            },
+        ],
+    });
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum ClickType {
+        #[serde(rename = "click")]
+        Click,
+    }
+    impl ClickType {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Click => "click",
+            }
+        }
+    }
+    impl ::std::fmt::Display for ClickType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for ClickType {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "click" => Ok(Self::Click),
+                other => Err(format!("'{}' {}", other, "is not one of ['click']")),
+            }
+        }
+    }
+    impl klue::ToParam for ClickType {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for ClickType {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_CLICK_TYPE: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["click"],
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_CLICK__BUTTON: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self", deny_unknown_fields)]
+    pub struct Click {
+        pub r#type: ClickType,
+        pub at: klue::DateTime,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub button: Option<Option<i64>>,
+    }
+    impl Click {
+        /// The required fields; the others start at their defaults.
+        pub fn new(r#type: ClickType, at: klue::DateTime) -> Self {
+            Self { r#type, at, button: None }
+        }
+    }
+    ::klue_core::object_serde!(Click);
+    impl klue::Validate for Click {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_CLICK, &[&self.r#type, &self.at, &self.button]);
+        }
+    }
+    pub(crate) static SCHEMA_CLICK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("type", &SCHEMA_CLICK_TYPE),
+            klue::Property::required("at", &klue::plain::DATE_TIME),
+            klue::Property::optional("button", &SCHEMA_CLICK__BUTTON),
+        ],
+        additional: Some(&klue::plain::NEVER),
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum ScrollType {
+        #[serde(rename = "scroll")]
+        Scroll,
+    }
+    impl ScrollType {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Scroll => "scroll",
+            }
+        }
+    }
+    impl ::std::fmt::Display for ScrollType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for ScrollType {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "scroll" => Ok(Self::Scroll),
+                other => Err(format!("'{}' {}", other, "is not one of ['scroll']")),
+            }
+        }
+    }
+    impl klue::ToParam for ScrollType {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for ScrollType {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_SCROLL_TYPE: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["scroll"],
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_SCROLL__OFFSET: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            minimum: Some(0f64),
+            ..klue::NumberRules::ANY
         },
-        klue::Tag {
-            value: "scroll",
-            schema: &SCHEMA_SCROLL,
-        },
-    ],
-});
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum ClickType {
-    #[serde(rename = "click")]
-    Click,
-}
-impl ClickType {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Click => "click",
-        }
+    );
+    fn default_scroll_smooth() -> bool {
+        true
     }
-}
-impl ::std::fmt::Display for ClickType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for ClickType {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "click" => Ok(Self::Click),
-            other => Err(format!("'{}' {}", other, "is not one of ['click']")),
-        }
-    }
-}
-impl klue::ToParam for ClickType {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for ClickType {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_CLICK_TYPE: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["click"],
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_CLICK__BUTTON: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
-);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self", deny_unknown_fields)]
-pub struct Click {
-    pub r#type: ClickType,
-    pub at: klue::DateTime,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_present",
-        skip_serializing_if = "Option::is_none"
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub button: Option<Option<i64>>,
-}
-#[allow(dead_code)]
-impl Click {
-    /// The required fields; the others start at their defaults.
-    pub fn new(r#type: ClickType, at: klue::DateTime) -> Self {
-        Self { r#type, at, button: None }
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct ScrollExtra {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub source: Option<String>,
+        /// The properties not declared in the schema (`additionalProperties`).
+        #[serde(flatten)]
+        pub additional_properties: ::std::collections::BTreeMap<String, String>,
     }
-}
-::klue_core::object_serde!(Click);
-impl klue::Validate for Click {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_CLICK, &[&self.r#type, &self.at, &self.button]);
+    ::klue_core::object_serde!(ScrollExtra);
+    impl klue::Validate for ScrollExtra {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_SCROLL_EXTRA, &[&self.source]);
+            klue::Validate::validate(
+                &self.additional_properties,
+                &SCHEMA_SCROLL_EXTRA,
+                v,
+            );
+        }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_CLICK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("type", &SCHEMA_CLICK_TYPE),
-        klue::Property::required("at", &klue::plain::DATE_TIME),
-        klue::Property::optional("button", &SCHEMA_CLICK__BUTTON),
-    ],
-    additional: Some(&klue::plain::NEVER),
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum ScrollType {
-    #[serde(rename = "scroll")]
-    Scroll,
-}
-impl ScrollType {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Scroll => "scroll",
+    pub(crate) static SCHEMA_SCROLL_EXTRA: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::optional("source", &klue::plain::STRING)],
+        additional: Some(&klue::plain::EMAIL),
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Scroll {
+        pub r#type: ScrollType,
+        pub offset: i64,
+        #[serde(default = "default_scroll_smooth")]
+        pub smooth: bool,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub extra: Option<ScrollExtra>,
+    }
+    impl Scroll {
+        /// The required fields; the others start at their defaults.
+        pub fn new(r#type: ScrollType, offset: i64) -> Self {
+            Self {
+                r#type,
+                offset,
+                smooth: default_scroll_smooth(),
+                extra: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Scroll);
+    impl klue::Validate for Scroll {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_SCROLL,
+                &[&self.r#type, &self.offset, &self.smooth, &self.extra],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_SCROLL: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("type", &SCHEMA_SCROLL_TYPE),
+            klue::Property::required("offset", &SCHEMA_SCROLL__OFFSET),
+            klue::Property::optional("smooth", &klue::plain::BOOLEAN),
+            klue::Property::optional("extra", &SCHEMA_SCROLL_EXTRA),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `SendEvent`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum SendEventResponse {
+        /// 200: The event, echoed.
+        Ok(Event),
+    }
+    impl klue::IntoResponse for SendEventResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Event> for SendEventResponse {
+        fn from(body: Event) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl ::std::fmt::Display for ScrollType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The server side of `oas31_unions`: the trait to implement and `router()`.
+pub mod oas31_unions_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `oas31_unions` (Events 1.0.0). Implement this trait and serve it with [`router`].
+    pub trait Oas31UnionsApi: Send + Sync + 'static {
+        fn send_event(
+            &self,
+            request: SendEventRequest,
+        ) -> impl klue::Future<
+            Output = Result<SendEventResponse, klue::ApiError>,
+        > + Send;
     }
-}
-impl klue::FromParam for ScrollType {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "scroll" => Ok(Self::Scroll),
-            other => Err(format!("'{}' {}", other, "is not one of ['scroll']")),
+    /// The decoded request of operation `send_event` (POST /events).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SendEventRequest {
+        /// The request body.
+        pub body: Event,
+    }
+    static OPERATION_SEND_EVENT: klue::OperationSpec = klue::OperationSpec {
+        id: "send_event",
+        method: klue::Method::POST,
+        path: "/events",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_send_event<S: Oas31UnionsApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Event>(&mut v, true, &SCHEMA_EVENT);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = SendEventRequest { body };
+        let response = service.send_event(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`Oas31UnionsApi`] to the routes of `oas31_unions`.
+    pub fn router<S: Oas31UnionsApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_SEND_EVENT, &service, handle_send_event::<S>);
+        router
     }
 }
-impl klue::ToParam for ScrollType {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+/// The typed client of `oas31_unions`.
+pub mod oas31_unions_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `send_event` (POST /events).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SendEventParams {
+        /// The request body.
+        pub body: Event,
     }
-}
-impl klue::Validate for ScrollType {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_SCROLL_TYPE: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["scroll"],
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_SCROLL__OFFSET: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: Some(0f64),
-        ..klue::NumberRules::ANY
-    },
-);
-fn default_scroll_smooth() -> bool {
-    true
-}
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct ScrollExtra {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source: Option<String>,
-    /// The properties not declared in the schema (`additionalProperties`).
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<String, String>,
-}
-::klue_core::object_serde!(ScrollExtra);
-impl klue::Validate for ScrollExtra {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_SCROLL_EXTRA, &[&self.source]);
-        klue::Validate::validate(&self.additional_properties, &SCHEMA_SCROLL_EXTRA, v);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_SCROLL_EXTRA: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::optional("source", &klue::plain::STRING)],
-    additional: Some(&klue::plain::EMAIL),
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Scroll {
-    pub r#type: ScrollType,
-    pub offset: i64,
-    #[serde(default = "default_scroll_smooth")]
-    pub smooth: bool,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub extra: Option<ScrollExtra>,
-}
-#[allow(dead_code)]
-impl Scroll {
-    /// The required fields; the others start at their defaults.
-    pub fn new(r#type: ScrollType, offset: i64) -> Self {
-        Self {
-            r#type,
-            offset,
-            smooth: default_scroll_smooth(),
-            extra: None,
-        }
-    }
-}
-::klue_core::object_serde!(Scroll);
-impl klue::Validate for Scroll {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_SCROLL,
-            &[&self.r#type, &self.offset, &self.smooth, &self.extra],
-        );
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_SCROLL: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("type", &SCHEMA_SCROLL_TYPE),
-        klue::Property::required("offset", &SCHEMA_SCROLL__OFFSET),
-        klue::Property::optional("smooth", &klue::plain::BOOLEAN),
-        klue::Property::optional("extra", &SCHEMA_SCROLL_EXTRA),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `SendEvent`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum SendEventResponse {
-    /// 200: The event, echoed.
-    Ok(Event),
-}
-impl klue::IntoResponse for SendEventResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Event> for SendEventResponse {
-    fn from(body: Event) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The operations of API `oas31_unions` (Events 1.0.0). Implement this trait and serve it with [`router`].
-pub trait Oas31UnionsApi: Send + Sync + 'static {
-    fn send_event(
-        &self,
-        request: SendEventRequest,
-    ) -> impl klue::Future<Output = Result<SendEventResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `send_event` (POST /events).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SendEventRequest {
-    /// The request body.
-    pub body: Event,
-}
-static OPERATION_SEND_EVENT: klue::OperationSpec = klue::OperationSpec {
-    id: "send_event",
-    method: klue::Method::POST,
-    path: "/events",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_send_event<S: Oas31UnionsApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Event>(&mut v, true, &SCHEMA_EVENT);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = SendEventRequest { body };
-    let response = service.send_event(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`Oas31UnionsApi`] to the routes of `oas31_unions`.
-pub fn router<S: Oas31UnionsApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_SEND_EVENT, &service, handle_send_event::<S>);
-    router
-}
-/// The parameters and body of operation `send_event` (POST /events).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SendEventParams {
-    /// The request body.
-    pub body: Event,
-}
-/** A typed client of API `oas31_unions`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `oas31_unions`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct Oas31UnionsClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl Oas31UnionsClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct Oas31UnionsClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl Oas31UnionsClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn send_event(
-        &self,
-        params: SendEventParams,
-    ) -> Result<SendEventResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/events");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_EVENT,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    SendEventResponse::Ok(
-                        klue::decode_json::<
-                            Event,
-                        >(
-                            &response,
-                            &SCHEMA_EVENT,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn send_event(
+            &self,
+            params: SendEventParams,
+        ) -> Result<SendEventResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/events");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_EVENT,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        SendEventResponse::Ok(
+                            klue::decode_json::<
+                                Event,
+                            >(
+                                &response,
+                                &SCHEMA_EVENT,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

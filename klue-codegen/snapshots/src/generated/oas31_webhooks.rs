@@ -10,148 +10,164 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("oas31_webhooks.json");
-#[allow(dead_code)]
-static SCHEMA_PING__AT: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::String(klue::StringRules {
-        format: Some(klue::Format::DateTime),
-        ..klue::StringRules::ANY
-    }),
-);
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Ping {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_present",
-        skip_serializing_if = "Option::is_none"
+pub use self::types::*;
+pub use self::oas31_webhooks_server::*;
+pub use self::oas31_webhooks_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_PING__AT: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::String(klue::StringRules {
+            format: Some(klue::Format::DateTime),
+            ..klue::StringRules::ANY
+        }),
+    );
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub at: Option<Option<klue::DateTime>>,
-}
-::klue_core::object_serde!(Ping);
-impl klue::Validate for Ping {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_PING, &[&self.at]);
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Ping {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub at: Option<Option<klue::DateTime>>,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_PING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::optional("at", &SCHEMA_PING__AT)],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `LastPing`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum LastPingResponse {
-    /// 200: the last ping
-    Ok(Ping),
-}
-impl klue::IntoResponse for LastPingResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    ::klue_core::object_serde!(Ping);
+    impl klue::Validate for Ping {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_PING, &[&self.at]);
+        }
+    }
+    pub(crate) static SCHEMA_PING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::optional("at", &SCHEMA_PING__AT)],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `LastPing`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum LastPingResponse {
+        /// 200: the last ping
+        Ok(Ping),
+    }
+    impl klue::IntoResponse for LastPingResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Ping> for LastPingResponse {
+        fn from(body: Ping) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl From<Ping> for LastPingResponse {
-    fn from(body: Ping) -> Self {
-        Self::Ok(body)
+/// The server side of `oas31_webhooks`: the trait to implement and `router()`.
+pub mod oas31_webhooks_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `oas31_webhooks` (Webhooks 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// Note: the spec's webhooks (ping) are not generated: klue serves and calls `paths` only.
+    pub trait Oas31WebhooksApi: Send + Sync + 'static {
+        fn last_ping(
+            &self,
+            request: LastPingRequest,
+        ) -> impl klue::Future<Output = Result<LastPingResponse, klue::ApiError>> + Send;
+    }
+    /// The decoded request of operation `last_ping` (GET /pings).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LastPingRequest {}
+    static OPERATION_LAST_PING: klue::OperationSpec = klue::OperationSpec {
+        id: "last_ping",
+        method: klue::Method::GET,
+        path: "/pings",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_last_ping<S: Oas31WebhooksApi>(
+        service: klue::Arc<S>,
+        _request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let request = LastPingRequest {};
+        let response = service.last_ping(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`Oas31WebhooksApi`] to the routes of `oas31_webhooks`.
+    pub fn router<S: Oas31WebhooksApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_LAST_PING, &service, handle_last_ping::<S>);
+        router
     }
 }
-/// The operations of API `oas31_webhooks` (Webhooks 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// Note: the spec's webhooks (ping) are not generated: klue serves and calls `paths` only.
-pub trait Oas31WebhooksApi: Send + Sync + 'static {
-    fn last_ping(
-        &self,
-        request: LastPingRequest,
-    ) -> impl klue::Future<Output = Result<LastPingResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `last_ping` (GET /pings).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LastPingRequest {}
-static OPERATION_LAST_PING: klue::OperationSpec = klue::OperationSpec {
-    id: "last_ping",
-    method: klue::Method::GET,
-    path: "/pings",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_last_ping<S: Oas31WebhooksApi>(
-    service: klue::Arc<S>,
-    _request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let request = LastPingRequest {};
-    let response = service.last_ping(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`Oas31WebhooksApi`] to the routes of `oas31_webhooks`.
-pub fn router<S: Oas31WebhooksApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_LAST_PING, &service, handle_last_ping::<S>);
-    router
-}
-/** A typed client of API `oas31_webhooks`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+/// The typed client of `oas31_webhooks`.
+pub mod oas31_webhooks_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /** A typed client of API `oas31_webhooks`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct Oas31WebhooksClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl Oas31WebhooksClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct Oas31WebhooksClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl Oas31WebhooksClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn last_ping(&self) -> Result<LastPingResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/pings");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    LastPingResponse::Ok(
-                        klue::decode_json::<
-                            Ping,
-                        >(
-                            &response,
-                            &SCHEMA_PING,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
+        }
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn last_ping(&self) -> Result<LastPingResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/pings");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        LastPingResponse::Ok(
+                            klue::decode_json::<
+                                Ping,
+                            >(
+                                &response,
+                                &SCHEMA_PING,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,758 +10,768 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("objects.json");
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum Mode {
-    #[serde(rename = "fast")]
-    Fast,
-    #[serde(rename = "safe")]
-    Safe,
-}
-impl Mode {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Fast => "fast",
-            Self::Safe => "safe",
+pub use self::types::*;
+pub use self::objects_server::*;
+pub use self::objects_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum Mode {
+        #[serde(rename = "fast")]
+        Fast,
+        #[serde(rename = "safe")]
+        Safe,
+    }
+    impl Mode {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Fast => "fast",
+                Self::Safe => "safe",
+            }
         }
     }
-}
-impl ::std::fmt::Display for Mode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for Mode {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "fast" => Ok(Self::Fast),
-            "safe" => Ok(Self::Safe),
-            other => Err(format!("'{}' {}", other, "is not one of ['fast', 'safe']")),
+    impl ::std::fmt::Display for Mode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl klue::ToParam for Mode {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for Mode {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_MODE: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["fast", "safe"],
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_SETTINGS__RETRIES: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int32,
-    klue::NumberRules {
-        maximum: Some(10f64),
-        ..klue::NumberRules::ANY
-    },
-);
-fn default_settings_retries() -> i32 {
-    3i32
-}
-fn default_settings_verbose() -> bool {
-    false
-}
-fn default_settings_ratio() -> f64 {
-    0.5f64
-}
-fn default_settings_label() -> String {
-    "none".to_owned()
-}
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum SettingsLevel {
-    #[serde(rename = "low")]
-    Low,
-    #[serde(rename = "high")]
-    High,
-}
-impl SettingsLevel {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Low => "low",
-            Self::High => "high",
+    impl klue::FromParam for Mode {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "fast" => Ok(Self::Fast),
+                "safe" => Ok(Self::Safe),
+                other => Err(format!("'{}' {}", other, "is not one of ['fast', 'safe']")),
+            }
         }
     }
-}
-impl ::std::fmt::Display for SettingsLevel {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for SettingsLevel {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "low" => Ok(Self::Low),
-            "high" => Ok(Self::High),
-            other => Err(format!("'{}' {}", other, "is not one of ['low', 'high']")),
+    impl klue::ToParam for Mode {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
         }
     }
-}
-impl klue::ToParam for SettingsLevel {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
+    impl klue::Validate for Mode {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
     }
-}
-impl klue::Validate for SettingsLevel {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_SETTINGS_LEVEL: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["low", "high"],
-    ..klue::StringRules::ANY
-});
-fn default_settings_level() -> SettingsLevel {
-    SettingsLevel::High
-}
-#[allow(dead_code)]
-static SCHEMA_SETTINGS_COUNTS_ADDITIONAL: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: Some(0f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct SettingsCounts {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub total: Option<i64>,
-    /// The properties not declared in the schema (`additionalProperties`).
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<String, i64>,
-}
-::klue_core::object_serde!(SettingsCounts);
-impl klue::Validate for SettingsCounts {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_SETTINGS_COUNTS, &[&self.total]);
-        klue::Validate::validate(
-            &self.additional_properties,
-            &SCHEMA_SETTINGS_COUNTS,
-            v,
-        );
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_SETTINGS_COUNTS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::optional("total", &klue::plain::INT64)],
-    additional: Some(&SCHEMA_SETTINGS_COUNTS_ADDITIONAL),
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_SETTINGS__TAGS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    additional: Some(&klue::Schema::String(klue::StringRules::ANY)),
-    min_properties: Some(1),
-    max_properties: Some(2),
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self", deny_unknown_fields)]
-pub struct Settings {
-    /// Given by the server.
-    ///
-    /// Read-only: sent by the server; never required (the same type serves requests).
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id: Option<klue::Uuid>,
-    pub name: String,
-    /// Write-only: sent by clients; never required (the same type serves responses).
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secret: Option<String>,
-    #[serde(default = "default_settings_retries")]
-    pub retries: i32,
-    #[serde(default = "default_settings_verbose")]
-    pub verbose: bool,
-    #[serde(default = "default_settings_ratio")]
-    pub ratio: f64,
-    #[serde(default = "default_settings_label")]
-    pub label: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub mode: Option<Mode>,
-    #[serde(default = "default_settings_level")]
-    pub level: SettingsLevel,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub counts: Option<SettingsCounts>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tags: Option<::std::collections::BTreeMap<String, String>>,
-}
-#[allow(dead_code)]
-impl Settings {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String) -> Self {
-        Self {
-            id: None,
-            name,
-            secret: None,
-            retries: default_settings_retries(),
-            verbose: default_settings_verbose(),
-            ratio: default_settings_ratio(),
-            label: default_settings_label(),
-            mode: None,
-            level: default_settings_level(),
-            counts: None,
-            tags: None,
-        }
-    }
-}
-::klue_core::object_serde!(Settings);
-impl klue::Validate for Settings {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_SETTINGS,
-            &[
-                &self.id,
-                &self.name,
-                &self.secret,
-                &self.retries,
-                &self.verbose,
-                &self.ratio,
-                &self.label,
-                &self.mode,
-                &self.level,
-                &self.counts,
-                &self.tags,
-            ],
-        );
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_SETTINGS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("id", &klue::plain::UUID),
-        klue::Property::required("name", &klue::plain::STRING),
-        klue::Property::optional("secret", &klue::plain::STRING),
-        klue::Property::optional("retries", &SCHEMA_SETTINGS__RETRIES),
-        klue::Property::optional("verbose", &klue::plain::BOOLEAN),
-        klue::Property::optional("ratio", &klue::plain::NUMBER),
-        klue::Property::optional("label", &klue::plain::STRING),
-        klue::Property::optional("mode", &SCHEMA_MODE),
-        klue::Property::optional("level", &SCHEMA_SETTINGS_LEVEL),
-        klue::Property::optional("counts", &SCHEMA_SETTINGS_COUNTS),
-        klue::Property::optional("tags", &SCHEMA_SETTINGS__TAGS),
-    ],
-    additional: Some(&klue::plain::NEVER),
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Open {
-    pub name: String,
-    /// The properties not declared in the schema (`additionalProperties`).
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        String,
-        klue::serde_json::Value,
-    >,
-}
-#[allow(dead_code)]
-impl Open {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String) -> Self {
-        Self {
-            name,
-            additional_properties: ::core::default::Default::default(),
-        }
-    }
-}
-::klue_core::object_serde!(Open);
-impl klue::Validate for Open {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_OPEN, &[&self.name]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_OPEN: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::required("name", &klue::plain::STRING)],
-    additional: Some(&klue::plain::ANY),
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_FORMATS__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        format: Some(klue::Format::Date),
+    pub(crate) static SCHEMA_MODE: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["fast", "safe"],
         ..klue::StringRules::ANY
-    }),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Formats {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub id: Option<klue::Uuid>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub at: Option<klue::DateTime>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub day: Option<klue::Date>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub email: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub home: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tags: Option<Vec<klue::Date>>,
-}
-::klue_core::object_serde!(Formats);
-impl klue::Validate for Formats {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_FORMATS,
-            &[
-                &self.id,
-                &self.at,
-                &self.day,
-                &self.email,
-                &self.home,
-                &self.data,
-                &self.tags,
-            ],
-        );
+    });
+    pub(crate) static SCHEMA_SETTINGS__RETRIES: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int32,
+        klue::NumberRules {
+            maximum: Some(10f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    fn default_settings_retries() -> i32 {
+        3i32
     }
-}
-#[allow(dead_code)]
-static SCHEMA_FORMATS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("id", &klue::plain::UUID),
-        klue::Property::optional("at", &klue::plain::DATE_TIME),
-        klue::Property::optional("day", &klue::plain::DATE),
-        klue::Property::optional("email", &klue::plain::EMAIL),
-        klue::Property::optional("home", &klue::plain::URI),
-        klue::Property::optional("data", &klue::plain::BYTE),
-        klue::Property::optional("tags", &SCHEMA_FORMATS__TAGS),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `SaveSettings`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum SaveSettingsResponse {
-    /// 200: The settings, defaults applied.
-    Ok(Settings),
-}
-impl klue::IntoResponse for SaveSettingsResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    fn default_settings_verbose() -> bool {
+        false
+    }
+    fn default_settings_ratio() -> f64 {
+        0.5f64
+    }
+    fn default_settings_label() -> String {
+        "none".to_owned()
+    }
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum SettingsLevel {
+        #[serde(rename = "low")]
+        Low,
+        #[serde(rename = "high")]
+        High,
+    }
+    impl SettingsLevel {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Low => "low",
+                Self::High => "high",
+            }
+        }
+    }
+    impl ::std::fmt::Display for SettingsLevel {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for SettingsLevel {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "low" => Ok(Self::Low),
+                "high" => Ok(Self::High),
+                other => Err(format!("'{}' {}", other, "is not one of ['low', 'high']")),
+            }
+        }
+    }
+    impl klue::ToParam for SettingsLevel {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for SettingsLevel {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_SETTINGS_LEVEL: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["low", "high"],
+        ..klue::StringRules::ANY
+    });
+    fn default_settings_level() -> SettingsLevel {
+        SettingsLevel::High
+    }
+    pub(crate) static SCHEMA_SETTINGS_COUNTS_ADDITIONAL: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            minimum: Some(0f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct SettingsCounts {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub total: Option<i64>,
+        /// The properties not declared in the schema (`additionalProperties`).
+        #[serde(flatten)]
+        pub additional_properties: ::std::collections::BTreeMap<String, i64>,
+    }
+    ::klue_core::object_serde!(SettingsCounts);
+    impl klue::Validate for SettingsCounts {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_SETTINGS_COUNTS, &[&self.total]);
+            klue::Validate::validate(
+                &self.additional_properties,
+                &SCHEMA_SETTINGS_COUNTS,
+                v,
+            );
+        }
+    }
+    pub(crate) static SCHEMA_SETTINGS_COUNTS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::optional("total", &klue::plain::INT64)],
+        additional: Some(&SCHEMA_SETTINGS_COUNTS_ADDITIONAL),
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_SETTINGS__TAGS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        additional: Some(&klue::Schema::String(klue::StringRules::ANY)),
+        min_properties: Some(1),
+        max_properties: Some(2),
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self", deny_unknown_fields)]
+    pub struct Settings {
+        /// Given by the server.
+        ///
+        /// Read-only: sent by the server; never required (the same type serves requests).
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub id: Option<klue::Uuid>,
+        pub name: String,
+        /// Write-only: sent by clients; never required (the same type serves responses).
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub secret: Option<String>,
+        #[serde(default = "default_settings_retries")]
+        pub retries: i32,
+        #[serde(default = "default_settings_verbose")]
+        pub verbose: bool,
+        #[serde(default = "default_settings_ratio")]
+        pub ratio: f64,
+        #[serde(default = "default_settings_label")]
+        pub label: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub mode: Option<Mode>,
+        #[serde(default = "default_settings_level")]
+        pub level: SettingsLevel,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub counts: Option<SettingsCounts>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tags: Option<::std::collections::BTreeMap<String, String>>,
+    }
+    impl Settings {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String) -> Self {
+            Self {
+                id: None,
+                name,
+                secret: None,
+                retries: default_settings_retries(),
+                verbose: default_settings_verbose(),
+                ratio: default_settings_ratio(),
+                label: default_settings_label(),
+                mode: None,
+                level: default_settings_level(),
+                counts: None,
+                tags: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Settings);
+    impl klue::Validate for Settings {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_SETTINGS,
+                &[
+                    &self.id,
+                    &self.name,
+                    &self.secret,
+                    &self.retries,
+                    &self.verbose,
+                    &self.ratio,
+                    &self.label,
+                    &self.mode,
+                    &self.level,
+                    &self.counts,
+                    &self.tags,
+                ],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_SETTINGS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("id", &klue::plain::UUID),
+            klue::Property::required("name", &klue::plain::STRING),
+            klue::Property::optional("secret", &klue::plain::STRING),
+            klue::Property::optional("retries", &SCHEMA_SETTINGS__RETRIES),
+            klue::Property::optional("verbose", &klue::plain::BOOLEAN),
+            klue::Property::optional("ratio", &klue::plain::NUMBER),
+            klue::Property::optional("label", &klue::plain::STRING),
+            klue::Property::optional("mode", &SCHEMA_MODE),
+            klue::Property::optional("level", &SCHEMA_SETTINGS_LEVEL),
+            klue::Property::optional("counts", &SCHEMA_SETTINGS_COUNTS),
+            klue::Property::optional("tags", &SCHEMA_SETTINGS__TAGS),
+        ],
+        additional: Some(&klue::plain::NEVER),
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Open {
+        pub name: String,
+        /// The properties not declared in the schema (`additionalProperties`).
+        #[serde(flatten)]
+        pub additional_properties: ::std::collections::BTreeMap<
+            String,
+            klue::serde_json::Value,
+        >,
+    }
+    impl Open {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String) -> Self {
+            Self {
+                name,
+                additional_properties: ::core::default::Default::default(),
+            }
+        }
+    }
+    ::klue_core::object_serde!(Open);
+    impl klue::Validate for Open {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_OPEN, &[&self.name]);
+        }
+    }
+    pub(crate) static SCHEMA_OPEN: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::required("name", &klue::plain::STRING)],
+        additional: Some(&klue::plain::ANY),
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_FORMATS__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules {
+            format: Some(klue::Format::Date),
+            ..klue::StringRules::ANY
+        }),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Formats {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub id: Option<klue::Uuid>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub at: Option<klue::DateTime>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub day: Option<klue::Date>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub email: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub home: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub data: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tags: Option<Vec<klue::Date>>,
+    }
+    ::klue_core::object_serde!(Formats);
+    impl klue::Validate for Formats {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_FORMATS,
+                &[
+                    &self.id,
+                    &self.at,
+                    &self.day,
+                    &self.email,
+                    &self.home,
+                    &self.data,
+                    &self.tags,
+                ],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_FORMATS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("id", &klue::plain::UUID),
+            klue::Property::optional("at", &klue::plain::DATE_TIME),
+            klue::Property::optional("day", &klue::plain::DATE),
+            klue::Property::optional("email", &klue::plain::EMAIL),
+            klue::Property::optional("home", &klue::plain::URI),
+            klue::Property::optional("data", &klue::plain::BYTE),
+            klue::Property::optional("tags", &SCHEMA_FORMATS__TAGS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `SaveSettings`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum SaveSettingsResponse {
+        /// 200: The settings, defaults applied.
+        Ok(Settings),
+    }
+    impl klue::IntoResponse for SaveSettingsResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Settings> for SaveSettingsResponse {
+        fn from(body: Settings) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `SaveOpen`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum SaveOpenResponse {
+        /// 200: The object, extra properties kept.
+        Ok(Open),
+    }
+    impl klue::IntoResponse for SaveOpenResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Open> for SaveOpenResponse {
+        fn from(body: Open) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `CheckFormats`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum CheckFormatsResponse {
+        /// 200: The values, echoed.
+        Ok(Formats),
+    }
+    impl klue::IntoResponse for CheckFormatsResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Formats> for CheckFormatsResponse {
+        fn from(body: Formats) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl From<Settings> for SaveSettingsResponse {
-    fn from(body: Settings) -> Self {
-        Self::Ok(body)
+/// The server side of `objects`: the trait to implement and `router()`.
+pub mod objects_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `objects` (objects 1.0.0). Implement this trait and serve it with [`router`].
+    pub trait ObjectsApi: Send + Sync + 'static {
+        fn save_settings(
+            &self,
+            request: SaveSettingsRequest,
+        ) -> impl klue::Future<
+            Output = Result<SaveSettingsResponse, klue::ApiError>,
+        > + Send;
+        fn save_open(
+            &self,
+            request: SaveOpenRequest,
+        ) -> impl klue::Future<Output = Result<SaveOpenResponse, klue::ApiError>> + Send;
+        fn check_formats(
+            &self,
+            request: CheckFormatsRequest,
+        ) -> impl klue::Future<
+            Output = Result<CheckFormatsResponse, klue::ApiError>,
+        > + Send;
     }
-}
-/// The responses of operation `SaveOpen`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum SaveOpenResponse {
-    /// 200: The object, extra properties kept.
-    Ok(Open),
-}
-impl klue::IntoResponse for SaveOpenResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    /// The decoded request of operation `save_settings` (POST /settings).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SaveSettingsRequest {
+        /// The request body.
+        pub body: Settings,
+    }
+    static OPERATION_SAVE_SETTINGS: klue::OperationSpec = klue::OperationSpec {
+        id: "save_settings",
+        method: klue::Method::POST,
+        path: "/settings",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_save_settings<S: ObjectsApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Settings>(&mut v, true, &SCHEMA_SETTINGS);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = SaveSettingsRequest { body };
+        let response = service.save_settings(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-}
-impl From<Open> for SaveOpenResponse {
-    fn from(body: Open) -> Self {
-        Self::Ok(body)
+    /// The decoded request of operation `save_open` (POST /open).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SaveOpenRequest {
+        /// The request body.
+        pub body: Open,
     }
-}
-/// The responses of operation `CheckFormats`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum CheckFormatsResponse {
-    /// 200: The values, echoed.
-    Ok(Formats),
-}
-impl klue::IntoResponse for CheckFormatsResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    static OPERATION_SAVE_OPEN: klue::OperationSpec = klue::OperationSpec {
+        id: "save_open",
+        method: klue::Method::POST,
+        path: "/open",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_save_open<S: ObjectsApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Open>(&mut v, true, &SCHEMA_OPEN);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = SaveOpenRequest { body };
+        let response = service.save_open(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `check_formats` (POST /formats/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CheckFormatsRequest {
+        pub id: klue::Uuid,
+        /// The request body.
+        pub body: Formats,
+    }
+    static OPERATION_CHECK_FORMATS: klue::OperationSpec = klue::OperationSpec {
+        id: "check_formats",
+        method: klue::Method::POST,
+        path: "/formats/{id}",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_check_formats<S: ObjectsApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let id = request.path_param::<klue::Uuid>(&mut v, "id", &klue::plain::UUID);
+        let body = request.json_body::<Formats>(&mut v, true, &SCHEMA_FORMATS);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let id = klue::required(id)?;
+        let body = klue::required(body)?;
+        let request = CheckFormatsRequest { id, body };
+        let response = service.check_formats(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`ObjectsApi`] to the routes of `objects`.
+    pub fn router<S: ObjectsApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_SAVE_SETTINGS, &service, handle_save_settings::<S>);
+        router.bind(&OPERATION_SAVE_OPEN, &service, handle_save_open::<S>);
+        router.bind(&OPERATION_CHECK_FORMATS, &service, handle_check_formats::<S>);
+        router
     }
 }
-impl From<Formats> for CheckFormatsResponse {
-    fn from(body: Formats) -> Self {
-        Self::Ok(body)
+/// The typed client of `objects`.
+pub mod objects_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `save_settings` (POST /settings).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SaveSettingsParams {
+        /// The request body.
+        pub body: Settings,
     }
-}
-/// The operations of API `objects` (objects 1.0.0). Implement this trait and serve it with [`router`].
-pub trait ObjectsApi: Send + Sync + 'static {
-    fn save_settings(
-        &self,
-        request: SaveSettingsRequest,
-    ) -> impl klue::Future<Output = Result<SaveSettingsResponse, klue::ApiError>> + Send;
-    fn save_open(
-        &self,
-        request: SaveOpenRequest,
-    ) -> impl klue::Future<Output = Result<SaveOpenResponse, klue::ApiError>> + Send;
-    fn check_formats(
-        &self,
-        request: CheckFormatsRequest,
-    ) -> impl klue::Future<Output = Result<CheckFormatsResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `save_settings` (POST /settings).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SaveSettingsRequest {
-    /// The request body.
-    pub body: Settings,
-}
-static OPERATION_SAVE_SETTINGS: klue::OperationSpec = klue::OperationSpec {
-    id: "save_settings",
-    method: klue::Method::POST,
-    path: "/settings",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_save_settings<S: ObjectsApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Settings>(&mut v, true, &SCHEMA_SETTINGS);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    /// The parameters and body of operation `save_open` (POST /open).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SaveOpenParams {
+        /// The request body.
+        pub body: Open,
     }
-    let body = klue::required(body)?;
-    let request = SaveSettingsRequest { body };
-    let response = service.save_settings(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `save_open` (POST /open).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SaveOpenRequest {
-    /// The request body.
-    pub body: Open,
-}
-static OPERATION_SAVE_OPEN: klue::OperationSpec = klue::OperationSpec {
-    id: "save_open",
-    method: klue::Method::POST,
-    path: "/open",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_save_open<S: ObjectsApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Open>(&mut v, true, &SCHEMA_OPEN);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    /// The parameters and body of operation `check_formats` (POST /formats/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CheckFormatsParams {
+        pub id: klue::Uuid,
+        /// The request body.
+        pub body: Formats,
     }
-    let body = klue::required(body)?;
-    let request = SaveOpenRequest { body };
-    let response = service.save_open(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `check_formats` (POST /formats/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckFormatsRequest {
-    pub id: klue::Uuid,
-    /// The request body.
-    pub body: Formats,
-}
-static OPERATION_CHECK_FORMATS: klue::OperationSpec = klue::OperationSpec {
-    id: "check_formats",
-    method: klue::Method::POST,
-    path: "/formats/{id}",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_check_formats<S: ObjectsApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let id = request.path_param::<klue::Uuid>(&mut v, "id", &klue::plain::UUID);
-    let body = request.json_body::<Formats>(&mut v, true, &SCHEMA_FORMATS);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let id = klue::required(id)?;
-    let body = klue::required(body)?;
-    let request = CheckFormatsRequest { id, body };
-    let response = service.check_formats(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`ObjectsApi`] to the routes of `objects`.
-pub fn router<S: ObjectsApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_SAVE_SETTINGS, &service, handle_save_settings::<S>);
-    router.bind(&OPERATION_SAVE_OPEN, &service, handle_save_open::<S>);
-    router.bind(&OPERATION_CHECK_FORMATS, &service, handle_check_formats::<S>);
-    router
-}
-/// The parameters and body of operation `save_settings` (POST /settings).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SaveSettingsParams {
-    /// The request body.
-    pub body: Settings,
-}
-/// The parameters and body of operation `save_open` (POST /open).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SaveOpenParams {
-    /// The request body.
-    pub body: Open,
-}
-/// The parameters and body of operation `check_formats` (POST /formats/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckFormatsParams {
-    pub id: klue::Uuid,
-    /// The request body.
-    pub body: Formats,
-}
-/** A typed client of API `objects`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `objects`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct ObjectsClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl ObjectsClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct ObjectsClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl ObjectsClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn save_settings(
-        &self,
-        params: SaveSettingsParams,
-    ) -> Result<SaveSettingsResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/settings");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_SETTINGS,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    SaveSettingsResponse::Ok(
-                        klue::decode_json::<
-                            Settings,
-                        >(
-                            &response,
-                            &SCHEMA_SETTINGS,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn save_open(
-        &self,
-        params: SaveOpenParams,
-    ) -> Result<SaveOpenResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/open");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_OPEN,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    SaveOpenResponse::Ok(
-                        klue::decode_json::<
-                            Open,
-                        >(
-                            &response,
-                            &SCHEMA_OPEN,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn save_settings(
+            &self,
+            params: SaveSettingsParams,
+        ) -> Result<SaveSettingsResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/settings");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_SETTINGS,
+                        self.http.config().validate_requests,
+                    )?,
+                );
             }
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn check_formats(
-        &self,
-        params: CheckFormatsParams,
-    ) -> Result<CheckFormatsResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/formats/");
-        url.path_param(&params.id);
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_FORMATS,
-                    self.http.config().validate_requests,
-                )?,
-            );
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    CheckFormatsResponse::Ok(
-                        klue::decode_json::<
-                            Formats,
-                        >(
-                            &response,
-                            &SCHEMA_FORMATS,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        SaveSettingsResponse::Ok(
+                            klue::decode_json::<
+                                Settings,
+                            >(
+                                &response,
+                                &SCHEMA_SETTINGS,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        pub async fn save_open(
+            &self,
+            params: SaveOpenParams,
+        ) -> Result<SaveOpenResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/open");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_OPEN,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        SaveOpenResponse::Ok(
+                            klue::decode_json::<
+                                Open,
+                            >(
+                                &response,
+                                &SCHEMA_OPEN,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn check_formats(
+            &self,
+            params: CheckFormatsParams,
+        ) -> Result<CheckFormatsResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/formats/");
+            url.path_param(&params.id);
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_FORMATS,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        CheckFormatsResponse::Ok(
+                            klue::decode_json::<
+                                Formats,
+                            >(
+                                &response,
+                                &SCHEMA_FORMATS,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,328 +10,180 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("params_collection_format.json");
-/// The headers of the response.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct ListItemsOkHeaders {
-    #[serde(rename = "X-Total")]
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+pub use self::types::*;
+pub use self::params_collection_format_server::*;
+pub use self::params_collection_format_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The headers of the response.
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub x_total: Option<i64>,
-}
-::klue_core::object_serde!(ListItemsOkHeaders);
-impl klue::Validate for ListItemsOkHeaders {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_LIST_ITEMS_OK_HEADERS, &[&self.x_total]);
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct ListItemsOkHeaders {
+        #[serde(rename = "X-Total")]
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub x_total: Option<i64>,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_LIST_ITEMS_OK_HEADERS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::optional("X-Total", &klue::plain::INT64)],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `ListItems`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum ListItemsResponse {
-    /// 200: What the server decoded.
-    Ok(klue::serde_json::Value, ListItemsOkHeaders),
-}
-impl klue::IntoResponse for ListItemsResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body, headers) => {
-                klue::with_headers(
-                    klue::json_response(klue::StatusCode::OK, &body),
-                    &headers,
-                )
+    ::klue_core::object_serde!(ListItemsOkHeaders);
+    impl klue::Validate for ListItemsOkHeaders {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_LIST_ITEMS_OK_HEADERS, &[&self.x_total]);
+        }
+    }
+    pub(crate) static SCHEMA_LIST_ITEMS_OK_HEADERS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::optional("X-Total", &klue::plain::INT64)],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `ListItems`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum ListItemsResponse {
+        /// 200: What the server decoded.
+        Ok(klue::serde_json::Value, ListItemsOkHeaders),
+    }
+    impl klue::IntoResponse for ListItemsResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body, headers) => {
+                    klue::with_headers(
+                        klue::json_response(klue::StatusCode::OK, &body),
+                        &headers,
+                    )
+                }
             }
         }
     }
 }
-/// The operations of API `params_collection_format` (Collection formats 1.0). Implement this trait and serve it with [`router`].
-pub trait ParamsCollectionFormatApi: Send + Sync + 'static {
-    fn list_items(
-        &self,
-        request: ListItemsRequest,
-    ) -> impl klue::Future<Output = Result<ListItemsResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `listItems` (GET /items/{ids}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListItemsRequest {
-    pub ids: Vec<i64>,
-    pub csv: Option<Vec<String>>,
-    pub ssv: Option<Vec<i64>>,
-    pub tsv: Option<Vec<i64>>,
-    pub pipes: Option<Vec<i64>>,
-    pub multi: Option<Vec<i64>>,
-    pub x_ids: Option<Vec<i64>>,
-}
-#[allow(dead_code)]
-impl ListItemsRequest {
-    /// The required fields; the others start at their defaults.
-    pub fn new(ids: Vec<i64>) -> Self {
-        Self {
-            ids,
-            csv: None,
-            ssv: None,
-            tsv: None,
-            pipes: None,
-            multi: None,
-            x_ids: None,
+/// The server side of `params_collection_format`: the trait to implement and `router()`.
+pub mod params_collection_format_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `params_collection_format` (Collection formats 1.0). Implement this trait and serve it with [`router`].
+    pub trait ParamsCollectionFormatApi: Send + Sync + 'static {
+        fn list_items(
+            &self,
+            request: ListItemsRequest,
+        ) -> impl klue::Future<
+            Output = Result<ListItemsResponse, klue::ApiError>,
+        > + Send;
+    }
+    /// The decoded request of operation `listItems` (GET /items/{ids}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ListItemsRequest {
+        pub ids: Vec<i64>,
+        pub csv: Option<Vec<String>>,
+        pub ssv: Option<Vec<i64>>,
+        pub tsv: Option<Vec<i64>>,
+        pub pipes: Option<Vec<i64>>,
+        pub multi: Option<Vec<i64>>,
+        pub x_ids: Option<Vec<i64>>,
+    }
+    impl ListItemsRequest {
+        /// The required fields; the others start at their defaults.
+        pub fn new(ids: Vec<i64>) -> Self {
+            Self {
+                ids,
+                csv: None,
+                ssv: None,
+                tsv: None,
+                pipes: None,
+                multi: None,
+                x_ids: None,
+            }
         }
     }
-}
-static SCHEMA_LIST_ITEMS__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_LIST_ITEMS__CSV: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_LIST_ITEMS__SSV: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_LIST_ITEMS__TSV: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_LIST_ITEMS__PIPES: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_LIST_ITEMS__MULTI: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
-        klue::IntegerFormat::Int64,
-        klue::NumberRules {
-            maximum: Some(10f64),
-            ..klue::NumberRules::ANY
-        },
-    ),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_LIST_ITEMS__X_IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static OPERATION_LIST_ITEMS: klue::OperationSpec = klue::OperationSpec {
-    id: "listItems",
-    method: klue::Method::GET,
-    path: "/items/{ids}",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_list_items<S: ParamsCollectionFormatApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let ids = request
-        .styled_param::<
-            Vec<i64>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "ids",
-                location: klue::Location::Path,
-                style: klue::Style::Simple,
-                explode: false,
-                required: true,
+    static SCHEMA_LIST_ITEMS__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules::ANY,
+        ),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_LIST_ITEMS__CSV: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_LIST_ITEMS__SSV: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules::ANY,
+        ),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_LIST_ITEMS__TSV: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules::ANY,
+        ),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_LIST_ITEMS__PIPES: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules::ANY,
+        ),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_LIST_ITEMS__MULTI: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules {
+                maximum: Some(10f64),
+                ..klue::NumberRules::ANY
             },
-            &SCHEMA_LIST_ITEMS__IDS,
-        );
-    let csv = request
-        .styled_param::<
-            Vec<String>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "csv",
-                location: klue::Location::Query,
-                style: klue::Style::Form,
-                explode: false,
-                required: false,
-            },
-            &SCHEMA_LIST_ITEMS__CSV,
-        );
-    let ssv = request
-        .styled_param::<
-            Vec<i64>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "ssv",
-                location: klue::Location::Query,
-                style: klue::Style::SpaceDelimited,
-                explode: false,
-                required: false,
-            },
-            &SCHEMA_LIST_ITEMS__SSV,
-        );
-    let tsv = request
-        .styled_param::<
-            Vec<i64>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "tsv",
-                location: klue::Location::Query,
-                style: klue::Style::TabDelimited,
-                explode: false,
-                required: false,
-            },
-            &SCHEMA_LIST_ITEMS__TSV,
-        );
-    let pipes = request
-        .styled_param::<
-            Vec<i64>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "pipes",
-                location: klue::Location::Query,
-                style: klue::Style::PipeDelimited,
-                explode: false,
-                required: false,
-            },
-            &SCHEMA_LIST_ITEMS__PIPES,
-        );
-    let multi = request
-        .query_array::<i64>(&mut v, "multi", false, &SCHEMA_LIST_ITEMS__MULTI);
-    let x_ids = request
-        .styled_param::<
-            Vec<i64>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "x-ids",
-                location: klue::Location::Header,
-                style: klue::Style::Simple,
-                explode: false,
-                required: false,
-            },
-            &SCHEMA_LIST_ITEMS__X_IDS,
-        );
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let ids = klue::required(ids)?;
-    let request = ListItemsRequest {
-        ids,
-        csv,
-        ssv,
-        tsv,
-        pipes,
-        multi,
-        x_ids,
+        ),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_LIST_ITEMS__X_IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules::ANY,
+        ),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static OPERATION_LIST_ITEMS: klue::OperationSpec = klue::OperationSpec {
+        id: "listItems",
+        method: klue::Method::GET,
+        path: "/items/{ids}",
+        auth: klue::AuthMode::None,
+        body: None,
     };
-    let response = service.list_items(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`ParamsCollectionFormatApi`] to the routes of `params_collection_format`.
-pub fn router<S: ParamsCollectionFormatApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_LIST_ITEMS, &service, handle_list_items::<S>);
-    router
-}
-/// The parameters and body of operation `listItems` (GET /items/{ids}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListItemsParams {
-    pub ids: Vec<i64>,
-    pub csv: Option<Vec<String>>,
-    pub ssv: Option<Vec<i64>>,
-    pub tsv: Option<Vec<i64>>,
-    pub pipes: Option<Vec<i64>>,
-    pub multi: Option<Vec<i64>>,
-    pub x_ids: Option<Vec<i64>>,
-}
-#[allow(dead_code)]
-impl ListItemsParams {
-    /// The required fields; the others start at their defaults.
-    pub fn new(ids: Vec<i64>) -> Self {
-        Self {
-            ids,
-            csv: None,
-            ssv: None,
-            tsv: None,
-            pipes: None,
-            multi: None,
-            x_ids: None,
-        }
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_LIST_ITEMS__RESPONSE_OK_HEADERS: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_LIST_ITEMS_OK_HEADERS,
-);
-/** A typed client of API `params_collection_format`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
-
- [`ClientError`]: ::klue_core::codegen::ClientError
- [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct ParamsCollectionFormatClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl ParamsCollectionFormatClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
-    }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
-        }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn list_items(
-        &self,
-        params: ListItemsParams,
-    ) -> Result<ListItemsResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/items/");
-        url.styled_path(
+    async fn handle_list_items<S: ParamsCollectionFormatApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let ids = request
+            .styled_param::<
+                Vec<i64>,
+            >(
+                &mut v,
                 &klue::ParamSpec {
                     name: "ids",
                     location: klue::Location::Path,
@@ -339,112 +191,293 @@ impl ParamsCollectionFormatClient {
                     explode: false,
                     required: true,
                 },
-                &params.ids,
-            )
-            .map_err(|violation| klue::ClientError::InvalidRequest(vec![violation]))?;
-        if let Some(value) = &params.csv {
-            url.styled_query(
-                    &klue::ParamSpec {
-                        name: "csv",
-                        location: klue::Location::Query,
-                        style: klue::Style::Form,
-                        explode: false,
-                        required: false,
-                    },
-                    value,
-                )
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+                &SCHEMA_LIST_ITEMS__IDS,
+            );
+        let csv = request
+            .styled_param::<
+                Vec<String>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "csv",
+                    location: klue::Location::Query,
+                    style: klue::Style::Form,
+                    explode: false,
+                    required: false,
+                },
+                &SCHEMA_LIST_ITEMS__CSV,
+            );
+        let ssv = request
+            .styled_param::<
+                Vec<i64>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "ssv",
+                    location: klue::Location::Query,
+                    style: klue::Style::SpaceDelimited,
+                    explode: false,
+                    required: false,
+                },
+                &SCHEMA_LIST_ITEMS__SSV,
+            );
+        let tsv = request
+            .styled_param::<
+                Vec<i64>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "tsv",
+                    location: klue::Location::Query,
+                    style: klue::Style::TabDelimited,
+                    explode: false,
+                    required: false,
+                },
+                &SCHEMA_LIST_ITEMS__TSV,
+            );
+        let pipes = request
+            .styled_param::<
+                Vec<i64>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "pipes",
+                    location: klue::Location::Query,
+                    style: klue::Style::PipeDelimited,
+                    explode: false,
+                    required: false,
+                },
+                &SCHEMA_LIST_ITEMS__PIPES,
+            );
+        let multi = request
+            .query_array::<i64>(&mut v, "multi", false, &SCHEMA_LIST_ITEMS__MULTI);
+        let x_ids = request
+            .styled_param::<
+                Vec<i64>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "x-ids",
+                    location: klue::Location::Header,
+                    style: klue::Style::Simple,
+                    explode: false,
+                    required: false,
+                },
+                &SCHEMA_LIST_ITEMS__X_IDS,
+            );
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
-        if let Some(value) = &params.ssv {
-            url.styled_query(
-                    &klue::ParamSpec {
-                        name: "ssv",
-                        location: klue::Location::Query,
-                        style: klue::Style::SpaceDelimited,
-                        explode: false,
-                        required: false,
-                    },
-                    value,
-                )
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+        let ids = klue::required(ids)?;
+        let request = ListItemsRequest {
+            ids,
+            csv,
+            ssv,
+            tsv,
+            pipes,
+            multi,
+            x_ids,
+        };
+        let response = service.list_items(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`ParamsCollectionFormatApi`] to the routes of `params_collection_format`.
+    pub fn router<S: ParamsCollectionFormatApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_LIST_ITEMS, &service, handle_list_items::<S>);
+        router
+    }
+}
+/// The typed client of `params_collection_format`.
+pub mod params_collection_format_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `listItems` (GET /items/{ids}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ListItemsParams {
+        pub ids: Vec<i64>,
+        pub csv: Option<Vec<String>>,
+        pub ssv: Option<Vec<i64>>,
+        pub tsv: Option<Vec<i64>>,
+        pub pipes: Option<Vec<i64>>,
+        pub multi: Option<Vec<i64>>,
+        pub x_ids: Option<Vec<i64>>,
+    }
+    impl ListItemsParams {
+        /// The required fields; the others start at their defaults.
+        pub fn new(ids: Vec<i64>) -> Self {
+            Self {
+                ids,
+                csv: None,
+                ssv: None,
+                tsv: None,
+                pipes: None,
+                multi: None,
+                x_ids: None,
+            }
         }
-        if let Some(value) = &params.tsv {
-            url.styled_query(
-                    &klue::ParamSpec {
-                        name: "tsv",
-                        location: klue::Location::Query,
-                        style: klue::Style::TabDelimited,
-                        explode: false,
-                        required: false,
-                    },
-                    value,
-                )
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+    }
+    static SCHEMA_LIST_ITEMS__RESPONSE_OK_HEADERS: klue::Schema = klue::Schema::Ref(
+        &SCHEMA_LIST_ITEMS_OK_HEADERS,
+    );
+    /** A typed client of API `params_collection_format`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+
+ [`ClientError`]: ::klue_core::codegen::ClientError
+ [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
+    #[derive(Debug, Clone)]
+    pub struct ParamsCollectionFormatClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
+    }
+    impl ParamsCollectionFormatClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-        if let Some(value) = &params.pipes {
-            url.styled_query(
-                    &klue::ParamSpec {
-                        name: "pipes",
-                        location: klue::Location::Query,
-                        style: klue::Style::PipeDelimited,
-                        explode: false,
-                        required: false,
-                    },
-                    value,
-                )
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        if let Some(value) = &params.multi {
-            url.query_array("multi", value);
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
+            }
         }
-        let mut request = self.request(klue::Method::GET, url.finish());
-        if let Some(value) = &params.x_ids {
-            klue::set_styled_header(
-                    &mut request.headers,
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn list_items(
+            &self,
+            params: ListItemsParams,
+        ) -> Result<ListItemsResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/items/");
+            url.styled_path(
                     &klue::ParamSpec {
-                        name: "x-ids",
-                        location: klue::Location::Header,
+                        name: "ids",
+                        location: klue::Location::Path,
                         style: klue::Style::Simple,
                         explode: false,
-                        required: false,
+                        required: true,
                     },
-                    value,
+                    &params.ids,
                 )
                 .map_err(|violation| klue::ClientError::InvalidRequest(
                     vec![violation],
                 ))?;
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    ListItemsResponse::Ok(
-                        klue::decode_json::<
-                            klue::serde_json::Value,
-                        >(
-                            &response,
-                            &klue::plain::ANY,
-                            self.http.config().validate_responses,
-                        )?,
-                        klue::decode_headers::<
-                            ListItemsOkHeaders,
-                        >(
-                            &response,
-                            &SCHEMA_LIST_ITEMS__RESPONSE_OK_HEADERS,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            if let Some(value) = &params.csv {
+                url.styled_query(
+                        &klue::ParamSpec {
+                            name: "csv",
+                            location: klue::Location::Query,
+                            style: klue::Style::Form,
+                            explode: false,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
             }
-            _ => Err(klue::error_from_response(response)),
+            if let Some(value) = &params.ssv {
+                url.styled_query(
+                        &klue::ParamSpec {
+                            name: "ssv",
+                            location: klue::Location::Query,
+                            style: klue::Style::SpaceDelimited,
+                            explode: false,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.tsv {
+                url.styled_query(
+                        &klue::ParamSpec {
+                            name: "tsv",
+                            location: klue::Location::Query,
+                            style: klue::Style::TabDelimited,
+                            explode: false,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.pipes {
+                url.styled_query(
+                        &klue::ParamSpec {
+                            name: "pipes",
+                            location: klue::Location::Query,
+                            style: klue::Style::PipeDelimited,
+                            explode: false,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.multi {
+                url.query_array("multi", value);
+            }
+            let mut request = self.request(klue::Method::GET, url.finish());
+            if let Some(value) = &params.x_ids {
+                klue::set_styled_header(
+                        &mut request.headers,
+                        &klue::ParamSpec {
+                            name: "x-ids",
+                            location: klue::Location::Header,
+                            style: klue::Style::Simple,
+                            explode: false,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        ListItemsResponse::Ok(
+                            klue::decode_json::<
+                                klue::serde_json::Value,
+                            >(
+                                &response,
+                                &klue::plain::ANY,
+                                self.http.config().validate_responses,
+                            )?,
+                            klue::decode_headers::<
+                                ListItemsOkHeaders,
+                            >(
+                                &response,
+                                &SCHEMA_LIST_ITEMS__RESPONSE_OK_HEADERS,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,2000 +10,2061 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("params_styles.json");
-#[allow(dead_code)]
-static SCHEMA_COLOR__R: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: Some(0f64),
-        maximum: Some(255f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[allow(dead_code)]
-static SCHEMA_COLOR__G: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: Some(0f64),
-        maximum: Some(255f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[allow(dead_code)]
-static SCHEMA_COLOR__B: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: Some(0f64),
-        maximum: Some(255f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Color {
-    #[serde(rename = "R")]
-    pub r: i64,
-    #[serde(rename = "G")]
-    pub g: i64,
-    #[serde(rename = "B")]
-    pub b: i64,
-}
-::klue_core::object_serde!(Color);
-impl klue::Validate for Color {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_COLOR, &[&self.r, &self.g, &self.b]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_COLOR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("R", &SCHEMA_COLOR__R),
-        klue::Property::required("G", &SCHEMA_COLOR__G),
-        klue::Property::required("B", &SCHEMA_COLOR__B),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Point {
-    pub x: i64,
-    pub y: i64,
-}
-::klue_core::object_serde!(Point);
-impl klue::Validate for Point {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_POINT, &[&self.x, &self.y]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_POINT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("x", &klue::plain::INT64),
-        klue::Property::required("y", &klue::plain::INT64),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum Tag {
-    #[serde(rename = "red")]
-    Red,
-    #[serde(rename = "green")]
-    Green,
-    #[serde(rename = "blue")]
-    Blue,
-}
-impl Tag {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Red => "red",
-            Self::Green => "green",
-            Self::Blue => "blue",
-        }
-    }
-}
-impl ::std::fmt::Display for Tag {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for Tag {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "red" => Ok(Self::Red),
-            "green" => Ok(Self::Green),
-            "blue" => Ok(Self::Blue),
-            other => {
-                Err(format!("'{}' {}", other, "is not one of ['red', 'green', 'blue']"))
-            }
-        }
-    }
-}
-impl klue::ToParam for Tag {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for Tag {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_TAG: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["red", "green", "blue"],
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_QUERY_STYLES_FILTER__MAX: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        maximum: Some(100f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct QueryStylesFilter {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub min: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max: Option<i64>,
-}
-::klue_core::object_serde!(QueryStylesFilter);
-impl klue::Validate for QueryStylesFilter {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_QUERY_STYLES_FILTER, &[&self.min, &self.max]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_QUERY_STYLES_FILTER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("min", &klue::plain::INT64),
-        klue::Property::optional("max", &SCHEMA_QUERY_STYLES_FILTER__MAX),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct CookieStylesPrefs {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub theme: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lang: Option<String>,
-}
-::klue_core::object_serde!(CookieStylesPrefs);
-impl klue::Validate for CookieStylesPrefs {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_COOKIE_STYLES_PREFS, &[&self.theme, &self.lang]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_COOKIE_STYLES_PREFS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("theme", &klue::plain::STRING),
-        klue::Property::optional("lang", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum GetLimitsMode {
-    #[serde(rename = "ok")]
-    Ok,
-    #[serde(rename = "created")]
-    Created,
-    #[serde(rename = "other")]
-    Other,
-}
-impl GetLimitsMode {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Ok => "ok",
-            Self::Created => "created",
-            Self::Other => "other",
-        }
-    }
-}
-impl ::std::fmt::Display for GetLimitsMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for GetLimitsMode {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "ok" => Ok(Self::Ok),
-            "created" => Ok(Self::Created),
-            "other" => Ok(Self::Other),
-            other => {
-                Err(
-                    format!("'{}' {}", other, "is not one of ['ok', 'created', 'other']"),
-                )
-            }
-        }
-    }
-}
-impl klue::ToParam for GetLimitsMode {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for GetLimitsMode {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_GET_LIMITS_MODE: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["ok", "created", "other"],
-    ..klue::StringRules::ANY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct GetLimitsOk {
-    pub ok: bool,
-}
-::klue_core::object_serde!(GetLimitsOk);
-impl klue::Validate for GetLimitsOk {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_GET_LIMITS_OK, &[&self.ok]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_GET_LIMITS_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::required("ok", &klue::plain::BOOLEAN)],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_GET_LIMITS_OK_HEADERS__X_TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-/// The headers of the response.
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct GetLimitsOkHeaders {
-    #[serde(rename = "X-Rate-Limit")]
-    pub x_rate_limit: i64,
-    #[serde(rename = "X-Tags")]
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub x_tags: Option<Vec<String>>,
-}
-#[allow(dead_code)]
-impl GetLimitsOkHeaders {
-    /// The required fields; the others start at their defaults.
-    pub fn new(x_rate_limit: i64) -> Self {
-        Self { x_rate_limit, x_tags: None }
-    }
-}
-::klue_core::object_serde!(GetLimitsOkHeaders);
-impl klue::Validate for GetLimitsOkHeaders {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_GET_LIMITS_OK_HEADERS, &[&self.x_rate_limit, &self.x_tags]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_GET_LIMITS_OK_HEADERS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("X-Rate-Limit", &klue::plain::INT64),
-        klue::Property::optional("X-Tags", &SCHEMA_GET_LIMITS_OK_HEADERS__X_TAGS),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The headers of the response.
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct GetLimitsCreatedHeaders {
-    #[serde(rename = "Location")]
-    pub location: String,
-}
-::klue_core::object_serde!(GetLimitsCreatedHeaders);
-impl klue::Validate for GetLimitsCreatedHeaders {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_GET_LIMITS_CREATED_HEADERS, &[&self.location]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_GET_LIMITS_CREATED_HEADERS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::required("Location", &klue::plain::STRING)],
-    ..klue::ObjectRules::EMPTY
-});
-/// The headers of the response.
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct GetLimitsDefaultHeaders {
-    #[serde(rename = "X-Cost")]
-    pub x_cost: i64,
-}
-::klue_core::object_serde!(GetLimitsDefaultHeaders);
-impl klue::Validate for GetLimitsDefaultHeaders {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_GET_LIMITS_DEFAULT_HEADERS, &[&self.x_cost]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_GET_LIMITS_DEFAULT_HEADERS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::required("X-Cost", &klue::plain::INT64)],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `PathSimple`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PathSimpleResponse {
-    /// 200: What the server decoded.
-    Ok(klue::serde_json::Value),
-}
-impl klue::IntoResponse for PathSimpleResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<klue::serde_json::Value> for PathSimpleResponse {
-    fn from(body: klue::serde_json::Value) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `PathLabel`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PathLabelResponse {
-    /// 200: What the server decoded.
-    Ok(klue::serde_json::Value),
-}
-impl klue::IntoResponse for PathLabelResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<klue::serde_json::Value> for PathLabelResponse {
-    fn from(body: klue::serde_json::Value) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `PathMatrix`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PathMatrixResponse {
-    /// 200: What the server decoded.
-    Ok(klue::serde_json::Value),
-}
-impl klue::IntoResponse for PathMatrixResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<klue::serde_json::Value> for PathMatrixResponse {
-    fn from(body: klue::serde_json::Value) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `QueryStyles`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum QueryStylesResponse {
-    /// 200: What the server decoded.
-    Ok(klue::serde_json::Value),
-}
-impl klue::IntoResponse for QueryStylesResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<klue::serde_json::Value> for QueryStylesResponse {
-    fn from(body: klue::serde_json::Value) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `HeaderStyles`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum HeaderStylesResponse {
-    /// 200: What the server decoded.
-    Ok(klue::serde_json::Value),
-}
-impl klue::IntoResponse for HeaderStylesResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<klue::serde_json::Value> for HeaderStylesResponse {
-    fn from(body: klue::serde_json::Value) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `CookieStyles`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum CookieStylesResponse {
-    /// 200: What the server decoded.
-    Ok(klue::serde_json::Value),
-}
-impl klue::IntoResponse for CookieStylesResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<klue::serde_json::Value> for CookieStylesResponse {
-    fn from(body: klue::serde_json::Value) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `GetLimits`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetLimitsResponse {
-    /// 200: The limits.
-    Ok(GetLimitsOk, GetLimitsOkHeaders),
-    /// 201: Created.
-    Created(GetLimitsCreatedHeaders),
-    /// any other status: Something else.
-    Default(klue::StatusCode, GetLimitsDefaultHeaders),
-}
-impl klue::IntoResponse for GetLimitsResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body, headers) => {
-                klue::with_headers(
-                    klue::json_response(klue::StatusCode::OK, &body),
-                    &headers,
-                )
-            }
-            Self::Created(headers) => {
-                klue::with_headers(
-                    klue::empty_response(klue::StatusCode::CREATED),
-                    &headers,
-                )
-            }
-            Self::Default(status, headers) => {
-                klue::with_headers(klue::empty_response(status), &headers)
-            }
-        }
-    }
-}
-/// The operations of API `params_styles` (Parameter styles 1.0.0). Implement this trait and serve it with [`router`].
-pub trait ParamsStylesApi: Send + Sync + 'static {
-    fn path_simple(
-        &self,
-        request: PathSimpleRequest,
-    ) -> impl klue::Future<Output = Result<PathSimpleResponse, klue::ApiError>> + Send;
-    fn path_label(
-        &self,
-        request: PathLabelRequest,
-    ) -> impl klue::Future<Output = Result<PathLabelResponse, klue::ApiError>> + Send;
-    fn path_matrix(
-        &self,
-        request: PathMatrixRequest,
-    ) -> impl klue::Future<Output = Result<PathMatrixResponse, klue::ApiError>> + Send;
-    fn query_styles(
-        &self,
-        request: QueryStylesRequest,
-    ) -> impl klue::Future<Output = Result<QueryStylesResponse, klue::ApiError>> + Send;
-    fn header_styles(
-        &self,
-        request: HeaderStylesRequest,
-    ) -> impl klue::Future<Output = Result<HeaderStylesResponse, klue::ApiError>> + Send;
-    fn cookie_styles(
-        &self,
-        request: CookieStylesRequest,
-    ) -> impl klue::Future<Output = Result<CookieStylesResponse, klue::ApiError>> + Send;
-    fn get_limits(
-        &self,
-        request: GetLimitsRequest,
-    ) -> impl klue::Future<Output = Result<GetLimitsResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `pathSimple` (GET /simple/{ids}/{color}/{point}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PathSimpleRequest {
-    pub ids: Vec<i64>,
-    pub color: Color,
-    pub point: Point,
-}
-static SCHEMA_PATH_SIMPLE__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(
+pub use self::types::*;
+pub use self::params_styles_server::*;
+pub use self::params_styles_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_COLOR__R: klue::Schema = klue::Schema::Integer(
         klue::IntegerFormat::Int64,
         klue::NumberRules {
             minimum: Some(0f64),
+            maximum: Some(255f64),
             ..klue::NumberRules::ANY
         },
-    ),
-    min_items: None,
-    max_items: Some(3),
-    unique_items: false,
-});
-static OPERATION_PATH_SIMPLE: klue::OperationSpec = klue::OperationSpec {
-    id: "pathSimple",
-    method: klue::Method::GET,
-    path: "/simple/{ids}/{color}/{point}",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_path_simple<S: ParamsStylesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let ids = request
-        .styled_param::<
-            Vec<i64>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "ids",
-                location: klue::Location::Path,
-                style: klue::Style::Simple,
-                explode: false,
-                required: true,
-            },
-            &SCHEMA_PATH_SIMPLE__IDS,
-        );
-    let color = request
-        .styled_param::<
-            Color,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "color",
-                location: klue::Location::Path,
-                style: klue::Style::Simple,
-                explode: false,
-                required: true,
-            },
-            &SCHEMA_COLOR,
-        );
-    let point = request
-        .styled_param::<
-            Point,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "point",
-                location: klue::Location::Path,
-                style: klue::Style::Simple,
-                explode: true,
-                required: true,
-            },
-            &SCHEMA_POINT,
-        );
-    if !v.is_empty() {
-        return Err(v.into_error());
+    );
+    pub(crate) static SCHEMA_COLOR__G: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            minimum: Some(0f64),
+            maximum: Some(255f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    pub(crate) static SCHEMA_COLOR__B: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            minimum: Some(0f64),
+            maximum: Some(255f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Color {
+        #[serde(rename = "R")]
+        pub r: i64,
+        #[serde(rename = "G")]
+        pub g: i64,
+        #[serde(rename = "B")]
+        pub b: i64,
     }
-    let ids = klue::required(ids)?;
-    let color = klue::required(color)?;
-    let point = klue::required(point)?;
-    let request = PathSimpleRequest {
-        ids,
-        color,
-        point,
-    };
-    let response = service.path_simple(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `pathLabel` (GET /label/{ids}/{idsx}/{color}/{point}/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PathLabelRequest {
-    pub ids: Vec<i64>,
-    pub idsx: Vec<String>,
-    pub color: Color,
-    pub point: Point,
-    pub id: i64,
-}
-static SCHEMA_PATH_LABEL__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_PATH_LABEL__IDSX: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_PATH_LABEL__ID: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: Some(1f64),
-        ..klue::NumberRules::ANY
-    },
-);
-static OPERATION_PATH_LABEL: klue::OperationSpec = klue::OperationSpec {
-    id: "pathLabel",
-    method: klue::Method::GET,
-    path: "/label/{ids}/{idsx}/{color}/{point}/{id}",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_path_label<S: ParamsStylesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let ids = request
-        .styled_param::<
-            Vec<i64>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "ids",
-                location: klue::Location::Path,
-                style: klue::Style::Label,
-                explode: false,
-                required: true,
-            },
-            &SCHEMA_PATH_LABEL__IDS,
-        );
-    let idsx = request
-        .styled_param::<
-            Vec<String>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "idsx",
-                location: klue::Location::Path,
-                style: klue::Style::Label,
-                explode: true,
-                required: true,
-            },
-            &SCHEMA_PATH_LABEL__IDSX,
-        );
-    let color = request
-        .styled_param::<
-            Color,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "color",
-                location: klue::Location::Path,
-                style: klue::Style::Label,
-                explode: false,
-                required: true,
-            },
-            &SCHEMA_COLOR,
-        );
-    let point = request
-        .styled_param::<
-            Point,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "point",
-                location: klue::Location::Path,
-                style: klue::Style::Label,
-                explode: true,
-                required: true,
-            },
-            &SCHEMA_POINT,
-        );
-    let id = request
-        .styled_param::<
-            i64,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "id",
-                location: klue::Location::Path,
-                style: klue::Style::Label,
-                explode: false,
-                required: true,
-            },
-            &SCHEMA_PATH_LABEL__ID,
-        );
-    if !v.is_empty() {
-        return Err(v.into_error());
+    ::klue_core::object_serde!(Color);
+    impl klue::Validate for Color {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_COLOR, &[&self.r, &self.g, &self.b]);
+        }
     }
-    let ids = klue::required(ids)?;
-    let idsx = klue::required(idsx)?;
-    let color = klue::required(color)?;
-    let point = klue::required(point)?;
-    let id = klue::required(id)?;
-    let request = PathLabelRequest {
-        ids,
-        idsx,
-        color,
-        point,
-        id,
-    };
-    let response = service.path_label(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `pathMatrix` (GET /matrix/{ids}/{idsx}/{color}/{point}/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PathMatrixRequest {
-    pub ids: Vec<i64>,
-    pub idsx: Vec<String>,
-    pub color: Color,
-    pub point: Point,
-    pub id: i64,
-}
-static SCHEMA_PATH_MATRIX__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_PATH_MATRIX__IDSX: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_PATH_MATRIX__ID: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: Some(1f64),
-        ..klue::NumberRules::ANY
-    },
-);
-static OPERATION_PATH_MATRIX: klue::OperationSpec = klue::OperationSpec {
-    id: "pathMatrix",
-    method: klue::Method::GET,
-    path: "/matrix/{ids}/{idsx}/{color}/{point}/{id}",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_path_matrix<S: ParamsStylesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let ids = request
-        .styled_param::<
-            Vec<i64>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "ids",
-                location: klue::Location::Path,
-                style: klue::Style::Matrix,
-                explode: false,
-                required: true,
-            },
-            &SCHEMA_PATH_MATRIX__IDS,
-        );
-    let idsx = request
-        .styled_param::<
-            Vec<String>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "idsx",
-                location: klue::Location::Path,
-                style: klue::Style::Matrix,
-                explode: true,
-                required: true,
-            },
-            &SCHEMA_PATH_MATRIX__IDSX,
-        );
-    let color = request
-        .styled_param::<
-            Color,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "color",
-                location: klue::Location::Path,
-                style: klue::Style::Matrix,
-                explode: false,
-                required: true,
-            },
-            &SCHEMA_COLOR,
-        );
-    let point = request
-        .styled_param::<
-            Point,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "point",
-                location: klue::Location::Path,
-                style: klue::Style::Matrix,
-                explode: true,
-                required: true,
-            },
-            &SCHEMA_POINT,
-        );
-    let id = request
-        .styled_param::<
-            i64,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "id",
-                location: klue::Location::Path,
-                style: klue::Style::Matrix,
-                explode: false,
-                required: true,
-            },
-            &SCHEMA_PATH_MATRIX__ID,
-        );
-    if !v.is_empty() {
-        return Err(v.into_error());
+    pub(crate) static SCHEMA_COLOR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("R", &SCHEMA_COLOR__R),
+            klue::Property::required("G", &SCHEMA_COLOR__G),
+            klue::Property::required("B", &SCHEMA_COLOR__B),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Point {
+        pub x: i64,
+        pub y: i64,
     }
-    let ids = klue::required(ids)?;
-    let idsx = klue::required(idsx)?;
-    let color = klue::required(color)?;
-    let point = klue::required(point)?;
-    let id = klue::required(id)?;
-    let request = PathMatrixRequest {
-        ids,
-        idsx,
-        color,
-        point,
-        id,
-    };
-    let response = service.path_matrix(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `queryStyles` (GET /query).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct QueryStylesRequest {
-    pub tags: Option<Vec<Tag>>,
-    pub ids: Option<Vec<i64>>,
-    pub color: Option<Color>,
-    pub point: Option<Point>,
-    pub filter: Option<QueryStylesFilter>,
-    pub words: Option<Vec<String>>,
-    pub codes: Option<Vec<i64>>,
-    pub labels: Option<::std::collections::BTreeMap<String, String>>,
-}
-static SCHEMA_QUERY_STYLES__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Ref(&SCHEMA_TAG),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_QUERY_STYLES__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_QUERY_STYLES__WORDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_QUERY_STYLES__CODES: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_QUERY_STYLES__LABELS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    additional: Some(
-        &klue::Schema::String(klue::StringRules {
-            max_length: Some(5),
-            ..klue::StringRules::ANY
-        }),
-    ),
-    ..klue::ObjectRules::EMPTY
-});
-static OPERATION_QUERY_STYLES: klue::OperationSpec = klue::OperationSpec {
-    id: "queryStyles",
-    method: klue::Method::GET,
-    path: "/query",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_query_styles<S: ParamsStylesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let tags = request
-        .styled_param::<
-            Vec<Tag>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "tags",
-                location: klue::Location::Query,
-                style: klue::Style::Form,
-                explode: false,
-                required: false,
-            },
-            &SCHEMA_QUERY_STYLES__TAGS,
-        );
-    let ids = request
-        .query_array::<i64>(&mut v, "ids", false, &SCHEMA_QUERY_STYLES__IDS);
-    let color = request
-        .styled_param::<
-            Color,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "color",
-                location: klue::Location::Query,
-                style: klue::Style::Form,
-                explode: false,
-                required: false,
-            },
-            &SCHEMA_COLOR,
-        );
-    let point = request
-        .styled_param::<
-            Point,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "point",
-                location: klue::Location::Query,
-                style: klue::Style::Form,
-                explode: true,
-                required: false,
-            },
-            &SCHEMA_POINT,
-        );
-    let filter = request
-        .styled_param::<
-            QueryStylesFilter,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "filter",
-                location: klue::Location::Query,
-                style: klue::Style::DeepObject,
-                explode: true,
-                required: false,
-            },
-            &SCHEMA_QUERY_STYLES_FILTER,
-        );
-    let words = request
-        .styled_param::<
-            Vec<String>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "words",
-                location: klue::Location::Query,
-                style: klue::Style::SpaceDelimited,
-                explode: false,
-                required: false,
-            },
-            &SCHEMA_QUERY_STYLES__WORDS,
-        );
-    let codes = request
-        .styled_param::<
-            Vec<i64>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "codes",
-                location: klue::Location::Query,
-                style: klue::Style::PipeDelimited,
-                explode: false,
-                required: false,
-            },
-            &SCHEMA_QUERY_STYLES__CODES,
-        );
-    let labels = request
-        .styled_param::<
-            ::std::collections::BTreeMap<String, String>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "labels",
-                location: klue::Location::Query,
-                style: klue::Style::DeepObject,
-                explode: true,
-                required: false,
-            },
-            &SCHEMA_QUERY_STYLES__LABELS,
-        );
-    if !v.is_empty() {
-        return Err(v.into_error());
+    ::klue_core::object_serde!(Point);
+    impl klue::Validate for Point {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_POINT, &[&self.x, &self.y]);
+        }
     }
-    let request = QueryStylesRequest {
-        tags,
-        ids,
-        color,
-        point,
-        filter,
-        words,
-        codes,
-        labels,
-    };
-    let response = service.query_styles(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `headerStyles` (GET /headers).
-#[derive(Debug, Clone, PartialEq)]
-pub struct HeaderStylesRequest {
-    pub x_ids: Vec<i64>,
-    pub x_color: Option<Color>,
-    pub x_point: Option<Point>,
-}
-#[allow(dead_code)]
-impl HeaderStylesRequest {
-    /// The required fields; the others start at their defaults.
-    pub fn new(x_ids: Vec<i64>) -> Self {
-        Self {
-            x_ids,
-            x_color: None,
-            x_point: None,
+    pub(crate) static SCHEMA_POINT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("x", &klue::plain::INT64),
+            klue::Property::required("y", &klue::plain::INT64),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum Tag {
+        #[serde(rename = "red")]
+        Red,
+        #[serde(rename = "green")]
+        Green,
+        #[serde(rename = "blue")]
+        Blue,
+    }
+    impl Tag {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Red => "red",
+                Self::Green => "green",
+                Self::Blue => "blue",
+            }
+        }
+    }
+    impl ::std::fmt::Display for Tag {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for Tag {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "red" => Ok(Self::Red),
+                "green" => Ok(Self::Green),
+                "blue" => Ok(Self::Blue),
+                other => {
+                    Err(
+                        format!(
+                            "'{}' {}", other, "is not one of ['red', 'green', 'blue']"
+                        ),
+                    )
+                }
+            }
+        }
+    }
+    impl klue::ToParam for Tag {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for Tag {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_TAG: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["red", "green", "blue"],
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_QUERY_STYLES_FILTER__MAX: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            maximum: Some(100f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct QueryStylesFilter {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub min: Option<i64>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub max: Option<i64>,
+    }
+    ::klue_core::object_serde!(QueryStylesFilter);
+    impl klue::Validate for QueryStylesFilter {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_QUERY_STYLES_FILTER, &[&self.min, &self.max]);
+        }
+    }
+    pub(crate) static SCHEMA_QUERY_STYLES_FILTER: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("min", &klue::plain::INT64),
+            klue::Property::optional("max", &SCHEMA_QUERY_STYLES_FILTER__MAX),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct CookieStylesPrefs {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub theme: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub lang: Option<String>,
+    }
+    ::klue_core::object_serde!(CookieStylesPrefs);
+    impl klue::Validate for CookieStylesPrefs {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_COOKIE_STYLES_PREFS, &[&self.theme, &self.lang]);
+        }
+    }
+    pub(crate) static SCHEMA_COOKIE_STYLES_PREFS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("theme", &klue::plain::STRING),
+            klue::Property::optional("lang", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum GetLimitsMode {
+        #[serde(rename = "ok")]
+        Ok,
+        #[serde(rename = "created")]
+        Created,
+        #[serde(rename = "other")]
+        Other,
+    }
+    impl GetLimitsMode {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Ok => "ok",
+                Self::Created => "created",
+                Self::Other => "other",
+            }
+        }
+    }
+    impl ::std::fmt::Display for GetLimitsMode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for GetLimitsMode {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "ok" => Ok(Self::Ok),
+                "created" => Ok(Self::Created),
+                "other" => Ok(Self::Other),
+                other => {
+                    Err(
+                        format!(
+                            "'{}' {}", other, "is not one of ['ok', 'created', 'other']"
+                        ),
+                    )
+                }
+            }
+        }
+    }
+    impl klue::ToParam for GetLimitsMode {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for GetLimitsMode {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_GET_LIMITS_MODE: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["ok", "created", "other"],
+        ..klue::StringRules::ANY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct GetLimitsOk {
+        pub ok: bool,
+    }
+    ::klue_core::object_serde!(GetLimitsOk);
+    impl klue::Validate for GetLimitsOk {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_GET_LIMITS_OK, &[&self.ok]);
+        }
+    }
+    pub(crate) static SCHEMA_GET_LIMITS_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::required("ok", &klue::plain::BOOLEAN)],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_GET_LIMITS_OK_HEADERS__X_TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    /// The headers of the response.
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct GetLimitsOkHeaders {
+        #[serde(rename = "X-Rate-Limit")]
+        pub x_rate_limit: i64,
+        #[serde(rename = "X-Tags")]
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub x_tags: Option<Vec<String>>,
+    }
+    impl GetLimitsOkHeaders {
+        /// The required fields; the others start at their defaults.
+        pub fn new(x_rate_limit: i64) -> Self {
+            Self { x_rate_limit, x_tags: None }
+        }
+    }
+    ::klue_core::object_serde!(GetLimitsOkHeaders);
+    impl klue::Validate for GetLimitsOkHeaders {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_GET_LIMITS_OK_HEADERS, &[&self.x_rate_limit, &self.x_tags]);
+        }
+    }
+    pub(crate) static SCHEMA_GET_LIMITS_OK_HEADERS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("X-Rate-Limit", &klue::plain::INT64),
+            klue::Property::optional("X-Tags", &SCHEMA_GET_LIMITS_OK_HEADERS__X_TAGS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The headers of the response.
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct GetLimitsCreatedHeaders {
+        #[serde(rename = "Location")]
+        pub location: String,
+    }
+    ::klue_core::object_serde!(GetLimitsCreatedHeaders);
+    impl klue::Validate for GetLimitsCreatedHeaders {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_GET_LIMITS_CREATED_HEADERS, &[&self.location]);
+        }
+    }
+    pub(crate) static SCHEMA_GET_LIMITS_CREATED_HEADERS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::required("Location", &klue::plain::STRING)],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The headers of the response.
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct GetLimitsDefaultHeaders {
+        #[serde(rename = "X-Cost")]
+        pub x_cost: i64,
+    }
+    ::klue_core::object_serde!(GetLimitsDefaultHeaders);
+    impl klue::Validate for GetLimitsDefaultHeaders {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_GET_LIMITS_DEFAULT_HEADERS, &[&self.x_cost]);
+        }
+    }
+    pub(crate) static SCHEMA_GET_LIMITS_DEFAULT_HEADERS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::required("X-Cost", &klue::plain::INT64)],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `PathSimple`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PathSimpleResponse {
+        /// 200: What the server decoded.
+        Ok(klue::serde_json::Value),
+    }
+    impl klue::IntoResponse for PathSimpleResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<klue::serde_json::Value> for PathSimpleResponse {
+        fn from(body: klue::serde_json::Value) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `PathLabel`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PathLabelResponse {
+        /// 200: What the server decoded.
+        Ok(klue::serde_json::Value),
+    }
+    impl klue::IntoResponse for PathLabelResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<klue::serde_json::Value> for PathLabelResponse {
+        fn from(body: klue::serde_json::Value) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `PathMatrix`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PathMatrixResponse {
+        /// 200: What the server decoded.
+        Ok(klue::serde_json::Value),
+    }
+    impl klue::IntoResponse for PathMatrixResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<klue::serde_json::Value> for PathMatrixResponse {
+        fn from(body: klue::serde_json::Value) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `QueryStyles`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum QueryStylesResponse {
+        /// 200: What the server decoded.
+        Ok(klue::serde_json::Value),
+    }
+    impl klue::IntoResponse for QueryStylesResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<klue::serde_json::Value> for QueryStylesResponse {
+        fn from(body: klue::serde_json::Value) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `HeaderStyles`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum HeaderStylesResponse {
+        /// 200: What the server decoded.
+        Ok(klue::serde_json::Value),
+    }
+    impl klue::IntoResponse for HeaderStylesResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<klue::serde_json::Value> for HeaderStylesResponse {
+        fn from(body: klue::serde_json::Value) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `CookieStyles`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum CookieStylesResponse {
+        /// 200: What the server decoded.
+        Ok(klue::serde_json::Value),
+    }
+    impl klue::IntoResponse for CookieStylesResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<klue::serde_json::Value> for CookieStylesResponse {
+        fn from(body: klue::serde_json::Value) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `GetLimits`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetLimitsResponse {
+        /// 200: The limits.
+        Ok(GetLimitsOk, GetLimitsOkHeaders),
+        /// 201: Created.
+        Created(GetLimitsCreatedHeaders),
+        /// any other status: Something else.
+        Default(klue::StatusCode, GetLimitsDefaultHeaders),
+    }
+    impl klue::IntoResponse for GetLimitsResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body, headers) => {
+                    klue::with_headers(
+                        klue::json_response(klue::StatusCode::OK, &body),
+                        &headers,
+                    )
+                }
+                Self::Created(headers) => {
+                    klue::with_headers(
+                        klue::empty_response(klue::StatusCode::CREATED),
+                        &headers,
+                    )
+                }
+                Self::Default(status, headers) => {
+                    klue::with_headers(klue::empty_response(status), &headers)
+                }
+            }
         }
     }
 }
-static SCHEMA_HEADER_STYLES__X_IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static OPERATION_HEADER_STYLES: klue::OperationSpec = klue::OperationSpec {
-    id: "headerStyles",
-    method: klue::Method::GET,
-    path: "/headers",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_header_styles<S: ParamsStylesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let x_ids = request
-        .styled_param::<
-            Vec<i64>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "x-ids",
-                location: klue::Location::Header,
-                style: klue::Style::Simple,
-                explode: false,
-                required: true,
-            },
-            &SCHEMA_HEADER_STYLES__X_IDS,
-        );
-    let x_color = request
-        .styled_param::<
-            Color,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "x-color",
-                location: klue::Location::Header,
-                style: klue::Style::Simple,
-                explode: false,
-                required: false,
-            },
-            &SCHEMA_COLOR,
-        );
-    let x_point = request
-        .styled_param::<
-            Point,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "x-point",
-                location: klue::Location::Header,
-                style: klue::Style::Simple,
-                explode: true,
-                required: false,
-            },
-            &SCHEMA_POINT,
-        );
-    if !v.is_empty() {
-        return Err(v.into_error());
+/// The server side of `params_styles`: the trait to implement and `router()`.
+pub mod params_styles_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `params_styles` (Parameter styles 1.0.0). Implement this trait and serve it with [`router`].
+    pub trait ParamsStylesApi: Send + Sync + 'static {
+        fn path_simple(
+            &self,
+            request: PathSimpleRequest,
+        ) -> impl klue::Future<
+            Output = Result<PathSimpleResponse, klue::ApiError>,
+        > + Send;
+        fn path_label(
+            &self,
+            request: PathLabelRequest,
+        ) -> impl klue::Future<
+            Output = Result<PathLabelResponse, klue::ApiError>,
+        > + Send;
+        fn path_matrix(
+            &self,
+            request: PathMatrixRequest,
+        ) -> impl klue::Future<
+            Output = Result<PathMatrixResponse, klue::ApiError>,
+        > + Send;
+        fn query_styles(
+            &self,
+            request: QueryStylesRequest,
+        ) -> impl klue::Future<
+            Output = Result<QueryStylesResponse, klue::ApiError>,
+        > + Send;
+        fn header_styles(
+            &self,
+            request: HeaderStylesRequest,
+        ) -> impl klue::Future<
+            Output = Result<HeaderStylesResponse, klue::ApiError>,
+        > + Send;
+        fn cookie_styles(
+            &self,
+            request: CookieStylesRequest,
+        ) -> impl klue::Future<
+            Output = Result<CookieStylesResponse, klue::ApiError>,
+        > + Send;
+        fn get_limits(
+            &self,
+            request: GetLimitsRequest,
+        ) -> impl klue::Future<
+            Output = Result<GetLimitsResponse, klue::ApiError>,
+        > + Send;
     }
-    let x_ids = klue::required(x_ids)?;
-    let request = HeaderStylesRequest {
-        x_ids,
-        x_color,
-        x_point,
+    /// The decoded request of operation `pathSimple` (GET /simple/{ids}/{color}/{point}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PathSimpleRequest {
+        pub ids: Vec<i64>,
+        pub color: Color,
+        pub point: Point,
+    }
+    static SCHEMA_PATH_SIMPLE__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules {
+                minimum: Some(0f64),
+                ..klue::NumberRules::ANY
+            },
+        ),
+        min_items: None,
+        max_items: Some(3),
+        unique_items: false,
+    });
+    static OPERATION_PATH_SIMPLE: klue::OperationSpec = klue::OperationSpec {
+        id: "pathSimple",
+        method: klue::Method::GET,
+        path: "/simple/{ids}/{color}/{point}",
+        auth: klue::AuthMode::None,
+        body: None,
     };
-    let response = service.header_styles(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `cookieStyles` (GET /cookies).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CookieStylesRequest {
-    pub ctags: Option<Vec<Tag>>,
-    pub cids: Option<Vec<i64>>,
-    pub ccolor: Option<Color>,
-    pub prefs: Option<CookieStylesPrefs>,
-}
-static SCHEMA_COOKIE_STYLES__CTAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Ref(&SCHEMA_TAG),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_COOKIE_STYLES__CIDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static OPERATION_COOKIE_STYLES: klue::OperationSpec = klue::OperationSpec {
-    id: "cookieStyles",
-    method: klue::Method::GET,
-    path: "/cookies",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_cookie_styles<S: ParamsStylesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let ctags = request
-        .styled_param::<
-            Vec<Tag>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "ctags",
-                location: klue::Location::Cookie,
-                style: klue::Style::Form,
-                explode: false,
-                required: false,
-            },
-            &SCHEMA_COOKIE_STYLES__CTAGS,
-        );
-    let cids = request
-        .styled_param::<
-            Vec<i64>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "cids",
-                location: klue::Location::Cookie,
-                style: klue::Style::Form,
-                explode: true,
-                required: false,
-            },
-            &SCHEMA_COOKIE_STYLES__CIDS,
-        );
-    let ccolor = request
-        .styled_param::<
-            Color,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "ccolor",
-                location: klue::Location::Cookie,
-                style: klue::Style::Form,
-                explode: false,
-                required: false,
-            },
-            &SCHEMA_COLOR,
-        );
-    let prefs = request
-        .styled_param::<
-            CookieStylesPrefs,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "prefs",
-                location: klue::Location::Cookie,
-                style: klue::Style::Form,
-                explode: true,
-                required: false,
-            },
-            &SCHEMA_COOKIE_STYLES_PREFS,
-        );
-    if !v.is_empty() {
-        return Err(v.into_error());
+    async fn handle_path_simple<S: ParamsStylesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let ids = request
+            .styled_param::<
+                Vec<i64>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "ids",
+                    location: klue::Location::Path,
+                    style: klue::Style::Simple,
+                    explode: false,
+                    required: true,
+                },
+                &SCHEMA_PATH_SIMPLE__IDS,
+            );
+        let color = request
+            .styled_param::<
+                Color,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "color",
+                    location: klue::Location::Path,
+                    style: klue::Style::Simple,
+                    explode: false,
+                    required: true,
+                },
+                &SCHEMA_COLOR,
+            );
+        let point = request
+            .styled_param::<
+                Point,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "point",
+                    location: klue::Location::Path,
+                    style: klue::Style::Simple,
+                    explode: true,
+                    required: true,
+                },
+                &SCHEMA_POINT,
+            );
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let ids = klue::required(ids)?;
+        let color = klue::required(color)?;
+        let point = klue::required(point)?;
+        let request = PathSimpleRequest {
+            ids,
+            color,
+            point,
+        };
+        let response = service.path_simple(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-    let request = CookieStylesRequest {
-        ctags,
-        cids,
-        ccolor,
-        prefs,
+    /// The decoded request of operation `pathLabel` (GET /label/{ids}/{idsx}/{color}/{point}/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PathLabelRequest {
+        pub ids: Vec<i64>,
+        pub idsx: Vec<String>,
+        pub color: Color,
+        pub point: Point,
+        pub id: i64,
+    }
+    static SCHEMA_PATH_LABEL__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules::ANY,
+        ),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_PATH_LABEL__IDSX: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_PATH_LABEL__ID: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            minimum: Some(1f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    static OPERATION_PATH_LABEL: klue::OperationSpec = klue::OperationSpec {
+        id: "pathLabel",
+        method: klue::Method::GET,
+        path: "/label/{ids}/{idsx}/{color}/{point}/{id}",
+        auth: klue::AuthMode::None,
+        body: None,
     };
-    let response = service.cookie_styles(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `getLimits` (GET /limits).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetLimitsRequest {
-    pub mode: GetLimitsMode,
-}
-static OPERATION_GET_LIMITS: klue::OperationSpec = klue::OperationSpec {
-    id: "getLimits",
-    method: klue::Method::GET,
-    path: "/limits",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_get_limits<S: ParamsStylesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let mode = request
-        .query_param::<GetLimitsMode>(&mut v, "mode", true, &SCHEMA_GET_LIMITS_MODE);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    async fn handle_path_label<S: ParamsStylesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let ids = request
+            .styled_param::<
+                Vec<i64>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "ids",
+                    location: klue::Location::Path,
+                    style: klue::Style::Label,
+                    explode: false,
+                    required: true,
+                },
+                &SCHEMA_PATH_LABEL__IDS,
+            );
+        let idsx = request
+            .styled_param::<
+                Vec<String>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "idsx",
+                    location: klue::Location::Path,
+                    style: klue::Style::Label,
+                    explode: true,
+                    required: true,
+                },
+                &SCHEMA_PATH_LABEL__IDSX,
+            );
+        let color = request
+            .styled_param::<
+                Color,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "color",
+                    location: klue::Location::Path,
+                    style: klue::Style::Label,
+                    explode: false,
+                    required: true,
+                },
+                &SCHEMA_COLOR,
+            );
+        let point = request
+            .styled_param::<
+                Point,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "point",
+                    location: klue::Location::Path,
+                    style: klue::Style::Label,
+                    explode: true,
+                    required: true,
+                },
+                &SCHEMA_POINT,
+            );
+        let id = request
+            .styled_param::<
+                i64,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "id",
+                    location: klue::Location::Path,
+                    style: klue::Style::Label,
+                    explode: false,
+                    required: true,
+                },
+                &SCHEMA_PATH_LABEL__ID,
+            );
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let ids = klue::required(ids)?;
+        let idsx = klue::required(idsx)?;
+        let color = klue::required(color)?;
+        let point = klue::required(point)?;
+        let id = klue::required(id)?;
+        let request = PathLabelRequest {
+            ids,
+            idsx,
+            color,
+            point,
+            id,
+        };
+        let response = service.path_label(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-    let mode = klue::required(mode)?;
-    let request = GetLimitsRequest { mode };
-    let response = service.get_limits(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`ParamsStylesApi`] to the routes of `params_styles`.
-pub fn router<S: ParamsStylesApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_PATH_SIMPLE, &service, handle_path_simple::<S>);
-    router.bind(&OPERATION_PATH_LABEL, &service, handle_path_label::<S>);
-    router.bind(&OPERATION_PATH_MATRIX, &service, handle_path_matrix::<S>);
-    router.bind(&OPERATION_QUERY_STYLES, &service, handle_query_styles::<S>);
-    router.bind(&OPERATION_HEADER_STYLES, &service, handle_header_styles::<S>);
-    router.bind(&OPERATION_COOKIE_STYLES, &service, handle_cookie_styles::<S>);
-    router.bind(&OPERATION_GET_LIMITS, &service, handle_get_limits::<S>);
-    router
-}
-/// The parameters and body of operation `pathSimple` (GET /simple/{ids}/{color}/{point}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PathSimpleParams {
-    pub ids: Vec<i64>,
-    pub color: Color,
-    pub point: Point,
-}
-/// The parameters and body of operation `pathLabel` (GET /label/{ids}/{idsx}/{color}/{point}/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PathLabelParams {
-    pub ids: Vec<i64>,
-    pub idsx: Vec<String>,
-    pub color: Color,
-    pub point: Point,
-    pub id: i64,
-}
-/// The parameters and body of operation `pathMatrix` (GET /matrix/{ids}/{idsx}/{color}/{point}/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PathMatrixParams {
-    pub ids: Vec<i64>,
-    pub idsx: Vec<String>,
-    pub color: Color,
-    pub point: Point,
-    pub id: i64,
-}
-/// The parameters and body of operation `queryStyles` (GET /query).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct QueryStylesParams {
-    pub tags: Option<Vec<Tag>>,
-    pub ids: Option<Vec<i64>>,
-    pub color: Option<Color>,
-    pub point: Option<Point>,
-    pub filter: Option<QueryStylesFilter>,
-    pub words: Option<Vec<String>>,
-    pub codes: Option<Vec<i64>>,
-    pub labels: Option<::std::collections::BTreeMap<String, String>>,
-}
-/// The parameters and body of operation `headerStyles` (GET /headers).
-#[derive(Debug, Clone, PartialEq)]
-pub struct HeaderStylesParams {
-    pub x_ids: Vec<i64>,
-    pub x_color: Option<Color>,
-    pub x_point: Option<Point>,
-}
-#[allow(dead_code)]
-impl HeaderStylesParams {
-    /// The required fields; the others start at their defaults.
-    pub fn new(x_ids: Vec<i64>) -> Self {
-        Self {
-            x_ids,
-            x_color: None,
-            x_point: None,
+    /// The decoded request of operation `pathMatrix` (GET /matrix/{ids}/{idsx}/{color}/{point}/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PathMatrixRequest {
+        pub ids: Vec<i64>,
+        pub idsx: Vec<String>,
+        pub color: Color,
+        pub point: Point,
+        pub id: i64,
+    }
+    static SCHEMA_PATH_MATRIX__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules::ANY,
+        ),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_PATH_MATRIX__IDSX: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_PATH_MATRIX__ID: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            minimum: Some(1f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    static OPERATION_PATH_MATRIX: klue::OperationSpec = klue::OperationSpec {
+        id: "pathMatrix",
+        method: klue::Method::GET,
+        path: "/matrix/{ids}/{idsx}/{color}/{point}/{id}",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_path_matrix<S: ParamsStylesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let ids = request
+            .styled_param::<
+                Vec<i64>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "ids",
+                    location: klue::Location::Path,
+                    style: klue::Style::Matrix,
+                    explode: false,
+                    required: true,
+                },
+                &SCHEMA_PATH_MATRIX__IDS,
+            );
+        let idsx = request
+            .styled_param::<
+                Vec<String>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "idsx",
+                    location: klue::Location::Path,
+                    style: klue::Style::Matrix,
+                    explode: true,
+                    required: true,
+                },
+                &SCHEMA_PATH_MATRIX__IDSX,
+            );
+        let color = request
+            .styled_param::<
+                Color,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "color",
+                    location: klue::Location::Path,
+                    style: klue::Style::Matrix,
+                    explode: false,
+                    required: true,
+                },
+                &SCHEMA_COLOR,
+            );
+        let point = request
+            .styled_param::<
+                Point,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "point",
+                    location: klue::Location::Path,
+                    style: klue::Style::Matrix,
+                    explode: true,
+                    required: true,
+                },
+                &SCHEMA_POINT,
+            );
+        let id = request
+            .styled_param::<
+                i64,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "id",
+                    location: klue::Location::Path,
+                    style: klue::Style::Matrix,
+                    explode: false,
+                    required: true,
+                },
+                &SCHEMA_PATH_MATRIX__ID,
+            );
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let ids = klue::required(ids)?;
+        let idsx = klue::required(idsx)?;
+        let color = klue::required(color)?;
+        let point = klue::required(point)?;
+        let id = klue::required(id)?;
+        let request = PathMatrixRequest {
+            ids,
+            idsx,
+            color,
+            point,
+            id,
+        };
+        let response = service.path_matrix(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `queryStyles` (GET /query).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct QueryStylesRequest {
+        pub tags: Option<Vec<Tag>>,
+        pub ids: Option<Vec<i64>>,
+        pub color: Option<Color>,
+        pub point: Option<Point>,
+        pub filter: Option<QueryStylesFilter>,
+        pub words: Option<Vec<String>>,
+        pub codes: Option<Vec<i64>>,
+        pub labels: Option<::std::collections::BTreeMap<String, String>>,
+    }
+    static SCHEMA_QUERY_STYLES__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Ref(&SCHEMA_TAG),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_QUERY_STYLES__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules::ANY,
+        ),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_QUERY_STYLES__WORDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_QUERY_STYLES__CODES: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules::ANY,
+        ),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_QUERY_STYLES__LABELS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        additional: Some(
+            &klue::Schema::String(klue::StringRules {
+                max_length: Some(5),
+                ..klue::StringRules::ANY
+            }),
+        ),
+        ..klue::ObjectRules::EMPTY
+    });
+    static OPERATION_QUERY_STYLES: klue::OperationSpec = klue::OperationSpec {
+        id: "queryStyles",
+        method: klue::Method::GET,
+        path: "/query",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_query_styles<S: ParamsStylesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let tags = request
+            .styled_param::<
+                Vec<Tag>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "tags",
+                    location: klue::Location::Query,
+                    style: klue::Style::Form,
+                    explode: false,
+                    required: false,
+                },
+                &SCHEMA_QUERY_STYLES__TAGS,
+            );
+        let ids = request
+            .query_array::<i64>(&mut v, "ids", false, &SCHEMA_QUERY_STYLES__IDS);
+        let color = request
+            .styled_param::<
+                Color,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "color",
+                    location: klue::Location::Query,
+                    style: klue::Style::Form,
+                    explode: false,
+                    required: false,
+                },
+                &SCHEMA_COLOR,
+            );
+        let point = request
+            .styled_param::<
+                Point,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "point",
+                    location: klue::Location::Query,
+                    style: klue::Style::Form,
+                    explode: true,
+                    required: false,
+                },
+                &SCHEMA_POINT,
+            );
+        let filter = request
+            .styled_param::<
+                QueryStylesFilter,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "filter",
+                    location: klue::Location::Query,
+                    style: klue::Style::DeepObject,
+                    explode: true,
+                    required: false,
+                },
+                &SCHEMA_QUERY_STYLES_FILTER,
+            );
+        let words = request
+            .styled_param::<
+                Vec<String>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "words",
+                    location: klue::Location::Query,
+                    style: klue::Style::SpaceDelimited,
+                    explode: false,
+                    required: false,
+                },
+                &SCHEMA_QUERY_STYLES__WORDS,
+            );
+        let codes = request
+            .styled_param::<
+                Vec<i64>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "codes",
+                    location: klue::Location::Query,
+                    style: klue::Style::PipeDelimited,
+                    explode: false,
+                    required: false,
+                },
+                &SCHEMA_QUERY_STYLES__CODES,
+            );
+        let labels = request
+            .styled_param::<
+                ::std::collections::BTreeMap<String, String>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "labels",
+                    location: klue::Location::Query,
+                    style: klue::Style::DeepObject,
+                    explode: true,
+                    required: false,
+                },
+                &SCHEMA_QUERY_STYLES__LABELS,
+            );
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let request = QueryStylesRequest {
+            tags,
+            ids,
+            color,
+            point,
+            filter,
+            words,
+            codes,
+            labels,
+        };
+        let response = service.query_styles(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `headerStyles` (GET /headers).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct HeaderStylesRequest {
+        pub x_ids: Vec<i64>,
+        pub x_color: Option<Color>,
+        pub x_point: Option<Point>,
+    }
+    impl HeaderStylesRequest {
+        /// The required fields; the others start at their defaults.
+        pub fn new(x_ids: Vec<i64>) -> Self {
+            Self {
+                x_ids,
+                x_color: None,
+                x_point: None,
+            }
         }
     }
+    static SCHEMA_HEADER_STYLES__X_IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules::ANY,
+        ),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static OPERATION_HEADER_STYLES: klue::OperationSpec = klue::OperationSpec {
+        id: "headerStyles",
+        method: klue::Method::GET,
+        path: "/headers",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_header_styles<S: ParamsStylesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let x_ids = request
+            .styled_param::<
+                Vec<i64>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "x-ids",
+                    location: klue::Location::Header,
+                    style: klue::Style::Simple,
+                    explode: false,
+                    required: true,
+                },
+                &SCHEMA_HEADER_STYLES__X_IDS,
+            );
+        let x_color = request
+            .styled_param::<
+                Color,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "x-color",
+                    location: klue::Location::Header,
+                    style: klue::Style::Simple,
+                    explode: false,
+                    required: false,
+                },
+                &SCHEMA_COLOR,
+            );
+        let x_point = request
+            .styled_param::<
+                Point,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "x-point",
+                    location: klue::Location::Header,
+                    style: klue::Style::Simple,
+                    explode: true,
+                    required: false,
+                },
+                &SCHEMA_POINT,
+            );
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let x_ids = klue::required(x_ids)?;
+        let request = HeaderStylesRequest {
+            x_ids,
+            x_color,
+            x_point,
+        };
+        let response = service.header_styles(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `cookieStyles` (GET /cookies).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CookieStylesRequest {
+        pub ctags: Option<Vec<Tag>>,
+        pub cids: Option<Vec<i64>>,
+        pub ccolor: Option<Color>,
+        pub prefs: Option<CookieStylesPrefs>,
+    }
+    static SCHEMA_COOKIE_STYLES__CTAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Ref(&SCHEMA_TAG),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_COOKIE_STYLES__CIDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules::ANY,
+        ),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static OPERATION_COOKIE_STYLES: klue::OperationSpec = klue::OperationSpec {
+        id: "cookieStyles",
+        method: klue::Method::GET,
+        path: "/cookies",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_cookie_styles<S: ParamsStylesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let ctags = request
+            .styled_param::<
+                Vec<Tag>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "ctags",
+                    location: klue::Location::Cookie,
+                    style: klue::Style::Form,
+                    explode: false,
+                    required: false,
+                },
+                &SCHEMA_COOKIE_STYLES__CTAGS,
+            );
+        let cids = request
+            .styled_param::<
+                Vec<i64>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "cids",
+                    location: klue::Location::Cookie,
+                    style: klue::Style::Form,
+                    explode: true,
+                    required: false,
+                },
+                &SCHEMA_COOKIE_STYLES__CIDS,
+            );
+        let ccolor = request
+            .styled_param::<
+                Color,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "ccolor",
+                    location: klue::Location::Cookie,
+                    style: klue::Style::Form,
+                    explode: false,
+                    required: false,
+                },
+                &SCHEMA_COLOR,
+            );
+        let prefs = request
+            .styled_param::<
+                CookieStylesPrefs,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "prefs",
+                    location: klue::Location::Cookie,
+                    style: klue::Style::Form,
+                    explode: true,
+                    required: false,
+                },
+                &SCHEMA_COOKIE_STYLES_PREFS,
+            );
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let request = CookieStylesRequest {
+            ctags,
+            cids,
+            ccolor,
+            prefs,
+        };
+        let response = service.cookie_styles(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `getLimits` (GET /limits).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetLimitsRequest {
+        pub mode: GetLimitsMode,
+    }
+    static OPERATION_GET_LIMITS: klue::OperationSpec = klue::OperationSpec {
+        id: "getLimits",
+        method: klue::Method::GET,
+        path: "/limits",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_get_limits<S: ParamsStylesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let mode = request
+            .query_param::<GetLimitsMode>(&mut v, "mode", true, &SCHEMA_GET_LIMITS_MODE);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let mode = klue::required(mode)?;
+        let request = GetLimitsRequest { mode };
+        let response = service.get_limits(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`ParamsStylesApi`] to the routes of `params_styles`.
+    pub fn router<S: ParamsStylesApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_PATH_SIMPLE, &service, handle_path_simple::<S>);
+        router.bind(&OPERATION_PATH_LABEL, &service, handle_path_label::<S>);
+        router.bind(&OPERATION_PATH_MATRIX, &service, handle_path_matrix::<S>);
+        router.bind(&OPERATION_QUERY_STYLES, &service, handle_query_styles::<S>);
+        router.bind(&OPERATION_HEADER_STYLES, &service, handle_header_styles::<S>);
+        router.bind(&OPERATION_COOKIE_STYLES, &service, handle_cookie_styles::<S>);
+        router.bind(&OPERATION_GET_LIMITS, &service, handle_get_limits::<S>);
+        router
+    }
 }
-/// The parameters and body of operation `cookieStyles` (GET /cookies).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CookieStylesParams {
-    pub ctags: Option<Vec<Tag>>,
-    pub cids: Option<Vec<i64>>,
-    pub ccolor: Option<Color>,
-    pub prefs: Option<CookieStylesPrefs>,
-}
-/// The parameters and body of operation `getLimits` (GET /limits).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetLimitsParams {
-    pub mode: GetLimitsMode,
-}
-#[allow(dead_code)]
-static SCHEMA_GET_LIMITS__RESPONSE_OK_HEADERS: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_GET_LIMITS_OK_HEADERS,
-);
-#[allow(dead_code)]
-static SCHEMA_GET_LIMITS__RESPONSE_CREATED_HEADERS: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_GET_LIMITS_CREATED_HEADERS,
-);
-#[allow(dead_code)]
-static SCHEMA_GET_LIMITS__RESPONSE_DEFAULT_HEADERS: klue::Schema = klue::Schema::Ref(
-    &SCHEMA_GET_LIMITS_DEFAULT_HEADERS,
-);
-/** A typed client of API `params_styles`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+/// The typed client of `params_styles`.
+pub mod params_styles_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `pathSimple` (GET /simple/{ids}/{color}/{point}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PathSimpleParams {
+        pub ids: Vec<i64>,
+        pub color: Color,
+        pub point: Point,
+    }
+    /// The parameters and body of operation `pathLabel` (GET /label/{ids}/{idsx}/{color}/{point}/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PathLabelParams {
+        pub ids: Vec<i64>,
+        pub idsx: Vec<String>,
+        pub color: Color,
+        pub point: Point,
+        pub id: i64,
+    }
+    /// The parameters and body of operation `pathMatrix` (GET /matrix/{ids}/{idsx}/{color}/{point}/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PathMatrixParams {
+        pub ids: Vec<i64>,
+        pub idsx: Vec<String>,
+        pub color: Color,
+        pub point: Point,
+        pub id: i64,
+    }
+    /// The parameters and body of operation `queryStyles` (GET /query).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct QueryStylesParams {
+        pub tags: Option<Vec<Tag>>,
+        pub ids: Option<Vec<i64>>,
+        pub color: Option<Color>,
+        pub point: Option<Point>,
+        pub filter: Option<QueryStylesFilter>,
+        pub words: Option<Vec<String>>,
+        pub codes: Option<Vec<i64>>,
+        pub labels: Option<::std::collections::BTreeMap<String, String>>,
+    }
+    /// The parameters and body of operation `headerStyles` (GET /headers).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct HeaderStylesParams {
+        pub x_ids: Vec<i64>,
+        pub x_color: Option<Color>,
+        pub x_point: Option<Point>,
+    }
+    impl HeaderStylesParams {
+        /// The required fields; the others start at their defaults.
+        pub fn new(x_ids: Vec<i64>) -> Self {
+            Self {
+                x_ids,
+                x_color: None,
+                x_point: None,
+            }
+        }
+    }
+    /// The parameters and body of operation `cookieStyles` (GET /cookies).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CookieStylesParams {
+        pub ctags: Option<Vec<Tag>>,
+        pub cids: Option<Vec<i64>>,
+        pub ccolor: Option<Color>,
+        pub prefs: Option<CookieStylesPrefs>,
+    }
+    /// The parameters and body of operation `getLimits` (GET /limits).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetLimitsParams {
+        pub mode: GetLimitsMode,
+    }
+    static SCHEMA_GET_LIMITS__RESPONSE_OK_HEADERS: klue::Schema = klue::Schema::Ref(
+        &SCHEMA_GET_LIMITS_OK_HEADERS,
+    );
+    static SCHEMA_GET_LIMITS__RESPONSE_CREATED_HEADERS: klue::Schema = klue::Schema::Ref(
+        &SCHEMA_GET_LIMITS_CREATED_HEADERS,
+    );
+    static SCHEMA_GET_LIMITS__RESPONSE_DEFAULT_HEADERS: klue::Schema = klue::Schema::Ref(
+        &SCHEMA_GET_LIMITS_DEFAULT_HEADERS,
+    );
+    /** A typed client of API `params_styles`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct ParamsStylesClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl ParamsStylesClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct ParamsStylesClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl ParamsStylesClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn path_simple(
-        &self,
-        params: PathSimpleParams,
-    ) -> Result<PathSimpleResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/simple/");
-        url.styled_path(
-                &klue::ParamSpec {
-                    name: "ids",
-                    location: klue::Location::Path,
-                    style: klue::Style::Simple,
-                    explode: false,
-                    required: true,
-                },
-                &params.ids,
-            )
-            .map_err(|violation| klue::ClientError::InvalidRequest(vec![violation]))?;
-        url.literal("/");
-        url.styled_path(
-                &klue::ParamSpec {
-                    name: "color",
-                    location: klue::Location::Path,
-                    style: klue::Style::Simple,
-                    explode: false,
-                    required: true,
-                },
-                &params.color,
-            )
-            .map_err(|violation| klue::ClientError::InvalidRequest(vec![violation]))?;
-        url.literal("/");
-        url.styled_path(
-                &klue::ParamSpec {
-                    name: "point",
-                    location: klue::Location::Path,
-                    style: klue::Style::Simple,
-                    explode: true,
-                    required: true,
-                },
-                &params.point,
-            )
-            .map_err(|violation| klue::ClientError::InvalidRequest(vec![violation]))?;
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    PathSimpleResponse::Ok(
-                        klue::decode_json::<
-                            klue::serde_json::Value,
-                        >(
-                            &response,
-                            &klue::plain::ANY,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
+        }
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn path_label(
-        &self,
-        params: PathLabelParams,
-    ) -> Result<PathLabelResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/label/");
-        url.styled_path(
-                &klue::ParamSpec {
-                    name: "ids",
-                    location: klue::Location::Path,
-                    style: klue::Style::Label,
-                    explode: false,
-                    required: true,
-                },
-                &params.ids,
-            )
-            .map_err(|violation| klue::ClientError::InvalidRequest(vec![violation]))?;
-        url.literal("/");
-        url.styled_path(
-                &klue::ParamSpec {
-                    name: "idsx",
-                    location: klue::Location::Path,
-                    style: klue::Style::Label,
-                    explode: true,
-                    required: true,
-                },
-                &params.idsx,
-            )
-            .map_err(|violation| klue::ClientError::InvalidRequest(vec![violation]))?;
-        url.literal("/");
-        url.styled_path(
-                &klue::ParamSpec {
-                    name: "color",
-                    location: klue::Location::Path,
-                    style: klue::Style::Label,
-                    explode: false,
-                    required: true,
-                },
-                &params.color,
-            )
-            .map_err(|violation| klue::ClientError::InvalidRequest(vec![violation]))?;
-        url.literal("/");
-        url.styled_path(
-                &klue::ParamSpec {
-                    name: "point",
-                    location: klue::Location::Path,
-                    style: klue::Style::Label,
-                    explode: true,
-                    required: true,
-                },
-                &params.point,
-            )
-            .map_err(|violation| klue::ClientError::InvalidRequest(vec![violation]))?;
-        url.literal("/");
-        url.styled_path(
-                &klue::ParamSpec {
-                    name: "id",
-                    location: klue::Location::Path,
-                    style: klue::Style::Label,
-                    explode: false,
-                    required: true,
-                },
-                &params.id,
-            )
-            .map_err(|violation| klue::ClientError::InvalidRequest(vec![violation]))?;
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    PathLabelResponse::Ok(
-                        klue::decode_json::<
-                            klue::serde_json::Value,
-                        >(
-                            &response,
-                            &klue::plain::ANY,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
-            }
-            _ => Err(klue::error_from_response(response)),
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
         }
-    }
-    pub async fn path_matrix(
-        &self,
-        params: PathMatrixParams,
-    ) -> Result<PathMatrixResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/matrix/");
-        url.styled_path(
-                &klue::ParamSpec {
-                    name: "ids",
-                    location: klue::Location::Path,
-                    style: klue::Style::Matrix,
-                    explode: false,
-                    required: true,
-                },
-                &params.ids,
-            )
-            .map_err(|violation| klue::ClientError::InvalidRequest(vec![violation]))?;
-        url.literal("/");
-        url.styled_path(
-                &klue::ParamSpec {
-                    name: "idsx",
-                    location: klue::Location::Path,
-                    style: klue::Style::Matrix,
-                    explode: true,
-                    required: true,
-                },
-                &params.idsx,
-            )
-            .map_err(|violation| klue::ClientError::InvalidRequest(vec![violation]))?;
-        url.literal("/");
-        url.styled_path(
-                &klue::ParamSpec {
-                    name: "color",
-                    location: klue::Location::Path,
-                    style: klue::Style::Matrix,
-                    explode: false,
-                    required: true,
-                },
-                &params.color,
-            )
-            .map_err(|violation| klue::ClientError::InvalidRequest(vec![violation]))?;
-        url.literal("/");
-        url.styled_path(
-                &klue::ParamSpec {
-                    name: "point",
-                    location: klue::Location::Path,
-                    style: klue::Style::Matrix,
-                    explode: true,
-                    required: true,
-                },
-                &params.point,
-            )
-            .map_err(|violation| klue::ClientError::InvalidRequest(vec![violation]))?;
-        url.literal("/");
-        url.styled_path(
-                &klue::ParamSpec {
-                    name: "id",
-                    location: klue::Location::Path,
-                    style: klue::Style::Matrix,
-                    explode: false,
-                    required: true,
-                },
-                &params.id,
-            )
-            .map_err(|violation| klue::ClientError::InvalidRequest(vec![violation]))?;
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    PathMatrixResponse::Ok(
-                        klue::decode_json::<
-                            klue::serde_json::Value,
-                        >(
-                            &response,
-                            &klue::plain::ANY,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
-            }
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn query_styles(
-        &self,
-        params: QueryStylesParams,
-    ) -> Result<QueryStylesResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/query");
-        if let Some(value) = &params.tags {
-            url.styled_query(
+        pub async fn path_simple(
+            &self,
+            params: PathSimpleParams,
+        ) -> Result<PathSimpleResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/simple/");
+            url.styled_path(
                     &klue::ParamSpec {
-                        name: "tags",
-                        location: klue::Location::Query,
-                        style: klue::Style::Form,
-                        explode: false,
-                        required: false,
-                    },
-                    value,
-                )
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        if let Some(value) = &params.ids {
-            url.query_array("ids", value);
-        }
-        if let Some(value) = &params.color {
-            url.styled_query(
-                    &klue::ParamSpec {
-                        name: "color",
-                        location: klue::Location::Query,
-                        style: klue::Style::Form,
-                        explode: false,
-                        required: false,
-                    },
-                    value,
-                )
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        if let Some(value) = &params.point {
-            url.styled_query(
-                    &klue::ParamSpec {
-                        name: "point",
-                        location: klue::Location::Query,
-                        style: klue::Style::Form,
-                        explode: true,
-                        required: false,
-                    },
-                    value,
-                )
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        if let Some(value) = &params.filter {
-            url.styled_query(
-                    &klue::ParamSpec {
-                        name: "filter",
-                        location: klue::Location::Query,
-                        style: klue::Style::DeepObject,
-                        explode: true,
-                        required: false,
-                    },
-                    value,
-                )
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        if let Some(value) = &params.words {
-            url.styled_query(
-                    &klue::ParamSpec {
-                        name: "words",
-                        location: klue::Location::Query,
-                        style: klue::Style::SpaceDelimited,
-                        explode: false,
-                        required: false,
-                    },
-                    value,
-                )
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        if let Some(value) = &params.codes {
-            url.styled_query(
-                    &klue::ParamSpec {
-                        name: "codes",
-                        location: klue::Location::Query,
-                        style: klue::Style::PipeDelimited,
-                        explode: false,
-                        required: false,
-                    },
-                    value,
-                )
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        if let Some(value) = &params.labels {
-            url.styled_query(
-                    &klue::ParamSpec {
-                        name: "labels",
-                        location: klue::Location::Query,
-                        style: klue::Style::DeepObject,
-                        explode: true,
-                        required: false,
-                    },
-                    value,
-                )
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    QueryStylesResponse::Ok(
-                        klue::decode_json::<
-                            klue::serde_json::Value,
-                        >(
-                            &response,
-                            &klue::plain::ANY,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
-            }
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn header_styles(
-        &self,
-        params: HeaderStylesParams,
-    ) -> Result<HeaderStylesResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/headers");
-        let mut request = self.request(klue::Method::GET, url.finish());
-        {
-            let value = &params.x_ids;
-            klue::set_styled_header(
-                    &mut request.headers,
-                    &klue::ParamSpec {
-                        name: "x-ids",
-                        location: klue::Location::Header,
+                        name: "ids",
+                        location: klue::Location::Path,
                         style: klue::Style::Simple,
                         explode: false,
                         required: true,
                     },
-                    value,
+                    &params.ids,
                 )
                 .map_err(|violation| klue::ClientError::InvalidRequest(
                     vec![violation],
                 ))?;
-        }
-        if let Some(value) = &params.x_color {
-            klue::set_styled_header(
-                    &mut request.headers,
+            url.literal("/");
+            url.styled_path(
                     &klue::ParamSpec {
-                        name: "x-color",
-                        location: klue::Location::Header,
+                        name: "color",
+                        location: klue::Location::Path,
                         style: klue::Style::Simple,
                         explode: false,
-                        required: false,
+                        required: true,
                     },
-                    value,
+                    &params.color,
                 )
                 .map_err(|violation| klue::ClientError::InvalidRequest(
                     vec![violation],
                 ))?;
-        }
-        if let Some(value) = &params.x_point {
-            klue::set_styled_header(
-                    &mut request.headers,
+            url.literal("/");
+            url.styled_path(
                     &klue::ParamSpec {
-                        name: "x-point",
-                        location: klue::Location::Header,
+                        name: "point",
+                        location: klue::Location::Path,
                         style: klue::Style::Simple,
                         explode: true,
-                        required: false,
+                        required: true,
                     },
-                    value,
+                    &params.point,
                 )
                 .map_err(|violation| klue::ClientError::InvalidRequest(
                     vec![violation],
                 ))?;
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    HeaderStylesResponse::Ok(
-                        klue::decode_json::<
-                            klue::serde_json::Value,
-                        >(
-                            &response,
-                            &klue::plain::ANY,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        PathSimpleResponse::Ok(
+                            klue::decode_json::<
+                                klue::serde_json::Value,
+                            >(
+                                &response,
+                                &klue::plain::ANY,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn cookie_styles(
-        &self,
-        params: CookieStylesParams,
-    ) -> Result<CookieStylesResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/cookies");
-        let mut request = self.request(klue::Method::GET, url.finish());
-        if let Some(value) = &params.ctags {
-            klue::add_styled_cookie(
-                    &mut request.headers,
+        pub async fn path_label(
+            &self,
+            params: PathLabelParams,
+        ) -> Result<PathLabelResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/label/");
+            url.styled_path(
                     &klue::ParamSpec {
-                        name: "ctags",
-                        location: klue::Location::Cookie,
-                        style: klue::Style::Form,
+                        name: "ids",
+                        location: klue::Location::Path,
+                        style: klue::Style::Label,
                         explode: false,
-                        required: false,
+                        required: true,
                     },
-                    value,
+                    &params.ids,
                 )
                 .map_err(|violation| klue::ClientError::InvalidRequest(
                     vec![violation],
                 ))?;
-        }
-        if let Some(value) = &params.cids {
-            klue::add_styled_cookie(
-                    &mut request.headers,
+            url.literal("/");
+            url.styled_path(
                     &klue::ParamSpec {
-                        name: "cids",
-                        location: klue::Location::Cookie,
-                        style: klue::Style::Form,
+                        name: "idsx",
+                        location: klue::Location::Path,
+                        style: klue::Style::Label,
                         explode: true,
-                        required: false,
+                        required: true,
                     },
-                    value,
+                    &params.idsx,
                 )
                 .map_err(|violation| klue::ClientError::InvalidRequest(
                     vec![violation],
                 ))?;
-        }
-        if let Some(value) = &params.ccolor {
-            klue::add_styled_cookie(
-                    &mut request.headers,
+            url.literal("/");
+            url.styled_path(
                     &klue::ParamSpec {
-                        name: "ccolor",
-                        location: klue::Location::Cookie,
-                        style: klue::Style::Form,
+                        name: "color",
+                        location: klue::Location::Path,
+                        style: klue::Style::Label,
                         explode: false,
-                        required: false,
+                        required: true,
                     },
-                    value,
+                    &params.color,
                 )
                 .map_err(|violation| klue::ClientError::InvalidRequest(
                     vec![violation],
                 ))?;
-        }
-        if let Some(value) = &params.prefs {
-            klue::add_styled_cookie(
-                    &mut request.headers,
+            url.literal("/");
+            url.styled_path(
                     &klue::ParamSpec {
-                        name: "prefs",
-                        location: klue::Location::Cookie,
-                        style: klue::Style::Form,
+                        name: "point",
+                        location: klue::Location::Path,
+                        style: klue::Style::Label,
                         explode: true,
-                        required: false,
+                        required: true,
                     },
-                    value,
+                    &params.point,
                 )
                 .map_err(|violation| klue::ClientError::InvalidRequest(
                     vec![violation],
                 ))?;
+            url.literal("/");
+            url.styled_path(
+                    &klue::ParamSpec {
+                        name: "id",
+                        location: klue::Location::Path,
+                        style: klue::Style::Label,
+                        explode: false,
+                        required: true,
+                    },
+                    &params.id,
+                )
+                .map_err(|violation| klue::ClientError::InvalidRequest(
+                    vec![violation],
+                ))?;
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        PathLabelResponse::Ok(
+                            klue::decode_json::<
+                                klue::serde_json::Value,
+                            >(
+                                &response,
+                                &klue::plain::ANY,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    CookieStylesResponse::Ok(
-                        klue::decode_json::<
-                            klue::serde_json::Value,
-                        >(
-                            &response,
-                            &klue::plain::ANY,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
+        pub async fn path_matrix(
+            &self,
+            params: PathMatrixParams,
+        ) -> Result<PathMatrixResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/matrix/");
+            url.styled_path(
+                    &klue::ParamSpec {
+                        name: "ids",
+                        location: klue::Location::Path,
+                        style: klue::Style::Matrix,
+                        explode: false,
+                        required: true,
+                    },
+                    &params.ids,
                 )
+                .map_err(|violation| klue::ClientError::InvalidRequest(
+                    vec![violation],
+                ))?;
+            url.literal("/");
+            url.styled_path(
+                    &klue::ParamSpec {
+                        name: "idsx",
+                        location: klue::Location::Path,
+                        style: klue::Style::Matrix,
+                        explode: true,
+                        required: true,
+                    },
+                    &params.idsx,
+                )
+                .map_err(|violation| klue::ClientError::InvalidRequest(
+                    vec![violation],
+                ))?;
+            url.literal("/");
+            url.styled_path(
+                    &klue::ParamSpec {
+                        name: "color",
+                        location: klue::Location::Path,
+                        style: klue::Style::Matrix,
+                        explode: false,
+                        required: true,
+                    },
+                    &params.color,
+                )
+                .map_err(|violation| klue::ClientError::InvalidRequest(
+                    vec![violation],
+                ))?;
+            url.literal("/");
+            url.styled_path(
+                    &klue::ParamSpec {
+                        name: "point",
+                        location: klue::Location::Path,
+                        style: klue::Style::Matrix,
+                        explode: true,
+                        required: true,
+                    },
+                    &params.point,
+                )
+                .map_err(|violation| klue::ClientError::InvalidRequest(
+                    vec![violation],
+                ))?;
+            url.literal("/");
+            url.styled_path(
+                    &klue::ParamSpec {
+                        name: "id",
+                        location: klue::Location::Path,
+                        style: klue::Style::Matrix,
+                        explode: false,
+                        required: true,
+                    },
+                    &params.id,
+                )
+                .map_err(|violation| klue::ClientError::InvalidRequest(
+                    vec![violation],
+                ))?;
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        PathMatrixResponse::Ok(
+                            klue::decode_json::<
+                                klue::serde_json::Value,
+                            >(
+                                &response,
+                                &klue::plain::ANY,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn get_limits(
-        &self,
-        params: GetLimitsParams,
-    ) -> Result<GetLimitsResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/limits");
-        {
-            let value = &params.mode;
-            url.query("mode", value);
+        pub async fn query_styles(
+            &self,
+            params: QueryStylesParams,
+        ) -> Result<QueryStylesResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/query");
+            if let Some(value) = &params.tags {
+                url.styled_query(
+                        &klue::ParamSpec {
+                            name: "tags",
+                            location: klue::Location::Query,
+                            style: klue::Style::Form,
+                            explode: false,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.ids {
+                url.query_array("ids", value);
+            }
+            if let Some(value) = &params.color {
+                url.styled_query(
+                        &klue::ParamSpec {
+                            name: "color",
+                            location: klue::Location::Query,
+                            style: klue::Style::Form,
+                            explode: false,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.point {
+                url.styled_query(
+                        &klue::ParamSpec {
+                            name: "point",
+                            location: klue::Location::Query,
+                            style: klue::Style::Form,
+                            explode: true,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.filter {
+                url.styled_query(
+                        &klue::ParamSpec {
+                            name: "filter",
+                            location: klue::Location::Query,
+                            style: klue::Style::DeepObject,
+                            explode: true,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.words {
+                url.styled_query(
+                        &klue::ParamSpec {
+                            name: "words",
+                            location: klue::Location::Query,
+                            style: klue::Style::SpaceDelimited,
+                            explode: false,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.codes {
+                url.styled_query(
+                        &klue::ParamSpec {
+                            name: "codes",
+                            location: klue::Location::Query,
+                            style: klue::Style::PipeDelimited,
+                            explode: false,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.labels {
+                url.styled_query(
+                        &klue::ParamSpec {
+                            name: "labels",
+                            location: klue::Location::Query,
+                            style: klue::Style::DeepObject,
+                            explode: true,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        QueryStylesResponse::Ok(
+                            klue::decode_json::<
+                                klue::serde_json::Value,
+                            >(
+                                &response,
+                                &klue::plain::ANY,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetLimitsResponse::Ok(
-                        klue::decode_json::<
-                            GetLimitsOk,
-                        >(
-                            &response,
-                            &SCHEMA_GET_LIMITS_OK,
-                            self.http.config().validate_responses,
-                        )?,
-                        klue::decode_headers::<
-                            GetLimitsOkHeaders,
-                        >(
-                            &response,
-                            &SCHEMA_GET_LIMITS__RESPONSE_OK_HEADERS,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn header_styles(
+            &self,
+            params: HeaderStylesParams,
+        ) -> Result<HeaderStylesResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/headers");
+            let mut request = self.request(klue::Method::GET, url.finish());
+            {
+                let value = &params.x_ids;
+                klue::set_styled_header(
+                        &mut request.headers,
+                        &klue::ParamSpec {
+                            name: "x-ids",
+                            location: klue::Location::Header,
+                            style: klue::Style::Simple,
+                            explode: false,
+                            required: true,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
             }
-            201 => {
-                Ok(
-                    GetLimitsResponse::Created(
-                        klue::decode_headers::<
-                            GetLimitsCreatedHeaders,
-                        >(
-                            &response,
-                            &SCHEMA_GET_LIMITS__RESPONSE_CREATED_HEADERS,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            if let Some(value) = &params.x_color {
+                klue::set_styled_header(
+                        &mut request.headers,
+                        &klue::ParamSpec {
+                            name: "x-color",
+                            location: klue::Location::Header,
+                            style: klue::Style::Simple,
+                            explode: false,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
             }
-            _ if response.status.is_success() => {
-                Ok(
-                    GetLimitsResponse::Default(
-                        response.status,
-                        klue::decode_headers::<
-                            GetLimitsDefaultHeaders,
-                        >(
-                            &response,
-                            &SCHEMA_GET_LIMITS__RESPONSE_DEFAULT_HEADERS,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            if let Some(value) = &params.x_point {
+                klue::set_styled_header(
+                        &mut request.headers,
+                        &klue::ParamSpec {
+                            name: "x-point",
+                            location: klue::Location::Header,
+                            style: klue::Style::Simple,
+                            explode: true,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
             }
-            _ => Err(klue::error_from_response(response)),
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        HeaderStylesResponse::Ok(
+                            klue::decode_json::<
+                                klue::serde_json::Value,
+                            >(
+                                &response,
+                                &klue::plain::ANY,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn cookie_styles(
+            &self,
+            params: CookieStylesParams,
+        ) -> Result<CookieStylesResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/cookies");
+            let mut request = self.request(klue::Method::GET, url.finish());
+            if let Some(value) = &params.ctags {
+                klue::add_styled_cookie(
+                        &mut request.headers,
+                        &klue::ParamSpec {
+                            name: "ctags",
+                            location: klue::Location::Cookie,
+                            style: klue::Style::Form,
+                            explode: false,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.cids {
+                klue::add_styled_cookie(
+                        &mut request.headers,
+                        &klue::ParamSpec {
+                            name: "cids",
+                            location: klue::Location::Cookie,
+                            style: klue::Style::Form,
+                            explode: true,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.ccolor {
+                klue::add_styled_cookie(
+                        &mut request.headers,
+                        &klue::ParamSpec {
+                            name: "ccolor",
+                            location: klue::Location::Cookie,
+                            style: klue::Style::Form,
+                            explode: false,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.prefs {
+                klue::add_styled_cookie(
+                        &mut request.headers,
+                        &klue::ParamSpec {
+                            name: "prefs",
+                            location: klue::Location::Cookie,
+                            style: klue::Style::Form,
+                            explode: true,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        CookieStylesResponse::Ok(
+                            klue::decode_json::<
+                                klue::serde_json::Value,
+                            >(
+                                &response,
+                                &klue::plain::ANY,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn get_limits(
+            &self,
+            params: GetLimitsParams,
+        ) -> Result<GetLimitsResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/limits");
+            {
+                let value = &params.mode;
+                url.query("mode", value);
+            }
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetLimitsResponse::Ok(
+                            klue::decode_json::<
+                                GetLimitsOk,
+                            >(
+                                &response,
+                                &SCHEMA_GET_LIMITS_OK,
+                                self.http.config().validate_responses,
+                            )?,
+                            klue::decode_headers::<
+                                GetLimitsOkHeaders,
+                            >(
+                                &response,
+                                &SCHEMA_GET_LIMITS__RESPONSE_OK_HEADERS,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                201 => {
+                    Ok(
+                        GetLimitsResponse::Created(
+                            klue::decode_headers::<
+                                GetLimitsCreatedHeaders,
+                            >(
+                                &response,
+                                &SCHEMA_GET_LIMITS__RESPONSE_CREATED_HEADERS,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ if response.status.is_success() => {
+                    Ok(
+                        GetLimitsResponse::Default(
+                            response.status,
+                            klue::decode_headers::<
+                                GetLimitsDefaultHeaders,
+                            >(
+                                &response,
+                                &SCHEMA_GET_LIMITS__RESPONSE_DEFAULT_HEADERS,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

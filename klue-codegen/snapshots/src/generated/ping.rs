@@ -10,275 +10,298 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("ping.json");
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Version {
-    pub name: String,
-    pub version: String,
-    pub container: String,
-}
-::klue_core::object_serde!(Version);
-impl klue::Validate for Version {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_VERSION, &[&self.name, &self.version, &self.container]);
+pub use self::types::*;
+pub use self::ping_server::*;
+pub use self::ping_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Version {
+        pub name: String,
+        pub version: String,
+        pub container: String,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_VERSION: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &klue::plain::STRING),
-        klue::Property::required("version", &klue::plain::STRING),
-        klue::Property::required("container", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `Ping`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PingResponse {
-    /// 200: The service is up.
-    Ok(::std::collections::BTreeMap<String, klue::serde_json::Value>),
-}
-impl klue::IntoResponse for PingResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    ::klue_core::object_serde!(Version);
+    impl klue::Validate for Version {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_VERSION, &[&self.name, &self.version, &self.container]);
+        }
+    }
+    pub(crate) static SCHEMA_VERSION: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &klue::plain::STRING),
+            klue::Property::required("version", &klue::plain::STRING),
+            klue::Property::required("container", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `Ping`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PingResponse {
+        /// 200: The service is up.
+        Ok(::std::collections::BTreeMap<String, klue::serde_json::Value>),
+    }
+    impl klue::IntoResponse for PingResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<::std::collections::BTreeMap<String, klue::serde_json::Value>>
+    for PingResponse {
+        fn from(
+            body: ::std::collections::BTreeMap<String, klue::serde_json::Value>,
+        ) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `Version`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum VersionResponse {
+        /// 200: Name and version of the served API, and the version of its container.
+        Ok(Version),
+    }
+    impl klue::IntoResponse for VersionResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Version> for VersionResponse {
+        fn from(body: Version) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `AuthVersion`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AuthVersionResponse {
+        /// 200: The same as /version, behind JWT auth.
+        Ok(Version),
+    }
+    impl klue::IntoResponse for AuthVersionResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Version> for AuthVersionResponse {
+        fn from(body: Version) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl From<::std::collections::BTreeMap<String, klue::serde_json::Value>>
-for PingResponse {
-    fn from(
-        body: ::std::collections::BTreeMap<String, klue::serde_json::Value>,
-    ) -> Self {
-        Self::Ok(body)
+/// The server side of `ping`: the trait to implement and `router()`.
+pub mod ping_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `ping` (ping 0.0.1). Implement this trait and serve it with [`router`].
+    ///
+    /// The endpoints every klue service serves, whatever its own spec. klue-core implements them; this spec documents them and gives clients their types.
+    pub trait PingApi: Send + Sync + 'static {
+        fn ping(
+            &self,
+            request: PingRequest,
+        ) -> impl klue::Future<Output = Result<PingResponse, klue::ApiError>> + Send;
+        fn version(
+            &self,
+            request: VersionRequest,
+        ) -> impl klue::Future<Output = Result<VersionResponse, klue::ApiError>> + Send;
+        fn auth_version(
+            &self,
+            request: AuthVersionRequest,
+        ) -> impl klue::Future<
+            Output = Result<AuthVersionResponse, klue::ApiError>,
+        > + Send;
+    }
+    /// The decoded request of operation `ping` (GET /ping).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct PingRequest {}
+    static OPERATION_PING: klue::OperationSpec = klue::OperationSpec {
+        id: "ping",
+        method: klue::Method::GET,
+        path: "/ping",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_ping<S: PingApi>(
+        service: klue::Arc<S>,
+        _request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let request = PingRequest {};
+        let response = service.ping(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `version` (GET /version).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct VersionRequest {}
+    static OPERATION_VERSION: klue::OperationSpec = klue::OperationSpec {
+        id: "version",
+        method: klue::Method::GET,
+        path: "/version",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_version<S: PingApi>(
+        service: klue::Arc<S>,
+        _request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let request = VersionRequest {};
+        let response = service.version(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `auth_version` (GET /auth/version).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AuthVersionRequest {
+        /// The verified claims of the caller's token (`claims.sub` is the user id).
+        pub claims: klue::Claims,
+    }
+    static OPERATION_AUTH_VERSION: klue::OperationSpec = klue::OperationSpec {
+        id: "auth_version",
+        method: klue::Method::GET,
+        path: "/auth/version",
+        auth: klue::AuthMode::Required,
+        body: None,
+    };
+    async fn handle_auth_version<S: PingApi>(
+        service: klue::Arc<S>,
+        mut request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let claims = request.take_claims()?;
+        let request = AuthVersionRequest { claims };
+        let response = service.auth_version(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`PingApi`] to the routes of `ping`.
+    pub fn router<S: PingApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_PING, &service, handle_ping::<S>);
+        router.bind(&OPERATION_VERSION, &service, handle_version::<S>);
+        router.bind(&OPERATION_AUTH_VERSION, &service, handle_auth_version::<S>);
+        router
     }
 }
-/// The responses of operation `Version`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum VersionResponse {
-    /// 200: Name and version of the served API, and the version of its container.
-    Ok(Version),
-}
-impl klue::IntoResponse for VersionResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Version> for VersionResponse {
-    fn from(body: Version) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `AuthVersion`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AuthVersionResponse {
-    /// 200: The same as /version, behind JWT auth.
-    Ok(Version),
-}
-impl klue::IntoResponse for AuthVersionResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Version> for AuthVersionResponse {
-    fn from(body: Version) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The operations of API `ping` (ping 0.0.1). Implement this trait and serve it with [`router`].
-///
-/// The endpoints every klue service serves, whatever its own spec. klue-core implements them; this spec documents them and gives clients their types.
-pub trait PingApi: Send + Sync + 'static {
-    fn ping(
-        &self,
-        request: PingRequest,
-    ) -> impl klue::Future<Output = Result<PingResponse, klue::ApiError>> + Send;
-    fn version(
-        &self,
-        request: VersionRequest,
-    ) -> impl klue::Future<Output = Result<VersionResponse, klue::ApiError>> + Send;
-    fn auth_version(
-        &self,
-        request: AuthVersionRequest,
-    ) -> impl klue::Future<Output = Result<AuthVersionResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `ping` (GET /ping).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct PingRequest {}
-static OPERATION_PING: klue::OperationSpec = klue::OperationSpec {
-    id: "ping",
-    method: klue::Method::GET,
-    path: "/ping",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_ping<S: PingApi>(
-    service: klue::Arc<S>,
-    _request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let request = PingRequest {};
-    let response = service.ping(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `version` (GET /version).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct VersionRequest {}
-static OPERATION_VERSION: klue::OperationSpec = klue::OperationSpec {
-    id: "version",
-    method: klue::Method::GET,
-    path: "/version",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_version<S: PingApi>(
-    service: klue::Arc<S>,
-    _request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let request = VersionRequest {};
-    let response = service.version(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `auth_version` (GET /auth/version).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AuthVersionRequest {
-    /// The verified claims of the caller's token (`claims.sub` is the user id).
-    pub claims: klue::Claims,
-}
-static OPERATION_AUTH_VERSION: klue::OperationSpec = klue::OperationSpec {
-    id: "auth_version",
-    method: klue::Method::GET,
-    path: "/auth/version",
-    auth: klue::AuthMode::Required,
-    body: None,
-};
-async fn handle_auth_version<S: PingApi>(
-    service: klue::Arc<S>,
-    mut request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let claims = request.take_claims()?;
-    let request = AuthVersionRequest { claims };
-    let response = service.auth_version(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`PingApi`] to the routes of `ping`.
-pub fn router<S: PingApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_PING, &service, handle_ping::<S>);
-    router.bind(&OPERATION_VERSION, &service, handle_version::<S>);
-    router.bind(&OPERATION_AUTH_VERSION, &service, handle_auth_version::<S>);
-    router
-}
-#[allow(dead_code)]
-static SCHEMA_PING__RESPONSE_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    additional: Some(&klue::Schema::Any),
-    ..klue::ObjectRules::EMPTY
-});
-/** A typed client of API `ping`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+/// The typed client of `ping`.
+pub mod ping_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    static SCHEMA_PING__RESPONSE_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        additional: Some(&klue::Schema::Any),
+        ..klue::ObjectRules::EMPTY
+    });
+    /** A typed client of API `ping`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct PingClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl PingClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct PingClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl PingClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn ping(&self) -> Result<PingResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/ping");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    PingResponse::Ok(
-                        klue::decode_json::<
-                            ::std::collections::BTreeMap<String, klue::serde_json::Value>,
-                        >(
-                            &response,
-                            &SCHEMA_PING__RESPONSE_OK,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
-            }
-            _ => Err(klue::error_from_response(response)),
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-    }
-    pub async fn version(&self) -> Result<VersionResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/version");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    VersionResponse::Ok(
-                        klue::decode_json::<
-                            Version,
-                        >(
-                            &response,
-                            &SCHEMA_VERSION,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn auth_version(&self) -> Result<AuthVersionResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/auth/version");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    AuthVersionResponse::Ok(
-                        klue::decode_json::<
-                            Version,
-                        >(
-                            &response,
-                            &SCHEMA_VERSION,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn ping(&self) -> Result<PingResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/ping");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        PingResponse::Ok(
+                            klue::decode_json::<
+                                ::std::collections::BTreeMap<
+                                    String,
+                                    klue::serde_json::Value,
+                                >,
+                            >(
+                                &response,
+                                &SCHEMA_PING__RESPONSE_OK,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        pub async fn version(&self) -> Result<VersionResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/version");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        VersionResponse::Ok(
+                            klue::decode_json::<
+                                Version,
+                            >(
+                                &response,
+                                &SCHEMA_VERSION,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn auth_version(
+            &self,
+        ) -> Result<AuthVersionResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/auth/version");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        AuthVersionResponse::Ok(
+                            klue::decode_json::<
+                                Version,
+                            >(
+                                &response,
+                                &SCHEMA_VERSION,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

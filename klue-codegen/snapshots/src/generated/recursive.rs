@@ -10,237 +10,255 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("recursive.json");
-static PATTERN_NODE_NAME: klue::Pattern = klue::Pattern::new("^\\p{Alpha}++$");
-#[allow(dead_code)]
-static SCHEMA_NODE__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    pattern: Some(&PATTERN_NODE_NAME),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_NODE__CHILDREN: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Ref(&SCHEMA_NODE),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Node {
-    pub name: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+pub use self::types::*;
+pub use self::recursive_server::*;
+pub use self::recursive_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static PATTERN_NODE_NAME: klue::Pattern = klue::Pattern::new(
+        "^\\p{Alpha}++$",
+    );
+    pub(crate) static SCHEMA_NODE__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        pattern: Some(&PATTERN_NODE_NAME),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_NODE__CHILDREN: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Ref(&SCHEMA_NODE),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Node {
+        pub name: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub parent: Option<Box<Node>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub children: Option<Vec<Node>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub link: Option<Box<Link>>,
+    }
+    impl Node {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String) -> Self {
+            Self {
+                name,
+                parent: None,
+                children: None,
+                link: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Node);
+    impl klue::Validate for Node {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_NODE,
+                &[&self.name, &self.parent, &self.children, &self.link],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_NODE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_NODE__NAME),
+            klue::Property::optional("parent", &SCHEMA_NODE),
+            klue::Property::optional("children", &SCHEMA_NODE__CHILDREN),
+            klue::Property::optional("link", &SCHEMA_LINK),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub parent: Option<Box<Node>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub children: Option<Vec<Node>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub link: Option<Box<Link>>,
-}
-#[allow(dead_code)]
-impl Node {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String) -> Self {
-        Self {
-            name,
-            parent: None,
-            children: None,
-            link: None,
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Link {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub target: Option<Box<Node>>,
+    }
+    ::klue_core::object_serde!(Link);
+    impl klue::Validate for Link {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_LINK, &[&self.target]);
+        }
+    }
+    pub(crate) static SCHEMA_LINK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::optional("target", &SCHEMA_NODE)],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `PostTree`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PostTreeResponse {
+        /// 200: The depth of the tree.
+        Ok(i64),
+    }
+    impl klue::IntoResponse for PostTreeResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<i64> for PostTreeResponse {
+        fn from(body: i64) -> Self {
+            Self::Ok(body)
         }
     }
 }
-::klue_core::object_serde!(Node);
-impl klue::Validate for Node {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_NODE, &[&self.name, &self.parent, &self.children, &self.link]);
+/// The server side of `recursive`: the trait to implement and `router()`.
+pub mod recursive_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `recursive` (recursive 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// Recursive types, required keys without properties, Java-style patterns.
+    pub trait RecursiveApi: Send + Sync + 'static {
+        fn post_tree(
+            &self,
+            request: PostTreeRequest,
+        ) -> impl klue::Future<Output = Result<PostTreeResponse, klue::ApiError>> + Send;
     }
-}
-#[allow(dead_code)]
-static SCHEMA_NODE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_NODE__NAME),
-        klue::Property::optional("parent", &SCHEMA_NODE),
-        klue::Property::optional("children", &SCHEMA_NODE__CHILDREN),
-        klue::Property::optional("link", &SCHEMA_LINK),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Link {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target: Option<Box<Node>>,
-}
-::klue_core::object_serde!(Link);
-impl klue::Validate for Link {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_LINK, &[&self.target]);
+    /// The decoded request of operation `post_tree` (POST /trees).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PostTreeRequest {
+        /// The request body.
+        pub body: Node,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_LINK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::optional("target", &SCHEMA_NODE)],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `PostTree`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PostTreeResponse {
-    /// 200: The depth of the tree.
-    Ok(i64),
-}
-impl klue::IntoResponse for PostTreeResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    static OPERATION_POST_TREE: klue::OperationSpec = klue::OperationSpec {
+        id: "post_tree",
+        method: klue::Method::POST,
+        path: "/trees",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_post_tree<S: RecursiveApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Node>(&mut v, true, &SCHEMA_NODE);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = PostTreeRequest { body };
+        let response = service.post_tree(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`RecursiveApi`] to the routes of `recursive`.
+    pub fn router<S: RecursiveApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_POST_TREE, &service, handle_post_tree::<S>);
+        router
     }
 }
-impl From<i64> for PostTreeResponse {
-    fn from(body: i64) -> Self {
-        Self::Ok(body)
+/// The typed client of `recursive`.
+pub mod recursive_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `post_tree` (POST /trees).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PostTreeParams {
+        /// The request body.
+        pub body: Node,
     }
-}
-/// The operations of API `recursive` (recursive 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// Recursive types, required keys without properties, Java-style patterns.
-pub trait RecursiveApi: Send + Sync + 'static {
-    fn post_tree(
-        &self,
-        request: PostTreeRequest,
-    ) -> impl klue::Future<Output = Result<PostTreeResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `post_tree` (POST /trees).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PostTreeRequest {
-    /// The request body.
-    pub body: Node,
-}
-static OPERATION_POST_TREE: klue::OperationSpec = klue::OperationSpec {
-    id: "post_tree",
-    method: klue::Method::POST,
-    path: "/trees",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_post_tree<S: RecursiveApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Node>(&mut v, true, &SCHEMA_NODE);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = PostTreeRequest { body };
-    let response = service.post_tree(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`RecursiveApi`] to the routes of `recursive`.
-pub fn router<S: RecursiveApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_POST_TREE, &service, handle_post_tree::<S>);
-    router
-}
-/// The parameters and body of operation `post_tree` (POST /trees).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PostTreeParams {
-    /// The request body.
-    pub body: Node,
-}
-/** A typed client of API `recursive`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `recursive`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct RecursiveClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl RecursiveClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct RecursiveClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl RecursiveClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn post_tree(
-        &self,
-        params: PostTreeParams,
-    ) -> Result<PostTreeResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/trees");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_NODE,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    PostTreeResponse::Ok(
-                        klue::decode_json::<
-                            i64,
-                        >(
-                            &response,
-                            &klue::plain::INT64,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn post_tree(
+            &self,
+            params: PostTreeParams,
+        ) -> Result<PostTreeResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/trees");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_NODE,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        PostTreeResponse::Ok(
+                            klue::decode_json::<
+                                i64,
+                            >(
+                                &response,
+                                &klue::plain::INT64,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,1396 +10,1436 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("routing.json");
-#[allow(dead_code)]
-static SCHEMA_ECHO__PARAMS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    additional: Some(&klue::Schema::String(klue::StringRules::ANY)),
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Echo {
-    pub operation: String,
-    pub params: ::std::collections::BTreeMap<String, String>,
-}
-#[allow(dead_code)]
-impl Echo {
-    /// The required fields; the others start at their defaults.
-    pub fn new(operation: String) -> Self {
-        Self {
-            operation,
-            params: ::core::default::Default::default(),
+pub use self::types::*;
+pub use self::routing_server::*;
+pub use self::routing_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_ECHO__PARAMS: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        additional: Some(&klue::Schema::String(klue::StringRules::ANY)),
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Echo {
+        pub operation: String,
+        pub params: ::std::collections::BTreeMap<String, String>,
+    }
+    impl Echo {
+        /// The required fields; the others start at their defaults.
+        pub fn new(operation: String) -> Self {
+            Self {
+                operation,
+                params: ::core::default::Default::default(),
+            }
+        }
+    }
+    ::klue_core::object_serde!(Echo);
+    impl klue::Validate for Echo {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_ECHO, &[&self.operation, &self.params]);
+        }
+    }
+    pub(crate) static SCHEMA_ECHO: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("operation", &klue::plain::STRING),
+            klue::Property::required("params", &SCHEMA_ECHO__PARAMS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum SvcCreateXAmzTarget {
+        #[serde(rename = "Svc.Create")]
+        SvcCreate,
+    }
+    impl SvcCreateXAmzTarget {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::SvcCreate => "Svc.Create",
+            }
+        }
+    }
+    impl ::std::fmt::Display for SvcCreateXAmzTarget {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for SvcCreateXAmzTarget {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "Svc.Create" => Ok(Self::SvcCreate),
+                other => Err(format!("'{}' {}", other, "is not one of ['Svc.Create']")),
+            }
+        }
+    }
+    impl klue::ToParam for SvcCreateXAmzTarget {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for SvcCreateXAmzTarget {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_SVC_CREATE_X_AMZ_TARGET: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["Svc.Create"],
+        ..klue::StringRules::ANY
+    });
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum SvcDeleteXAmzTarget {
+        #[serde(rename = "Svc.Delete")]
+        SvcDelete,
+    }
+    impl SvcDeleteXAmzTarget {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::SvcDelete => "Svc.Delete",
+            }
+        }
+    }
+    impl ::std::fmt::Display for SvcDeleteXAmzTarget {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for SvcDeleteXAmzTarget {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "Svc.Delete" => Ok(Self::SvcDelete),
+                other => Err(format!("'{}' {}", other, "is not one of ['Svc.Delete']")),
+            }
+        }
+    }
+    impl klue::ToParam for SvcDeleteXAmzTarget {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for SvcDeleteXAmzTarget {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_SVC_DELETE_X_AMZ_TARGET: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["Svc.Delete"],
+        ..klue::StringRules::ANY
+    });
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde")]
+    pub enum RequestDiffCmd {
+        #[serde(rename = "diff")]
+        Diff,
+    }
+    impl RequestDiffCmd {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::Diff => "diff",
+            }
+        }
+    }
+    impl ::std::fmt::Display for RequestDiffCmd {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for RequestDiffCmd {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "diff" => Ok(Self::Diff),
+                other => Err(format!("'{}' {}", other, "is not one of ['diff']")),
+            }
+        }
+    }
+    impl klue::ToParam for RequestDiffCmd {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for RequestDiffCmd {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_REQUEST_DIFF_CMD: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["diff"],
+        ..klue::StringRules::ANY
+    });
+    /// The responses of operation `ListAttestations`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum ListAttestationsResponse {
+        /// 200: Which operation answered, with the path parameters it read.
+        Ok(Echo),
+    }
+    impl klue::IntoResponse for ListAttestationsResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Echo> for ListAttestationsResponse {
+        fn from(body: Echo) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `DeleteAttestation`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum DeleteAttestationResponse {
+        /// 200: Which operation answered, with the path parameters it read.
+        Ok(Echo),
+    }
+    impl klue::IntoResponse for DeleteAttestationResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Echo> for DeleteAttestationResponse {
+        fn from(body: Echo) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `Compare`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum CompareResponse {
+        /// 200: Which operation answered, with the path parameters it read.
+        Ok(Echo),
+    }
+    impl klue::IntoResponse for CompareResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Echo> for CompareResponse {
+        fn from(body: Echo) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `FileJson`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum FileJsonResponse {
+        /// 200: Which operation answered, with the path parameters it read.
+        Ok(Echo),
+    }
+    impl klue::IntoResponse for FileJsonResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Echo> for FileJsonResponse {
+        fn from(body: Echo) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `File`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum FileResponse {
+        /// 200: Which operation answered, with the path parameters it read.
+        Ok(Echo),
+    }
+    impl klue::IntoResponse for FileResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Echo> for FileResponse {
+        fn from(body: Echo) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `FileLatest`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum FileLatestResponse {
+        /// 200: Which operation answered, with the path parameters it read.
+        Ok(Echo),
+    }
+    impl klue::IntoResponse for FileLatestResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Echo> for FileLatestResponse {
+        fn from(body: Echo) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `Status`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum StatusResponse {
+        /// 200: Which operation answered, with the path parameters it read.
+        Ok(Echo),
+    }
+    impl klue::IntoResponse for StatusResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Echo> for StatusResponse {
+        fn from(body: Echo) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `SpecHealth`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum SpecHealthResponse {
+        /// 200: Which operation answered, with the path parameters it read.
+        Ok(Echo),
+    }
+    impl klue::IntoResponse for SpecHealthResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Echo> for SpecHealthResponse {
+        fn from(body: Echo) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `SpecVersion`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum SpecVersionResponse {
+        /// 200: Which operation answered, with the path parameters it read.
+        Ok(Echo),
+    }
+    impl klue::IntoResponse for SpecVersionResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Echo> for SpecVersionResponse {
+        fn from(body: Echo) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `SvcCreate`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum SvcCreateResponse {
+        /// 200: Which operation answered, with the path parameters it read.
+        Ok(Echo),
+    }
+    impl klue::IntoResponse for SvcCreateResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Echo> for SvcCreateResponse {
+        fn from(body: Echo) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `SvcDelete`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum SvcDeleteResponse {
+        /// 200: Which operation answered, with the path parameters it read.
+        Ok(Echo),
+    }
+    impl klue::IntoResponse for SvcDeleteResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Echo> for SvcDeleteResponse {
+        fn from(body: Echo) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `RequestDiff`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum RequestDiffResponse {
+        /// 200: Which operation answered, with the path parameters it read.
+        Ok(Echo),
+    }
+    impl klue::IntoResponse for RequestDiffResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Echo> for RequestDiffResponse {
+        fn from(body: Echo) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `RequestPlain`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum RequestPlainResponse {
+        /// 200: Which operation answered, with the path parameters it read.
+        Ok(Echo),
+    }
+    impl klue::IntoResponse for RequestPlainResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Echo> for RequestPlainResponse {
+        fn from(body: Echo) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `Alerts`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AlertsResponse {
+        /// 200: Which operation answered, with the path parameters it read.
+        Ok(Echo),
+    }
+    impl klue::IntoResponse for AlertsResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Echo> for AlertsResponse {
+        fn from(body: Echo) -> Self {
+            Self::Ok(body)
         }
     }
 }
-::klue_core::object_serde!(Echo);
-impl klue::Validate for Echo {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_ECHO, &[&self.operation, &self.params]);
+/// The server side of `routing`: the trait to implement and `router()`.
+pub mod routing_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `routing` (routing 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// Paths real specs have and klue routes: same-shaped paths with different parameter names (GitHub's attestations), several parameters in one segment (GitHub's compare), a parameter with a suffix or a prefix beside a bare one and a literal, klue's built-in /health and /version declared by the spec itself (Airflow), and operations of one path and method told apart by a selector after `#` or `?` (AWS' X-Amz-Target header, openSUSE's ?cmd=diff, weatherbit's ?lat={lat} with `lat` declared in the path).
+    pub trait RoutingApi: Send + Sync + 'static {
+        fn list_attestations(
+            &self,
+            request: ListAttestationsRequest,
+        ) -> impl klue::Future<
+            Output = Result<ListAttestationsResponse, klue::ApiError>,
+        > + Send;
+        fn delete_attestation(
+            &self,
+            request: DeleteAttestationRequest,
+        ) -> impl klue::Future<
+            Output = Result<DeleteAttestationResponse, klue::ApiError>,
+        > + Send;
+        fn compare(
+            &self,
+            request: CompareRequest,
+        ) -> impl klue::Future<Output = Result<CompareResponse, klue::ApiError>> + Send;
+        fn file_json(
+            &self,
+            request: FileJsonRequest,
+        ) -> impl klue::Future<Output = Result<FileJsonResponse, klue::ApiError>> + Send;
+        fn file(
+            &self,
+            request: FileRequest,
+        ) -> impl klue::Future<Output = Result<FileResponse, klue::ApiError>> + Send;
+        fn file_latest(
+            &self,
+            request: FileLatestRequest,
+        ) -> impl klue::Future<
+            Output = Result<FileLatestResponse, klue::ApiError>,
+        > + Send;
+        fn status(
+            &self,
+            request: StatusRequest,
+        ) -> impl klue::Future<Output = Result<StatusResponse, klue::ApiError>> + Send;
+        fn spec_health(
+            &self,
+            request: SpecHealthRequest,
+        ) -> impl klue::Future<
+            Output = Result<SpecHealthResponse, klue::ApiError>,
+        > + Send;
+        fn spec_version(
+            &self,
+            request: SpecVersionRequest,
+        ) -> impl klue::Future<
+            Output = Result<SpecVersionResponse, klue::ApiError>,
+        > + Send;
+        fn svc_create(
+            &self,
+            request: SvcCreateRequest,
+        ) -> impl klue::Future<
+            Output = Result<SvcCreateResponse, klue::ApiError>,
+        > + Send;
+        fn svc_delete(
+            &self,
+            request: SvcDeleteRequest,
+        ) -> impl klue::Future<
+            Output = Result<SvcDeleteResponse, klue::ApiError>,
+        > + Send;
+        fn request_diff(
+            &self,
+            request: RequestDiffRequest,
+        ) -> impl klue::Future<
+            Output = Result<RequestDiffResponse, klue::ApiError>,
+        > + Send;
+        fn request_plain(
+            &self,
+            request: RequestPlainRequest,
+        ) -> impl klue::Future<
+            Output = Result<RequestPlainResponse, klue::ApiError>,
+        > + Send;
+        fn alerts(
+            &self,
+            request: AlertsRequest,
+        ) -> impl klue::Future<Output = Result<AlertsResponse, klue::ApiError>> + Send;
     }
-}
-#[allow(dead_code)]
-static SCHEMA_ECHO: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("operation", &klue::plain::STRING),
-        klue::Property::required("params", &SCHEMA_ECHO__PARAMS),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum SvcCreateXAmzTarget {
-    #[serde(rename = "Svc.Create")]
-    SvcCreate,
-}
-impl SvcCreateXAmzTarget {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::SvcCreate => "Svc.Create",
-        }
+    /// The decoded request of operation `list_attestations` (GET /orgs/{org}/attestations/{subject_digest}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ListAttestationsRequest {
+        pub org: String,
+        pub subject_digest: String,
     }
-}
-impl ::std::fmt::Display for SvcCreateXAmzTarget {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for SvcCreateXAmzTarget {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "Svc.Create" => Ok(Self::SvcCreate),
-            other => Err(format!("'{}' {}", other, "is not one of ['Svc.Create']")),
-        }
-    }
-}
-impl klue::ToParam for SvcCreateXAmzTarget {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for SvcCreateXAmzTarget {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_SVC_CREATE_X_AMZ_TARGET: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["Svc.Create"],
-    ..klue::StringRules::ANY
-});
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum SvcDeleteXAmzTarget {
-    #[serde(rename = "Svc.Delete")]
-    SvcDelete,
-}
-impl SvcDeleteXAmzTarget {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::SvcDelete => "Svc.Delete",
-        }
-    }
-}
-impl ::std::fmt::Display for SvcDeleteXAmzTarget {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for SvcDeleteXAmzTarget {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "Svc.Delete" => Ok(Self::SvcDelete),
-            other => Err(format!("'{}' {}", other, "is not one of ['Svc.Delete']")),
-        }
-    }
-}
-impl klue::ToParam for SvcDeleteXAmzTarget {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for SvcDeleteXAmzTarget {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_SVC_DELETE_X_AMZ_TARGET: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["Svc.Delete"],
-    ..klue::StringRules::ANY
-});
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum RequestDiffCmd {
-    #[serde(rename = "diff")]
-    Diff,
-}
-impl RequestDiffCmd {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Diff => "diff",
-        }
-    }
-}
-impl ::std::fmt::Display for RequestDiffCmd {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for RequestDiffCmd {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "diff" => Ok(Self::Diff),
-            other => Err(format!("'{}' {}", other, "is not one of ['diff']")),
-        }
-    }
-}
-impl klue::ToParam for RequestDiffCmd {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for RequestDiffCmd {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_REQUEST_DIFF_CMD: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["diff"],
-    ..klue::StringRules::ANY
-});
-/// The responses of operation `ListAttestations`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum ListAttestationsResponse {
-    /// 200: Which operation answered, with the path parameters it read.
-    Ok(Echo),
-}
-impl klue::IntoResponse for ListAttestationsResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Echo> for ListAttestationsResponse {
-    fn from(body: Echo) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `DeleteAttestation`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum DeleteAttestationResponse {
-    /// 200: Which operation answered, with the path parameters it read.
-    Ok(Echo),
-}
-impl klue::IntoResponse for DeleteAttestationResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Echo> for DeleteAttestationResponse {
-    fn from(body: Echo) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `Compare`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum CompareResponse {
-    /// 200: Which operation answered, with the path parameters it read.
-    Ok(Echo),
-}
-impl klue::IntoResponse for CompareResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Echo> for CompareResponse {
-    fn from(body: Echo) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `FileJson`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum FileJsonResponse {
-    /// 200: Which operation answered, with the path parameters it read.
-    Ok(Echo),
-}
-impl klue::IntoResponse for FileJsonResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Echo> for FileJsonResponse {
-    fn from(body: Echo) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `File`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum FileResponse {
-    /// 200: Which operation answered, with the path parameters it read.
-    Ok(Echo),
-}
-impl klue::IntoResponse for FileResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Echo> for FileResponse {
-    fn from(body: Echo) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `FileLatest`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum FileLatestResponse {
-    /// 200: Which operation answered, with the path parameters it read.
-    Ok(Echo),
-}
-impl klue::IntoResponse for FileLatestResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Echo> for FileLatestResponse {
-    fn from(body: Echo) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `Status`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum StatusResponse {
-    /// 200: Which operation answered, with the path parameters it read.
-    Ok(Echo),
-}
-impl klue::IntoResponse for StatusResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Echo> for StatusResponse {
-    fn from(body: Echo) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `SpecHealth`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum SpecHealthResponse {
-    /// 200: Which operation answered, with the path parameters it read.
-    Ok(Echo),
-}
-impl klue::IntoResponse for SpecHealthResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Echo> for SpecHealthResponse {
-    fn from(body: Echo) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `SpecVersion`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum SpecVersionResponse {
-    /// 200: Which operation answered, with the path parameters it read.
-    Ok(Echo),
-}
-impl klue::IntoResponse for SpecVersionResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Echo> for SpecVersionResponse {
-    fn from(body: Echo) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `SvcCreate`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum SvcCreateResponse {
-    /// 200: Which operation answered, with the path parameters it read.
-    Ok(Echo),
-}
-impl klue::IntoResponse for SvcCreateResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Echo> for SvcCreateResponse {
-    fn from(body: Echo) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `SvcDelete`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum SvcDeleteResponse {
-    /// 200: Which operation answered, with the path parameters it read.
-    Ok(Echo),
-}
-impl klue::IntoResponse for SvcDeleteResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Echo> for SvcDeleteResponse {
-    fn from(body: Echo) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `RequestDiff`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum RequestDiffResponse {
-    /// 200: Which operation answered, with the path parameters it read.
-    Ok(Echo),
-}
-impl klue::IntoResponse for RequestDiffResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Echo> for RequestDiffResponse {
-    fn from(body: Echo) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `RequestPlain`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum RequestPlainResponse {
-    /// 200: Which operation answered, with the path parameters it read.
-    Ok(Echo),
-}
-impl klue::IntoResponse for RequestPlainResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Echo> for RequestPlainResponse {
-    fn from(body: Echo) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `Alerts`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AlertsResponse {
-    /// 200: Which operation answered, with the path parameters it read.
-    Ok(Echo),
-}
-impl klue::IntoResponse for AlertsResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Echo> for AlertsResponse {
-    fn from(body: Echo) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The operations of API `routing` (routing 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// Paths real specs have and klue routes: same-shaped paths with different parameter names (GitHub's attestations), several parameters in one segment (GitHub's compare), a parameter with a suffix or a prefix beside a bare one and a literal, klue's built-in /health and /version declared by the spec itself (Airflow), and operations of one path and method told apart by a selector after `#` or `?` (AWS' X-Amz-Target header, openSUSE's ?cmd=diff, weatherbit's ?lat={lat} with `lat` declared in the path).
-pub trait RoutingApi: Send + Sync + 'static {
-    fn list_attestations(
-        &self,
-        request: ListAttestationsRequest,
-    ) -> impl klue::Future<
-        Output = Result<ListAttestationsResponse, klue::ApiError>,
-    > + Send;
-    fn delete_attestation(
-        &self,
-        request: DeleteAttestationRequest,
-    ) -> impl klue::Future<
-        Output = Result<DeleteAttestationResponse, klue::ApiError>,
-    > + Send;
-    fn compare(
-        &self,
-        request: CompareRequest,
-    ) -> impl klue::Future<Output = Result<CompareResponse, klue::ApiError>> + Send;
-    fn file_json(
-        &self,
-        request: FileJsonRequest,
-    ) -> impl klue::Future<Output = Result<FileJsonResponse, klue::ApiError>> + Send;
-    fn file(
-        &self,
-        request: FileRequest,
-    ) -> impl klue::Future<Output = Result<FileResponse, klue::ApiError>> + Send;
-    fn file_latest(
-        &self,
-        request: FileLatestRequest,
-    ) -> impl klue::Future<Output = Result<FileLatestResponse, klue::ApiError>> + Send;
-    fn status(
-        &self,
-        request: StatusRequest,
-    ) -> impl klue::Future<Output = Result<StatusResponse, klue::ApiError>> + Send;
-    fn spec_health(
-        &self,
-        request: SpecHealthRequest,
-    ) -> impl klue::Future<Output = Result<SpecHealthResponse, klue::ApiError>> + Send;
-    fn spec_version(
-        &self,
-        request: SpecVersionRequest,
-    ) -> impl klue::Future<Output = Result<SpecVersionResponse, klue::ApiError>> + Send;
-    fn svc_create(
-        &self,
-        request: SvcCreateRequest,
-    ) -> impl klue::Future<Output = Result<SvcCreateResponse, klue::ApiError>> + Send;
-    fn svc_delete(
-        &self,
-        request: SvcDeleteRequest,
-    ) -> impl klue::Future<Output = Result<SvcDeleteResponse, klue::ApiError>> + Send;
-    fn request_diff(
-        &self,
-        request: RequestDiffRequest,
-    ) -> impl klue::Future<Output = Result<RequestDiffResponse, klue::ApiError>> + Send;
-    fn request_plain(
-        &self,
-        request: RequestPlainRequest,
-    ) -> impl klue::Future<Output = Result<RequestPlainResponse, klue::ApiError>> + Send;
-    fn alerts(
-        &self,
-        request: AlertsRequest,
-    ) -> impl klue::Future<Output = Result<AlertsResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `list_attestations` (GET /orgs/{org}/attestations/{subject_digest}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListAttestationsRequest {
-    pub org: String,
-    pub subject_digest: String,
-}
-static OPERATION_LIST_ATTESTATIONS: klue::OperationSpec = klue::OperationSpec {
-    id: "list_attestations",
-    method: klue::Method::GET,
-    path: "/orgs/{org}/attestations/{subject_digest}",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_list_attestations<S: RoutingApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let org = request.path_param::<String>(&mut v, "org", &klue::plain::STRING);
-    let subject_digest = request
-        .path_param::<String>(&mut v, "subject_digest", &klue::plain::STRING);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let org = klue::required(org)?;
-    let subject_digest = klue::required(subject_digest)?;
-    let request = ListAttestationsRequest {
-        org,
-        subject_digest,
+    static OPERATION_LIST_ATTESTATIONS: klue::OperationSpec = klue::OperationSpec {
+        id: "list_attestations",
+        method: klue::Method::GET,
+        path: "/orgs/{org}/attestations/{subject_digest}",
+        auth: klue::AuthMode::None,
+        body: None,
     };
-    let response = service.list_attestations(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `delete_attestation` (DELETE /orgs/{org}/attestations/{attestation_id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeleteAttestationRequest {
-    pub org: String,
-    pub attestation_id: i64,
-}
-static OPERATION_DELETE_ATTESTATION: klue::OperationSpec = klue::OperationSpec {
-    id: "delete_attestation",
-    method: klue::Method::DELETE,
-    path: "/orgs/{org}/attestations/{attestation_id}",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_delete_attestation<S: RoutingApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let org = request.path_param::<String>(&mut v, "org", &klue::plain::STRING);
-    let attestation_id = request
-        .path_param::<i64>(&mut v, "attestation_id", &klue::plain::INT64);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    async fn handle_list_attestations<S: RoutingApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let org = request.path_param::<String>(&mut v, "org", &klue::plain::STRING);
+        let subject_digest = request
+            .path_param::<String>(&mut v, "subject_digest", &klue::plain::STRING);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let org = klue::required(org)?;
+        let subject_digest = klue::required(subject_digest)?;
+        let request = ListAttestationsRequest {
+            org,
+            subject_digest,
+        };
+        let response = service.list_attestations(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-    let org = klue::required(org)?;
-    let attestation_id = klue::required(attestation_id)?;
-    let request = DeleteAttestationRequest {
-        org,
-        attestation_id,
+    /// The decoded request of operation `delete_attestation` (DELETE /orgs/{org}/attestations/{attestation_id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DeleteAttestationRequest {
+        pub org: String,
+        pub attestation_id: i64,
+    }
+    static OPERATION_DELETE_ATTESTATION: klue::OperationSpec = klue::OperationSpec {
+        id: "delete_attestation",
+        method: klue::Method::DELETE,
+        path: "/orgs/{org}/attestations/{attestation_id}",
+        auth: klue::AuthMode::None,
+        body: None,
     };
-    let response = service.delete_attestation(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `compare` (GET /repos/{owner}/{repo}/compare/{base}...{head}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CompareRequest {
-    pub owner: String,
-    pub repo: String,
-    pub base: String,
-    pub head: String,
-}
-static OPERATION_COMPARE: klue::OperationSpec = klue::OperationSpec {
-    id: "compare",
-    method: klue::Method::GET,
-    path: "/repos/{owner}/{repo}/compare/{base}...{head}",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_compare<S: RoutingApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let owner = request.path_param::<String>(&mut v, "owner", &klue::plain::STRING);
-    let repo = request.path_param::<String>(&mut v, "repo", &klue::plain::STRING);
-    let base = request.path_param::<String>(&mut v, "base", &klue::plain::STRING);
-    let head = request.path_param::<String>(&mut v, "head", &klue::plain::STRING);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    async fn handle_delete_attestation<S: RoutingApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let org = request.path_param::<String>(&mut v, "org", &klue::plain::STRING);
+        let attestation_id = request
+            .path_param::<i64>(&mut v, "attestation_id", &klue::plain::INT64);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let org = klue::required(org)?;
+        let attestation_id = klue::required(attestation_id)?;
+        let request = DeleteAttestationRequest {
+            org,
+            attestation_id,
+        };
+        let response = service.delete_attestation(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-    let owner = klue::required(owner)?;
-    let repo = klue::required(repo)?;
-    let base = klue::required(base)?;
-    let head = klue::required(head)?;
-    let request = CompareRequest {
-        owner,
-        repo,
-        base,
-        head,
+    /// The decoded request of operation `compare` (GET /repos/{owner}/{repo}/compare/{base}...{head}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CompareRequest {
+        pub owner: String,
+        pub repo: String,
+        pub base: String,
+        pub head: String,
+    }
+    static OPERATION_COMPARE: klue::OperationSpec = klue::OperationSpec {
+        id: "compare",
+        method: klue::Method::GET,
+        path: "/repos/{owner}/{repo}/compare/{base}...{head}",
+        auth: klue::AuthMode::None,
+        body: None,
     };
-    let response = service.compare(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `file_json` (GET /files/{name}.json).
-#[derive(Debug, Clone, PartialEq)]
-pub struct FileJsonRequest {
-    pub name: String,
-}
-static OPERATION_FILE_JSON: klue::OperationSpec = klue::OperationSpec {
-    id: "file_json",
-    method: klue::Method::GET,
-    path: "/files/{name}.json",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_file_json<S: RoutingApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let name = request.path_param::<String>(&mut v, "name", &klue::plain::STRING);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    async fn handle_compare<S: RoutingApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let owner = request.path_param::<String>(&mut v, "owner", &klue::plain::STRING);
+        let repo = request.path_param::<String>(&mut v, "repo", &klue::plain::STRING);
+        let base = request.path_param::<String>(&mut v, "base", &klue::plain::STRING);
+        let head = request.path_param::<String>(&mut v, "head", &klue::plain::STRING);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let owner = klue::required(owner)?;
+        let repo = klue::required(repo)?;
+        let base = klue::required(base)?;
+        let head = klue::required(head)?;
+        let request = CompareRequest {
+            owner,
+            repo,
+            base,
+            head,
+        };
+        let response = service.compare(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-    let name = klue::required(name)?;
-    let request = FileJsonRequest { name };
-    let response = service.file_json(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `file` (GET /files/{file}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct FileRequest {
-    pub file: String,
-}
-static OPERATION_FILE: klue::OperationSpec = klue::OperationSpec {
-    id: "file",
-    method: klue::Method::GET,
-    path: "/files/{file}",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_file<S: RoutingApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let file = request.path_param::<String>(&mut v, "file", &klue::plain::STRING);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    /// The decoded request of operation `file_json` (GET /files/{name}.json).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct FileJsonRequest {
+        pub name: String,
     }
-    let file = klue::required(file)?;
-    let request = FileRequest { file };
-    let response = service.file(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `file_latest` (GET /files/latest.json).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct FileLatestRequest {}
-static OPERATION_FILE_LATEST: klue::OperationSpec = klue::OperationSpec {
-    id: "file_latest",
-    method: klue::Method::GET,
-    path: "/files/latest.json",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_file_latest<S: RoutingApi>(
-    service: klue::Arc<S>,
-    _request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let request = FileLatestRequest {};
-    let response = service.file_latest(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `status` (GET /api/v{version}/status).
-#[derive(Debug, Clone, PartialEq)]
-pub struct StatusRequest {
-    pub version: i64,
-}
-static OPERATION_STATUS: klue::OperationSpec = klue::OperationSpec {
-    id: "status",
-    method: klue::Method::GET,
-    path: "/api/v{version}/status",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_status<S: RoutingApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let version = request.path_param::<i64>(&mut v, "version", &klue::plain::INT64);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    static OPERATION_FILE_JSON: klue::OperationSpec = klue::OperationSpec {
+        id: "file_json",
+        method: klue::Method::GET,
+        path: "/files/{name}.json",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_file_json<S: RoutingApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let name = request.path_param::<String>(&mut v, "name", &klue::plain::STRING);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let name = klue::required(name)?;
+        let request = FileJsonRequest { name };
+        let response = service.file_json(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-    let version = klue::required(version)?;
-    let request = StatusRequest { version };
-    let response = service.status(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `spec_health` (GET /health).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SpecHealthRequest {}
-static OPERATION_SPEC_HEALTH: klue::OperationSpec = klue::OperationSpec {
-    id: "spec_health",
-    method: klue::Method::GET,
-    path: "/health",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_spec_health<S: RoutingApi>(
-    service: klue::Arc<S>,
-    _request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let request = SpecHealthRequest {};
-    let response = service.spec_health(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `spec_version` (GET /version).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SpecVersionRequest {}
-static OPERATION_SPEC_VERSION: klue::OperationSpec = klue::OperationSpec {
-    id: "spec_version",
-    method: klue::Method::GET,
-    path: "/version",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_spec_version<S: RoutingApi>(
-    service: klue::Arc<S>,
-    _request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let request = SpecVersionRequest {};
-    let response = service.spec_version(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `svc_create` (POST /#X-Amz-Target=Svc.Create).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SvcCreateRequest {
-    pub x_amz_target: SvcCreateXAmzTarget,
-}
-static OPERATION_SVC_CREATE: klue::OperationSpec = klue::OperationSpec {
-    id: "svc_create",
-    method: klue::Method::POST,
-    path: "/#X-Amz-Target=Svc.Create",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_svc_create<S: RoutingApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let x_amz_target = request
-        .header_param::<
-            SvcCreateXAmzTarget,
-        >(&mut v, "x-amz-target", true, &SCHEMA_SVC_CREATE_X_AMZ_TARGET);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    /// The decoded request of operation `file` (GET /files/{file}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct FileRequest {
+        pub file: String,
     }
-    let x_amz_target = klue::required(x_amz_target)?;
-    let request = SvcCreateRequest { x_amz_target };
-    let response = service.svc_create(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `svc_delete` (POST /#X-Amz-Target=Svc.Delete).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SvcDeleteRequest {
-    pub x_amz_target: SvcDeleteXAmzTarget,
-}
-static OPERATION_SVC_DELETE: klue::OperationSpec = klue::OperationSpec {
-    id: "svc_delete",
-    method: klue::Method::POST,
-    path: "/#X-Amz-Target=Svc.Delete",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_svc_delete<S: RoutingApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let x_amz_target = request
-        .header_param::<
-            SvcDeleteXAmzTarget,
-        >(&mut v, "x-amz-target", true, &SCHEMA_SVC_DELETE_X_AMZ_TARGET);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    static OPERATION_FILE: klue::OperationSpec = klue::OperationSpec {
+        id: "file",
+        method: klue::Method::GET,
+        path: "/files/{file}",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_file<S: RoutingApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let file = request.path_param::<String>(&mut v, "file", &klue::plain::STRING);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let file = klue::required(file)?;
+        let request = FileRequest { file };
+        let response = service.file(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-    let x_amz_target = klue::required(x_amz_target)?;
-    let request = SvcDeleteRequest { x_amz_target };
-    let response = service.svc_delete(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `request_diff` (POST /request/{id}?cmd=diff).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RequestDiffRequest {
-    pub id: i64,
-    pub cmd: RequestDiffCmd,
-}
-static OPERATION_REQUEST_DIFF: klue::OperationSpec = klue::OperationSpec {
-    id: "request_diff",
-    method: klue::Method::POST,
-    path: "/request/{id}?cmd=diff",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_request_diff<S: RoutingApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let id = request.path_param::<i64>(&mut v, "id", &klue::plain::INT64);
-    let cmd = request
-        .query_param::<RequestDiffCmd>(&mut v, "cmd", true, &SCHEMA_REQUEST_DIFF_CMD);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    /// The decoded request of operation `file_latest` (GET /files/latest.json).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct FileLatestRequest {}
+    static OPERATION_FILE_LATEST: klue::OperationSpec = klue::OperationSpec {
+        id: "file_latest",
+        method: klue::Method::GET,
+        path: "/files/latest.json",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_file_latest<S: RoutingApi>(
+        service: klue::Arc<S>,
+        _request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let request = FileLatestRequest {};
+        let response = service.file_latest(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-    let id = klue::required(id)?;
-    let cmd = klue::required(cmd)?;
-    let request = RequestDiffRequest { id, cmd };
-    let response = service.request_diff(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `request_plain` (POST /request/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RequestPlainRequest {
-    pub id: i64,
-}
-static OPERATION_REQUEST_PLAIN: klue::OperationSpec = klue::OperationSpec {
-    id: "request_plain",
-    method: klue::Method::POST,
-    path: "/request/{id}",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_request_plain<S: RoutingApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let id = request.path_param::<i64>(&mut v, "id", &klue::plain::INT64);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    /// The decoded request of operation `status` (GET /api/v{version}/status).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct StatusRequest {
+        pub version: i64,
     }
-    let id = klue::required(id)?;
-    let request = RequestPlainRequest { id };
-    let response = service.request_plain(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `alerts` (GET /alerts?lat={lat}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlertsRequest {
-    pub lat: f64,
-}
-static OPERATION_ALERTS: klue::OperationSpec = klue::OperationSpec {
-    id: "alerts",
-    method: klue::Method::GET,
-    path: "/alerts?lat={lat}",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_alerts<S: RoutingApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let lat = request.path_param::<f64>(&mut v, "lat", &klue::plain::NUMBER);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    static OPERATION_STATUS: klue::OperationSpec = klue::OperationSpec {
+        id: "status",
+        method: klue::Method::GET,
+        path: "/api/v{version}/status",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_status<S: RoutingApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let version = request.path_param::<i64>(&mut v, "version", &klue::plain::INT64);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let version = klue::required(version)?;
+        let request = StatusRequest { version };
+        let response = service.status(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-    let lat = klue::required(lat)?;
-    let request = AlertsRequest { lat };
-    let response = service.alerts(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
+    /// The decoded request of operation `spec_health` (GET /health).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SpecHealthRequest {}
+    static OPERATION_SPEC_HEALTH: klue::OperationSpec = klue::OperationSpec {
+        id: "spec_health",
+        method: klue::Method::GET,
+        path: "/health",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_spec_health<S: RoutingApi>(
+        service: klue::Arc<S>,
+        _request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let request = SpecHealthRequest {};
+        let response = service.spec_health(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `spec_version` (GET /version).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct SpecVersionRequest {}
+    static OPERATION_SPEC_VERSION: klue::OperationSpec = klue::OperationSpec {
+        id: "spec_version",
+        method: klue::Method::GET,
+        path: "/version",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_spec_version<S: RoutingApi>(
+        service: klue::Arc<S>,
+        _request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let request = SpecVersionRequest {};
+        let response = service.spec_version(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `svc_create` (POST /#X-Amz-Target=Svc.Create).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SvcCreateRequest {
+        pub x_amz_target: SvcCreateXAmzTarget,
+    }
+    static OPERATION_SVC_CREATE: klue::OperationSpec = klue::OperationSpec {
+        id: "svc_create",
+        method: klue::Method::POST,
+        path: "/#X-Amz-Target=Svc.Create",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_svc_create<S: RoutingApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let x_amz_target = request
+            .header_param::<
+                SvcCreateXAmzTarget,
+            >(&mut v, "x-amz-target", true, &SCHEMA_SVC_CREATE_X_AMZ_TARGET);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let x_amz_target = klue::required(x_amz_target)?;
+        let request = SvcCreateRequest { x_amz_target };
+        let response = service.svc_create(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `svc_delete` (POST /#X-Amz-Target=Svc.Delete).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SvcDeleteRequest {
+        pub x_amz_target: SvcDeleteXAmzTarget,
+    }
+    static OPERATION_SVC_DELETE: klue::OperationSpec = klue::OperationSpec {
+        id: "svc_delete",
+        method: klue::Method::POST,
+        path: "/#X-Amz-Target=Svc.Delete",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_svc_delete<S: RoutingApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let x_amz_target = request
+            .header_param::<
+                SvcDeleteXAmzTarget,
+            >(&mut v, "x-amz-target", true, &SCHEMA_SVC_DELETE_X_AMZ_TARGET);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let x_amz_target = klue::required(x_amz_target)?;
+        let request = SvcDeleteRequest { x_amz_target };
+        let response = service.svc_delete(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `request_diff` (POST /request/{id}?cmd=diff).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RequestDiffRequest {
+        pub id: i64,
+        pub cmd: RequestDiffCmd,
+    }
+    static OPERATION_REQUEST_DIFF: klue::OperationSpec = klue::OperationSpec {
+        id: "request_diff",
+        method: klue::Method::POST,
+        path: "/request/{id}?cmd=diff",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_request_diff<S: RoutingApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let id = request.path_param::<i64>(&mut v, "id", &klue::plain::INT64);
+        let cmd = request
+            .query_param::<
+                RequestDiffCmd,
+            >(&mut v, "cmd", true, &SCHEMA_REQUEST_DIFF_CMD);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let id = klue::required(id)?;
+        let cmd = klue::required(cmd)?;
+        let request = RequestDiffRequest { id, cmd };
+        let response = service.request_diff(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `request_plain` (POST /request/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RequestPlainRequest {
+        pub id: i64,
+    }
+    static OPERATION_REQUEST_PLAIN: klue::OperationSpec = klue::OperationSpec {
+        id: "request_plain",
+        method: klue::Method::POST,
+        path: "/request/{id}",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_request_plain<S: RoutingApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let id = request.path_param::<i64>(&mut v, "id", &klue::plain::INT64);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let id = klue::required(id)?;
+        let request = RequestPlainRequest { id };
+        let response = service.request_plain(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `alerts` (GET /alerts?lat={lat}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AlertsRequest {
+        pub lat: f64,
+    }
+    static OPERATION_ALERTS: klue::OperationSpec = klue::OperationSpec {
+        id: "alerts",
+        method: klue::Method::GET,
+        path: "/alerts?lat={lat}",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_alerts<S: RoutingApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let lat = request.path_param::<f64>(&mut v, "lat", &klue::plain::NUMBER);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let lat = klue::required(lat)?;
+        let request = AlertsRequest { lat };
+        let response = service.alerts(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`RoutingApi`] to the routes of `routing`.
+    pub fn router<S: RoutingApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router
+            .bind(&OPERATION_LIST_ATTESTATIONS, &service, handle_list_attestations::<S>);
+        router
+            .bind(
+                &OPERATION_DELETE_ATTESTATION,
+                &service,
+                handle_delete_attestation::<S>,
+            );
+        router.bind(&OPERATION_COMPARE, &service, handle_compare::<S>);
+        router.bind(&OPERATION_FILE_JSON, &service, handle_file_json::<S>);
+        router.bind(&OPERATION_FILE, &service, handle_file::<S>);
+        router.bind(&OPERATION_FILE_LATEST, &service, handle_file_latest::<S>);
+        router.bind(&OPERATION_STATUS, &service, handle_status::<S>);
+        router.bind(&OPERATION_SPEC_HEALTH, &service, handle_spec_health::<S>);
+        router.bind(&OPERATION_SPEC_VERSION, &service, handle_spec_version::<S>);
+        router.bind(&OPERATION_SVC_CREATE, &service, handle_svc_create::<S>);
+        router.bind(&OPERATION_SVC_DELETE, &service, handle_svc_delete::<S>);
+        router.bind(&OPERATION_REQUEST_DIFF, &service, handle_request_diff::<S>);
+        router.bind(&OPERATION_REQUEST_PLAIN, &service, handle_request_plain::<S>);
+        router.bind(&OPERATION_ALERTS, &service, handle_alerts::<S>);
+        router
+    }
 }
-/// Binds an implementation of [`RoutingApi`] to the routes of `routing`.
-pub fn router<S: RoutingApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_LIST_ATTESTATIONS, &service, handle_list_attestations::<S>);
-    router.bind(&OPERATION_DELETE_ATTESTATION, &service, handle_delete_attestation::<S>);
-    router.bind(&OPERATION_COMPARE, &service, handle_compare::<S>);
-    router.bind(&OPERATION_FILE_JSON, &service, handle_file_json::<S>);
-    router.bind(&OPERATION_FILE, &service, handle_file::<S>);
-    router.bind(&OPERATION_FILE_LATEST, &service, handle_file_latest::<S>);
-    router.bind(&OPERATION_STATUS, &service, handle_status::<S>);
-    router.bind(&OPERATION_SPEC_HEALTH, &service, handle_spec_health::<S>);
-    router.bind(&OPERATION_SPEC_VERSION, &service, handle_spec_version::<S>);
-    router.bind(&OPERATION_SVC_CREATE, &service, handle_svc_create::<S>);
-    router.bind(&OPERATION_SVC_DELETE, &service, handle_svc_delete::<S>);
-    router.bind(&OPERATION_REQUEST_DIFF, &service, handle_request_diff::<S>);
-    router.bind(&OPERATION_REQUEST_PLAIN, &service, handle_request_plain::<S>);
-    router.bind(&OPERATION_ALERTS, &service, handle_alerts::<S>);
-    router
-}
-/// The parameters and body of operation `list_attestations` (GET /orgs/{org}/attestations/{subject_digest}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ListAttestationsParams {
-    pub org: String,
-    pub subject_digest: String,
-}
-/// The parameters and body of operation `delete_attestation` (DELETE /orgs/{org}/attestations/{attestation_id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DeleteAttestationParams {
-    pub org: String,
-    pub attestation_id: i64,
-}
-/// The parameters and body of operation `compare` (GET /repos/{owner}/{repo}/compare/{base}...{head}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CompareParams {
-    pub owner: String,
-    pub repo: String,
-    pub base: String,
-    pub head: String,
-}
-/// The parameters and body of operation `file_json` (GET /files/{name}.json).
-#[derive(Debug, Clone, PartialEq)]
-pub struct FileJsonParams {
-    pub name: String,
-}
-/// The parameters and body of operation `file` (GET /files/{file}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct FileParams {
-    pub file: String,
-}
-/// The parameters and body of operation `status` (GET /api/v{version}/status).
-#[derive(Debug, Clone, PartialEq)]
-pub struct StatusParams {
-    pub version: i64,
-}
-/// The parameters and body of operation `svc_create` (POST /#X-Amz-Target=Svc.Create).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SvcCreateParams {
-    pub x_amz_target: SvcCreateXAmzTarget,
-}
-/// The parameters and body of operation `svc_delete` (POST /#X-Amz-Target=Svc.Delete).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SvcDeleteParams {
-    pub x_amz_target: SvcDeleteXAmzTarget,
-}
-/// The parameters and body of operation `request_diff` (POST /request/{id}?cmd=diff).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RequestDiffParams {
-    pub id: i64,
-    pub cmd: RequestDiffCmd,
-}
-/// The parameters and body of operation `request_plain` (POST /request/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RequestPlainParams {
-    pub id: i64,
-}
-/// The parameters and body of operation `alerts` (GET /alerts?lat={lat}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AlertsParams {
-    pub lat: f64,
-}
-/** A typed client of API `routing`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+/// The typed client of `routing`.
+pub mod routing_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `list_attestations` (GET /orgs/{org}/attestations/{subject_digest}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ListAttestationsParams {
+        pub org: String,
+        pub subject_digest: String,
+    }
+    /// The parameters and body of operation `delete_attestation` (DELETE /orgs/{org}/attestations/{attestation_id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DeleteAttestationParams {
+        pub org: String,
+        pub attestation_id: i64,
+    }
+    /// The parameters and body of operation `compare` (GET /repos/{owner}/{repo}/compare/{base}...{head}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CompareParams {
+        pub owner: String,
+        pub repo: String,
+        pub base: String,
+        pub head: String,
+    }
+    /// The parameters and body of operation `file_json` (GET /files/{name}.json).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct FileJsonParams {
+        pub name: String,
+    }
+    /// The parameters and body of operation `file` (GET /files/{file}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct FileParams {
+        pub file: String,
+    }
+    /// The parameters and body of operation `status` (GET /api/v{version}/status).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct StatusParams {
+        pub version: i64,
+    }
+    /// The parameters and body of operation `svc_create` (POST /#X-Amz-Target=Svc.Create).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SvcCreateParams {
+        pub x_amz_target: SvcCreateXAmzTarget,
+    }
+    /// The parameters and body of operation `svc_delete` (POST /#X-Amz-Target=Svc.Delete).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SvcDeleteParams {
+        pub x_amz_target: SvcDeleteXAmzTarget,
+    }
+    /// The parameters and body of operation `request_diff` (POST /request/{id}?cmd=diff).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RequestDiffParams {
+        pub id: i64,
+        pub cmd: RequestDiffCmd,
+    }
+    /// The parameters and body of operation `request_plain` (POST /request/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct RequestPlainParams {
+        pub id: i64,
+    }
+    /// The parameters and body of operation `alerts` (GET /alerts?lat={lat}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AlertsParams {
+        pub lat: f64,
+    }
+    /** A typed client of API `routing`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct RoutingClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl RoutingClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct RoutingClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl RoutingClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn list_attestations(
-        &self,
-        params: ListAttestationsParams,
-    ) -> Result<ListAttestationsResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/orgs/");
-        url.path_param(&params.org);
-        url.literal("/attestations/");
-        url.path_param(&params.subject_digest);
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    ListAttestationsResponse::Ok(
-                        klue::decode_json::<
-                            Echo,
-                        >(
-                            &response,
-                            &SCHEMA_ECHO,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
+        }
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn delete_attestation(
-        &self,
-        params: DeleteAttestationParams,
-    ) -> Result<DeleteAttestationResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/orgs/");
-        url.path_param(&params.org);
-        url.literal("/attestations/");
-        url.path_param(&params.attestation_id);
-        let request = self.request(klue::Method::DELETE, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    DeleteAttestationResponse::Ok(
-                        klue::decode_json::<
-                            Echo,
-                        >(
-                            &response,
-                            &SCHEMA_ECHO,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn list_attestations(
+            &self,
+            params: ListAttestationsParams,
+        ) -> Result<ListAttestationsResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/orgs/");
+            url.path_param(&params.org);
+            url.literal("/attestations/");
+            url.path_param(&params.subject_digest);
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        ListAttestationsResponse::Ok(
+                            klue::decode_json::<
+                                Echo,
+                            >(
+                                &response,
+                                &SCHEMA_ECHO,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn compare(
-        &self,
-        params: CompareParams,
-    ) -> Result<CompareResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/repos/");
-        url.path_param(&params.owner);
-        url.literal("/");
-        url.path_param(&params.repo);
-        url.literal("/compare/");
-        url.path_param(&params.base);
-        url.literal("...");
-        url.path_param(&params.head);
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    CompareResponse::Ok(
-                        klue::decode_json::<
-                            Echo,
-                        >(
-                            &response,
-                            &SCHEMA_ECHO,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn delete_attestation(
+            &self,
+            params: DeleteAttestationParams,
+        ) -> Result<DeleteAttestationResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/orgs/");
+            url.path_param(&params.org);
+            url.literal("/attestations/");
+            url.path_param(&params.attestation_id);
+            let request = self.request(klue::Method::DELETE, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        DeleteAttestationResponse::Ok(
+                            klue::decode_json::<
+                                Echo,
+                            >(
+                                &response,
+                                &SCHEMA_ECHO,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn file_json(
-        &self,
-        params: FileJsonParams,
-    ) -> Result<FileJsonResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/files/");
-        url.path_param(&params.name);
-        url.literal(".json");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    FileJsonResponse::Ok(
-                        klue::decode_json::<
-                            Echo,
-                        >(
-                            &response,
-                            &SCHEMA_ECHO,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn compare(
+            &self,
+            params: CompareParams,
+        ) -> Result<CompareResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/repos/");
+            url.path_param(&params.owner);
+            url.literal("/");
+            url.path_param(&params.repo);
+            url.literal("/compare/");
+            url.path_param(&params.base);
+            url.literal("...");
+            url.path_param(&params.head);
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        CompareResponse::Ok(
+                            klue::decode_json::<
+                                Echo,
+                            >(
+                                &response,
+                                &SCHEMA_ECHO,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn file(
-        &self,
-        params: FileParams,
-    ) -> Result<FileResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/files/");
-        url.path_param(&params.file);
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    FileResponse::Ok(
-                        klue::decode_json::<
-                            Echo,
-                        >(
-                            &response,
-                            &SCHEMA_ECHO,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn file_json(
+            &self,
+            params: FileJsonParams,
+        ) -> Result<FileJsonResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/files/");
+            url.path_param(&params.name);
+            url.literal(".json");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        FileJsonResponse::Ok(
+                            klue::decode_json::<
+                                Echo,
+                            >(
+                                &response,
+                                &SCHEMA_ECHO,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn file_latest(&self) -> Result<FileLatestResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/files/latest.json");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    FileLatestResponse::Ok(
-                        klue::decode_json::<
-                            Echo,
-                        >(
-                            &response,
-                            &SCHEMA_ECHO,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn file(
+            &self,
+            params: FileParams,
+        ) -> Result<FileResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/files/");
+            url.path_param(&params.file);
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        FileResponse::Ok(
+                            klue::decode_json::<
+                                Echo,
+                            >(
+                                &response,
+                                &SCHEMA_ECHO,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn status(
-        &self,
-        params: StatusParams,
-    ) -> Result<StatusResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/api/v");
-        url.path_param(&params.version);
-        url.literal("/status");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    StatusResponse::Ok(
-                        klue::decode_json::<
-                            Echo,
-                        >(
-                            &response,
-                            &SCHEMA_ECHO,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn file_latest(
+            &self,
+        ) -> Result<FileLatestResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/files/latest.json");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        FileLatestResponse::Ok(
+                            klue::decode_json::<
+                                Echo,
+                            >(
+                                &response,
+                                &SCHEMA_ECHO,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn spec_health(&self) -> Result<SpecHealthResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/health");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    SpecHealthResponse::Ok(
-                        klue::decode_json::<
-                            Echo,
-                        >(
-                            &response,
-                            &SCHEMA_ECHO,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn status(
+            &self,
+            params: StatusParams,
+        ) -> Result<StatusResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/api/v");
+            url.path_param(&params.version);
+            url.literal("/status");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        StatusResponse::Ok(
+                            klue::decode_json::<
+                                Echo,
+                            >(
+                                &response,
+                                &SCHEMA_ECHO,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn spec_version(&self) -> Result<SpecVersionResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/version");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    SpecVersionResponse::Ok(
-                        klue::decode_json::<
-                            Echo,
-                        >(
-                            &response,
-                            &SCHEMA_ECHO,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn spec_health(
+            &self,
+        ) -> Result<SpecHealthResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/health");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        SpecHealthResponse::Ok(
+                            klue::decode_json::<
+                                Echo,
+                            >(
+                                &response,
+                                &SCHEMA_ECHO,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn svc_create(
-        &self,
-        params: SvcCreateParams,
-    ) -> Result<SvcCreateResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = &params.x_amz_target;
-            klue::set_header(&mut request.headers, "x-amz-target", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    SvcCreateResponse::Ok(
-                        klue::decode_json::<
-                            Echo,
-                        >(
-                            &response,
-                            &SCHEMA_ECHO,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn spec_version(
+            &self,
+        ) -> Result<SpecVersionResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/version");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        SpecVersionResponse::Ok(
+                            klue::decode_json::<
+                                Echo,
+                            >(
+                                &response,
+                                &SCHEMA_ECHO,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn svc_delete(
-        &self,
-        params: SvcDeleteParams,
-    ) -> Result<SvcDeleteResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = &params.x_amz_target;
-            klue::set_header(&mut request.headers, "x-amz-target", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    SvcDeleteResponse::Ok(
-                        klue::decode_json::<
-                            Echo,
-                        >(
-                            &response,
-                            &SCHEMA_ECHO,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn svc_create(
+            &self,
+            params: SvcCreateParams,
+        ) -> Result<SvcCreateResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = &params.x_amz_target;
+                klue::set_header(&mut request.headers, "x-amz-target", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
             }
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn request_diff(
-        &self,
-        params: RequestDiffParams,
-    ) -> Result<RequestDiffResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/request/");
-        url.path_param(&params.id);
-        {
-            let value = &params.cmd;
-            url.query("cmd", value);
-        }
-        let request = self.request(klue::Method::POST, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    RequestDiffResponse::Ok(
-                        klue::decode_json::<
-                            Echo,
-                        >(
-                            &response,
-                            &SCHEMA_ECHO,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        SvcCreateResponse::Ok(
+                            klue::decode_json::<
+                                Echo,
+                            >(
+                                &response,
+                                &SCHEMA_ECHO,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn request_plain(
-        &self,
-        params: RequestPlainParams,
-    ) -> Result<RequestPlainResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/request/");
-        url.path_param(&params.id);
-        let request = self.request(klue::Method::POST, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    RequestPlainResponse::Ok(
-                        klue::decode_json::<
-                            Echo,
-                        >(
-                            &response,
-                            &SCHEMA_ECHO,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn svc_delete(
+            &self,
+            params: SvcDeleteParams,
+        ) -> Result<SvcDeleteResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = &params.x_amz_target;
+                klue::set_header(&mut request.headers, "x-amz-target", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
             }
-            _ => Err(klue::error_from_response(response)),
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        SvcDeleteResponse::Ok(
+                            klue::decode_json::<
+                                Echo,
+                            >(
+                                &response,
+                                &SCHEMA_ECHO,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
-    }
-    pub async fn alerts(
-        &self,
-        params: AlertsParams,
-    ) -> Result<AlertsResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/alerts");
-        url.query("lat", &params.lat);
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    AlertsResponse::Ok(
-                        klue::decode_json::<
-                            Echo,
-                        >(
-                            &response,
-                            &SCHEMA_ECHO,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn request_diff(
+            &self,
+            params: RequestDiffParams,
+        ) -> Result<RequestDiffResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/request/");
+            url.path_param(&params.id);
+            {
+                let value = &params.cmd;
+                url.query("cmd", value);
             }
-            _ => Err(klue::error_from_response(response)),
+            let request = self.request(klue::Method::POST, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        RequestDiffResponse::Ok(
+                            klue::decode_json::<
+                                Echo,
+                            >(
+                                &response,
+                                &SCHEMA_ECHO,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn request_plain(
+            &self,
+            params: RequestPlainParams,
+        ) -> Result<RequestPlainResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/request/");
+            url.path_param(&params.id);
+            let request = self.request(klue::Method::POST, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        RequestPlainResponse::Ok(
+                            klue::decode_json::<
+                                Echo,
+                            >(
+                                &response,
+                                &SCHEMA_ECHO,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn alerts(
+            &self,
+            params: AlertsParams,
+        ) -> Result<AlertsResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/alerts");
+            url.query("lat", &params.lat);
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        AlertsResponse::Ok(
+                            klue::decode_json::<
+                                Echo,
+                            >(
+                                &response,
+                                &SCHEMA_ECHO,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

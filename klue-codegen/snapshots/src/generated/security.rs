@@ -10,499 +10,518 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("security.json");
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Seen {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+pub use self::types::*;
+pub use self::security_server::*;
+pub use self::security_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub key: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user: Option<String>,
-}
-::klue_core::object_serde!(Seen);
-impl klue::Validate for Seen {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_SEEN, &[&self.key, &self.user]);
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Seen {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub key: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub user: Option<String>,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_SEEN: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("key", &klue::plain::STRING),
-        klue::Property::optional("user", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `GetKeyed`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetKeyedResponse {
-    /// 200: The key the handler received.
-    Ok(Seen),
-}
-impl klue::IntoResponse for GetKeyedResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    ::klue_core::object_serde!(Seen);
+    impl klue::Validate for Seen {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_SEEN, &[&self.key, &self.user]);
+        }
+    }
+    pub(crate) static SCHEMA_SEEN: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("key", &klue::plain::STRING),
+            klue::Property::optional("user", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `GetKeyed`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetKeyedResponse {
+        /// 200: The key the handler received.
+        Ok(Seen),
+    }
+    impl klue::IntoResponse for GetKeyedResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Seen> for GetKeyedResponse {
+        fn from(body: Seen) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `GetEither`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetEitherResponse {
+        /// 200: The keys the handler received.
+        Ok(Seen),
+    }
+    impl klue::IntoResponse for GetEitherResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Seen> for GetEitherResponse {
+        fn from(body: Seen) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `GetOauth`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetOauthResponse {
+        /// 200: The caller.
+        Ok(Seen),
+    }
+    impl klue::IntoResponse for GetOauthResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Seen> for GetOauthResponse {
+        fn from(body: Seen) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `GetOidcOrAnonymous`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetOidcOrAnonymousResponse {
+        /// 204: Done.
+        NoContent,
+    }
+    impl klue::IntoResponse for GetOidcOrAnonymousResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::NoContent => klue::empty_response(klue::StatusCode::NO_CONTENT),
+            }
+        }
+    }
+    /// The responses of operation `GetBasic`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetBasicResponse {
+        /// 200: The credentials the handler received.
+        Ok(Seen),
+    }
+    impl klue::IntoResponse for GetBasicResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Seen> for GetBasicResponse {
+        fn from(body: Seen) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl From<Seen> for GetKeyedResponse {
-    fn from(body: Seen) -> Self {
-        Self::Ok(body)
+/// The server side of `security`: the trait to implement and `router()`.
+pub mod security_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `security` (security 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// API keys (header, query, cookie), OAuth2 / OpenID Connect as bearer JWTs, basic auth.
+    pub trait SecurityApi: Send + Sync + 'static {
+        fn get_keyed(
+            &self,
+            request: GetKeyedRequest,
+        ) -> impl klue::Future<Output = Result<GetKeyedResponse, klue::ApiError>> + Send;
+        /// A query key or a cookie key, whichever is sent.
+        fn get_either(
+            &self,
+            request: GetEitherRequest,
+        ) -> impl klue::Future<
+            Output = Result<GetEitherResponse, klue::ApiError>,
+        > + Send;
+        fn get_oauth(
+            &self,
+            request: GetOauthRequest,
+        ) -> impl klue::Future<Output = Result<GetOauthResponse, klue::ApiError>> + Send;
+        fn get_oidc_or_anonymous(
+            &self,
+            request: GetOidcOrAnonymousRequest,
+        ) -> impl klue::Future<
+            Output = Result<GetOidcOrAnonymousResponse, klue::ApiError>,
+        > + Send;
+        fn get_basic(
+            &self,
+            request: GetBasicRequest,
+        ) -> impl klue::Future<Output = Result<GetBasicResponse, klue::ApiError>> + Send;
     }
-}
-/// The responses of operation `GetEither`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetEitherResponse {
-    /// 200: The keys the handler received.
-    Ok(Seen),
-}
-impl klue::IntoResponse for GetEitherResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
+    /// The decoded request of operation `get_keyed` (GET /keyed).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetKeyedRequest {
+        /// Credential of the operation's security requirement (in headers).
+        pub x_api_key: String,
     }
-}
-impl From<Seen> for GetEitherResponse {
-    fn from(body: Seen) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `GetOauth`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetOauthResponse {
-    /// 200: The caller.
-    Ok(Seen),
-}
-impl klue::IntoResponse for GetOauthResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Seen> for GetOauthResponse {
-    fn from(body: Seen) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `GetOidcOrAnonymous`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetOidcOrAnonymousResponse {
-    /// 204: Done.
-    NoContent,
-}
-impl klue::IntoResponse for GetOidcOrAnonymousResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::NoContent => klue::empty_response(klue::StatusCode::NO_CONTENT),
-        }
-    }
-}
-/// The responses of operation `GetBasic`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetBasicResponse {
-    /// 200: The credentials the handler received.
-    Ok(Seen),
-}
-impl klue::IntoResponse for GetBasicResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-        }
-    }
-}
-impl From<Seen> for GetBasicResponse {
-    fn from(body: Seen) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The operations of API `security` (security 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// API keys (header, query, cookie), OAuth2 / OpenID Connect as bearer JWTs, basic auth.
-pub trait SecurityApi: Send + Sync + 'static {
-    fn get_keyed(
-        &self,
-        request: GetKeyedRequest,
-    ) -> impl klue::Future<Output = Result<GetKeyedResponse, klue::ApiError>> + Send;
-    /// A query key or a cookie key, whichever is sent.
-    fn get_either(
-        &self,
-        request: GetEitherRequest,
-    ) -> impl klue::Future<Output = Result<GetEitherResponse, klue::ApiError>> + Send;
-    fn get_oauth(
-        &self,
-        request: GetOauthRequest,
-    ) -> impl klue::Future<Output = Result<GetOauthResponse, klue::ApiError>> + Send;
-    fn get_oidc_or_anonymous(
-        &self,
-        request: GetOidcOrAnonymousRequest,
-    ) -> impl klue::Future<
-        Output = Result<GetOidcOrAnonymousResponse, klue::ApiError>,
-    > + Send;
-    fn get_basic(
-        &self,
-        request: GetBasicRequest,
-    ) -> impl klue::Future<Output = Result<GetBasicResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `get_keyed` (GET /keyed).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetKeyedRequest {
-    /// Credential of the operation's security requirement (in headers).
-    pub x_api_key: String,
-}
-static OPERATION_GET_KEYED: klue::OperationSpec = klue::OperationSpec {
-    id: "get_keyed",
-    method: klue::Method::GET,
-    path: "/keyed",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_get_keyed<S: SecurityApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let x_api_key = request
-        .header_param::<String>(&mut v, "x-api-key", false, &klue::plain::STRING);
-    if x_api_key.is_none() {
-        return Err(klue::credential_missing(&["X-API-Key"]));
-    }
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let x_api_key = klue::required(x_api_key)?;
-    let request = GetKeyedRequest { x_api_key };
-    let response = service.get_keyed(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `get_either` (GET /either).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct GetEitherRequest {
-    /// Credential of the operation's security requirement (in query string).
-    pub api_key: Option<String>,
-    /// Credential of the operation's security requirement (in cookies).
-    pub session_key: Option<String>,
-}
-static OPERATION_GET_EITHER: klue::OperationSpec = klue::OperationSpec {
-    id: "get_either",
-    method: klue::Method::GET,
-    path: "/either",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_get_either<S: SecurityApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let api_key = request
-        .query_param::<String>(&mut v, "api_key", false, &klue::plain::STRING);
-    let session_key = request
-        .cookie_param::<String>(&mut v, "session_key", false, &klue::plain::STRING);
-    if api_key.is_none() && session_key.is_none() {
-        return Err(klue::credential_missing(&["api_key", "session_key"]));
-    }
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let request = GetEitherRequest {
-        api_key,
-        session_key,
+    static OPERATION_GET_KEYED: klue::OperationSpec = klue::OperationSpec {
+        id: "get_keyed",
+        method: klue::Method::GET,
+        path: "/keyed",
+        auth: klue::AuthMode::None,
+        body: None,
     };
-    let response = service.get_either(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `get_oauth` (GET /oauth).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetOauthRequest {
-    /// The verified claims of the caller's token (`claims.sub` is the user id).
-    pub claims: klue::Claims,
-}
-static OPERATION_GET_OAUTH: klue::OperationSpec = klue::OperationSpec {
-    id: "get_oauth",
-    method: klue::Method::GET,
-    path: "/oauth",
-    auth: klue::AuthMode::Required,
-    body: None,
-};
-async fn handle_get_oauth<S: SecurityApi>(
-    service: klue::Arc<S>,
-    mut request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let claims = request.take_claims()?;
-    let request = GetOauthRequest { claims };
-    let response = service.get_oauth(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `get_oidc_or_anonymous` (GET /oidc-or-anonymous).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct GetOidcOrAnonymousRequest {
-    /// The verified claims, when the caller sent a token.
-    pub claims: Option<klue::Claims>,
-}
-static OPERATION_GET_OIDC_OR_ANONYMOUS: klue::OperationSpec = klue::OperationSpec {
-    id: "get_oidc_or_anonymous",
-    method: klue::Method::GET,
-    path: "/oidc-or-anonymous",
-    auth: klue::AuthMode::Optional,
-    body: None,
-};
-async fn handle_get_oidc_or_anonymous<S: SecurityApi>(
-    service: klue::Arc<S>,
-    mut request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let claims = request.take_optional_claims();
-    let request = GetOidcOrAnonymousRequest {
-        claims,
+    async fn handle_get_keyed<S: SecurityApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let x_api_key = request
+            .header_param::<String>(&mut v, "x-api-key", false, &klue::plain::STRING);
+        if x_api_key.is_none() {
+            return Err(klue::credential_missing(&["X-API-Key"]));
+        }
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let x_api_key = klue::required(x_api_key)?;
+        let request = GetKeyedRequest { x_api_key };
+        let response = service.get_keyed(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `get_either` (GET /either).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct GetEitherRequest {
+        /// Credential of the operation's security requirement (in query string).
+        pub api_key: Option<String>,
+        /// Credential of the operation's security requirement (in cookies).
+        pub session_key: Option<String>,
+    }
+    static OPERATION_GET_EITHER: klue::OperationSpec = klue::OperationSpec {
+        id: "get_either",
+        method: klue::Method::GET,
+        path: "/either",
+        auth: klue::AuthMode::None,
+        body: None,
     };
-    let response = service.get_oidc_or_anonymous(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
+    async fn handle_get_either<S: SecurityApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let api_key = request
+            .query_param::<String>(&mut v, "api_key", false, &klue::plain::STRING);
+        let session_key = request
+            .cookie_param::<String>(&mut v, "session_key", false, &klue::plain::STRING);
+        if api_key.is_none() && session_key.is_none() {
+            return Err(klue::credential_missing(&["api_key", "session_key"]));
+        }
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let request = GetEitherRequest {
+            api_key,
+            session_key,
+        };
+        let response = service.get_either(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `get_oauth` (GET /oauth).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetOauthRequest {
+        /// The verified claims of the caller's token (`claims.sub` is the user id).
+        pub claims: klue::Claims,
+    }
+    static OPERATION_GET_OAUTH: klue::OperationSpec = klue::OperationSpec {
+        id: "get_oauth",
+        method: klue::Method::GET,
+        path: "/oauth",
+        auth: klue::AuthMode::Required,
+        body: None,
+    };
+    async fn handle_get_oauth<S: SecurityApi>(
+        service: klue::Arc<S>,
+        mut request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let claims = request.take_claims()?;
+        let request = GetOauthRequest { claims };
+        let response = service.get_oauth(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `get_oidc_or_anonymous` (GET /oidc-or-anonymous).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct GetOidcOrAnonymousRequest {
+        /// The verified claims, when the caller sent a token.
+        pub claims: Option<klue::Claims>,
+    }
+    static OPERATION_GET_OIDC_OR_ANONYMOUS: klue::OperationSpec = klue::OperationSpec {
+        id: "get_oidc_or_anonymous",
+        method: klue::Method::GET,
+        path: "/oidc-or-anonymous",
+        auth: klue::AuthMode::Optional,
+        body: None,
+    };
+    async fn handle_get_oidc_or_anonymous<S: SecurityApi>(
+        service: klue::Arc<S>,
+        mut request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let claims = request.take_optional_claims();
+        let request = GetOidcOrAnonymousRequest {
+            claims,
+        };
+        let response = service.get_oidc_or_anonymous(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `get_basic` (GET /basic).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetBasicRequest {
+        /// Credential of the operation's security requirement (in headers).
+        pub authorization: klue::BasicCredentials,
+    }
+    static OPERATION_GET_BASIC: klue::OperationSpec = klue::OperationSpec {
+        id: "get_basic",
+        method: klue::Method::GET,
+        path: "/basic",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_get_basic<S: SecurityApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let authorization = request.basic_credentials("basic", true)?;
+        let authorization = klue::required(authorization)?;
+        let request = GetBasicRequest { authorization };
+        let response = service.get_basic(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`SecurityApi`] to the routes of `security`.
+    pub fn router<S: SecurityApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_GET_KEYED, &service, handle_get_keyed::<S>);
+        router.bind(&OPERATION_GET_EITHER, &service, handle_get_either::<S>);
+        router.bind(&OPERATION_GET_OAUTH, &service, handle_get_oauth::<S>);
+        router
+            .bind(
+                &OPERATION_GET_OIDC_OR_ANONYMOUS,
+                &service,
+                handle_get_oidc_or_anonymous::<S>,
+            );
+        router.bind(&OPERATION_GET_BASIC, &service, handle_get_basic::<S>);
+        router
+    }
 }
-/// The decoded request of operation `get_basic` (GET /basic).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetBasicRequest {
-    /// Credential of the operation's security requirement (in headers).
-    pub authorization: klue::BasicCredentials,
-}
-static OPERATION_GET_BASIC: klue::OperationSpec = klue::OperationSpec {
-    id: "get_basic",
-    method: klue::Method::GET,
-    path: "/basic",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_get_basic<S: SecurityApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let authorization = request.basic_credentials("basic", true)?;
-    let authorization = klue::required(authorization)?;
-    let request = GetBasicRequest { authorization };
-    let response = service.get_basic(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`SecurityApi`] to the routes of `security`.
-pub fn router<S: SecurityApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_GET_KEYED, &service, handle_get_keyed::<S>);
-    router.bind(&OPERATION_GET_EITHER, &service, handle_get_either::<S>);
-    router.bind(&OPERATION_GET_OAUTH, &service, handle_get_oauth::<S>);
-    router
-        .bind(
-            &OPERATION_GET_OIDC_OR_ANONYMOUS,
-            &service,
-            handle_get_oidc_or_anonymous::<S>,
-        );
-    router.bind(&OPERATION_GET_BASIC, &service, handle_get_basic::<S>);
-    router
-}
-/// The parameters and body of operation `get_keyed` (GET /keyed).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetKeyedParams {
-    /// Credential of the operation's security requirement (in headers).
-    pub x_api_key: String,
-}
-/// The parameters and body of operation `get_either` (GET /either).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct GetEitherParams {
-    /// Credential of the operation's security requirement (in query string).
-    pub api_key: Option<String>,
-    /// Credential of the operation's security requirement (in cookies).
-    pub session_key: Option<String>,
-}
-/// The parameters and body of operation `get_basic` (GET /basic).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetBasicParams {
-    /// Credential of the operation's security requirement (in headers).
-    pub authorization: klue::BasicCredentials,
-}
-/** A typed client of API `security`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+/// The typed client of `security`.
+pub mod security_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `get_keyed` (GET /keyed).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetKeyedParams {
+        /// Credential of the operation's security requirement (in headers).
+        pub x_api_key: String,
+    }
+    /// The parameters and body of operation `get_either` (GET /either).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct GetEitherParams {
+        /// Credential of the operation's security requirement (in query string).
+        pub api_key: Option<String>,
+        /// Credential of the operation's security requirement (in cookies).
+        pub session_key: Option<String>,
+    }
+    /// The parameters and body of operation `get_basic` (GET /basic).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetBasicParams {
+        /// Credential of the operation's security requirement (in headers).
+        pub authorization: klue::BasicCredentials,
+    }
+    /** A typed client of API `security`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct SecurityClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl SecurityClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct SecurityClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl SecurityClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn get_keyed(
-        &self,
-        params: GetKeyedParams,
-    ) -> Result<GetKeyedResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/keyed");
-        let mut request = self.request(klue::Method::GET, url.finish());
-        {
-            let value = &params.x_api_key;
-            klue::set_header(&mut request.headers, "x-api-key", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetKeyedResponse::Ok(
-                        klue::decode_json::<
-                            Seen,
-                        >(
-                            &response,
-                            &SCHEMA_SEEN,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    /// A query key or a cookie key, whichever is sent.
-    pub async fn get_either(
-        &self,
-        params: GetEitherParams,
-    ) -> Result<GetEitherResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/either");
-        if let Some(value) = &params.api_key {
-            url.query("api_key", value);
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
         }
-        let mut request = self.request(klue::Method::GET, url.finish());
-        if let Some(value) = &params.session_key {
-            klue::add_cookie(&mut request.headers, "session_key", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetEitherResponse::Ok(
-                        klue::decode_json::<
-                            Seen,
-                        >(
-                            &response,
-                            &SCHEMA_SEEN,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn get_keyed(
+            &self,
+            params: GetKeyedParams,
+        ) -> Result<GetKeyedResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/keyed");
+            let mut request = self.request(klue::Method::GET, url.finish());
+            {
+                let value = &params.x_api_key;
+                klue::set_header(&mut request.headers, "x-api-key", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
             }
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn get_oauth(&self) -> Result<GetOauthResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/oauth");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetOauthResponse::Ok(
-                        klue::decode_json::<
-                            Seen,
-                        >(
-                            &response,
-                            &SCHEMA_SEEN,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetKeyedResponse::Ok(
+                            klue::decode_json::<
+                                Seen,
+                            >(
+                                &response,
+                                &SCHEMA_SEEN,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn get_oidc_or_anonymous(
-        &self,
-    ) -> Result<GetOidcOrAnonymousResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/oidc-or-anonymous");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            204 => Ok(GetOidcOrAnonymousResponse::NoContent),
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn get_basic(
-        &self,
-        params: GetBasicParams,
-    ) -> Result<GetBasicResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/basic");
-        let mut request = self.request(klue::Method::GET, url.finish());
-        {
-            let value = &params.authorization;
-            klue::set_header(&mut request.headers, "authorization", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetBasicResponse::Ok(
-                        klue::decode_json::<
-                            Seen,
-                        >(
-                            &response,
-                            &SCHEMA_SEEN,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// A query key or a cookie key, whichever is sent.
+        pub async fn get_either(
+            &self,
+            params: GetEitherParams,
+        ) -> Result<GetEitherResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/either");
+            if let Some(value) = &params.api_key {
+                url.query("api_key", value);
             }
-            _ => Err(klue::error_from_response(response)),
+            let mut request = self.request(klue::Method::GET, url.finish());
+            if let Some(value) = &params.session_key {
+                klue::add_cookie(&mut request.headers, "session_key", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetEitherResponse::Ok(
+                            klue::decode_json::<
+                                Seen,
+                            >(
+                                &response,
+                                &SCHEMA_SEEN,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn get_oauth(&self) -> Result<GetOauthResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/oauth");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetOauthResponse::Ok(
+                            klue::decode_json::<
+                                Seen,
+                            >(
+                                &response,
+                                &SCHEMA_SEEN,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn get_oidc_or_anonymous(
+            &self,
+        ) -> Result<GetOidcOrAnonymousResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/oidc-or-anonymous");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                204 => Ok(GetOidcOrAnonymousResponse::NoContent),
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn get_basic(
+            &self,
+            params: GetBasicParams,
+        ) -> Result<GetBasicResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/basic");
+            let mut request = self.request(klue::Method::GET, url.finish());
+            {
+                let value = &params.authorization;
+                klue::set_header(&mut request.headers, "authorization", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetBasicResponse::Ok(
+                            klue::decode_json::<
+                                Seen,
+                            >(
+                                &response,
+                                &SCHEMA_SEEN,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,327 +10,222 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("strict_values.json");
-#[allow(dead_code)]
-static SCHEMA_READING__NOTE: klue::Schema = klue::Schema::Nullable(
-    &klue::Schema::String(klue::StringRules::ANY),
-);
-#[allow(dead_code)]
-static SCHEMA_READING__COUNTS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(klue::IntegerFormat::Int32, klue::NumberRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[allow(dead_code)]
-static SCHEMA_READING__SERIAL: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Uint64,
-    klue::NumberRules::ANY,
-);
-#[allow(dead_code)]
-static SCHEMA_READING__BUDGET: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Uint64,
-    klue::NumberRules {
-        minimum: Some(0f64),
-        maximum: Some(18446744073709552000f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[allow(dead_code)]
-static SCHEMA_READING__CAPPED: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: Some(0f64),
-        maximum: Some(9223372036854776000f64),
-        ..klue::NumberRules::ANY
-    },
-);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Reading {
-    pub value: i64,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub note: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub taken_at: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub counts: Option<Vec<i32>>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub serial: Option<u64>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub budget: Option<u64>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub capped: Option<i64>,
-}
-#[allow(dead_code)]
-impl Reading {
-    /// The required fields; the others start at their defaults.
-    pub fn new(value: i64) -> Self {
-        Self {
-            value,
-            note: None,
-            taken_at: None,
-            counts: None,
-            serial: None,
-            budget: None,
-            capped: None,
+pub use self::types::*;
+pub use self::strict_values_server::*;
+pub use self::strict_values_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_READING__NOTE: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::String(klue::StringRules::ANY),
+    );
+    pub(crate) static SCHEMA_READING__COUNTS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int32,
+            klue::NumberRules::ANY,
+        ),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    pub(crate) static SCHEMA_READING__SERIAL: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Uint64,
+        klue::NumberRules::ANY,
+    );
+    pub(crate) static SCHEMA_READING__BUDGET: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Uint64,
+        klue::NumberRules {
+            minimum: Some(0f64),
+            maximum: Some(18446744073709552000f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    pub(crate) static SCHEMA_READING__CAPPED: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            minimum: Some(0f64),
+            maximum: Some(9223372036854776000f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Reading {
+        pub value: i64,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub note: Option<Option<String>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub taken_at: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub counts: Option<Vec<i32>>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub serial: Option<u64>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub budget: Option<u64>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub capped: Option<i64>,
+    }
+    impl Reading {
+        /// The required fields; the others start at their defaults.
+        pub fn new(value: i64) -> Self {
+            Self {
+                value,
+                note: None,
+                taken_at: None,
+                counts: None,
+                serial: None,
+                budget: None,
+                capped: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Reading);
+    impl klue::Validate for Reading {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_READING,
+                &[
+                    &self.value,
+                    &self.note,
+                    &self.taken_at,
+                    &self.counts,
+                    &self.serial,
+                    &self.budget,
+                    &self.capped,
+                ],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_READING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("value", &klue::plain::INT64),
+            klue::Property::optional("note", &SCHEMA_READING__NOTE),
+            klue::Property::optional("taken_at", &klue::plain::TIME),
+            klue::Property::optional("counts", &SCHEMA_READING__COUNTS),
+            klue::Property::optional("serial", &SCHEMA_READING__SERIAL),
+            klue::Property::optional("budget", &SCHEMA_READING__BUDGET),
+            klue::Property::optional("capped", &SCHEMA_READING__CAPPED),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `PutReading`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PutReadingResponse {
+        /// 200: The reading as the server understood it
+        Ok(Reading),
+    }
+    impl klue::IntoResponse for PutReadingResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Reading> for PutReadingResponse {
+        fn from(body: Reading) -> Self {
+            Self::Ok(body)
         }
     }
 }
-::klue_core::object_serde!(Reading);
-impl klue::Validate for Reading {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_READING,
-            &[
-                &self.value,
-                &self.note,
-                &self.taken_at,
-                &self.counts,
-                &self.serial,
-                &self.budget,
-                &self.capped,
-            ],
-        );
+/// The server side of `strict_values`: the trait to implement and `router()`.
+pub mod strict_values_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `strict_values` (strict_values 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// Values checked exactly as the spec says: integers spelled as decimals, null only where a type includes it, RFC 3339 times, parameters that are not UTF-8 or that overflow.
+    pub trait StrictValuesApi: Send + Sync + 'static {
+        fn put_reading(
+            &self,
+            request: PutReadingRequest,
+        ) -> impl klue::Future<
+            Output = Result<PutReadingResponse, klue::ApiError>,
+        > + Send;
     }
-}
-#[allow(dead_code)]
-static SCHEMA_READING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("value", &klue::plain::INT64),
-        klue::Property::optional("note", &SCHEMA_READING__NOTE),
-        klue::Property::optional("taken_at", &klue::plain::TIME),
-        klue::Property::optional("counts", &SCHEMA_READING__COUNTS),
-        klue::Property::optional("serial", &SCHEMA_READING__SERIAL),
-        klue::Property::optional("budget", &SCHEMA_READING__BUDGET),
-        klue::Property::optional("capped", &SCHEMA_READING__CAPPED),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `PutReading`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PutReadingResponse {
-    /// 200: The reading as the server understood it
-    Ok(Reading),
-}
-impl klue::IntoResponse for PutReadingResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    /// The decoded request of operation `put_reading` (PUT /readings/{sensor}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PutReadingRequest {
+        pub sensor: String,
+        pub at: Option<String>,
+        pub ids: Option<Vec<i64>>,
+        pub count: Option<i64>,
+        pub serial: Option<u64>,
+        /// The request body.
+        pub body: Reading,
+    }
+    impl PutReadingRequest {
+        /// The required fields; the others start at their defaults.
+        pub fn new(sensor: String, body: Reading) -> Self {
+            Self {
+                sensor,
+                at: None,
+                ids: None,
+                count: None,
+                serial: None,
+                body,
+            }
         }
     }
-}
-impl From<Reading> for PutReadingResponse {
-    fn from(body: Reading) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The operations of API `strict_values` (strict_values 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// Values checked exactly as the spec says: integers spelled as decimals, null only where a type includes it, RFC 3339 times, parameters that are not UTF-8 or that overflow.
-pub trait StrictValuesApi: Send + Sync + 'static {
-    fn put_reading(
-        &self,
-        request: PutReadingRequest,
-    ) -> impl klue::Future<Output = Result<PutReadingResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `put_reading` (PUT /readings/{sensor}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PutReadingRequest {
-    pub sensor: String,
-    pub at: Option<String>,
-    pub ids: Option<Vec<i64>>,
-    pub count: Option<i64>,
-    pub serial: Option<u64>,
-    /// The request body.
-    pub body: Reading,
-}
-#[allow(dead_code)]
-impl PutReadingRequest {
-    /// The required fields; the others start at their defaults.
-    pub fn new(sensor: String, body: Reading) -> Self {
-        Self {
-            sensor,
-            at: None,
-            ids: None,
-            count: None,
-            serial: None,
-            body,
-        }
-    }
-}
-static SCHEMA_PUT_READING__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Integer(klue::IntegerFormat::Int64, klue::NumberRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-static SCHEMA_PUT_READING__SERIAL: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Uint64,
-    klue::NumberRules::ANY,
-);
-static OPERATION_PUT_READING: klue::OperationSpec = klue::OperationSpec {
-    id: "put_reading",
-    method: klue::Method::PUT,
-    path: "/readings/{sensor}",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_put_reading<S: StrictValuesApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let sensor = request
-        .styled_param::<
-            String,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "sensor",
-                location: klue::Location::Path,
-                style: klue::Style::Label,
-                explode: false,
-                required: true,
-            },
-            &klue::plain::STRING,
-        );
-    let at = request.query_param::<String>(&mut v, "at", false, &klue::plain::TIME);
-    let ids = request
-        .styled_param::<
-            Vec<i64>,
-        >(
-            &mut v,
-            &klue::ParamSpec {
-                name: "ids",
-                location: klue::Location::Query,
-                style: klue::Style::Form,
-                explode: false,
-                required: false,
-            },
-            &SCHEMA_PUT_READING__IDS,
-        );
-    let count = request.query_param::<i64>(&mut v, "count", false, &klue::plain::INT64);
-    let serial = request
-        .query_param::<u64>(&mut v, "serial", false, &SCHEMA_PUT_READING__SERIAL);
-    let body = request.json_body::<Reading>(&mut v, true, &SCHEMA_READING);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let sensor = klue::required(sensor)?;
-    let body = klue::required(body)?;
-    let request = PutReadingRequest {
-        sensor,
-        at,
-        ids,
-        count,
-        serial,
-        body,
+    static SCHEMA_PUT_READING__IDS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Integer(
+            klue::IntegerFormat::Int64,
+            klue::NumberRules::ANY,
+        ),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    static SCHEMA_PUT_READING__SERIAL: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Uint64,
+        klue::NumberRules::ANY,
+    );
+    static OPERATION_PUT_READING: klue::OperationSpec = klue::OperationSpec {
+        id: "put_reading",
+        method: klue::Method::PUT,
+        path: "/readings/{sensor}",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
     };
-    let response = service.put_reading(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`StrictValuesApi`] to the routes of `strict_values`.
-pub fn router<S: StrictValuesApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_PUT_READING, &service, handle_put_reading::<S>);
-    router
-}
-/// The parameters and body of operation `put_reading` (PUT /readings/{sensor}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PutReadingParams {
-    pub sensor: String,
-    pub at: Option<String>,
-    pub ids: Option<Vec<i64>>,
-    pub count: Option<i64>,
-    pub serial: Option<u64>,
-    /// The request body.
-    pub body: Reading,
-}
-#[allow(dead_code)]
-impl PutReadingParams {
-    /// The required fields; the others start at their defaults.
-    pub fn new(sensor: String, body: Reading) -> Self {
-        Self {
-            sensor,
-            at: None,
-            ids: None,
-            count: None,
-            serial: None,
-            body,
-        }
-    }
-}
-/** A typed client of API `strict_values`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
-
- [`ClientError`]: ::klue_core::codegen::ClientError
- [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct StrictValuesClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl StrictValuesClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
-    }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
-        }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn put_reading(
-        &self,
-        params: PutReadingParams,
-    ) -> Result<PutReadingResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/readings/");
-        url.styled_path(
+    async fn handle_put_reading<S: StrictValuesApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let sensor = request
+            .styled_param::<
+                String,
+            >(
+                &mut v,
                 &klue::ParamSpec {
                     name: "sensor",
                     location: klue::Location::Path,
@@ -338,60 +233,185 @@ impl StrictValuesClient {
                     explode: false,
                     required: true,
                 },
-                &params.sensor,
-            )
-            .map_err(|violation| klue::ClientError::InvalidRequest(vec![violation]))?;
-        if let Some(value) = &params.at {
-            url.query("at", value);
+                &klue::plain::STRING,
+            );
+        let at = request.query_param::<String>(&mut v, "at", false, &klue::plain::TIME);
+        let ids = request
+            .styled_param::<
+                Vec<i64>,
+            >(
+                &mut v,
+                &klue::ParamSpec {
+                    name: "ids",
+                    location: klue::Location::Query,
+                    style: klue::Style::Form,
+                    explode: false,
+                    required: false,
+                },
+                &SCHEMA_PUT_READING__IDS,
+            );
+        let count = request
+            .query_param::<i64>(&mut v, "count", false, &klue::plain::INT64);
+        let serial = request
+            .query_param::<u64>(&mut v, "serial", false, &SCHEMA_PUT_READING__SERIAL);
+        let body = request.json_body::<Reading>(&mut v, true, &SCHEMA_READING);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
-        if let Some(value) = &params.ids {
-            url.styled_query(
+        let sensor = klue::required(sensor)?;
+        let body = klue::required(body)?;
+        let request = PutReadingRequest {
+            sensor,
+            at,
+            ids,
+            count,
+            serial,
+            body,
+        };
+        let response = service.put_reading(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`StrictValuesApi`] to the routes of `strict_values`.
+    pub fn router<S: StrictValuesApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_PUT_READING, &service, handle_put_reading::<S>);
+        router
+    }
+}
+/// The typed client of `strict_values`.
+pub mod strict_values_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `put_reading` (PUT /readings/{sensor}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PutReadingParams {
+        pub sensor: String,
+        pub at: Option<String>,
+        pub ids: Option<Vec<i64>>,
+        pub count: Option<i64>,
+        pub serial: Option<u64>,
+        /// The request body.
+        pub body: Reading,
+    }
+    impl PutReadingParams {
+        /// The required fields; the others start at their defaults.
+        pub fn new(sensor: String, body: Reading) -> Self {
+            Self {
+                sensor,
+                at: None,
+                ids: None,
+                count: None,
+                serial: None,
+                body,
+            }
+        }
+    }
+    /** A typed client of API `strict_values`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+
+ [`ClientError`]: ::klue_core::codegen::ClientError
+ [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
+    #[derive(Debug, Clone)]
+    pub struct StrictValuesClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
+    }
+    impl StrictValuesClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
+        }
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
+        }
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
+            }
+        }
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn put_reading(
+            &self,
+            params: PutReadingParams,
+        ) -> Result<PutReadingResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/readings/");
+            url.styled_path(
                     &klue::ParamSpec {
-                        name: "ids",
-                        location: klue::Location::Query,
-                        style: klue::Style::Form,
+                        name: "sensor",
+                        location: klue::Location::Path,
+                        style: klue::Style::Label,
                         explode: false,
-                        required: false,
+                        required: true,
                     },
-                    value,
+                    &params.sensor,
                 )
                 .map_err(|violation| klue::ClientError::InvalidRequest(
                     vec![violation],
                 ))?;
-        }
-        if let Some(value) = &params.count {
-            url.query("count", value);
-        }
-        if let Some(value) = &params.serial {
-            url.query("serial", value);
-        }
-        let mut request = self.request(klue::Method::PUT, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_READING,
-                    self.http.config().validate_requests,
-                )?,
-            );
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    PutReadingResponse::Ok(
-                        klue::decode_json::<
-                            Reading,
-                        >(
-                            &response,
-                            &SCHEMA_READING,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            if let Some(value) = &params.at {
+                url.query("at", value);
             }
-            _ => Err(klue::error_from_response(response)),
+            if let Some(value) = &params.ids {
+                url.styled_query(
+                        &klue::ParamSpec {
+                            name: "ids",
+                            location: klue::Location::Query,
+                            style: klue::Style::Form,
+                            explode: false,
+                            required: false,
+                        },
+                        value,
+                    )
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
+            }
+            if let Some(value) = &params.count {
+                url.query("count", value);
+            }
+            if let Some(value) = &params.serial {
+                url.query("serial", value);
+            }
+            let mut request = self.request(klue::Method::PUT, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_READING,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        PutReadingResponse::Ok(
+                            klue::decode_json::<
+                                Reading,
+                            >(
+                                &response,
+                                &SCHEMA_READING,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,358 +10,386 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("stubs.json");
-#[allow(dead_code)]
-static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Pet {
-    pub name: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tag: Option<String>,
-}
-#[allow(dead_code)]
-impl Pet {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String) -> Self {
-        Self { name, tag: None }
+pub use self::types::*;
+pub use self::stubs_server::*;
+pub use self::stubs_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Pet {
+        pub name: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tag: Option<String>,
     }
-}
-::klue_core::object_serde!(Pet);
-impl klue::Validate for Pet {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_PET, &[&self.name, &self.tag]);
+    impl Pet {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String) -> Self {
+            Self { name, tag: None }
+        }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &SCHEMA_PET__NAME),
-        klue::Property::optional("tag", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `ListPets`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum ListPetsResponse {
-    /// 200: The pets
-    Ok(Vec<Pet>),
-}
-impl klue::IntoResponse for ListPetsResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    ::klue_core::object_serde!(Pet);
+    impl klue::Validate for Pet {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_PET, &[&self.name, &self.tag]);
+        }
+    }
+    pub(crate) static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &SCHEMA_PET__NAME),
+            klue::Property::optional("tag", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `ListPets`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum ListPetsResponse {
+        /// 200: The pets
+        Ok(Vec<Pet>),
+    }
+    impl klue::IntoResponse for ListPetsResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Vec<Pet>> for ListPetsResponse {
+        fn from(body: Vec<Pet>) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `CreatePet`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum CreatePetResponse {
+        /// 201: Created
+        Created(Pet),
+    }
+    impl klue::IntoResponse for CreatePetResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Created(body) => {
+                    klue::json_response(klue::StatusCode::CREATED, &body)
+                }
+            }
+        }
+    }
+    impl From<Pet> for CreatePetResponse {
+        fn from(body: Pet) -> Self {
+            Self::Created(body)
+        }
+    }
+    /// The responses of operation `GetPet`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetPetResponse {
+        /// 200: The pet
+        Ok(Pet),
+    }
+    impl klue::IntoResponse for GetPetResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Pet> for GetPetResponse {
+        fn from(body: Pet) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl From<Vec<Pet>> for ListPetsResponse {
-    fn from(body: Vec<Pet>) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `CreatePet`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum CreatePetResponse {
-    /// 201: Created
-    Created(Pet),
-}
-impl klue::IntoResponse for CreatePetResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
+/// The server side of `stubs`: the trait to implement and `router()`.
+pub mod stubs_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `stubs` (stubs 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// Generated with default stubs (`generate_default_stubs(true)`), served with an empty impl.
+    pub trait StubsApi: Send + Sync + 'static {
+        fn list_pets(
+            &self,
+            _request: ListPetsRequest,
+        ) -> impl klue::Future<
+            Output = Result<ListPetsResponse, klue::ApiError>,
+        > + Send {
+            ::std::future::ready(Err(klue::not_implemented("list_pets")))
+        }
+        fn create_pet(
+            &self,
+            _request: CreatePetRequest,
+        ) -> impl klue::Future<
+            Output = Result<CreatePetResponse, klue::ApiError>,
+        > + Send {
+            ::std::future::ready(Err(klue::not_implemented("create_pet")))
+        }
+        fn get_pet(
+            &self,
+            _request: GetPetRequest,
+        ) -> impl klue::Future<Output = Result<GetPetResponse, klue::ApiError>> + Send {
+            ::std::future::ready(Err(klue::not_implemented("get_pet")))
         }
     }
-}
-impl From<Pet> for CreatePetResponse {
-    fn from(body: Pet) -> Self {
-        Self::Created(body)
+    /// The decoded request of operation `list_pets` (GET /pets).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ListPetsRequest {
+        pub limit: Option<i64>,
     }
-}
-/// The responses of operation `GetPet`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetPetResponse {
-    /// 200: The pet
-    Ok(Pet),
-}
-impl klue::IntoResponse for GetPetResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    static SCHEMA_LIST_PETS__LIMIT: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            minimum: Some(1f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    static OPERATION_LIST_PETS: klue::OperationSpec = klue::OperationSpec {
+        id: "list_pets",
+        method: klue::Method::GET,
+        path: "/pets",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_list_pets<S: StubsApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let limit = request
+            .query_param::<i64>(&mut v, "limit", false, &SCHEMA_LIST_PETS__LIMIT);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let request = ListPetsRequest { limit };
+        let response = service.list_pets(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `create_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreatePetRequest {
+        /// The request body.
+        pub body: Pet,
+    }
+    static OPERATION_CREATE_PET: klue::OperationSpec = klue::OperationSpec {
+        id: "create_pet",
+        method: klue::Method::POST,
+        path: "/pets",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_create_pet<S: StubsApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let body = klue::required(body)?;
+        let request = CreatePetRequest { body };
+        let response = service.create_pet(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `get_pet` (GET /pets/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetPetRequest {
+        pub id: i64,
+    }
+    static OPERATION_GET_PET: klue::OperationSpec = klue::OperationSpec {
+        id: "get_pet",
+        method: klue::Method::GET,
+        path: "/pets/{id}",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_get_pet<S: StubsApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let id = request.path_param::<i64>(&mut v, "id", &klue::plain::INT64);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let id = klue::required(id)?;
+        let request = GetPetRequest { id };
+        let response = service.get_pet(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`StubsApi`] to the routes of `stubs`.
+    pub fn router<S: StubsApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_LIST_PETS, &service, handle_list_pets::<S>);
+        router.bind(&OPERATION_CREATE_PET, &service, handle_create_pet::<S>);
+        router.bind(&OPERATION_GET_PET, &service, handle_get_pet::<S>);
+        router
     }
 }
-impl From<Pet> for GetPetResponse {
-    fn from(body: Pet) -> Self {
-        Self::Ok(body)
+/// The typed client of `stubs`.
+pub mod stubs_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `list_pets` (GET /pets).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ListPetsParams {
+        pub limit: Option<i64>,
     }
-}
-/// The operations of API `stubs` (stubs 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// Generated with default stubs (`generate_default_stubs(true)`), served with an empty impl.
-pub trait StubsApi: Send + Sync + 'static {
-    fn list_pets(
-        &self,
-        _request: ListPetsRequest,
-    ) -> impl klue::Future<Output = Result<ListPetsResponse, klue::ApiError>> + Send {
-        ::std::future::ready(Err(klue::not_implemented("list_pets")))
+    static SCHEMA_LIST_PETS__RESPONSE_OK: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Ref(&SCHEMA_PET),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    /// The parameters and body of operation `create_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct CreatePetParams {
+        /// The request body.
+        pub body: Pet,
     }
-    fn create_pet(
-        &self,
-        _request: CreatePetRequest,
-    ) -> impl klue::Future<Output = Result<CreatePetResponse, klue::ApiError>> + Send {
-        ::std::future::ready(Err(klue::not_implemented("create_pet")))
+    /// The parameters and body of operation `get_pet` (GET /pets/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetPetParams {
+        pub id: i64,
     }
-    fn get_pet(
-        &self,
-        _request: GetPetRequest,
-    ) -> impl klue::Future<Output = Result<GetPetResponse, klue::ApiError>> + Send {
-        ::std::future::ready(Err(klue::not_implemented("get_pet")))
-    }
-}
-/// The decoded request of operation `list_pets` (GET /pets).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ListPetsRequest {
-    pub limit: Option<i64>,
-}
-static SCHEMA_LIST_PETS__LIMIT: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: Some(1f64),
-        ..klue::NumberRules::ANY
-    },
-);
-static OPERATION_LIST_PETS: klue::OperationSpec = klue::OperationSpec {
-    id: "list_pets",
-    method: klue::Method::GET,
-    path: "/pets",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_list_pets<S: StubsApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let limit = request
-        .query_param::<i64>(&mut v, "limit", false, &SCHEMA_LIST_PETS__LIMIT);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let request = ListPetsRequest { limit };
-    let response = service.list_pets(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `create_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreatePetRequest {
-    /// The request body.
-    pub body: Pet,
-}
-static OPERATION_CREATE_PET: klue::OperationSpec = klue::OperationSpec {
-    id: "create_pet",
-    method: klue::Method::POST,
-    path: "/pets",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_create_pet<S: StubsApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = CreatePetRequest { body };
-    let response = service.create_pet(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `get_pet` (GET /pets/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetPetRequest {
-    pub id: i64,
-}
-static OPERATION_GET_PET: klue::OperationSpec = klue::OperationSpec {
-    id: "get_pet",
-    method: klue::Method::GET,
-    path: "/pets/{id}",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_get_pet<S: StubsApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let id = request.path_param::<i64>(&mut v, "id", &klue::plain::INT64);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let id = klue::required(id)?;
-    let request = GetPetRequest { id };
-    let response = service.get_pet(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`StubsApi`] to the routes of `stubs`.
-pub fn router<S: StubsApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_LIST_PETS, &service, handle_list_pets::<S>);
-    router.bind(&OPERATION_CREATE_PET, &service, handle_create_pet::<S>);
-    router.bind(&OPERATION_GET_PET, &service, handle_get_pet::<S>);
-    router
-}
-/// The parameters and body of operation `list_pets` (GET /pets).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ListPetsParams {
-    pub limit: Option<i64>,
-}
-#[allow(dead_code)]
-static SCHEMA_LIST_PETS__RESPONSE_OK: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Ref(&SCHEMA_PET),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-/// The parameters and body of operation `create_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CreatePetParams {
-    /// The request body.
-    pub body: Pet,
-}
-/// The parameters and body of operation `get_pet` (GET /pets/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetPetParams {
-    pub id: i64,
-}
-/** A typed client of API `stubs`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `stubs`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct StubsClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl StubsClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct StubsClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl StubsClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn list_pets(
-        &self,
-        params: ListPetsParams,
-    ) -> Result<ListPetsResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/pets");
-        if let Some(value) = &params.limit {
-            url.query("limit", value);
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    ListPetsResponse::Ok(
-                        klue::decode_json::<
-                            Vec<Pet>,
-                        >(
-                            &response,
-                            &SCHEMA_LIST_PETS__RESPONSE_OK,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn create_pet(
-        &self,
-        params: CreatePetParams,
-    ) -> Result<CreatePetResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/pets");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_PET,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            201 => {
-                Ok(
-                    CreatePetResponse::Created(
-                        klue::decode_json::<
-                            Pet,
-                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
-                    ),
-                )
+        pub async fn list_pets(
+            &self,
+            params: ListPetsParams,
+        ) -> Result<ListPetsResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/pets");
+            if let Some(value) = &params.limit {
+                url.query("limit", value);
             }
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn get_pet(
-        &self,
-        params: GetPetParams,
-    ) -> Result<GetPetResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/pets/");
-        url.path_param(&params.id);
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetPetResponse::Ok(
-                        klue::decode_json::<
-                            Pet,
-                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
-                    ),
-                )
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        ListPetsResponse::Ok(
+                            klue::decode_json::<
+                                Vec<Pet>,
+                            >(
+                                &response,
+                                &SCHEMA_LIST_PETS__RESPONSE_OK,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        pub async fn create_pet(
+            &self,
+            params: CreatePetParams,
+        ) -> Result<CreatePetResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/pets");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_PET,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                201 => {
+                    Ok(
+                        CreatePetResponse::Created(
+                            klue::decode_json::<
+                                Pet,
+                            >(
+                                &response,
+                                &SCHEMA_PET,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn get_pet(
+            &self,
+            params: GetPetParams,
+        ) -> Result<GetPetResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/pets/");
+            url.path_param(&params.id);
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetPetResponse::Ok(
+                            klue::decode_json::<
+                                Pet,
+                            >(
+                                &response,
+                                &SCHEMA_PET,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

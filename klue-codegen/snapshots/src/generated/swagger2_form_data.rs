@@ -10,246 +10,266 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("swagger2_form_data.json");
-#[allow(dead_code)]
-static SCHEMA_UPLOAD_AVATAR_BODY_USER: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(2),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_UPLOAD_AVATAR_BODY_SIZE: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        maximum: Some(512f64),
-        ..klue::NumberRules::ANY
-    },
-);
-/// A `multipart/form-data` body (UploadAvatarBody).
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde")]
-pub struct UploadAvatarBody {
-    pub user: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i64>,
-    #[serde(skip)]
-    pub avatar: klue::FilePart,
-}
-impl klue::MultipartBody for UploadAvatarBody {
-    const FILE_FIELDS: &'static [&'static str] = &["avatar"];
-    fn take_files(&mut self, files: &mut klue::FileParts) {
-        self.avatar = klue::FileField::take_from(files, "avatar");
+pub use self::types::*;
+pub use self::form_data_server::*;
+pub use self::form_data_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_UPLOAD_AVATAR_BODY_USER: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(2),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_UPLOAD_AVATAR_BODY_SIZE: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            maximum: Some(512f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    /// A `multipart/form-data` body (UploadAvatarBody).
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde")]
+    pub struct UploadAvatarBody {
+        pub user: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub size: Option<i64>,
+        #[serde(skip)]
+        pub avatar: klue::FilePart,
     }
-    fn file_parts(&self) -> Vec<(&'static str, &klue::FilePart)> {
-        let mut parts = Vec::new();
-        parts
-            .extend(
-                klue::FileField::parts(&self.avatar).into_iter().map(|p| ("avatar", p)),
+    impl klue::MultipartBody for UploadAvatarBody {
+        const FILE_FIELDS: &'static [&'static str] = &["avatar"];
+        fn take_files(&mut self, files: &mut klue::FileParts) {
+            self.avatar = klue::FileField::take_from(files, "avatar");
+        }
+        fn file_parts(&self) -> Vec<(&'static str, &klue::FilePart)> {
+            let mut parts = Vec::new();
+            parts
+                .extend(
+                    klue::FileField::parts(&self.avatar)
+                        .into_iter()
+                        .map(|p| ("avatar", p)),
+                );
+            parts
+        }
+    }
+    pub(crate) static SCHEMA_UPLOAD_AVATAR__BODY: klue::Schema = klue::multipart_schema(
+        &[
+            klue::Property::required("user", &SCHEMA_UPLOAD_AVATAR_BODY_USER),
+            klue::Property::optional("size", &SCHEMA_UPLOAD_AVATAR_BODY_SIZE),
+            klue::Property::required("avatar", &klue::plain::STRING),
+        ],
+    );
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
+    )]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct UploadAvatarOk {
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub user: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub size: Option<i64>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub bytes: Option<i64>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub file_name: Option<String>,
+    }
+    ::klue_core::object_serde!(UploadAvatarOk);
+    impl klue::Validate for UploadAvatarOk {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_UPLOAD_AVATAR_OK,
+                &[&self.user, &self.size, &self.bytes, &self.file_name],
             );
-        parts
+        }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_UPLOAD_AVATAR__BODY: klue::Schema = klue::multipart_schema(
-    &[
-        klue::Property::required("user", &SCHEMA_UPLOAD_AVATAR_BODY_USER),
-        klue::Property::optional("size", &SCHEMA_UPLOAD_AVATAR_BODY_SIZE),
-        klue::Property::required("avatar", &klue::plain::STRING),
-    ],
-);
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct UploadAvatarOk {
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub size: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub bytes: Option<i64>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_name: Option<String>,
-}
-::klue_core::object_serde!(UploadAvatarOk);
-impl klue::Validate for UploadAvatarOk {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_UPLOAD_AVATAR_OK,
-            &[&self.user, &self.size, &self.bytes, &self.file_name],
-        );
+    pub(crate) static SCHEMA_UPLOAD_AVATAR_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::optional("user", &klue::plain::STRING),
+            klue::Property::optional("size", &klue::plain::INT64),
+            klue::Property::optional("bytes", &klue::plain::INT64),
+            klue::Property::optional("file_name", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `UploadAvatar`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum UploadAvatarResponse {
+        /// 200: What was stored.
+        Ok(UploadAvatarOk),
     }
-}
-#[allow(dead_code)]
-static SCHEMA_UPLOAD_AVATAR_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::optional("user", &klue::plain::STRING),
-        klue::Property::optional("size", &klue::plain::INT64),
-        klue::Property::optional("bytes", &klue::plain::INT64),
-        klue::Property::optional("file_name", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `UploadAvatar`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum UploadAvatarResponse {
-    /// 200: What was stored.
-    Ok(UploadAvatarOk),
-}
-impl klue::IntoResponse for UploadAvatarResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    impl klue::IntoResponse for UploadAvatarResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<UploadAvatarOk> for UploadAvatarResponse {
+        fn from(body: UploadAvatarOk) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl From<UploadAvatarOk> for UploadAvatarResponse {
-    fn from(body: UploadAvatarOk) -> Self {
-        Self::Ok(body)
+/// The server side of `form_data`: the trait to implement and `router()`.
+pub mod form_data_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `form_data` (form_data 1.0.0). Implement this trait and serve it with [`router`].
+    ///
+    /// Swagger 2.0 formData parameters with a file, read as a multipart body.
+    pub trait FormDataApi: Send + Sync + 'static {
+        fn upload_avatar(
+            &self,
+            request: UploadAvatarRequest,
+        ) -> impl klue::Future<
+            Output = Result<UploadAvatarResponse, klue::ApiError>,
+        > + Send;
+    }
+    /// The decoded request of operation `upload_avatar` (POST /avatars).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UploadAvatarRequest {
+        /// The request body.
+        pub body: UploadAvatarBody,
+    }
+    static OPERATION_UPLOAD_AVATAR: klue::OperationSpec = klue::OperationSpec {
+        id: "upload_avatar",
+        method: klue::Method::POST,
+        path: "/avatars",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["multipart/form-data"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_upload_avatar<S: FormDataApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request
+            .multipart_body::<
+                UploadAvatarBody,
+            >(&mut v, true, &SCHEMA_UPLOAD_AVATAR__BODY)
+            .await;
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let body = klue::required(body)?;
+        let request = UploadAvatarRequest { body };
+        let response = service.upload_avatar(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`FormDataApi`] to the routes of `form_data`.
+    pub fn router<S: FormDataApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_UPLOAD_AVATAR, &service, handle_upload_avatar::<S>);
+        router
     }
 }
-/// The operations of API `form_data` (form_data 1.0.0). Implement this trait and serve it with [`router`].
-///
-/// Swagger 2.0 formData parameters with a file, read as a multipart body.
-pub trait FormDataApi: Send + Sync + 'static {
-    fn upload_avatar(
-        &self,
-        request: UploadAvatarRequest,
-    ) -> impl klue::Future<Output = Result<UploadAvatarResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `upload_avatar` (POST /avatars).
-#[derive(Debug, Clone, PartialEq)]
-pub struct UploadAvatarRequest {
-    /// The request body.
-    pub body: UploadAvatarBody,
-}
-static OPERATION_UPLOAD_AVATAR: klue::OperationSpec = klue::OperationSpec {
-    id: "upload_avatar",
-    method: klue::Method::POST,
-    path: "/avatars",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["multipart/form-data"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_upload_avatar<S: FormDataApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request
-        .multipart_body::<UploadAvatarBody>(&mut v, true, &SCHEMA_UPLOAD_AVATAR__BODY)
-        .await;
-    if !v.is_empty() {
-        return Err(v.into_error());
+/// The typed client of `form_data`.
+pub mod form_data_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `upload_avatar` (POST /avatars).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct UploadAvatarParams {
+        /// The request body.
+        pub body: UploadAvatarBody,
     }
-    let body = klue::required(body)?;
-    let request = UploadAvatarRequest { body };
-    let response = service.upload_avatar(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`FormDataApi`] to the routes of `form_data`.
-pub fn router<S: FormDataApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_UPLOAD_AVATAR, &service, handle_upload_avatar::<S>);
-    router
-}
-/// The parameters and body of operation `upload_avatar` (POST /avatars).
-#[derive(Debug, Clone, PartialEq)]
-pub struct UploadAvatarParams {
-    /// The request body.
-    pub body: UploadAvatarBody,
-}
-/** A typed client of API `form_data`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `form_data`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct FormDataClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl FormDataClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct FormDataClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl FormDataClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn upload_avatar(
-        &self,
-        params: UploadAvatarParams,
-    ) -> Result<UploadAvatarResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/avatars");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            let (content_type, bytes) = klue::encode_multipart(
-                &value,
-                &SCHEMA_UPLOAD_AVATAR__BODY,
-                self.http.config().validate_requests,
-            )?;
-            klue::set_body_type(&mut request.headers, &content_type, "")?;
-            request.body = Some(bytes);
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    UploadAvatarResponse::Ok(
-                        klue::decode_json::<
-                            UploadAvatarOk,
-                        >(
-                            &response,
-                            &SCHEMA_UPLOAD_AVATAR_OK,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn upload_avatar(
+            &self,
+            params: UploadAvatarParams,
+        ) -> Result<UploadAvatarResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/avatars");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                let (content_type, bytes) = klue::encode_multipart(
+                    &value,
+                    &SCHEMA_UPLOAD_AVATAR__BODY,
+                    self.http.config().validate_requests,
+                )?;
+                klue::set_body_type(&mut request.headers, &content_type, "")?;
+                request.body = Some(bytes);
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        UploadAvatarResponse::Ok(
+                            klue::decode_json::<
+                                UploadAvatarOk,
+                            >(
+                                &response,
+                                &SCHEMA_UPLOAD_AVATAR_OK,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,573 +10,585 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("swagger2_helloworld.json");
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Greeting {
-    pub message: String,
-}
-::klue_core::object_serde!(Greeting);
-impl klue::Validate for Greeting {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_GREETING, &[&self.message]);
+pub use self::types::*;
+pub use self::helloworld_server::*;
+pub use self::helloworld_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Greeting {
+        pub message: String,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_GREETING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::required("message", &klue::plain::STRING)],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE__TEXT: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    max_length: Some(280),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE__PRIORITY: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int32,
-    klue::NumberRules {
-        minimum: Some(1f64),
-        maximum: Some(5f64),
-        ..klue::NumberRules::ANY
-    },
-);
-static PATTERN_NEW_MESSAGE_TAGS_ITEM: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
-#[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules {
-        pattern: Some(&PATTERN_NEW_MESSAGE_TAGS_ITEM),
+    ::klue_core::object_serde!(Greeting);
+    impl klue::Validate for Greeting {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_GREETING, &[&self.message]);
+        }
+    }
+    pub(crate) static SCHEMA_GREETING: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::required("message", &klue::plain::STRING)],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_NEW_MESSAGE__TEXT: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        max_length: Some(280),
         ..klue::StringRules::ANY
-    }),
-    min_items: None,
-    max_items: Some(3),
-    unique_items: false,
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct NewMessage {
-    pub text: String,
-    pub priority: i32,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
+    });
+    pub(crate) static SCHEMA_NEW_MESSAGE__PRIORITY: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int32,
+        klue::NumberRules {
+            minimum: Some(1f64),
+            maximum: Some(5f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    pub(crate) static PATTERN_NEW_MESSAGE_TAGS_ITEM: klue::Pattern = klue::Pattern::new(
+        "^[a-z0-9-]+$",
+    );
+    pub(crate) static SCHEMA_NEW_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules {
+            pattern: Some(&PATTERN_NEW_MESSAGE_TAGS_ITEM),
+            ..klue::StringRules::ANY
+        }),
+        min_items: None,
+        max_items: Some(3),
+        unique_items: false,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct NewMessage {
+        pub text: String,
+        pub priority: i32,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tags: Option<Vec<String>>,
+    }
+    impl NewMessage {
+        /// The required fields; the others start at their defaults.
+        pub fn new(text: String, priority: i32) -> Self {
+            Self { text, priority, tags: None }
+        }
+    }
+    ::klue_core::object_serde!(NewMessage);
+    impl klue::Validate for NewMessage {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_NEW_MESSAGE, &[&self.text, &self.priority, &self.tags]);
+        }
+    }
+    pub(crate) static SCHEMA_NEW_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("text", &SCHEMA_NEW_MESSAGE__TEXT),
+            klue::Property::required("priority", &SCHEMA_NEW_MESSAGE__PRIORITY),
+            klue::Property::optional("tags", &SCHEMA_NEW_MESSAGE__TAGS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::String(klue::StringRules::ANY),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Message {
+        pub id: String,
+        pub author: String,
+        pub text: String,
+        pub priority: i32,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tags: Option<Vec<String>>,
+    }
+    impl Message {
+        /// The required fields; the others start at their defaults.
+        pub fn new(id: String, author: String, text: String, priority: i32) -> Self {
+            Self {
+                id,
+                author,
+                text,
+                priority,
+                tags: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Message);
+    impl klue::Validate for Message {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_MESSAGE,
+                &[&self.id, &self.author, &self.text, &self.priority, &self.tags],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("id", &klue::plain::STRING),
+            klue::Property::required("author", &klue::plain::STRING),
+            klue::Property::required("text", &klue::plain::STRING),
+            klue::Property::required("priority", &klue::plain::INT32),
+            klue::Property::optional("tags", &SCHEMA_MESSAGE__TAGS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Error {
+        pub status: i32,
+        pub error: String,
+        pub error_description: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub error_id: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub user_message: Option<String>,
+    }
+    impl Error {
+        /// The required fields; the others start at their defaults.
+        pub fn new(status: i32, error: String, error_description: String) -> Self {
+            Self {
+                status,
+                error,
+                error_description,
+                error_id: None,
+                user_message: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Error);
+    impl klue::Validate for Error {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_ERROR,
+                &[
+                    &self.status,
+                    &self.error,
+                    &self.error_description,
+                    &self.error_id,
+                    &self.user_message,
+                ],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("status", &klue::plain::INT32),
+            klue::Property::required("error", &klue::plain::STRING),
+            klue::Property::required("error_description", &klue::plain::STRING),
+            klue::Property::optional("error_id", &klue::plain::STRING),
+            klue::Property::optional("user_message", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static PATTERN_DO_HELLO_NAME: klue::Pattern = klue::Pattern::new(
+        "^[A-Za-z][A-Za-z -]*$",
+    );
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        klue::serde::Serialize,
+        klue::serde::Deserialize
     )]
-    pub tags: Option<Vec<String>>,
-}
-#[allow(dead_code)]
-impl NewMessage {
-    /// The required fields; the others start at their defaults.
-    pub fn new(text: String, priority: i32) -> Self {
-        Self { text, priority, tags: None }
+    #[serde(crate = "klue::serde")]
+    pub enum DoHelloLang {
+        #[serde(rename = "en")]
+        En,
+        #[serde(rename = "fr")]
+        Fr,
+        #[serde(rename = "sv")]
+        Sv,
     }
-}
-::klue_core::object_serde!(NewMessage);
-impl klue::Validate for NewMessage {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_NEW_MESSAGE, &[&self.text, &self.priority, &self.tags]);
+    impl DoHelloLang {
+        /// The value as written in the spec.
+        pub fn as_str(&self) -> &'static str {
+            match self {
+                Self::En => "en",
+                Self::Fr => "fr",
+                Self::Sv => "sv",
+            }
+        }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_NEW_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("text", &SCHEMA_NEW_MESSAGE__TEXT),
-        klue::Property::required("priority", &SCHEMA_NEW_MESSAGE__PRIORITY),
-        klue::Property::optional("tags", &SCHEMA_NEW_MESSAGE__TAGS),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_MESSAGE__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::String(klue::StringRules::ANY),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Message {
-    pub id: String,
-    pub author: String,
-    pub text: String,
-    pub priority: i32,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tags: Option<Vec<String>>,
-}
-#[allow(dead_code)]
-impl Message {
-    /// The required fields; the others start at their defaults.
-    pub fn new(id: String, author: String, text: String, priority: i32) -> Self {
-        Self {
-            id,
-            author,
-            text,
-            priority,
-            tags: None,
+    impl ::std::fmt::Display for DoHelloLang {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl klue::FromParam for DoHelloLang {
+        fn from_param(text: &str) -> Result<Self, String> {
+            match text {
+                "en" => Ok(Self::En),
+                "fr" => Ok(Self::Fr),
+                "sv" => Ok(Self::Sv),
+                other => {
+                    Err(format!("'{}' {}", other, "is not one of ['en', 'fr', 'sv']"))
+                }
+            }
+        }
+    }
+    impl klue::ToParam for DoHelloLang {
+        fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
+            ::std::borrow::Cow::Borrowed(self.as_str())
+        }
+    }
+    impl klue::Validate for DoHelloLang {
+        fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
+    }
+    pub(crate) static SCHEMA_DO_HELLO_LANG: klue::Schema = klue::Schema::String(klue::StringRules {
+        enum_values: &["en", "fr", "sv"],
+        ..klue::StringRules::ANY
+    });
+    /// The responses of operation `DoHello`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum DoHelloResponse {
+        /// 200: A greeting
+        Ok(Greeting),
+        /// any other status: Error
+        Default(klue::StatusCode, Error),
+    }
+    impl klue::IntoResponse for DoHelloResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+                Self::Default(status, body) => klue::json_response(status, &body),
+            }
+        }
+    }
+    impl From<Greeting> for DoHelloResponse {
+        fn from(body: Greeting) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `PostMessage`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum PostMessageResponse {
+        /// 201: The stored message
+        Created(Message),
+        /// any other status: Error
+        Default(klue::StatusCode, Error),
+    }
+    impl klue::IntoResponse for PostMessageResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Created(body) => {
+                    klue::json_response(klue::StatusCode::CREATED, &body)
+                }
+                Self::Default(status, body) => klue::json_response(status, &body),
+            }
+        }
+    }
+    impl From<Message> for PostMessageResponse {
+        fn from(body: Message) -> Self {
+            Self::Created(body)
         }
     }
 }
-::klue_core::object_serde!(Message);
-impl klue::Validate for Message {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_MESSAGE,
-            &[&self.id, &self.author, &self.text, &self.priority, &self.tags],
-        );
+/// The server side of `helloworld`: the trait to implement and `router()`.
+pub mod helloworld_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `helloworld` (Hello World API 0.0.1). Implement this trait and serve it with [`router`].
+    ///
+    /// Says hello, and stores messages
+    pub trait HelloworldApi: Send + Sync + 'static {
+        /// Say hello to name
+        fn do_hello(
+            &self,
+            request: DoHelloRequest,
+        ) -> impl klue::Future<Output = Result<DoHelloResponse, klue::ApiError>> + Send;
+        /// Store a message from the authenticated user
+        fn post_message(
+            &self,
+            request: PostMessageRequest,
+        ) -> impl klue::Future<
+            Output = Result<PostMessageResponse, klue::ApiError>,
+        > + Send;
     }
-}
-#[allow(dead_code)]
-static SCHEMA_MESSAGE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("id", &klue::plain::STRING),
-        klue::Property::required("author", &klue::plain::STRING),
-        klue::Property::required("text", &klue::plain::STRING),
-        klue::Property::required("priority", &klue::plain::INT32),
-        klue::Property::optional("tags", &SCHEMA_MESSAGE__TAGS),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Error {
-    pub status: i32,
-    pub error: String,
-    pub error_description: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_id: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_message: Option<String>,
-}
-#[allow(dead_code)]
-impl Error {
-    /// The required fields; the others start at their defaults.
-    pub fn new(status: i32, error: String, error_description: String) -> Self {
-        Self {
-            status,
-            error,
-            error_description,
-            error_id: None,
-            user_message: None,
+    /// The decoded request of operation `do_hello` (GET /v1/hello/{name}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DoHelloRequest {
+        /// Who to greet
+        pub name: String,
+        pub lang: Option<DoHelloLang>,
+        pub times: Option<i32>,
+    }
+    impl DoHelloRequest {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String) -> Self {
+            Self {
+                name,
+                lang: None,
+                times: None,
+            }
         }
     }
-}
-::klue_core::object_serde!(Error);
-impl klue::Validate for Error {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_ERROR,
-            &[
-                &self.status,
-                &self.error,
-                &self.error_description,
-                &self.error_id,
-                &self.user_message,
-            ],
-        );
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("status", &klue::plain::INT32),
-        klue::Property::required("error", &klue::plain::STRING),
-        klue::Property::required("error_description", &klue::plain::STRING),
-        klue::Property::optional("error_id", &klue::plain::STRING),
-        klue::Property::optional("user_message", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-static PATTERN_DO_HELLO_NAME: klue::Pattern = klue::Pattern::new(
-    "^[A-Za-z][A-Za-z -]*$",
-);
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    klue::serde::Serialize,
-    klue::serde::Deserialize
-)]
-#[serde(crate = "klue::serde")]
-pub enum DoHelloLang {
-    #[serde(rename = "en")]
-    En,
-    #[serde(rename = "fr")]
-    Fr,
-    #[serde(rename = "sv")]
-    Sv,
-}
-impl DoHelloLang {
-    /// The value as written in the spec.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Fr => "fr",
-            Self::Sv => "sv",
-        }
-    }
-}
-impl ::std::fmt::Display for DoHelloLang {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl klue::FromParam for DoHelloLang {
-    fn from_param(text: &str) -> Result<Self, String> {
-        match text {
-            "en" => Ok(Self::En),
-            "fr" => Ok(Self::Fr),
-            "sv" => Ok(Self::Sv),
-            other => Err(format!("'{}' {}", other, "is not one of ['en', 'fr', 'sv']")),
-        }
-    }
-}
-impl klue::ToParam for DoHelloLang {
-    fn to_param(&self) -> ::std::borrow::Cow<'_, str> {
-        ::std::borrow::Cow::Borrowed(self.as_str())
-    }
-}
-impl klue::Validate for DoHelloLang {
-    fn validate(&self, _schema: &'static klue::Schema, _v: &mut klue::Violations) {}
-}
-#[allow(dead_code)]
-static SCHEMA_DO_HELLO_LANG: klue::Schema = klue::Schema::String(klue::StringRules {
-    enum_values: &["en", "fr", "sv"],
-    ..klue::StringRules::ANY
-});
-/// The responses of operation `DoHello`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum DoHelloResponse {
-    /// 200: A greeting
-    Ok(Greeting),
-    /// any other status: Error
-    Default(klue::StatusCode, Error),
-}
-impl klue::IntoResponse for DoHelloResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-            Self::Default(status, body) => klue::json_response(status, &body),
-        }
-    }
-}
-impl From<Greeting> for DoHelloResponse {
-    fn from(body: Greeting) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `PostMessage`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum PostMessageResponse {
-    /// 201: The stored message
-    Created(Message),
-    /// any other status: Error
-    Default(klue::StatusCode, Error),
-}
-impl klue::IntoResponse for PostMessageResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
-            Self::Default(status, body) => klue::json_response(status, &body),
-        }
-    }
-}
-impl From<Message> for PostMessageResponse {
-    fn from(body: Message) -> Self {
-        Self::Created(body)
-    }
-}
-/// The operations of API `helloworld` (Hello World API 0.0.1). Implement this trait and serve it with [`router`].
-///
-/// Says hello, and stores messages
-pub trait HelloworldApi: Send + Sync + 'static {
-    /// Say hello to name
-    fn do_hello(
-        &self,
-        request: DoHelloRequest,
-    ) -> impl klue::Future<Output = Result<DoHelloResponse, klue::ApiError>> + Send;
-    /// Store a message from the authenticated user
-    fn post_message(
-        &self,
-        request: PostMessageRequest,
-    ) -> impl klue::Future<Output = Result<PostMessageResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `do_hello` (GET /v1/hello/{name}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DoHelloRequest {
-    /// Who to greet
-    pub name: String,
-    pub lang: Option<DoHelloLang>,
-    pub times: Option<i32>,
-}
-#[allow(dead_code)]
-impl DoHelloRequest {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String) -> Self {
-        Self {
-            name,
-            lang: None,
-            times: None,
-        }
-    }
-}
-static SCHEMA_DO_HELLO__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    max_length: Some(32),
-    pattern: Some(&PATTERN_DO_HELLO_NAME),
-    ..klue::StringRules::ANY
-});
-static SCHEMA_DO_HELLO__TIMES: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int32,
-    klue::NumberRules {
-        minimum: Some(1f64),
-        maximum: Some(5f64),
-        ..klue::NumberRules::ANY
-    },
-);
-static OPERATION_DO_HELLO: klue::OperationSpec = klue::OperationSpec {
-    id: "do_hello",
-    method: klue::Method::GET,
-    path: "/v1/hello/{name}",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_do_hello<S: HelloworldApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let name = request.path_param::<String>(&mut v, "name", &SCHEMA_DO_HELLO__NAME);
-    let lang = request
-        .query_param::<DoHelloLang>(&mut v, "lang", false, &SCHEMA_DO_HELLO_LANG);
-    let times = request
-        .query_param::<i32>(&mut v, "times", false, &SCHEMA_DO_HELLO__TIMES);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let name = klue::required(name)?;
-    let request = DoHelloRequest {
-        name,
-        lang,
-        times,
+    static SCHEMA_DO_HELLO__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        max_length: Some(32),
+        pattern: Some(&PATTERN_DO_HELLO_NAME),
+        ..klue::StringRules::ANY
+    });
+    static SCHEMA_DO_HELLO__TIMES: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int32,
+        klue::NumberRules {
+            minimum: Some(1f64),
+            maximum: Some(5f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    static OPERATION_DO_HELLO: klue::OperationSpec = klue::OperationSpec {
+        id: "do_hello",
+        method: klue::Method::GET,
+        path: "/v1/hello/{name}",
+        auth: klue::AuthMode::None,
+        body: None,
     };
-    let response = service.do_hello(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `post_message` (POST /v1/messages).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PostMessageRequest {
-    /// The request body.
-    pub body: NewMessage,
-    /// The verified claims of the caller's token (`claims.sub` is the user id).
-    pub claims: klue::Claims,
-}
-static OPERATION_POST_MESSAGE: klue::OperationSpec = klue::OperationSpec {
-    id: "post_message",
-    method: klue::Method::POST,
-    path: "/v1/messages",
-    auth: klue::AuthMode::Required,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_post_message<S: HelloworldApi>(
-    service: klue::Arc<S>,
-    mut request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<NewMessage>(&mut v, true, &SCHEMA_NEW_MESSAGE);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let claims = request.take_claims()?;
-    let request = PostMessageRequest { body, claims };
-    let response = service.post_message(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`HelloworldApi`] to the routes of `helloworld`.
-pub fn router<S: HelloworldApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_DO_HELLO, &service, handle_do_hello::<S>);
-    router.bind(&OPERATION_POST_MESSAGE, &service, handle_post_message::<S>);
-    router
-}
-/// The parameters and body of operation `do_hello` (GET /v1/hello/{name}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DoHelloParams {
-    /// Who to greet
-    pub name: String,
-    pub lang: Option<DoHelloLang>,
-    pub times: Option<i32>,
-}
-#[allow(dead_code)]
-impl DoHelloParams {
-    /// The required fields; the others start at their defaults.
-    pub fn new(name: String) -> Self {
-        Self {
+    async fn handle_do_hello<S: HelloworldApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let name = request.path_param::<String>(&mut v, "name", &SCHEMA_DO_HELLO__NAME);
+        let lang = request
+            .query_param::<DoHelloLang>(&mut v, "lang", false, &SCHEMA_DO_HELLO_LANG);
+        let times = request
+            .query_param::<i32>(&mut v, "times", false, &SCHEMA_DO_HELLO__TIMES);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let name = klue::required(name)?;
+        let request = DoHelloRequest {
             name,
-            lang: None,
-            times: None,
+            lang,
+            times,
+        };
+        let response = service.do_hello(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `post_message` (POST /v1/messages).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PostMessageRequest {
+        /// The request body.
+        pub body: NewMessage,
+        /// The verified claims of the caller's token (`claims.sub` is the user id).
+        pub claims: klue::Claims,
+    }
+    static OPERATION_POST_MESSAGE: klue::OperationSpec = klue::OperationSpec {
+        id: "post_message",
+        method: klue::Method::POST,
+        path: "/v1/messages",
+        auth: klue::AuthMode::Required,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_post_message<S: HelloworldApi>(
+        service: klue::Arc<S>,
+        mut request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<NewMessage>(&mut v, true, &SCHEMA_NEW_MESSAGE);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let body = klue::required(body)?;
+        let claims = request.take_claims()?;
+        let request = PostMessageRequest { body, claims };
+        let response = service.post_message(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`HelloworldApi`] to the routes of `helloworld`.
+    pub fn router<S: HelloworldApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_DO_HELLO, &service, handle_do_hello::<S>);
+        router.bind(&OPERATION_POST_MESSAGE, &service, handle_post_message::<S>);
+        router
+    }
+}
+/// The typed client of `helloworld`.
+pub mod helloworld_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `do_hello` (GET /v1/hello/{name}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DoHelloParams {
+        /// Who to greet
+        pub name: String,
+        pub lang: Option<DoHelloLang>,
+        pub times: Option<i32>,
+    }
+    impl DoHelloParams {
+        /// The required fields; the others start at their defaults.
+        pub fn new(name: String) -> Self {
+            Self {
+                name,
+                lang: None,
+                times: None,
+            }
         }
     }
-}
-/// The parameters and body of operation `post_message` (POST /v1/messages).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PostMessageParams {
-    /// The request body.
-    pub body: NewMessage,
-}
-/** A typed client of API `helloworld`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /// The parameters and body of operation `post_message` (POST /v1/messages).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PostMessageParams {
+        /// The request body.
+        pub body: NewMessage,
+    }
+    /** A typed client of API `helloworld`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct HelloworldClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl HelloworldClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct HelloworldClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl HelloworldClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    /// Say hello to name
-    pub async fn do_hello(
-        &self,
-        params: DoHelloParams,
-    ) -> Result<DoHelloResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/v1/hello/");
-        url.path_param(&params.name);
-        if let Some(value) = &params.lang {
-            url.query("lang", value);
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        if let Some(value) = &params.times {
-            url.query("times", value);
-        }
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    DoHelloResponse::Ok(
-                        klue::decode_json::<
-                            Greeting,
-                        >(
-                            &response,
-                            &SCHEMA_GREETING,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ if response.status.is_success() => {
-                Ok(
-                    DoHelloResponse::Default(
-                        response.status,
-                        klue::decode_json::<
-                            Error,
-                        >(
-                            &response,
-                            &SCHEMA_ERROR,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
-            }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    /// Store a message from the authenticated user
-    pub async fn post_message(
-        &self,
-        params: PostMessageParams,
-    ) -> Result<PostMessageResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/v1/messages");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_NEW_MESSAGE,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            201 => {
-                Ok(
-                    PostMessageResponse::Created(
-                        klue::decode_json::<
-                            Message,
-                        >(
-                            &response,
-                            &SCHEMA_MESSAGE,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// Say hello to name
+        pub async fn do_hello(
+            &self,
+            params: DoHelloParams,
+        ) -> Result<DoHelloResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/v1/hello/");
+            url.path_param(&params.name);
+            if let Some(value) = &params.lang {
+                url.query("lang", value);
             }
-            _ if response.status.is_success() => {
-                Ok(
-                    PostMessageResponse::Default(
-                        response.status,
-                        klue::decode_json::<
-                            Error,
-                        >(
-                            &response,
-                            &SCHEMA_ERROR,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            if let Some(value) = &params.times {
+                url.query("times", value);
             }
-            _ => Err(klue::error_from_response(response)),
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        DoHelloResponse::Ok(
+                            klue::decode_json::<
+                                Greeting,
+                            >(
+                                &response,
+                                &SCHEMA_GREETING,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ if response.status.is_success() => {
+                    Ok(
+                        DoHelloResponse::Default(
+                            response.status,
+                            klue::decode_json::<
+                                Error,
+                            >(
+                                &response,
+                                &SCHEMA_ERROR,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        /// Store a message from the authenticated user
+        pub async fn post_message(
+            &self,
+            params: PostMessageParams,
+        ) -> Result<PostMessageResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/v1/messages");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_NEW_MESSAGE,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                201 => {
+                    Ok(
+                        PostMessageResponse::Created(
+                            klue::decode_json::<
+                                Message,
+                            >(
+                                &response,
+                                &SCHEMA_MESSAGE,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ if response.status.is_success() => {
+                    Ok(
+                        PostMessageResponse::Default(
+                            response.status,
+                            klue::decode_json::<
+                                Error,
+                            >(
+                                &response,
+                                &SCHEMA_ERROR,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,389 +10,405 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("swagger2_multifile.json");
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Error {
-    pub code: i32,
-    pub message: String,
-}
-::klue_core::object_serde!(Error);
-impl klue::Validate for Error {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_ERROR, &[&self.code, &self.message]);
+pub use self::types::*;
+pub use self::swagger2_multifile_server::*;
+pub use self::swagger2_multifile_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Error {
+        pub code: i32,
+        pub message: String,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("code", &klue::plain::INT32),
-        klue::Property::required("message", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-static PATTERN_PET_ID: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
-#[allow(dead_code)]
-static SCHEMA_PET__ID: klue::Schema = klue::Schema::String(klue::StringRules {
-    pattern: Some(&PATTERN_PET_ID),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_PET__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Ref(&SCHEMA_TAG),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Pet {
-    pub id: String,
-    pub name: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tags: Option<Vec<Tag>>,
-}
-#[allow(dead_code)]
-impl Pet {
-    /// The required fields; the others start at their defaults.
-    pub fn new(id: String, name: String) -> Self {
-        Self { id, name, tags: None }
+    ::klue_core::object_serde!(Error);
+    impl klue::Validate for Error {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_ERROR, &[&self.code, &self.message]);
+        }
     }
-}
-::klue_core::object_serde!(Pet);
-impl klue::Validate for Pet {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_PET, &[&self.id, &self.name, &self.tags]);
+    pub(crate) static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("code", &klue::plain::INT32),
+            klue::Property::required("message", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static PATTERN_PET_ID: klue::Pattern = klue::Pattern::new("^[a-z0-9-]+$");
+    pub(crate) static SCHEMA_PET__ID: klue::Schema = klue::Schema::String(klue::StringRules {
+        pattern: Some(&PATTERN_PET_ID),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_PET__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_PET__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Ref(&SCHEMA_TAG),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Pet {
+        pub id: String,
+        pub name: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub tags: Option<Vec<Tag>>,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("id", &SCHEMA_PET__ID),
-        klue::Property::required("name", &SCHEMA_PET__NAME),
-        klue::Property::optional("tags", &SCHEMA_PET__TAGS),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_TAG__LABEL: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    max_length: Some(10),
-    ..klue::StringRules::ANY
-});
-#[allow(dead_code)]
-static SCHEMA_TAG__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
-    items: &klue::Schema::Ref(&SCHEMA_PET),
-    min_items: None,
-    max_items: None,
-    unique_items: false,
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Tag {
-    pub label: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pets: Option<Vec<Pet>>,
-}
-#[allow(dead_code)]
-impl Tag {
-    /// The required fields; the others start at their defaults.
-    pub fn new(label: String) -> Self {
-        Self { label, pets: None }
+    impl Pet {
+        /// The required fields; the others start at their defaults.
+        pub fn new(id: String, name: String) -> Self {
+            Self { id, name, tags: None }
+        }
     }
-}
-::klue_core::object_serde!(Tag);
-impl klue::Validate for Tag {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_TAG, &[&self.label, &self.pets]);
+    ::klue_core::object_serde!(Pet);
+    impl klue::Validate for Pet {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_PET, &[&self.id, &self.name, &self.tags]);
+        }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("label", &SCHEMA_TAG__LABEL),
-        klue::Property::optional("pets", &SCHEMA_TAG__PETS),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `AddPet`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AddPetResponse {
-    /// 201: created
-    Created(Pet),
-    /// 400: bad request
-    BadRequest(Error),
-}
-impl klue::IntoResponse for AddPetResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Created(body) => klue::json_response(klue::StatusCode::CREATED, &body),
-            Self::BadRequest(body) => {
-                klue::json_response(klue::StatusCode::BAD_REQUEST, &body)
+    pub(crate) static SCHEMA_PET: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("id", &SCHEMA_PET__ID),
+            klue::Property::required("name", &SCHEMA_PET__NAME),
+            klue::Property::optional("tags", &SCHEMA_PET__TAGS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_TAG__LABEL: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        max_length: Some(10),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_TAG__PETS: klue::Schema = klue::Schema::Array(klue::ArrayRules {
+        items: &klue::Schema::Ref(&SCHEMA_PET),
+        min_items: None,
+        max_items: None,
+        unique_items: false,
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Tag {
+        pub label: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub pets: Option<Vec<Pet>>,
+    }
+    impl Tag {
+        /// The required fields; the others start at their defaults.
+        pub fn new(label: String) -> Self {
+            Self { label, pets: None }
+        }
+    }
+    ::klue_core::object_serde!(Tag);
+    impl klue::Validate for Tag {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_TAG, &[&self.label, &self.pets]);
+        }
+    }
+    pub(crate) static SCHEMA_TAG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("label", &SCHEMA_TAG__LABEL),
+            klue::Property::optional("pets", &SCHEMA_TAG__PETS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `AddPet`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AddPetResponse {
+        /// 201: created
+        Created(Pet),
+        /// 400: bad request
+        BadRequest(Error),
+    }
+    impl klue::IntoResponse for AddPetResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Created(body) => {
+                    klue::json_response(klue::StatusCode::CREATED, &body)
+                }
+                Self::BadRequest(body) => {
+                    klue::json_response(klue::StatusCode::BAD_REQUEST, &body)
+                }
             }
         }
     }
-}
-impl From<Pet> for AddPetResponse {
-    fn from(body: Pet) -> Self {
-        Self::Created(body)
+    impl From<Pet> for AddPetResponse {
+        fn from(body: Pet) -> Self {
+            Self::Created(body)
+        }
     }
-}
-/// The responses of operation `GetPet`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum GetPetResponse {
-    /// 200: the pet
-    Ok(Pet),
-    /// any other status: error
-    Default(klue::StatusCode, Error),
-}
-impl klue::IntoResponse for GetPetResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-            Self::Default(status, body) => klue::json_response(status, &body),
+    /// The responses of operation `GetPet`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum GetPetResponse {
+        /// 200: the pet
+        Ok(Pet),
+        /// any other status: error
+        Default(klue::StatusCode, Error),
+    }
+    impl klue::IntoResponse for GetPetResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+                Self::Default(status, body) => klue::json_response(status, &body),
+            }
+        }
+    }
+    impl From<Pet> for GetPetResponse {
+        fn from(body: Pet) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl From<Pet> for GetPetResponse {
-    fn from(body: Pet) -> Self {
-        Self::Ok(body)
+/// The server side of `swagger2_multifile`: the trait to implement and `router()`.
+pub mod swagger2_multifile_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `swagger2_multifile` (multifile 1.0.0). Implement this trait and serve it with [`router`].
+    pub trait Swagger2MultifileApi: Send + Sync + 'static {
+        fn add_pet(
+            &self,
+            request: AddPetRequest,
+        ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
+        fn get_pet(
+            &self,
+            request: GetPetRequest,
+        ) -> impl klue::Future<Output = Result<GetPetResponse, klue::ApiError>> + Send;
+    }
+    /// The decoded request of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetRequest {
+        pub x_trace_id: Option<String>,
+        /// The request body.
+        pub body: Pet,
+    }
+    impl AddPetRequest {
+        /// The required fields; the others start at their defaults.
+        pub fn new(body: Pet) -> Self {
+            Self { x_trace_id: None, body }
+        }
+    }
+    static SCHEMA_ADD_PET__X_TRACE_ID: klue::Schema = klue::Schema::String(klue::StringRules {
+        max_length: Some(16),
+        ..klue::StringRules::ANY
+    });
+    static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
+        id: "add_pet",
+        method: klue::Method::POST,
+        path: "/pets",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_add_pet<S: Swagger2MultifileApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let x_trace_id = request
+            .header_param::<
+                String,
+            >(&mut v, "x-trace-id", false, &SCHEMA_ADD_PET__X_TRACE_ID);
+        let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let body = klue::required(body)?;
+        let request = AddPetRequest { x_trace_id, body };
+        let response = service.add_pet(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `get_pet` (GET /pets/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetPetRequest {
+        pub id: String,
+    }
+    static SCHEMA_GET_PET__ID: klue::Schema = klue::Schema::String(klue::StringRules {
+        pattern: Some(&PATTERN_PET_ID),
+        ..klue::StringRules::ANY
+    });
+    static OPERATION_GET_PET: klue::OperationSpec = klue::OperationSpec {
+        id: "get_pet",
+        method: klue::Method::GET,
+        path: "/pets/{id}",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_get_pet<S: Swagger2MultifileApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let id = request.path_param::<String>(&mut v, "id", &SCHEMA_GET_PET__ID);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let id = klue::required(id)?;
+        let request = GetPetRequest { id };
+        let response = service.get_pet(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`Swagger2MultifileApi`] to the routes of `swagger2_multifile`.
+    pub fn router<S: Swagger2MultifileApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
+        router.bind(&OPERATION_GET_PET, &service, handle_get_pet::<S>);
+        router
     }
 }
-/// The operations of API `swagger2_multifile` (multifile 1.0.0). Implement this trait and serve it with [`router`].
-pub trait Swagger2MultifileApi: Send + Sync + 'static {
-    fn add_pet(
-        &self,
-        request: AddPetRequest,
-    ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
-    fn get_pet(
-        &self,
-        request: GetPetRequest,
-    ) -> impl klue::Future<Output = Result<GetPetResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetRequest {
-    pub x_trace_id: Option<String>,
-    /// The request body.
-    pub body: Pet,
-}
-#[allow(dead_code)]
-impl AddPetRequest {
-    /// The required fields; the others start at their defaults.
-    pub fn new(body: Pet) -> Self {
-        Self { x_trace_id: None, body }
+/// The typed client of `swagger2_multifile`.
+pub mod swagger2_multifile_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetParams {
+        pub x_trace_id: Option<String>,
+        /// The request body.
+        pub body: Pet,
     }
-}
-static SCHEMA_ADD_PET__X_TRACE_ID: klue::Schema = klue::Schema::String(klue::StringRules {
-    max_length: Some(16),
-    ..klue::StringRules::ANY
-});
-static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
-    id: "add_pet",
-    method: klue::Method::POST,
-    path: "/pets",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_add_pet<S: Swagger2MultifileApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let x_trace_id = request
-        .header_param::<
-            String,
-        >(&mut v, "x-trace-id", false, &SCHEMA_ADD_PET__X_TRACE_ID);
-    let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    impl AddPetParams {
+        /// The required fields; the others start at their defaults.
+        pub fn new(body: Pet) -> Self {
+            Self { x_trace_id: None, body }
+        }
     }
-    let body = klue::required(body)?;
-    let request = AddPetRequest { x_trace_id, body };
-    let response = service.add_pet(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `get_pet` (GET /pets/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetPetRequest {
-    pub id: String,
-}
-static SCHEMA_GET_PET__ID: klue::Schema = klue::Schema::String(klue::StringRules {
-    pattern: Some(&PATTERN_PET_ID),
-    ..klue::StringRules::ANY
-});
-static OPERATION_GET_PET: klue::OperationSpec = klue::OperationSpec {
-    id: "get_pet",
-    method: klue::Method::GET,
-    path: "/pets/{id}",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_get_pet<S: Swagger2MultifileApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let id = request.path_param::<String>(&mut v, "id", &SCHEMA_GET_PET__ID);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    /// The parameters and body of operation `get_pet` (GET /pets/{id}).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GetPetParams {
+        pub id: String,
     }
-    let id = klue::required(id)?;
-    let request = GetPetRequest { id };
-    let response = service.get_pet(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`Swagger2MultifileApi`] to the routes of `swagger2_multifile`.
-pub fn router<S: Swagger2MultifileApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
-    router.bind(&OPERATION_GET_PET, &service, handle_get_pet::<S>);
-    router
-}
-/// The parameters and body of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetParams {
-    pub x_trace_id: Option<String>,
-    /// The request body.
-    pub body: Pet,
-}
-#[allow(dead_code)]
-impl AddPetParams {
-    /// The required fields; the others start at their defaults.
-    pub fn new(body: Pet) -> Self {
-        Self { x_trace_id: None, body }
-    }
-}
-/// The parameters and body of operation `get_pet` (GET /pets/{id}).
-#[derive(Debug, Clone, PartialEq)]
-pub struct GetPetParams {
-    pub id: String,
-}
-/** A typed client of API `swagger2_multifile`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `swagger2_multifile`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct Swagger2MultifileClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl Swagger2MultifileClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct Swagger2MultifileClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl Swagger2MultifileClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn add_pet(
-        &self,
-        params: AddPetParams,
-    ) -> Result<AddPetResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/pets");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        if let Some(value) = &params.x_trace_id {
-            klue::set_header(&mut request.headers, "x-trace-id", value)
-                .map_err(|violation| klue::ClientError::InvalidRequest(
-                    vec![violation],
-                ))?;
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_PET,
-                    self.http.config().validate_requests,
-                )?,
-            );
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            201 => {
-                Ok(
-                    AddPetResponse::Created(
-                        klue::decode_json::<
-                            Pet,
-                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn get_pet(
-        &self,
-        params: GetPetParams,
-    ) -> Result<GetPetResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/pets/");
-        url.path_param(&params.id);
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    GetPetResponse::Ok(
-                        klue::decode_json::<
-                            Pet,
-                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
-                    ),
-                )
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        pub async fn add_pet(
+            &self,
+            params: AddPetParams,
+        ) -> Result<AddPetResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/pets");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            if let Some(value) = &params.x_trace_id {
+                klue::set_header(&mut request.headers, "x-trace-id", value)
+                    .map_err(|violation| klue::ClientError::InvalidRequest(
+                        vec![violation],
+                    ))?;
             }
-            _ if response.status.is_success() => {
-                Ok(
-                    GetPetResponse::Default(
-                        response.status,
-                        klue::decode_json::<
-                            Error,
-                        >(
-                            &response,
-                            &SCHEMA_ERROR,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_PET,
+                        self.http.config().validate_requests,
+                    )?,
+                );
             }
-            _ => Err(klue::error_from_response(response)),
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                201 => {
+                    Ok(
+                        AddPetResponse::Created(
+                            klue::decode_json::<
+                                Pet,
+                            >(
+                                &response,
+                                &SCHEMA_PET,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn get_pet(
+            &self,
+            params: GetPetParams,
+        ) -> Result<GetPetResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/pets/");
+            url.path_param(&params.id);
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        GetPetResponse::Ok(
+                            klue::decode_json::<
+                                Pet,
+                            >(
+                                &response,
+                                &SCHEMA_PET,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ if response.status.is_success() => {
+                    Ok(
+                        GetPetResponse::Default(
+                            response.status,
+                            klue::decode_json::<
+                                Error,
+                            >(
+                                &response,
+                                &SCHEMA_ERROR,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,409 +10,429 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("swagger2_ping.json");
-/// An empty answer
-pub type Ok = ::std::collections::BTreeMap<String, klue::serde_json::Value>;
-#[allow(dead_code)]
-static SCHEMA_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    additional: Some(&klue::Schema::Any),
-    ..klue::ObjectRules::EMPTY
-});
-/// Name and version of the served API, and version of the container
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Version {
-    /// Name of the served API
-    pub name: String,
-    /// info.version of the served API
-    pub version: String,
-    /// Version of the container image, or ""
-    pub container: String,
-}
-::klue_core::object_serde!(Version);
-impl klue::Validate for Version {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_VERSION, &[&self.name, &self.version, &self.container]);
+pub use self::types::*;
+pub use self::ping_server::*;
+pub use self::ping_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// An empty answer
+    pub type Ok = ::std::collections::BTreeMap<String, klue::serde_json::Value>;
+    pub(crate) static SCHEMA_OK: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        additional: Some(&klue::Schema::Any),
+        ..klue::ObjectRules::EMPTY
+    });
+    /// Name and version of the served API, and version of the container
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Version {
+        /// Name of the served API
+        pub name: String,
+        /// info.version of the served API
+        pub version: String,
+        /// Version of the container image, or ""
+        pub container: String,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_VERSION: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("name", &klue::plain::STRING),
-        klue::Property::required("version", &klue::plain::STRING),
-        klue::Property::required("container", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// An api error
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Error {
-    /// HTTP status code
-    pub status: i32,
-    /// Error code
-    pub error: String,
-    /// Error description
-    pub error_description: String,
-    /// Unique error id, also in the server's log
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_id: Option<String>,
-    /// A message safe to show the end user
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_message: Option<String>,
-    /// The internal error that was wrapped
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_caught: Option<String>,
-}
-#[allow(dead_code)]
-impl Error {
-    /// The required fields; the others start at their defaults.
-    pub fn new(status: i32, error: String, error_description: String) -> Self {
-        Self {
-            status,
-            error,
-            error_description,
-            error_id: None,
-            user_message: None,
-            error_caught: None,
+    ::klue_core::object_serde!(Version);
+    impl klue::Validate for Version {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_VERSION, &[&self.name, &self.version, &self.container]);
+        }
+    }
+    pub(crate) static SCHEMA_VERSION: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("name", &klue::plain::STRING),
+            klue::Property::required("version", &klue::plain::STRING),
+            klue::Property::required("container", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// An api error
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Error {
+        /// HTTP status code
+        pub status: i32,
+        /// Error code
+        pub error: String,
+        /// Error description
+        pub error_description: String,
+        /// Unique error id, also in the server's log
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub error_id: Option<String>,
+        /// A message safe to show the end user
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub user_message: Option<String>,
+        /// The internal error that was wrapped
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub error_caught: Option<String>,
+    }
+    impl Error {
+        /// The required fields; the others start at their defaults.
+        pub fn new(status: i32, error: String, error_description: String) -> Self {
+            Self {
+                status,
+                error,
+                error_description,
+                error_id: None,
+                user_message: None,
+                error_caught: None,
+            }
+        }
+    }
+    ::klue_core::object_serde!(Error);
+    impl klue::Validate for Error {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(
+                &SCHEMA_ERROR,
+                &[
+                    &self.status,
+                    &self.error,
+                    &self.error_description,
+                    &self.error_id,
+                    &self.user_message,
+                    &self.error_caught,
+                ],
+            );
+        }
+    }
+    pub(crate) static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("status", &klue::plain::INT32),
+            klue::Property::required("error", &klue::plain::STRING),
+            klue::Property::required("error_description", &klue::plain::STRING),
+            klue::Property::optional("error_id", &klue::plain::STRING),
+            klue::Property::optional("user_message", &klue::plain::STRING),
+            klue::Property::optional("error_caught", &klue::plain::STRING),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    /// The responses of operation `DoPing`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum DoPingResponse {
+        /// 200: A snurf
+        Ok(Ok),
+        /// any other status: Error
+        Default(klue::StatusCode, Error),
+    }
+    impl klue::IntoResponse for DoPingResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+                Self::Default(status, body) => klue::json_response(status, &body),
+            }
+        }
+    }
+    impl From<Ok> for DoPingResponse {
+        fn from(body: Ok) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `DoVersion`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum DoVersionResponse {
+        /// 200: Name and version
+        Ok(Version),
+        /// any other status: Error
+        Default(klue::StatusCode, Error),
+    }
+    impl klue::IntoResponse for DoVersionResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+                Self::Default(status, body) => klue::json_response(status, &body),
+            }
+        }
+    }
+    impl From<Version> for DoVersionResponse {
+        fn from(body: Version) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `DoVersionAuth`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum DoVersionAuthResponse {
+        /// 200: Name and version
+        Ok(Version),
+        /// any other status: Error
+        Default(klue::StatusCode, Error),
+    }
+    impl klue::IntoResponse for DoVersionAuthResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+                Self::Default(status, body) => klue::json_response(status, &body),
+            }
+        }
+    }
+    impl From<Version> for DoVersionAuthResponse {
+        fn from(body: Version) -> Self {
+            Self::Ok(body)
         }
     }
 }
-::klue_core::object_serde!(Error);
-impl klue::Validate for Error {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(
-            &SCHEMA_ERROR,
-            &[
-                &self.status,
-                &self.error,
-                &self.error_description,
-                &self.error_id,
-                &self.user_message,
-                &self.error_caught,
-            ],
-        );
+/// The server side of `ping`: the trait to implement and `router()`.
+pub mod ping_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `ping` (Ping API 0.0.1). Implement this trait and serve it with [`router`].
+    ///
+    /// Ping API for klue-microservice
+    pub trait PingApi: Send + Sync + 'static {
+        /// return a simple 200
+        fn do_ping(
+            &self,
+            request: DoPingRequest,
+        ) -> impl klue::Future<Output = Result<DoPingResponse, klue::ApiError>> + Send;
+        /// return the API's name and version, and the container's version
+        fn do_version(
+            &self,
+            request: DoVersionRequest,
+        ) -> impl klue::Future<
+            Output = Result<DoVersionResponse, klue::ApiError>,
+        > + Send;
+        /// the same as /version, behind JWT authentication
+        fn do_version_auth(
+            &self,
+            request: DoVersionAuthRequest,
+        ) -> impl klue::Future<
+            Output = Result<DoVersionAuthResponse, klue::ApiError>,
+        > + Send;
+    }
+    /// The decoded request of operation `do_ping` (GET /ping).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DoPingRequest {}
+    static OPERATION_DO_PING: klue::OperationSpec = klue::OperationSpec {
+        id: "do_ping",
+        method: klue::Method::GET,
+        path: "/ping",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_do_ping<S: PingApi>(
+        service: klue::Arc<S>,
+        _request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let request = DoPingRequest {};
+        let response = service.do_ping(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `do_version` (GET /version).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct DoVersionRequest {}
+    static OPERATION_DO_VERSION: klue::OperationSpec = klue::OperationSpec {
+        id: "do_version",
+        method: klue::Method::GET,
+        path: "/version",
+        auth: klue::AuthMode::None,
+        body: None,
+    };
+    async fn handle_do_version<S: PingApi>(
+        service: klue::Arc<S>,
+        _request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let request = DoVersionRequest {};
+        let response = service.do_version(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `do_version_auth` (GET /auth/version).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DoVersionAuthRequest {
+        /// The verified claims of the caller's token (`claims.sub` is the user id).
+        pub claims: klue::Claims,
+    }
+    static OPERATION_DO_VERSION_AUTH: klue::OperationSpec = klue::OperationSpec {
+        id: "do_version_auth",
+        method: klue::Method::GET,
+        path: "/auth/version",
+        auth: klue::AuthMode::Required,
+        body: None,
+    };
+    async fn handle_do_version_auth<S: PingApi>(
+        service: klue::Arc<S>,
+        mut request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let claims = request.take_claims()?;
+        let request = DoVersionAuthRequest { claims };
+        let response = service.do_version_auth(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`PingApi`] to the routes of `ping`.
+    pub fn router<S: PingApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_DO_PING, &service, handle_do_ping::<S>);
+        router.bind(&OPERATION_DO_VERSION, &service, handle_do_version::<S>);
+        router.bind(&OPERATION_DO_VERSION_AUTH, &service, handle_do_version_auth::<S>);
+        router
     }
 }
-#[allow(dead_code)]
-static SCHEMA_ERROR: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("status", &klue::plain::INT32),
-        klue::Property::required("error", &klue::plain::STRING),
-        klue::Property::required("error_description", &klue::plain::STRING),
-        klue::Property::optional("error_id", &klue::plain::STRING),
-        klue::Property::optional("user_message", &klue::plain::STRING),
-        klue::Property::optional("error_caught", &klue::plain::STRING),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-/// The responses of operation `DoPing`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum DoPingResponse {
-    /// 200: A snurf
-    Ok(Ok),
-    /// any other status: Error
-    Default(klue::StatusCode, Error),
-}
-impl klue::IntoResponse for DoPingResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-            Self::Default(status, body) => klue::json_response(status, &body),
-        }
-    }
-}
-impl From<Ok> for DoPingResponse {
-    fn from(body: Ok) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `DoVersion`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum DoVersionResponse {
-    /// 200: Name and version
-    Ok(Version),
-    /// any other status: Error
-    Default(klue::StatusCode, Error),
-}
-impl klue::IntoResponse for DoVersionResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-            Self::Default(status, body) => klue::json_response(status, &body),
-        }
-    }
-}
-impl From<Version> for DoVersionResponse {
-    fn from(body: Version) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The responses of operation `DoVersionAuth`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum DoVersionAuthResponse {
-    /// 200: Name and version
-    Ok(Version),
-    /// any other status: Error
-    Default(klue::StatusCode, Error),
-}
-impl klue::IntoResponse for DoVersionAuthResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
-            Self::Default(status, body) => klue::json_response(status, &body),
-        }
-    }
-}
-impl From<Version> for DoVersionAuthResponse {
-    fn from(body: Version) -> Self {
-        Self::Ok(body)
-    }
-}
-/// The operations of API `ping` (Ping API 0.0.1). Implement this trait and serve it with [`router`].
-///
-/// Ping API for klue-microservice
-pub trait PingApi: Send + Sync + 'static {
-    /// return a simple 200
-    fn do_ping(
-        &self,
-        request: DoPingRequest,
-    ) -> impl klue::Future<Output = Result<DoPingResponse, klue::ApiError>> + Send;
-    /// return the API's name and version, and the container's version
-    fn do_version(
-        &self,
-        request: DoVersionRequest,
-    ) -> impl klue::Future<Output = Result<DoVersionResponse, klue::ApiError>> + Send;
-    /// the same as /version, behind JWT authentication
-    fn do_version_auth(
-        &self,
-        request: DoVersionAuthRequest,
-    ) -> impl klue::Future<
-        Output = Result<DoVersionAuthResponse, klue::ApiError>,
-    > + Send;
-}
-/// The decoded request of operation `do_ping` (GET /ping).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DoPingRequest {}
-static OPERATION_DO_PING: klue::OperationSpec = klue::OperationSpec {
-    id: "do_ping",
-    method: klue::Method::GET,
-    path: "/ping",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_do_ping<S: PingApi>(
-    service: klue::Arc<S>,
-    _request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let request = DoPingRequest {};
-    let response = service.do_ping(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `do_version` (GET /version).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DoVersionRequest {}
-static OPERATION_DO_VERSION: klue::OperationSpec = klue::OperationSpec {
-    id: "do_version",
-    method: klue::Method::GET,
-    path: "/version",
-    auth: klue::AuthMode::None,
-    body: None,
-};
-async fn handle_do_version<S: PingApi>(
-    service: klue::Arc<S>,
-    _request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let request = DoVersionRequest {};
-    let response = service.do_version(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `do_version_auth` (GET /auth/version).
-#[derive(Debug, Clone, PartialEq)]
-pub struct DoVersionAuthRequest {
-    /// The verified claims of the caller's token (`claims.sub` is the user id).
-    pub claims: klue::Claims,
-}
-static OPERATION_DO_VERSION_AUTH: klue::OperationSpec = klue::OperationSpec {
-    id: "do_version_auth",
-    method: klue::Method::GET,
-    path: "/auth/version",
-    auth: klue::AuthMode::Required,
-    body: None,
-};
-async fn handle_do_version_auth<S: PingApi>(
-    service: klue::Arc<S>,
-    mut request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let claims = request.take_claims()?;
-    let request = DoVersionAuthRequest { claims };
-    let response = service.do_version_auth(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`PingApi`] to the routes of `ping`.
-pub fn router<S: PingApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_DO_PING, &service, handle_do_ping::<S>);
-    router.bind(&OPERATION_DO_VERSION, &service, handle_do_version::<S>);
-    router.bind(&OPERATION_DO_VERSION_AUTH, &service, handle_do_version_auth::<S>);
-    router
-}
-/** A typed client of API `ping`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+/// The typed client of `ping`.
+pub mod ping_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /** A typed client of API `ping`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct PingClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl PingClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct PingClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl PingClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    /// return a simple 200
-    pub async fn do_ping(&self) -> Result<DoPingResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/ping");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    DoPingResponse::Ok(
-                        klue::decode_json::<
-                            Ok,
-                        >(&response, &SCHEMA_OK, self.http.config().validate_responses)?,
-                    ),
-                )
-            }
-            _ if response.status.is_success() => {
-                Ok(
-                    DoPingResponse::Default(
-                        response.status,
-                        klue::decode_json::<
-                            Error,
-                        >(
-                            &response,
-                            &SCHEMA_ERROR,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
-            }
-            _ => Err(klue::error_from_response(response)),
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-    }
-    /// return the API's name and version, and the container's version
-    pub async fn do_version(&self) -> Result<DoVersionResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/version");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    DoVersionResponse::Ok(
-                        klue::decode_json::<
-                            Version,
-                        >(
-                            &response,
-                            &SCHEMA_VERSION,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ if response.status.is_success() => {
-                Ok(
-                    DoVersionResponse::Default(
-                        response.status,
-                        klue::decode_json::<
-                            Error,
-                        >(
-                            &response,
-                            &SCHEMA_ERROR,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
-            }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    /// the same as /version, behind JWT authentication
-    pub async fn do_version_auth(
-        &self,
-    ) -> Result<DoVersionAuthResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/auth/version");
-        let request = self.request(klue::Method::GET, url.finish());
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    DoVersionAuthResponse::Ok(
-                        klue::decode_json::<
-                            Version,
-                        >(
-                            &response,
-                            &SCHEMA_VERSION,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
+        }
+        /// return a simple 200
+        pub async fn do_ping(&self) -> Result<DoPingResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/ping");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        DoPingResponse::Ok(
+                            klue::decode_json::<
+                                Ok,
+                            >(
+                                &response,
+                                &SCHEMA_OK,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ if response.status.is_success() => {
+                    Ok(
+                        DoPingResponse::Default(
+                            response.status,
+                            klue::decode_json::<
+                                Error,
+                            >(
+                                &response,
+                                &SCHEMA_ERROR,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ if response.status.is_success() => {
-                Ok(
-                    DoVersionAuthResponse::Default(
-                        response.status,
-                        klue::decode_json::<
-                            Error,
-                        >(
-                            &response,
-                            &SCHEMA_ERROR,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        }
+        /// return the API's name and version, and the container's version
+        pub async fn do_version(&self) -> Result<DoVersionResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/version");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        DoVersionResponse::Ok(
+                            klue::decode_json::<
+                                Version,
+                            >(
+                                &response,
+                                &SCHEMA_VERSION,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ if response.status.is_success() => {
+                    Ok(
+                        DoVersionResponse::Default(
+                            response.status,
+                            klue::decode_json::<
+                                Error,
+                            >(
+                                &response,
+                                &SCHEMA_ERROR,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        /// the same as /version, behind JWT authentication
+        pub async fn do_version_auth(
+            &self,
+        ) -> Result<DoVersionAuthResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/auth/version");
+            let request = self.request(klue::Method::GET, url.finish());
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        DoVersionAuthResponse::Ok(
+                            klue::decode_json::<
+                                Version,
+                            >(
+                                &response,
+                                &SCHEMA_VERSION,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ if response.status.is_success() => {
+                    Ok(
+                        DoVersionAuthResponse::Default(
+                            response.status,
+                            klue::decode_json::<
+                                Error,
+                            >(
+                                &response,
+                                &SCHEMA_ERROR,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }

@@ -10,600 +10,616 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
 };
 /// The spec this code was generated from, as JSON (written beside this file).
 pub const SPEC_JSON: &str = include_str!("unions.json");
-#[allow(dead_code)]
-static SCHEMA_DOG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
-    min_length: Some(1),
-    ..klue::StringRules::ANY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Dog {
-    #[serde(rename = "petType")]
-    pub pet_type: String,
-    pub name: String,
-    #[serde(
-        default,
-        deserialize_with = "klue::deserialize_non_null",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub barks: Option<bool>,
-}
-#[allow(dead_code)]
-impl Dog {
-    /// The required fields; the others start at their defaults.
-    pub fn new(pet_type: String, name: String) -> Self {
-        Self {
-            pet_type,
-            name,
-            barks: None,
+pub use self::types::*;
+pub use self::unions_server::*;
+pub use self::unions_client::*;
+/// The schemas' types with their validation rules, and each operation's response.
+pub mod types {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    pub(crate) static SCHEMA_DOG__NAME: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Dog {
+        #[serde(rename = "petType")]
+        pub pet_type: String,
+        pub name: String,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub barks: Option<bool>,
+    }
+    impl Dog {
+        /// The required fields; the others start at their defaults.
+        pub fn new(pet_type: String, name: String) -> Self {
+            Self {
+                pet_type,
+                name,
+                barks: None,
+            }
         }
     }
-}
-::klue_core::object_serde!(Dog);
-impl klue::Validate for Dog {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_DOG, &[&self.pet_type, &self.name, &self.barks]);
+    ::klue_core::object_serde!(Dog);
+    impl klue::Validate for Dog {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_DOG, &[&self.pet_type, &self.name, &self.barks]);
+        }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("petType", &klue::plain::STRING),
-        klue::Property::required("name", &SCHEMA_DOG__NAME),
-        klue::Property::optional("barks", &klue::plain::BOOLEAN),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
-    klue::IntegerFormat::Int64,
-    klue::NumberRules {
-        minimum: Some(1f64),
-        maximum: Some(9f64),
+    pub(crate) static SCHEMA_DOG: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("petType", &klue::plain::STRING),
+            klue::Property::required("name", &SCHEMA_DOG__NAME),
+            klue::Property::optional("barks", &klue::plain::BOOLEAN),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_CAT__LIVES: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            minimum: Some(1f64),
+            maximum: Some(9f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Cat {
+        #[serde(rename = "petType")]
+        pub pet_type: String,
+        pub lives: i64,
+    }
+    ::klue_core::object_serde!(Cat);
+    impl klue::Validate for Cat {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_CAT, &[&self.pet_type, &self.lives]);
+        }
+    }
+    pub(crate) static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("petType", &klue::plain::STRING),
+            klue::Property::required("lives", &SCHEMA_CAT__LIVES),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
+    #[serde(crate = "klue::serde", untagged)]
+    pub enum Pet {
+        Dog(Dog),
+        Cat(Cat),
+    }
+    impl<'de> klue::serde::Deserialize<'de> for Pet {
+        fn deserialize<D: klue::serde::Deserializer<'de>>(
+            d: D,
+        ) -> Result<Self, D::Error> {
+            klue::tagged(
+                d,
+                "petType",
+                &[
+                    ("dog", |v| klue::decode(v).map(Self::Dog)),
+                    ("puppy", |v| klue::decode(v).map(Self::Dog)),
+                    ("cat", |v| klue::decode(v).map(Self::Cat)),
+                ],
+            )
+        }
+    }
+    impl klue::Validate for Pet {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            match self {
+                Self::Dog(value) => klue::Validate::validate(value, &SCHEMA_DOG, v),
+                Self::Cat(value) => klue::Validate::validate(value, &SCHEMA_CAT, v),
+            }
+        }
+    }
+    pub(crate) static SCHEMA_PET: klue::Schema = klue::Schema::Tagged(klue::TaggedRules {
+        property: "petType",
+        tags: &[
+            klue::Tag {
+                value: "dog",
+                schema: &SCHEMA_DOG,
+            },
+            klue::Tag {
+                value: "puppy",
+                schema: &SCHEMA_DOG,
+            },
+            klue::Tag {
+                value: "cat",
+                schema: &SCHEMA_CAT,
+            },
+        ],
+    });
+    pub(crate) static SCHEMA_CIRCLE__RADIUS: klue::Schema = klue::Schema::Number(klue::NumberRules {
+        exclusive_minimum: Some(0f64),
         ..klue::NumberRules::ANY
-    },
-);
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Cat {
-    #[serde(rename = "petType")]
-    pub pet_type: String,
-    pub lives: i64,
-}
-::klue_core::object_serde!(Cat);
-impl klue::Validate for Cat {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_CAT, &[&self.pet_type, &self.lives]);
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Circle {
+        pub kind: String,
+        pub radius: f64,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_CAT: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("petType", &klue::plain::STRING),
-        klue::Property::required("lives", &SCHEMA_CAT__LIVES),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
-#[serde(crate = "klue::serde", untagged)]
-pub enum Pet {
-    Dog(Dog),
-    Cat(Cat),
-}
-impl<'de> klue::serde::Deserialize<'de> for Pet {
-    fn deserialize<D: klue::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        klue::tagged(
-            d,
-            "petType",
-            &[
-                ("dog", |v| klue::decode(v).map(Self::Dog)),
-                ("puppy", |v| klue::decode(v).map(Self::Dog)),
-                ("cat", |v| klue::decode(v).map(Self::Cat)),
-            ],
-        )
-    }
-}
-impl klue::Validate for Pet {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        match self {
-            Self::Dog(value) => klue::Validate::validate(value, &SCHEMA_DOG, v),
-            Self::Cat(value) => klue::Validate::validate(value, &SCHEMA_CAT, v),
+    ::klue_core::object_serde!(Circle);
+    impl klue::Validate for Circle {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_CIRCLE, &[&self.kind, &self.radius]);
         }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_PET: klue::Schema = klue::Schema::Tagged(klue::TaggedRules {
-    property: "petType",
-    tags: &[
-        klue::Tag {
-            value: "dog",
-            schema: &SCHEMA_DOG,
-        },
-        klue::Tag {
-            value: "puppy",
-            schema: &SCHEMA_DOG,
-        },
-        klue::Tag {
-            value: "cat",
-            schema: &SCHEMA_CAT,
-        },
-    ],
-});
-#[allow(dead_code)]
-static SCHEMA_CIRCLE__RADIUS: klue::Schema = klue::Schema::Number(klue::NumberRules {
-    exclusive_minimum: Some(0f64),
-    ..klue::NumberRules::ANY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Circle {
-    pub kind: String,
-    pub radius: f64,
-}
-::klue_core::object_serde!(Circle);
-impl klue::Validate for Circle {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_CIRCLE, &[&self.kind, &self.radius]);
+    pub(crate) static SCHEMA_CIRCLE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("kind", &klue::plain::STRING),
+            klue::Property::required("radius", &SCHEMA_CIRCLE__RADIUS),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Square {
+        pub kind: String,
+        pub side: f64,
     }
-}
-#[allow(dead_code)]
-static SCHEMA_CIRCLE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("kind", &klue::plain::STRING),
-        klue::Property::required("radius", &SCHEMA_CIRCLE__RADIUS),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Square {
-    pub kind: String,
-    pub side: f64,
-}
-::klue_core::object_serde!(Square);
-impl klue::Validate for Square {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_SQUARE, &[&self.kind, &self.side]);
-    }
-}
-#[allow(dead_code)]
-static SCHEMA_SQUARE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[
-        klue::Property::required("kind", &klue::plain::STRING),
-        klue::Property::required("side", &klue::plain::NUMBER),
-    ],
-    ..klue::ObjectRules::EMPTY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
-#[serde(crate = "klue::serde", untagged)]
-pub enum Shape {
-    Circle(Circle),
-    Square(Square),
-}
-impl<'de> klue::serde::Deserialize<'de> for Shape {
-    fn deserialize<D: klue::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        klue::tagged(
-            d,
-            "kind",
-            &[
-                ("Circle", |v| klue::decode(v).map(Self::Circle)),
-                ("Square", |v| klue::decode(v).map(Self::Square)),
-            ],
-        )
-    }
-}
-impl klue::Validate for Shape {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        match self {
-            Self::Circle(value) => klue::Validate::validate(value, &SCHEMA_CIRCLE, v),
-            Self::Square(value) => klue::Validate::validate(value, &SCHEMA_SQUARE, v),
+    ::klue_core::object_serde!(Square);
+    impl klue::Validate for Square {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_SQUARE, &[&self.kind, &self.side]);
         }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_SHAPE: klue::Schema = klue::Schema::Tagged(klue::TaggedRules {
-    property: "kind",
-    tags: &[
-        klue::Tag {
-            value: "Circle",
-            schema: &SCHEMA_CIRCLE,
-        },
-        klue::Tag {
-            value: "Square",
-            schema: &SCHEMA_SQUARE,
-        },
-    ],
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
-#[serde(crate = "klue::serde", remote = "Self")]
-pub struct Labelled {
-    pub code: Code,
-}
-::klue_core::object_serde!(Labelled);
-impl klue::Validate for Labelled {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        v.fields(&SCHEMA_LABELLED, &[&self.code]);
+    pub(crate) static SCHEMA_SQUARE: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[
+            klue::Property::required("kind", &klue::plain::STRING),
+            klue::Property::required("side", &klue::plain::NUMBER),
+        ],
+        ..klue::ObjectRules::EMPTY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
+    #[serde(crate = "klue::serde", untagged)]
+    pub enum Shape {
+        Circle(Circle),
+        Square(Square),
     }
-}
-#[allow(dead_code)]
-static SCHEMA_LABELLED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
-    properties: &[klue::Property::required("code", &SCHEMA_CODE)],
-    ..klue::ObjectRules::EMPTY
-});
-#[allow(dead_code)]
-static SCHEMA_CODE_STRING: klue::Schema = klue::Schema::String(klue::StringRules {
-    max_length: Some(3),
-    ..klue::StringRules::ANY
-});
-static PATTERN_CODE_STRING2: klue::Pattern = klue::Pattern::new("^[a-z]+$");
-#[allow(dead_code)]
-static SCHEMA_CODE_STRING2: klue::Schema = klue::Schema::String(klue::StringRules {
-    pattern: Some(&PATTERN_CODE_STRING2),
-    ..klue::StringRules::ANY
-});
-#[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
-#[serde(crate = "klue::serde", untagged)]
-pub enum Code {
-    String(String),
-    String2(String),
-    Integer(i64),
-}
-impl<'de> klue::serde::Deserialize<'de> for Code {
-    fn deserialize<D: klue::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        klue::one_of(
-            d,
-            &[
-                (&SCHEMA_CODE_STRING, |v| klue::decode(v).map(Self::String)),
-                (&SCHEMA_CODE_STRING2, |v| klue::decode(v).map(Self::String2)),
-                (&klue::plain::INT64, |v| klue::decode(v).map(Self::Integer)),
-            ],
-        )
+    impl<'de> klue::serde::Deserialize<'de> for Shape {
+        fn deserialize<D: klue::serde::Deserializer<'de>>(
+            d: D,
+        ) -> Result<Self, D::Error> {
+            klue::tagged(
+                d,
+                "kind",
+                &[
+                    ("Circle", |v| klue::decode(v).map(Self::Circle)),
+                    ("Square", |v| klue::decode(v).map(Self::Square)),
+                ],
+            )
+        }
     }
-}
-impl klue::Validate for Code {
-    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
-        match self {
-            Self::String(value) => {
-                klue::Validate::validate(value, &SCHEMA_CODE_STRING, v)
-            }
-            Self::String2(value) => {
-                klue::Validate::validate(value, &SCHEMA_CODE_STRING2, v)
-            }
-            Self::Integer(value) => {
-                klue::Validate::validate(value, &klue::plain::INT64, v)
+    impl klue::Validate for Shape {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            match self {
+                Self::Circle(value) => klue::Validate::validate(value, &SCHEMA_CIRCLE, v),
+                Self::Square(value) => klue::Validate::validate(value, &SCHEMA_SQUARE, v),
             }
         }
     }
-}
-#[allow(dead_code)]
-static SCHEMA_CODE: klue::Schema = klue::Schema::OneOf(
-    &[&SCHEMA_CODE_STRING, &SCHEMA_CODE_STRING2, &klue::plain::INT64],
-);
-/// The responses of operation `AddPet`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AddPetResponse {
-    /// 200: The pet, echoed.
-    Ok(Pet),
-}
-impl klue::IntoResponse for AddPetResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    pub(crate) static SCHEMA_SHAPE: klue::Schema = klue::Schema::Tagged(klue::TaggedRules {
+        property: "kind",
+        tags: &[
+            klue::Tag {
+                value: "Circle",
+                schema: &SCHEMA_CIRCLE,
+            },
+            klue::Tag {
+                value: "Square",
+                schema: &SCHEMA_SQUARE,
+            },
+        ],
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
+    #[serde(crate = "klue::serde", remote = "Self")]
+    pub struct Labelled {
+        pub code: Code,
+    }
+    ::klue_core::object_serde!(Labelled);
+    impl klue::Validate for Labelled {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            v.fields(&SCHEMA_LABELLED, &[&self.code]);
+        }
+    }
+    pub(crate) static SCHEMA_LABELLED: klue::Schema = klue::Schema::Object(klue::ObjectRules {
+        properties: &[klue::Property::required("code", &SCHEMA_CODE)],
+        ..klue::ObjectRules::EMPTY
+    });
+    pub(crate) static SCHEMA_CODE_STRING: klue::Schema = klue::Schema::String(klue::StringRules {
+        max_length: Some(3),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static PATTERN_CODE_STRING2: klue::Pattern = klue::Pattern::new(
+        "^[a-z]+$",
+    );
+    pub(crate) static SCHEMA_CODE_STRING2: klue::Schema = klue::Schema::String(klue::StringRules {
+        pattern: Some(&PATTERN_CODE_STRING2),
+        ..klue::StringRules::ANY
+    });
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
+    #[serde(crate = "klue::serde", untagged)]
+    pub enum Code {
+        String(String),
+        String2(String),
+        Integer(i64),
+    }
+    impl<'de> klue::serde::Deserialize<'de> for Code {
+        fn deserialize<D: klue::serde::Deserializer<'de>>(
+            d: D,
+        ) -> Result<Self, D::Error> {
+            klue::one_of(
+                d,
+                &[
+                    (&SCHEMA_CODE_STRING, |v| klue::decode(v).map(Self::String)),
+                    (&SCHEMA_CODE_STRING2, |v| klue::decode(v).map(Self::String2)),
+                    (&klue::plain::INT64, |v| klue::decode(v).map(Self::Integer)),
+                ],
+            )
+        }
+    }
+    impl klue::Validate for Code {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            match self {
+                Self::String(value) => {
+                    klue::Validate::validate(value, &SCHEMA_CODE_STRING, v)
+                }
+                Self::String2(value) => {
+                    klue::Validate::validate(value, &SCHEMA_CODE_STRING2, v)
+                }
+                Self::Integer(value) => {
+                    klue::Validate::validate(value, &klue::plain::INT64, v)
+                }
+            }
+        }
+    }
+    pub(crate) static SCHEMA_CODE: klue::Schema = klue::Schema::OneOf(
+        &[&SCHEMA_CODE_STRING, &SCHEMA_CODE_STRING2, &klue::plain::INT64],
+    );
+    /// The responses of operation `AddPet`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AddPetResponse {
+        /// 200: The pet, echoed.
+        Ok(Pet),
+    }
+    impl klue::IntoResponse for AddPetResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Pet> for AddPetResponse {
+        fn from(body: Pet) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `AddShape`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AddShapeResponse {
+        /// 200: The shape, echoed.
+        Ok(Shape),
+    }
+    impl klue::IntoResponse for AddShapeResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Shape> for AddShapeResponse {
+        fn from(body: Shape) -> Self {
+            Self::Ok(body)
+        }
+    }
+    /// The responses of operation `AddCode`, one variant per declared status.
+    #[derive(Debug, Clone, PartialEq)]
+    #[allow(clippy::large_enum_variant)]
+    pub enum AddCodeResponse {
+        /// 200: The code, echoed.
+        Ok(Labelled),
+    }
+    impl klue::IntoResponse for AddCodeResponse {
+        fn into_response(self) -> klue::Response<klue::Body> {
+            match self {
+                Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+            }
+        }
+    }
+    impl From<Labelled> for AddCodeResponse {
+        fn from(body: Labelled) -> Self {
+            Self::Ok(body)
         }
     }
 }
-impl From<Pet> for AddPetResponse {
-    fn from(body: Pet) -> Self {
-        Self::Ok(body)
+/// The server side of `unions`: the trait to implement and `router()`.
+pub mod unions_server {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The operations of API `unions` (unions 1.0.0). Implement this trait and serve it with [`router`].
+    pub trait UnionsApi: Send + Sync + 'static {
+        fn add_pet(
+            &self,
+            request: AddPetRequest,
+        ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
+        fn add_shape(
+            &self,
+            request: AddShapeRequest,
+        ) -> impl klue::Future<Output = Result<AddShapeResponse, klue::ApiError>> + Send;
+        fn add_code(
+            &self,
+            request: AddCodeRequest,
+        ) -> impl klue::Future<Output = Result<AddCodeResponse, klue::ApiError>> + Send;
     }
-}
-/// The responses of operation `AddShape`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AddShapeResponse {
-    /// 200: The shape, echoed.
-    Ok(Shape),
-}
-impl klue::IntoResponse for AddShapeResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    /// The decoded request of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetRequest {
+        /// The request body.
+        pub body: Pet,
+    }
+    static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
+        id: "add_pet",
+        method: klue::Method::POST,
+        path: "/pets",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_add_pet<S: UnionsApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = AddPetRequest { body };
+        let response = service.add_pet(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
     }
-}
-impl From<Shape> for AddShapeResponse {
-    fn from(body: Shape) -> Self {
-        Self::Ok(body)
+    /// The decoded request of operation `add_shape` (POST /shapes).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddShapeRequest {
+        /// The request body.
+        pub body: Shape,
     }
-}
-/// The responses of operation `AddCode`, one variant per declared status.
-#[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
-pub enum AddCodeResponse {
-    /// 200: The code, echoed.
-    Ok(Labelled),
-}
-impl klue::IntoResponse for AddCodeResponse {
-    fn into_response(self) -> klue::Response<klue::Body> {
-        match self {
-            Self::Ok(body) => klue::json_response(klue::StatusCode::OK, &body),
+    static OPERATION_ADD_SHAPE: klue::OperationSpec = klue::OperationSpec {
+        id: "add_shape",
+        method: klue::Method::POST,
+        path: "/shapes",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_add_shape<S: UnionsApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Shape>(&mut v, true, &SCHEMA_SHAPE);
+        if !v.is_empty() {
+            return Err(v.into_error());
         }
+        let body = klue::required(body)?;
+        let request = AddShapeRequest { body };
+        let response = service.add_shape(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// The decoded request of operation `add_code` (POST /codes).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddCodeRequest {
+        /// The request body.
+        pub body: Labelled,
+    }
+    static OPERATION_ADD_CODE: klue::OperationSpec = klue::OperationSpec {
+        id: "add_code",
+        method: klue::Method::POST,
+        path: "/codes",
+        auth: klue::AuthMode::None,
+        body: Some(klue::BodySpec {
+            content_types: &["application/json"],
+            required: true,
+            stream_types: &[],
+        }),
+    };
+    async fn handle_add_code<S: UnionsApi>(
+        service: klue::Arc<S>,
+        request: klue::OperationRequest,
+    ) -> Result<klue::Response<klue::Body>, klue::ApiError> {
+        let mut v = klue::Violations::default();
+        let body = request.json_body::<Labelled>(&mut v, true, &SCHEMA_LABELLED);
+        if !v.is_empty() {
+            return Err(v.into_error());
+        }
+        let body = klue::required(body)?;
+        let request = AddCodeRequest { body };
+        let response = service.add_code(request).await?;
+        Ok(klue::IntoResponse::into_response(response))
+    }
+    /// Binds an implementation of [`UnionsApi`] to the routes of `unions`.
+    pub fn router<S: UnionsApi>(service: S) -> klue::ApiRouter {
+        let service = klue::Arc::new(service);
+        let mut router = klue::ApiRouter::new(&API_INFO);
+        router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
+        router.bind(&OPERATION_ADD_SHAPE, &service, handle_add_shape::<S>);
+        router.bind(&OPERATION_ADD_CODE, &service, handle_add_code::<S>);
+        router
     }
 }
-impl From<Labelled> for AddCodeResponse {
-    fn from(body: Labelled) -> Self {
-        Self::Ok(body)
+/// The typed client of `unions`.
+pub mod unions_client {
+    #![allow(dead_code, unused_imports, missing_docs)]
+    use super::*;
+    /// The parameters and body of operation `add_pet` (POST /pets).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddPetParams {
+        /// The request body.
+        pub body: Pet,
     }
-}
-/// The operations of API `unions` (unions 1.0.0). Implement this trait and serve it with [`router`].
-pub trait UnionsApi: Send + Sync + 'static {
-    fn add_pet(
-        &self,
-        request: AddPetRequest,
-    ) -> impl klue::Future<Output = Result<AddPetResponse, klue::ApiError>> + Send;
-    fn add_shape(
-        &self,
-        request: AddShapeRequest,
-    ) -> impl klue::Future<Output = Result<AddShapeResponse, klue::ApiError>> + Send;
-    fn add_code(
-        &self,
-        request: AddCodeRequest,
-    ) -> impl klue::Future<Output = Result<AddCodeResponse, klue::ApiError>> + Send;
-}
-/// The decoded request of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetRequest {
-    /// The request body.
-    pub body: Pet,
-}
-static OPERATION_ADD_PET: klue::OperationSpec = klue::OperationSpec {
-    id: "add_pet",
-    method: klue::Method::POST,
-    path: "/pets",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_add_pet<S: UnionsApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Pet>(&mut v, true, &SCHEMA_PET);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    /// The parameters and body of operation `add_shape` (POST /shapes).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddShapeParams {
+        /// The request body.
+        pub body: Shape,
     }
-    let body = klue::required(body)?;
-    let request = AddPetRequest { body };
-    let response = service.add_pet(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `add_shape` (POST /shapes).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddShapeRequest {
-    /// The request body.
-    pub body: Shape,
-}
-static OPERATION_ADD_SHAPE: klue::OperationSpec = klue::OperationSpec {
-    id: "add_shape",
-    method: klue::Method::POST,
-    path: "/shapes",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_add_shape<S: UnionsApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Shape>(&mut v, true, &SCHEMA_SHAPE);
-    if !v.is_empty() {
-        return Err(v.into_error());
+    /// The parameters and body of operation `add_code` (POST /codes).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct AddCodeParams {
+        /// The request body.
+        pub body: Labelled,
     }
-    let body = klue::required(body)?;
-    let request = AddShapeRequest { body };
-    let response = service.add_shape(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// The decoded request of operation `add_code` (POST /codes).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddCodeRequest {
-    /// The request body.
-    pub body: Labelled,
-}
-static OPERATION_ADD_CODE: klue::OperationSpec = klue::OperationSpec {
-    id: "add_code",
-    method: klue::Method::POST,
-    path: "/codes",
-    auth: klue::AuthMode::None,
-    body: Some(klue::BodySpec {
-        content_types: &["application/json"],
-        required: true,
-        stream_types: &[],
-    }),
-};
-async fn handle_add_code<S: UnionsApi>(
-    service: klue::Arc<S>,
-    request: klue::OperationRequest,
-) -> Result<klue::Response<klue::Body>, klue::ApiError> {
-    let mut v = klue::Violations::default();
-    let body = request.json_body::<Labelled>(&mut v, true, &SCHEMA_LABELLED);
-    if !v.is_empty() {
-        return Err(v.into_error());
-    }
-    let body = klue::required(body)?;
-    let request = AddCodeRequest { body };
-    let response = service.add_code(request).await?;
-    Ok(klue::IntoResponse::into_response(response))
-}
-/// Binds an implementation of [`UnionsApi`] to the routes of `unions`.
-pub fn router<S: UnionsApi>(service: S) -> klue::ApiRouter {
-    let service = klue::Arc::new(service);
-    let mut router = klue::ApiRouter::new(&API_INFO);
-    router.bind(&OPERATION_ADD_PET, &service, handle_add_pet::<S>);
-    router.bind(&OPERATION_ADD_SHAPE, &service, handle_add_shape::<S>);
-    router.bind(&OPERATION_ADD_CODE, &service, handle_add_code::<S>);
-    router
-}
-/// The parameters and body of operation `add_pet` (POST /pets).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddPetParams {
-    /// The request body.
-    pub body: Pet,
-}
-/// The parameters and body of operation `add_shape` (POST /shapes).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddShapeParams {
-    /// The request body.
-    pub body: Shape,
-}
-/// The parameters and body of operation `add_code` (POST /codes).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddCodeParams {
-    /// The request body.
-    pub body: Labelled,
-}
-/** A typed client of API `unions`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
+    /** A typed client of API `unions`: one method per operation. Non-2xx answers are [`ClientError`]s; [`ClientError::Api`] carries the server's error envelope.
 
  [`ClientError`]: ::klue_core::codegen::ClientError
  [`ClientError::Api`]: ::klue_core::codegen::ClientError::Api*/
-#[derive(Debug, Clone)]
-pub struct UnionsClient {
-    http: klue::HttpClient,
-    bearer: Option<String>,
-}
-impl UnionsClient {
-    /// A client for the server at `config.base_url`.
-    pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
-        Ok(Self::from_http(klue::HttpClient::new(config)?))
+    #[derive(Debug, Clone)]
+    pub struct UnionsClient {
+        http: klue::HttpClient,
+        bearer: Option<String>,
     }
-    /// A client sharing `http`'s connection pool and settings.
-    pub fn from_http(http: klue::HttpClient) -> Self {
-        Self { http, bearer: None }
-    }
-    /// The same client, sending `Authorization: Bearer <token>` on every call.
-    pub fn with_token(&self, token: impl Into<String>) -> Self {
-        Self {
-            http: self.http.clone(),
-            bearer: Some(token.into()),
+    impl UnionsClient {
+        /// A client for the server at `config.base_url`.
+        pub fn new(config: klue::ClientConfig) -> Result<Self, klue::ClientError> {
+            Ok(Self::from_http(klue::HttpClient::new(config)?))
         }
-    }
-    fn request(
-        &self,
-        method: klue::Method,
-        path_and_query: String,
-    ) -> klue::ClientRequest {
-        let mut request = klue::ClientRequest::new(method, path_and_query);
-        request.bearer = self.bearer.clone();
-        request
-    }
-    pub async fn add_pet(
-        &self,
-        params: AddPetParams,
-    ) -> Result<AddPetResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/pets");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_PET,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        /// A client sharing `http`'s connection pool and settings.
+        pub fn from_http(http: klue::HttpClient) -> Self {
+            Self { http, bearer: None }
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    AddPetResponse::Ok(
-                        klue::decode_json::<
-                            Pet,
-                        >(&response, &SCHEMA_PET, self.http.config().validate_responses)?,
-                    ),
-                )
+        /// The same client, sending `Authorization: Bearer <token>` on every call.
+        pub fn with_token(&self, token: impl Into<String>) -> Self {
+            Self {
+                http: self.http.clone(),
+                bearer: Some(token.into()),
             }
-            _ => Err(klue::error_from_response(response)),
         }
-    }
-    pub async fn add_shape(
-        &self,
-        params: AddShapeParams,
-    ) -> Result<AddShapeResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/shapes");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_SHAPE,
-                    self.http.config().validate_requests,
-                )?,
-            );
+        fn request(
+            &self,
+            method: klue::Method,
+            path_and_query: String,
+        ) -> klue::ClientRequest {
+            let mut request = klue::ClientRequest::new(method, path_and_query);
+            request.bearer = self.bearer.clone();
+            request
         }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    AddShapeResponse::Ok(
-                        klue::decode_json::<
-                            Shape,
-                        >(
-                            &response,
-                            &SCHEMA_SHAPE,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+        pub async fn add_pet(
+            &self,
+            params: AddPetParams,
+        ) -> Result<AddPetResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/pets");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_PET,
+                        self.http.config().validate_requests,
+                    )?,
+                );
             }
-            _ => Err(klue::error_from_response(response)),
-        }
-    }
-    pub async fn add_code(
-        &self,
-        params: AddCodeParams,
-    ) -> Result<AddCodeResponse, klue::ClientError> {
-        let mut url = klue::UrlBuilder::new();
-        url.literal("/codes");
-        let mut request = self.request(klue::Method::POST, url.finish());
-        {
-            let value = params.body;
-            request.body = Some(
-                klue::encode_json(
-                    &value,
-                    &SCHEMA_LABELLED,
-                    self.http.config().validate_requests,
-                )?,
-            );
-        }
-        let response = self.http.execute(request).await?;
-        match response.status.as_u16() {
-            200 => {
-                Ok(
-                    AddCodeResponse::Ok(
-                        klue::decode_json::<
-                            Labelled,
-                        >(
-                            &response,
-                            &SCHEMA_LABELLED,
-                            self.http.config().validate_responses,
-                        )?,
-                    ),
-                )
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        AddPetResponse::Ok(
+                            klue::decode_json::<
+                                Pet,
+                            >(
+                                &response,
+                                &SCHEMA_PET,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
             }
-            _ => Err(klue::error_from_response(response)),
+        }
+        pub async fn add_shape(
+            &self,
+            params: AddShapeParams,
+        ) -> Result<AddShapeResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/shapes");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_SHAPE,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        AddShapeResponse::Ok(
+                            klue::decode_json::<
+                                Shape,
+                            >(
+                                &response,
+                                &SCHEMA_SHAPE,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
+        }
+        pub async fn add_code(
+            &self,
+            params: AddCodeParams,
+        ) -> Result<AddCodeResponse, klue::ClientError> {
+            let mut url = klue::UrlBuilder::new();
+            url.literal("/codes");
+            let mut request = self.request(klue::Method::POST, url.finish());
+            {
+                let value = params.body;
+                request.body = Some(
+                    klue::encode_json(
+                        &value,
+                        &SCHEMA_LABELLED,
+                        self.http.config().validate_requests,
+                    )?,
+                );
+            }
+            let response = self.http.execute(request).await?;
+            match response.status.as_u16() {
+                200 => {
+                    Ok(
+                        AddCodeResponse::Ok(
+                            klue::decode_json::<
+                                Labelled,
+                            >(
+                                &response,
+                                &SCHEMA_LABELLED,
+                                self.http.config().validate_responses,
+                            )?,
+                        ),
+                    )
+                }
+                _ => Err(klue::error_from_response(response)),
+            }
         }
     }
 }
