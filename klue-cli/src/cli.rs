@@ -26,7 +26,7 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Run the acceptance tests (testaccept/) against a running server: wait for its /ping, mint a
     /// test JWT, run the tests, summarize. The same as `run_acceptance_tests`.
-    Test(klue_cli::acceptance::Args),
+    Test(crate::acceptance::Args),
     /// Create a new service: a crate with its spec, implementation, acceptance tests, klue.yaml,
     /// env.secrets, Docker and CI files, that builds and passes its tests right away.
     New(NewArgs),

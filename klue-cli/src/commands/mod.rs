@@ -13,4 +13,4 @@ pub mod service;
 pub mod templates;
 pub mod token;
 
-pub use klue_cli::UserError;
+pub use crate::UserError;

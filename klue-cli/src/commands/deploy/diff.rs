@@ -123,7 +123,7 @@ pub fn main(args: &DeployArgs) -> ExitCode {
                 out["exit_status"] = 1.into();
                 println!("{out}");
             }
-            ExitCode::from(klue_cli::error::EXIT_FAILED)
+            ExitCode::from(crate::error::EXIT_FAILED)
         }
     }
 }

@@ -123,7 +123,7 @@ pub fn main(args: &DeployArgs) -> ExitCode {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("error: cannot start tokio: {err}");
-            return ExitCode::from(klue_cli::error::EXIT_SETUP);
+            return ExitCode::from(crate::error::EXIT_SETUP);
         }
     };
     // Read-only checks in AWS, before anything is built: a setup error exits 2 in seconds.

@@ -1,6 +1,6 @@
 //! The deploy itself, step by step; the plan was made and checked by `prepare`.
 
-use klue_cli::acceptance;
+use crate::acceptance;
 use serde::Serialize;
 
 use super::aws::{self, Clients};
