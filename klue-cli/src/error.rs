@@ -171,3 +171,28 @@ pub fn report(result: Result<(), UserError>, json: bool) -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reported_failure_keeps_its_status_and_is_not_printed_again() {
+        let err = UserError::reported(EXIT_FAILED);
+        assert!(err.is_reported());
+        assert_eq!(err.exit_code(), EXIT_FAILED);
+        assert!(!UserError::plain("no klue.yaml").is_reported());
+    }
+
+    #[test]
+    fn a_given_exit_status_and_json_fields_show_in_the_json_object() {
+        let err = UserError::plain("no live environment")
+            .with_exit_status(EXIT_FAILED)
+            .with_json_field("changed", false);
+        assert_eq!(err.exit_code(), EXIT_FAILED);
+        let json = err.to_json();
+        assert_eq!(json["code"], "setup");
+        assert_eq!(json["exit_status"], 1);
+        assert_eq!(json["changed"], false);
+    }
+}
