@@ -13,6 +13,23 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Whether a failure is also printed as the JSON error object on stdout: the commands whose
+    /// `--json` output is their report (a `--local` error included).
+    pub fn json_errors(&self) -> bool {
+        match &self.command {
+            Command::Token(args) => args.json,
+            Command::Envs(args) => args.json,
+            Command::Cleanup(args) => args.json,
+            Command::Logs(args) => args.json,
+            Command::Deploy(args) => args.json,
+            Command::Rollback(args) => args.json,
+            Command::Test(args) => args.json,
+            _ => false,
+        }
+    }
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -26,7 +43,7 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Run the acceptance tests (testaccept/) against a running server: wait for its /ping, mint a
     /// test JWT, run the tests, summarize. The same as `run_acceptance_tests`.
-    Test(klue_cli::acceptance::Args),
+    Test(crate::acceptance::Args),
     /// Create a new service: a crate with its spec, implementation, acceptance tests, klue.yaml,
     /// env.secrets, Docker and CI files, that builds and passes its tests right away.
     New(NewArgs),

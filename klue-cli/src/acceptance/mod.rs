@@ -17,7 +17,7 @@ mod report;
 mod target;
 
 use std::path::{Path, PathBuf};
-use std::process::{ExitCode, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use clap::ArgGroup;
@@ -107,36 +107,21 @@ Exit status: 0 all tests passed, 1 a test failed or none ran, 2 the tests could 
 const EXIT_FAILED: u8 = 1;
 pub use crate::error::UserError as Error;
 
-/// Runs the acceptance tests as `args` say, prints the report, and returns the exit status (see
-/// `--help`). This is the whole command; both binaries call it.
-pub fn main(args: &Args) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+/// Runs the acceptance tests as `args` say and prints the report; failed tests are an error
+/// already reported, with exit status 1 (see `--help`). This is the whole command; both
+/// binaries call it.
+pub fn main(args: &Args) -> Result<(), Error> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => return fail(args, &Error::plain(format!("cannot start tokio: {err}"))),
-    };
-    let style = Style::for_stderr();
-    match runtime.block_on(run(args, style)) {
-        Ok(summary) => {
-            summary.print(args.json);
-            if summary.success() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(EXIT_FAILED)
-            }
-        }
-        Err(err) => fail(args, &err),
+        .map_err(|err| Error::plain(format!("cannot start tokio: {err}")))?;
+    let summary = runtime.block_on(run(args, Style::for_stderr()))?;
+    summary.print(args.json);
+    if summary.success() {
+        Ok(())
+    } else {
+        Err(Error::reported(EXIT_FAILED))
     }
-}
-
-fn fail(args: &Args, err: &Error) -> ExitCode {
-    eprintln!("{err}");
-    if args.json {
-        println!("{}", err.to_json());
-    }
-    ExitCode::from(err.exit_code())
 }
 
 /// Picks the target, waits for it, runs the tests and collects their outcomes. A container started

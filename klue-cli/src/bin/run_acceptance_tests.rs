@@ -15,5 +15,6 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    klue_cli::acceptance::main(&Cli::parse().args)
+    let args = Cli::parse().args;
+    klue_cli::error::report(klue_cli::acceptance::main(&args), args.json)
 }

@@ -63,18 +63,6 @@ pub fn apply(cli: Cli) -> Result<Cli, UserError> {
     Ok(Cli::parse())
 }
 
-/// Whether the command prints `--json` (then a `--local` error is printed as JSON too).
-pub fn wants_json(cli: &Cli) -> bool {
-    match &cli.command {
-        Command::Deploy(args) => args.json,
-        Command::Cleanup(args) => args.json,
-        Command::Rollback(args) => args.json,
-        Command::Envs(args) => args.json,
-        Command::Logs(args) => args.json,
-        _ => false,
-    }
-}
-
 /// The `--local` command's endpoint flags and `--registry`, when `--local` is given.
 fn local_args(command: &Command) -> Option<(&AwsArgs, Option<&str>)> {
     let found = match command {

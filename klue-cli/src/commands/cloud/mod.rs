@@ -35,7 +35,7 @@ pub mod state;
 
 use std::time::Duration;
 
-pub use local::{apply, wants_json};
+pub use local::apply;
 
 use super::UserError;
 use crate::cli::{CloudArgs, CloudCommand};

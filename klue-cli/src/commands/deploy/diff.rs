@@ -15,7 +15,6 @@
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read as _};
-use std::process::ExitCode;
 
 use serde::Serialize;
 
@@ -99,32 +98,20 @@ pub struct Planned {
     pub properties: Vec<(String, String)>,
 }
 
-/// `klue deploy --diff`: any error exits 1.
-pub fn main(args: &DeployArgs) -> ExitCode {
-    let result = super::prepare(args)
-        .and_then(|prepared| crate::commands::envs::runtime()?.block_on(diff(args, &prepared)));
-    match result {
-        Ok(diff) => {
-            if args.json {
-                println!("{}", serde_json::to_value(&diff).unwrap_or_default());
-            } else {
-                print!("{}", text(&diff));
-            }
-            if diff.changed {
-                ExitCode::from(EXIT_CHANGES)
-            } else {
-                ExitCode::SUCCESS
-            }
-        }
-        Err(err) => {
-            eprintln!("{err}");
-            if args.json {
-                let mut out = err.to_json();
-                out["exit_status"] = 1.into();
-                println!("{out}");
-            }
-            ExitCode::from(klue_cli::error::EXIT_FAILED)
-        }
+/// `klue deploy --diff`: any error exits 1 (2 is "changes").
+pub fn main(args: &DeployArgs) -> Result<(), UserError> {
+    let diff = super::prepare(args)
+        .and_then(|prepared| crate::commands::envs::runtime()?.block_on(diff(args, &prepared)))
+        .map_err(|err| err.with_exit_status(crate::error::EXIT_FAILED))?;
+    if args.json {
+        println!("{}", serde_json::to_value(&diff).unwrap_or_default());
+    } else {
+        print!("{}", text(&diff));
+    }
+    if diff.changed {
+        Err(UserError::reported(EXIT_CHANGES))
+    } else {
+        Ok(())
     }
 }
 

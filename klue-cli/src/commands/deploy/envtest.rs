@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use klue_cli::acceptance;
+use crate::acceptance;
 
 use super::names::environment_url;
 use super::run::run_tests;

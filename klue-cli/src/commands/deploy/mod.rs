@@ -69,41 +69,25 @@ mod tail;
 mod wait;
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use super::build::version;
 use super::service::ServiceConfig;
 use super::UserError;
 use crate::cli::{AwsArgs, DeployArgs};
+use crate::error::{EXIT_FAILED, EXIT_SETUP};
 
 pub use eb::{rfc3339, Environment};
 pub use plan::Plan;
 pub use prune::{cleanup, Cleaned};
 
-/// Exit status of a deploy that failed at a step (setup errors exit 2).
-const EXIT_FAILED: u8 = 1;
-
-/// A deploy refused before anything changed: the error on stderr, with `--json` the failure
-/// object (`changed: false`) on stdout, and its exit status.
-fn refused(args: &DeployArgs, err: &UserError) -> ExitCode {
-    eprintln!("{err}");
-    if args.json {
-        let mut out = err.to_json();
-        out["changed"] = false.into();
-        println!("{out}");
-    }
-    ExitCode::from(err.exit_code())
-}
-
-/// `klue deploy`.
-pub fn main(args: &DeployArgs) -> ExitCode {
+/// `klue deploy`. A refusal (before anything changed) is the error, its `--json` object saying
+/// `changed: false`; a deploy that failed at a step prints its summary and exits 1.
+pub fn main(args: &DeployArgs) -> Result<(), UserError> {
     if args.diff {
         return diff::main(args);
     }
-    let mut prepared = match prepare(args) {
-        Ok(prepared) => prepared,
-        Err(err) => return refused(args, &err),
-    };
+    let refused = |err: UserError| err.with_json_field("changed", false);
+    let mut prepared = prepare(args).map_err(refused)?;
     if args.dry_run {
         if args.json {
             println!(
@@ -114,7 +98,7 @@ pub fn main(args: &DeployArgs) -> ExitCode {
             print!("{}", prepared.plan.text());
             println!("dry run: nothing was built, pushed, created or changed");
         }
-        return ExitCode::SUCCESS;
+        return Ok(());
     }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -122,8 +106,9 @@ pub fn main(args: &DeployArgs) -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
+            // On stderr only, as it always was (no `--json` object).
             eprintln!("error: cannot start tokio: {err}");
-            return ExitCode::from(klue_cli::error::EXIT_SETUP);
+            return Err(UserError::reported(EXIT_SETUP));
         }
     };
     // Read-only checks in AWS, before anything is built: a setup error exits 2 in seconds.
@@ -131,32 +116,30 @@ pub fn main(args: &DeployArgs) -> ExitCode {
         prepared.config.aws.region.as_deref(),
         &args.aws,
     ));
-    match runtime.block_on(preflight::check(
-        &prepared.config,
-        &prepared.plan,
-        &clients,
-        args.create_roles,
-    )) {
-        Ok(found) => {
-            eprint!("{}", found.text());
-            prepared.platform = Some(found.platform.clone());
-            prepared.plan.bucket = found.bucket.clone();
-            prepared.config.aws.cname_prefix = Some(found.live_prefix.clone());
-            if args.check {
-                if args.json {
-                    println!("{}", serde_json::to_value(&found).unwrap_or_default());
-                }
-                return ExitCode::SUCCESS;
-            }
+    let found = runtime
+        .block_on(preflight::check(
+            &prepared.config,
+            &prepared.plan,
+            &clients,
+            args.create_roles,
+        ))
+        .map_err(refused)?;
+    eprint!("{}", found.text());
+    prepared.platform = Some(found.platform.clone());
+    prepared.plan.bucket = found.bucket.clone();
+    prepared.config.aws.cname_prefix = Some(found.live_prefix.clone());
+    if args.check {
+        if args.json {
+            println!("{}", serde_json::to_value(&found).unwrap_or_default());
         }
-        Err(err) => return refused(args, &err),
+        return Ok(());
     }
     let summary = runtime.block_on(run::deploy(args, prepared));
     summary.print(args.json);
     if summary.success {
-        ExitCode::SUCCESS
+        Ok(())
     } else {
-        ExitCode::from(EXIT_FAILED)
+        Err(UserError::reported(EXIT_FAILED))
     }
 }
 

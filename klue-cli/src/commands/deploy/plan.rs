@@ -55,10 +55,68 @@ pub struct Plan {
     pub steps: Vec<PlannedStep>,
 }
 
+/// A step of a deploy, in the order they run: what the plan lists and what `run.rs` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeployStep {
+    /// Build the image.
+    Build,
+    /// Run the image locally and the acceptance tests against it.
+    TestImage,
+    /// Push the image to ECR.
+    Push,
+    /// Upload the source bundle to S3.
+    Bundle,
+    /// `CreateApplicationVersion`.
+    Version,
+    /// `CreateEnvironment`.
+    Environment,
+    /// Wait for Ready and Green.
+    Wait,
+    /// The acceptance tests against the new environment.
+    TestEnvironment,
+    /// `SwapEnvironmentCNAMEs` with the live environment.
+    GoLive,
+}
+
+impl DeployStep {
+    /// Every step, in the order they run.
+    pub const ALL: [DeployStep; 9] = [
+        DeployStep::Build,
+        DeployStep::TestImage,
+        DeployStep::Push,
+        DeployStep::Bundle,
+        DeployStep::Version,
+        DeployStep::Environment,
+        DeployStep::Wait,
+        DeployStep::TestEnvironment,
+        DeployStep::GoLive,
+    ];
+
+    /// Its short stable key, in the plan, the progress lines and `--json`.
+    pub fn key(self) -> &'static str {
+        match self {
+            DeployStep::Build => "build",
+            DeployStep::TestImage => "test-image",
+            DeployStep::Push => "push",
+            DeployStep::Bundle => "bundle",
+            DeployStep::Version => "version",
+            DeployStep::Environment => "environment",
+            DeployStep::Wait => "wait",
+            DeployStep::TestEnvironment => "test-environment",
+            DeployStep::GoLive => "go-live",
+        }
+    }
+
+    /// Whether `--skip-tests` skips it.
+    pub fn is_test(self) -> bool {
+        matches!(self, DeployStep::TestImage | DeployStep::TestEnvironment)
+    }
+}
+
 /// One step of the plan.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlannedStep {
-    /// A short stable key (`build`, `push`, ...).
+    /// A short stable key (`build`, `push`, ...): [`DeployStep::key`].
     pub key: &'static str,
     /// What it does.
     pub detail: String,
@@ -98,83 +156,9 @@ impl Plan {
         );
         let key = format!("{name}/{version}.zip");
         let testaccept = config.testaccept.display().to_string();
-        let pushed = match &inputs.registry_override {
-            Some(registry) => format!("{registry}/{name}:{version} (KLUE_REGISTRY)"),
-            None => format!("<ECR registry>/{name}:{version}"),
-        };
         let https_listener = config.certificate_arn().is_some();
         let key_pair = config.key_pair().map(str::to_owned);
-        let skip = inputs.skip_tests;
-        let steps = vec![
-            step("build", format!("static release binary, FROM scratch image {image}"), false),
-            step(
-                "test-image",
-                format!("run {image} on a free port, acceptance tests in {testaccept}"),
-                skip,
-            ),
-            step(
-                "push",
-                format!(
-                    "ECR repository {name} (created when missing), docker login with the ECR \
-                     token, push {pushed}"
-                ),
-                false,
-            ),
-            step(
-                "bundle",
-                format!(
-                    "Dockerrun.aws.json v1 (the pushed image, port {}) + .ebextensions (hosts \
-                     {}-{}, health check /ping, rolling updates, {}) -> s3://{bucket}/{key} \
-                     (bucket created when missing)",
-                    config.port,
-                    config.aws.hosts_min,
-                    config.aws.hosts_max,
-                    if https_listener { "HTTPS listener" } else { "no HTTPS listener: no certificate_arn" },
-                ),
-                false,
-            ),
-            step(
-                "version",
-                format!("CreateApplicationVersion {name} {version} (application {name} created when missing)"),
-                false,
-            ),
-            step(
-                "environment",
-                format!(
-                    "CreateEnvironment {environment}: {}, {}, instance profile {}, service role {}, \
-                     health /ping (enhanced), key pair {}, {}",
-                    config.platform_text(),
-                    config.aws.instance_type,
-                    config.aws.instance_profile,
-                    config.aws.service_role,
-                    key_pair.as_deref().unwrap_or("none"),
-                    match inputs.secrets.len() {
-                        0 => "no secrets".to_owned(),
-                        n => format!("{n} secret environment propert{}", if n == 1 { "y" } else { "ies" }),
-                    }
-                ),
-                false,
-            ),
-            step(
-                "wait",
-                format!("until {environment} is Ready and Green (timeout {}s), showing its events", inputs.ready_timeout),
-                false,
-            ),
-            step(
-                "test-environment",
-                format!("acceptance tests in {testaccept} against {}://<{environment}'s CNAME>", inputs.env_scheme),
-                skip,
-            ),
-            step(
-                "go-live",
-                format!(
-                    "SwapEnvironmentCNAMEs {environment} <-> the live environment (CNAME prefix \
-                     {name}); with no live environment, {environment} was created with that prefix"
-                ),
-                false,
-            ),
-        ];
-        Plan {
+        let mut plan = Plan {
             name,
             version,
             image,
@@ -193,13 +177,94 @@ impl Plan {
             platform: config.platform_text(),
             secrets: inputs.secrets,
             testaccept,
-            skip_tests: skip,
+            skip_tests: inputs.skip_tests,
             ready_timeout: inputs.ready_timeout,
             env_scheme: inputs.env_scheme,
-            steps,
-        }
+            steps: Vec::new(),
+        };
+        plan.steps = DeployStep::ALL
+            .into_iter()
+            .map(|step| PlannedStep {
+                key: step.key(),
+                detail: plan.detail(step, config),
+                skipped: plan.skip_tests && step.is_test(),
+            })
+            .collect();
+        plan
     }
 
+    /// What `step` will do, for the plan's list.
+    fn detail(&self, step: DeployStep, config: &ServiceConfig) -> String {
+        let Plan {
+            name,
+            version,
+            image,
+            environment,
+            bucket,
+            key,
+            testaccept,
+            ..
+        } = self;
+        match step {
+            DeployStep::Build => format!("static release binary, FROM scratch image {image}"),
+            DeployStep::TestImage => {
+                format!("run {image} on a free port, acceptance tests in {testaccept}")
+            }
+            DeployStep::Push => format!(
+                "ECR repository {name} (created when missing), docker login with the ECR \
+                 token, push {}",
+                match &self.registry_override {
+                    Some(registry) => format!("{registry}/{name}:{version} (KLUE_REGISTRY)"),
+                    None => format!("<ECR registry>/{name}:{version}"),
+                }
+            ),
+            DeployStep::Bundle => format!(
+                "Dockerrun.aws.json v1 (the pushed image, port {}) + .ebextensions (hosts \
+                 {}-{}, health check /ping, rolling updates, {}) -> s3://{bucket}/{key} \
+                 (bucket created when missing)",
+                self.port,
+                self.hosts_min,
+                self.hosts_max,
+                if self.https_listener {
+                    "HTTPS listener"
+                } else {
+                    "no HTTPS listener: no certificate_arn"
+                },
+            ),
+            DeployStep::Version => format!(
+                "CreateApplicationVersion {name} {version} (application {name} created when \
+                 missing)"
+            ),
+            DeployStep::Environment => format!(
+                "CreateEnvironment {environment}: {}, {}, instance profile {}, service role {}, \
+                 health /ping (enhanced), key pair {}, {}",
+                self.platform,
+                self.instance_type,
+                config.aws.instance_profile,
+                config.aws.service_role,
+                self.key_pair.as_deref().unwrap_or("none"),
+                match self.secrets.len() {
+                    0 => "no secrets".to_owned(),
+                    n => format!(
+                        "{n} secret environment propert{}",
+                        if n == 1 { "y" } else { "ies" }
+                    ),
+                }
+            ),
+            DeployStep::Wait => format!(
+                "until {environment} is Ready and Green (timeout {}s), showing its events",
+                self.ready_timeout
+            ),
+            DeployStep::TestEnvironment => format!(
+                "acceptance tests in {testaccept} against {}://<{environment}'s CNAME>",
+                self.env_scheme
+            ),
+            DeployStep::GoLive => format!(
+                "SwapEnvironmentCNAMEs {environment} <-> the live environment (CNAME prefix \
+                 {name}); with no live environment, {environment} was created with that prefix"
+            ),
+        }
+    }
     /// The plan as text.
     pub fn text(&self) -> String {
         let mut out = format!("deploy {} {}\n", self.name, self.version);
@@ -251,13 +316,5 @@ impl Plan {
             ));
         }
         out
-    }
-}
-
-fn step(key: &'static str, detail: String, skipped: bool) -> PlannedStep {
-    PlannedStep {
-        key,
-        detail,
-        skipped,
     }
 }

@@ -12,8 +12,6 @@
 //! with the live environment, which keeps running. Exit 2 when there is nothing to roll back to
 //! (no live or no previous environment), 1 when a check or the swap failed: nothing swapped.
 
-use std::process::ExitCode;
-
 use serde::Serialize;
 
 use super::aws;
@@ -41,35 +39,24 @@ pub struct Outcome {
     pub live_url: String,
 }
 
-/// `klue rollback`.
-pub fn main(args: &RollbackArgs) -> ExitCode {
-    let result = crate::commands::envs::runtime().and_then(|rt| rt.block_on(rollback(args)));
-    match result {
-        Ok(outcome) => {
-            eprintln!(
-                "\nrolled back: {} ({}) is live again at {}; {} still runs (`klue rollback --to {}` \
-                 goes back to it)",
-                outcome.live_after,
-                outcome.version,
-                outcome.live_url,
-                outcome.live_before,
-                outcome.live_before
-            );
-            if args.json {
-                println!("{}", serde_json::to_value(&outcome).unwrap_or_default());
-            }
-            ExitCode::SUCCESS
-        }
-        Err(err) => {
-            eprintln!("{err}");
-            if args.json {
-                let mut out = err.to_json();
-                out["swapped"] = false.into();
-                println!("{out}");
-            }
-            ExitCode::from(err.exit_code())
-        }
+/// `klue rollback`. Its `--json` error object says `swapped: false`.
+pub fn main(args: &RollbackArgs) -> Result<(), UserError> {
+    let outcome = crate::commands::envs::runtime()
+        .and_then(|rt| rt.block_on(rollback(args)))
+        .map_err(|err| err.with_json_field("swapped", false))?;
+    eprintln!(
+        "\nrolled back: {} ({}) is live again at {}; {} still runs (`klue rollback --to {}` \
+         goes back to it)",
+        outcome.live_after,
+        outcome.version,
+        outcome.live_url,
+        outcome.live_before,
+        outcome.live_before
+    );
+    if args.json {
+        println!("{}", serde_json::to_value(&outcome).unwrap_or_default());
     }
+    Ok(())
 }
 
 /// Whether a deploy swapped `env` out of the live CNAME: its CNAME prefix is not its own name.

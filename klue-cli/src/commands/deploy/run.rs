@@ -1,123 +1,15 @@
 //! The deploy itself, step by step; the plan was made and checked by `prepare`.
 
-use klue_cli::acceptance;
-use serde::Serialize;
+use crate::acceptance;
 
 use super::aws::{self, Clients};
 use super::names::environment_url;
-use super::steps::{LeftBehind, Progress, StepRecord};
+use super::plan::DeployStep;
+use super::steps::{Progress, Summary};
 use super::{bundle, eb, ecr, envtest, s3, wait, Prepared};
 use crate::cli::DeployArgs;
 use crate::commands::build::{self, docker, BuildOptions};
 use crate::commands::UserError;
-
-/// The outcome of a deploy.
-#[derive(Debug, Serialize)]
-pub struct Summary {
-    /// Deployed and live.
-    pub success: bool,
-    /// The service.
-    pub name: String,
-    /// The version.
-    pub version: String,
-    /// The image pushed (or built, when the push was not reached).
-    pub image: String,
-    /// The new environment.
-    pub environment: String,
-    /// The live environment after the deploy.
-    pub live_environment: Option<String>,
-    /// The live environment before it.
-    pub previous_live_environment: Option<String>,
-    /// Whether AWS was called at all (not when an earlier step failed).
-    pub aws_called: bool,
-    /// Whether CNAMEs were swapped.
-    pub swapped: bool,
-    /// The live URL (scheme + CNAME) after the deploy.
-    pub live_url: Option<String>,
-    /// Whether the acceptance tests were skipped.
-    pub tests_skipped: bool,
-    /// The step that failed.
-    pub failed_step: Option<String>,
-    /// Why.
-    pub error: Option<String>,
-    /// What to do about it.
-    pub hint: Option<String>,
-    /// Each step.
-    pub steps: Vec<StepRecord>,
-    /// What a failed deploy left in AWS, with the commands that remove it.
-    pub left_behind: Vec<LeftBehind>,
-    /// The failed deploy's new environment, terminated (unless `--keep-failed`) so that it is
-    /// never taken for the previous live one by `klue rollback` or `klue cleanup`.
-    pub terminated_environment: Option<String>,
-}
-
-impl Summary {
-    /// Prints the closing report: text on stderr, and JSON on stdout with `json`.
-    pub fn print(&self, json: bool) {
-        eprintln!();
-        if self.success {
-            eprintln!(
-                "deployed {} {}: {} is live{}{}",
-                self.name,
-                self.version,
-                self.environment,
-                self.live_url
-                    .as_ref()
-                    .map(|u| format!(" at {u}"))
-                    .unwrap_or_default(),
-                match (&self.previous_live_environment, self.swapped) {
-                    (Some(previous), true) => format!(
-                        "; {previous} (the previous live environment) still runs: `klue cleanup` \
-                         terminates old ones"
-                    ),
-                    _ => String::new(),
-                }
-            );
-            if self.tests_skipped {
-                eprintln!("WARNING: the acceptance tests were skipped (--skip-tests): this version went live untested");
-            }
-        } else {
-            eprintln!(
-                "deploy of {} {} FAILED at step {}: {}",
-                self.name,
-                self.version,
-                self.failed_step.as_deref().unwrap_or("?"),
-                self.error.as_deref().unwrap_or("")
-            );
-            if let Some(hint) = &self.hint {
-                eprintln!("  hint: {hint}");
-            }
-            match (&self.previous_live_environment, self.aws_called) {
-                (_, false) => eprintln!(
-                    "AWS was not called: the live environment was not touched, no swap was made"
-                ),
-                (Some(live), true) => eprintln!(
-                    "the live environment {live} was not touched: no swap, it still serves the live CNAME"
-                ),
-                (None, true) => eprintln!("no swap was made (there was no live environment)"),
-            }
-            if let Some(env) = &self.terminated_environment {
-                eprintln!("the new environment {env} is being terminated");
-            }
-            if self.left_behind.is_empty() {
-                let other = if self.terminated_environment.is_some() {
-                    " else"
-                } else {
-                    ""
-                };
-                eprintln!("nothing{other} was left behind in AWS");
-            } else {
-                eprintln!("left behind (remove what you do not want to keep):");
-                for item in &self.left_behind {
-                    eprintln!("  - {}\n      {}", item.what, item.remove);
-                }
-            }
-        }
-        if json {
-            println!("{}", serde_json::to_value(self).unwrap_or_default());
-        }
-    }
-}
 
 /// The state a deploy carries from step to step.
 struct Deploy<'a> {
@@ -132,6 +24,8 @@ struct Deploy<'a> {
     swapped: bool,
     /// Whether CreateEnvironment succeeded.
     environment_created: bool,
+    /// The new environment once Ready and Green.
+    ready: Option<eb::Environment>,
 }
 
 /// Runs the steps; never panics on AWS's answers; returns the summary.
@@ -154,6 +48,7 @@ pub async fn deploy(args: &DeployArgs, prepared: Prepared) -> Summary {
         live_after: None,
         swapped: false,
         environment_created: false,
+        ready: None,
     };
     let result = deploy.steps().await;
     let terminated_environment = if result.is_err() {
@@ -230,37 +125,70 @@ impl Deploy<'_> {
         }
     }
 
+    /// Runs every step of the plan in order, `--skip-tests` skipping the tests.
     async fn steps(&mut self) -> Result<(), UserError> {
-        let plan = &self.prepared.plan;
-        let dir = &self.prepared.dir;
-        let config = &self.prepared.config;
+        for step in DeployStep::ALL {
+            if self.args.skip_tests && step.is_test() {
+                let why = match step {
+                    DeployStep::TestImage => "--skip-tests: the image is NOT tested",
+                    _ => "--skip-tests: the new environment is NOT tested",
+                };
+                self.progress.skip(step.key(), why);
+                continue;
+            }
+            match step {
+                DeployStep::Build => self.build()?,
+                DeployStep::TestImage => self.test_image().await?,
+                DeployStep::Push => self.push().await?,
+                DeployStep::Bundle => self.bundle().await?,
+                DeployStep::Version => self.version().await?,
+                DeployStep::Environment => self.environment().await?,
+                DeployStep::Wait => self.wait().await?,
+                DeployStep::TestEnvironment => self.test_environment().await?,
+                DeployStep::GoLive => self.go_live().await?,
+            }
+        }
+        Ok(())
+    }
 
+    fn build(&mut self) -> Result<(), UserError> {
+        let plan = &self.prepared.plan;
         self.progress
-            .start("build", &format!("image {}", plan.image));
+            .start(DeployStep::Build.key(), &format!("image {}", plan.image));
         let options = BuildOptions::from_args(&self.args.build);
-        let built = build::build(dir, config, &plan.version, &plan.image, &options)?;
+        let built = build::build(
+            &self.prepared.dir,
+            &self.prepared.config,
+            &plan.version,
+            &plan.image,
+            &options,
+        )?;
         self.progress.done(format!(
             "{} ({})",
             built.image,
             docker::human_size(built.size_bytes)
         ));
+        Ok(())
+    }
 
-        if self.args.skip_tests {
-            self.progress
-                .skip("test-image", "--skip-tests: the image is NOT tested");
-        } else {
-            self.progress.start(
-                "test-image",
-                &format!("acceptance tests against {}", plan.image),
-            );
-            let mut test_args = self.test_args();
-            test_args.image = Some(plan.image.clone());
-            let counts = run_tests(&test_args, "the image").await?;
-            self.progress.done(counts);
-        }
+    async fn test_image(&mut self) -> Result<(), UserError> {
+        let plan = &self.prepared.plan;
+        self.progress.start(
+            DeployStep::TestImage.key(),
+            &format!("acceptance tests against {}", plan.image),
+        );
+        let mut test_args = self.test_args();
+        test_args.image = Some(plan.image.clone());
+        let counts = run_tests(&test_args, "the image").await?;
+        self.progress.done(counts);
+        Ok(())
+    }
 
+    async fn push(&mut self) -> Result<(), UserError> {
+        let plan = &self.prepared.plan;
+        let config = &self.prepared.config;
         self.progress
-            .start("push", "ECR repository, login, docker push");
+            .start(DeployStep::Push.key(), "ECR repository, login, docker push");
         let clients = aws::clients(config.aws.region.as_deref(), &self.args.aws).await;
         // Read-only, first: which environment is live now, for every report from here on.
         self.aws_called = true;
@@ -301,14 +229,29 @@ impl Deploy<'_> {
         );
         self.pushed_image = Some(pushed.clone());
         self.clients = Some(clients);
-        self.progress.done(pushed.clone());
+        self.progress.done(pushed);
+        Ok(())
+    }
 
-        let clients = self
-            .clients
+    /// The AWS clients the push step made.
+    fn clients(&self) -> Result<Clients, UserError> {
+        self.clients
             .clone()
-            .ok_or_else(|| UserError::plain("no AWS clients"))?;
-        self.progress
-            .start("bundle", &format!("s3://{}/{}", plan.bucket, plan.key));
+            .ok_or_else(|| UserError::plain("no AWS clients"))
+    }
+
+    async fn bundle(&mut self) -> Result<(), UserError> {
+        let plan = &self.prepared.plan;
+        let config = &self.prepared.config;
+        let clients = self.clients()?;
+        let pushed = self
+            .pushed_image
+            .clone()
+            .ok_or_else(|| UserError::plain("no pushed image"))?;
+        self.progress.start(
+            DeployStep::Bundle.key(),
+            &format!("s3://{}/{}", plan.bucket, plan.key),
+        );
         let files = bundle::files(config, &plan.version, &pushed)?;
         let zip = bundle::zip(&files)?;
         let size = zip.len();
@@ -330,9 +273,15 @@ impl Deploy<'_> {
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
+        Ok(())
+    }
 
+    async fn version(&mut self) -> Result<(), UserError> {
+        let plan = &self.prepared.plan;
+        let config = &self.prepared.config;
+        let clients = self.clients()?;
         self.progress.start(
-            "version",
+            DeployStep::Version.key(),
             &format!("application {} version {}", config.name, plan.version),
         );
         if eb::ensure_application(&clients.eb, &config.name).await? {
@@ -361,14 +310,20 @@ impl Deploy<'_> {
         } else {
             "exists already: reused"
         });
+        Ok(())
+    }
 
+    async fn environment(&mut self) -> Result<(), UserError> {
+        let plan = &self.prepared.plan;
+        let config = &self.prepared.config;
+        let clients = self.clients()?;
         let cname_prefix = if self.previous_live.is_some() {
             plan.environment.clone()
         } else {
             config.live_prefix().to_owned()
         };
         self.progress.start(
-            "environment",
+            DeployStep::Environment.key(),
             &format!("{} (CNAME prefix {cname_prefix})", plan.environment),
         );
         let platform = self.prepared.platform.as_ref().ok_or_else(|| {
@@ -419,43 +374,60 @@ impl Deploy<'_> {
                 )
             }
         ));
+        Ok(())
+    }
 
-        self.progress
-            .start("wait", &format!("{} Ready and Green", plan.environment));
-        let ready = wait::ready(
-            &clients,
-            &self.prepared.config,
-            &self.prepared.plan,
-            self.args,
-        )
-        .await?;
+    async fn wait(&mut self) -> Result<(), UserError> {
+        let plan = &self.prepared.plan;
+        let clients = self.clients()?;
+        self.progress.start(
+            DeployStep::Wait.key(),
+            &format!("{} Ready and Green", plan.environment),
+        );
+        let ready = wait::ready(&clients, &self.prepared.config, plan, self.args).await?;
         self.progress
             .done(format!("Ready, Green, CNAME {}", ready.cname));
+        self.ready = Some(ready);
+        Ok(())
+    }
 
-        if self.args.skip_tests {
-            self.progress.skip(
-                "test-environment",
-                "--skip-tests: the new environment is NOT tested",
-            );
-        } else {
-            let (url, _, _) = environment_url(&ready.cname, &self.args.aws.env_scheme);
-            self.progress.start(
-                "test-environment",
-                &format!("acceptance tests against {url}"),
-            );
-            let counts = envtest::test_environment(
-                dir.join(&config.testaccept),
-                self.args.ping_timeout.unwrap_or(config.timeouts.ping),
-                &ready.cname,
-                &self.args.aws.env_scheme,
-                &format!("the new environment {}", plan.environment),
-            )
-            .await?;
-            self.progress.done(counts);
-        }
+    /// The new environment, Ready and Green: what the wait step found.
+    fn ready(&self) -> Result<eb::Environment, UserError> {
+        self.ready
+            .clone()
+            .ok_or_else(|| UserError::plain("the new environment is not ready"))
+    }
 
-        self.progress
-            .start("go-live", "the new environment takes the live CNAME");
+    async fn test_environment(&mut self) -> Result<(), UserError> {
+        let plan = &self.prepared.plan;
+        let config = &self.prepared.config;
+        let ready = self.ready()?;
+        let (url, _, _) = environment_url(&ready.cname, &self.args.aws.env_scheme);
+        self.progress.start(
+            DeployStep::TestEnvironment.key(),
+            &format!("acceptance tests against {url}"),
+        );
+        let counts = envtest::test_environment(
+            self.prepared.dir.join(&config.testaccept),
+            self.args.ping_timeout.unwrap_or(config.timeouts.ping),
+            &ready.cname,
+            &self.args.aws.env_scheme,
+            &format!("the new environment {}", plan.environment),
+        )
+        .await?;
+        self.progress.done(counts);
+        Ok(())
+    }
+
+    async fn go_live(&mut self) -> Result<(), UserError> {
+        let plan = &self.prepared.plan;
+        let config = &self.prepared.config;
+        let clients = self.clients()?;
+        let ready = self.ready()?;
+        self.progress.start(
+            DeployStep::GoLive.key(),
+            "the new environment takes the live CNAME",
+        );
         match self.previous_live.clone() {
             Some(live) => {
                 eb::swap(&clients.eb, &plan.environment, &live.name).await?;

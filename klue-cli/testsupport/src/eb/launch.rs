@@ -81,6 +81,39 @@ pub fn read_dockerrun(bundle: &[u8]) -> Result<Dockerrun, String> {
 }
 
 async fn try_launch(shared: &Arc<Shared>, id: &str) -> Result<(), String> {
+    let (dockerrun, properties) = read_bundle(shared, id).await?;
+    let image = shared.config.registry_image(&dockerrun.image);
+    shared.event(id, "INFO", format!("Pulling image {image}."));
+    let (container, backend) = start_container(shared, id, &image, &properties).await?;
+    {
+        let mut state = shared.state();
+        let Some(env) = state.environment_mut(id) else {
+            return Ok(());
+        };
+        env.container = Some(container.clone());
+        env.backend = Some(backend.clone());
+        let port_note = dockerrun
+            .container_port
+            .map(|p| format!(" (container port {p} served on {backend})"))
+            .unwrap_or_else(|| format!(" (served on {backend})"));
+        state.event(
+            id,
+            "INFO",
+            format!(
+                "Started container {} of {image}{port_note}.",
+                &container[..container.len().min(12)]
+            ),
+        );
+    }
+    wait_ready(shared, id, &container, &backend).await
+}
+
+/// The `Dockerrun.aws.json` of environment `id`'s source bundle (read from S3) and the
+/// environment's properties.
+async fn read_bundle(
+    shared: &Arc<Shared>,
+    id: &str,
+) -> Result<(Dockerrun, Vec<(String, String)>), String> {
     let (bucket, key, properties) = {
         let state = shared.state();
         let env = state.environment(id).ok_or("environment vanished")?;
@@ -109,9 +142,17 @@ async fn try_launch(shared: &Arc<Shared>, id: &str) -> Result<(), String> {
             bundle.text()
         ));
     }
-    let dockerrun = read_dockerrun(&bundle.body)?;
-    let image = shared.config.registry_image(&dockerrun.image);
-    shared.event(id, "INFO", format!("Pulling image {image}."));
+    Ok((read_dockerrun(&bundle.body)?, properties))
+}
+
+/// Pulls `image` and runs it for environment `id` on a free port of the host network; returns
+/// the container's id and the backend address it serves on.
+async fn start_container(
+    shared: &Arc<Shared>,
+    id: &str,
+    image: &str,
+    properties: &[(String, String)],
+) -> Result<(String, String), String> {
     let config = &shared.config;
     shared
         .docker(
@@ -126,7 +167,7 @@ async fn try_launch(shared: &Arc<Shared>, id: &str) -> Result<(), String> {
             &[],
         )
         .await?;
-    shared.docker(&["pull", "-q", &image], None, &[]).await?;
+    shared.docker(&["pull", "-q", image], None, &[]).await?;
     let port = free_port();
     let name = format!("klue-eb-{}-{id}", shared.instance);
     let label = format!("klue-eb-emulator={}", shared.instance);
@@ -147,38 +188,27 @@ async fn try_launch(shared: &Arc<Shared>, id: &str) -> Result<(), String> {
     ];
     // `-e NAME` without a value: docker reads the value from its own environment, so property
     // values (secrets) never show up in a command line.
-    for (property, _) in &properties {
+    for (property, _) in properties {
         args.extend(["-e", property.as_str()]);
     }
-    args.push(&image);
-    let container = shared.docker(&args, None, &properties).await?;
-    let container = container.trim().to_owned();
-    let backend = format!("127.0.0.1:{port}");
-    {
-        let mut state = shared.state();
-        let Some(env) = state.environment_mut(id) else {
-            return Ok(());
-        };
-        env.container = Some(container.clone());
-        env.backend = Some(backend.clone());
-        let port_note = dockerrun
-            .container_port
-            .map(|p| format!(" (container port {p} served on {backend})"))
-            .unwrap_or_else(|| format!(" (served on {backend})"));
-        state.event(
-            id,
-            "INFO",
-            format!(
-                "Started container {} of {image}{port_note}.",
-                &container[..container.len().min(12)]
-            ),
-        );
-    }
+    args.push(image);
+    let container = shared.docker(&args, None, properties).await?;
+    Ok((container.trim().to_owned(), format!("127.0.0.1:{port}")))
+}
+
+/// Waits until the container answers `/ping` (then the environment is Ready and Green), exits,
+/// or 90 s passed; stops waiting when the environment is no longer launching.
+async fn wait_ready(
+    shared: &Arc<Shared>,
+    id: &str,
+    container: &str,
+    backend: &str,
+) -> Result<(), String> {
     for attempt in 0..300u32 {
         if shared.status(id) != Some(Status::Launching) {
             return Ok(());
         }
-        if ping(&backend).await {
+        if ping(backend).await {
             let mut state = shared.state();
             if let Some(env) = state.environment_mut(id) {
                 env.status = Status::Ready;
@@ -193,9 +223,9 @@ async fn try_launch(shared: &Arc<Shared>, id: &str) -> Result<(), String> {
             }
             return Ok(());
         }
-        if attempt % 10 == 9 && !shared.container_running(&container).await {
+        if attempt % 10 == 9 && !shared.container_running(container).await {
             let logs = shared
-                .docker(&["logs", "--tail", "20", &container], None, &[])
+                .docker(&["logs", "--tail", "20", container], None, &[])
                 .await
                 .unwrap_or_default();
             return Err(format!(
