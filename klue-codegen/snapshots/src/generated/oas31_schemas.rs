@@ -9,7 +9,7 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     spec_json: SPEC_JSON,
 };
 /// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","jsonSchemaDialect":"https://spec.openapis.org/oas/3.1/dialect/base","info":{"title":"OpenAPI 3.1 schemas","summary":"dropped (3.0 has no info.summary)","version":"1.0.0","license":{"name":"MIT","identifier":"MIT"}},"paths":{"/records/{id}":{"parameters":[{"name":"id","in":"path","required":true,"description":"dropped beside $ref in 3.0","schema":{"type":"string","const":"main"}}],"put":{"operationId":"put_record","parameters":[{"name":"limit","in":"query","schema":{"type":["integer","null"],"exclusiveMinimum":0,"exclusiveMaximum":100}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record","description":"annotation siblings are dropped"}}}},"responses":{"200":{"description":"the record's main tag","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record/$defs/Tag"}}}},"default":{"$ref":"#/components/responses/Problem"}}}}},"components":{"responses":{"Problem":{"description":"an error","content":{"application/json":{"schema":{"type":"object","properties":{"detail":{"type":["string","null"]}}}}}}},"schemas":{"Record":{"type":"object","required":["name","kind","ratio"],"$defs":{"Tag":{"type":"object","required":["key"],"properties":{"key":{"type":"string","minLength":1},"value":{"type":["string","null"]}}}},"properties":{"name":{"type":["string","null"],"maxLength":20},"nickname":{"type":["string","null"]},"nothing":{"type":"null"},"scalar":{"type":["string","integer"]},"kind":{"const":"record"},"version":{"type":"integer","const":3},"note":{"type":"string","examples":["first","second"]},"ratio":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"level":{"type":"integer","minimum":1,"exclusiveMinimum":5},"main_tag":{"$ref":"#/$defs/Tag"},"tags":{"type":"array","items":{"$ref":"#/components/schemas/Record/$defs/Tag"}},"bounded":{"$ref":"#/components/schemas/Score","maximum":10},"maybe_score":{"anyOf":[{"$ref":"#/components/schemas/Score"},{"type":"null"}]},"point":{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"items":false},"pair":{"type":"array","prefixItems":[{"type":"string"},{"type":"integer"}]},"avatar":{"type":"string","contentEncoding":"base64","contentMediaType":"image/png"},"raw":{"type":"string","contentMediaType":"application/octet-stream"},"anything":true,"meta":{"type":"object","additionalProperties":{"type":["number","null"]}}}},"Score":{"type":"integer","format":"int32","examples":[7]}},"pathItems":{"Dropped":{"get":{"responses":{"200":{"description":"dropped"}}}}}},"webhooks":{"recordChanged":{"post":{"requestBody":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record"}}}},"responses":{"200":{"description":"ok"}}}}}}"##;
+pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","jsonSchemaDialect":"https://spec.openapis.org/oas/3.1/dialect/base","info":{"title":"OpenAPI 3.1 schemas","summary":"dropped (3.0 has no info.summary)","version":"1.0.0","license":{"name":"MIT","identifier":"MIT"}},"paths":{"/records/{id}":{"parameters":[{"name":"id","in":"path","required":true,"description":"dropped beside $ref in 3.0","schema":{"type":"string","const":"main"}}],"put":{"operationId":"put_record","parameters":[{"name":"limit","in":"query","schema":{"type":["integer","null"],"exclusiveMinimum":0,"exclusiveMaximum":100}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record","description":"annotation siblings are kept"}}}},"responses":{"200":{"description":"the record's main tag","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record/$defs/Tag"}}}},"default":{"$ref":"#/components/responses/Problem"}}}}},"components":{"responses":{"Problem":{"description":"an error","content":{"application/json":{"schema":{"type":"object","properties":{"detail":{"type":["string","null"]}}}}}}},"schemas":{"Record":{"type":"object","required":["name","kind","ratio"],"$defs":{"Tag":{"type":"object","required":["key"],"properties":{"key":{"type":"string","minLength":1},"value":{"type":["string","null"]}}}},"properties":{"name":{"type":["string","null"],"maxLength":20},"nickname":{"type":["string","null"]},"nothing":{"type":"null"},"scalar":{"type":["string","integer"]},"kind":{"const":"record"},"version":{"type":"integer","const":3},"note":{"type":"string","examples":["first","second"]},"ratio":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"level":{"type":"integer","minimum":1,"exclusiveMinimum":5},"main_tag":{"$ref":"#/$defs/Tag"},"tags":{"type":"array","items":{"$ref":"#/components/schemas/Record/$defs/Tag"}},"bounded":{"$ref":"#/components/schemas/Score","maximum":10},"short_code":{"$ref":"#/components/schemas/Code","maxLength":3,"pattern":"^[A-Z]+$"},"described_score":{"$ref":"#/components/schemas/Score","description":"a score described beside its $ref","readOnly":true},"default_score":{"$ref":"#/components/schemas/Score","default":5,"examples":[6]},"maybe_score":{"anyOf":[{"$ref":"#/components/schemas/Score"},{"type":"null"}]},"point":{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"items":false},"pair":{"type":"array","prefixItems":[{"type":"string"},{"type":"integer"}]},"avatar":{"type":"string","contentEncoding":"base64","contentMediaType":"image/png"},"raw":{"type":"string","contentMediaType":"application/octet-stream"},"anything":true,"meta":{"type":"object","additionalProperties":{"type":["number","null"]}}}},"Code":{"type":"string","minLength":1},"Score":{"type":"integer","format":"int32","examples":[7]}},"pathItems":{"Dropped":{"get":{"responses":{"200":{"description":"dropped"}}}}}},"webhooks":{"recordChanged":{"post":{"requestBody":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record"}}}},"responses":{"200":{"description":"ok"}}}}}}"##;
 #[allow(dead_code)]
 static SCHEMA_RECORD__NAME: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::String(klue::StringRules {
@@ -113,6 +113,29 @@ static SCHEMA_RECORD__TAGS: klue::Schema = klue::Schema::Array(klue::ArrayRules 
     unique_items: false,
 });
 #[allow(dead_code)]
+static SCHEMA_RECORD__BOUNDED: klue::Schema = klue::Schema::Integer(
+    klue::IntegerFormat::Int32,
+    klue::NumberRules {
+        minimum: None,
+        maximum: Some(10f64),
+        exclusive_minimum: None,
+        exclusive_maximum: None,
+        multiple_of: None,
+    },
+);
+static PATTERN_1: klue::Pattern = klue::Pattern::new("^[A-Z]+$");
+#[allow(dead_code)]
+static SCHEMA_RECORD__SHORT_CODE: klue::Schema = klue::Schema::String(klue::StringRules {
+    min_length: Some(1),
+    max_length: Some(3),
+    pattern: Some(&PATTERN_1),
+    enum_values: &[],
+    format: None,
+});
+fn default_record_default_score() -> Score {
+    5i32
+}
+#[allow(dead_code)]
 static SCHEMA_RECORD__MAYBE_SCORE: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::Ref(&SCHEMA_SCORE),
 );
@@ -204,8 +227,29 @@ pub struct Record {
         skip_serializing_if = "Option::is_none"
     )]
     pub tags: Option<Vec<RecordTag>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bounded: Option<klue::serde_json::Value>,
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bounded: Option<i32>,
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub short_code: Option<String>,
+    /// a score described beside its $ref
+    ///
+    /// Read-only: sent by the server; never required (the same type serves requests).
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub described_score: Option<Score>,
+    #[serde(default = "default_record_default_score")]
+    pub default_score: Score,
     #[serde(
         default,
         deserialize_with = "::klue_core::codegen::deserialize_present",
@@ -262,6 +306,9 @@ impl Record {
             main_tag: None,
             tags: None,
             bounded: None,
+            short_code: None,
+            described_score: None,
+            default_score: default_record_default_score(),
             maybe_score: None,
             point: None,
             pair: None,
@@ -286,7 +333,10 @@ impl klue::Validate for Record {
         v.field("level", &self.level, &SCHEMA_RECORD__LEVEL);
         v.field("main_tag", &self.main_tag, &SCHEMA_RECORD_TAG);
         v.field("tags", &self.tags, &SCHEMA_RECORD__TAGS);
-        v.field("bounded", &self.bounded, &klue::plain::ANY);
+        v.field("bounded", &self.bounded, &SCHEMA_RECORD__BOUNDED);
+        v.field("short_code", &self.short_code, &SCHEMA_RECORD__SHORT_CODE);
+        v.field("described_score", &self.described_score, &SCHEMA_SCORE);
+        v.field("default_score", &self.default_score, &SCHEMA_SCORE);
         v.field("maybe_score", &self.maybe_score, &SCHEMA_RECORD__MAYBE_SCORE);
         v.field("point", &self.point, &SCHEMA_RECORD__POINT);
         v.field("pair", &self.pair, &SCHEMA_RECORD__PAIR);
@@ -357,7 +407,22 @@ static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
         klue::Property {
             name: "bounded",
             required: false,
-            schema: &klue::plain::ANY,
+            schema: &SCHEMA_RECORD__BOUNDED,
+        },
+        klue::Property {
+            name: "short_code",
+            required: false,
+            schema: &SCHEMA_RECORD__SHORT_CODE,
+        },
+        klue::Property {
+            name: "described_score",
+            required: false,
+            schema: &SCHEMA_SCORE,
+        },
+        klue::Property {
+            name: "default_score",
+            required: false,
+            schema: &SCHEMA_SCORE,
         },
         klue::Property {
             name: "maybe_score",
@@ -398,6 +463,15 @@ static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
     additional: None,
     min_properties: None,
     max_properties: None,
+});
+pub type Code = String;
+#[allow(dead_code)]
+static SCHEMA_CODE: klue::Schema = klue::Schema::String(klue::StringRules {
+    min_length: Some(1),
+    max_length: None,
+    pattern: None,
+    enum_values: &[],
+    format: None,
 });
 pub type Score = i32;
 #[allow(dead_code)]

@@ -9,7 +9,7 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     spec_json: SPEC_JSON,
 };
 /// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","info":{"title":"Measurements","version":"1.0.0"},"paths":{"/measurements":{"post":{"operationId":"record_measurement","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Measurement"}}}},"responses":{"201":{"description":"recorded","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Measurement"}}}}}}}},"components":{"schemas":{"Measurement":{"type":"object","required":["kind","value"],"properties":{"kind":{"const":"reading"},"value":{"type":"number","exclusiveMinimum":0},"count":{"type":"integer","exclusiveMaximum":10},"label":{"type":["string","null"],"minLength":1}}}}}}"##;
+pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","info":{"title":"Measurements","version":"1.0.0"},"paths":{"/measurements":{"post":{"operationId":"record_measurement","requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Measurement"}}}},"responses":{"201":{"description":"recorded","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Measurement"}}}}}}}},"components":{"schemas":{"Measurement":{"type":"object","required":["kind","value"],"properties":{"kind":{"const":"reading"},"value":{"type":"number","exclusiveMinimum":0},"count":{"type":"integer","exclusiveMaximum":10},"label":{"type":["string","null"],"minLength":1},"unit":{"$ref":"#/components/schemas/Unit","description":"a unit narrowed beside its $ref","maxLength":3},"precision":{"$ref":"#/components/schemas/Digits","maximum":6}}},"Unit":{"type":"string","minLength":1},"Digits":{"type":"integer","format":"int32","minimum":0}}}}"##;
 #[derive(
     Debug,
     Clone,
@@ -93,6 +93,25 @@ static SCHEMA_MEASUREMENT__LABEL: klue::Schema = klue::Schema::Nullable(
         format: None,
     }),
 );
+#[allow(dead_code)]
+static SCHEMA_MEASUREMENT__UNIT: klue::Schema = klue::Schema::String(klue::StringRules {
+    min_length: Some(1),
+    max_length: Some(3),
+    pattern: None,
+    enum_values: &[],
+    format: None,
+});
+#[allow(dead_code)]
+static SCHEMA_MEASUREMENT__PRECISION: klue::Schema = klue::Schema::Integer(
+    klue::IntegerFormat::Int32,
+    klue::NumberRules {
+        minimum: Some(0f64),
+        maximum: Some(6f64),
+        exclusive_minimum: None,
+        exclusive_maximum: None,
+        multiple_of: None,
+    },
+);
 #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
 #[serde(crate = "klue::serde", remote = "Self")]
 pub struct Measurement {
@@ -110,6 +129,19 @@ pub struct Measurement {
         skip_serializing_if = "Option::is_none"
     )]
     pub label: Option<Option<String>>,
+    /// a unit narrowed beside its $ref
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_non_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub precision: Option<i32>,
 }
 #[allow(dead_code)]
 impl Measurement {
@@ -120,6 +152,8 @@ impl Measurement {
             value,
             count: None,
             label: None,
+            unit: None,
+            precision: None,
         }
     }
 }
@@ -130,6 +164,8 @@ impl klue::Validate for Measurement {
         v.field("value", &self.value, &SCHEMA_MEASUREMENT__VALUE);
         v.field("count", &self.count, &SCHEMA_MEASUREMENT__COUNT);
         v.field("label", &self.label, &SCHEMA_MEASUREMENT__LABEL);
+        v.field("unit", &self.unit, &SCHEMA_MEASUREMENT__UNIT);
+        v.field("precision", &self.precision, &SCHEMA_MEASUREMENT__PRECISION);
     }
 }
 #[allow(dead_code)]
@@ -155,11 +191,42 @@ static SCHEMA_MEASUREMENT: klue::Schema = klue::Schema::Object(klue::ObjectRules
             required: false,
             schema: &SCHEMA_MEASUREMENT__LABEL,
         },
+        klue::Property {
+            name: "unit",
+            required: false,
+            schema: &SCHEMA_MEASUREMENT__UNIT,
+        },
+        klue::Property {
+            name: "precision",
+            required: false,
+            schema: &SCHEMA_MEASUREMENT__PRECISION,
+        },
     ],
     additional: None,
     min_properties: None,
     max_properties: None,
 });
+pub type Unit = String;
+#[allow(dead_code)]
+static SCHEMA_UNIT: klue::Schema = klue::Schema::String(klue::StringRules {
+    min_length: Some(1),
+    max_length: None,
+    pattern: None,
+    enum_values: &[],
+    format: None,
+});
+pub type Digits = i32;
+#[allow(dead_code)]
+static SCHEMA_DIGITS: klue::Schema = klue::Schema::Integer(
+    klue::IntegerFormat::Int32,
+    klue::NumberRules {
+        minimum: Some(0f64),
+        maximum: None,
+        exclusive_minimum: None,
+        exclusive_maximum: None,
+        multiple_of: None,
+    },
+);
 /// The responses of operation `RecordMeasurement`, one variant per declared status.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]

@@ -7,6 +7,7 @@ use openapiv3 as oa;
 use crate::diagnostics::{join, Collector};
 use crate::model::*;
 
+mod all_of;
 mod combined;
 mod inheritance;
 mod media;

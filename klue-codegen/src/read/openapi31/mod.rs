@@ -18,9 +18,9 @@
 //!   `<Parent>_<Def>` (`<Def>` outside `components/schemas`; `_2`, `_3`... on clashes); `$ref`s
 //!   to them (`#/components/schemas/P/$defs/D`, or `#/$defs/D` resolved in the enclosing
 //!   schemas) are rewritten;
-//! - `$ref` with sibling keywords: annotations (`description`, `title`, `examples`,
-//!   `deprecated`, `readOnly`, ...) are dropped; constraints give
-//!   `allOf: [{$ref}, {constraints}]`, which klue reads as any JSON value for now;
+//! - `$ref` with sibling keywords: `allOf: [{$ref}]` carrying the annotations the model keeps
+//!   (`description`, `title`, `deprecated`, `readOnly`, `writeOnly`, `default`, the first of
+//!   `examples`); constraints give `allOf: [{$ref}, {constraints}]`;
 //! - `prefixItems` -> `items` when every item (and `items`, if given) has the same schema, else
 //!   no `items` (any JSON value per item);
 //! - `contentEncoding: base64`/`base64url` -> `format: byte`; `contentMediaType` of non-text
@@ -62,6 +62,17 @@ const ANNOTATIONS: [&str; 14] = [
     "$comment",
     "discriminator",
     "contentSchema",
+];
+
+/// The annotations beside a `$ref` that the model keeps: carried by the `allOf` wrapping it.
+const KEPT_ANNOTATIONS: [&str; 7] = [
+    "description",
+    "title",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "default",
+    "example",
 ];
 
 /// Reads the OpenAPI 3.1 `document` of file `file` (whose text `source` locates pointers in).

@@ -171,8 +171,10 @@ impl Converter {
         map
     }
 
-    /// A schema with `$ref`: annotations beside it are dropped, constraints are kept in an
-    /// `allOf` with the reference.
+    /// A schema with `$ref` (3.1 allows siblings): a plain reference when alone; with annotations
+    /// only (`description`, `readOnly`, `default`, ...), `allOf: [{$ref}]` carrying them, which the
+    /// 3.0 reader reads as the reference with those annotations; with constraints,
+    /// `allOf: [{$ref}, {constraints}]` carrying the annotations.
     pub(super) fn reference(
         &mut self,
         mut map: Map<String, Value>,
@@ -185,9 +187,20 @@ impl Converter {
             .filter(|(key, _)| !ANNOTATIONS.contains(&key.as_str()) && !key.starts_with("x-"))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        let mut wrapped = Map::new();
+        for key in KEPT_ANNOTATIONS {
+            if let Some(value) = map.get(key) {
+                wrapped.insert(key.to_owned(), value.clone());
+            }
+        }
+        if let Some(Value::Array(examples)) = map.get("examples") {
+            if let (Some(first), false) = (examples.first(), wrapped.contains_key("example")) {
+                wrapped.insert("example".to_owned(), first.clone());
+            }
+        }
         let mut only_ref = Map::new();
         only_ref.insert("$ref".to_owned(), reference);
-        if constraints.is_empty() {
+        if constraints.is_empty() && wrapped.is_empty() {
             self.refs.push(PendingRef {
                 at: join(new, "$ref"),
                 scopes: self.scopes.clone(),
@@ -195,33 +208,22 @@ impl Converter {
             });
             return only_ref;
         }
-        // Constraints beside the reference: `allOf: [{$ref}, {constraints}]`.
         let first = join(&join(new, "allOf"), "0");
-        let second = join(&join(new, "allOf"), "1");
         self.moved(first.clone(), original.to_owned());
-        self.moved(second.clone(), original.to_owned());
+        let mut parts = vec![Value::Object(only_ref)];
+        if !constraints.is_empty() {
+            // Constraints beside the reference: `allOf: [{$ref}, {constraints}]`.
+            let second = join(&join(new, "allOf"), "1");
+            self.moved(second.clone(), original.to_owned());
+            parts.push(self.schema(Value::Object(constraints), original, &second));
+        }
         self.refs.push(PendingRef {
             at: join(&first, "$ref"),
             scopes: self.scopes.clone(),
-            wrapped: true,
+            // The 3.0 reader reads a one-part `allOf` as the reference, and reports it there.
+            wrapped: parts.len() > 1,
         });
-        let rest = self.schema(Value::Object(constraints), original, &second);
-        let mut wrapped = Map::new();
-        for key in [
-            "description",
-            "title",
-            "deprecated",
-            "readOnly",
-            "writeOnly",
-        ] {
-            if let Some(value) = map.get(key) {
-                wrapped.insert(key.to_owned(), value.clone());
-            }
-        }
-        wrapped.insert(
-            "allOf".to_owned(),
-            Value::Array(vec![Value::Object(only_ref), rest]),
-        );
+        wrapped.insert("allOf".to_owned(), Value::Array(parts));
         wrapped
     }
 
