@@ -59,6 +59,15 @@ impl Converter {
         }
         convert_type(&mut map);
         self.nullable_union(&mut map, original, new);
+        self.keywords(&mut map, original, new);
+        content_format(&mut map);
+        self.prefix_items(&mut map, original, new);
+        self.subschemas(&mut map, original, new);
+        map
+    }
+
+    /// `const`, `examples` and numeric exclusive bounds in their 3.0 forms.
+    fn keywords(&mut self, map: &mut Map<String, Value>, original: &str, new: &str) {
         if let Some(value) = map.remove("const") {
             // A const implies its type: `const: "a"` is a one-variant string enum.
             let implied = match &value {
@@ -101,9 +110,10 @@ impl Converter {
                 self.moved(join(new, inclusive), join(original, exclusive));
             }
         }
-        content_format(&mut map);
-        self.prefix_items(&mut map, original, new);
+    }
 
+    /// The schemas inside a schema: `properties`, `allOf`, `items`, `additionalProperties`...
+    fn subschemas(&mut self, map: &mut Map<String, Value>, original: &str, new: &str) {
         for key in ["properties", "patternProperties", "dependentSchemas"] {
             if let Some(props) = map.remove(key) {
                 let (o, n) = (join(original, key), join(new, key));
@@ -168,7 +178,6 @@ impl Converter {
             };
             map.insert("additionalProperties".to_owned(), converted);
         }
-        map
     }
 
     /// A schema with `$ref` (3.1 allows siblings): a plain reference when alone; with annotations
