@@ -67,8 +67,15 @@ fn oas31_schemas() {
         code.contains("pub default_score: Score"),
         "default beside $ref"
     );
-    // Unions and `null` are any JSON value.
-    assert!(code.contains("pub scalar: Option<klue::serde_json::Value>"));
+    // Unions of scalar types are unions, each type with its keywords; `null` and unions of
+    // objects and arrays are any JSON value.
+    assert!(code.contains("pub scalar: Option<RecordScalar>"), "{code}");
+    assert!(
+        code.contains("pub bounded_scalar: Option<Option<RecordBoundedScalar>>"),
+        "{code}"
+    );
+    assert!(code.contains("static SCHEMA_RECORD_BOUNDED_SCALAR_STRING"));
+    assert!(code.contains("pub mixed: Option<klue::serde_json::Value>"));
     // The original 3.1 document is what gets embedded.
     assert!(
         code.contains("3.1.0"),

@@ -9,7 +9,7 @@ pub static API_INFO: klue::ApiInfo = klue::ApiInfo {
     spec_json: SPEC_JSON,
 };
 /// The spec this code was generated from, as JSON.
-pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","jsonSchemaDialect":"https://spec.openapis.org/oas/3.1/dialect/base","info":{"title":"OpenAPI 3.1 schemas","summary":"dropped (3.0 has no info.summary)","version":"1.0.0","license":{"name":"MIT","identifier":"MIT"}},"paths":{"/records/{id}":{"parameters":[{"name":"id","in":"path","required":true,"description":"dropped beside $ref in 3.0","schema":{"type":"string","const":"main"}}],"put":{"operationId":"put_record","parameters":[{"name":"limit","in":"query","schema":{"type":["integer","null"],"exclusiveMinimum":0,"exclusiveMaximum":100}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record","description":"annotation siblings are kept"}}}},"responses":{"200":{"description":"the record's main tag","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record/$defs/Tag"}}}},"default":{"$ref":"#/components/responses/Problem"}}}}},"components":{"responses":{"Problem":{"description":"an error","content":{"application/json":{"schema":{"type":"object","properties":{"detail":{"type":["string","null"]}}}}}}},"schemas":{"Record":{"type":"object","required":["name","kind","ratio"],"$defs":{"Tag":{"type":"object","required":["key"],"properties":{"key":{"type":"string","minLength":1},"value":{"type":["string","null"]}}}},"properties":{"name":{"type":["string","null"],"maxLength":20},"nickname":{"type":["string","null"]},"nothing":{"type":"null"},"scalar":{"type":["string","integer"]},"kind":{"const":"record"},"version":{"type":"integer","const":3},"note":{"type":"string","examples":["first","second"]},"ratio":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"level":{"type":"integer","minimum":1,"exclusiveMinimum":5},"main_tag":{"$ref":"#/$defs/Tag"},"tags":{"type":"array","items":{"$ref":"#/components/schemas/Record/$defs/Tag"}},"bounded":{"$ref":"#/components/schemas/Score","maximum":10},"short_code":{"$ref":"#/components/schemas/Code","maxLength":3,"pattern":"^[A-Z]+$"},"described_score":{"$ref":"#/components/schemas/Score","description":"a score described beside its $ref","readOnly":true},"default_score":{"$ref":"#/components/schemas/Score","default":5,"examples":[6]},"maybe_score":{"anyOf":[{"$ref":"#/components/schemas/Score"},{"type":"null"}]},"point":{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"items":false},"pair":{"type":"array","prefixItems":[{"type":"string"},{"type":"integer"}]},"avatar":{"type":"string","contentEncoding":"base64","contentMediaType":"image/png"},"raw":{"type":"string","contentMediaType":"application/octet-stream"},"anything":true,"meta":{"type":"object","additionalProperties":{"type":["number","null"]}}}},"Code":{"type":"string","minLength":1},"Score":{"type":"integer","format":"int32","examples":[7]}},"pathItems":{"Dropped":{"get":{"responses":{"200":{"description":"dropped"}}}}}},"webhooks":{"recordChanged":{"post":{"requestBody":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record"}}}},"responses":{"200":{"description":"ok"}}}}}}"##;
+pub const SPEC_JSON: &str = r##"{"openapi":"3.1.0","jsonSchemaDialect":"https://spec.openapis.org/oas/3.1/dialect/base","info":{"title":"OpenAPI 3.1 schemas","summary":"dropped (3.0 has no info.summary)","version":"1.0.0","license":{"name":"MIT","identifier":"MIT"}},"paths":{"/records/{id}":{"parameters":[{"name":"id","in":"path","required":true,"description":"dropped beside $ref in 3.0","schema":{"type":"string","const":"main"}}],"put":{"operationId":"put_record","parameters":[{"name":"limit","in":"query","schema":{"type":["integer","null"],"exclusiveMinimum":0,"exclusiveMaximum":100}}],"requestBody":{"required":true,"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record","description":"annotation siblings are kept"}}}},"responses":{"200":{"description":"the record's main tag","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record/$defs/Tag"}}}},"default":{"$ref":"#/components/responses/Problem"}}}}},"components":{"responses":{"Problem":{"description":"an error","content":{"application/json":{"schema":{"type":"object","properties":{"detail":{"type":["string","null"]}}}}}}},"schemas":{"Record":{"type":"object","required":["name","kind","ratio"],"$defs":{"Tag":{"type":"object","required":["key"],"properties":{"key":{"type":"string","minLength":1},"value":{"type":["string","null"]}}}},"properties":{"name":{"type":["string","null"],"maxLength":20},"nickname":{"type":["string","null"]},"nothing":{"type":"null"},"mixed":{"type":["object","array"]},"scalar":{"type":["string","integer"]},"bounded_scalar":{"type":["string","integer","null"],"maxLength":4,"minimum":0},"kind":{"const":"record"},"version":{"type":"integer","const":3},"note":{"type":"string","examples":["first","second"]},"ratio":{"type":"number","exclusiveMinimum":0,"exclusiveMaximum":1},"level":{"type":"integer","minimum":1,"exclusiveMinimum":5},"main_tag":{"$ref":"#/$defs/Tag"},"tags":{"type":"array","items":{"$ref":"#/components/schemas/Record/$defs/Tag"}},"bounded":{"$ref":"#/components/schemas/Score","maximum":10},"short_code":{"$ref":"#/components/schemas/Code","maxLength":3,"pattern":"^[A-Z]+$"},"described_score":{"$ref":"#/components/schemas/Score","description":"a score described beside its $ref","readOnly":true},"default_score":{"$ref":"#/components/schemas/Score","default":5,"examples":[6]},"maybe_score":{"anyOf":[{"$ref":"#/components/schemas/Score"},{"type":"null"}]},"point":{"type":"array","prefixItems":[{"type":"number"},{"type":"number"}],"items":false},"pair":{"type":"array","prefixItems":[{"type":"string"},{"type":"integer"}]},"avatar":{"type":"string","contentEncoding":"base64","contentMediaType":"image/png"},"raw":{"type":"string","contentMediaType":"application/octet-stream"},"anything":true,"meta":{"type":"object","additionalProperties":{"type":["number","null"]}}}},"Code":{"type":"string","minLength":1},"Score":{"type":"integer","format":"int32","examples":[7]}},"pathItems":{"Dropped":{"get":{"responses":{"200":{"description":"dropped"}}}}}},"webhooks":{"recordChanged":{"post":{"requestBody":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/Record"}}}},"responses":{"200":{"description":"ok"}}}}}}"##;
 #[allow(dead_code)]
 static SCHEMA_RECORD__NAME: klue::Schema = klue::Schema::Nullable(
     &klue::Schema::String(klue::StringRules {
@@ -32,6 +32,101 @@ static SCHEMA_RECORD__NICKNAME: klue::Schema = klue::Schema::Nullable(
 );
 #[allow(dead_code)]
 static SCHEMA_RECORD__NOTHING: klue::Schema = klue::Schema::Nullable(&klue::Schema::Any);
+#[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
+#[serde(crate = "klue::serde", untagged)]
+pub enum RecordScalar {
+    String(String),
+    Integer(i64),
+}
+impl<'de> klue::serde::Deserialize<'de> for RecordScalar {
+    fn deserialize<D: klue::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        klue::any_of(
+            d,
+            &[
+                (&klue::plain::STRING, |v| klue::decode(v).map(Self::String)),
+                (&klue::plain::INT64, |v| klue::decode(v).map(Self::Integer)),
+            ],
+        )
+    }
+}
+impl klue::Validate for RecordScalar {
+    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+        match self {
+            Self::String(value) => {
+                klue::Validate::validate(value, &klue::plain::STRING, v)
+            }
+            Self::Integer(value) => {
+                klue::Validate::validate(value, &klue::plain::INT64, v)
+            }
+        }
+    }
+}
+#[allow(dead_code)]
+static SCHEMA_RECORD_SCALAR: klue::Schema = klue::Schema::AnyOf(
+    &[&klue::plain::STRING, &klue::plain::INT64],
+);
+#[allow(dead_code)]
+static SCHEMA_RECORD_BOUNDED_SCALAR_STRING: klue::Schema = klue::Schema::String(klue::StringRules {
+    min_length: None,
+    max_length: Some(4),
+    pattern: None,
+    enum_values: &[],
+    format: None,
+});
+#[allow(dead_code)]
+static SCHEMA_RECORD_BOUNDED_SCALAR_INTEGER: klue::Schema = klue::Schema::Integer(
+    klue::IntegerFormat::Int64,
+    klue::NumberRules {
+        minimum: Some(0f64),
+        maximum: None,
+        exclusive_minimum: None,
+        exclusive_maximum: None,
+        multiple_of: None,
+    },
+);
+#[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
+#[serde(crate = "klue::serde", untagged)]
+pub enum RecordBoundedScalar {
+    String(String),
+    Integer(i64),
+}
+impl<'de> klue::serde::Deserialize<'de> for RecordBoundedScalar {
+    fn deserialize<D: klue::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        klue::any_of(
+            d,
+            &[
+                (
+                    &SCHEMA_RECORD_BOUNDED_SCALAR_STRING,
+                    |v| klue::decode(v).map(Self::String),
+                ),
+                (
+                    &SCHEMA_RECORD_BOUNDED_SCALAR_INTEGER,
+                    |v| klue::decode(v).map(Self::Integer),
+                ),
+            ],
+        )
+    }
+}
+impl klue::Validate for RecordBoundedScalar {
+    fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+        match self {
+            Self::String(value) => {
+                klue::Validate::validate(value, &SCHEMA_RECORD_BOUNDED_SCALAR_STRING, v)
+            }
+            Self::Integer(value) => {
+                klue::Validate::validate(value, &SCHEMA_RECORD_BOUNDED_SCALAR_INTEGER, v)
+            }
+        }
+    }
+}
+#[allow(dead_code)]
+static SCHEMA_RECORD_BOUNDED_SCALAR: klue::Schema = klue::Schema::AnyOf(
+    &[&SCHEMA_RECORD_BOUNDED_SCALAR_STRING, &SCHEMA_RECORD_BOUNDED_SCALAR_INTEGER],
+);
+#[allow(dead_code)]
+static SCHEMA_RECORD__BOUNDED_SCALAR: klue::Schema = klue::Schema::Nullable(
+    &klue::Schema::Ref(&SCHEMA_RECORD_BOUNDED_SCALAR),
+);
 #[derive(
     Debug,
     Clone,
@@ -194,7 +289,15 @@ pub struct Record {
     )]
     pub nothing: Option<Option<klue::serde_json::Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scalar: Option<klue::serde_json::Value>,
+    pub mixed: Option<klue::serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scalar: Option<RecordScalar>,
+    #[serde(
+        default,
+        deserialize_with = "::klue_core::codegen::deserialize_present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bounded_scalar: Option<Option<RecordBoundedScalar>>,
     pub kind: RecordKind,
     #[serde(
         default,
@@ -297,7 +400,9 @@ impl Record {
             name,
             nickname: None,
             nothing: None,
+            mixed: None,
             scalar: None,
+            bounded_scalar: None,
             kind,
             version: None,
             note: None,
@@ -325,7 +430,9 @@ impl klue::Validate for Record {
         v.field("name", &self.name, &SCHEMA_RECORD__NAME);
         v.field("nickname", &self.nickname, &SCHEMA_RECORD__NICKNAME);
         v.field("nothing", &self.nothing, &SCHEMA_RECORD__NOTHING);
-        v.field("scalar", &self.scalar, &klue::plain::ANY);
+        v.field("mixed", &self.mixed, &klue::plain::ANY);
+        v.field("scalar", &self.scalar, &SCHEMA_RECORD_SCALAR);
+        v.field("bounded_scalar", &self.bounded_scalar, &SCHEMA_RECORD__BOUNDED_SCALAR);
         v.field("kind", &self.kind, &SCHEMA_RECORD_KIND);
         v.field("version", &self.version, &klue::plain::INT64);
         v.field("note", &self.note, &klue::plain::STRING);
@@ -365,9 +472,19 @@ static SCHEMA_RECORD: klue::Schema = klue::Schema::Object(klue::ObjectRules {
             schema: &SCHEMA_RECORD__NOTHING,
         },
         klue::Property {
-            name: "scalar",
+            name: "mixed",
             required: false,
             schema: &klue::plain::ANY,
+        },
+        klue::Property {
+            name: "scalar",
+            required: false,
+            schema: &SCHEMA_RECORD_SCALAR,
+        },
+        klue::Property {
+            name: "bounded_scalar",
+            required: false,
+            schema: &SCHEMA_RECORD__BOUNDED_SCALAR,
         },
         klue::Property {
             name: "kind",

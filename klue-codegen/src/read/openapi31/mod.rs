@@ -7,8 +7,12 @@
 //!
 //! - `type: [T, "null"]` -> `type: T, nullable: true` (the model ignores `nullable` for now: an
 //!   optional property accepts `null`, a required one does not);
-//! - `type: "null"`, `type: ["null"]` and unions of several non-null types -> no `type`: any JSON
-//!   value (`serde_json::Value`), klue's documented fallback;
+//! - `type: [A, B, ...]` of scalar types (`string`, `integer`, `number`, `boolean`) ->
+//!   `anyOf: [{type: A, ...}, {type: B, ...}]`, each with the keywords of its type (lengths and
+//!   `pattern` for strings, bounds for numbers, `format` where it fits), read as a union;
+//! - `type: "null"`, `type: ["null"]` and other unions of several non-null types (of objects,
+//!   arrays, or with `enum`) -> no `type`: any JSON value (`serde_json::Value`), klue's
+//!   documented fallback;
 //! - `const: v` -> `enum: [v]` (string consts become one-variant enums and are enforced; other
 //!   consts are kept in the 3.0 document but the model does not enforce non-string enums);
 //! - `examples: [a, ...]` -> `example: a`;
@@ -419,30 +423,31 @@ impl Converter {
 }
 
 /// `type` lists: `[T, "null"]` -> `T` + `nullable: true`; other unions -> no `type` (any JSON
-/// value, klue's documented fallback until unions land).
-fn convert_type(map: &mut Map<String, Value>) {
+/// value, unless [`Converter::type_union`] types them). Returns the non-null types of a union.
+fn convert_type(map: &mut Map<String, Value>) -> Vec<String> {
     let types: Vec<String> = match map.get("type") {
         Some(Value::String(t)) => vec![t.clone()],
         Some(Value::Array(ts)) => ts
             .iter()
             .filter_map(|t| t.as_str().map(str::to_owned))
             .collect(),
-        _ => return,
+        _ => return Vec::new(),
     };
     let nullable = types.iter().any(|t| t == "null");
-    let rest: Vec<&String> = types.iter().filter(|t| *t != "null").collect();
+    let rest: Vec<String> = types.into_iter().filter(|t| t != "null").collect();
+    if nullable {
+        map.insert("nullable".to_owned(), Value::Bool(true));
+    }
     match rest.as_slice() {
         [one] => {
-            let one = Value::String((*one).clone());
-            map.insert("type".to_owned(), one);
+            map.insert("type".to_owned(), Value::String(one.clone()));
+            Vec::new()
         }
         // `null` alone, or several types: any JSON value.
         _ => {
             map.remove("type");
+            rest
         }
-    }
-    if nullable {
-        map.insert("nullable".to_owned(), Value::Bool(true));
     }
 }
 

@@ -57,9 +57,10 @@ impl Converter {
         if map.contains_key("$ref") {
             return self.reference(map, original, new);
         }
-        convert_type(&mut map);
+        let union = convert_type(&mut map);
         self.nullable_union(&mut map, original, new);
         self.keywords(&mut map, original, new);
+        self.type_union(&mut map, &union, original, new);
         content_format(&mut map);
         self.prefix_items(&mut map, original, new);
         self.subschemas(&mut map, original, new);
@@ -110,6 +111,63 @@ impl Converter {
                 self.moved(join(new, inclusive), join(original, exclusive));
             }
         }
+    }
+
+    /// `type: [A, B, ...]` (`types`, without `null`) of scalar types -> `anyOf` of one schema
+    /// per type with the keywords of that type; other unions stay untyped.
+    fn type_union(
+        &mut self,
+        map: &mut Map<String, Value>,
+        types: &[String],
+        original: &str,
+        new: &str,
+    ) {
+        const SCALARS: [&str; 4] = ["string", "integer", "number", "boolean"];
+        const STRING_KEYS: [&str; 3] = ["minLength", "maxLength", "pattern"];
+        const NUMBER_KEYS: [&str; 5] = [
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+        ];
+        let combined = ["enum", "const", "allOf", "anyOf", "oneOf", "not"]
+            .iter()
+            .any(|k| map.contains_key(*k));
+        if types.len() < 2 || combined || !types.iter().all(|t| SCALARS.contains(&t.as_str())) {
+            return;
+        }
+        let format = map.remove("format");
+        let mut taken = Map::new();
+        for key in STRING_KEYS.iter().chain(&NUMBER_KEYS) {
+            if let Some(value) = map.remove(*key) {
+                taken.insert((*key).to_owned(), value);
+            }
+        }
+        let mut alternatives = Vec::new();
+        for (i, t) in types.iter().enumerate() {
+            let mut alternative = Map::new();
+            alternative.insert("type".to_owned(), Value::String(t.clone()));
+            let keys: &[&str] = match t.as_str() {
+                "string" => &STRING_KEYS,
+                "integer" | "number" => &NUMBER_KEYS,
+                _ => &[],
+            };
+            for key in keys {
+                if let Some(value) = taken.get(*key) {
+                    alternative.insert((*key).to_owned(), value.clone());
+                }
+            }
+            if let Some(format) = format.as_ref().filter(|f| format_fits(t, f)) {
+                alternative.insert("format".to_owned(), format.clone());
+            }
+            self.moved(
+                join(&join(new, "anyOf"), &i.to_string()),
+                original.to_owned(),
+            );
+            alternatives.push(Value::Object(alternative));
+        }
+        map.insert("anyOf".to_owned(), Value::Array(alternatives));
     }
 
     /// The schemas inside a schema: `properties`, `allOf`, `items`, `additionalProperties`...
@@ -377,5 +435,16 @@ impl Converter {
                 *reference = format!("#/components/schemas/{name}");
             }
         }
+    }
+}
+
+/// Whether `format` is one of type `t`'s: `int32`/`int64`/`uint64` for integers,
+/// `float`/`double` for numbers, any other for strings.
+fn format_fits(t: &str, format: &Value) -> bool {
+    let format = format.as_str().unwrap_or_default();
+    match format {
+        "int32" | "int64" | "uint64" => t == "integer",
+        "float" | "double" => t == "number",
+        _ => t == "string",
     }
 }
