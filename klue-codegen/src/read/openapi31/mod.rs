@@ -5,8 +5,8 @@
 //!
 //! What is converted (JSON Schema 2020-12 -> OpenAPI 3.0 schema):
 //!
-//! - `type: [T, "null"]` -> `type: T, nullable: true` (the model ignores `nullable` for now: an
-//!   optional property accepts `null`, a required one does not);
+//! - `type: [T, "null"]` -> `type: T, nullable: true` (the model's `nullable`: `null` is a value
+//!   distinct from absence), in properties, items, parameters and union alternatives alike;
 //! - `type: [A, B, ...]` of scalar types (`string`, `integer`, `number`, `boolean`) ->
 //!   `anyOf: [{type: A, ...}, {type: B, ...}]`, each with the keywords of its type (lengths and
 //!   `pattern` for strings, bounds for numbers, `format` where it fits), read as a union;
