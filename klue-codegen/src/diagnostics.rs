@@ -173,6 +173,23 @@ impl<'a> Collector<'a> {
         }
     }
 
+    /// How many diagnostics and notes there are so far, to [`Collector::rewind`] to.
+    pub(crate) fn mark(&self) -> (usize, usize, Vec<usize>) {
+        let counts = self.notes.iter().map(|note| note.3).collect();
+        (self.found.len(), self.warnings.len(), counts)
+    }
+
+    /// Forgets what was reported since `mark` (a schema read a second time, quietly).
+    pub(crate) fn rewind(&mut self, mark: (usize, usize, Vec<usize>)) {
+        let (found, warnings, counts) = mark;
+        self.found.truncate(found);
+        self.warnings.truncate(warnings);
+        self.notes.truncate(counts.len());
+        for (note, count) in self.notes.iter_mut().zip(counts) {
+            note.3 = count;
+        }
+    }
+
     /// The warnings so far, then the notes, leaving none behind.
     pub(crate) fn take_warnings(&mut self) -> Vec<Diagnostic> {
         let mut warnings = std::mem::take(&mut self.warnings);

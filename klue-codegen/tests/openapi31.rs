@@ -54,8 +54,39 @@ fn oas31_schemas() {
     );
     // A string const is a one-variant enum.
     assert!(code.contains("pub kind: RecordKind"), "const");
-    // Unions and `null` are any JSON value.
-    assert!(code.contains("pub scalar: Option<klue::serde_json::Value>"));
+    // A `$ref` with constraint siblings is the target's type, with both's constraints.
+    assert!(code.contains("pub bounded: Option<i32>"), "{code}");
+    assert!(code.contains("maximum: Some(10f64)"), "bounded's maximum");
+    assert!(code.contains("pub short_code: Option<String>"), "{code}");
+    assert!(
+        code.contains("max_length: Some(3)"),
+        "short_code's maxLength"
+    );
+    assert!(
+        code.contains(
+            r#"klue::Pattern::new(
+        "^[A-Z]+$","#
+        ),
+        "short_code's pattern"
+    );
+    // Annotations beside a `$ref` are kept: description, readOnly, default.
+    assert!(
+        code.contains("/// a score described beside its $ref"),
+        "description"
+    );
+    assert!(
+        code.contains("pub default_score: Score"),
+        "default beside $ref"
+    );
+    // Unions of scalar types are unions, each type with its keywords; `null` and unions of
+    // objects and arrays are any JSON value.
+    assert!(code.contains("pub scalar: Option<RecordScalar>"), "{code}");
+    assert!(
+        code.contains("pub bounded_scalar: Option<Option<RecordBoundedScalar>>"),
+        "{code}"
+    );
+    assert!(code.contains("static SCHEMA_RECORD_BOUNDED_SCALAR_STRING"));
+    assert!(code.contains("pub mixed: Option<klue::serde_json::Value>"));
     // The original 3.1 document is what gets embedded (from the JSON file beside the code).
     let files = klue_codegen::configure()
         .generate_files(&fixture("oas31_schemas.yaml"))
@@ -168,15 +199,46 @@ fn oas31_problems_are_reported_at_the_original_lines() {
 
 #[test]
 fn oas31_invalid_documents_are_errors_not_panics() {
-    let inputs = [
-        "openapi: 3.1.0\n",
-        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: 5\n",
-        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\ncomponents: {schemas: {A: 5, B: {$defs: 3}}}\n",
-        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\ncomponents: {schemas: {A: {type: [1, 2], exclusiveMinimum: x, prefixItems: 3}}}\n",
-        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\nwebhooks: 3\ncomponents: 4\n",
+    let head = "openapi: 3.1.0\ninfo: {title: x, version: '1'}\n";
+    // Each document, and the diagnostic it gives: where, and what it says.
+    let cases = [
+        ("openapi: 3.1.0\n".to_owned(), "", "missing field `info`"),
+        (
+            format!("{head}paths: 5\n"),
+            "/paths",
+            "invalid type: integer `5`, expected struct Paths",
+        ),
+        (
+            format!("{head}components: {{schemas: {{A: 5, B: {{$defs: 3}}}}}}\n"),
+            "/components/schemas/A",
+            "invalid type: integer `5`, expected struct Schema",
+        ),
+        (
+            format!(
+                "{head}components: {{schemas: {{A: {{type: [1, 2], exclusiveMinimum: x, prefixItems: 3}}}}}}\n"
+            ),
+            "/components/schemas/A",
+            "invalid type: string \"x\"",
+        ),
+        (
+            format!("{head}webhooks: 3\ncomponents: 4\n"),
+            "/components",
+            "invalid type: integer `4`, expected struct Components",
+        ),
     ];
-    for input in inputs {
-        let _ = generate_from_str(Path::new("apis/x.yaml"), "x", input);
+    for (input, pointer, fragment) in cases {
+        let found = problems(&input);
+        let summary: Vec<(&str, &str)> = found
+            .iter()
+            .map(|d| (d.pointer.as_str(), d.message.as_str()))
+            .collect();
+        assert_eq!(found.len(), 1, "{input}: {summary:#?}");
+        assert_eq!(found[0].pointer, pointer, "{input}: {summary:#?}");
+        assert!(
+            found[0].message.starts_with("invalid OpenAPI 3.1: ")
+                && found[0].message.contains(fragment),
+            "{input}: expected '{fragment}' in {summary:#?}"
+        );
     }
 }
 

@@ -162,3 +162,63 @@ fn identical_inline_schemas_share_one_type() {
     assert!(code.contains("Ok(GetCOk)"), "{code}");
     assert_eq!(code.matches("Ok(GetAOk)").count(), 2, "{code}");
 }
+
+const NARROWED: &str = r"
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths: {}
+components:
+  schemas:
+    Code: {type: string, minLength: 1, pattern: '^[a-z]+$'}
+    Count: {type: integer, format: int32, minimum: 0, maximum: 100}
+    Narrowed:
+      type: object
+      properties:
+        code:
+          allOf: [{$ref: '#/components/schemas/Code'}, {maxLength: 3}]
+        count:
+          allOf: [{$ref: '#/components/schemas/Count'}, {maximum: 10, multipleOf: 2}]
+        two_patterns:
+          allOf: [{$ref: '#/components/schemas/Code'}, {pattern: '^a'}]
+        mixed:
+          allOf: [{$ref: '#/components/schemas/Count'}, {maxLength: 3}]
+";
+
+#[test]
+fn an_all_of_narrowing_a_scalar_is_that_scalar_with_every_constraint() {
+    let (code, warnings) = generate("narrowed", NARROWED);
+    // A string narrowed: the target's minLength and pattern, the part's maxLength.
+    assert!(code.contains("pub code: Option<String>"), "{code}");
+    // Compared without whitespace: the formatter's indentation is not what is tested.
+    let flat: String = code.split_whitespace().collect();
+    assert!(
+        flat.contains("min_length:Some(1),max_length:Some(3),pattern:Some(&PATTERN_"),
+        "{code}"
+    );
+    // An integer narrowed: the stricter maximum, the part's multipleOf.
+    assert!(code.contains("pub count: Option<i32>"), "{code}");
+    assert!(
+        flat.contains("minimum:Some(0f64),maximum:Some(10f64),"),
+        "{code}"
+    );
+    assert!(code.contains("multiple_of: Some(2f64)"), "{code}");
+    // What cannot be combined (two patterns, a length on an integer) stays any JSON value,
+    // with the documented warning at each.
+    assert!(
+        code.contains("pub two_patterns: Option<klue::serde_json::Value>"),
+        "{code}"
+    );
+    assert!(
+        code.contains("pub mixed: Option<klue::serde_json::Value>"),
+        "{code}"
+    );
+    let at: Vec<&str> = warnings.iter().map(|w| w.pointer.as_str()).collect();
+    assert_eq!(
+        at,
+        [
+            "/components/schemas/Narrowed/properties/two_patterns/allOf",
+            "/components/schemas/Narrowed/properties/mixed/allOf",
+        ],
+        "{warnings:#?}"
+    );
+}

@@ -1,7 +1,8 @@
 //! An OpenAPI 3.1 spec (`apis/fixtures/openapi31/oas31_served.yaml`) served over HTTP: the
 //! 3.1 constructs converted to 3.0 validate as 3.1 says. `type: [string, "null"]` accepts
 //! `null` and still checks strings, `const` accepts only its value, and numeric
-//! `exclusiveMinimum`/`exclusiveMaximum` exclude the bound; violations carry their pointer.
+//! `exclusiveMinimum`/`exclusiveMaximum` exclude the bound, constraints beside a `$ref` apply
+//! with the target's own; violations carry their pointer.
 
 use klue_core::ClientConfig;
 use klue_core::{ApiError, ServerConfig};
@@ -35,7 +36,8 @@ async fn openapi31_constructs_validate_over_http() {
     assert_eq!(echoed["kind"], "reading");
     assert_eq!(echoed["value"], 0.5);
     assert_eq!(echoed["count"], 9);
-    let with_label = json!({"kind": "reading", "value": 1, "label": "a"});
+    let with_label =
+        json!({"kind": "reading", "value": 1, "label": "a", "unit": "m", "precision": 6});
     let echoed = client
         .post_json("/measurements", &with_label, None)
         .await
@@ -56,6 +58,19 @@ async fn openapi31_constructs_validate_over_http() {
             "/label",
         ), // minLength, non-null
         (json!({"kind": "reading", "value": 1, "label": 5}), "/label"), // neither string nor null
+        (
+            json!({"kind": "reading", "value": 1, "unit": "abcd"}),
+            "/unit",
+        ), // maxLength beside $ref
+        (json!({"kind": "reading", "value": 1, "unit": ""}), "/unit"), // the target's minLength
+        (
+            json!({"kind": "reading", "value": 1, "precision": 7}),
+            "/precision",
+        ), // maximum beside $ref
+        (
+            json!({"kind": "reading", "value": 1, "precision": -1}),
+            "/precision",
+        ), // the target's minimum
     ];
     for (body, pointer) in refused {
         let envelope = client
@@ -82,6 +97,8 @@ async fn openapi31_constructs_validate_over_http() {
             value: 2.0,
             count: Some(-3),
             label: label.clone(),
+            unit: Some("kg".to_owned()),
+            precision: Some(2),
         };
         let back = typed
             .record_measurement(RecordMeasurementParams {

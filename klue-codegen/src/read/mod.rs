@@ -40,36 +40,8 @@ pub(crate) fn read_spec(
             }]);
         }
     };
-    if !document.is_object() {
-        collector.error(
-            "",
-            "the spec is not a mapping (expected `openapi: 3.0.x` and `paths`)",
-        );
+    let Some(reader) = reader_of(&document, &mut collector) else {
         return Err(collector.finish());
-    }
-    let version = document
-        .get("openapi")
-        .or_else(|| document.get("swagger"))
-        .map(|v| match v {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        });
-    let reader = match version.as_deref() {
-        Some(v) if v.starts_with("3.0") => Reader::OpenApi30,
-        Some(v) if v.starts_with("2.") => Reader::Swagger2,
-        Some(v) if v.starts_with("3.1") => Reader::OpenApi31,
-        Some(v) => {
-            collector.error("/openapi", format!("unknown OpenAPI version '{v}'"));
-            return Err(collector.finish());
-        }
-        None => {
-            collector.error_help(
-                "",
-                "the spec declares no version",
-                "add `openapi: 3.0.3` at the top",
-            );
-            return Err(collector.finish());
-        }
     };
     let mut bundle = external::bundle(file, document, &source, reader == Reader::Swagger2);
     let mut document = std::mem::take(&mut bundle.document);
@@ -81,59 +53,115 @@ pub(crate) fn read_spec(
         Reader::OpenApi30 => read_openapi30(file, name, document, &source),
     };
     let mut problems = std::mem::take(&mut bundle.problems);
-    for scheme in not_bearer {
-        problems.push(Diagnostic {
-            file: file.to_path_buf(),
-            pointer: "/components/securitySchemes".to_owned(),
-            position: None,
-            message: format!(
-                "opaque_bearer names '{scheme}', which is not an http bearer, oauth2 or \
-                 openIdConnect security scheme of the spec"
-            ),
-            help: None,
-            severity: Severity::Error,
-        });
+    problems.extend(not_bearer.into_iter().map(|scheme| Diagnostic {
+        file: file.to_path_buf(),
+        pointer: "/components/securitySchemes".to_owned(),
+        position: None,
+        message: format!(
+            "opaque_bearer names '{scheme}', which is not an http bearer, oauth2 or \
+             openIdConnect security scheme of the spec"
+        ),
+        help: None,
+        severity: Severity::Error,
+    }));
+    match read {
+        Ok(api) if problems.is_empty() && keyword_errors.is_empty() => {
+            read_api(file, &source, &bundle, api, keyword_warnings)
+        }
+        read => Err(read_problems(file, &bundle, read, problems, keyword_errors)),
     }
+}
+
+/// The reader the version of `document` selects; `None` (with an error) when it declares none
+/// klue reads.
+fn reader_of(document: &serde_json::Value, collector: &mut Collector<'_>) -> Option<Reader> {
+    if !document.is_object() {
+        collector.error(
+            "",
+            "the spec is not a mapping (expected `openapi: 3.0.x` and `paths`)",
+        );
+        return None;
+    }
+    let version = document
+        .get("openapi")
+        .or_else(|| document.get("swagger"))
+        .map(|v| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        });
+    match version.as_deref() {
+        Some(v) if v.starts_with("3.0") => Some(Reader::OpenApi30),
+        Some(v) if v.starts_with("2.") => Some(Reader::Swagger2),
+        Some(v) if v.starts_with("3.1") => Some(Reader::OpenApi31),
+        Some(v) => {
+            collector.error("/openapi", format!("unknown OpenAPI version '{v}'"));
+            None
+        }
+        None => {
+            collector.error_help(
+                "",
+                "the spec declares no version",
+                "add `openapi: 3.0.3` at the top",
+            );
+            None
+        }
+    }
+}
+
+/// The API read without errors: its routes checked, its warnings (the keyword check's, the
+/// reader's, the routes') located in the files they are in.
+fn read_api(
+    file: &Path,
+    source: &SourceMap,
+    bundle: &external::Bundle,
+    mut api: Api,
+    keyword_warnings: Vec<Diagnostic>,
+) -> Result<(Api, Vec<PathBuf>), Vec<Diagnostic>> {
     let relocated = |found: Vec<Diagnostic>| -> Vec<Diagnostic> {
         found
             .into_iter()
             .filter_map(|d| bundle.relocate(d))
             .collect()
     };
-    match read {
-        Ok(mut api) if problems.is_empty() && keyword_errors.is_empty() => {
-            let (route_errors, route_warnings) = routes::check(file, &source, &api);
-            if !route_errors.is_empty() {
-                return Err(relocated(route_errors));
-            }
-            let mut warnings = relocated(keyword_warnings);
-            warnings.extend(relocated(std::mem::take(&mut api.warnings)));
-            warnings.extend(relocated(route_warnings));
-            // Notes after warnings (a stable sort keeps each kind in spec order).
-            warnings.sort_by_key(|d| d.severity);
-            api.warnings = warnings;
-            Ok((api, bundle.files))
-        }
-        read => {
-            let mut found = keyword_errors.clone();
-            if let Err(reader_found) = read {
-                found.extend(without_repeats(reader_found, &keyword_errors));
-            }
-            for diagnostic in relocated(found) {
-                if !problems.contains(&diagnostic) {
-                    problems.push(diagnostic);
-                }
-            }
-            if bundle.files.len() > 1 {
-                // In reading order: the root spec first, then each file by name, by line.
-                problems.sort_by_key(|d| {
-                    let line = d.position.map(|p| (p.line, p.column));
-                    (d.file != file, d.file.clone(), line)
-                });
-            }
-            Err(problems)
+    let (route_errors, route_warnings) = routes::check(file, source, &api);
+    if !route_errors.is_empty() {
+        return Err(relocated(route_errors));
+    }
+    let mut warnings = relocated(keyword_warnings);
+    warnings.extend(relocated(std::mem::take(&mut api.warnings)));
+    warnings.extend(relocated(route_warnings));
+    // Notes after warnings (a stable sort keeps each kind in spec order).
+    warnings.sort_by_key(|d| d.severity);
+    api.warnings = warnings;
+    Ok((api, bundle.files.clone()))
+}
+
+/// Every problem of a spec that could not be read: the bundling's `problems`, the keyword
+/// check's errors, the reader's (less repeats), located in the files they are in.
+fn read_problems(
+    file: &Path,
+    bundle: &external::Bundle,
+    read: Result<Api, Vec<Diagnostic>>,
+    mut problems: Vec<Diagnostic>,
+    keyword_errors: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    let mut found = keyword_errors.clone();
+    if let Err(reader_found) = read {
+        found.extend(without_repeats(reader_found, &keyword_errors));
+    }
+    for diagnostic in found.into_iter().filter_map(|d| bundle.relocate(d)) {
+        if !problems.contains(&diagnostic) {
+            problems.push(diagnostic);
         }
     }
+    if bundle.files.len() > 1 {
+        // In reading order: the root spec first, then each file by name, by line.
+        problems.sort_by_key(|d| {
+            let line = d.position.map(|p| (p.line, p.column));
+            (d.file != file, d.file.clone(), line)
+        });
+    }
+    problems
 }
 
 /// The keyword check of the (bundled) document: its errors and its warnings.

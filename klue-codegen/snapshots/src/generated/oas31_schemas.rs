@@ -29,6 +29,102 @@ pub mod types {
     pub(crate) static SCHEMA_RECORD__NOTHING: klue::Schema = klue::Schema::Nullable(
         &klue::Schema::Any,
     );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
+    #[serde(crate = "klue::serde", untagged)]
+    pub enum RecordScalar {
+        String(String),
+        Integer(i64),
+    }
+    impl<'de> klue::serde::Deserialize<'de> for RecordScalar {
+        fn deserialize<D: klue::serde::Deserializer<'de>>(
+            d: D,
+        ) -> Result<Self, D::Error> {
+            klue::any_of(
+                d,
+                &[
+                    (&klue::plain::STRING, |v| klue::decode(v).map(Self::String)),
+                    (&klue::plain::INT64, |v| klue::decode(v).map(Self::Integer)),
+                ],
+            )
+        }
+    }
+    impl klue::Validate for RecordScalar {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            match self {
+                Self::String(value) => {
+                    klue::Validate::validate(value, &klue::plain::STRING, v)
+                }
+                Self::Integer(value) => {
+                    klue::Validate::validate(value, &klue::plain::INT64, v)
+                }
+            }
+        }
+    }
+    pub(crate) static SCHEMA_RECORD_SCALAR: klue::Schema = klue::Schema::AnyOf(
+        &[&klue::plain::STRING, &klue::plain::INT64],
+    );
+    pub(crate) static SCHEMA_RECORD_BOUNDED_SCALAR_STRING: klue::Schema = klue::Schema::String(klue::StringRules {
+        max_length: Some(4),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_RECORD_BOUNDED_SCALAR_INTEGER: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int64,
+        klue::NumberRules {
+            minimum: Some(0f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    #[derive(Debug, Clone, PartialEq, klue::serde::Serialize)]
+    #[serde(crate = "klue::serde", untagged)]
+    pub enum RecordBoundedScalar {
+        String(String),
+        Integer(i64),
+    }
+    impl<'de> klue::serde::Deserialize<'de> for RecordBoundedScalar {
+        fn deserialize<D: klue::serde::Deserializer<'de>>(
+            d: D,
+        ) -> Result<Self, D::Error> {
+            klue::any_of(
+                d,
+                &[
+                    (
+                        &SCHEMA_RECORD_BOUNDED_SCALAR_STRING,
+                        |v| klue::decode(v).map(Self::String),
+                    ),
+                    (
+                        &SCHEMA_RECORD_BOUNDED_SCALAR_INTEGER,
+                        |v| klue::decode(v).map(Self::Integer),
+                    ),
+                ],
+            )
+        }
+    }
+    impl klue::Validate for RecordBoundedScalar {
+        fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
+            match self {
+                Self::String(value) => {
+                    klue::Validate::validate(
+                        value,
+                        &SCHEMA_RECORD_BOUNDED_SCALAR_STRING,
+                        v,
+                    )
+                }
+                Self::Integer(value) => {
+                    klue::Validate::validate(
+                        value,
+                        &SCHEMA_RECORD_BOUNDED_SCALAR_INTEGER,
+                        v,
+                    )
+                }
+            }
+        }
+    }
+    pub(crate) static SCHEMA_RECORD_BOUNDED_SCALAR: klue::Schema = klue::Schema::AnyOf(
+        &[&SCHEMA_RECORD_BOUNDED_SCALAR_STRING, &SCHEMA_RECORD_BOUNDED_SCALAR_INTEGER],
+    );
+    pub(crate) static SCHEMA_RECORD__BOUNDED_SCALAR: klue::Schema = klue::Schema::Nullable(
+        &klue::Schema::Ref(&SCHEMA_RECORD_BOUNDED_SCALAR),
+    );
     #[derive(
         Debug,
         Clone,
@@ -97,6 +193,25 @@ pub mod types {
         max_items: None,
         unique_items: false,
     });
+    pub(crate) static SCHEMA_RECORD__BOUNDED: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int32,
+        klue::NumberRules {
+            maximum: Some(10f64),
+            ..klue::NumberRules::ANY
+        },
+    );
+    pub(crate) static PATTERN_RECORD_SHORT_CODE: klue::Pattern = klue::Pattern::new(
+        "^[A-Z]+$",
+    );
+    pub(crate) static SCHEMA_RECORD__SHORT_CODE: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        max_length: Some(3),
+        pattern: Some(&PATTERN_RECORD_SHORT_CODE),
+        ..klue::StringRules::ANY
+    });
+    fn default_record_default_score() -> Score {
+        5i32
+    }
     pub(crate) static SCHEMA_RECORD__MAYBE_SCORE: klue::Schema = klue::Schema::Nullable(
         &klue::Schema::Ref(&SCHEMA_SCORE),
     );
@@ -136,7 +251,15 @@ pub mod types {
         )]
         pub nothing: Option<Option<klue::serde_json::Value>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub scalar: Option<klue::serde_json::Value>,
+        pub mixed: Option<klue::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub scalar: Option<RecordScalar>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub bounded_scalar: Option<Option<RecordBoundedScalar>>,
         pub kind: RecordKind,
         #[serde(
             default,
@@ -169,8 +292,29 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub tags: Option<Vec<RecordTag>>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub bounded: Option<klue::serde_json::Value>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub bounded: Option<i32>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub short_code: Option<String>,
+        /// a score described beside its $ref
+        ///
+        /// Read-only: sent by the server; never required (the same type serves requests).
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub described_score: Option<Score>,
+        #[serde(default = "default_record_default_score")]
+        pub default_score: Score,
         #[serde(
             default,
             deserialize_with = "klue::deserialize_present",
@@ -217,7 +361,9 @@ pub mod types {
                 name,
                 nickname: None,
                 nothing: None,
+                mixed: None,
                 scalar: None,
+                bounded_scalar: None,
                 kind,
                 version: None,
                 note: None,
@@ -226,6 +372,9 @@ pub mod types {
                 main_tag: None,
                 tags: None,
                 bounded: None,
+                short_code: None,
+                described_score: None,
+                default_score: default_record_default_score(),
                 maybe_score: None,
                 point: None,
                 pair: None,
@@ -245,7 +394,9 @@ pub mod types {
                     &self.name,
                     &self.nickname,
                     &self.nothing,
+                    &self.mixed,
                     &self.scalar,
+                    &self.bounded_scalar,
                     &self.kind,
                     &self.version,
                     &self.note,
@@ -254,6 +405,9 @@ pub mod types {
                     &self.main_tag,
                     &self.tags,
                     &self.bounded,
+                    &self.short_code,
+                    &self.described_score,
+                    &self.default_score,
                     &self.maybe_score,
                     &self.point,
                     &self.pair,
@@ -270,7 +424,9 @@ pub mod types {
             klue::Property::required("name", &SCHEMA_RECORD__NAME),
             klue::Property::optional("nickname", &SCHEMA_RECORD__NICKNAME),
             klue::Property::optional("nothing", &SCHEMA_RECORD__NOTHING),
-            klue::Property::optional("scalar", &klue::plain::ANY),
+            klue::Property::optional("mixed", &klue::plain::ANY),
+            klue::Property::optional("scalar", &SCHEMA_RECORD_SCALAR),
+            klue::Property::optional("bounded_scalar", &SCHEMA_RECORD__BOUNDED_SCALAR),
             klue::Property::required("kind", &SCHEMA_RECORD_KIND),
             klue::Property::optional("version", &klue::plain::INT64),
             klue::Property::optional("note", &klue::plain::STRING),
@@ -278,7 +434,10 @@ pub mod types {
             klue::Property::optional("level", &SCHEMA_RECORD__LEVEL),
             klue::Property::optional("main_tag", &SCHEMA_RECORD_TAG),
             klue::Property::optional("tags", &SCHEMA_RECORD__TAGS),
-            klue::Property::optional("bounded", &klue::plain::ANY),
+            klue::Property::optional("bounded", &SCHEMA_RECORD__BOUNDED),
+            klue::Property::optional("short_code", &SCHEMA_RECORD__SHORT_CODE),
+            klue::Property::optional("described_score", &SCHEMA_SCORE),
+            klue::Property::optional("default_score", &SCHEMA_SCORE),
             klue::Property::optional("maybe_score", &SCHEMA_RECORD__MAYBE_SCORE),
             klue::Property::optional("point", &SCHEMA_RECORD__POINT),
             klue::Property::optional("pair", &SCHEMA_RECORD__PAIR),
@@ -288,6 +447,11 @@ pub mod types {
             klue::Property::optional("meta", &SCHEMA_RECORD__META),
         ],
         ..klue::ObjectRules::EMPTY
+    });
+    pub type Code = String;
+    pub(crate) static SCHEMA_CODE: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
     });
     pub type Score = i32;
     pub(crate) static SCHEMA_SCORE: klue::Schema = klue::Schema::Integer(

@@ -84,6 +84,19 @@ pub mod types {
             ..klue::StringRules::ANY
         }),
     );
+    pub(crate) static SCHEMA_MEASUREMENT__UNIT: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        max_length: Some(3),
+        ..klue::StringRules::ANY
+    });
+    pub(crate) static SCHEMA_MEASUREMENT__PRECISION: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int32,
+        klue::NumberRules {
+            minimum: Some(0f64),
+            maximum: Some(6f64),
+            ..klue::NumberRules::ANY
+        },
+    );
     #[derive(Debug, Clone, PartialEq, klue::serde::Serialize, klue::serde::Deserialize)]
     #[serde(crate = "klue::serde", remote = "Self")]
     pub struct Measurement {
@@ -101,6 +114,19 @@ pub mod types {
             skip_serializing_if = "Option::is_none"
         )]
         pub label: Option<Option<String>>,
+        /// a unit narrowed beside its $ref
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub unit: Option<String>,
+        #[serde(
+            default,
+            deserialize_with = "klue::deserialize_non_null",
+            skip_serializing_if = "Option::is_none"
+        )]
+        pub precision: Option<i32>,
     }
     impl Measurement {
         /// The required fields; the others start at their defaults.
@@ -110,6 +136,8 @@ pub mod types {
                 value,
                 count: None,
                 label: None,
+                unit: None,
+                precision: None,
             }
         }
     }
@@ -118,7 +146,14 @@ pub mod types {
         fn validate(&self, _schema: &'static klue::Schema, v: &mut klue::Violations) {
             v.fields(
                 &SCHEMA_MEASUREMENT,
-                &[&self.kind, &self.value, &self.count, &self.label],
+                &[
+                    &self.kind,
+                    &self.value,
+                    &self.count,
+                    &self.label,
+                    &self.unit,
+                    &self.precision,
+                ],
             );
         }
     }
@@ -128,9 +163,24 @@ pub mod types {
             klue::Property::required("value", &SCHEMA_MEASUREMENT__VALUE),
             klue::Property::optional("count", &SCHEMA_MEASUREMENT__COUNT),
             klue::Property::optional("label", &SCHEMA_MEASUREMENT__LABEL),
+            klue::Property::optional("unit", &SCHEMA_MEASUREMENT__UNIT),
+            klue::Property::optional("precision", &SCHEMA_MEASUREMENT__PRECISION),
         ],
         ..klue::ObjectRules::EMPTY
     });
+    pub type Unit = String;
+    pub(crate) static SCHEMA_UNIT: klue::Schema = klue::Schema::String(klue::StringRules {
+        min_length: Some(1),
+        ..klue::StringRules::ANY
+    });
+    pub type Digits = i32;
+    pub(crate) static SCHEMA_DIGITS: klue::Schema = klue::Schema::Integer(
+        klue::IntegerFormat::Int32,
+        klue::NumberRules {
+            minimum: Some(0f64),
+            ..klue::NumberRules::ANY
+        },
+    );
     /// The responses of operation `RecordMeasurement`, one variant per declared status.
     #[derive(Debug, Clone, PartialEq)]
     #[allow(clippy::large_enum_variant)]

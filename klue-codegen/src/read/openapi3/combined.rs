@@ -108,7 +108,9 @@ impl Reader<'_, '_, '_> {
         pointer: &str,
     ) -> Schema {
         match typ {
-            Some(t) if read.kind == SchemaKind::Any => self.only_json_type(schema, t, pointer),
+            Some(t) if read.kind == SchemaKind::Any || contradicts(&read.kind, t) => {
+                self.only_json_type(schema, t, pointer)
+            }
             _ => read,
         }
     }
@@ -135,6 +137,22 @@ impl Reader<'_, '_, '_> {
         };
         with_kind(schema, kind, pointer)
     }
+}
+
+/// Whether no value of `kind` has the JSON type `t` (`type: object` beside an `allOf` of
+/// strings, which no value satisfies): the JSON type is then what is checked.
+fn contradicts(kind: &SchemaKind, t: &str) -> bool {
+    let own = match kind {
+        SchemaKind::Boolean => "boolean",
+        SchemaKind::Integer(..) if t == "number" => "number",
+        SchemaKind::Integer(..) => "integer",
+        SchemaKind::Number(..) => "number",
+        SchemaKind::String(_) | SchemaKind::StringEnum(_) => "string",
+        SchemaKind::Array { .. } => "array",
+        SchemaKind::Object { .. } | SchemaKind::Map { .. } => "object",
+        SchemaKind::Any | SchemaKind::Union { .. } | SchemaKind::Ref(_) => return false,
+    };
+    own != t
 }
 
 /// `schema` with its kind replaced (its description, nullability, discriminator... kept).

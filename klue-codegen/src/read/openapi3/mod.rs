@@ -7,6 +7,7 @@ use openapiv3 as oa;
 use crate::diagnostics::{join, Collector};
 use crate::model::*;
 
+mod all_of;
 mod combined;
 mod inheritance;
 mod media;
@@ -127,6 +128,42 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
             None => derived_operation_id(method, path),
         };
 
+        let mut parameters = self.operation_parameters(op, shared_params, pointer);
+        self.check_path_parameters(path, &mut parameters, pointer);
+
+        let (auth, credentials) = self.auth(op.security.as_ref(), pointer, &mut parameters);
+        parameters.sort_by_key(|p| p.location);
+
+        let body = op
+            .request_body
+            .as_ref()
+            .and_then(|body| self.request_body(body, &join(pointer, "requestBody")));
+
+        let responses = self.responses(&op.responses, &join(pointer, "responses"));
+
+        Some(Operation {
+            id,
+            method: method.to_ascii_uppercase(),
+            path: path.to_owned(),
+            summary: op.summary.clone(),
+            description: op.description.clone(),
+            parameters,
+            body,
+            responses,
+            auth,
+            credentials,
+            pointer: pointer.to_owned(),
+        })
+    }
+
+    /// An operation's parameters: the path item's `shared` ones, overridden by its own of the
+    /// same name and place.
+    fn operation_parameters(
+        &mut self,
+        op: &oa::Operation,
+        shared_params: &[oa::ReferenceOr<oa::Parameter>],
+        pointer: &str,
+    ) -> Vec<Parameter> {
         let mut parameters: Vec<Parameter> = Vec::new();
         let shared = shared_params.iter().enumerate().map(|(i, p)| {
             (
@@ -149,20 +186,15 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
                 parameters.push(param);
             }
         }
-        self.check_path_parameters(path, &mut parameters, pointer);
+        parameters
+    }
 
-        let (auth, credentials) = self.auth(op.security.as_ref(), pointer, &mut parameters);
-        parameters.sort_by_key(|p| p.location);
-
-        let body = op
-            .request_body
-            .as_ref()
-            .and_then(|body| self.request_body(body, &join(pointer, "requestBody")));
-
-        let mut responses = Vec::new();
-        let responses_pointer = join(pointer, "responses");
+    /// An operation's `responses` (at `pointer`): each status, then `default` or the first
+    /// status range; at least one (`default`, of the handler's choice).
+    fn responses(&mut self, responses: &oa::Responses, pointer: &str) -> Vec<Response> {
+        let mut read = Vec::new();
         let mut ranges = Vec::new();
-        for (status, response) in &op.responses.responses {
+        for (status, response) in &responses.responses {
             let key = status.to_string();
             let status = match status {
                 oa::StatusCode::Code(code) if (100..600).contains(code) => {
@@ -174,19 +206,18 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
                 }
                 oa::StatusCode::Code(_) => {
                     self.diag.error_help(
-                        &join(&responses_pointer, &key),
+                        &join(pointer, &key),
                         format!("response status '{key}' is not supported"),
                         "declare each status code (e.g. 404) or `default`",
                     );
                     continue;
                 }
             };
-            if let Some(r) = self.response(status, response, &join(&responses_pointer, &key)) {
-                responses.push(r);
+            if let Some(r) = self.response(status, response, &join(pointer, &key)) {
+                read.push(r);
             }
         }
-        let default = op
-            .responses
+        let default = responses
             .default
             .as_ref()
             .map(|d| ("default".to_owned(), d));
@@ -194,24 +225,24 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
         // first of them (or `default`) can take that role; the others are left out.
         let mut fallbacks = default.into_iter().chain(ranges);
         if let Some((key, response)) = fallbacks.next() {
-            let at = join(&responses_pointer, &key);
+            let at = join(pointer, &key);
             if let Some(r) = self.response(ResponseStatus::Default, response, &at) {
-                responses.push(r);
+                read.push(r);
             }
         }
         for (key, _) in fallbacks {
             self.diag.warn(
-                &join(&responses_pointer, &key),
+                &join(pointer, &key),
                 format!("response '{key}' is left out: only one of `default` and the status ranges is generated"),
             );
         }
-        responses.sort_by_key(|r| r.status);
-        if responses.is_empty() {
+        read.sort_by_key(|r| r.status);
+        if read.is_empty() {
             self.diag.warn(
-                &responses_pointer,
+                pointer,
                 "the operation declares no response; it answers with a status of the handler's choice",
             );
-            responses.push(Response {
+            read.push(Response {
                 status: ResponseStatus::Default,
                 description: None,
                 body: None,
@@ -220,20 +251,7 @@ impl<'s, 'c, 'm> Reader<'s, 'c, 'm> {
                 headers: Vec::new(),
             });
         }
-
-        Some(Operation {
-            id,
-            method: method.to_ascii_uppercase(),
-            path: path.to_owned(),
-            summary: op.summary.clone(),
-            description: op.description.clone(),
-            parameters,
-            body,
-            responses,
-            auth,
-            credentials,
-            pointer: pointer.to_owned(),
-        })
+        read
     }
 
     /// Path parameters must match the template. A template parameter that is not declared is

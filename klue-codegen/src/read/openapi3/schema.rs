@@ -74,27 +74,10 @@ impl Reader<'_, '_, '_> {
     }
 
     pub(super) fn schema_item(&mut self, schema: &oa::Schema, pointer: &str) -> Schema {
-        let description = schema.schema_data.description.clone();
         let kind = match &schema.schema_kind {
             oa::SchemaKind::Type(oa::Type::Boolean(_)) => SchemaKind::Boolean,
             oa::SchemaKind::Type(oa::Type::String(s)) => self.string(s, pointer),
-            oa::SchemaKind::Type(oa::Type::Integer(i)) => {
-                let format = match &i.format {
-                    oa::VariantOrUnknownOrEmpty::Item(oa::IntegerFormat::Int32) => "int32",
-                    oa::VariantOrUnknownOrEmpty::Unknown(other) => other.as_str(),
-                    oa::VariantOrUnknownOrEmpty::Item(oa::IntegerFormat::Int64) => "int64",
-                    oa::VariantOrUnknownOrEmpty::Empty => "",
-                };
-                #[allow(clippy::cast_precision_loss)]
-                let rules = bounds(
-                    i.minimum.map(|v| v as f64),
-                    i.exclusive_minimum,
-                    i.maximum.map(|v| v as f64),
-                    i.exclusive_maximum,
-                    i.multiple_of.map(|v| v as f64),
-                );
-                self.integer(format, rules, pointer)
-            }
+            oa::SchemaKind::Type(oa::Type::Integer(i)) => self.integer_type(i, pointer),
             // Bounds that are not `i64`s (`maximum: 1e19`, `minimum: 0.5`) make openapiv3 read
             // an integer schema as untyped; it is an integer all the same.
             oa::SchemaKind::Any(any)
@@ -110,92 +93,15 @@ impl Reader<'_, '_, '_> {
                 );
                 self.integer(any.format.as_deref().unwrap_or(""), rules, pointer)
             }
-            oa::SchemaKind::Type(oa::Type::Number(n)) => {
-                let format = match &n.format {
-                    oa::VariantOrUnknownOrEmpty::Item(oa::NumberFormat::Float) => {
-                        FloatFormat::Float
-                    }
-                    _ => FloatFormat::Double,
-                };
-                SchemaKind::Number(
-                    format,
-                    bounds(
-                        n.minimum,
-                        n.exclusive_minimum,
-                        n.maximum,
-                        n.exclusive_maximum,
-                        n.multiple_of,
-                    ),
-                )
-            }
-            oa::SchemaKind::Type(oa::Type::Array(a)) => {
-                let items = match &a.items {
-                    Some(items) => self.boxed(items, &join(pointer, "items")),
-                    None => Schema::any(join(pointer, "items")),
-                };
-                SchemaKind::Array {
-                    items: Box::new(items),
-                    min_items: a.min_items,
-                    max_items: a.max_items,
-                    unique_items: a.unique_items,
-                }
-            }
+            oa::SchemaKind::Type(oa::Type::Number(n)) => number_type(n),
+            oa::SchemaKind::Type(oa::Type::Array(a)) => self.array(a, pointer),
             oa::SchemaKind::Type(oa::Type::Object(o)) => self.object(
                 &o.properties,
                 &o.required,
                 o.additional_properties.as_ref(),
                 pointer,
             ),
-            // `allOf: [$ref]` is 3.0's way to give a reference siblings such as `nullable`.
-            oa::SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
-                let mut target = self.schema(&all_of[0], &join(&join(pointer, "allOf"), "0"));
-                target.nullable |= schema.schema_data.nullable;
-                target.description = description.or(target.description);
-                return target;
-            }
-            // AWS' specs give each property a description this way: `allOf: [{$ref: X},
-            // {description: ...}]`. Parts that only annotate constrain nothing, so the one
-            // part that does is the schema (a `string` or `boolean` as much as an object).
-            oa::SchemaKind::AllOf { all_of } if constraining_parts(all_of).count() <= 1 => {
-                let annotations: Vec<&oa::Schema> = all_of
-                    .iter()
-                    .filter_map(|part| part.as_item().filter(|p| only_annotates(p)))
-                    .collect();
-                let Some((i, part)) = constraining_parts(all_of).next() else {
-                    return Schema {
-                        nullable: schema.schema_data.nullable
-                            || annotations.iter().any(|a| a.schema_data.nullable),
-                        ..Schema::any(pointer)
-                    };
-                };
-                let mut target = self.schema(part, &join(&join(pointer, "allOf"), &i.to_string()));
-                target.nullable |= schema.schema_data.nullable
-                    || annotations.iter().any(|a| a.schema_data.nullable);
-                target.description = description
-                    .or_else(|| {
-                        annotations
-                            .iter()
-                            .find_map(|a| a.schema_data.description.clone())
-                    })
-                    .or(target.description);
-                return target;
-            }
-            oa::SchemaKind::AllOf { all_of } => match self.merge_all_of(all_of) {
-                Some(merged) => self.object(
-                    &merged.properties,
-                    &merged.required,
-                    merged.additional.as_ref(),
-                    pointer,
-                ),
-                // Parts that are not all objects: documented fallback, any JSON value.
-                None => {
-                    self.diag.warn(
-                        &join(pointer, "allOf"),
-                        "`allOf` of parts that are not all objects is not typed: any JSON value is accepted (a `type: object` beside it is checked)",
-                    );
-                    SchemaKind::Any
-                }
-            },
+            oa::SchemaKind::AllOf { all_of } => return self.all_of(schema, all_of, pointer),
             oa::SchemaKind::Any(any) if super::combined::has_combinator(any) => {
                 return self.combined(schema, any, pointer);
             }
@@ -212,61 +118,107 @@ impl Reader<'_, '_, '_> {
                     pointer,
                 )
             }
-            oa::SchemaKind::OneOf { one_of: parts } | oa::SchemaKind::AnyOf { any_of: parts } => {
-                let key = if matches!(schema.schema_kind, oa::SchemaKind::OneOf { .. }) {
-                    "oneOf"
-                } else {
-                    "anyOf"
-                };
-                let mut alternatives: Vec<Schema> = parts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, part)| self.schema(part, &join(&join(pointer, key), &i.to_string())))
-                    .collect();
-                // A `null` alternative (`{nullable: true}`, 3.1's `{type: 'null'}`) makes the
-                // whole value nullable instead.
-                let is_null = |a: &Schema| a.kind == SchemaKind::Any && a.nullable;
-                let nullable = schema.schema_data.nullable || alternatives.iter().any(is_null);
-                alternatives.retain(|a| !is_null(a));
-                match alternatives.len() {
-                    0 => SchemaKind::Any,
-                    1 => {
-                        let mut only = alternatives.remove(0);
-                        only.nullable |= nullable;
-                        only.description = description.or(only.description);
-                        return only;
-                    }
-                    _ if alternatives.iter().any(|a| a.kind == SchemaKind::Any) => SchemaKind::Any,
-                    _ => {
-                        let discriminator =
-                            schema.schema_data.discriminator.as_ref().and_then(|d| {
-                                self.discriminator(
-                                    d,
-                                    &alternatives,
-                                    &join(pointer, "discriminator"),
-                                )
-                            });
-                        return Schema {
-                            kind: SchemaKind::Union {
-                                alternatives,
-                                one_of: key == "oneOf",
-                                discriminator,
-                            },
-                            description,
-                            pointer: pointer.to_owned(),
-                            nullable,
-                        };
-                    }
-                }
+            oa::SchemaKind::OneOf { one_of: parts } => {
+                return self.alternatives(schema, parts, "oneOf", pointer)
+            }
+            oa::SchemaKind::AnyOf { any_of: parts } => {
+                return self.alternatives(schema, parts, "anyOf", pointer)
             }
             // Documented fallback: any JSON value.
             oa::SchemaKind::Any(_) | oa::SchemaKind::Not { .. } => SchemaKind::Any,
         };
+        self.typed(kind, schema, pointer)
+    }
+
+    /// The model schema of `kind` read from `schema`: its description, nullability and
+    /// property counts.
+    pub(super) fn typed(&mut self, kind: SchemaKind, schema: &oa::Schema, pointer: &str) -> Schema {
         Schema {
             kind: self.property_counts(kind, schema, pointer),
-            description,
+            description: schema.schema_data.description.clone(),
             pointer: pointer.to_owned(),
             nullable: schema.schema_data.nullable,
+        }
+    }
+
+    /// `oneOf`/`anyOf` (`key`) of `parts`: a union; a `null` alternative makes it nullable, and a
+    /// single other alternative is that one.
+    fn alternatives(
+        &mut self,
+        schema: &oa::Schema,
+        parts: &[oa::ReferenceOr<oa::Schema>],
+        key: &str,
+        pointer: &str,
+    ) -> Schema {
+        let description = schema.schema_data.description.clone();
+        let mut alternatives: Vec<Schema> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| self.schema(part, &join(&join(pointer, key), &i.to_string())))
+            .collect();
+        // A `null` alternative (`{nullable: true}`, 3.1's `{type: 'null'}`) makes the
+        // whole value nullable instead.
+        let is_null = |a: &Schema| a.kind == SchemaKind::Any && a.nullable;
+        let nullable = schema.schema_data.nullable || alternatives.iter().any(is_null);
+        alternatives.retain(|a| !is_null(a));
+        match alternatives.len() {
+            0 => self.typed(SchemaKind::Any, schema, pointer),
+            1 => {
+                let mut only = alternatives.remove(0);
+                only.nullable |= nullable;
+                only.description = description.or(only.description);
+                only
+            }
+            _ if alternatives.iter().any(|a| a.kind == SchemaKind::Any) => {
+                self.typed(SchemaKind::Any, schema, pointer)
+            }
+            _ => {
+                let discriminator = schema.schema_data.discriminator.as_ref().and_then(|d| {
+                    self.discriminator(d, &alternatives, &join(pointer, "discriminator"))
+                });
+                Schema {
+                    kind: SchemaKind::Union {
+                        alternatives,
+                        one_of: key == "oneOf",
+                        discriminator,
+                    },
+                    description,
+                    pointer: pointer.to_owned(),
+                    nullable,
+                }
+            }
+        }
+    }
+
+    /// An `integer` schema of openapiv3's integer type.
+    fn integer_type(&mut self, i: &oa::IntegerType, pointer: &str) -> SchemaKind {
+        let format = match &i.format {
+            oa::VariantOrUnknownOrEmpty::Item(oa::IntegerFormat::Int32) => "int32",
+            oa::VariantOrUnknownOrEmpty::Unknown(other) => other.as_str(),
+            oa::VariantOrUnknownOrEmpty::Item(oa::IntegerFormat::Int64) => "int64",
+            oa::VariantOrUnknownOrEmpty::Empty => "",
+        };
+        #[allow(clippy::cast_precision_loss)]
+        let rules = bounds(
+            i.minimum.map(|v| v as f64),
+            i.exclusive_minimum,
+            i.maximum.map(|v| v as f64),
+            i.exclusive_maximum,
+            i.multiple_of.map(|v| v as f64),
+        );
+        self.integer(format, rules, pointer)
+    }
+
+    fn array(&mut self, a: &oa::ArrayType, pointer: &str) -> SchemaKind {
+        let items = match &a.items {
+            Some(items) => self.boxed(items, &join(pointer, "items")),
+            None => Schema::any(join(pointer, "items")),
+        };
+        SchemaKind::Array {
+            items: Box::new(items),
+            min_items: a.min_items,
+            max_items: a.max_items,
+            unique_items: a.unique_items,
         }
     }
 
@@ -485,7 +437,7 @@ impl Reader<'_, '_, '_> {
     /// The pattern as the `regex` crate reads it: as written, or with the common constructs of
     /// other dialects (Java, ECMAScript) translated; a pattern that still does not compile is
     /// left out with a warning rather than failing generation.
-    fn pattern(&mut self, pattern: &str, pointer: &str) -> Option<String> {
+    pub(super) fn pattern(&mut self, pattern: &str, pointer: &str) -> Option<String> {
         if regex::Regex::new(pattern).is_ok() {
             return Some(pattern.to_owned());
         }
@@ -505,106 +457,25 @@ impl Reader<'_, '_, '_> {
     }
 }
 
-/// An inline schema without a validation keyword: a description, a title, an example.
-fn only_annotates(schema: &oa::Schema) -> bool {
-    schema.schema_kind == oa::SchemaKind::Any(oa::AnySchema::default())
+/// A `number` schema of openapiv3's number type.
+pub(super) fn number_type(n: &oa::NumberType) -> SchemaKind {
+    let format = match &n.format {
+        oa::VariantOrUnknownOrEmpty::Item(oa::NumberFormat::Float) => FloatFormat::Float,
+        _ => FloatFormat::Double,
+    };
+    SchemaKind::Number(
+        format,
+        bounds(
+            n.minimum,
+            n.exclusive_minimum,
+            n.maximum,
+            n.exclusive_maximum,
+            n.multiple_of,
+        ),
+    )
 }
 
-/// The parts of an `allOf` that constrain a value (with their index): references, and inline
-/// schemas that are not [`only_annotates`].
-fn constraining_parts(
-    parts: &[oa::ReferenceOr<oa::Schema>],
-) -> impl Iterator<Item = (usize, &oa::ReferenceOr<oa::Schema>)> {
-    parts
-        .iter()
-        .enumerate()
-        .filter(|(_, part)| part.as_item().is_none_or(|p| !only_annotates(p)))
-}
-
-/// The object an `allOf` of objects describes.
-#[derive(Default)]
-struct Merged {
-    properties: indexmap::IndexMap<String, oa::ReferenceOr<Box<oa::Schema>>>,
-    required: Vec<String>,
-    additional: Option<oa::AdditionalProperties>,
-}
-
-impl Reader<'_, '_, '_> {
-    /// Merges the parts of an `allOf` (inline objects and references to them, themselves
-    /// possibly `allOf`s) into one object; `None` when a part is not an object.
-    fn merge_all_of(&mut self, parts: &[oa::ReferenceOr<oa::Schema>]) -> Option<Merged> {
-        let mut merged = Merged::default();
-        let mut seen = Vec::new();
-        for part in parts {
-            self.merge_part(part, &mut merged, &mut seen)?;
-        }
-        Some(merged)
-    }
-
-    fn merge_part(
-        &mut self,
-        part: &oa::ReferenceOr<oa::Schema>,
-        merged: &mut Merged,
-        seen: &mut Vec<String>,
-    ) -> Option<()> {
-        let schema = match part {
-            oa::ReferenceOr::Item(schema) => schema.clone(),
-            oa::ReferenceOr::Reference { reference } => {
-                if seen.contains(reference) {
-                    return Some(());
-                }
-                seen.push(reference.clone());
-                let name = reference.strip_prefix(SCHEMA_PREFIX);
-                match name.and_then(|n| self.named_schema(n)) {
-                    Some(oa::ReferenceOr::Item(schema)) => schema.clone(),
-                    Some(other) => return self.merge_part(&other.clone(), merged, seen),
-                    None => {
-                        let (value, _) = self.resolve_pointer(reference)?;
-                        serde_json::from_value(value.clone()).ok()?
-                    }
-                }
-            }
-        };
-        let (properties, required, additional) = match &schema.schema_kind {
-            oa::SchemaKind::Type(oa::Type::Object(o)) => {
-                (&o.properties, &o.required, o.additional_properties.as_ref())
-            }
-            oa::SchemaKind::Any(any) if any.typ.as_deref().is_none_or(|t| t == "object") => {
-                // Its own `allOf` is merged too (a union beside it is not checked, as where the
-                // schema is read by itself).
-                for inner in &any.all_of {
-                    self.merge_part(inner, merged, seen)?;
-                }
-                (
-                    &any.properties,
-                    &any.required,
-                    any.additional_properties.as_ref(),
-                )
-            }
-            oa::SchemaKind::AllOf { all_of } => {
-                for inner in all_of {
-                    self.merge_part(inner, merged, seen)?;
-                }
-                return Some(());
-            }
-            _ => return None,
-        };
-        for (name, property) in properties {
-            merged.properties.insert(name.clone(), property.clone());
-        }
-        for name in required {
-            if !merged.required.contains(name) {
-                merged.required.push(name.clone());
-            }
-        }
-        if additional.is_some() {
-            merged.additional = additional.cloned();
-        }
-        Some(())
-    }
-}
-
-fn bounds(
+pub(super) fn bounds(
     minimum: Option<f64>,
     exclusive_minimum: bool,
     maximum: Option<f64>,

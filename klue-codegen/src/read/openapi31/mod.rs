@@ -5,10 +5,14 @@
 //!
 //! What is converted (JSON Schema 2020-12 -> OpenAPI 3.0 schema):
 //!
-//! - `type: [T, "null"]` -> `type: T, nullable: true` (the model ignores `nullable` for now: an
-//!   optional property accepts `null`, a required one does not);
-//! - `type: "null"`, `type: ["null"]` and unions of several non-null types -> no `type`: any JSON
-//!   value (`serde_json::Value`), klue's documented fallback;
+//! - `type: [T, "null"]` -> `type: T, nullable: true` (the model's `nullable`: `null` is a value
+//!   distinct from absence), in properties, items, parameters and union alternatives alike;
+//! - `type: [A, B, ...]` of scalar types (`string`, `integer`, `number`, `boolean`) ->
+//!   `anyOf: [{type: A, ...}, {type: B, ...}]`, each with the keywords of its type (lengths and
+//!   `pattern` for strings, bounds for numbers, `format` where it fits), read as a union;
+//! - `type: "null"`, `type: ["null"]` and other unions of several non-null types (of objects,
+//!   arrays, or with `enum`) -> no `type`: any JSON value (`serde_json::Value`), klue's
+//!   documented fallback;
 //! - `const: v` -> `enum: [v]` (string consts become one-variant enums and are enforced; other
 //!   consts are kept in the 3.0 document but the model does not enforce non-string enums);
 //! - `examples: [a, ...]` -> `example: a`;
@@ -18,9 +22,9 @@
 //!   `<Parent>_<Def>` (`<Def>` outside `components/schemas`; `_2`, `_3`... on clashes); `$ref`s
 //!   to them (`#/components/schemas/P/$defs/D`, or `#/$defs/D` resolved in the enclosing
 //!   schemas) are rewritten;
-//! - `$ref` with sibling keywords: annotations (`description`, `title`, `examples`,
-//!   `deprecated`, `readOnly`, ...) are dropped; constraints give
-//!   `allOf: [{$ref}, {constraints}]`, which klue reads as any JSON value for now;
+//! - `$ref` with sibling keywords: `allOf: [{$ref}]` carrying the annotations the model keeps
+//!   (`description`, `title`, `deprecated`, `readOnly`, `writeOnly`, `default`, the first of
+//!   `examples`); constraints give `allOf: [{$ref}, {constraints}]`;
 //! - `prefixItems` -> `items` when every item (and `items`, if given) has the same schema, else
 //!   no `items` (any JSON value per item);
 //! - `contentEncoding: base64`/`base64url` -> `format: byte`; `contentMediaType` of non-text
@@ -62,6 +66,17 @@ const ANNOTATIONS: [&str; 14] = [
     "$comment",
     "discriminator",
     "contentSchema",
+];
+
+/// The annotations beside a `$ref` that the model keeps: carried by the `allOf` wrapping it.
+const KEPT_ANNOTATIONS: [&str; 7] = [
+    "description",
+    "title",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "default",
+    "example",
 ];
 
 /// Reads the OpenAPI 3.1 `document` of file `file` (whose text `source` locates pointers in).
@@ -408,30 +423,31 @@ impl Converter {
 }
 
 /// `type` lists: `[T, "null"]` -> `T` + `nullable: true`; other unions -> no `type` (any JSON
-/// value, klue's documented fallback until unions land).
-fn convert_type(map: &mut Map<String, Value>) {
+/// value, unless [`Converter::type_union`] types them). Returns the non-null types of a union.
+fn convert_type(map: &mut Map<String, Value>) -> Vec<String> {
     let types: Vec<String> = match map.get("type") {
         Some(Value::String(t)) => vec![t.clone()],
         Some(Value::Array(ts)) => ts
             .iter()
             .filter_map(|t| t.as_str().map(str::to_owned))
             .collect(),
-        _ => return,
+        _ => return Vec::new(),
     };
     let nullable = types.iter().any(|t| t == "null");
-    let rest: Vec<&String> = types.iter().filter(|t| *t != "null").collect();
+    let rest: Vec<String> = types.into_iter().filter(|t| t != "null").collect();
+    if nullable {
+        map.insert("nullable".to_owned(), Value::Bool(true));
+    }
     match rest.as_slice() {
         [one] => {
-            let one = Value::String((*one).clone());
-            map.insert("type".to_owned(), one);
+            map.insert("type".to_owned(), Value::String(one.clone()));
+            Vec::new()
         }
         // `null` alone, or several types: any JSON value.
         _ => {
             map.remove("type");
+            rest
         }
-    }
-    if nullable {
-        map.insert("nullable".to_owned(), Value::Bool(true));
     }
 }
 

@@ -57,8 +57,18 @@ impl Converter {
         if map.contains_key("$ref") {
             return self.reference(map, original, new);
         }
-        convert_type(&mut map);
+        let union = convert_type(&mut map);
         self.nullable_union(&mut map, original, new);
+        self.keywords(&mut map, original, new);
+        self.type_union(&mut map, &union, original, new);
+        content_format(&mut map);
+        self.prefix_items(&mut map, original, new);
+        self.subschemas(&mut map, original, new);
+        map
+    }
+
+    /// `const`, `examples` and numeric exclusive bounds in their 3.0 forms.
+    fn keywords(&mut self, map: &mut Map<String, Value>, original: &str, new: &str) {
         if let Some(value) = map.remove("const") {
             // A const implies its type: `const: "a"` is a one-variant string enum.
             let implied = match &value {
@@ -101,9 +111,67 @@ impl Converter {
                 self.moved(join(new, inclusive), join(original, exclusive));
             }
         }
-        content_format(&mut map);
-        self.prefix_items(&mut map, original, new);
+    }
 
+    /// `type: [A, B, ...]` (`types`, without `null`) of scalar types -> `anyOf` of one schema
+    /// per type with the keywords of that type; other unions stay untyped.
+    fn type_union(
+        &mut self,
+        map: &mut Map<String, Value>,
+        types: &[String],
+        original: &str,
+        new: &str,
+    ) {
+        const SCALARS: [&str; 4] = ["string", "integer", "number", "boolean"];
+        const STRING_KEYS: [&str; 3] = ["minLength", "maxLength", "pattern"];
+        const NUMBER_KEYS: [&str; 5] = [
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+        ];
+        let combined = ["enum", "const", "allOf", "anyOf", "oneOf", "not"]
+            .iter()
+            .any(|k| map.contains_key(*k));
+        if types.len() < 2 || combined || !types.iter().all(|t| SCALARS.contains(&t.as_str())) {
+            return;
+        }
+        let format = map.remove("format");
+        let mut taken = Map::new();
+        for key in STRING_KEYS.iter().chain(&NUMBER_KEYS) {
+            if let Some(value) = map.remove(*key) {
+                taken.insert((*key).to_owned(), value);
+            }
+        }
+        let mut alternatives = Vec::new();
+        for (i, t) in types.iter().enumerate() {
+            let mut alternative = Map::new();
+            alternative.insert("type".to_owned(), Value::String(t.clone()));
+            let keys: &[&str] = match t.as_str() {
+                "string" => &STRING_KEYS,
+                "integer" | "number" => &NUMBER_KEYS,
+                _ => &[],
+            };
+            for key in keys {
+                if let Some(value) = taken.get(*key) {
+                    alternative.insert((*key).to_owned(), value.clone());
+                }
+            }
+            if let Some(format) = format.as_ref().filter(|f| format_fits(t, f)) {
+                alternative.insert("format".to_owned(), format.clone());
+            }
+            self.moved(
+                join(&join(new, "anyOf"), &i.to_string()),
+                original.to_owned(),
+            );
+            alternatives.push(Value::Object(alternative));
+        }
+        map.insert("anyOf".to_owned(), Value::Array(alternatives));
+    }
+
+    /// The schemas inside a schema: `properties`, `allOf`, `items`, `additionalProperties`...
+    fn subschemas(&mut self, map: &mut Map<String, Value>, original: &str, new: &str) {
         for key in ["properties", "patternProperties", "dependentSchemas"] {
             if let Some(props) = map.remove(key) {
                 let (o, n) = (join(original, key), join(new, key));
@@ -168,11 +236,12 @@ impl Converter {
             };
             map.insert("additionalProperties".to_owned(), converted);
         }
-        map
     }
 
-    /// A schema with `$ref`: annotations beside it are dropped, constraints are kept in an
-    /// `allOf` with the reference.
+    /// A schema with `$ref` (3.1 allows siblings): a plain reference when alone; with annotations
+    /// only (`description`, `readOnly`, `default`, ...), `allOf: [{$ref}]` carrying them, which the
+    /// 3.0 reader reads as the reference with those annotations; with constraints,
+    /// `allOf: [{$ref}, {constraints}]` carrying the annotations.
     pub(super) fn reference(
         &mut self,
         mut map: Map<String, Value>,
@@ -185,9 +254,20 @@ impl Converter {
             .filter(|(key, _)| !ANNOTATIONS.contains(&key.as_str()) && !key.starts_with("x-"))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        let mut wrapped = Map::new();
+        for key in KEPT_ANNOTATIONS {
+            if let Some(value) = map.get(key) {
+                wrapped.insert(key.to_owned(), value.clone());
+            }
+        }
+        if let Some(Value::Array(examples)) = map.get("examples") {
+            if let (Some(first), false) = (examples.first(), wrapped.contains_key("example")) {
+                wrapped.insert("example".to_owned(), first.clone());
+            }
+        }
         let mut only_ref = Map::new();
         only_ref.insert("$ref".to_owned(), reference);
-        if constraints.is_empty() {
+        if constraints.is_empty() && wrapped.is_empty() {
             self.refs.push(PendingRef {
                 at: join(new, "$ref"),
                 scopes: self.scopes.clone(),
@@ -195,33 +275,22 @@ impl Converter {
             });
             return only_ref;
         }
-        // Constraints beside the reference: `allOf: [{$ref}, {constraints}]`.
         let first = join(&join(new, "allOf"), "0");
-        let second = join(&join(new, "allOf"), "1");
         self.moved(first.clone(), original.to_owned());
-        self.moved(second.clone(), original.to_owned());
+        let mut parts = vec![Value::Object(only_ref)];
+        if !constraints.is_empty() {
+            // Constraints beside the reference: `allOf: [{$ref}, {constraints}]`.
+            let second = join(&join(new, "allOf"), "1");
+            self.moved(second.clone(), original.to_owned());
+            parts.push(self.schema(Value::Object(constraints), original, &second));
+        }
         self.refs.push(PendingRef {
             at: join(&first, "$ref"),
             scopes: self.scopes.clone(),
-            wrapped: true,
+            // The 3.0 reader reads a one-part `allOf` as the reference, and reports it there.
+            wrapped: parts.len() > 1,
         });
-        let rest = self.schema(Value::Object(constraints), original, &second);
-        let mut wrapped = Map::new();
-        for key in [
-            "description",
-            "title",
-            "deprecated",
-            "readOnly",
-            "writeOnly",
-        ] {
-            if let Some(value) = map.get(key) {
-                wrapped.insert(key.to_owned(), value.clone());
-            }
-        }
-        wrapped.insert(
-            "allOf".to_owned(),
-            Value::Array(vec![Value::Object(only_ref), rest]),
-        );
+        wrapped.insert("allOf".to_owned(), Value::Array(parts));
         wrapped
     }
 
@@ -366,5 +435,16 @@ impl Converter {
                 *reference = format!("#/components/schemas/{name}");
             }
         }
+    }
+}
+
+/// Whether `format` is one of type `t`'s: `int32`/`int64`/`uint64` for integers,
+/// `float`/`double` for numbers, any other for strings.
+fn format_fits(t: &str, format: &Value) -> bool {
+    let format = format.as_str().unwrap_or_default();
+    match format {
+        "int32" | "int64" | "uint64" => t == "integer",
+        "float" | "double" => t == "number",
+        _ => t == "string",
     }
 }

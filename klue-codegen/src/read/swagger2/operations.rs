@@ -131,6 +131,62 @@ impl<'d> Converter<'d> {
         shared_body: Option<(&'d Value, String)>,
         pointer: &str,
     ) -> Value {
+        let mut out = self.operation_fields(op, pointer);
+
+        let mut body = shared_body;
+        let mut params = Vec::new();
+        let mut form = Vec::new();
+        let own = op.get("parameters").and_then(Value::as_array);
+        for (j, param) in own.into_iter().flatten().enumerate() {
+            let original = join(&join(pointer, "parameters"), &j.to_string());
+            let (resolved, at) = self.resolve_param(param, &original);
+            match str_of(resolved, "in") {
+                Some("body") => body = Some((resolved, at)),
+                Some("formData") => form.push((resolved, at)),
+                _ => {
+                    let new = join(&join(pointer, "parameters"), &params.len().to_string());
+                    params.push(self.parameter(param, &new, &original));
+                }
+            }
+        }
+        if !params.is_empty() {
+            out.insert("parameters".into(), Value::Array(params));
+        }
+        if body.is_none() && !form.is_empty() {
+            let consumes = media_types(op.get("consumes"))
+                .or_else(|| media_types(self.global("consumes")))
+                .unwrap_or_default();
+            out.insert(
+                "requestBody".into(),
+                self.form_body(&form, &consumes, pointer),
+            );
+        }
+        if let Some((param, at)) = body {
+            let request_body = self.body_parameter(op, param, &at, pointer);
+            out.insert("requestBody".into(), request_body);
+        }
+
+        let produces =
+            media_types(op.get("produces")).or_else(|| media_types(self.global("produces")));
+        let mut responses = Map::new();
+        let declared = op.get("responses").and_then(Value::as_object);
+        for (status, response) in declared.into_iter().flatten() {
+            let at = join(&join(pointer, "responses"), status);
+            let r = self.response(response, produces.as_deref(), &at, &at);
+            responses.insert(status.clone(), r);
+        }
+        out.insert("responses".into(), Value::Object(responses));
+        for (key, value) in op.as_object().into_iter().flatten() {
+            if key.starts_with("x-") {
+                out.insert(key.clone(), value.clone());
+            }
+        }
+        Value::Object(out)
+    }
+
+    /// The fields of an operation kept as they are (`operationId` derived from `x-bind-*` when
+    /// missing), and the bearer requirement of `x-decorate-server` authentication.
+    fn operation_fields(&mut self, op: &'d Value, pointer: &str) -> Map<String, Value> {
         let mut out = Map::new();
         for key in [
             "tags",
@@ -175,80 +231,43 @@ impl<'d> Converter<'d> {
                 self.add_bearer = true;
             }
         }
+        out
+    }
 
-        let mut body = shared_body;
-        let mut params = Vec::new();
-        let mut form = Vec::new();
-        let own = op.get("parameters").and_then(Value::as_array);
-        for (j, param) in own.into_iter().flatten().enumerate() {
-            let original = join(&join(pointer, "parameters"), &j.to_string());
-            let (resolved, at) = self.resolve_param(param, &original);
-            match str_of(resolved, "in") {
-                Some("body") => body = Some((resolved, at)),
-                Some("formData") => form.push((resolved, at)),
-                _ => {
-                    let new = join(&join(pointer, "parameters"), &params.len().to_string());
-                    params.push(self.parameter(param, &new, &original));
-                }
-            }
+    /// The request body of the `in: body` parameter `param` (at `at`) of operation `op`.
+    fn body_parameter(
+        &mut self,
+        op: &'d Value,
+        param: &'d Value,
+        at: &str,
+        pointer: &str,
+    ) -> Value {
+        let consumes = media_types(op.get("consumes"))
+            .map(|c| (c, join(pointer, "consumes")))
+            .or_else(|| media_types(self.global("consumes")).map(|c| (c, "/consumes".into())))
+            .unwrap_or_else(|| (vec!["application/json".to_owned()], at.to_owned()));
+        let new = join(pointer, "requestBody");
+        self.map(new.clone(), at.to_owned());
+        let the_schema = schema(param.get("schema").unwrap_or(&json!({})));
+        let mut content = Map::new();
+        self.map(join(&new, "content"), consumes.1.clone());
+        for media_type in &consumes.0 {
+            let media = join(&join(&new, "content"), media_type);
+            self.map(media.clone(), consumes.1.clone());
+            self.map(join(&media, "schema"), join(at, "schema"));
+            content.insert(media_type.clone(), json!({ "schema": the_schema }));
         }
-        if !params.is_empty() {
-            out.insert("parameters".into(), Value::Array(params));
+        let mut request_body = Map::new();
+        if let Some(d) = param.get("description") {
+            request_body.insert("description".into(), d.clone());
         }
-        if body.is_none() && !form.is_empty() {
-            let consumes = media_types(op.get("consumes"))
-                .or_else(|| media_types(self.global("consumes")))
-                .unwrap_or_default();
-            out.insert(
-                "requestBody".into(),
-                self.form_body(&form, &consumes, pointer),
-            );
-        }
-        if let Some((param, at)) = body {
-            let consumes = media_types(op.get("consumes"))
-                .map(|c| (c, join(pointer, "consumes")))
-                .or_else(|| media_types(self.global("consumes")).map(|c| (c, "/consumes".into())))
-                .unwrap_or_else(|| (vec!["application/json".to_owned()], at.clone()));
-            let new = join(pointer, "requestBody");
-            self.map(new.clone(), at.clone());
-            let the_schema = schema(param.get("schema").unwrap_or(&json!({})));
-            let mut content = Map::new();
-            self.map(join(&new, "content"), consumes.1.clone());
-            for media_type in &consumes.0 {
-                let media = join(&join(&new, "content"), media_type);
-                self.map(media.clone(), consumes.1.clone());
-                self.map(join(&media, "schema"), join(&at, "schema"));
-                content.insert(media_type.clone(), json!({ "schema": the_schema }));
-            }
-            let mut request_body = Map::new();
-            if let Some(d) = param.get("description") {
-                request_body.insert("description".into(), d.clone());
-            }
-            request_body.insert("content".into(), Value::Object(content));
-            let required = param
-                .get("required")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            request_body.insert("required".into(), required.into());
-            out.insert("requestBody".into(), Value::Object(request_body));
-        }
-
-        let produces =
-            media_types(op.get("produces")).or_else(|| media_types(self.global("produces")));
-        let mut responses = Map::new();
-        let declared = op.get("responses").and_then(Value::as_object);
-        for (status, response) in declared.into_iter().flatten() {
-            let at = join(&join(pointer, "responses"), status);
-            let r = self.response(response, produces.as_deref(), &at, &at);
-            responses.insert(status.clone(), r);
-        }
-        out.insert("responses".into(), Value::Object(responses));
-        for (key, value) in op.as_object().into_iter().flatten() {
-            if key.starts_with("x-") {
-                out.insert(key.clone(), value.clone());
-            }
-        }
-        Value::Object(out)
+        request_body.insert("content".into(), Value::Object(content));
+        let required = param
+            .get("required")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        request_body.insert("required".into(), required.into());
+        Value::Object(request_body)
     }
 
     /// A non-body parameter (`new`: its converted pointer, `original`: its pointer in the file).
