@@ -16,8 +16,6 @@ mod body;
 mod context;
 mod error;
 mod json;
-#[cfg(feature = "tls")]
-mod tls;
 
 use std::fmt;
 use std::sync::Arc;
@@ -32,12 +30,12 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::validate::{Location, Violation};
 
+#[cfg(feature = "tls")]
+pub use crate::connector::https_connector;
 pub use body::{decode_raw, decode_text, encode_form, set_body_type};
 pub use context::{CallContext, CALL_ID_HEADER, CALL_PATH_HEADER};
 pub use error::ClientError;
 pub use json::{decode_json, encode_json, error_from_response};
-#[cfg(feature = "tls")]
-pub use tls::https_connector;
 
 const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 

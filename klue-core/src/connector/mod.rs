@@ -6,6 +6,11 @@ use std::time::Duration;
 
 use hyper_util::client::legacy::connect::HttpConnector;
 
+#[cfg(feature = "tls")]
+mod tls;
+#[cfg(feature = "tls")]
+pub use tls::https_connector;
+
 /// What outgoing calls connect with.
 #[cfg(feature = "tls")]
 pub(crate) type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
@@ -17,7 +22,7 @@ pub(crate) type Connector = HttpConnector;
 pub(crate) fn connector(connect_timeout: Option<Duration>) -> Result<Connector, String> {
     #[cfg(feature = "tls")]
     {
-        crate::client::https_connector(connect_timeout, None)
+        https_connector(connect_timeout, None)
     }
     #[cfg(not(feature = "tls"))]
     {
