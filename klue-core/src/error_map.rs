@@ -17,8 +17,8 @@ use bytes::Bytes;
 use http::{header, HeaderValue, Response, StatusCode};
 use uuid::Uuid;
 
+use crate::api_spec::OperationSpec;
 use crate::error::ErrorDetails;
-use crate::registry::OperationSpec;
 use crate::response::Body;
 use crate::validate::Violation;
 

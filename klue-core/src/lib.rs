@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 mod access;
+mod api_spec;
 pub mod auth;
 mod builtin;
 #[cfg(feature = "client")]

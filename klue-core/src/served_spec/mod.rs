@@ -33,7 +33,7 @@ use bytes::Bytes;
 use http::Method;
 use serde_json::{json, Map, Value};
 
-use crate::registry::{base_path_of, ApiInfo, AuthMode, OperationSpec};
+use crate::api_spec::{base_path_of, ApiInfo, AuthMode, OperationSpec};
 
 mod builtins;
 

@@ -17,6 +17,7 @@ pub mod plain;
 mod rule_defaults;
 mod rules;
 mod schema;
+mod shown;
 mod typed;
 mod union;
 mod value;
@@ -28,10 +29,11 @@ pub use schema::{
     ArrayRules, IntegerFormat, NumberRules, ObjectRules, Pattern, Property, Schema, StringRules,
     Tag, TaggedRules,
 };
+pub use shown::Shown;
 pub use typed::Validate;
 pub use union::{any_of, decode, one_of, tagged, Alternative};
 pub use value::validate_value;
-pub use violations::{Shown, Violations};
+pub use violations::Violations;
 
 use schema::resolve;
 

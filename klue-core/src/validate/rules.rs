@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::violations::Shown;
+use super::shown::Shown;
 use super::{ArrayRules, NumberRules, ObjectRules, StringRules, Violations};
 
 pub(super) fn check_string_rules(value: &str, rules: &StringRules, v: &mut Violations) {

@@ -178,7 +178,7 @@ pub(super) fn check_tagged(value: &Value, rules: &'static TaggedRules, v: &mut V
     let Value::Object(map) = value else {
         v.push(format_args!(
             "expected object, got {}",
-            super::value::type_name(value)
+            super::shown::type_name(value)
         ));
         return;
     };
@@ -193,7 +193,7 @@ pub(super) fn check_tagged(value: &Value, rules: &'static TaggedRules, v: &mut V
                     property,
                     format_args!(
                         "'{}' is not one of {} (discriminator)",
-                        super::violations::Shown(tag),
+                        super::shown::Shown(tag),
                         quoted_list(&names)
                     ),
                 );
@@ -203,7 +203,7 @@ pub(super) fn check_tagged(value: &Value, rules: &'static TaggedRules, v: &mut V
             property,
             format_args!(
                 "expected string, got {} (discriminator)",
-                super::value::type_name(other)
+                super::shown::type_name(other)
             ),
         ),
     }

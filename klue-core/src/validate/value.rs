@@ -4,8 +4,8 @@ use serde_json::Value;
 
 use super::integral::check_integer;
 use super::rules::{check_array_len, check_number_rules, check_property_count, check_string_rules};
+use super::shown::{type_name, Shown};
 use super::union::{check_tagged, check_union};
-use super::violations::Shown;
 use super::{resolve, Schema, Violations};
 
 fn admits_null(mut schema: &'static Schema) -> bool {
@@ -15,18 +15,6 @@ fn admits_null(mut schema: &'static Schema) -> bool {
             Schema::Ref(target) => schema = target,
             _ => return false,
         }
-    }
-}
-
-pub(super) fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
     }
 }
 

@@ -188,25 +188,6 @@ impl Violations {
     }
 }
 
-/// A value from the request shown in a message: at most [`Shown::CHARS`] characters of it, so
-/// that a message stays small whatever was sent.
-#[derive(Debug, Clone, Copy)]
-pub struct Shown<'a>(pub &'a str);
-
-impl Shown<'_> {
-    /// How many characters of a value a message shows.
-    pub const CHARS: usize = 64;
-}
-
-impl fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.char_indices().nth(Self::CHARS) {
-            None => f.write_str(self.0),
-            Some((end, _)) => write!(f, "{}...", &self.0[..end]),
-        }
-    }
-}
-
 fn escape_into(out: &mut String, key: &str) {
     for c in key.chars() {
         match c {
