@@ -32,7 +32,7 @@ impl Constructors {
         default_fn: Option<&str>,
     ) {
         if let Some(name) = default_fn {
-            let function = super::types::ident(name);
+            let function = super::tokens::ident(name);
             self.starting(field, quote!(#function()));
         } else if !property.required {
             self.none(field);

@@ -11,28 +11,7 @@ use quote::{format_ident, quote};
 use crate::model::*;
 use crate::naming;
 
-/// Path of the runtime module every generated item uses: the generated file starts with
-/// `use ::klue_core::codegen as klue;` (short paths keep GitHub-sized outputs fast to build).
-pub(crate) fn rt() -> TokenStream {
-    quote!(klue)
-}
-
-pub(crate) fn ident(name: &str) -> proc_macro2::Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
-        None => proc_macro2::Ident::new(name, proc_macro2::Span::call_site()),
-    }
-}
-
-pub(crate) fn doc(text: Option<&str>) -> TokenStream {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(text) => {
-            let lines = text.lines().map(|line| format!(" {}", line.trim_end()));
-            quote!(#(#[doc = #lines])*)
-        }
-        None => quote!(),
-    }
-}
+pub(crate) use super::tokens::{doc, ident, rt};
 
 /// Emits types and schema statics, naming inline types deterministically from their context.
 pub(crate) struct TypeEmitter {
@@ -93,7 +72,7 @@ impl TypeEmitter {
             inline_statics: std::collections::BTreeMap::new(),
             inline_types: std::collections::BTreeMap::new(),
             inline_by_shape: std::collections::HashMap::new(),
-            contains: super::composite::containment(api),
+            contains: super::containment::containment(api),
             owner: None,
             named_schemas: api.schemas.iter().cloned().collect(),
             typed_formats: true,
