@@ -222,40 +222,8 @@ impl TypeEmitter {
                 _ => None,
             };
             ctors.property(&field_ident, &ty, property, default.as_deref());
-            fields.push(match (required, property.schema.nullable) {
-                _ if default.is_some() => {
-                    let default = default.unwrap_or_default();
-                    quote! { #field_docs #rename #[serde(default = #default)] pub #field_ident: #ty, }
-                }
-                (true, false) => quote! { #field_docs #rename pub #field_ident: #ty, },
-                // Must be present; may be null.
-                (true, true) => quote! {
-                    #field_docs
-                    #rename
-                    #[serde(deserialize_with = "klue::deserialize_nullable")]
-                    pub #field_ident: Option<#ty>,
-                },
-                (false, false) => {
-                    let non_null = self.non_null_attribute(&property.schema);
-                    quote! {
-                        #field_docs
-                        #rename
-                        #[serde(default, #non_null skip_serializing_if = "Option::is_none")]
-                        pub #field_ident: Option<#ty>,
-                    }
-                }
-                // Absent (`None`), null (`Some(None)`) and a value stay distinct.
-                (false, true) => quote! {
-                    #field_docs
-                    #rename
-                    #[serde(
-                        default,
-                        deserialize_with = "klue::deserialize_present",
-                        skip_serializing_if = "Option::is_none"
-                    )]
-                    pub #field_ident: Option<Option<#ty>>,
-                },
-            });
+            let declaration = self.field_declaration(property, &field_ident, &ty, default);
+            fields.push(quote!(#field_docs #rename #declaration));
             property_nodes.push(property_node(json_name, required, &field_static));
             field_refs.push(quote!(&self.#field_ident));
         }
@@ -271,32 +239,12 @@ impl TypeEmitter {
                 quote!(additional: Some(&#rt::plain::NEVER),)
             }
             Additional::Any | Additional::Schema(_) => {
-                // The undeclared properties, kept in a map beside the fields.
-                let field_ident = ident(&naming::unique(
-                    "additional_properties".to_owned(),
-                    &mut field_names,
-                ));
-                let any = Schema::any("");
-                let values = match additional {
-                    Additional::Schema(values) => values.as_ref(),
-                    _ => &any,
-                };
-                let hint = format!("{rust_name}__additional");
-                let ty = self.rust_type(values, &hint);
-                ctors.empty(&field_ident);
-                fields.push(quote! {
-                    /// The properties not declared in the schema (`additionalProperties`).
-                    #[serde(flatten)]
-                    pub #field_ident: ::std::collections::BTreeMap<String, #ty>,
-                });
-                let values_static =
-                    self.static_for(values, &hint, |types| types.reserve_static(&hint));
-                if matches!(additional, Additional::Schema(_)) {
-                    checks.push(
-                        quote!(#rt::Validate::validate(&self.#field_ident, &#static_name, v);),
-                    );
-                }
-                quote!(additional: Some(&#values_static),)
+                let (field, node, check) =
+                    self.additional_map(rust_name, static_name, additional, &mut field_names);
+                ctors.empty(&field.0);
+                fields.push(field.1);
+                checks.extend(check);
+                node
             }
         };
         let field_checks = if field_refs.is_empty() {
@@ -331,6 +279,80 @@ impl TypeEmitter {
                 ..#rt::ObjectRules::EMPTY
             });
         });
+    }
+
+    /// A field's serde attributes and declaration: required, nullable, optional or defaulted.
+    fn field_declaration(
+        &self,
+        property: &Property,
+        field_ident: &proc_macro2::Ident,
+        ty: &TokenStream,
+        default: Option<String>,
+    ) -> TokenStream {
+        if let Some(default) = default {
+            return quote! { #[serde(default = #default)] pub #field_ident: #ty, };
+        }
+        match (property.required, property.schema.nullable) {
+            (true, false) => quote! { pub #field_ident: #ty, },
+            // Must be present; may be null.
+            (true, true) => quote! {
+                #[serde(deserialize_with = "klue::deserialize_nullable")]
+                pub #field_ident: Option<#ty>,
+            },
+            (false, false) => {
+                let non_null = self.non_null_attribute(&property.schema);
+                quote! {
+                    #[serde(default, #non_null skip_serializing_if = "Option::is_none")]
+                    pub #field_ident: Option<#ty>,
+                }
+            }
+            // Absent (`None`), null (`Some(None)`) and a value stay distinct.
+            (false, true) => quote! {
+                #[serde(
+                    default,
+                    deserialize_with = "klue::deserialize_present",
+                    skip_serializing_if = "Option::is_none"
+                )]
+                pub #field_ident: Option<Option<#ty>>,
+            },
+        }
+    }
+
+    /// The map keeping a struct's undeclared properties (`additionalProperties`): the field
+    /// (its name and declaration), the object rule's `additional:` entry, and the check of the
+    /// map's values when the spec gives them a schema.
+    fn additional_map(
+        &mut self,
+        rust_name: &str,
+        static_name: &proc_macro2::Ident,
+        additional: &Additional,
+        field_names: &mut BTreeSet<String>,
+    ) -> ((proc_macro2::Ident, TokenStream), TokenStream, Option<TokenStream>) {
+        let rt = rt();
+        let field_ident = ident(&naming::unique(
+            "additional_properties".to_owned(),
+            field_names,
+        ));
+        let any = Schema::any("");
+        let values = match additional {
+            Additional::Schema(values) => values.as_ref(),
+            _ => &any,
+        };
+        let hint = format!("{rust_name}__additional");
+        let ty = self.rust_type(values, &hint);
+        let field = quote! {
+            /// The properties not declared in the schema (`additionalProperties`).
+            #[serde(flatten)]
+            pub #field_ident: ::std::collections::BTreeMap<String, #ty>,
+        };
+        let values_static = self.static_for(values, &hint, |types| types.reserve_static(&hint));
+        let check = matches!(additional, Additional::Schema(_))
+            .then(|| quote!(#rt::Validate::validate(&self.#field_ident, &#static_name, v);));
+        (
+            (field_ident, field),
+            quote!(additional: Some(&#values_static),),
+            check,
+        )
     }
 
     fn emit_enum(
