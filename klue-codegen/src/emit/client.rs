@@ -280,14 +280,7 @@ fn response_arms(
     let mut statics = Vec::new();
     let mut default_arm = quote!(_ => Err(#rt::error_from_response(response)),);
     for response in &op.responses {
-        let variant_name = match response.status {
-            ResponseStatus::Code(code) => http::StatusCode::from_u16(code)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .map(naming::camel)
-                .unwrap_or_else(|| format!("Status{code}")),
-            ResponseStatus::Default => "Default".to_owned(),
-        };
+        let variant_name = super::status::variant_name(response.status);
         let variant = ident(&variant_name);
         let decode = response_decode(types, op, op_camel, &variant_name, response, &mut statics);
         match (response.status, decode) {

@@ -50,29 +50,16 @@ pub(crate) fn operation(
         (false, Auth::None) => quote!(request),
         (true, Auth::None) => quote!(_request),
     };
-    // (klue decodes `Authorization` of `http` schemes itself: a 401, never a violation.)
-    let uses_violations = op.parameters.iter().any(|p| p.http_auth.is_none()) || op.body.is_some();
-    let (violations, check_violations) = if uses_violations {
-        (
-            quote!(let mut v = #rt::Violations::default();),
-            quote! {
-                if !v.is_empty() {
-                    return Err(v.into_error());
-                }
-            },
-        )
-    } else {
-        (quote!(), quote!())
-    };
+    let (violations, check_violations) = violations(op);
 
     let (response_enum, response_impls) =
         response_enum(types, &op_camel, &response_ident, &op.responses);
     let operation_spec = operation_spec(op, &spec_ident, body_plan.as_ref());
     let default_derive = parts.ctors.derives_default().then(|| quote!(Default,));
-    let request_derive = if body_plan.as_ref().is_some_and(|plan| plan.streamed) {
-        quote!(#[derive(Debug, #default_derive)])
-    } else {
-        quote!(#[derive(Debug, Clone, PartialEq, #default_derive)])
+    // A streamed body can be neither cloned nor compared.
+    let request_derive = match body_plan.as_ref().is_some_and(|plan| plan.streamed) {
+        true => quote!(#[derive(Debug, #default_derive)]),
+        false => quote!(#[derive(Debug, Clone, PartialEq, #default_derive)]),
     };
     let request_ctors = parts.ctors.impls(&request_ident);
     let request_docs = format!(
@@ -133,6 +120,24 @@ pub(crate) fn operation(
         response_ident,
         body: body_plan,
     }
+}
+
+/// The handler's list of violations and its check, when anything it decodes can violate
+/// (klue decodes `Authorization` of `http` schemes itself: a 401, never a violation).
+fn violations(op: &Operation) -> (TokenStream, TokenStream) {
+    let rt = rt();
+    let uses_violations = op.parameters.iter().any(|p| p.http_auth.is_none()) || op.body.is_some();
+    if !uses_violations {
+        return (quote!(), quote!());
+    }
+    (
+        quote!(let mut v = #rt::Violations::default();),
+        quote! {
+            if !v.is_empty() {
+                return Err(v.into_error());
+            }
+        },
+    )
 }
 
 /// The static describing `op` to the router: method, path, auth and body.
@@ -216,20 +221,10 @@ fn response_enum(
     let mut arms = Vec::new();
     let mut body_types: Vec<(proc_macro2::Ident, String, TokenStream, bool)> = Vec::new();
     for response in responses {
-        let (variant_name, status_expr, status_doc) = match response.status {
-            ResponseStatus::Code(code) => {
-                let name = http::StatusCode::from_u16(code)
-                    .ok()
-                    .and_then(|s| s.canonical_reason())
-                    .map(naming::camel)
-                    .unwrap_or_else(|| format!("Status{code}"));
-                (name, super::status::status_expr(code), code.to_string())
-            }
-            ResponseStatus::Default => (
-                "Default".to_owned(),
-                quote!(status),
-                "any other status".to_owned(),
-            ),
+        let variant_name = super::status::variant_name(response.status);
+        let (status_expr, status_doc) = match response.status {
+            ResponseStatus::Code(code) => (super::status::status_expr(code), code.to_string()),
+            ResponseStatus::Default => (quote!(status), "any other status".to_owned()),
         };
         let variant = ident(&variant_name);
         let text = format!(
@@ -285,20 +280,7 @@ fn response_enum(
             arms.push(quote!(Self::#variant(#(#bindings),*) => #call,));
         }
     }
-    // `Ok(item.into())` for the success body, when its type names exactly one variant.
-    let mut from_impls = Vec::new();
-    for (variant, key, ty, success) in &body_types {
-        let same = body_types.iter().filter(|(_, k, _, _)| k == key).count();
-        if *success && same == 1 {
-            from_impls.push(quote! {
-                impl From<#ty> for #response_ident {
-                    fn from(body: #ty) -> Self {
-                        Self::#variant(body)
-                    }
-                }
-            });
-        }
-    }
+    let from_impls = from_impls(response_ident, &body_types);
     let docs =
         format!(" The responses of operation `{op_camel}`, one variant per declared status.");
     let enum_tokens = quote! {
@@ -321,6 +303,28 @@ fn response_enum(
         #(#from_impls)*
     };
     (enum_tokens, impls)
+}
+
+/// `Ok(item.into())` for the success body, when its type names exactly one variant: body
+/// types are (variant, type as text, type, whether the status is a success).
+fn from_impls(
+    response_ident: &proc_macro2::Ident,
+    body_types: &[(proc_macro2::Ident, String, TokenStream, bool)],
+) -> Vec<TokenStream> {
+    let mut impls = Vec::new();
+    for (variant, key, ty, success) in body_types {
+        let same = body_types.iter().filter(|(_, k, _, _)| k == key).count();
+        if *success && same == 1 {
+            impls.push(quote! {
+                impl From<#ty> for #response_ident {
+                    fn from(body: #ty) -> Self {
+                        Self::#variant(body)
+                    }
+                }
+            });
+        }
+    }
+    impls
 }
 
 /// The struct of a response's declared headers (one field per header, `Option` unless

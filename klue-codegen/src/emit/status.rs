@@ -73,6 +73,19 @@ const NAMED: &[(u16, &str)] = &[
     (511, "NETWORK_AUTHENTICATION_REQUIRED"),
 ];
 
+/// The response enum's variant for a status, named once for the server and the client: its
+/// reason phrase (`NotFound`), `Status299` without one, `Default` for the spec's `default`.
+pub(super) fn variant_name(status: crate::model::ResponseStatus) -> String {
+    match status {
+        crate::model::ResponseStatus::Code(code) => http::StatusCode::from_u16(code)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .map(crate::naming::camel)
+            .unwrap_or_else(|| format!("Status{code}")),
+        crate::model::ResponseStatus::Default => "Default".to_owned(),
+    }
+}
+
 /// An expression of type `StatusCode` for `code`.
 pub(super) fn status_expr(code: u16) -> TokenStream {
     let rt = rt();

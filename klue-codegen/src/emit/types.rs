@@ -210,11 +210,7 @@ impl TypeEmitter {
                 ))
             });
             let json_name = &property.name;
-            let rename = if field_name.trim_start_matches("r#") == json_name.as_str() {
-                quote!()
-            } else {
-                quote!(#[serde(rename = #json_name)])
-            };
+            let rename = serde_rename(&field_name, json_name);
             let field_docs = field_doc(property);
             let required = property.required;
             let default = match (required, property.schema.nullable, &property.default) {
@@ -247,11 +243,8 @@ impl TypeEmitter {
                 node
             }
         };
-        let field_checks = if field_refs.is_empty() {
-            quote!()
-        } else {
-            quote!(v.fields(&#static_name, &[#(#field_refs),*]);)
-        };
+        let field_checks = (!field_refs.is_empty())
+            .then(|| quote!(v.fields(&#static_name, &[#(#field_refs),*]);));
         let default_derive = ctors.derives_default().then(|| quote!(Default,));
         let ctor_impls = ctors.impls(&type_ident);
         self.items.push(quote! {
@@ -514,5 +507,14 @@ pub(super) fn property_node(
         quote!(#rt::Property::required(#json_name, &#schema))
     } else {
         quote!(#rt::Property::optional(#json_name, &#schema))
+    }
+}
+
+/// `#[serde(rename = ..)]` when the field's Rust name is not the JSON name.
+fn serde_rename(field_name: &str, json_name: &str) -> TokenStream {
+    if field_name.trim_start_matches("r#") == json_name {
+        quote!()
+    } else {
+        quote!(#[serde(rename = #json_name)])
     }
 }
