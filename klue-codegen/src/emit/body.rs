@@ -164,30 +164,7 @@ pub(crate) fn plan(types: &mut TypeEmitter, op: &Operation, body: &RequestBody) 
     }
     let streamed = kinds.iter().any(|k| k.media == Media::Bytes);
     let ty = match &enum_name {
-        Some(name) => {
-            let name = ident(name);
-            let variants = kinds.iter().map(|k| {
-                let variant = &k.variant;
-                let ty = &k.ty;
-                let docs = format!(" Sent as {}.", k.content_types.join(", "));
-                quote!(#[doc = #docs] #variant(#ty),)
-            });
-            let derive = if streamed {
-                quote!(#[derive(Debug)])
-            } else {
-                quote!(#[derive(Debug, Clone, PartialEq)])
-            };
-            let docs = format!(
-                " The body of operation `{}`, in one of the media kinds it accepts.",
-                op.id
-            );
-            types.items.push(quote! {
-                #[doc = #docs]
-                #derive
-                pub enum #name { #(#variants)* }
-            });
-            quote!(#name)
-        }
+        Some(name) => body_enum(types, op, name, &kinds, streamed),
         None => kinds[0].ty.clone(),
     };
     BodyPlan {
@@ -206,6 +183,39 @@ pub(crate) fn plan(types: &mut TypeEmitter, op: &Operation, body: &RequestBody) 
         kinds,
         is_enum,
     }
+}
+
+/// The enum of a body offered in several media kinds: one variant per kind.
+fn body_enum(
+    types: &mut TypeEmitter,
+    op: &Operation,
+    name: &str,
+    kinds: &[Kind],
+    streamed: bool,
+) -> TokenStream {
+    let name = ident(name);
+    let variants = kinds.iter().map(|k| {
+        let variant = &k.variant;
+        let ty = &k.ty;
+        let docs = format!(" Sent as {}.", k.content_types.join(", "));
+        quote!(#[doc = #docs] #variant(#ty),)
+    });
+    // A streamed body can be neither cloned nor compared.
+    let derive = if streamed {
+        quote!(#[derive(Debug)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq)])
+    };
+    let docs = format!(
+        " The body of operation `{}`, in one of the media kinds it accepts.",
+        op.id
+    );
+    types.items.push(quote! {
+        #[doc = #docs]
+        #derive
+        pub enum #name { #(#variants)* }
+    });
+    quote!(#name)
 }
 
 impl BodyPlan {
@@ -361,20 +371,7 @@ fn multipart_struct(
         let property_hint = format!("{rust_name}_{json_name}");
         let required = property.required;
         let docs = super::types::doc(property.schema.description.as_deref());
-        let schema = match super::composite::plain_static(&property.schema) {
-            Some(shared) => shared,
-            None => {
-                if !is_file(&property.schema) {
-                    types.rust_type(&property.schema, &property_hint);
-                }
-                let field_static = types.reserve_static(&format!("{rust_name}__{json_name}"));
-                let expr = types.schema_expr(&property.schema, &property_hint);
-                types
-                    .items
-                    .push(quote!(pub(crate) static #field_static: #rt::Schema = #expr;));
-                quote!(#field_static)
-            }
-        };
+        let schema = part_schema(types, &rust_name, property, &property_hint);
         nodes.push(super::types::property_node(json_name, required, &schema));
         let file_ty = match &property.schema.kind {
             _ if is_file(&property.schema) => Some(quote!(#rt::FilePart)),
@@ -392,11 +389,7 @@ fn multipart_struct(
             continue;
         }
         let ty = types.rust_type(&property.schema, &property_hint);
-        let rename = if field_ident.to_string().trim_start_matches("r#") == json_name.as_str() {
-            quote!()
-        } else {
-            quote!(#[serde(rename = #json_name)])
-        };
+        let rename = super::types::serde_rename(&field_ident.to_string(), json_name);
         fields.push(if required {
             quote!(#docs #rename pub #field_ident: #ty,)
         } else {
@@ -443,6 +436,29 @@ fn multipart_struct(
         pub(crate) static #static_ident: #rt::Schema = #rt::multipart_schema(&[#(#nodes),*]);
     });
     quote!(#type_ident)
+}
+
+/// The schema of a multipart part: a shared static, or its own `SCHEMA_<TYPE>__<PART>`.
+fn part_schema(
+    types: &mut TypeEmitter,
+    rust_name: &str,
+    property: &Property,
+    property_hint: &str,
+) -> TokenStream {
+    if let Some(shared) = super::composite::plain_static(&property.schema) {
+        return shared;
+    }
+    let rt = rt();
+    if !is_file(&property.schema) {
+        types.rust_type(&property.schema, property_hint);
+    }
+    let json_name = &property.name;
+    let field_static = types.reserve_static(&format!("{rust_name}__{json_name}"));
+    let expr = types.schema_expr(&property.schema, property_hint);
+    types
+        .items
+        .push(quote!(pub(crate) static #field_static: #rt::Schema = #expr;));
+    quote!(#field_static)
 }
 
 /// A string of `format: binary`: a file.

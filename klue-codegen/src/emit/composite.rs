@@ -61,6 +61,24 @@ impl TypeEmitter {
     /// A Rust enum, one variant per alternative, serialized as the alternative itself. It is
     /// decoded by a runtime function from a table of alternatives: by the discriminator's tag
     /// when there is one, else `oneOf`'s exactly-one rule or `anyOf`'s first fit.
+    /// The name a union's alternative is called by, before it is made unique: its type's.
+    fn variant_base(&self, alternative: &Schema, index: usize) -> String {
+        match &alternative.kind {
+            SchemaKind::Ref(name) => naming::camel(&self.rust_name_of(name)),
+            SchemaKind::Boolean => "Boolean".to_owned(),
+            SchemaKind::Integer(..) => "Integer".to_owned(),
+            SchemaKind::Number(..) => "Number".to_owned(),
+            SchemaKind::String(rules) => self
+                .typed_format(rules)
+                .map_or("String", |typed| typed.variant())
+                .to_owned(),
+            SchemaKind::StringEnum(_) => "String".to_owned(),
+            SchemaKind::Array { .. } => "Array".to_owned(),
+            SchemaKind::Map { .. } => "Map".to_owned(),
+            _ => format!("Variant{index}"),
+        }
+    }
+
     pub(super) fn emit_union(
         &mut self,
         rust_name: &str,
@@ -77,20 +95,7 @@ impl TypeEmitter {
         let mut decoders = Vec::new();
         let mut nodes = Vec::new();
         for (index, alternative) in alternatives.iter().enumerate() {
-            let base = match &alternative.kind {
-                SchemaKind::Ref(name) => naming::camel(&self.rust_name_of(name)),
-                SchemaKind::Boolean => "Boolean".to_owned(),
-                SchemaKind::Integer(..) => "Integer".to_owned(),
-                SchemaKind::Number(..) => "Number".to_owned(),
-                SchemaKind::String(rules) => self
-                    .typed_format(rules)
-                    .map_or("String", |typed| typed.variant())
-                    .to_owned(),
-                SchemaKind::StringEnum(_) => "String".to_owned(),
-                SchemaKind::Array { .. } => "Array".to_owned(),
-                SchemaKind::Map { .. } => "Map".to_owned(),
-                _ => format!("Variant{index}"),
-            };
+            let base = self.variant_base(alternative, index);
             let variant = ident(&naming::unique(base, &mut taken));
             let hint = format!("{rust_name}_{variant}");
             let ty = self.rust_type(alternative, &hint);

@@ -3,8 +3,8 @@
 mod body;
 mod client;
 mod composite;
-mod containment;
 mod construct;
+mod containment;
 mod defaults;
 mod formats;
 mod http_auth;

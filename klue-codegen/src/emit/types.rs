@@ -243,8 +243,8 @@ impl TypeEmitter {
                 node
             }
         };
-        let field_checks = (!field_refs.is_empty())
-            .then(|| quote!(v.fields(&#static_name, &[#(#field_refs),*]);));
+        let field_checks =
+            (!field_refs.is_empty()).then(|| quote!(v.fields(&#static_name, &[#(#field_refs),*]);));
         let default_derive = ctors.derives_default().then(|| quote!(Default,));
         let ctor_impls = ctors.impls(&type_ident);
         self.items.push(quote! {
@@ -320,7 +320,11 @@ impl TypeEmitter {
         static_name: &proc_macro2::Ident,
         additional: &Additional,
         field_names: &mut BTreeSet<String>,
-    ) -> ((proc_macro2::Ident, TokenStream), TokenStream, Option<TokenStream>) {
+    ) -> (
+        (proc_macro2::Ident, TokenStream),
+        TokenStream,
+        Option<TokenStream>,
+    ) {
         let rt = rt();
         let field_ident = ident(&naming::unique(
             "additional_properties".to_owned(),
@@ -511,7 +515,7 @@ pub(super) fn property_node(
 }
 
 /// `#[serde(rename = ..)]` when the field's Rust name is not the JSON name.
-fn serde_rename(field_name: &str, json_name: &str) -> TokenStream {
+pub(super) fn serde_rename(field_name: &str, json_name: &str) -> TokenStream {
     if field_name.trim_start_matches("r#") == json_name {
         quote!()
     } else {
