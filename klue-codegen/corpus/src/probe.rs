@@ -5,10 +5,10 @@
 use serde_json::Value;
 
 /// The name of the server trait in generated code (`pub trait <Name>Api: Send + Sync +
-/// 'static`), when there is one.
+/// 'static`, inside the `<api>_server` module and re-exported at the top), when there is one.
 pub fn server_trait(generated: &str) -> Option<&str> {
     generated.lines().find_map(|line| {
-        let rest = line.strip_prefix("pub trait ")?;
+        let rest = line.trim_start().strip_prefix("pub trait ")?;
         let (name, bounds) = rest.split_once(':')?;
         bounds
             .trim_start()
@@ -197,6 +197,10 @@ mod tests {
     #[test]
     fn the_server_trait_is_found() {
         let code = "pub struct X;\npub trait PetsApi: Send + Sync + 'static {\n}\n";
+        assert_eq!(server_trait(code), Some("PetsApi"));
+        // As generated: in the server module.
+        let code =
+            "pub mod pets_server {\n    pub trait PetsApi: Send + Sync + 'static {\n    }\n}\n";
         assert_eq!(server_trait(code), Some("PetsApi"));
         assert_eq!(server_trait("pub trait Other: Clone {}\n"), None);
     }
