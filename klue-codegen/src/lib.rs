@@ -315,9 +315,15 @@ impl GeneratedFiles {
     /// The same files under another stem (`swagger2_ping`): the source then reads
     /// `<stem>.json`.
     pub fn with_stem(mut self, stem: &str) -> Self {
-        let old = format!("include_str!({:?})", emit::spec_file_name(&self.stem));
-        let new = format!("include_str!({:?})", emit::spec_file_name(stem));
-        self.rust = self.rust.replacen(&old, &new, 1);
+        // The file name's literal after `SPEC_JSON` (the formatter breaks a long
+        // `include_str!(...)` over lines, so the literal is what is looked for).
+        let old = format!("{:?}", emit::spec_file_name(&self.stem));
+        let new = format!("{:?}", emit::spec_file_name(stem));
+        if let Some(at) = self.rust.find("pub const SPEC_JSON") {
+            let tail = self.rust[at..].replacen(&old, &new, 1);
+            self.rust.truncate(at);
+            self.rust.push_str(&tail);
+        }
         self.stem = stem.to_owned();
         self
     }

@@ -338,3 +338,20 @@ fn swagger2_workarounds_in_components_and_media_types_point_into_the_original_fi
     assert!(code.contains("request.text_body(&mut v, true)"), "{code}");
     assert!(code.contains("text_response("), "{code}");
 }
+
+/// A long API name makes the formatter break `include_str!(..)` over lines: the renamed files
+/// still read the JSON beside them.
+#[test]
+fn a_renamed_output_reads_its_own_json_whatever_the_name_length() {
+    let long = "azure_com_containerregistry_containerregistry_build_and_more";
+    let files = klue_codegen::configure()
+        .generate_files_from_str(Path::new("minimal.yaml"), long, MINIMAL)
+        .expect("generates")
+        .with_stem("spec_0001");
+    assert!(
+        files.rust().contains("\"spec_0001.json\""),
+        "{}",
+        files.rust()
+    );
+    assert!(!files.rust().contains(&format!("{long}.json")));
+}
